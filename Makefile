@@ -24,6 +24,7 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_LINK := -fsanitize=fuzzer,address,undefined
 
+.DEFAULT_GOAL := all
 PROGRAMS := common
 common_BIN :=
 common_LIBS :=
@@ -90,3 +91,14 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Tiny test guests (tests/guests/tiny.S), one bzImage per action.
+TINY_GUESTS := poweroff hello reset triple panic button badio spin
+GUESTS := $(patsubst %,build/guests/tiny-%.bzImage,$(TINY_GUESTS))
+.PHONY: guests
+guests: $(GUESTS)
+all: guests
+build/guests/tiny-%.bzImage: tests/guests/tiny.S
+	@mkdir -p $(@D)
+	$(CC) -c -x assembler-with-cpp -DACTION_$* -o $(@:.bzImage=.o) $<
+	objcopy -O binary -j .text $(@:.bzImage=.o) $@

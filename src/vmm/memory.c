@@ -1,0 +1,95 @@
+/* memory.c - guest RAM layout and the bounds-checked accessor. */
+#include "memory.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define GM_SMALL_PAGES (2ULL << 20)
+
+static void gm_layout(struct guest_mem *gm, uint8_t *host, uint64_t size)
+{
+	uint64_t low = size < GM_HOLE_START ? size : GM_HOLE_START;
+
+	memset(gm, 0, sizeof(*gm));
+	gm->host = host;
+	gm->size = size;
+	gm->regions[0] = (struct gm_region){ .gpa = 0, .size = low, .host = host };
+	gm->nregions = 1;
+	if (size > low) {
+		gm->regions[1] = (struct gm_region){ .gpa = GM_HIGH_START, .size = size - low, .host = host + low };
+		gm->nregions = 2;
+	}
+}
+
+int gm_init(struct guest_mem *gm, uint64_t size, struct berth_error *err)
+{
+	void *p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return berr(err, errno, "cannot map %llu MiB of guest RAM", (unsigned long long)(size >> 20));
+	/* Huge pages where the host has them: fewer TLB misses in the guest. Not for the first
+	 * 2 MiB, where boot structures touch a few scattered pages: a huge page there would
+	 * cost 2 MiB of host memory for a few KiB. */
+	if (size > GM_SMALL_PAGES)
+		madvise((uint8_t *)p + GM_SMALL_PAGES, size - GM_SMALL_PAGES, MADV_HUGEPAGE);
+	gm_layout(gm, p, size);
+	return 0;
+}
+
+void gm_init_from(struct guest_mem *gm, uint8_t *host, uint64_t size)
+{
+	gm_layout(gm, host, size);
+}
+
+void gm_destroy(struct guest_mem *gm)
+{
+	if (gm->host)
+		munmap(gm->host, gm->size);
+	gm->host = NULL;
+}
+
+void gm_clear(struct guest_mem *gm)
+{
+	madvise(gm->host, gm->size, MADV_DONTNEED);
+}
+
+void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < gm->nregions; i++) {
+		const struct gm_region *r = &gm->regions[i];
+
+		/* Written so that no sum can overflow: offset and len are each bounded by size. */
+		if (gpa >= r->gpa && gpa - r->gpa <= r->size && len <= r->size - (gpa - r->gpa))
+			return r->host + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+int gm_read(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len)
+{
+	const void *p = gm_ptr(gm, gpa, len);
+
+	if (!p)
+		return -1;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+int gm_write(const struct guest_mem *gm, uint64_t gpa, const void *buf, uint64_t len)
+{
+	void *p = gm_ptr(gm, gpa, len);
+
+	if (!p)
+		return -1;
+	memcpy(p, buf, len);
+	return 0;
+}
+
+uint64_t gm_low_size(const struct guest_mem *gm)
+{
+	return gm->regions[0].size;
+}

@@ -1,0 +1,152 @@
+/* options.c - command-line parsing and checking for berth-vmm. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+
+#include "common/size.h"
+
+#ifndef BERTH_VERSION
+#define BERTH_VERSION "0.1.0"
+#endif
+
+static const char usage[] =
+	"usage: berth-vmm --kernel FILE [options]\n"
+	"\n"
+	"Boot a Linux bzImage in a KVM virtual machine.\n"
+	"\n"
+	"  --kernel FILE         Linux bzImage to boot (x86-64, boot protocol 2.12+)\n"
+	"  --initrd FILE         initramfs to load beside it\n"
+	"  --cmdline STR         kernel command line (default: \"" VM_DEFAULT_CMDLINE "\")\n"
+	"  --mem SIZE            guest RAM, e.g. 512M or 4G (default 512M)\n"
+	"  --cpus N              number of vCPUs, 1-255 (default 1)\n"
+	"  --console MODE        stdio (default), file=PATH, or none\n"
+	"  --no-reboot           exit when the guest reboots instead of booting it again\n"
+	"  -h, --help            show this help\n"
+	"  -V, --version         show the version\n"
+	"\n"
+	"On a terminal the console is raw; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
+	"SIGTERM presses the guest's ACPI power button; a second SIGTERM stops the VM at once.\n"
+	"Exit status: 0 guest powered off (or rebooted with --no-reboot, or Ctrl-A x),\n"
+	"1 guest failed (panic, triple fault, KVM error), 2 bad usage or set-up error,\n"
+	"143 stopped by a second SIGTERM.\n";
+
+enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_CPUS, OPT_CONSOLE, OPT_NO_REBOOT };
+
+static const struct option longopts[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_mem(const char *arg, uint64_t *mem, struct berth_error *err)
+{
+	struct sysinfo si;
+	char a[32], b[32];
+
+	if (size_parse(arg, mem, err))
+		return berr_wrap(err, "--mem");
+	if (*mem < VM_MIN_MEM)
+		return berr(err, 0, "--mem %s is too small: a guest needs at least %s", arg,
+			    size_format(VM_MIN_MEM, a, sizeof(a)));
+	if (*mem % (1ULL << 20))
+		return berr(err, 0, "--mem %s is not a whole number of MiB", arg);
+	if (sysinfo(&si) == 0 && *mem > (uint64_t)si.totalram * si.mem_unit)
+		return berr(err, 0, "--mem %s is more than this host's RAM (%s)", size_format(*mem, a, sizeof(a)),
+			    size_format(((uint64_t)si.totalram * si.mem_unit) & ~((1ULL << 20) - 1), b, sizeof(b)));
+	return 0;
+}
+
+static int parse_cpus(const char *arg, unsigned *cpus, struct berth_error *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!*arg || *end || errno || arg[0] == '-' || v < 1 || v > VM_MAX_CPUS)
+		return berr(err, 0, "--cpus '%s': give a whole number from 1 to %d", arg, VM_MAX_CPUS);
+	*cpus = (unsigned)v;
+	return 0;
+}
+
+static int parse_console(const char *arg, struct vm_config *cfg, struct berth_error *err)
+{
+	if (!strcmp(arg, "stdio")) {
+		cfg->console = CONSOLE_STDIO;
+	} else if (!strcmp(arg, "none")) {
+		cfg->console = CONSOLE_NONE;
+	} else if (!strncmp(arg, "file=", 5) && arg[5]) {
+		cfg->console = CONSOLE_FILE;
+		cfg->console_path = arg + 5;
+	} else {
+		return berr(err, 0, "--console '%s': use stdio, none or file=PATH", arg);
+	}
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struct berth_error *err)
+{
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem = VM_DEFAULT_MEM;
+	cfg->cpus = 1;
+	cfg->cmdline = VM_DEFAULT_CMDLINE;
+	cfg->console = CONSOLE_STDIO;
+	opterr = 0;
+	optind = 0; /* full re-initialisation, so tests can parse many times */
+	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_KERNEL:
+			cfg->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			cfg->initrd = optarg;
+			break;
+		case OPT_CMDLINE:
+			cfg->cmdline = optarg;
+			break;
+		case OPT_MEM:
+			if (parse_mem(optarg, &cfg->mem, err))
+				return -1;
+			break;
+		case OPT_CPUS:
+			if (parse_cpus(optarg, &cfg->cpus, err))
+				return -1;
+			break;
+		case OPT_CONSOLE:
+			if (parse_console(optarg, cfg, err))
+				return -1;
+			break;
+		case OPT_NO_REBOOT:
+			cfg->no_reboot = true;
+			break;
+		case 'h':
+			fputs(usage, out);
+			return 1;
+		case 'V':
+			fprintf(out, "berth-vmm %s\n", BERTH_VERSION);
+			return 1;
+		case ':':
+			return berr(err, 0, "option '%s' needs a value (see berth-vmm --help)", argv[optind - 1]);
+		default:
+			return berr(err, 0, "unknown option '%s' (see berth-vmm --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return berr(err, 0, "unexpected argument '%s' (see berth-vmm --help)", argv[optind]);
+	if (!cfg->kernel)
+		return berr(err, 0, "no kernel given: use --kernel FILE (see berth-vmm --help)");
+	return 0;
+}

@@ -1,0 +1,192 @@
+/* vcpu.c - the vCPU run loop: one switch on the exit reason, I/O handed to a bus. */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define VCPU_KICK_SIGNAL SIGUSR1
+#define VCPU_STACK (256 * 1024)
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig;
+}
+
+void vcpu_install_kick_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vcpu_kick_handler; /* no SA_RESTART: KVM_RUN must return EINTR */
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+}
+
+int vcpu_create(struct vcpu *v, struct vcpu_host *host, int vm_fd, unsigned id, size_t run_size,
+		struct berth_error *err)
+{
+	memset(v, 0, sizeof(*v));
+	v->host = host;
+	v->id = id;
+	v->run_size = run_size;
+	v->fd = ioctl(vm_fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (v->fd < 0)
+		return berr(err, errno, "cannot create vCPU %u", id);
+	v->run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		close(v->fd);
+		v->fd = -1;
+		return berr(err, errno, "cannot map vCPU %u's run area", id);
+	}
+	return 0;
+}
+
+static const char *internal_error_name(uint32_t suberror)
+{
+	switch (suberror) {
+	case KVM_INTERNAL_ERROR_EMULATION:
+		return "instruction emulation failed";
+	case KVM_INTERNAL_ERROR_SIMUL_EX:
+		return "exception while delivering an exception";
+	case KVM_INTERNAL_ERROR_DELIVERY_EV:
+		return "event delivery failed";
+	default:
+		return "unexpected internal error";
+	}
+}
+
+static void vcpu_internal_error(struct vcpu *v)
+{
+	struct kvm_regs regs;
+	char msg[512];
+	int n;
+
+	memset(&regs, 0, sizeof(regs));
+	ioctl(v->fd, KVM_GET_REGS, &regs);
+	n = snprintf(msg, sizeof(msg), "vCPU %u stopped: KVM internal error (%s) at RIP 0x%llx", v->id,
+		     internal_error_name(v->run->internal.suberror), (unsigned long long)regs.rip);
+	if (v->host->kvm_is_pvm && n > 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n,
+			 ". This host's /dev/kvm is kvm_pvm, a software hypervisor without hardware "
+			 "virtualisation (no VT-x/AMD-V); it cannot run a stock Linux kernel. Run the guest "
+			 "inside the test rig instead: tests/rig/run -- berth-vmm ...");
+	v->host->stop(v->host, VM_FAILED, msg);
+}
+
+/* Handle one exit; returns false when the vCPU should stop running. */
+static bool vcpu_handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	char msg[160];
+	uint32_t i;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO: {
+		uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+		for (i = 0; i < run->io.count; i++, data += run->io.size)
+			bus_dispatch(v->host->pio, run->io.port, data, run->io.size,
+				     run->io.direction == KVM_EXIT_IO_OUT);
+		return true;
+	}
+	case KVM_EXIT_MMIO:
+		bus_dispatch(v->host->mmio, run->mmio.phys_addr, run->mmio.data,
+			     run->mmio.len > 8 ? 8 : run->mmio.len, run->mmio.is_write);
+		return true;
+	case KVM_EXIT_INTR:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		snprintf(msg, sizeof(msg), "vCPU %u: the guest triple-faulted (the CPU shut down)", v->id);
+		v->host->stop(v->host, VM_FAILED, msg);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+			v->host->stop(v->host, VM_RESET, NULL);
+		else if (run->system_event.type == KVM_SYSTEM_EVENT_CRASH)
+			v->host->stop(v->host, VM_PANIC, NULL);
+		else
+			v->host->stop(v->host, VM_POWEROFF, NULL);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_internal_error(v);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(msg, sizeof(msg), "vCPU %u: KVM could not enter the guest (hardware reason 0x%llx)", v->id,
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		v->host->stop(v->host, VM_FAILED, msg);
+		return false;
+	default:
+		snprintf(msg, sizeof(msg), "vCPU %u: unexpected KVM exit reason %u", v->id, run->exit_reason);
+		v->host->stop(v->host, VM_FAILED, msg);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	char msg[128];
+	sigset_t kick;
+
+	sigemptyset(&kick);
+	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	for (;;) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				if (v->run->immediate_exit)
+					break; /* kicked: the VM is stopping */
+				continue;
+			}
+			snprintf(msg, sizeof(msg), "vCPU %u: KVM_RUN failed: %s", v->id, strerror(errno));
+			v->host->stop(v->host, VM_FAILED, msg);
+			break;
+		}
+		if (!vcpu_handle_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v, struct berth_error *err)
+{
+	pthread_attr_t attr;
+	int r;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, VCPU_STACK);
+	r = pthread_create(&v->thread, &attr, vcpu_thread, v);
+	pthread_attr_destroy(&attr);
+	if (r)
+		return berr(err, r, "cannot start vCPU %u's thread", v->id);
+	v->started = true;
+	return 0;
+}
+
+void vcpu_stop(struct vcpu *v)
+{
+	if (!v->started)
+		return;
+	/* immediate_exit makes any later KVM_RUN return at once; the signal interrupts a running one. */
+	v->run->immediate_exit = 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	pthread_join(v->thread, NULL);
+	v->started = false;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->run = NULL;
+	v->fd = -1;
+}

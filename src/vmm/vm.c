@@ -1,0 +1,349 @@
+/* vm.c - the VM's lifecycle: set up once, boot (again after each guest reset), run, tear down.
+ *
+ * The main thread runs the event loop (console input, signals, stop requests); each vCPU
+ * runs on its own thread. A guest reset tears the KVM VM down and builds a fresh one on
+ * the same guest RAM (cleared), so nothing of the old boot survives except the console. */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "boot/linux.h"
+#include "bus.h"
+#include "console.h"
+#include "dev/acpi_pm.h"
+#include "dev/i8042.h"
+#include "dev/pvpanic.h"
+#include "dev/uart.h"
+#include "loop.h"
+#include "memory.h"
+#include "vcpu.h"
+#include "x86/cpu.h"
+#include "x86/layout.h"
+
+#define KVM_TSS_ADDR 0xFFFBD000ULL
+#define KVM_IDMAP_ADDR 0xFFFBC000ULL
+
+struct vm {
+	const struct vm_config *cfg;
+	struct machine machine;
+	struct vcpu_host host;
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	struct kvm_cpuid2 *cpuid;
+	struct guest_mem mem;
+	struct bus pio, mmio;
+	struct uart uart;
+	struct acpi_pm pm;
+	struct linux_boot boot;
+	struct vcpu *vcpus;
+	struct loop loop;
+	struct console console;
+	struct loop_source stop_src, sig_src;
+	pthread_mutex_t stop_lock;
+	enum vm_stop stop;
+	char stop_msg[512];
+	unsigned sigterms;
+};
+
+#define vm_of(ptr, member) ((struct vm *)((char *)(ptr) - offsetof(struct vm, member)))
+
+static void vm_set_irq(struct machine *m, unsigned gsi, int level)
+{
+	struct vm *vm = vm_of(m, machine);
+	struct kvm_irq_level irq = { .irq = gsi, .level = (uint32_t)level };
+
+	ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
+}
+
+static void vm_request_stop(struct vm *vm, enum vm_stop why, const char *msg)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->stop == VM_RUNNING) {
+		vm->stop = why;
+		snprintf(vm->stop_msg, sizeof(vm->stop_msg), "%s", msg ? msg : "");
+		if (write(vm->stop_src.fd, &one, sizeof(one)) < 0)
+			perror("berth-vmm: eventfd");
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+static void vm_host_stop(struct vcpu_host *h, enum vm_stop why, const char *msg)
+{
+	vm_request_stop(vm_of(h, host), why, msg);
+}
+
+static void vm_machine_request(struct machine *m, enum machine_request req)
+{
+	static const enum vm_stop map[] = {
+		[MACHINE_POWEROFF] = VM_POWEROFF, [MACHINE_RESET] = VM_RESET, [MACHINE_PANIC] = VM_PANIC,
+	};
+
+	vm_request_stop(vm_of(m, machine), map[req], NULL);
+}
+
+static void vm_on_stop(struct loop_source *src, uint32_t events)
+{
+	struct vm *vm = src->opaque;
+	uint64_t n;
+
+	(void)events;
+	if (read(src->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		perror("berth-vmm: eventfd");
+	vm->loop.stop = true;
+}
+
+static void vm_on_signal(struct loop_source *src, uint32_t events)
+{
+	struct vm *vm = src->opaque;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(src->fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (vm->sigterms++ == 0) {
+		fprintf(stderr, "berth-vmm: %s: pressed the guest's power button (send it again to stop the VM at once)\n",
+			strsignal((int)si.ssi_signo));
+		acpi_pm_power_button(&vm->pm);
+	} else {
+		vm_request_stop(vm, VM_KILLED, "stopped by a second signal");
+	}
+}
+
+static void vm_on_quit(void *opaque)
+{
+	vm_request_stop(opaque, VM_QUIT, NULL);
+}
+
+static bool kvm_is_pvm(void)
+{
+	return access("/sys/module/kvm_pvm", F_OK) == 0;
+}
+
+static int vm_open_kvm(struct vm *vm, struct berth_error *err)
+{
+	int n;
+
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		if (errno == ENOENT)
+			return berr(err, 0, "/dev/kvm does not exist: this host has no KVM (load kvm_intel or kvm_amd)");
+		return berr(err, errno, "cannot open /dev/kvm%s", errno == EACCES ? " (join the kvm group)" : "");
+	}
+	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		return berr(err, 0, "/dev/kvm speaks an unsupported API version");
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0 ||
+	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
+		return berr(err, 0, "this host's KVM lacks the in-kernel irqchip or immediate exit");
+	n = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (n > 0 && vm->cfg->cpus > (unsigned)n)
+		return berr(err, 0, "--cpus %u is more than this host's KVM allows (%d)", vm->cfg->cpus, n);
+	n = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (n <= 0)
+		return berr(err, errno, "KVM_GET_VCPU_MMAP_SIZE");
+	vm->run_size = (size_t)n;
+	vm->host.kvm_is_pvm = kvm_is_pvm();
+	vm->cpuid = cpu_supported_cpuid(vm->kvm_fd, err);
+	return vm->cpuid ? 0 : -1;
+}
+
+static int vm_add_devices(struct vm *vm, struct berth_error *err)
+{
+	bus_init(&vm->pio, "port");
+	bus_init(&vm->mmio, "mmio");
+	uart_init(&vm->uart, &vm->machine, IRQ_COM1, vm->console.out_fd);
+	acpi_pm_init(&vm->pm, &vm->machine, IRQ_SCI);
+	if (bus_register(&vm->pio, PORT_COM1, 8, uart_io, &vm->uart, err) ||
+	    bus_register(&vm->pio, PORT_I8042, 5, i8042_io, &vm->machine, err) ||
+	    bus_register(&vm->pio, PORT_ACPI_PM, ACPI_PM_PORTS, acpi_pm_io, &vm->pm, err) ||
+	    bus_register(&vm->pio, PORT_PVPANIC, 1, pvpanic_io, &vm->machine, err))
+		return -1;
+	return 0;
+}
+
+static int vm_watch_signals(struct vm *vm, struct berth_error *err)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before any vCPU thread exists, so every thread inherits the mask. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	vm->sig_src = (struct loop_source){ .fd = signalfd(-1, &set, SFD_CLOEXEC), .fn = vm_on_signal, .opaque = vm };
+	if (vm->sig_src.fd < 0)
+		return berr(err, errno, "signalfd");
+	vm->stop_src = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), .fn = vm_on_stop, .opaque = vm };
+	if (vm->stop_src.fd < 0)
+		return berr(err, errno, "eventfd");
+	vcpu_install_kick_handler();
+	return loop_add(&vm->loop, &vm->sig_src, err) || loop_add(&vm->loop, &vm->stop_src, err) ? -1 : 0;
+}
+
+/* Everything that lives across guest reboots. */
+static int vm_setup(struct vm *vm, struct berth_error *err)
+{
+	if (linux_boot_open(&vm->boot, vm->cfg->kernel, vm->cfg->initrd, vm->cfg->cmdline, err) ||
+	    vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
+	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) || loop_init(&vm->loop, err) ||
+	    vm_watch_signals(vm, err))
+		return -1;
+	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return berr(err, ENOMEM, "vCPU table");
+	return console_attach(&vm->console, &vm->loop, &vm->uart, vm_on_quit, vm, err);
+}
+
+static int vm_map_memory(struct vm *vm, struct berth_error *err)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->mem.nregions; i++) {
+		struct kvm_userspace_memory_region r = {
+			.slot = i,
+			.guest_phys_addr = vm->mem.regions[i].gpa,
+			.memory_size = vm->mem.regions[i].size,
+			.userspace_addr = (uintptr_t)vm->mem.regions[i].host,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			return berr(err, errno, "cannot give guest RAM to KVM");
+	}
+	return 0;
+}
+
+/* One boot: a fresh KVM VM with its vCPUs running the kernel from its entry point. */
+static int vm_boot(struct vm *vm, struct berth_error *err)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	uint64_t entry;
+	unsigned i;
+
+	vm->stop = VM_RUNNING;
+	uart_reset(&vm->uart);
+	acpi_pm_reset(&vm->pm);
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return berr(err, errno, "cannot create a KVM VM");
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0 ||
+	    ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &(uint64_t){ KVM_IDMAP_ADDR }) < 0)
+		return berr(err, errno, "cannot reserve KVM's TSS pages");
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return berr(err, errno, "cannot create the in-kernel interrupt controllers");
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return berr(err, errno, "cannot create the in-kernel PIT");
+	if (vm_map_memory(vm, err) || linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
+		return -1;
+	for (i = 0; i < vm->cfg->cpus; i++) {
+		if (vcpu_create(&vm->vcpus[i], &vm->host, vm->vm_fd, i, vm->run_size, err) ||
+		    cpu_init(vm->vcpus[i].fd, i, vm->cpuid, err))
+			return -1;
+	}
+	if (cpu_init_boot_regs(vm->vcpus[0].fd, entry, LAYOUT_ZERO_PAGE, err))
+		return -1;
+	for (i = 0; i < vm->cfg->cpus; i++)
+		if (vcpu_start(&vm->vcpus[i], err))
+			return -1;
+	return 0;
+}
+
+static void vm_shutdown_boot(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->cfg->cpus; i++)
+		vcpu_stop(&vm->vcpus[i]);
+	for (i = 0; i < vm->cfg->cpus; i++)
+		vcpu_destroy(&vm->vcpus[i]);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	vm->vm_fd = -1;
+}
+
+static void vm_teardown(struct vm *vm)
+{
+	console_close(&vm->console);
+	loop_destroy(&vm->loop);
+	if (vm->sig_src.fd >= 0)
+		close(vm->sig_src.fd);
+	if (vm->stop_src.fd >= 0)
+		close(vm->stop_src.fd);
+	gm_destroy(&vm->mem);
+	linux_boot_close(&vm->boot);
+	free(vm->cpuid);
+	free(vm->vcpus);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+}
+
+/* The exit status for how the VM stopped, with a line on stderr when it was not a clean end. */
+static int vm_outcome(const struct vm *vm)
+{
+	switch (vm->stop) {
+	case VM_POWEROFF:
+	case VM_QUIT:
+		return VM_EXIT_OK;
+	case VM_RESET:
+		fprintf(stderr, "berth-vmm: the guest rebooted; exiting (--no-reboot)\n");
+		return VM_EXIT_OK;
+	case VM_PANIC:
+		fprintf(stderr, "berth-vmm: the guest kernel panicked\n");
+		return VM_EXIT_GUEST;
+	case VM_KILLED:
+		fprintf(stderr, "berth-vmm: %s\n", vm->stop_msg);
+		return VM_EXIT_KILLED;
+	default:
+		fprintf(stderr, "berth-vmm: %s\n", vm->stop_msg);
+		return VM_EXIT_GUEST;
+	}
+}
+
+int vm_run(const struct vm_config *cfg)
+{
+	struct berth_error err = { 0 };
+	struct vm vm = {
+		.cfg = cfg,
+		.machine = { .set_irq = vm_set_irq, .request = vm_machine_request },
+		.host = { .pio = &vm.pio, .mmio = &vm.mmio, .stop = vm_host_stop },
+		.kvm_fd = -1, .vm_fd = -1,
+		.loop = { .epfd = -1 },
+		.sig_src = { .fd = -1 }, .stop_src = { .fd = -1 },
+		.stop_lock = PTHREAD_MUTEX_INITIALIZER,
+	};
+	int rc;
+
+	if (vm_setup(&vm, &err)) {
+		vm_teardown(&vm);
+		berr_print("berth-vmm", &err);
+		return VM_EXIT_SETUP;
+	}
+	for (;;) {
+		if (vm_boot(&vm, &err) || loop_run(&vm.loop, &err)) {
+			vm_shutdown_boot(&vm);
+			vm_teardown(&vm);
+			berr_print("berth-vmm", &err);
+			return VM_EXIT_SETUP;
+		}
+		vm_shutdown_boot(&vm);
+		if (vm.stop != VM_RESET || cfg->no_reboot)
+			break;
+		fprintf(stderr, "berth-vmm: the guest rebooted; booting it again\n");
+		gm_clear(&vm.mem);
+		vm.loop.stop = false;
+	}
+	rc = vm_outcome(&vm);
+	vm_teardown(&vm);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/* bootparams.c - build the zero page and the e820 memory map. */
+#include "bootparams.h"
+
+#include <string.h>
+
+#include "layout.h"
+
+#define E820_RAM      1
+#define E820_RESERVED 2
+
+static void e820_add(struct boot_params *bp, uint64_t addr, uint64_t size, uint32_t type)
+{
+	struct boot_e820_entry *e;
+
+	if (size == 0 || bp->e820_entries >= E820_MAX_ENTRIES_ZEROPAGE)
+		return;
+	e = &bp->e820_table[bp->e820_entries++];
+	e->addr = addr;
+	e->size = size;
+	e->type = type;
+}
+
+static void e820_build(struct boot_params *bp, const struct guest_mem *gm)
+{
+	uint64_t low = gm_low_size(gm);
+	unsigned i;
+
+	e820_add(bp, 0, low < LAYOUT_EBDA ? low : LAYOUT_EBDA, E820_RAM);
+	e820_add(bp, LAYOUT_EBDA, LAYOUT_KERNEL - LAYOUT_EBDA, E820_RESERVED);
+	if (low > LAYOUT_KERNEL)
+		e820_add(bp, LAYOUT_KERNEL, low - LAYOUT_KERNEL, E820_RAM);
+	for (i = 1; i < gm->nregions; i++)
+		e820_add(bp, gm->regions[i].gpa, gm->regions[i].size, E820_RAM);
+}
+
+void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const struct guest_mem *gm,
+		      const struct boot_args *args)
+{
+	struct setup_header *h = &bp->hdr;
+
+	memset(bp, 0, sizeof(*bp));
+	*h = bz->hdr;
+	h->type_of_loader = 0xFF; /* "undefined" boot loader */
+	h->loadflags |= CAN_USE_HEAP;
+	h->loadflags &= ~KEEP_SEGMENTS;
+	h->heap_end_ptr = 0xFE00;
+	h->vid_mode = 0xFFFF; /* "normal" */
+	h->code32_start = (uint32_t)bz->load_addr;
+	h->cmd_line_ptr = (uint32_t)args->cmdline_addr;
+	bp->ext_cmd_line_ptr = (uint32_t)(args->cmdline_addr >> 32);
+	if (args->initrd_len) {
+		h->ramdisk_image = (uint32_t)args->initrd_addr;
+		h->ramdisk_size = (uint32_t)args->initrd_len;
+		bp->ext_ramdisk_image = (uint32_t)(args->initrd_addr >> 32);
+		bp->ext_ramdisk_size = (uint32_t)(args->initrd_len >> 32);
+	} else {
+		h->ramdisk_image = 0;
+		h->ramdisk_size = 0;
+	}
+	bp->acpi_rsdp_addr = args->rsdp_addr;
+	e820_build(bp, gm);
+}

@@ -1,0 +1,21 @@
+/* bootparams.h - the zero page (struct boot_params) handed to a 64-bit Linux entry. */
+#ifndef BERTH_VMM_X86_BOOTPARAMS_H
+#define BERTH_VMM_X86_BOOTPARAMS_H
+
+#include <stdint.h>
+#include <asm/bootparam.h>
+
+#include "vmm/boot/bzimage.h"
+#include "vmm/memory.h"
+
+struct boot_args {
+	uint64_t cmdline_addr;
+	uint64_t initrd_addr, initrd_len; /* initrd_len 0: no initrd */
+	uint64_t rsdp_addr;               /* 0: no ACPI */
+};
+
+/* Fill bp for booting bz: header copy, loader fields, command line, initrd, ACPI and the e820 map of gm. */
+void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const struct guest_mem *gm,
+		      const struct boot_args *args);
+
+#endif

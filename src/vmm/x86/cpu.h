@@ -1,0 +1,23 @@
+/* cpu.h - x86 vCPU state for a 64-bit Linux entry: tables in guest memory, registers, CPUID. */
+#ifndef BERTH_VMM_X86_CPU_H
+#define BERTH_VMM_X86_CPU_H
+
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "common/error.h"
+#include "vmm/memory.h"
+
+/* Write the GDT and an identity map of the first 4 GiB (2 MiB pages) into guest memory. */
+int cpu_write_boot_tables(const struct guest_mem *gm, struct berth_error *err);
+
+/* Read the host KVM's supported CPUID entries (caller frees). */
+struct kvm_cpuid2 *cpu_supported_cpuid(int kvm_fd, struct berth_error *err);
+
+/* Give a vCPU its CPUID (APIC ID, hypervisor bit), MSRs, FPU and LAPIC LINT wiring. */
+int cpu_init(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supported, struct berth_error *err);
+
+/* Put the boot CPU in 64-bit mode at entry with rsi pointing at the zero page. */
+int cpu_init_boot_regs(int vcpu_fd, uint64_t entry, uint64_t zero_page, struct berth_error *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* layout.h - where berth-vmm puts things in a new x86 guest's memory and address space.
+ *
+ *   0x00500  GDT              0x07000  boot_params (zero page)
+ *   0x09000  PML4             0x0A000  PDPT, then 4 page directories: identity map of 4 GiB
+ *   0x20000  command line     0xE0000  ACPI tables (RSDP first), reserved in the e820 map
+ *   0x100000 kernel (protected-mode part of the bzImage); initrd at the top of low RAM
+ */
+#ifndef BERTH_VMM_X86_LAYOUT_H
+#define BERTH_VMM_X86_LAYOUT_H
+
+#define LAYOUT_GDT         0x500ULL
+#define LAYOUT_ZERO_PAGE   0x7000ULL
+#define LAYOUT_PML4        0x9000ULL
+#define LAYOUT_PDPT        0xA000ULL
+#define LAYOUT_PD          0xB000ULL /* 4 pages */
+#define LAYOUT_CMDLINE     0x20000ULL
+#define LAYOUT_CMDLINE_MAX 0x10000ULL
+#define LAYOUT_EBDA        0x9FC00ULL /* RAM below 1 MiB ends here */
+#define LAYOUT_ACPI        0xE0000ULL
+#define LAYOUT_ACPI_END    0x100000ULL
+#define LAYOUT_KERNEL      0x100000ULL
+
+/* Fixed platform addresses. */
+#define LAYOUT_IOAPIC 0xFEC00000ULL
+#define LAYOUT_LAPIC  0xFEE00000ULL
+
+/* Ports of the devices berth-vmm models. */
+#define PORT_COM1     0x3F8
+#define PORT_I8042    0x60 /* 0x60 data, 0x64 command/status */
+#define PORT_ACPI_PM  0x600 /* PM1a event block (4 bytes), then PM1a control at +4 (2 bytes) */
+#define PORT_PVPANIC  0x505
+
+/* Legacy interrupt lines (ISA IRQ = GSI on the IOAPIC). */
+#define IRQ_COM1 4
+#define IRQ_SCI  9
+
+#endif
