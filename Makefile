@@ -55,11 +55,11 @@ endif
 UNIT_TESTS += $$(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$$(call tests_of,$(1)))
 $(BUILD)/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(BUILD)/lib$(1).a $(BUILD)/libcommon.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS) -Itests/unit $$(LDFLAGS) -o $$@ $$^ -lcmocka $$($(1)_LIBS)
+	$$(CC) $$(CFLAGS) -Itests/unit $$(LDFLAGS) -o $$@ $$(filter %.c %.a,$$^) -lcmocka $$($(1)_LIBS)
 FUZZERS += $$(patsubst tests/fuzz/%.c,build/fuzz/%,$$(call fuzzers_of,$(1)))
 build/fuzz/$(1)/%: tests/fuzz/$(1)/%.c build/fuzz/lib$(1).a build/fuzz/libcommon.a
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(FUZZ_LINK) -o $$@ $$^ $$($(1)_LIBS)
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(FUZZ_LINK) -o $$@ $$(filter %.c %.a,$$^) $$($(1)_LIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 

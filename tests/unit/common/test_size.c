@@ -1,10 +1,5 @@
 /* Unit tests for src/common/size.c. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "testlib.h"
 
 #include "common/size.h"
 

@@ -1,0 +1,220 @@
+/* Unit tests for src/vmm/boot/bzimage.c and linux.c: header checks, placement, loading. */
+#include "testlib.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../bzimage_fixture.h"
+#include "vmm/boot/bzimage.h"
+#include "vmm/boot/linux.h"
+#include "vmm/x86/layout.h"
+
+static uint8_t img[FIX_LEN];
+
+static void parses_valid_image(void **state)
+{
+	struct berth_error err;
+	struct bzimage bz;
+
+	(void)state;
+	fixture_bzimage(img);
+	assert_int_equal(bzimage_parse(img, FIX_LEN, &bz, &err), 0);
+	assert_int_equal(bz.kernel_len, FIX_KERNEL_LEN);
+	assert_ptr_equal(bz.kernel, img + 1024);
+	assert_int_equal(bz.load_addr, LAYOUT_KERNEL);
+	/* Relocatable and loaded below its preferred address: it will run from there. */
+	assert_int_equal(bz.kernel_end, 0x1000000 + 0x800000);
+	assert_int_equal(bzimage_entry64(&bz), LAYOUT_KERNEL + 0x200);
+}
+
+static void expect_parse_error(size_t len, const char *needle)
+{
+	struct berth_error err = { 0 };
+	struct bzimage bz;
+
+	assert_int_equal(bzimage_parse(img, len, &bz, &err), -1);
+	assert_contains(err.msg, needle);
+}
+
+static void rejects_bad_headers(void **state)
+{
+	struct setup_header *h;
+
+	(void)state;
+	fixture_bzimage(img);
+	expect_parse_error(0, "only 0 bytes");
+	expect_parse_error(0x200, "only 512 bytes");
+	h = fixture_bzimage(img);
+	h->header = 0x12345678;
+	expect_parse_error(FIX_LEN, "no x86 boot header");
+	h = fixture_bzimage(img);
+	h->boot_flag = 0;
+	expect_parse_error(FIX_LEN, "no x86 boot header");
+	h = fixture_bzimage(img);
+	h->version = 0x0206;
+	expect_parse_error(FIX_LEN, "boot protocol 2.06");
+	h = fixture_bzimage(img);
+	h->loadflags = 0;
+	expect_parse_error(FIX_LEN, "zImage");
+	h = fixture_bzimage(img);
+	h->xloadflags = 0;
+	expect_parse_error(FIX_LEN, "no 64-bit entry point");
+	h = fixture_bzimage(img);
+	h->init_size = 0;
+	expect_parse_error(FIX_LEN, "init_size");
+}
+
+static void rejects_truncated_images(void **state)
+{
+	struct setup_header *h;
+
+	(void)state;
+	fixture_bzimage(img);
+	expect_parse_error(FIX_LEN - 16, "truncated bzImage: the header promises 4096 bytes");
+	expect_parse_error(1024, "truncated bzImage: its setup code");
+	h = fixture_bzimage(img);
+	h->setup_sects = 255;
+	expect_parse_error(FIX_LEN, "setup code (131072 bytes) reaches past the end");
+	h = fixture_bzimage(img);
+	h->syssize = 0xffffffff;
+	expect_parse_error(FIX_LEN, "truncated");
+}
+
+static void load_needs_room(void **state)
+{
+	struct berth_error err = { 0 };
+	struct guest_mem gm;
+	struct bzimage bz;
+	uint8_t *ram = calloc(1, 16 << 20);
+
+	(void)state;
+	fixture_bzimage(img);
+	assert_int_equal(bzimage_parse(img, FIX_LEN, &bz, &err), 0);
+	gm_init_from(&gm, ram, 16 << 20);
+	assert_int_equal(bzimage_load(&bz, &gm, &err), -1);
+	assert_contains(err.msg, "needs 24 MiB of guest RAM");
+	free(ram);
+}
+
+static void places_initrd(void **state)
+{
+	struct berth_error err = { 0 };
+	struct guest_mem gm;
+	struct bzimage bz;
+	struct setup_header *h;
+	uint64_t addr;
+
+	(void)state;
+	h = fixture_bzimage(img);
+	assert_int_equal(bzimage_parse(img, FIX_LEN, &bz, &err), 0);
+	gm_init_from(&gm, NULL, 512ULL << 20); /* layout only: nothing is written */
+	assert_int_equal(bzimage_place_initrd(&bz, &gm, 10 << 20, &addr, &err), 0);
+	assert_int_equal(addr % 4096, 0);
+	assert_true(addr + (10 << 20) <= 512ULL << 20);
+	assert_true(addr >= bz.kernel_end);
+	/* initrd_addr_max is honoured. */
+	h->initrd_addr_max = (64 << 20) - 1;
+	assert_int_equal(bzimage_parse(img, FIX_LEN, &bz, &err), 0);
+	assert_int_equal(bzimage_place_initrd(&bz, &gm, 1 << 20, &addr, &err), 0);
+	assert_int_equal(addr, 63 << 20);
+	/* Too big to fit between the kernel and the limit. */
+	assert_int_equal(bzimage_place_initrd(&bz, &gm, 60 << 20, &addr, &err), -1);
+	assert_contains(err.msg, "initrd (60 MiB) does not fit");
+	assert_int_equal(bzimage_place_initrd(&bz, &gm, UINT64_MAX, &addr, &err), -1);
+}
+
+static char tmpdir[64];
+
+static char *tmpfile_with(const char *name, const void *data, size_t len)
+{
+	static char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void expect_open_error(const char *kernel, const char *initrd, const char *cmdline, const char *needle)
+{
+	struct berth_error err = { 0 };
+	struct linux_boot lb;
+
+	assert_int_equal(linux_boot_open(&lb, kernel, initrd, cmdline, &err), -1);
+	assert_contains(err.msg, needle);
+}
+
+static void open_rejects_bad_files(void **state)
+{
+	char kernel[128], cmdline[4096];
+
+	(void)state;
+	strcpy(tmpdir, "/tmp/berth-test-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	fixture_bzimage(img);
+	snprintf(kernel, sizeof(kernel), "%s", tmpfile_with("bzImage", img, FIX_LEN));
+	expect_open_error("/nonexistent/bzImage", NULL, "", "cannot open kernel '/nonexistent/bzImage': No such file");
+	expect_open_error(tmpdir, NULL, "", "is not a regular file");
+	expect_open_error(tmpfile_with("empty", "", 0), NULL, "", "is empty");
+	expect_open_error(tmpfile_with("text", "hello world\n", 12), NULL, "", "not a Linux bzImage");
+	expect_open_error(tmpfile_with("trunc", img, FIX_LEN - 100), NULL, "", "truncated bzImage");
+	expect_open_error(kernel, "/nonexistent/initrd", "", "cannot open initrd '/nonexistent/initrd'");
+	memset(cmdline, 'x', sizeof(cmdline) - 1);
+	cmdline[sizeof(cmdline) - 1] = 0;
+	expect_open_error(kernel, NULL, cmdline, "command line is 4095 bytes; this kernel accepts at most 2047");
+	if (geteuid() != 0) { /* root reads anything */
+		chmod(kernel, 0);
+		expect_open_error(kernel, NULL, "", "Permission denied");
+	}
+}
+
+static void loads_everything(void **state)
+{
+	struct berth_error err = { 0 };
+	struct boot_params *bp;
+	struct linux_boot lb;
+	struct guest_mem gm;
+	uint64_t entry;
+	static const char initrd[] = "initrd-bytes";
+
+	(void)state;
+	fixture_bzimage(img);
+	assert_int_equal(gm_init(&gm, 64 << 20, &err), 0);
+	assert_int_equal(linux_boot_open(&lb, tmpfile_with("k2", img, FIX_LEN), NULL, "console=ttyS0", &err), 0);
+	lb.initrd = (uint8_t *)initrd; /* borrowed: cleared before close */
+	lb.initrd_len = sizeof(initrd);
+	assert_int_equal(linux_boot_load(&lb, &gm, 2, &entry, &err), 0);
+	lb.initrd = NULL;
+	linux_boot_close(&lb);
+	assert_int_equal(entry, LAYOUT_KERNEL + 0x200);
+	bp = gm_ptr(&gm, LAYOUT_ZERO_PAGE, sizeof(*bp));
+	assert_int_equal(bp->hdr.boot_flag, 0xAA55);
+	assert_int_equal(bp->hdr.type_of_loader, 0xff);
+	assert_int_equal(bp->hdr.cmd_line_ptr, LAYOUT_CMDLINE);
+	assert_string_equal((char *)gm_ptr(&gm, LAYOUT_CMDLINE, 14), "console=ttyS0");
+	assert_int_equal(bp->hdr.ramdisk_size, sizeof(initrd));
+	assert_memory_equal(gm_ptr(&gm, bp->hdr.ramdisk_image, sizeof(initrd)), initrd, sizeof(initrd));
+	assert_int_equal(bp->acpi_rsdp_addr, LAYOUT_ACPI);
+	assert_memory_equal(gm_ptr(&gm, LAYOUT_KERNEL, 4), "\x90\x90\x90\x90", 4);
+	gm_destroy(&gm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_valid_image),
+		cmocka_unit_test(rejects_bad_headers),
+		cmocka_unit_test(rejects_truncated_images),
+		cmocka_unit_test(load_needs_room),
+		cmocka_unit_test(places_initrd),
+		cmocka_unit_test(open_rejects_bad_files),
+		cmocka_unit_test(loads_everything),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

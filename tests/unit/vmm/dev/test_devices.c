@@ -1,0 +1,192 @@
+/* Unit tests for src/vmm/dev: UART, ACPI PM block, i8042 reset, pvpanic. */
+#include "testlib.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "vmm/bus.h"
+#include "vmm/dev/acpi_pm.h"
+#include "vmm/dev/i8042.h"
+#include "vmm/dev/pvpanic.h"
+#include "vmm/dev/uart.h"
+
+struct fake_machine {
+	struct machine m;
+	int level[16];
+	int requests[3];
+};
+
+static void fake_set_irq(struct machine *m, unsigned gsi, int level)
+{
+	((struct fake_machine *)m)->level[gsi] = level;
+}
+
+static void fake_request(struct machine *m, enum machine_request req)
+{
+	((struct fake_machine *)m)->requests[req]++;
+}
+
+static struct fake_machine fm;
+
+static int reset_machine(void **state)
+{
+	(void)state;
+	memset(&fm, 0, sizeof(fm));
+	fm.m.set_irq = fake_set_irq;
+	fm.m.request = fake_request;
+	return 0;
+}
+
+static uint8_t io8(bus_handler_fn fn, void *dev, uint64_t off)
+{
+	uint8_t v = 0;
+
+	fn(dev, off, &v, 1, false);
+	return v;
+}
+
+static void out8(bus_handler_fn fn, void *dev, uint64_t off, uint8_t v)
+{
+	fn(dev, off, &v, 1, true);
+}
+
+static void uart_transmits_and_interrupts(void **state)
+{
+	struct uart u;
+	int p[2];
+	char buf[8] = { 0 };
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	uart_init(&u, &fm.m, 4, p[1]);
+	out8(uart_io, &u, 0, 'h');
+	out8(uart_io, &u, 0, 'i');
+	assert_int_equal(read(p[0], buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "hi");
+	assert_int_equal(fm.level[4], 0);
+	assert_int_equal(io8(uart_io, &u, 5) & 0x60, 0x60); /* THRE | TEMT */
+	out8(uart_io, &u, 2, 0x01);                          /* enable FIFOs */
+	out8(uart_io, &u, 1, 0x02);                          /* enable THRE interrupt */
+	assert_int_equal(fm.level[4], 1);
+	assert_int_equal(io8(uart_io, &u, 2), 0xc2); /* reading IIR acknowledges it */
+	assert_int_equal(fm.level[4], 0);
+	assert_int_equal(io8(uart_io, &u, 2), 0xc1);
+	out8(uart_io, &u, 0, '!');
+	assert_int_equal(fm.level[4], 1); /* empty again after the byte left */
+	close(p[0]);
+	close(p[1]);
+}
+
+static void uart_receives(void **state)
+{
+	struct uart u;
+
+	(void)state;
+	uart_init(&u, &fm.m, 4, -1);
+	out8(uart_io, &u, 1, 0x01); /* receive interrupt */
+	assert_int_equal(uart_receive(&u, (const uint8_t *)"ab", 2), 2);
+	assert_int_equal(fm.level[4], 1);
+	assert_int_equal(io8(uart_io, &u, 5) & 1, 1);
+	assert_int_equal(io8(uart_io, &u, 2) & 0x0f, 0x04);
+	assert_int_equal(io8(uart_io, &u, 0), 'a');
+	assert_int_equal(io8(uart_io, &u, 0), 'b');
+	assert_int_equal(io8(uart_io, &u, 5) & 1, 0);
+	assert_int_equal(fm.level[4], 0);
+	assert_int_equal(io8(uart_io, &u, 0), 0); /* empty reads 0, never underflows */
+	/* A full FIFO takes no more. */
+	{
+		static uint8_t big[UART_RX_SIZE + 10];
+
+		assert_int_equal(uart_receive(&u, big, sizeof(big)), UART_RX_SIZE);
+	}
+}
+
+static void uart_registers(void **state)
+{
+	struct uart u;
+
+	(void)state;
+	uart_init(&u, &fm.m, 4, -1);
+	out8(uart_io, &u, 3, 0x80); /* DLAB */
+	out8(uart_io, &u, 0, 0x01);
+	out8(uart_io, &u, 1, 0x00);
+	assert_int_equal(io8(uart_io, &u, 0), 0x01);
+	out8(uart_io, &u, 3, 0x03);
+	out8(uart_io, &u, 1, 0xff);
+	assert_int_equal(io8(uart_io, &u, 1), 0x0f); /* only 4 IER bits exist */
+	out8(uart_io, &u, 7, 0x5a);
+	assert_int_equal(io8(uart_io, &u, 7), 0x5a);
+	assert_int_equal(io8(uart_io, &u, 6), 0xb0);
+	out8(uart_io, &u, 4, 0x1a); /* loopback with RTS and OUT2 */
+	assert_int_equal(io8(uart_io, &u, 6), 0x90);
+	out8(uart_io, &u, 0, 'z'); /* loops back into the receiver */
+	assert_int_equal(io8(uart_io, &u, 0), 'z');
+}
+
+static void pm_powers_off(void **state)
+{
+	struct acpi_pm pm;
+	uint8_t v[2];
+
+	(void)state;
+	acpi_pm_init(&pm, &fm.m, 9);
+	assert_int_equal(io8(acpi_pm_io, &pm, 4) & 1, 1); /* SCI_EN: always in ACPI mode */
+	v[0] = 0x00;
+	v[1] = (uint8_t)((3 << 2) | (1 << 5)); /* SLP_TYP 3 (not S5) with SLP_EN */
+	acpi_pm_io(&pm, 4, v, 2, true);
+	assert_int_equal(fm.requests[MACHINE_POWEROFF], 0);
+	v[1] = (uint8_t)((5 << 2) | (1 << 5)); /* S5 */
+	acpi_pm_io(&pm, 4, v, 2, true);
+	assert_int_equal(fm.requests[MACHINE_POWEROFF], 1);
+	acpi_pm_io(&pm, 4, v, 2, false);
+	assert_int_equal(v[1] & (1 << 5), 0); /* SLP_EN reads back as 0 */
+}
+
+static void pm_power_button(void **state)
+{
+	struct acpi_pm pm;
+	uint8_t v[4];
+
+	(void)state;
+	acpi_pm_init(&pm, &fm.m, 9);
+	acpi_pm_power_button(&pm);
+	assert_int_equal(fm.level[9], 0); /* not enabled: status only */
+	assert_int_equal(io8(acpi_pm_io, &pm, 1), 0x01);
+	out8(acpi_pm_io, &pm, 3, 0x01); /* PWRBTN_EN */
+	assert_int_equal(fm.level[9], 1);
+	acpi_pm_io(&pm, 0, v, 4, false); /* a 32-bit read covers STS and EN */
+	assert_int_equal(v[1], 0x01);
+	assert_int_equal(v[3], 0x01);
+	out8(acpi_pm_io, &pm, 1, 0x01); /* write 1 to clear */
+	assert_int_equal(fm.level[9], 0);
+	assert_int_equal(io8(acpi_pm_io, &pm, 1), 0);
+	assert_int_equal(io8(acpi_pm_io, &pm, 7), 0xff); /* past the block */
+}
+
+static void reset_and_panic_ports(void **state)
+{
+	(void)state;
+	out8(i8042_io, &fm.m, 4, 0xaa); /* self-test command: ignored */
+	assert_int_equal(fm.requests[MACHINE_RESET], 0);
+	out8(i8042_io, &fm.m, 4, 0xfe);
+	assert_int_equal(fm.requests[MACHINE_RESET], 1);
+	assert_int_equal(io8(i8042_io, &fm.m, 4), 0);
+	assert_int_equal(io8(pvpanic_io, &fm.m, 0), 1);
+	out8(pvpanic_io, &fm.m, 0, 2); /* "crash loaded": not a panic */
+	assert_int_equal(fm.requests[MACHINE_PANIC], 0);
+	out8(pvpanic_io, &fm.m, 0, 1);
+	assert_int_equal(fm.requests[MACHINE_PANIC], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(uart_transmits_and_interrupts, reset_machine),
+		cmocka_unit_test_setup(uart_receives, reset_machine),
+		cmocka_unit_test_setup(uart_registers, reset_machine),
+		cmocka_unit_test_setup(pm_powers_off, reset_machine),
+		cmocka_unit_test_setup(pm_power_button, reset_machine),
+		cmocka_unit_test_setup(reset_and_panic_ports, reset_machine),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,58 @@
+/* Unit tests for src/vmm/memory.c: the bounds-checked accessor refuses anything outside RAM. */
+#include "testlib.h"
+
+#include "vmm/memory.h"
+
+static void low_only(void **state)
+{
+	struct guest_mem gm;
+	static uint8_t ram[1 << 16];
+
+	(void)state;
+	gm_init_from(&gm, ram, sizeof(ram));
+	assert_int_equal(gm.nregions, 1);
+	assert_ptr_equal(gm_ptr(&gm, 0, sizeof(ram)), ram);
+	assert_ptr_equal(gm_ptr(&gm, 100, 10), ram + 100);
+	assert_null(gm_ptr(&gm, 0, sizeof(ram) + 1));
+	assert_null(gm_ptr(&gm, sizeof(ram), 1));
+	assert_non_null(gm_ptr(&gm, sizeof(ram), 0));
+	assert_null(gm_ptr(&gm, sizeof(ram) - 4, 8));
+	/* Sums that would wrap around 2^64 must not pass. */
+	assert_null(gm_ptr(&gm, UINT64_MAX, 2));
+	assert_null(gm_ptr(&gm, 16, UINT64_MAX));
+	assert_null(gm_ptr(&gm, UINT64_MAX - 1, UINT64_MAX));
+}
+
+static void split_around_the_hole(void **state)
+{
+	struct guest_mem gm;
+	uint64_t size = GM_HOLE_START + (1ULL << 30);
+	uint8_t v = 0xab, r = 0;
+
+	(void)state;
+	/* The host address is never dereferenced here except through gm_write/gm_read below. */
+	assert_int_equal(gm_init(&gm, size, &(struct berth_error){ 0 }), 0);
+	assert_int_equal(gm.nregions, 2);
+	assert_int_equal(gm_low_size(&gm), GM_HOLE_START);
+	assert_int_equal(gm.regions[1].gpa, GM_HIGH_START);
+	assert_int_equal(gm.regions[1].size, 1ULL << 30);
+	assert_null(gm_ptr(&gm, GM_HOLE_START, 1));          /* the device hole */
+	assert_null(gm_ptr(&gm, GM_HOLE_START - 1, 2));      /* straddles into the hole */
+	assert_null(gm_ptr(&gm, GM_HIGH_START - 1, 2));      /* straddles out of it */
+	assert_null(gm_ptr(&gm, GM_HIGH_START + (1ULL << 30), 1));
+	assert_int_equal(gm_write(&gm, GM_HIGH_START + 5, &v, 1), 0);
+	assert_int_equal(gm_read(&gm, GM_HIGH_START + 5, &r, 1), 0);
+	assert_int_equal(r, 0xab);
+	assert_ptr_equal(gm_ptr(&gm, GM_HIGH_START, 1), gm.host + GM_HOLE_START);
+	assert_int_equal(gm_write(&gm, GM_HOLE_START, &v, 1), -1);
+	gm_destroy(&gm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(low_only),
+		cmocka_unit_test(split_around_the_hole),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,113 @@
+/* Unit tests for src/vmm/options.c: every bad command line gets a clear error. */
+#include "testlib.h"
+
+#include <stdio.h>
+
+#include "vmm/options.h"
+
+static int parse(struct vm_config *cfg, struct berth_error *err, int argc, char **argv)
+{
+	FILE *out = fopen("/dev/null", "w");
+	int r = options_parse(argc, argv, cfg, out, err);
+
+	fclose(out);
+	return r;
+}
+
+#define PARSE(cfg, err, ...)                                                              \
+	({                                                                                \
+		char *argv_[] = { "berth-vmm", __VA_ARGS__, NULL };                       \
+		parse(cfg, err, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);      \
+	})
+
+static void defaults(void **state)
+{
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k"), 0);
+	assert_string_equal(cfg.kernel, "k");
+	assert_null(cfg.initrd);
+	assert_int_equal(cfg.mem, 512ULL << 20);
+	assert_int_equal(cfg.cpus, 1);
+	assert_int_equal(cfg.console, CONSOLE_STDIO);
+	assert_false(cfg.no_reboot);
+	assert_string_equal(cfg.cmdline, VM_DEFAULT_CMDLINE);
+}
+
+static void all_options(void **state)
+{
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--initrd", "i", "--cmdline", "quiet", "--mem", "1G",
+			       "--cpus", "2", "--console", "file=/tmp/c", "--no-reboot"),
+			 0);
+	assert_string_equal(cfg.initrd, "i");
+	assert_string_equal(cfg.cmdline, "quiet");
+	assert_int_equal(cfg.mem, 1ULL << 30);
+	assert_int_equal(cfg.cpus, 2);
+	assert_int_equal(cfg.console, CONSOLE_FILE);
+	assert_string_equal(cfg.console_path, "/tmp/c");
+	assert_true(cfg.no_reboot);
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "none"), 0);
+	assert_int_equal(cfg.console, CONSOLE_NONE);
+}
+
+static void help_and_version(void **state)
+{
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--help"), 1);
+	assert_int_equal(PARSE(&cfg, &err, "-V"), 1);
+}
+
+static void expect_error(const char *needle, int argc, char **argv)
+{
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	assert_int_equal(parse(&cfg, &err, argc, argv), -1);
+	assert_contains(err.msg, needle);
+}
+
+#define EXPECT_ERROR(needle, ...)                                                          \
+	do {                                                                               \
+		char *argv_[] = { "berth-vmm", __VA_ARGS__, NULL };                        \
+		expect_error(needle, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);  \
+	} while (0)
+
+static void bad_input(void **state)
+{
+	(void)state;
+	EXPECT_ERROR("no kernel given", "--mem", "512M");
+	EXPECT_ERROR("unknown option '--frobnicate'", "--kernel", "k", "--frobnicate");
+	EXPECT_ERROR("needs a value", "--kernel");
+	EXPECT_ERROR("unexpected argument 'extra'", "--kernel", "k", "extra");
+	EXPECT_ERROR("--cpus '0'", "--kernel", "k", "--cpus", "0");
+	EXPECT_ERROR("--cpus '-1'", "--kernel", "k", "--cpus", "-1");
+	EXPECT_ERROR("--cpus 'two'", "--kernel", "k", "--cpus", "two");
+	EXPECT_ERROR("--cpus '256'", "--kernel", "k", "--cpus", "256");
+	EXPECT_ERROR("--mem: invalid size", "--kernel", "k", "--mem", "lots");
+	EXPECT_ERROR("--mem: invalid size suffix", "--kernel", "k", "--mem", "5Q");
+	EXPECT_ERROR("too small", "--kernel", "k", "--mem", "1M");
+	EXPECT_ERROR("whole number of MiB", "--kernel", "k", "--mem", "33554433");
+	EXPECT_ERROR("more than this host's RAM", "--kernel", "k", "--mem", "100T");
+	EXPECT_ERROR("--console 'tty'", "--kernel", "k", "--console", "tty");
+	EXPECT_ERROR("--console 'file='", "--kernel", "k", "--console", "file=");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(all_options),
+		cmocka_unit_test(help_and_version),
+		cmocka_unit_test(bad_input),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
