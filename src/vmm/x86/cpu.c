@@ -135,12 +135,13 @@ static int cpu_set_lint(int vcpu_fd, unsigned id, struct berth_error *err)
 
 int cpu_init(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supported, struct berth_error *err)
 {
-	struct {
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[1];
-	} msrs = { .hdr.nmsrs = 1, .e = { { .index = MSR_IA32_MISC_ENABLE, .data = MISC_ENABLE_FAST_STRING } } };
+		uint8_t bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} msrs = { .hdr.nmsrs = 1 };
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 
+	msrs.hdr.entries[0] = (struct kvm_msr_entry){ .index = MSR_IA32_MISC_ENABLE, .data = MISC_ENABLE_FAST_STRING };
 	if (cpu_set_cpuid(vcpu_fd, id, supported, err))
 		return -1;
 	if (ioctl(vcpu_fd, KVM_SET_MSRS, &msrs) != 1)

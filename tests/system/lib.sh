@@ -1,0 +1,33 @@
+# tests/system/lib.sh - helpers for system tests (sourced). Exit 77 skips a test.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+VMM=$BUILD/berth-vmm
+GUESTS=$BUILD/guests
+
+skip() { echo "$*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
+need_kvm() { [ -w /dev/kvm ] || skip "needs /dev/kvm"; }
+
+# A scratch directory removed when the test exits.
+scratch() {
+	SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/berth-test.XXXXXX")
+	trap 'rm -rf "$SCRATCH"' EXIT
+}
+
+# expect_status WANT CMD...: run CMD, fail unless it exits WANT; its stdout+stderr land in $OUT.
+expect_status() {
+	local want=$1 rc=0
+	shift
+	OUT=$("$@" 2>&1) || rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want; output:
+$OUT"
+}
+
+# expect_output NEEDLE: fail unless $OUT contains NEEDLE.
+expect_output() {
+	[[ $OUT == *"$1"* ]] || fail "expected '$1' in output:
+$OUT"
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Bad command lines and bad files: a clear message and status 2, before any guest runs.
+# timeout: 60
+. "$(dirname "$0")/../lib.sh"
+scratch
+
+expect_status 0 "$VMM" --help
+expect_output "usage: berth-vmm --kernel FILE"
+expect_status 2 "$VMM"
+expect_output "no kernel given"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --bogus
+expect_output "unknown option '--bogus'"
+expect_status 2 "$VMM" --kernel "$SCRATCH/missing"
+expect_output "cannot open kernel '$SCRATCH/missing': No such file or directory"
+expect_status 2 "$VMM" --kernel "$SCRATCH"
+expect_output "is not a regular file"
+echo "just text" >"$SCRATCH/text"
+expect_status 2 "$VMM" --kernel "$SCRATCH/text"
+expect_output "not a Linux bzImage"
+head -c 1500 "$GUESTS/tiny-hello.bzImage" >"$SCRATCH/truncated"
+expect_status 2 "$VMM" --kernel "$SCRATCH/truncated"
+expect_output "truncated bzImage"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --cpus 0
+expect_output "--cpus '0'"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 100T
+expect_output "more than this host's RAM"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 12Q
+expect_output "invalid size suffix"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --initrd "$SCRATCH/missing"
+expect_output "cannot open initrd"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --console file=/nonexistent/dir/log
+expect_output "cannot open console file"
+need_kvm
+truncate -s 40M "$SCRATCH/big-initrd"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 32M --initrd "$SCRATCH/big-initrd"
+expect_output "the initrd (40 MiB) does not fit"
+echo ok
