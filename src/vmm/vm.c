@@ -154,7 +154,7 @@ static int vm_open_kvm(struct vm *vm, struct berth_error *err)
 		return berr(err, errno, "KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = (size_t)n;
 	vm->host.kvm_is_pvm = kvm_is_pvm();
-	vm->cpuid = cpu_supported_cpuid(vm->kvm_fd, err);
+	vm->cpuid = cpu_guest_cpuid(vm->kvm_fd, err);
 	return vm->cpuid ? 0 : -1;
 }
 

@@ -11,8 +11,8 @@
 /* Write the GDT and an identity map of the first 4 GiB (2 MiB pages) into guest memory. */
 int cpu_write_boot_tables(const struct guest_mem *gm, struct berth_error *err);
 
-/* Read the host KVM's supported CPUID entries (caller frees). */
-struct kvm_cpuid2 *cpu_supported_cpuid(int kvm_fd, struct berth_error *err);
+/* The CPUID table every vCPU starts from: KVM's supported entries, adjusted (caller frees). */
+struct kvm_cpuid2 *cpu_guest_cpuid(int kvm_fd, struct berth_error *err);
 
 /* Give a vCPU its CPUID (APIC ID, hypervisor bit), MSRs, FPU and LAPIC LINT wiring. */
 int cpu_init(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supported, struct berth_error *err);
