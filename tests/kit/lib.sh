@@ -1,4 +1,5 @@
 # tests/kit/lib.sh - helpers shared by tests/kit/* and tests/rig/* (sourced, bash).
+# shellcheck shell=bash
 #
 # Everything built here is cached under $BERTH_CACHE (default ~/.cache/berth) and built
 # at most once: builders take an flock on the cache directory and mark a finished build

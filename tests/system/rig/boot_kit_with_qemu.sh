@@ -34,8 +34,9 @@ if [ "\${BERTH_RIG:-0}" = 1 ]; then
 	done
 	echo "rig modules: ok"
 fi
+# q35 boots this guest in ~8 s inside the rig, microvm in ~10-11 s.
 start=\$(date +%s%N)
-timeout 150 qemu-system-x86_64 -accel kvm -M microvm -cpu host -smp 2 -m 512 \
+timeout 150 qemu-system-x86_64 -accel kvm -M q35 -cpu host -smp 2 -m 512 \
 	-nodefaults -no-user-config -nographic -no-reboot -serial stdio \
 	-kernel "$kernel" -initrd "$work/initrd.cpio.gz" \
 	-append "console=ttyS0 reboot=k panic=-1 quiet" </dev/null
@@ -51,9 +52,9 @@ expect() {
 	grep -q -- "$1" "$work/out" || { echo "FAIL: expected output: $1"; exit 1; }
 }
 expect '^kvm: ok'
-expect '^berth-kit: ready'
+expect 'berth-kit: ready' # SeaBIOS's escape codes may precede it
 expect '^guest nproc: 2$'
-expect '^berth-kit: exit 0'
+expect 'berth-kit: exit 0$'
 mem=$(sed -n 's/^MemTotal: *\([0-9]*\) kB.*/\1/p' "$work/out")
 [ -n "$mem" ] && [ "$mem" -gt 400000 ] && [ "$mem" -le 524288 ] || { echo "FAIL: MemTotal ${mem:-missing} kB for a 512 MiB guest"; exit 1; }
 echo "PASS"
