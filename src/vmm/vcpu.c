@@ -82,7 +82,7 @@ static void vcpu_internal_error(struct vcpu *v)
 static bool vcpu_handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
-	char msg[160];
+	char msg[256];
 	uint32_t i;
 
 	switch (run->exit_reason) {
@@ -101,10 +101,19 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	case KVM_EXIT_INTR:
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 		return true;
-	case KVM_EXIT_SHUTDOWN:
-		snprintf(msg, sizeof(msg), "vCPU %u: the guest triple-faulted (the CPU shut down)", v->id);
+	case KVM_EXIT_SHUTDOWN: {
+		struct kvm_regs regs = { 0 };
+		struct kvm_sregs sregs = { 0 };
+
+		ioctl(v->fd, KVM_GET_REGS, &regs);
+		ioctl(v->fd, KVM_GET_SREGS, &sregs);
+		snprintf(msg, sizeof(msg),
+			 "vCPU %u: the guest triple-faulted (the CPU shut down) at RIP 0x%llx, CR0 0x%llx, CR3 0x%llx, CR4 0x%llx",
+			 v->id, (unsigned long long)regs.rip, (unsigned long long)sregs.cr0,
+			 (unsigned long long)sregs.cr3, (unsigned long long)sregs.cr4);
 		v->host->stop(v->host, VM_FAILED, msg);
 		return false;
+	}
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
 			v->host->stop(v->host, VM_RESET, NULL);

@@ -1,0 +1,42 @@
+# tests/system/vmm/guest.sh - booting the guest kit's Linux kernel with berth-vmm (sourced).
+#
+# A test script calls itself twice: on the host it builds an initramfs around a guest script
+# (guest_prepare), then guest_run_inside re-runs the test in the rig when this host's KVM
+# cannot run Linux (tests/rig/maybe), directly otherwise, with --inside as $1.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+GUEST_CMDLINE="console=ttyS0 reboot=k panic=-1 quiet"
+
+# guest_prepare GUEST_SCRIPT: kernel and initramfs into $SCRATCH (skips without a rig).
+guest_prepare() {
+	local reason
+	need_root
+	reason=$("$ROOT/tests/rig/available") || skip "$reason"
+	scratch
+	"$ROOT/tests/kit/kernel" >"$SCRATCH/kernel-path"
+	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$1" --modules "pvpanic-mmio"
+}
+
+# guest_run_inside TEST ARGS...: run TEST --inside SCRATCH ARGS... where KVM runs Linux.
+guest_run_inside() {
+	local test=$1
+	shift
+	"$ROOT/tests/rig/maybe" --timeout 400 -- "$test" --inside "$SCRATCH" "$@"
+}
+
+# Inside: set SCRATCH and GUEST_VMM, the VMM command line for the prepared guest.
+guest_inside() {
+	SCRATCH=$1
+	GUEST_VMM=("$VMM" --kernel "$(cat "$SCRATCH/kernel-path")" --initrd "$SCRATCH/initrd.gz"
+		--cmdline "$GUEST_CMDLINE")
+}
+
+# wait_for FILE PATTERN [COUNT [SECONDS]]: wait until PATTERN appears COUNT times in FILE.
+wait_for() {
+	local file=$1 pattern=$2 count=${3:-1} limit=${4:-120} i
+	for ((i = 0; i < limit * 10; i++)); do
+		[ "$(tr -d '\r' <"$file" | grep -c -- "$pattern")" -ge "$count" ] && return 0
+		sleep 0.1
+	done
+	fail "waited ${limit}s for '$pattern' x$count in: $(tr -d '\r' <"$file" | tail -20)"
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# A 5 GiB guest: RAM continues above 4 GiB, past the hole for devices, and Linux uses it all.
+# timeout: 400
+. "$(dirname "$0")/guest.sh"
+if [ "${1:-}" != --inside ]; then
+	echo 'echo "guest-memkb=$(awk "/MemTotal/{print \$2}" /proc/meminfo)"' >"${TMPDIR:-/tmp}/berth-linux-5g.sh"
+	guest_prepare "${TMPDIR:-/tmp}/berth-linux-5g.sh"
+	rm -f "${TMPDIR:-/tmp}/berth-linux-5g.sh"
+	guest_run_inside "$0"
+	exit
+fi
+guest_inside "$2"
+expect_status 0 "${GUEST_VMM[@]}" --mem 5G
+kb=$(printf '%s\n' "$OUT" | tr -d '\r' | sed -n 's/^guest-memkb=//p')
+[ "${kb:-0}" -gt $((4800 * 1024)) ] || fail "guest saw ${kb:-no} KiB of RAM: $OUT"
+echo "ok: $kb KiB"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# A guest kernel panic reaches berth-vmm through pvpanic: status 1 and a one-line reason.
+# timeout: 400
+. "$(dirname "$0")/guest.sh"
+if [ "${1:-}" != --inside ]; then
+	echo 'echo c > /proc/sysrq-trigger' >"${TMPDIR:-/tmp}/berth-linux-panic.sh"
+	guest_prepare "${TMPDIR:-/tmp}/berth-linux-panic.sh"
+	rm -f "${TMPDIR:-/tmp}/berth-linux-panic.sh"
+	guest_run_inside "$0"
+	exit
+fi
+guest_inside "$2"
+expect_status 1 "${GUEST_VMM[@]}"
+expect_output "berth-vmm: the guest kernel panicked"
+echo ok

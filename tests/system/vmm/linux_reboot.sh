@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Console input reaches the guest; a guest reboot boots the VM again (twice here), then its
+# poweroff exits 0; with --no-reboot the first reboot ends berth-vmm with status 0.
+# timeout: 400
+. "$(dirname "$0")/guest.sh"
+if [ "${1:-}" != --inside ]; then
+	cat >"${TMPDIR:-/tmp}/berth-linux-reboot.sh" <<'GUEST'
+echo "command?"
+read -r cmd
+case $cmd in
+reboot) reboot -f ;;
+*) poweroff -f ;;
+esac
+GUEST
+	guest_prepare "${TMPDIR:-/tmp}/berth-linux-reboot.sh"
+	rm -f "${TMPDIR:-/tmp}/berth-linux-reboot.sh"
+	guest_run_inside "$0"
+	exit
+fi
+guest_inside "$2"
+work=$(mktemp -d /run/berth-reboot.XXXXXX)
+mkfifo "$work/in"
+exec 3<>"$work/in"
+"${GUEST_VMM[@]}" <"$work/in" >"$work/out" 2>&1 &
+pid=$!
+wait_for "$work/out" "command?" 1
+echo reboot >&3
+wait_for "$work/out" "command?" 2
+echo reboot >&3
+wait_for "$work/out" "command?" 3
+echo poweroff >&3
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 0 ] || fail "exit $rc after poweroff: $(tail -20 "$work/out")"
+[ "$(grep -c 'booting it again' "$work/out")" -eq 2 ] || fail "expected 2 reboots: $(cat "$work/out")"
+
+"${GUEST_VMM[@]}" --no-reboot <"$work/in" >"$work/out" 2>&1 &
+pid=$!
+wait_for "$work/out" "command?" 1
+echo reboot >&3
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 0 ] || fail "exit $rc after reboot with --no-reboot: $(tail -20 "$work/out")"
+grep -q "exiting (--no-reboot)" "$work/out" || fail "no --no-reboot line: $(tail "$work/out")"
+rm -rf "$work"
+echo ok

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SIGTERM presses the ACPI power button; the guest's acpid powers it off cleanly (status 0).
+# timeout: 400
+. "$(dirname "$0")/guest.sh"
+if [ "${1:-}" != --inside ]; then
+	echo 'echo "waiting for the power button"; sleep 600' >"${TMPDIR:-/tmp}/berth-linux-sigterm.sh"
+	guest_prepare "${TMPDIR:-/tmp}/berth-linux-sigterm.sh"
+	rm -f "${TMPDIR:-/tmp}/berth-linux-sigterm.sh"
+	guest_run_inside "$0"
+	exit
+fi
+guest_inside "$2"
+out=$(mktemp /run/berth-sigterm.XXXXXX)
+"${GUEST_VMM[@]}" </dev/null >"$out" 2>&1 &
+pid=$!
+wait_for "$out" "waiting for the power button"
+sleep 1 # acpid is up before the script starts; give the button driver a moment too
+kill -TERM "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 0 ] || fail "exit $rc after SIGTERM: $(tail -20 "$out")"
+grep -q "reboot: Power down" "$out" || fail "guest did not power down: $(tail -20 "$out")"
+rm -f "$out"
+echo ok
