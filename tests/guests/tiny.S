@@ -58,6 +58,15 @@ init_size:	.long 0x10000
 	.org 0x400		/* (setup_sects + 1) * 512: the protected-mode part, loaded at 1 MiB */
 payload:
 	.code64
+	/* 32-bit entry (code32_start), used by loaders such as QEMU's: power off at once. These
+	 * instructions encode the same in 32- and 64-bit mode. With QEMU, give the guest an
+	 * isa-debug-exit device on port 0x604 to end the run. */
+	mov $PORT_PM1_CNT, %dx
+	mov $SLP_S5, %ax
+	out %ax, %dx
+1:	hlt
+	jmp 1b
+
 	.org 0x600		/* 64-bit entry: load address + 0x200 */
 entry64:
 #if defined(ACTION_hello) || defined(ACTION_badio)
