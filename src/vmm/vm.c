@@ -191,6 +191,7 @@ static int vm_watch_signals(struct vm *vm, struct berth_error *err)
 	if (vm->stop_src.fd < 0)
 		return berr(err, errno, "eventfd");
 	vcpu_install_kick_handler();
+	signal(SIGPIPE, SIG_IGN); /* a console reader that goes away must not kill the VM */
 	return loop_add(&vm->loop, &vm->sig_src, err) || loop_add(&vm->loop, &vm->stop_src, err) ? -1 : 0;
 }
 

@@ -7,6 +7,7 @@
  *   panic     pvpanic "panicked"          button  wait for the ACPI power button, then power-off
  *   badio     unclaimed port and MMIO accesses, then "badio ok" and power-off
  *   spin      loop forever (for SIGTERM escalation)
+ *   flood     print to COM1 for ever (for a console nobody reads)
  */
 #define PORT_COM1     0x3f8
 #define PORT_PM1_STS  0x600
@@ -110,6 +111,11 @@ entry64:
 	jmp poweroff
 #elif defined(ACTION_spin)
 1:	pause
+	jmp 1b
+#elif defined(ACTION_flood)
+	mov $PORT_COM1, %dx
+	mov $'x', %al
+1:	out %al, %dx
 	jmp 1b
 #endif
 poweroff:

@@ -1,7 +1,6 @@
 /* uart.c - 8250/16550A register model (enough for Linux's 8250 driver and early console). */
 #include "uart.h"
 
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,8 +73,12 @@ static void uart_transmit(struct uart *u, uint8_t c)
 		if (u->rx_len < UART_RX_SIZE)
 			u->rx[(u->rx_head + u->rx_len++) % UART_RX_SIZE] = c;
 	} else if (u->out_fd >= 0) {
-		while (write(u->out_fd, &c, 1) < 0 && errno == EINTR)
-			;
+		/* A failed write drops the byte: the reader went away (EPIPE), or a stop interrupted
+		 * a write blocked on a reader that does not read (EINTR). Retrying could hold the
+		 * vCPU for ever. */
+		ssize_t n = write(u->out_fd, &c, 1);
+
+		(void)n;
 	}
 	u->thr_irq = true; /* sent at once: the holding register is empty again */
 }
