@@ -77,7 +77,7 @@ unit: $(UNIT_TESTS)
 fuzz: $(FUZZERS)
 
 check: all
-	$(MAKE) SAN=1 all unit
+	$(MAKE) SAN=1 unit
 	$(MAKE) fuzz
 	tests/run
 
