@@ -26,7 +26,7 @@ ram_size:	.word 0
 vid_mode:	.word 0xffff
 root_dev:	.word 0
 boot_flag:	.word 0xaa55
-jump:		.word 0
+jump:		.byte 0xeb, start16 - (jump + 2)	/* real-mode entry for BIOS-style loaders */
 header:		.ascii "HdrS"
 version:	.word 0x020f
 		.long 0		/* realmode_swtch */
@@ -55,6 +55,16 @@ pref_address:	.quad 0x100000
 init_size:	.long 0x10000
 		.long 0		/* handover_offset */
 		.long 0		/* kernel_info_offset */
+
+	/* Real-mode setup entry, where a loader such as QEMU's option ROM jumps: power off at
+	 * once, like the 32-bit entry below (with QEMU, an isa-debug-exit device on port 0x604
+	 * ends the run). */
+start16:
+	mov $PORT_PM1_CNT, %dx
+	mov $SLP_S5, %ax
+	out %ax, %dx
+1:	hlt
+	jmp 1b
 
 	.org 0x400		/* (setup_sects + 1) * 512: the protected-mode part, loaded at 1 MiB */
 payload:
