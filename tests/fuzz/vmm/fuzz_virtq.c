@@ -33,6 +33,7 @@ static struct fuzz_params fuzz_params(const uint8_t *data)
 			(data[1] & 2 ? 1ULL << VIRTQ_F_EVENT_IDX : 0),
 	    .toggle_notify = data[1] & 4,
 	    .hold = data[1] & 8,
+	    .more = data[1] >> 4,
 	    .start = (uint16_t)(data[2] | data[3] << 8),
 	};
 }
