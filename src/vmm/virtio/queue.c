@@ -41,7 +41,7 @@ int virtq_init(struct virtq *q, const struct guest_mem *gm, uint16_t size, uint6
 	void *d, *a, *u;
 
 	/* A queue that failed to set up refuses everything. */
-	*q = (struct virtq){.broken = "not set up"};
+	*q = (struct virtq){ .broken = "not set up" };
 	if (size == 0 || size > VIRTQ_MAX_SIZE || (size & (size - 1)))
 		return berr(err, EINVAL, "virtqueue size %u is not a power of two up to %u", size,
 			    VIRTQ_MAX_SIZE);
@@ -53,16 +53,13 @@ int virtq_init(struct virtq *q, const struct guest_mem *gm, uint16_t size, uint6
 			     err))
 		return -1;
 	*q = (struct virtq){
-	    .gm = gm,
-	    .size = size,
-	    .desc = desc,
-	    .avail = avail,
-	    .used = used,
-	    .desc_host = d,
-	    .avail_host = a,
-	    .used_host = u,
-	    .event_idx = features & (1ULL << VIRTQ_F_EVENT_IDX),
-	    .indirect = features & (1ULL << VIRTQ_F_INDIRECT_DESC),
+		.gm = gm,
+		.size = size,
+		.desc_host = d,
+		.avail_host = a,
+		.used_host = u,
+		.event_idx = features & (1ULL << VIRTQ_F_EVENT_IDX),
+		.indirect = features & (1ULL << VIRTQ_F_INDIRECT_DESC),
 	};
 	return 0;
 }
@@ -146,7 +143,7 @@ static const char *virtq_add_buffer(const struct virtq *q, const struct virtq_de
 	/* Both totals are at most 2^32 here, so neither sum can overflow. */
 	if (c->out_len + c->in_len + d->len > (1ULL << 32))
 		return "chain longer than 2^32 bytes";
-	c->iov[c->nout + c->nin] = (struct iovec){.iov_base = p, .iov_len = d->len};
+	c->iov[c->nout + c->nin] = (struct iovec){ .iov_base = p, .iov_len = d->len };
 	if (writable) {
 		c->nin++;
 		c->in_len += d->len;
@@ -161,7 +158,7 @@ static const char *virtq_add_buffer(const struct virtq *q, const struct virtq_de
  * is walked at most its size times, so a loop ends as a violation, never as a hang. */
 static const char *virtq_walk(const struct virtq *q, uint16_t head, struct virtq_chain *c)
 {
-	struct virtq_table t = {.host = q->desc_host, .entries = q->size};
+	struct virtq_table t = { .host = q->desc_host, .entries = q->size };
 	struct virtq_desc d;
 	uint32_t i = head, seen = 0;
 	const char *why;

@@ -34,9 +34,8 @@
 
 struct virtq {
 	const struct guest_mem *gm;
-	uint16_t size;		    /* entries, a power of two, 1..VIRTQ_MAX_SIZE */
-	uint64_t desc, avail, used; /* guest-physical ring addresses */
-	const uint8_t *desc_host;   /* the rings in host memory, checked once by virtq_init */
+	uint16_t size;		  /* entries, a power of two, 1..VIRTQ_MAX_SIZE */
+	const uint8_t *desc_host; /* the rings in host memory, checked once by virtq_init */
 	struct virtq_avail *avail_host;
 	struct virtq_used *used_host;
 	bool event_idx, indirect; /* negotiated VIRTQ_F_EVENT_IDX / VIRTQ_F_INDIRECT_DESC */

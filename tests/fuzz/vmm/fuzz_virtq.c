@@ -28,13 +28,13 @@ struct fuzz_params {
 static struct fuzz_params fuzz_params(const uint8_t *data)
 {
 	return (struct fuzz_params){
-	    .size = 1u << (data[0] % (FUZZ_MAX_LOG2 + 1)),
-	    .features = (data[1] & 1 ? 1ULL << VIRTQ_F_INDIRECT_DESC : 0) |
-			(data[1] & 2 ? 1ULL << VIRTQ_F_EVENT_IDX : 0),
-	    .toggle_notify = data[1] & 4,
-	    .hold = data[1] & 8,
-	    .more = data[1] >> 4,
-	    .start = (uint16_t)(data[2] | data[3] << 8),
+		.size = 1u << (data[0] % (FUZZ_MAX_LOG2 + 1)),
+		.features = (data[1] & 1 ? 1ULL << VIRTQ_F_INDIRECT_DESC : 0) |
+			    (data[1] & 2 ? 1ULL << VIRTQ_F_EVENT_IDX : 0),
+		.toggle_notify = data[1] & 4,
+		.hold = data[1] & 8,
+		.more = data[1] >> 4,
+		.start = (uint16_t)(data[2] | data[3] << 8),
 	};
 }
 

@@ -31,7 +31,7 @@ static const uint64_t event_idx_feature = 1ULL << VIRTQ_F_EVENT_IDX;
 static void put_desc(uint64_t table, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
 		     uint16_t next)
 {
-	struct virtq_desc d = {htole64(addr), htole32(len), htole16(flags), htole16(next)};
+	struct virtq_desc d = { htole64(addr), htole32(len), htole16(flags), htole16(next) };
 
 	memcpy(ram + table + 16 * i, &d, sizeof(d));
 }
@@ -361,9 +361,9 @@ static void refuses_hostile_chain(void **state)
 /* A two-region guest (RAM, the 32-bit device hole, RAM) built by hand from the fake RAM. */
 static void split_guest(struct guest_mem *split)
 {
-	*split = (struct guest_mem){.host = ram, .size = RAM_SIZE, .nregions = 2};
-	split->regions[0] = (struct gm_region){GM_HOLE_START - RAM_SIZE / 2, RAM_SIZE / 2, ram};
-	split->regions[1] = (struct gm_region){GM_HIGH_START, RAM_SIZE / 2, ram + RAM_SIZE / 2};
+	*split = (struct guest_mem){ .host = ram, .size = RAM_SIZE, .nregions = 2 };
+	split->regions[0] = (struct gm_region){ GM_HOLE_START - RAM_SIZE / 2, RAM_SIZE / 2, ram };
+	split->regions[1] = (struct gm_region){ GM_HIGH_START, RAM_SIZE / 2, ram + RAM_SIZE / 2 };
 }
 
 static void buffer_in_the_hole(void **state)
@@ -399,12 +399,13 @@ static void chain_over_4_gib(void **state)
 	assert_int_equal(virtq_init(&q, &big, 2, DESC, AVAIL, USED, 0, &err), 0);
 	a = (struct virtq_avail *)(big.host + AVAIL);
 	memcpy(big.host + DESC,
-	       &(struct virtq_desc[]){{0, 0xc0000000u, NEXT, 1}, {0, 0x40000000u, WRITE, 0}}, 32);
+	       &(struct virtq_desc[]){ { 0, 0xc0000000u, NEXT, 1 }, { 0, 0x40000000u, WRITE, 0 } },
+	       32);
 	a->idx = htole16(1);
 	assert_int_equal(virtq_pop(&q, &chain), 1);
 	assert_int_equal(chain.out_len + chain.in_len, 1ULL << 32);
 	assert_int_equal(virtq_push(&q, &chain, 0), 0);
-	memcpy(big.host + DESC + 16, &(struct virtq_desc){0, 0x40000001u, WRITE, 0}, 16);
+	memcpy(big.host + DESC + 16, &(struct virtq_desc){ 0, 0x40000001u, WRITE, 0 }, 16);
 	a->idx = htole16(2);
 	expect_broken("longer than 2^32 bytes");
 	gm_destroy(&big);
@@ -485,7 +486,7 @@ static void broken_stays_broken(void **state)
 static void expect_init_refused(uint16_t size, uint64_t desc, uint64_t avail_gpa, uint64_t used_gpa,
 				const char *why)
 {
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 
 	assert_int_equal(virtq_init(&q, &gm, size, desc, avail_gpa, used_gpa, 0, &err), -1);
 	assert_contains(err.msg, why);
@@ -507,14 +508,14 @@ static void init_refuses_bad_rings(void **state)
 	expect_init_refused(QSIZE, DESC, AVAIL, UINT64_MAX - 3, "used ring");
 	expect_init_refused(VIRTQ_MAX_SIZE, 0x81000, AVAIL, USED, "0x81000 (524288 bytes)");
 	assert_int_equal(
-	    virtq_init(&q, &gm, VIRTQ_MAX_SIZE, 0, 0x80000, 0x90000, 0, &(struct berth_error){0}),
+	    virtq_init(&q, &gm, VIRTQ_MAX_SIZE, 0, 0x80000, 0x90000, 0, &(struct berth_error){ 0 }),
 	    0);
 }
 
 static void init_refuses_ring_in_the_hole(void **state)
 {
 	struct guest_mem split;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	uint64_t low = GM_HOLE_START - RAM_SIZE / 2;
 
 	(void)state;
@@ -527,28 +528,41 @@ static void init_refuses_ring_in_the_hole(void **state)
 	assert_contains(err.msg, "available ring");
 }
 
+/* Atomic ring accesses need aligned host addresses, whatever the guest addresses are. */
+static void init_refuses_misaligned_host_memory(void **state)
+{
+	struct guest_mem odd;
+	struct berth_error err = { 0 };
+
+	(void)state;
+	gm_init_from(&odd, ram + 2, RAM_SIZE - 2);
+	assert_int_equal(virtq_init(&q, &odd, QSIZE, DESC, AVAIL, USED, 0, &err), -1);
+	assert_contains(err.msg, "descriptor table at 0x1000 is misaligned in host memory");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-	    cmocka_unit_test_setup(one_descriptor, setup),
-	    cmocka_unit_test_setup(out_and_in_chain, setup),
-	    cmocka_unit_test_setup(indirect_chain, setup),
-	    cmocka_unit_test_setup(direct_then_indirect, setup),
-	    cmocka_unit_test_setup(zero_length, setup),
-	    cmocka_unit_test_setup(push_fills_used_ring, setup),
-	    cmocka_unit_test_setup(indices_wrap, setup),
-	    cmocka_unit_test_setup(notify_without_event_idx, setup),
-	    cmocka_unit_test_setup(notify_with_event_idx, setup),
-	    cmocka_unit_test_setup(event_idx_wraps, setup),
-	    cmocka_unit_test_setup(buffer_in_the_hole, setup),
-	    cmocka_unit_test_setup(chain_over_4_gib, setup),
-	    cmocka_unit_test_setup(segment_limit, setup),
-	    cmocka_unit_test_setup(avail_index_far_ahead, setup),
-	    cmocka_unit_test_setup(avail_index_backwards, setup),
-	    cmocka_unit_test_setup(too_many_in_flight, setup),
-	    cmocka_unit_test_setup(broken_stays_broken, setup),
-	    cmocka_unit_test_setup(init_refuses_bad_rings, setup),
-	    cmocka_unit_test_setup(init_refuses_ring_in_the_hole, setup),
+		cmocka_unit_test_setup(one_descriptor, setup),
+		cmocka_unit_test_setup(out_and_in_chain, setup),
+		cmocka_unit_test_setup(indirect_chain, setup),
+		cmocka_unit_test_setup(direct_then_indirect, setup),
+		cmocka_unit_test_setup(zero_length, setup),
+		cmocka_unit_test_setup(push_fills_used_ring, setup),
+		cmocka_unit_test_setup(indices_wrap, setup),
+		cmocka_unit_test_setup(notify_without_event_idx, setup),
+		cmocka_unit_test_setup(notify_with_event_idx, setup),
+		cmocka_unit_test_setup(event_idx_wraps, setup),
+		cmocka_unit_test_setup(buffer_in_the_hole, setup),
+		cmocka_unit_test_setup(chain_over_4_gib, setup),
+		cmocka_unit_test_setup(segment_limit, setup),
+		cmocka_unit_test_setup(avail_index_far_ahead, setup),
+		cmocka_unit_test_setup(avail_index_backwards, setup),
+		cmocka_unit_test_setup(too_many_in_flight, setup),
+		cmocka_unit_test_setup(broken_stays_broken, setup),
+		cmocka_unit_test_setup(init_refuses_bad_rings, setup),
+		cmocka_unit_test_setup(init_refuses_ring_in_the_hole, setup),
+		cmocka_unit_test_setup(init_refuses_misaligned_host_memory, setup),
 	};
 	struct CMUnitTest tests[ARRAY_SIZE(fixed) + ARRAY_SIZE(hostile_cases)];
 	unsigned i;
@@ -556,7 +570,8 @@ int main(void)
 	/* Each hostile case is a test of its own, named for what the driver did. */
 	memcpy(tests, fixed, sizeof(fixed));
 	for (i = 0; i < ARRAY_SIZE(hostile_cases); i++)
-		tests[ARRAY_SIZE(fixed) + i] = (struct CMUnitTest){
-		    hostile_cases[i].name, refuses_hostile_chain, setup, NULL, &hostile_cases[i]};
+		tests[ARRAY_SIZE(fixed) + i] =
+		    (struct CMUnitTest){ hostile_cases[i].name, refuses_hostile_chain, setup, NULL,
+					 &hostile_cases[i] };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
