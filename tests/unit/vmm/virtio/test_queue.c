@@ -514,7 +514,7 @@ static void guest_rewrites_descriptors_meanwhile(void **state)
 
 	(void)state;
 	assert_int_equal(pthread_create(&guest, NULL, rewrite_descriptors, &stop), 0);
-	for (i = 0; i < 200000; i++) {
+	for (i = 0; i < 1000000; i++) {
 		offer(0);
 		if (virtq_pop(&q, &chain) == 1) {
 			expect_in_ram();
