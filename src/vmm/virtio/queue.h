@@ -15,7 +15,7 @@
  *    must advertise a seg_max below it), as does one of more than 2^32 bytes (the spec's
  *    limit, which also rules out loops).
  *  - An indirect table may hold up to VIRTQ_MAX_SIZE descriptors, and may end a chain of
- *    direct ones (spec 2.7.5.3.2); a table inside a table breaks the queue.
+ *    direct ones (as the spec requires devices to accept); a table inside a table breaks the queue.
  *
  * A queue is driven from one thread, the device's event loop. */
 #ifndef BERTH_VMM_VIRTIO_QUEUE_H

@@ -138,7 +138,7 @@ static void indirect_chain(void **state)
 	expect_segment(2, BUF + 0x200, 1);
 }
 
-/* Spec 2.7.5.3.2: direct descriptors may be followed by one indirect one. */
+/* The spec has devices accept direct descriptors followed by one indirect one. */
 static void direct_then_indirect(void **state)
 {
 	(void)state;
