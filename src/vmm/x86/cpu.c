@@ -64,14 +64,7 @@ int cpu_write_boot_tables(const struct guest_mem *gm, struct berth_error *err)
 	return 0;
 }
 
-/* CPUID feature bits that gate XSAVE state components. */
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
-#define CPUID1_ECX_AVX          (1u << 28)
-#define CPUID7_EBX_AVX512F      (1u << 16)
-#define CPUID7_ECX_PKU          (1u << 3)
-#define XFEATURE_AVX            (1u << 2)
-#define XFEATURE_AVX512         (7u << 5)
-#define XFEATURE_PKRU           (1u << 9)
 
 static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
 {
@@ -83,25 +76,7 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t functi
 	return NULL;
 }
 
-/* Offer no XSAVE component whose feature the CPU does not report: a nested host's KVM can
- * list AVX state on a CPU model without AVX, and Linux then warns of an XSAVE size mismatch. */
-static void cpuid_trim_xsave(struct kvm_cpuid2 *c)
-{
-	struct kvm_cpuid_entry2 *l1 = cpuid_find(c, 1, 0), *l7 = cpuid_find(c, 7, 0), *xs = cpuid_find(c, 0xd, 0);
-	uint32_t drop = 0;
-
-	if (!l1 || !xs)
-		return;
-	if (!(l1->ecx & CPUID1_ECX_AVX))
-		drop |= XFEATURE_AVX | XFEATURE_AVX512;
-	if (!l7 || !(l7->ebx & CPUID7_EBX_AVX512F))
-		drop |= XFEATURE_AVX512;
-	if (!l7 || !(l7->ecx & CPUID7_ECX_PKU))
-		drop |= XFEATURE_PKRU;
-	xs->eax &= ~drop;
-}
-
-/* What KVM supports but leaves to the VMM to offer, and what it offers but should not. */
+/* What KVM supports but leaves to the VMM to offer. */
 static void cpuid_adjust(int kvm_fd, struct kvm_cpuid2 *c)
 {
 	struct kvm_cpuid_entry2 *l1 = cpuid_find(c, 1, 0);
@@ -110,7 +85,6 @@ static void cpuid_adjust(int kvm_fd, struct kvm_cpuid2 *c)
 	 * the LAPIC timer against the PIT, which fails under nested emulation. */
 	if (l1 && ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
 		l1->ecx |= CPUID1_ECX_TSC_DEADLINE;
-	cpuid_trim_xsave(c);
 }
 
 struct kvm_cpuid2 *cpu_guest_cpuid(int kvm_fd, struct berth_error *err)
