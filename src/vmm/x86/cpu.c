@@ -21,6 +21,8 @@
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MISC_ENABLE_FAST_STRING 1ULL
 
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+
 #define APIC_LVT0 0x350
 #define APIC_LVT1 0x360
 #define APIC_MODE_NMI 0x4
@@ -63,8 +65,6 @@ int cpu_write_boot_tables(const struct guest_mem *gm, struct berth_error *err)
 		return berr(err, ENOMEM, "guest RAM too small for page tables");
 	return 0;
 }
-
-#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 
 static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
 {
