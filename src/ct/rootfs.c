@@ -73,7 +73,7 @@ static int mask_path(const char *path, struct berth_error *err)
 		return berr(err, errno, "linux.maskedPaths: `%s`", path);
 	}
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k,mode=000") < 0)
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0)
 			return berr(err, errno, "linux.maskedPaths: mask `%s`", path);
 	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
 		return berr(err, errno, "linux.maskedPaths: mask `%s`", path);

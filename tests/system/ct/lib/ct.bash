@@ -51,7 +51,7 @@ ct_bundle() {
 	local b=$CT_TMP/$1 args
 	shift
 	mkdir -p "$b"
-	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	args=$(printf '%s\037' "$@" | jq -Rsc 'split("\u001f") | .[:-1]')
 	"$CT" spec --bundle "$b"
 	ct_cfg "$b" --arg root "$(ct_rootfs)" --argjson args "$args" \
 		'.root = {path: $root, readonly: false} | .process.terminal = false |
