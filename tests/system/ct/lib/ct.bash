@@ -8,6 +8,7 @@ set -euo pipefail
 CT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
 CT=${BERTH_CT:-$CT_REPO/build/berth-ct}
 CT_TMP=$(mktemp -d /tmp/berth-ct-test.XXXXXX)
+chmod 755 "$CT_TMP" # user-namespaced containers must reach their rootfs
 CT_ROOT=$CT_TMP/state
 CT_LAYOUT=hybrid
 [ -n "${CT_IN_V2:-}" ] && CT_LAYOUT=v2
