@@ -107,3 +107,21 @@ ct_run_both() {
 	main
 	CT_IN_V2=1 unshare -m --propagation private "$0"
 }
+
+# ct_console NAME [INPUT]: start a console socket receiver; prints the socket path.
+# Its output lands in $CT_TMP/NAME.out once the terminal closes (ct_console_wait NAME).
+ct_console() {
+	local sock=$CT_TMP/$1.sock
+	command -v python3 >/dev/null || skip "needs python3"
+	/usr/bin/python3 "$CT_REPO/tests/system/ct/lib/console-recv.py" "$sock" "$CT_TMP/$1.out" "${2:-}" </dev/null >"$CT_TMP/$1.log" 2>&1 &
+	echo $! >"$CT_TMP/$1.pid"
+	for _ in $(seq 1 100); do [ -e "$sock.ready" ] && break; sleep 0.05; done
+	echo "$sock"
+}
+
+ct_console_wait() {
+	local pid
+	pid=$(cat "$CT_TMP/$1.pid")
+	for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	cat "$CT_TMP/$1.out"
+}
