@@ -60,7 +60,7 @@ static struct v1 *v1_get(struct cgroup *cg, struct berth_error *err)
 	}
 	closedir(d);
 	if (!v->n) {
-		berr(err, ENOENT, "no cgroup v1 hierarchy mounted under %s", CGROUP_MOUNT);
+		berr(err, 0, "no cgroup v1 hierarchy mounted under %s", CGROUP_MOUNT);
 		return NULL;
 	}
 	cg->priv = steal_ptr(&v);
@@ -130,7 +130,7 @@ static int v1_set(struct cgroup *cg, const char *controller, const char *file, c
 	const char *dir = v1_dir(cg, controller);
 
 	if (!dir)
-		return berr(err, ENOENT, "cgroup v1 controller `%s` is not mounted (for %s)",
+		return berr(err, 0, "cgroup v1 controller `%s` is not mounted (for %s)",
 			    controller, file);
 	return cgroup_write(dir, file, value, err);
 }
@@ -312,7 +312,7 @@ static int v1_freeze(struct cgroup *cg, bool frozen, struct berth_error *err)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	return berr(err, ETIMEDOUT, "cgroup `%s` does not %s", cg->path,
+	return berr(err, 0, "cgroup `%s` does not %s", cg->path,
 		    frozen ? "freeze" : "thaw");
 }
 

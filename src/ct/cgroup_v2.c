@@ -179,7 +179,7 @@ static int v2_freeze(struct cgroup *cg, bool frozen, struct berth_error *err)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	return berr(err, ETIMEDOUT, "cgroup `%s` does not %s", cg->path,
+	return berr(err, 0, "cgroup `%s` does not %s", cg->path,
 		    frozen ? "freeze" : "thaw");
 }
 

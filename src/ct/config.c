@@ -39,7 +39,7 @@ __attribute__((format(printf, 3, 4))) static char *field(char *buf, size_t len, 
 
 static int type_error(const char *path, const char *what, struct berth_error *err)
 {
-	return berr(err, EINVAL, "config.json: %s: expected %s", path, what);
+	return berr(err, 0, "config.json: %s: expected %s", path, what);
 }
 
 /* The member key of o when present and not null; NULL otherwise. */
@@ -76,7 +76,7 @@ static int dup_string(json_t *v, const char *path, char **out, struct berth_erro
 		return type_error(path, "a string", err);
 	s = json_string_value(v);
 	if (strlen(s) != json_string_length(v))
-		return berr(err, EINVAL, "config.json: %s: contains a NUL byte", path);
+		return berr(err, 0, "config.json: %s: contains a NUL byte", path);
 	*out = strdup(s);
 	if (!*out)
 		return berr(err, ENOMEM, "config.json: %s", path);
@@ -115,7 +115,7 @@ static int int_value(json_t *v, const char *path, int64_t min, int64_t max, int6
 		return type_error(path, "an integer", err);
 	n = json_integer_value(v);
 	if (n < min || n > max)
-		return berr(err, ERANGE, "config.json: %s: %lld is out of range [%lld, %lld]", path,
+		return berr(err, 0, "config.json: %s: %lld is out of range [%lld, %lld]", path,
 			    (long long)n, (long long)min, (long long)max);
 	*out = n;
 	return 0;
@@ -137,7 +137,7 @@ static int need_int(json_t *o, const char *key, const char *path, int64_t min, i
 		    int64_t *out, struct berth_error *err)
 {
 	if (!member(o, key))
-		return berr(err, EINVAL, "config.json: %s: missing", path);
+		return berr(err, 0, "config.json: %s: missing", path);
 	return get_int(o, key, path, min, max, out, err);
 }
 
@@ -145,7 +145,7 @@ static int need_string(json_t *o, const char *key, const char *path, char **out,
 		       struct berth_error *err)
 {
 	if (!member(o, key))
-		return berr(err, EINVAL, "config.json: %s: missing", path);
+		return berr(err, 0, "config.json: %s: missing", path);
 	return get_string(o, key, path, out, err);
 }
 
@@ -180,7 +180,7 @@ static int unsupported(json_t *o, const char *key, const char *path, struct bert
 	    (json_is_array(v) && json_array_size(v) == 0) ||
 	    (json_is_string(v) && json_string_length(v) == 0))
 		return 0;
-	return berr(err, ENOTSUP, "config.json: %s: not supported by berth-ct", path);
+	return berr(err, 0, "config.json: %s: not supported by berth-ct", path);
 }
 
 /* Allocate n zeroed elements for an array field (n may be 0). */
@@ -262,7 +262,7 @@ static int parse_caps(json_t *o, struct ct_process *p, struct berth_error *err)
 				return type_error(buf, "a string", err);
 			if (strncasecmp(name, "CAP_", 4) || cap_from_name(name, &cap) < 0 ||
 			    cap < 0 || cap > 63)
-				return berr(err, EINVAL, "config.json: %s: unknown capability \"%s\"",
+				return berr(err, 0, "config.json: %s: unknown capability \"%s\"",
 					    buf, name);
 			p->caps[s] |= 1ULL << cap;
 		}
@@ -294,10 +294,10 @@ static int parse_rlimits(json_t *a, struct ct_process *p, struct berth_error *er
 			return -1;
 		r->resource = names_rlimit(type);
 		if (r->resource < 0)
-			return berr(err, EINVAL, "config.json: %s: unknown rlimit \"%s\"", buf, type);
+			return berr(err, 0, "config.json: %s: unknown rlimit \"%s\"", buf, type);
 		for (j = 0; j < i; j++)
 			if (p->rlimits[j].resource == r->resource)
-				return berr(err, EINVAL, "config.json: %s: \"%s\" given twice", buf,
+				return berr(err, 0, "config.json: %s: \"%s\" given twice", buf,
 					    type);
 		if (need_int(v, "soft", FIELD(buf, "process.rlimits[%zu].soft", i), 0, INT64_MAX,
 			     &soft, err) < 0 ||
@@ -305,7 +305,7 @@ static int parse_rlimits(json_t *a, struct ct_process *p, struct berth_error *er
 			     &hard, err) < 0)
 			return -1;
 		if (soft > hard)
-			return berr(err, EINVAL, "config.json: process.rlimits[%zu]: soft > hard", i);
+			return berr(err, 0, "config.json: process.rlimits[%zu]: soft > hard", i);
 		r->soft = (uint64_t)soft;
 		r->hard = (uint64_t)hard;
 		p->n_rlimits++;
@@ -319,19 +319,19 @@ static int parse_process(json_t *o, struct ct_process *p, struct berth_error *er
 
 	p->oom_score_adj = CT_UNSET;
 	if (!o)
-		return berr(err, EINVAL, "config.json: process: missing");
+		return berr(err, 0, "config.json: process: missing");
 	if (!json_is_object(o))
 		return type_error("process", "an object", err);
 	if (get_strv(o, "args", "process.args", &p->args, err) < 0)
 		return -1;
 	if (!p->args || !p->args[0] || !p->args[0][0])
-		return berr(err, EINVAL, "config.json: process.args: must name a program");
+		return berr(err, 0, "config.json: process.args: must name a program");
 	if (get_strv(o, "env", "process.env", &p->env, err) < 0)
 		return -1;
 	if (need_string(o, "cwd", "process.cwd", &p->cwd, err) < 0)
 		return -1;
 	if (p->cwd[0] != '/')
-		return berr(err, EINVAL, "config.json: process.cwd: \"%s\" is not absolute",
+		return berr(err, 0, "config.json: process.cwd: \"%s\" is not absolute",
 			    p->cwd);
 	if (get_bool(o, "terminal", "process.terminal", &p->terminal, err) < 0 ||
 	    get_bool(o, "noNewPrivileges", "process.noNewPrivileges", &p->no_new_privileges,
@@ -365,11 +365,11 @@ static int parse_root(json_t *root, const char *bundle, struct ct_config *c,
 	if (get_object(root, "root", "root", &o, err) < 0)
 		return -1;
 	if (!o)
-		return berr(err, EINVAL, "config.json: root: missing");
+		return berr(err, 0, "config.json: root: missing");
 	if (need_string(o, "path", "root.path", &path, err) < 0)
 		return -1;
 	if (!path[0])
-		return berr(err, EINVAL, "config.json: root.path: empty");
+		return berr(err, 0, "config.json: root.path: empty");
 	if (get_bool(o, "readonly", "root.readonly", &c->root_readonly, err) < 0)
 		return -1;
 	if (path[0] == '/' || !bundle) {
@@ -414,10 +414,10 @@ static int parse_mount_options(json_t *a, const char *path, struct ct_mount *m,
 		if (!f) {
 			if (!strcmp(opt, "tmpcopyup") || !strncmp(opt, "idmap", 5) ||
 			    !strncmp(opt, "ridmap", 6))
-				return berr(err, ENOTSUP, "config.json: %s: \"%s\" not supported",
+				return berr(err, 0, "config.json: %s: \"%s\" not supported",
 					    buf, opt);
 			if (strlen(opt) != json_string_length(v) || strchr(opt, ','))
-				return berr(err, EINVAL, "config.json: %s: bad option", buf);
+				return berr(err, 0, "config.json: %s: bad option", buf);
 			if (append_data(&m->data, opt, err) < 0)
 				return -1;
 		} else if (f->propagation) {
@@ -460,7 +460,7 @@ static int parse_mounts(json_t *root, struct ct_config *c, struct berth_error *e
 		    get_array(v, "options", FIELD(buf, "%s.options", path), &opts, err) < 0)
 			return -1;
 		if (m->destination[0] != '/')
-			return berr(err, EINVAL, "config.json: %s.destination: \"%s\" is not absolute",
+			return berr(err, 0, "config.json: %s.destination: \"%s\" is not absolute",
 				    path, m->destination);
 		if (unsupported(v, "uidMappings", FIELD(buf, "%s.uidMappings", path), err) < 0 ||
 		    unsupported(v, "gidMappings", FIELD(buf, "%s.gidMappings", path), err) < 0)
@@ -470,10 +470,10 @@ static int parse_mounts(json_t *root, struct ct_config *c, struct berth_error *e
 		if (m->type && (!strcmp(m->type, "bind") || !strcmp(m->type, "rbind")))
 			m->bind = true;
 		if (m->bind && !m->source)
-			return berr(err, EINVAL, "config.json: %s.source: a bind mount needs one",
+			return berr(err, 0, "config.json: %s.source: a bind mount needs one",
 				    path);
 		if (!m->bind && !m->type)
-			return berr(err, EINVAL, "config.json: %s.type: missing", path);
+			return berr(err, 0, "config.json: %s.type: missing", path);
 	}
 	return 0;
 }
@@ -516,7 +516,7 @@ static int parse_hooks(json_t *root, struct ct_config *c, struct berth_error *er
 				    err) < 0)
 				return -1;
 			if (h->path[0] != '/')
-				return berr(err, EINVAL, "config.json: %s.path: \"%s\" is not absolute",
+				return berr(err, 0, "config.json: %s.path: \"%s\" is not absolute",
 					    path, h->path);
 			h->timeout = (int)t;
 		}
@@ -574,17 +574,17 @@ static int parse_namespaces(json_t *a, struct ct_config *c, struct berth_error *
 			return -1;
 		ns->type = names_namespace(type);
 		if (!ns->type)
-			return berr(err, EINVAL, "config.json: %s: unknown namespace \"%s\"", buf,
+			return berr(err, 0, "config.json: %s: unknown namespace \"%s\"", buf,
 				    type);
 		for (j = 0; j < i; j++)
 			if (c->namespaces[j].type == ns->type)
-				return berr(err, EINVAL, "config.json: %s: \"%s\" given twice", buf,
+				return berr(err, 0, "config.json: %s: \"%s\" given twice", buf,
 					    type);
 		if (get_string(v, "path", FIELD(buf, "linux.namespaces[%zu].path", i), &ns->path,
 			       err) < 0)
 			return -1;
 		if (ns->path && ns->path[0] != '/')
-			return berr(err, EINVAL, "config.json: %s: \"%s\" is not absolute", buf,
+			return berr(err, 0, "config.json: %s: \"%s\" is not absolute", buf,
 				    ns->path);
 	}
 	return 0;
@@ -603,7 +603,7 @@ static int parse_idmaps(json_t *o, const char *key, struct ct_idmap **out, size_
 	if (!a)
 		return 0;
 	if (json_array_size(a) > 340)
-		return berr(err, E2BIG, "config.json: %s: too many entries", path);
+		return berr(err, 0, "config.json: %s: too many entries", path);
 	*out = alloc_array(json_array_size(a), sizeof(**out), path, err);
 	if (!*out)
 		return -1;
@@ -627,7 +627,7 @@ static int parse_idmaps(json_t *o, const char *key, struct ct_idmap **out, size_
 		m->size = (uint32_t)x;
 		if ((uint64_t)m->container_id + m->size > UINT32_MAX ||
 		    (uint64_t)m->host_id + m->size > UINT32_MAX)
-			return berr(err, ERANGE, "config.json: %s[%zu]: range overflows", path, i);
+			return berr(err, 0, "config.json: %s[%zu]: range overflows", path, i);
 		(*n)++;
 	}
 	return 0;
@@ -644,10 +644,10 @@ static int device_type(json_t *v, const char *path, const char *allowed, char *o
 			*out = 'a';
 			return 0;
 		}
-		return berr(err, EINVAL, "config.json: %s.type: missing", path);
+		return berr(err, 0, "config.json: %s.type: missing", path);
 	}
 	if (strlen(t) != 1 || !strchr(allowed, t[0]))
-		return berr(err, EINVAL, "config.json: %s.type: \"%s\" is not one of [%s]", path,
+		return berr(err, 0, "config.json: %s.type: \"%s\" is not one of [%s]", path,
 			    t, allowed);
 	*out = t[0];
 	return 0;
@@ -678,7 +678,7 @@ static int parse_devices(json_t *a, struct ct_config *c, struct berth_error *err
 		    device_type(v, path, "cbup", &d->type, err) < 0)
 			return -1;
 		if (strncmp(d->path, "/dev/", 5) || strstr(d->path, "/../"))
-			return berr(err, EINVAL, "config.json: %s.path: \"%s\" is not under /dev",
+			return berr(err, 0, "config.json: %s.path: \"%s\" is not under /dev",
 				    path, d->path);
 		if (d->type != 'p' &&
 		    (need_int(v, "major", FIELD(buf, "%s.major", path), 0, 4095, &d->major, err) <
@@ -736,11 +736,11 @@ static int parse_devrules(json_t *o, struct ct_resources *r, struct berth_error 
 			continue;
 		}
 		if (strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
-			return berr(err, EINVAL, "config.json: %s: \"%s\" is not a subset of rwm",
+			return berr(err, 0, "config.json: %s: \"%s\" is not a subset of rwm",
 				    buf, access);
 		for (k = 0; access[k]; k++)
 			if (strchr(access + k + 1, access[k]))
-				return berr(err, EINVAL, "config.json: %s: \"%s\" repeats a letter",
+				return berr(err, 0, "config.json: %s: \"%s\" repeats a letter",
 					    buf, access);
 		strcpy(d->access, access);
 	}
@@ -815,7 +815,7 @@ static int parse_resources(json_t *lx, struct ct_config *c, struct berth_error *
 		  unsupported(m, "kernelTCP", "linux.resources.memory.kernelTCP", err) < 0))
 		return -1;
 	if (r->mem_swap >= 0 && r->mem_limit >= 0 && r->mem_swap < r->mem_limit)
-		return berr(err, EINVAL,
+		return berr(err, 0,
 			    "config.json: linux.resources.memory.swap: %lld is below the limit "
 			    "%lld (swap counts memory plus swap)",
 			    (long long)r->mem_swap, (long long)r->mem_limit);
@@ -833,10 +833,10 @@ static int parse_resources(json_t *lx, struct ct_config *c, struct berth_error *
 			    0))
 		return -1;
 	if (r->cpu_quota > 0 && r->cpu_quota < 1000)
-		return berr(err, ERANGE, "config.json: linux.resources.cpu.quota: below 1000 us");
+		return berr(err, 0, "config.json: linux.resources.cpu.quota: below 1000 us");
 	if ((r->cpus && strspn(r->cpus, "0123456789,-") != strlen(r->cpus)) ||
 	    (r->mems && strspn(r->mems, "0123456789,-") != strlen(r->mems)))
-		return berr(err, EINVAL, "config.json: linux.resources.cpu: cpus/mems must be a "
+		return berr(err, 0, "config.json: linux.resources.cpu: cpus/mems must be a "
 					 "list like \"0-2,4\"");
 	if (pids && need_int(pids, "limit", "linux.resources.pids.limit", -1, INT64_MAX,
 			     &r->pids_limit, err) < 0)
@@ -875,7 +875,7 @@ static int parse_sysctl(json_t *lx, struct ct_config *c, struct berth_error *err
 
 		FIELD(buf, "linux.sysctl.%.64s", key);
 		if (!key[0] || strstr(key, "..") || strchr(key, '/') || key[0] == '.')
-			return berr(err, EINVAL, "config.json: %s: bad key", buf);
+			return berr(err, 0, "config.json: %s: bad key", buf);
 		s->key = strdup(key);
 		if (!s->key)
 			return berr(err, ENOMEM, "config.json: %s", buf);
@@ -899,10 +899,10 @@ static int seccomp_action(json_t *o, const char *akey, const char *ekey, const c
 	if (get_int(o, ekey, FIELD(buf, "%s.%s", path, ekey), 0, 4095, &ret, err) < 0)
 		return -1;
 	if (!strcmp(name, "SCMP_ACT_NOTIFY"))
-		return berr(err, ENOTSUP, "config.json: %s.%s: SCMP_ACT_NOTIFY is not supported",
+		return berr(err, 0, "config.json: %s.%s: SCMP_ACT_NOTIFY is not supported",
 			    path, akey);
 	if (names_seccomp_action(name, ret, out) < 0)
-		return berr(err, EINVAL, "config.json: %s.%s: unknown action \"%s\"", path, akey,
+		return berr(err, 0, "config.json: %s.%s: unknown action \"%s\"", path, akey,
 			    name);
 	return 0;
 }
@@ -920,7 +920,7 @@ static int parse_seccomp_rule(json_t *v, const char *path, struct ct_seccomp_rul
 	if (get_strv(v, "names", FIELD(buf, "%s.names", path), &r->names, err) < 0)
 		return -1;
 	if (!r->names || !r->names[0])
-		return berr(err, EINVAL, "config.json: %s.names: missing or empty", path);
+		return berr(err, 0, "config.json: %s.names: missing or empty", path);
 	while (r->names[r->n_names])
 		r->n_names++;
 	if (seccomp_action(v, "action", "errnoRet", path, &r->action, err) < 0)
@@ -930,7 +930,7 @@ static int parse_seccomp_rule(json_t *v, const char *path, struct ct_seccomp_rul
 	if (!a)
 		return 0;
 	if (json_array_size(a) > 6)
-		return berr(err, E2BIG, "config.json: %s.args: more than 6 conditions", path);
+		return berr(err, 0, "config.json: %s.args: more than 6 conditions", path);
 	r->args = alloc_array(json_array_size(a), sizeof(*r->args), buf, err);
 	if (!r->args)
 		return -1;
@@ -958,7 +958,7 @@ static int parse_seccomp_rule(json_t *v, const char *path, struct ct_seccomp_rul
 		op = json_string_value(member(x, "op"));
 		c->op = op ? names_seccomp_op(op) : -1;
 		if (c->op < 0)
-			return berr(err, EINVAL, "config.json: %s.args[%zu].op: unknown operator",
+			return berr(err, 0, "config.json: %s.args[%zu].op: unknown operator",
 				    path, i);
 		r->n_args++;
 	}
@@ -980,7 +980,7 @@ static int parse_seccomp(json_t *lx, struct ct_config *c, struct berth_error *er
 	if (!s)
 		return berr(err, ENOMEM, "config.json: linux.seccomp");
 	if (!member(o, "defaultAction"))
-		return berr(err, EINVAL, "config.json: linux.seccomp.defaultAction: missing");
+		return berr(err, 0, "config.json: linux.seccomp.defaultAction: missing");
 	if (seccomp_action(o, "defaultAction", "defaultErrnoRet", "linux.seccomp",
 			   &s->default_action, err) < 0)
 		return -1;
@@ -998,7 +998,7 @@ static int parse_seccomp(json_t *lx, struct ct_config *c, struct berth_error *er
 
 			FIELD(buf, "linux.seccomp.architectures[%zu]", i);
 			if (!n || names_seccomp_arch(n, &s->arches[s->n_arches]) < 0)
-				return berr(err, EINVAL, "config.json: %s: unknown architecture", buf);
+				return berr(err, 0, "config.json: %s: unknown architecture", buf);
 			s->n_arches++;
 		}
 	}
@@ -1009,7 +1009,7 @@ static int parse_seccomp(json_t *lx, struct ct_config *c, struct berth_error *er
 		unsigned f = names_seccomp_flag(json_string_value(v));
 
 		if (!f)
-			return berr(err, EINVAL, "config.json: linux.seccomp.flags[%zu]: unknown flag",
+			return berr(err, 0, "config.json: linux.seccomp.flags[%zu]: unknown flag",
 				    i);
 		s->flags |= f;
 	}
@@ -1058,7 +1058,7 @@ static int parse_time_offsets(json_t *lx, struct ct_config *c, struct berth_erro
 		c->time_offsets[k].nanosecs = (uint32_t)n;
 	}
 	if (!config_namespace(c, CLONE_NEWTIME))
-		return berr(err, EINVAL, "config.json: linux.timeOffsets: needs a time namespace");
+		return berr(err, 0, "config.json: linux.timeOffsets: needs a time namespace");
 	return 0;
 }
 
@@ -1071,7 +1071,7 @@ static int parse_linux(json_t *root, struct ct_config *c, struct berth_error *er
 	if (get_object(root, "linux", "linux", &l, err) < 0)
 		return -1;
 	if (!l)
-		return berr(err, EINVAL, "config.json: lx: missing (only Linux containers "
+		return berr(err, 0, "config.json: linux: missing (only Linux containers "
 					 "are supported)");
 	if (get_array(l, "namespaces", "linux.namespaces", &v, err) < 0 ||
 	    parse_namespaces(v, c, err) < 0)
@@ -1085,14 +1085,14 @@ static int parse_linux(json_t *root, struct ct_config *c, struct berth_error *er
 	    parse_resources(l, c, err) < 0)
 		return -1;
 	if (c->cgroups_path && (strstr(c->cgroups_path, "..") || strchr(c->cgroups_path, '\n')))
-		return berr(err, EINVAL, "config.json: linux.cgroupsPath: \"%s\" is not allowed",
+		return berr(err, 0, "config.json: linux.cgroupsPath: \"%s\" is not allowed",
 			    c->cgroups_path);
 	if (get_string(l, "rootfsPropagation", "linux.rootfsPropagation", &prop, err) < 0)
 		return -1;
 	if (prop && prop[0]) {
 		f = names_mount_flag(prop);
 		if (!f || !f->propagation)
-			return berr(err, EINVAL,
+			return berr(err, 0,
 				    "config.json: linux.rootfsPropagation: unknown \"%s\"", prop);
 		c->rootfs_propagation = f->flag;
 	}
@@ -1116,29 +1116,29 @@ static int validate(struct ct_config *c, struct berth_error *err)
 	const struct ct_namespace *user = config_namespace(c, CLONE_NEWUSER);
 
 	if (!c->oci_version || strncmp(c->oci_version, "1.", 2))
-		return berr(err, EINVAL, "config.json: ociVersion: \"%s\" is not a 1.x version",
+		return berr(err, 0, "config.json: ociVersion: \"%s\" is not a 1.x version",
 			    c->oci_version ? c->oci_version : "");
 	if (!config_namespace(c, CLONE_NEWNS))
-		return berr(err, EINVAL, "config.json: linux.namespaces: a mount namespace is "
+		return berr(err, 0, "config.json: linux.namespaces: a mount namespace is "
 					 "required");
 	if (c->hostname && c->hostname[0] && !config_namespace(c, CLONE_NEWUTS))
-		return berr(err, EINVAL, "config.json: hostname: needs a uts namespace");
+		return berr(err, 0, "config.json: hostname: needs a uts namespace");
 	if (c->domainname && c->domainname[0] && !config_namespace(c, CLONE_NEWUTS))
-		return berr(err, EINVAL, "config.json: domainname: needs a uts namespace");
+		return berr(err, 0, "config.json: domainname: needs a uts namespace");
 	if ((c->n_uid_mappings || c->n_gid_mappings) && !user)
-		return berr(err, EINVAL, "config.json: linux.uidMappings: needs a user namespace");
+		return berr(err, 0, "config.json: linux.uidMappings: needs a user namespace");
 	if (user && !user->path && (!c->n_uid_mappings || !c->n_gid_mappings))
-		return berr(err, EINVAL, "config.json: linux.uidMappings/gidMappings: a new user "
+		return berr(err, 0, "config.json: linux.uidMappings/gidMappings: a new user "
 					 "namespace needs both");
 	if (c->hostname && strlen(c->hostname) > 64)
-		return berr(err, EINVAL, "config.json: hostname: longer than 64 bytes");
+		return berr(err, 0, "config.json: hostname: longer than 64 bytes");
 	if (c->domainname && strlen(c->domainname) > 64)
-		return berr(err, EINVAL, "config.json: domainname: longer than 64 bytes");
+		return berr(err, 0, "config.json: domainname: longer than 64 bytes");
 	if (c->process.apparmor_profile && c->process.apparmor_profile[0])
-		return berr(err, ENOTSUP, "config.json: process.apparmorProfile: AppArmor is not "
+		return berr(err, 0, "config.json: process.apparmorProfile: AppArmor is not "
 					  "supported by berth-ct");
 	if (c->process.selinux_label && c->process.selinux_label[0])
-		return berr(err, ENOTSUP, "config.json: process.selinuxLabel: SELinux is not "
+		return berr(err, 0, "config.json: process.selinuxLabel: SELinux is not "
 					  "supported by berth-ct");
 	return 0;
 }
@@ -1151,10 +1151,10 @@ int config_parse(const char *json, size_t len, const char *bundle, struct ct_con
 	json_error_t jerr;
 
 	if (len > CONFIG_MAX_BYTES)
-		return berr(err, EFBIG, "config.json: larger than %u bytes", CONFIG_MAX_BYTES);
+		return berr(err, 0, "config.json: larger than %u bytes", CONFIG_MAX_BYTES);
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return berr(err, EINVAL, "config.json: line %d column %d: %s", jerr.line,
+		return berr(err, 0, "config.json: line %d column %d: %s", jerr.line,
 			    jerr.column, jerr.text);
 	if (!json_is_object(root))
 		return type_error("(top level)", "an object", err);
@@ -1185,10 +1185,10 @@ int config_parse_process(const char *json, size_t len, struct ct_process *p,
 
 	memset(p, 0, sizeof(*p));
 	if (len > CONFIG_MAX_BYTES)
-		return berr(err, EFBIG, "process.json: larger than %u bytes", CONFIG_MAX_BYTES);
+		return berr(err, 0, "process.json: larger than %u bytes", CONFIG_MAX_BYTES);
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return berr(err, EINVAL, "process.json: line %d column %d: %s", jerr.line,
+		return berr(err, 0, "process.json: line %d column %d: %s", jerr.line,
 			    jerr.column, jerr.text);
 	if (parse_process(root, p, err) < 0) {
 		config_free_process(p);
@@ -1209,7 +1209,7 @@ static int read_small_file(const char *path, char **out, size_t *len, struct ber
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return berr(err, errno, "open `%s`", path);
 	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > CONFIG_MAX_BYTES)
-		return berr(err, EINVAL, "`%s`: not a regular file under %u bytes", path,
+		return berr(err, 0, "`%s`: not a regular file under %u bytes", path,
 			    CONFIG_MAX_BYTES);
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)

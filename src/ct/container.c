@@ -100,7 +100,7 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 	if (type == SYNC_ERROR)
 		return berr(err, 0, "%s", reply);
 	if (type != SYNC_READY)
-		return berr(err, EPROTO, "unexpected message %d from the container", type);
+		return berr(err, 0, "unexpected message %d from the container", type);
 	if (state_save(cr->o->root, &cr->st, err) < 0)
 		return -1;
 	if (cr->o->pid_file && container_write_pid_file(cr->o->pid_file, cr->pid, err) < 0)
@@ -126,7 +126,7 @@ static int spawn(struct creation *cr, struct berth_error *err)
 		return berr(err, errno, "open `%s`", fifo);
 	if (cr->c->process.terminal) {
 		if (!cr->o->console_socket)
-			return berr(err, EINVAL, "process.terminal needs --console-socket");
+			return berr(err, 0, "process.terminal needs --console-socket");
 		console_fd = console_connect(cr->o->console_socket, err);
 		if (console_fd < 0)
 			return -1;
@@ -225,7 +225,7 @@ int container_start(const char *root, const char *id, struct berth_error *err)
 	if (load(root, id, &st, &status, err) < 0)
 		return -1;
 	if (strcmp(status, "created"))
-		return berr(err, EINVAL, "cannot start container `%s`: it is %s", id, status);
+		return berr(err, 0, "cannot start container `%s`: it is %s", id, status);
 	fifo = state_path(root, id, "exec.fifo");
 	if (!fifo)
 		return berr(err, ENOMEM, "exec.fifo");
@@ -254,7 +254,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct b
 		return -1;
 	pidfd = state_pidfd(st);
 	if (pidfd < 0)
-		return berr(err, ESRCH, "container `%s` is not running", id);
+		return berr(err, 0, "container `%s` is not running", id);
 	if (all && cgroup_open(st->cgroup_path, &cg, err) == 0 &&
 	    cgroup_read_pids(cg->ops->procs_dir(cg), &pids, &n, err) == 0)
 		for (i = 0; i < n; i++)
@@ -277,7 +277,7 @@ static int kill_and_wait(const struct ct_state *st, struct cgroup *cg, struct be
 	if (cg->ops->frozen(cg))
 		cg->ops->freeze(cg, false, &ignored);
 	if (poll(&pfd, 1, 10000) <= 0)
-		return berr(err, ETIMEDOUT, "container `%s` did not die on SIGKILL", st->id);
+		return berr(err, 0, "container `%s` did not die on SIGKILL", st->id);
 	return 0;
 }
 
@@ -292,7 +292,7 @@ int container_delete(const char *root, const char *id, bool force, struct berth_
 	if (load(root, id, &st, &status, err) < 0)
 		return -1;
 	if (!force && strcmp(status, "stopped") && strcmp(status, "created"))
-		return berr(err, EBUSY,
+		return berr(err, 0,
 			    "cannot delete container `%s` that is not stopped: %s (use --force)", id,
 			    status);
 	if (cgroup_open(st->cgroup_path, &cg, err) < 0 || kill_and_wait(st, cg, err) < 0)
@@ -316,7 +316,7 @@ int container_pause(const char *root, const char *id, bool pause, struct berth_e
 	if (load(root, id, &st, &status, err) < 0)
 		return -1;
 	if (strcmp(status, pause ? "running" : "paused"))
-		return berr(err, EINVAL, "cannot %s container `%s`: it is %s",
+		return berr(err, 0, "cannot %s container `%s`: it is %s",
 			    pause ? "pause" : "resume", id, status);
 	if (cgroup_open(st->cgroup_path, &cg, err) < 0)
 		return -1;

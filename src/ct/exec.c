@@ -32,12 +32,12 @@ static int exec_process(const struct exec_opts *o, const struct ct_config *c,
 
 	if (o->process_file) {
 		if ((o->env && o->env[0]) || o->cwd || o->user)
-			return berr(err, EINVAL, "exec: --env, --cwd and --user go with a command, "
+			return berr(err, 0, "exec: --env, --cwd and --user go with a command, "
 						 "not with --process");
 		return config_load_process(o->process_file, p, err);
 	}
 	if (!o->args || !o->args[0])
-		return berr(err, EINVAL, "exec: a command or --process is needed");
+		return berr(err, 0, "exec: a command or --process is needed");
 	*p = c->process;
 	p->args = o->args;
 	p->terminal = o->tty;
@@ -50,7 +50,7 @@ static int exec_process(const struct exec_opts *o, const struct ct_config *c,
 		if (*end == ':')
 			gid = strtoul(end + 1, &end, 10);
 		if (*end || uid >= UINT32_MAX || gid >= UINT32_MAX)
-			return berr(err, EINVAL, "exec --user `%s`: expected UID[:GID]", o->user);
+			return berr(err, 0, "exec --user `%s`: expected UID[:GID]", o->user);
 		p->user.uid = (uid_t)uid;
 		p->user.gid = (gid_t)gid;
 	}
@@ -103,7 +103,7 @@ static int spawn(const struct exec_opts *o, const struct ct_state *st, const str
 		return -1;
 	if (p->terminal) {
 		if (!o->console_socket)
-			return berr(err, EINVAL, "exec --tty needs --console-socket");
+			return berr(err, 0, "exec --tty needs --console-socket");
 		console = console_connect(o->console_socket, err);
 		if (console < 0)
 			return -1;
@@ -145,7 +145,7 @@ static int spawn(const struct exec_opts *o, const struct ct_state *st, const str
 	if (n > 0) {
 		msg[n] = '\0';
 		waitpid(*pid, NULL, 0);
-		return berr(err, EINVAL, "%s", msg);
+		return berr(err, 0, "%s", msg);
 	}
 	return 0;
 }
@@ -163,7 +163,7 @@ int exec_run(const struct exec_opts *o, int *status, struct berth_error *err)
 		return -1;
 	s = state_status(o->root, st);
 	if (strcmp(s, "running") && strcmp(s, "created"))
-		return berr(err, EINVAL, "cannot exec in container `%s`: it is %s", o->id, s);
+		return berr(err, 0, "cannot exec in container `%s`: it is %s", o->id, s);
 	if (config_load(st->bundle, &c, err) < 0)
 		return berr_wrap(err, "container `%s`", o->id);
 	if (exec_process(o, c, &p, err) < 0)

@@ -72,7 +72,7 @@ static int run_one(const struct ct_hook *h, const char *kind, const char *state_
 	if (rc == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		return berr(err, ETIMEDOUT, "%s hook `%s` timed out after %d s", kind, h->path,
+		return berr(err, 0, "%s hook `%s` timed out after %d s", kind, h->path,
 			    h->timeout);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -80,9 +80,9 @@ static int run_one(const struct ct_hook *h, const char *kind, const char *state_
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFSIGNALED(status))
-		return berr(err, ECHILD, "%s hook `%s` killed by signal %d", kind, h->path,
+		return berr(err, 0, "%s hook `%s` killed by signal %d", kind, h->path,
 			    WTERMSIG(status));
-	return berr(err, ECHILD, "%s hook `%s` exited with status %d", kind, h->path,
+	return berr(err, 0, "%s hook `%s` exited with status %d", kind, h->path,
 		    WEXITSTATUS(status));
 }
 

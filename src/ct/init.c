@@ -70,7 +70,7 @@ static int setup(const struct init_args *a, char **state_json, char *path, size_
 	if (sync_recv(a->sync_fd, &type, state_json, err) < 0)
 		return -1;
 	if (type != SYNC_GO)
-		return berr(err, EPROTO, "unexpected message %d from berth-ct", type);
+		return berr(err, 0, "unexpected message %d from berth-ct", type);
 	if (ns_join_paths(c, err) < 0)
 		return -1;
 	if (config_namespace(c, CLONE_NEWUSER) &&

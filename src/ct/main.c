@@ -53,7 +53,7 @@ static int next_opt(const char *name, int argc, char **argv, const char *shortop
 static int positional(const char *name, int argc, int want, struct berth_error *err)
 {
 	if (argc - optind != want)
-		return berr(err, EINVAL, "%s: expected %d argument%s, got %d (see --help)", name,
+		return berr(err, 0, "%s: expected %d argument%s, got %d (see --help)", name,
 			    want, want == 1 ? "" : "s", argc - optind);
 	return 0;
 }
@@ -94,7 +94,7 @@ static int do_create_or_run(const char *root, int argc, char **argv, bool run,
 			break;
 		case 'F':
 			if (strcmp(optarg, "0"))
-				return berr(err, ENOTSUP, "%s --preserve-fds is not supported", name);
+				return berr(err, 0, "%s --preserve-fds is not supported", name);
 			break;
 		}
 	}
@@ -167,7 +167,7 @@ static int do_kill(const char *root, int argc, char **argv, struct berth_error *
 	if (argc - optind == 2) {
 		sig = names_signal(argv[optind + 1]);
 		if (sig < 0)
-			return berr(err, EINVAL, "kill: unknown signal `%s`", argv[optind + 1]);
+			return berr(err, 0, "kill: unknown signal `%s`", argv[optind + 1]);
 	} else if (positional("kill", argc, 1, err) < 0) {
 		return -1;
 	}
@@ -191,7 +191,7 @@ static int do_delete(const char *root, int argc, char **argv, struct berth_error
 static int parse_format(const char *s, bool *json, struct berth_error *err)
 {
 	if (strcmp(s, "json") && strcmp(s, "table"))
-		return berr(err, EINVAL, "--format `%s`: expected table or json", s);
+		return berr(err, 0, "--format `%s`: expected table or json", s);
 	*json = !strcmp(s, "json");
 	return 0;
 }
@@ -267,7 +267,7 @@ static int do_exec(const char *root, int argc, char **argv, struct berth_error *
 			break;
 		case 'e':
 			if (n_env == 63)
-				return berr(err, E2BIG, "exec: too many --env");
+				return berr(err, 0, "exec: too many --env");
 			env[n_env++] = optarg;
 			break;
 		case 'w':
@@ -278,7 +278,7 @@ static int do_exec(const char *root, int argc, char **argv, struct berth_error *
 			break;
 		case 'F':
 			if (strcmp(optarg, "0"))
-				return berr(err, ENOTSUP, "exec --preserve-fds is not supported");
+				return berr(err, 0, "exec --preserve-fds is not supported");
 			break;
 		}
 	}

@@ -274,7 +274,7 @@ int names_signal(const char *name)
 		n = strtol(name + 6, &end, 10);
 		if (*end || n < 0 || n > SIGRTMAX - SIGRTMIN)
 			return -1;
-		return (int)(toupper((unsigned char)name[4]) == 'I' ? SIGRTMIN + n : SIGRTMAX - n);
+		return (int)(toupper((unsigned char)name[3]) == 'I' ? SIGRTMIN + n : SIGRTMAX - n);
 	}
 	for (i = 0; i < COUNT(signals); i++)
 		if (!strcasecmp(signals[i].name, name))

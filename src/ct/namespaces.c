@@ -54,7 +54,7 @@ int ns_late_flags(const struct ct_config *c)
 int ns_check(const struct ct_config *c, struct berth_error *err)
 {
 	if (user_joined(c) && (new_flags(c) & CLONE_NEWPID))
-		return berr(err, ENOTSUP, "config.json: linux.namespaces: a new pid namespace "
+		return berr(err, 0, "config.json: linux.namespaces: a new pid namespace "
 					  "inside a user namespace joined by path is not supported");
 	return 0;
 }

@@ -42,7 +42,7 @@ int process_find(const struct ct_process *p, char *out, size_t len, struct berth
 		if (executable(out))
 			return 0;
 	}
-	return berr(err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
+	return berr(err, 0, "exec `%s`: executable file not found in $PATH", name);
 }
 
 static int set_rlimits(const struct ct_process *p, struct berth_error *err)

@@ -44,7 +44,7 @@ int seccomp_apply(const struct ct_seccomp *s, struct berth_error *err)
 		return 0;
 	ctx = seccomp_init(s->default_action);
 	if (!ctx)
-		return berr(err, EINVAL, "linux.seccomp: seccomp_init");
+		return berr(err, 0, "linux.seccomp: seccomp_init");
 	for (i = 0; i < s->n_arches && rc == 0; i++) {
 		rc = seccomp_arch_add(ctx, s->arches[i]);
 		if (rc == -EEXIST)

@@ -23,7 +23,7 @@ int state_check_id(const char *id, struct berth_error *err)
 
 	if (!n || n > 128 || id[0] == '.' ||
 	    strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") != n)
-		return berr(err, EINVAL, "container id `%s` is invalid: use 1-128 of [A-Za-z0-9_.+-]",
+		return berr(err, 0, "container id `%s` is invalid: use 1-128 of [A-Za-z0-9_.+-]",
 			    id);
 	return 0;
 }
@@ -47,7 +47,7 @@ int state_create_dir(const char *root, const char *id, struct berth_error *err)
 		return berr(err, errno, "mkdir `%s`", root);
 	if (mkdir(dir, 0711) < 0) {
 		if (errno == EEXIST)
-			return berr(err, EEXIST, "container `%s` already exists", id);
+			return berr(err, 0, "container `%s` already exists", id);
 		return berr(err, errno, "mkdir `%s`", dir);
 	}
 	return 0;
@@ -142,8 +142,8 @@ int state_load(const char *root, const char *id, struct ct_state **out, struct b
 	o = json_load_file(path, 0, &jerr);
 	if (!o) {
 		if (access(path, F_OK) < 0)
-			return berr(err, ENOENT, "container `%s` does not exist", id);
-		return berr(err, EINVAL, "`%s`: %s", path, jerr.text);
+			return berr(err, 0, "container `%s` does not exist", id);
+		return berr(err, 0, "`%s`: %s", path, jerr.text);
 	}
 	st->id = strdup(id);
 	st->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
@@ -157,7 +157,7 @@ int state_load(const char *root, const char *id, struct ct_state **out, struct b
 	    !st->cgroup_path)
 		return berr(err, ENOMEM, "state of `%s`", id);
 	if (st->pid <= 0)
-		return berr(err, EINVAL, "`%s`: bad pid", path);
+		return berr(err, 0, "`%s`: bad pid", path);
 	*out = steal_ptr(&st);
 	return 0;
 }
