@@ -68,7 +68,10 @@ static int write_oom_score_adj(pid_t pid, int64_t v, struct berth_error *err)
 	return 0;
 }
 
-/* Parent side of set-up, after clone: ids, cgroup, hooks, GO, then wait for READY. */
+/* Parent side of set-up, after clone: ids, cgroup, hooks, GO, then wait for READY.
+ * Joining a v1 cgroup waits out an RCU grace period (cgroup_threadgroup_rwsem), so
+ * the child builds its root filesystem meanwhile: MAPPED lets it start, GO lets it
+ * finish once it is in its cgroup. */
 static int parent_setup(struct creation *cr, struct berth_error *err)
 {
 	const struct ct_config *c = cr->c;
@@ -78,9 +81,13 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 
 	if (user && !user->path && ns_write_idmaps(cr->pid, c, err) < 0)
 		return -1;
-	if (cr->cg->ops->create(cr->cg, err) < 0 ||
-	    (c->has_resources && cr->cg->ops->apply(cr->cg, c, err) < 0) ||
-	    cr->cg->ops->enter(cr->cg, cr->pid, err) < 0)
+	if (cr->cg->ops->create(cr->cg, err) < 0)
+		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
+	if (sync_send(cr->sync_fd, SYNC_MAPPED, NULL, 0, err) < 0)
+		return -1;
+	/* limits apply before the child runs anything of the container's: it waits for GO */
+	if (cr->cg->ops->enter(cr->cg, cr->pid, err) < 0 ||
+	    (c->has_resources && cr->cg->ops->apply(cr->cg, c, err) < 0))
 		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
 	if (c->process.oom_score_adj != CT_UNSET &&
 	    write_oom_score_adj(cr->pid, c->process.oom_score_adj, err) < 0)
@@ -93,9 +100,12 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 	if (hooks_run(c, CT_HOOK_PRESTART, json, err) < 0 ||
 	    hooks_run(c, CT_HOOK_CREATE_RUNTIME, json, err) < 0)
 		return -1;
-	if (sync_send(cr->sync_fd, SYNC_GO, json, strlen(json), err) < 0)
+	/* a child that failed while we waited has left its reason queued: read it even
+	 * when GO cannot be sent any more */
+	if (sync_send(cr->sync_fd, SYNC_GO, json, strlen(json), err) < 0 &&
+	    (sync_recv(cr->sync_fd, &type, &reply, err) < 0 || type != SYNC_ERROR))
 		return -1;
-	if (sync_recv(cr->sync_fd, &type, &reply, err) < 0)
+	if (!reply && sync_recv(cr->sync_fd, &type, &reply, err) < 0)
 		return -1;
 	if (type == SYNC_ERROR)
 		return berr(err, 0, "%s", reply);

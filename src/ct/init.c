@@ -43,42 +43,51 @@ static int set_names(const struct ct_config *c, struct berth_error *err)
 	return 0;
 }
 
-static int build_root(const struct init_args *a, const char *state_json, struct berth_error *err)
+/* Wait for one message of the expected type from the parent. */
+static int expect(int fd, enum sync_type want, char **payload, struct berth_error *err)
 {
-	const struct ct_config *c = a->c;
-	_cleanup_close_ int rootfd = rootfs_prepare(c, err);
+	enum sync_type type;
 
-	if (rootfd < 0)
+	if (sync_recv(fd, &type, payload, err) < 0)
 		return -1;
-	if (mounts_apply(c, rootfd, a->bundle, a->cg, err) < 0 ||
-	    devices_create(c, rootfd, config_namespace(c, CLONE_NEWUSER) != NULL, err) < 0)
-		return -1;
-	if (hooks_run(c, CT_HOOK_CREATE_CONTAINER, state_json, err) < 0)
-		return -1;
-	if (rootfs_pivot(c, err) < 0 || rootfs_finish(c, err) < 0)
-		return -1;
+	if (type != want)
+		return berr(err, 0, "unexpected message %d from berth-ct", type);
 	return 0;
 }
 
-/* Everything up to READY; errors go back to the parent. */
+/* Everything up to READY; errors go back to the parent. The root is populated while
+ * the parent moves us into the cgroup, and finished (hooks, pivot_root) after GO. */
 static int setup(const struct init_args *a, char **state_json, char *path, size_t len,
 		 struct berth_error *err)
 {
 	const struct ct_config *c = a->c;
-	enum sync_type type;
+	_cleanup_free_ char *none = NULL;
+	_cleanup_close_ int rootfd = -1;
+	int late = ns_late_flags(c);
 
-	if (sync_recv(a->sync_fd, &type, state_json, err) < 0)
+	if (expect(a->sync_fd, SYNC_MAPPED, &none, err) < 0)
 		return -1;
-	if (type != SYNC_GO)
-		return berr(err, 0, "unexpected message %d from berth-ct", type);
 	if (ns_join_paths(c, err) < 0)
 		return -1;
 	if (config_namespace(c, CLONE_NEWUSER) &&
 	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 		return berr(err, errno, "become root in the user namespace (is 0 mapped?)");
-	if (ns_late_flags(c) && unshare(ns_late_flags(c)) < 0)
+	if ((late & ~CLONE_NEWCGROUP) && unshare(late & ~CLONE_NEWCGROUP) < 0)
 		return berr(err, errno, "unshare namespaces");
-	if (set_names(c, err) < 0 || build_root(a, *state_json, err) < 0)
+	if (set_names(c, err) < 0)
+		return -1;
+	rootfd = rootfs_prepare(c, err);
+	if (rootfd < 0 || mounts_apply(c, rootfd, a->bundle, a->cg, err) < 0 ||
+	    devices_create(c, rootfd, config_namespace(c, CLONE_NEWUSER) != NULL, err) < 0)
+		return -1;
+	if (expect(a->sync_fd, SYNC_GO, state_json, err) < 0)
+		return -1;
+	/* a cgroup namespace is rooted where we are now: in the container's cgroup */
+	if ((late & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return berr(err, errno, "unshare cgroup namespace");
+	if (hooks_run(c, CT_HOOK_CREATE_CONTAINER, *state_json, err) < 0)
+		return -1;
+	if (rootfs_pivot(c, err) < 0 || rootfs_finish(c, err) < 0)
 		return -1;
 	if (a->console_fd >= 0 && console_setup(a->console_fd, err) < 0)
 		return -1;

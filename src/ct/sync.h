@@ -9,7 +9,8 @@
 #include "common/error.h"
 
 enum sync_type {
-	SYNC_GO = 1, /* parent: namespaces mapped, cgroup joined; payload = state JSON */
+	SYNC_MAPPED = 1, /* parent: ids mapped, cgroup made: the child may build the root */
+	SYNC_GO,         /* parent: cgroup joined, hooks run; payload = state JSON */
 	SYNC_READY,  /* child: set up, waiting for start */
 	SYNC_ERROR,  /* child: failed; payload = message */
 };
