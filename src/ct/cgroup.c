@@ -15,12 +15,12 @@
 #include "common/cleanup.h"
 
 const struct ct_devrule cgroup_default_devrules[] = {
-	{true, 'c', 1, 3, "rwm"},  {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},
-	{true, 'c', 1, 8, "rwm"},  {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},
-	{true, 'c', 5, 1, "rwm"},  {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"},
+    {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},
+    {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},
+    {true, 'c', 5, 1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"},
 };
 const size_t cgroup_n_default_devrules =
-	sizeof(cgroup_default_devrules) / sizeof(cgroup_default_devrules[0]);
+    sizeof(cgroup_default_devrules) / sizeof(cgroup_default_devrules[0]);
 
 const struct cgroup_ops *cgroup_host_ops(void)
 {

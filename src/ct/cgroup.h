@@ -39,8 +39,8 @@ struct cgroup_ops {
 
 struct cgroup {
 	const struct cgroup_ops *ops;
-	char *path;  /* inside the hierarchy, starting with '/' */
-	void *priv;  /* implementation data */
+	char *path; /* inside the hierarchy, starting with '/' */
+	void *priv; /* implementation data */
 };
 
 /* The implementation for this host's mounts: v2 when /sys/fs/cgroup is cgroup2, else v1. */

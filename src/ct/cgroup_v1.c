@@ -20,7 +20,7 @@
 
 struct v1 {
 	size_t n;
-	char name[V1_MAX][64];         /* hierarchy directory name: "memory", "cpu,cpuacct" */
+	char name[V1_MAX][64];		/* hierarchy directory name: "memory", "cpu,cpuacct" */
 	char dir[V1_MAX][PATH_MAX / 4]; /* the container's directory in it */
 };
 
@@ -130,8 +130,8 @@ static int v1_set(struct cgroup *cg, const char *controller, const char *file, c
 	const char *dir = v1_dir(cg, controller);
 
 	if (!dir)
-		return berr(err, 0, "cgroup v1 controller `%s` is not mounted (for %s)",
-			    controller, file);
+		return berr(err, 0, "cgroup v1 controller `%s` is not mounted (for %s)", controller,
+			    file);
 	return cgroup_write(dir, file, value, err);
 }
 
@@ -146,8 +146,8 @@ static int v1_set_int(struct cgroup *cg, const char *controller, const char *fil
 
 static int v1_memory(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
-	if (r->mem_limit != CT_UNSET && v1_set_int(cg, "memory", "memory.limit_in_bytes",
-						   r->mem_limit, err) < 0)
+	if (r->mem_limit != CT_UNSET &&
+	    v1_set_int(cg, "memory", "memory.limit_in_bytes", r->mem_limit, err) < 0)
 		return -1;
 	if (r->mem_reservation != CT_UNSET &&
 	    v1_set_int(cg, "memory", "memory.soft_limit_in_bytes", r->mem_reservation, err) < 0)
@@ -179,8 +179,8 @@ static int v1_cpu(struct cgroup *cg, const struct ct_resources *r, struct berth_
 static int v1_blkio(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
 	static const char *const files[CT_THR_KINDS] = {
-		"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-		"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
+	    "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+	    "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
 	char buf[64];
 	size_t i;
 	int k;
@@ -190,8 +190,9 @@ static int v1_blkio(struct cgroup *cg, const struct ct_resources *r, struct bert
 		char path[PATH_MAX];
 
 		snprintf(path, sizeof(path), "%s/blkio.weight", dir ? dir : "");
-		if (v1_set_int(cg, "blkio", access(path, F_OK) == 0 ? "blkio.weight" :
-				"blkio.bfq.weight", r->blkio_weight, err) < 0)
+		if (v1_set_int(cg, "blkio",
+			       access(path, F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight",
+			       r->blkio_weight, err) < 0)
 			return -1;
 	}
 	for (k = 0; k < CT_THR_KINDS; k++)
@@ -312,8 +313,7 @@ static int v1_freeze(struct cgroup *cg, bool frozen, struct berth_error *err)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	return berr(err, 0, "cgroup `%s` does not %s", cg->path,
-		    frozen ? "freeze" : "thaw");
+	return berr(err, 0, "cgroup `%s` does not %s", cg->path, frozen ? "freeze" : "thaw");
 }
 
 static const char *v1_procs_dir(struct cgroup *cg)
@@ -355,13 +355,13 @@ static size_t v1_mounts(struct cgroup *cg, const char **subdirs, const char **di
 }
 
 const struct cgroup_ops cgroup_v1_ops = {
-	.name = "v1",
-	.create = v1_create,
-	.apply = v1_apply,
-	.enter = v1_enter,
-	.freeze = v1_freeze,
-	.frozen = v1_frozen,
-	.procs_dir = v1_procs_dir,
-	.destroy = v1_destroy,
-	.mounts = v1_mounts,
+    .name = "v1",
+    .create = v1_create,
+    .apply = v1_apply,
+    .enter = v1_enter,
+    .freeze = v1_freeze,
+    .frozen = v1_frozen,
+    .procs_dir = v1_procs_dir,
+    .destroy = v1_destroy,
+    .mounts = v1_mounts,
 };

@@ -179,8 +179,7 @@ static int v2_freeze(struct cgroup *cg, bool frozen, struct berth_error *err)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
-	return berr(err, 0, "cgroup `%s` does not %s", cg->path,
-		    frozen ? "freeze" : "thaw");
+	return berr(err, 0, "cgroup `%s` does not %s", cg->path, frozen ? "freeze" : "thaw");
 }
 
 static const char *v2_procs_dir(struct cgroup *cg)
@@ -205,13 +204,13 @@ static size_t v2_mounts(struct cgroup *cg, const char **subdirs, const char **di
 }
 
 const struct cgroup_ops cgroup_v2_ops = {
-	.name = "v2",
-	.create = v2_create,
-	.apply = v2_apply,
-	.enter = v2_enter,
-	.freeze = v2_freeze,
-	.frozen = v2_frozen,
-	.procs_dir = v2_procs_dir,
-	.destroy = v2_destroy,
-	.mounts = v2_mounts,
+    .name = "v2",
+    .create = v2_create,
+    .apply = v2_apply,
+    .enter = v2_enter,
+    .freeze = v2_freeze,
+    .frozen = v2_frozen,
+    .procs_dir = v2_procs_dir,
+    .destroy = v2_destroy,
+    .mounts = v2_mounts,
 };

@@ -26,7 +26,7 @@
 
 /* Field path builder: the error messages name the full JSON path (truncated if huge). */
 __attribute__((format(printf, 3, 4))) static char *field(char *buf, size_t len, const char *fmt,
-							  ...)
+							 ...)
 {
 	va_list ap;
 
@@ -331,15 +331,14 @@ static int parse_process(json_t *o, struct ct_process *p, struct berth_error *er
 	if (need_string(o, "cwd", "process.cwd", &p->cwd, err) < 0)
 		return -1;
 	if (p->cwd[0] != '/')
-		return berr(err, 0, "config.json: process.cwd: \"%s\" is not absolute",
-			    p->cwd);
+		return berr(err, 0, "config.json: process.cwd: \"%s\" is not absolute", p->cwd);
 	if (get_bool(o, "terminal", "process.terminal", &p->terminal, err) < 0 ||
-	    get_bool(o, "noNewPrivileges", "process.noNewPrivileges", &p->no_new_privileges,
-		     err) < 0 ||
-	    get_int(o, "oomScoreAdj", "process.oomScoreAdj", -1000, 1000, &p->oom_score_adj,
-		    err) < 0 ||
-	    get_string(o, "apparmorProfile", "process.apparmorProfile", &p->apparmor_profile,
-		       err) < 0 ||
+	    get_bool(o, "noNewPrivileges", "process.noNewPrivileges", &p->no_new_privileges, err) <
+		0 ||
+	    get_int(o, "oomScoreAdj", "process.oomScoreAdj", -1000, 1000, &p->oom_score_adj, err) <
+		0 ||
+	    get_string(o, "apparmorProfile", "process.apparmorProfile", &p->apparmor_profile, err) <
+		0 ||
 	    get_string(o, "selinuxLabel", "process.selinuxLabel", &p->selinux_label, err) < 0)
 		return -1;
 	if (parse_user(member(o, "user"), &p->user, err) < 0)
@@ -414,8 +413,8 @@ static int parse_mount_options(json_t *a, const char *path, struct ct_mount *m,
 		if (!f) {
 			if (!strcmp(opt, "tmpcopyup") || !strncmp(opt, "idmap", 5) ||
 			    !strncmp(opt, "ridmap", 6))
-				return berr(err, 0, "config.json: %s: \"%s\" not supported",
-					    buf, opt);
+				return berr(err, 0, "config.json: %s: \"%s\" not supported", buf,
+					    opt);
 			if (strlen(opt) != json_string_length(v) || strchr(opt, ','))
 				return berr(err, 0, "config.json: %s: bad option", buf);
 			if (append_data(&m->data, opt, err) < 0)
@@ -470,8 +469,7 @@ static int parse_mounts(json_t *root, struct ct_config *c, struct berth_error *e
 		if (m->type && (!strcmp(m->type, "bind") || !strcmp(m->type, "rbind")))
 			m->bind = true;
 		if (m->bind && !m->source)
-			return berr(err, 0, "config.json: %s.source: a bind mount needs one",
-				    path);
+			return berr(err, 0, "config.json: %s.source: a bind mount needs one", path);
 		if (!m->bind && !m->type)
 			return berr(err, 0, "config.json: %s.type: missing", path);
 	}
@@ -480,9 +478,9 @@ static int parse_mounts(json_t *root, struct ct_config *c, struct berth_error *e
 
 static int parse_hooks(json_t *root, struct ct_config *c, struct berth_error *err)
 {
-	static const char *const kinds[CT_HOOK_KINDS] = {"prestart",	     "createRuntime",
+	static const char *const kinds[CT_HOOK_KINDS] = {"prestart",	    "createRuntime",
 							 "createContainer", "startContainer",
-							 "poststart",	     "poststop"};
+							 "poststart",	    "poststop"};
 	json_t *o, *a, *v;
 	size_t i;
 	int k;
@@ -509,7 +507,8 @@ static int parse_hooks(json_t *root, struct ct_config *c, struct berth_error *er
 			FIELD(path, "hooks.%s[%zu]", kinds[k], i);
 			if (!json_is_object(v))
 				return type_error(path, "an object", err);
-			if (need_string(v, "path", FIELD(buf, "%s.path", path), &h->path, err) < 0 ||
+			if (need_string(v, "path", FIELD(buf, "%s.path", path), &h->path, err) <
+				0 ||
 			    get_strv(v, "args", FIELD(buf, "%s.args", path), &h->args, err) < 0 ||
 			    get_strv(v, "env", FIELD(buf, "%s.env", path), &h->env, err) < 0 ||
 			    get_int(v, "timeout", FIELD(buf, "%s.timeout", path), 1, 86400, &t,
@@ -543,8 +542,8 @@ static int parse_annotations(json_t *root, struct ct_config *c, struct berth_err
 		c->annotations[n] = strdup(key);
 		if (!c->annotations[n++])
 			return berr(err, ENOMEM, "config.json: annotations");
-		if (dup_string(v, FIELD(buf, "annotations.%.64s", key), &c->annotations[n++],
-			       err) < 0)
+		if (dup_string(v, FIELD(buf, "annotations.%.64s", key), &c->annotations[n++], err) <
+		    0)
 			return -1;
 	}
 	return 0;
@@ -574,8 +573,7 @@ static int parse_namespaces(json_t *a, struct ct_config *c, struct berth_error *
 			return -1;
 		ns->type = names_namespace(type);
 		if (!ns->type)
-			return berr(err, 0, "config.json: %s: unknown namespace \"%s\"", buf,
-				    type);
+			return berr(err, 0, "config.json: %s: unknown namespace \"%s\"", buf, type);
 		for (j = 0; j < i; j++)
 			if (c->namespaces[j].type == ns->type)
 				return berr(err, 0, "config.json: %s: \"%s\" given twice", buf,
@@ -647,8 +645,8 @@ static int device_type(json_t *v, const char *path, const char *allowed, char *o
 		return berr(err, 0, "config.json: %s.type: missing", path);
 	}
 	if (strlen(t) != 1 || !strchr(allowed, t[0]))
-		return berr(err, 0, "config.json: %s.type: \"%s\" is not one of [%s]", path,
-			    t, allowed);
+		return berr(err, 0, "config.json: %s.type: \"%s\" is not one of [%s]", path, t,
+			    allowed);
 	*out = t[0];
 	return 0;
 }
@@ -678,20 +676,19 @@ static int parse_devices(json_t *a, struct ct_config *c, struct berth_error *err
 		    device_type(v, path, "cbup", &d->type, err) < 0)
 			return -1;
 		if (strncmp(d->path, "/dev/", 5) || strstr(d->path, "/../"))
-			return berr(err, 0, "config.json: %s.path: \"%s\" is not under /dev",
-				    path, d->path);
-		if (d->type != 'p' &&
-		    (need_int(v, "major", FIELD(buf, "%s.major", path), 0, 4095, &d->major, err) <
-			     0 ||
-		     need_int(v, "minor", FIELD(buf, "%s.minor", path), 0, 1048575, &d->minor,
-			      err) < 0))
+			return berr(err, 0, "config.json: %s.path: \"%s\" is not under /dev", path,
+				    d->path);
+		if (d->type != 'p' && (need_int(v, "major", FIELD(buf, "%s.major", path), 0, 4095,
+						&d->major, err) < 0 ||
+				       need_int(v, "minor", FIELD(buf, "%s.minor", path), 0,
+						1048575, &d->minor, err) < 0))
 			return -1;
-		if (get_int(v, "fileMode", FIELD(buf, "%s.fileMode", path), 0, 07777,
-			    &d->file_mode, err) < 0 ||
+		if (get_int(v, "fileMode", FIELD(buf, "%s.fileMode", path), 0, 07777, &d->file_mode,
+			    err) < 0 ||
 		    get_int(v, "uid", FIELD(buf, "%s.uid", path), 0, UINT32_MAX - 1, &d->uid, err) <
-			    0 ||
+			0 ||
 		    get_int(v, "gid", FIELD(buf, "%s.gid", path), 0, UINT32_MAX - 1, &d->gid, err) <
-			    0)
+			0)
 			return -1;
 	}
 	return 0;
@@ -726,9 +723,9 @@ static int parse_devrules(json_t *o, struct ct_resources *r, struct berth_error 
 		d->allow = json_is_true(member(v, "allow"));
 		if (device_type(v, path, "acb", &d->type, err) < 0 ||
 		    get_int(v, "major", FIELD(buf, "%s.major", path), -1, 4095, &d->major, err) <
-			    0 ||
-		    get_int(v, "minor", FIELD(buf, "%s.minor", path), -1, 1048575, &d->minor,
-			    err) < 0 ||
+			0 ||
+		    get_int(v, "minor", FIELD(buf, "%s.minor", path), -1, 1048575, &d->minor, err) <
+			0 ||
 		    get_string(v, "access", FIELD(buf, "%s.access", path), &access, err) < 0)
 			return -1;
 		if (!access || !access[0]) {
@@ -736,12 +733,12 @@ static int parse_devrules(json_t *o, struct ct_resources *r, struct berth_error 
 			continue;
 		}
 		if (strlen(access) > 3 || strspn(access, "rwm") != strlen(access))
-			return berr(err, 0, "config.json: %s: \"%s\" is not a subset of rwm",
-				    buf, access);
+			return berr(err, 0, "config.json: %s: \"%s\" is not a subset of rwm", buf,
+				    access);
 		for (k = 0; access[k]; k++)
 			if (strchr(access + k + 1, access[k]))
-				return berr(err, 0, "config.json: %s: \"%s\" repeats a letter",
-					    buf, access);
+				return berr(err, 0, "config.json: %s: \"%s\" repeats a letter", buf,
+					    access);
 		strcpy(d->access, access);
 	}
 	return 0;
@@ -750,8 +747,8 @@ static int parse_devrules(json_t *o, struct ct_resources *r, struct berth_error 
 static int parse_throttles(json_t *o, struct ct_resources *r, struct berth_error *err)
 {
 	static const char *const keys[CT_THR_KINDS] = {
-		"throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice",
-		"throttleWriteIOPSDevice"};
+	    "throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice",
+	    "throttleWriteIOPSDevice"};
 	json_t *a, *v;
 	size_t i;
 	int k;
@@ -764,8 +761,8 @@ static int parse_throttles(json_t *o, struct ct_resources *r, struct berth_error
 			return -1;
 		if (!a)
 			continue;
-		r->throttles[k] = alloc_array(json_array_size(a), sizeof(struct ct_throttle), path,
-					      err);
+		r->throttles[k] =
+		    alloc_array(json_array_size(a), sizeof(struct ct_throttle), path, err);
 		if (!r->throttles[k])
 			return -1;
 		json_array_foreach(a, i, v)
@@ -819,34 +816,34 @@ static int parse_resources(json_t *lx, struct ct_config *c, struct berth_error *
 			    "config.json: linux.resources.memory.swap: %lld is below the limit "
 			    "%lld (swap counts memory plus swap)",
 			    (long long)r->mem_swap, (long long)r->mem_limit);
-	if (cpu && (get_int(cpu, "shares", "linux.resources.cpu.shares", 2, 262144,
-			    &r->cpu_shares, err) < 0 ||
-		    get_int(cpu, "quota", "linux.resources.cpu.quota", -1, INT64_MAX, &r->cpu_quota,
-			    err) < 0 ||
-		    get_int(cpu, "period", "linux.resources.cpu.period", 1000, 1000000,
-			    &r->cpu_period, err) < 0 ||
-		    get_string(cpu, "cpus", "linux.resources.cpu.cpus", &r->cpus, err) < 0 ||
-		    get_string(cpu, "mems", "linux.resources.cpu.mems", &r->mems, err) < 0 ||
-		    unsupported(cpu, "realtimeRuntime", "linux.resources.cpu.realtimeRuntime",
-				err) < 0 ||
-		    unsupported(cpu, "realtimePeriod", "linux.resources.cpu.realtimePeriod", err) <
-			    0))
+	if (cpu &&
+	    (get_int(cpu, "shares", "linux.resources.cpu.shares", 2, 262144, &r->cpu_shares, err) <
+		 0 ||
+	     get_int(cpu, "quota", "linux.resources.cpu.quota", -1, INT64_MAX, &r->cpu_quota, err) <
+		 0 ||
+	     get_int(cpu, "period", "linux.resources.cpu.period", 1000, 1000000, &r->cpu_period,
+		     err) < 0 ||
+	     get_string(cpu, "cpus", "linux.resources.cpu.cpus", &r->cpus, err) < 0 ||
+	     get_string(cpu, "mems", "linux.resources.cpu.mems", &r->mems, err) < 0 ||
+	     unsupported(cpu, "realtimeRuntime", "linux.resources.cpu.realtimeRuntime", err) < 0 ||
+	     unsupported(cpu, "realtimePeriod", "linux.resources.cpu.realtimePeriod", err) < 0))
 		return -1;
 	if (r->cpu_quota > 0 && r->cpu_quota < 1000)
 		return berr(err, 0, "config.json: linux.resources.cpu.quota: below 1000 us");
 	if ((r->cpus && strspn(r->cpus, "0123456789,-") != strlen(r->cpus)) ||
 	    (r->mems && strspn(r->mems, "0123456789,-") != strlen(r->mems)))
-		return berr(err, 0, "config.json: linux.resources.cpu: cpus/mems must be a "
-					 "list like \"0-2,4\"");
+		return berr(err, 0,
+			    "config.json: linux.resources.cpu: cpus/mems must be a "
+			    "list like \"0-2,4\"");
 	if (pids && need_int(pids, "limit", "linux.resources.pids.limit", -1, INT64_MAX,
 			     &r->pids_limit, err) < 0)
 		return -1;
-	if (bio && (get_int(bio, "weight", "linux.resources.blockIO.weight", 10, 1000,
-			    &r->blkio_weight, err) < 0 ||
-		    unsupported(bio, "leafWeight", "linux.resources.blockIO.leafWeight", err) < 0 ||
-		    unsupported(bio, "weightDevice", "linux.resources.blockIO.weightDevice", err) <
-			    0 ||
-		    parse_throttles(bio, r, err) < 0))
+	if (bio &&
+	    (get_int(bio, "weight", "linux.resources.blockIO.weight", 10, 1000, &r->blkio_weight,
+		     err) < 0 ||
+	     unsupported(bio, "leafWeight", "linux.resources.blockIO.leafWeight", err) < 0 ||
+	     unsupported(bio, "weightDevice", "linux.resources.blockIO.weightDevice", err) < 0 ||
+	     parse_throttles(bio, r, err) < 0))
 		return -1;
 	if (unsupported(o, "hugepageLimits", "linux.resources.hugepageLimits", err) < 0 ||
 	    unsupported(o, "network", "linux.resources.network", err) < 0 ||
@@ -899,11 +896,10 @@ static int seccomp_action(json_t *o, const char *akey, const char *ekey, const c
 	if (get_int(o, ekey, FIELD(buf, "%s.%s", path, ekey), 0, 4095, &ret, err) < 0)
 		return -1;
 	if (!strcmp(name, "SCMP_ACT_NOTIFY"))
-		return berr(err, 0, "config.json: %s.%s: SCMP_ACT_NOTIFY is not supported",
-			    path, akey);
+		return berr(err, 0, "config.json: %s.%s: SCMP_ACT_NOTIFY is not supported", path,
+			    akey);
 	if (names_seccomp_action(name, ret, out) < 0)
-		return berr(err, 0, "config.json: %s.%s: unknown action \"%s\"", path, akey,
-			    name);
+		return berr(err, 0, "config.json: %s.%s: unknown action \"%s\"", path, akey, name);
 	return 0;
 }
 
@@ -941,8 +937,8 @@ static int parse_seccomp_rule(json_t *v, const char *path, struct ct_seccomp_rul
 
 		if (!json_is_object(x))
 			return type_error(FIELD(buf, "%s.args[%zu]", path, i), "an object", err);
-		if (need_int(x, "index", FIELD(buf, "%s.args[%zu].index", path, i), 0, 5, &n,
-			     err) < 0)
+		if (need_int(x, "index", FIELD(buf, "%s.args[%zu].index", path, i), 0, 5, &n, err) <
+		    0)
 			return -1;
 		c->index = (unsigned)n;
 		n = 0;
@@ -958,8 +954,8 @@ static int parse_seccomp_rule(json_t *v, const char *path, struct ct_seccomp_rul
 		op = json_string_value(member(x, "op"));
 		c->op = op ? names_seccomp_op(op) : -1;
 		if (c->op < 0)
-			return berr(err, 0, "config.json: %s.args[%zu].op: unknown operator",
-				    path, i);
+			return berr(err, 0, "config.json: %s.args[%zu].op: unknown operator", path,
+				    i);
 		r->n_args++;
 	}
 	return 0;
@@ -1071,8 +1067,9 @@ static int parse_linux(json_t *root, struct ct_config *c, struct berth_error *er
 	if (get_object(root, "linux", "linux", &l, err) < 0)
 		return -1;
 	if (!l)
-		return berr(err, 0, "config.json: linux: missing (only Linux containers "
-					 "are supported)");
+		return berr(err, 0,
+			    "config.json: linux: missing (only Linux containers "
+			    "are supported)");
 	if (get_array(l, "namespaces", "linux.namespaces", &v, err) < 0 ||
 	    parse_namespaces(v, c, err) < 0)
 		return -1;
@@ -1092,8 +1089,8 @@ static int parse_linux(json_t *root, struct ct_config *c, struct berth_error *er
 	if (prop && prop[0]) {
 		f = names_mount_flag(prop);
 		if (!f || !f->propagation)
-			return berr(err, 0,
-				    "config.json: linux.rootfsPropagation: unknown \"%s\"", prop);
+			return berr(err, 0, "config.json: linux.rootfsPropagation: unknown \"%s\"",
+				    prop);
 		c->rootfs_propagation = f->flag;
 	}
 	if (get_strv(l, "maskedPaths", "linux.maskedPaths", &c->masked_paths, err) < 0 ||
@@ -1119,8 +1116,9 @@ static int validate(struct ct_config *c, struct berth_error *err)
 		return berr(err, 0, "config.json: ociVersion: \"%s\" is not a 1.x version",
 			    c->oci_version ? c->oci_version : "");
 	if (!config_namespace(c, CLONE_NEWNS))
-		return berr(err, 0, "config.json: linux.namespaces: a mount namespace is "
-					 "required");
+		return berr(err, 0,
+			    "config.json: linux.namespaces: a mount namespace is "
+			    "required");
 	if (c->hostname && c->hostname[0] && !config_namespace(c, CLONE_NEWUTS))
 		return berr(err, 0, "config.json: hostname: needs a uts namespace");
 	if (c->domainname && c->domainname[0] && !config_namespace(c, CLONE_NEWUTS))
@@ -1128,18 +1126,21 @@ static int validate(struct ct_config *c, struct berth_error *err)
 	if ((c->n_uid_mappings || c->n_gid_mappings) && !user)
 		return berr(err, 0, "config.json: linux.uidMappings: needs a user namespace");
 	if (user && !user->path && (!c->n_uid_mappings || !c->n_gid_mappings))
-		return berr(err, 0, "config.json: linux.uidMappings/gidMappings: a new user "
-					 "namespace needs both");
+		return berr(err, 0,
+			    "config.json: linux.uidMappings/gidMappings: a new user "
+			    "namespace needs both");
 	if (c->hostname && strlen(c->hostname) > 64)
 		return berr(err, 0, "config.json: hostname: longer than 64 bytes");
 	if (c->domainname && strlen(c->domainname) > 64)
 		return berr(err, 0, "config.json: domainname: longer than 64 bytes");
 	if (c->process.apparmor_profile && c->process.apparmor_profile[0])
-		return berr(err, 0, "config.json: process.apparmorProfile: AppArmor is not "
-					  "supported by berth-ct");
+		return berr(err, 0,
+			    "config.json: process.apparmorProfile: AppArmor is not "
+			    "supported by berth-ct");
 	if (c->process.selinux_label && c->process.selinux_label[0])
-		return berr(err, 0, "config.json: process.selinuxLabel: SELinux is not "
-					  "supported by berth-ct");
+		return berr(err, 0,
+			    "config.json: process.selinuxLabel: SELinux is not "
+			    "supported by berth-ct");
 	return 0;
 }
 
@@ -1154,8 +1155,8 @@ int config_parse(const char *json, size_t len, const char *bundle, struct ct_con
 		return berr(err, 0, "config.json: larger than %u bytes", CONFIG_MAX_BYTES);
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return berr(err, 0, "config.json: line %d column %d: %s", jerr.line,
-			    jerr.column, jerr.text);
+		return berr(err, 0, "config.json: line %d column %d: %s", jerr.line, jerr.column,
+			    jerr.text);
 	if (!json_is_object(root))
 		return type_error("(top level)", "an object", err);
 	c = calloc(1, sizeof(*c));
@@ -1164,7 +1165,8 @@ int config_parse(const char *json, size_t len, const char *bundle, struct ct_con
 	if (need_string(root, "ociVersion", "ociVersion", &c->oci_version, err) < 0 ||
 	    get_string(root, "hostname", "hostname", &c->hostname, err) < 0 ||
 	    get_string(root, "domainname", "domainname", &c->domainname, err) < 0 ||
-	    parse_root(root, bundle, c, err) < 0 || parse_process(member(root, "process"), &c->process, err) < 0 ||
+	    parse_root(root, bundle, c, err) < 0 ||
+	    parse_process(member(root, "process"), &c->process, err) < 0 ||
 	    parse_mounts(root, c, err) < 0 || parse_hooks(root, c, err) < 0 ||
 	    parse_annotations(root, c, err) < 0 || parse_linux(root, c, err) < 0 ||
 	    validate(c, err) < 0)
@@ -1188,8 +1190,8 @@ int config_parse_process(const char *json, size_t len, struct ct_process *p,
 		return berr(err, 0, "process.json: larger than %u bytes", CONFIG_MAX_BYTES);
 	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return berr(err, 0, "process.json: line %d column %d: %s", jerr.line,
-			    jerr.column, jerr.text);
+		return berr(err, 0, "process.json: line %d column %d: %s", jerr.line, jerr.column,
+			    jerr.text);
 	if (parse_process(root, p, err) < 0) {
 		config_free_process(p);
 		return -1;

@@ -45,7 +45,14 @@ struct ct_user {
 };
 
 /* One capability set per bit mask, indexed by CAP_* number. */
-enum ct_capset { CT_CAP_BOUNDING, CT_CAP_EFFECTIVE, CT_CAP_INHERITABLE, CT_CAP_PERMITTED, CT_CAP_AMBIENT, CT_CAP_SETS };
+enum ct_capset {
+	CT_CAP_BOUNDING,
+	CT_CAP_EFFECTIVE,
+	CT_CAP_INHERITABLE,
+	CT_CAP_PERMITTED,
+	CT_CAP_AMBIENT,
+	CT_CAP_SETS
+};
 
 struct ct_process {
 	char **args; /* NULL-terminated, at least one */
@@ -67,10 +74,10 @@ struct ct_mount {
 	char *destination;
 	char *type;
 	char *source;
-	unsigned long flags;       /* MS_* without propagation */
+	unsigned long flags;	   /* MS_* without propagation */
 	unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE [| MS_REC] or 0 */
-	bool bind;                 /* bind or rbind (MS_BIND [| MS_REC] in flags) */
-	char *data;                /* remaining options, comma-joined, may be NULL */
+	bool bind;		   /* bind or rbind (MS_BIND [| MS_REC] in flags) */
+	char *data;		   /* remaining options, comma-joined, may be NULL */
 };
 
 struct ct_namespace {
@@ -92,9 +99,9 @@ struct ct_device {
 
 struct ct_devrule {
 	bool allow;
-	char type;            /* 'a', 'c' or 'b' */
+	char type;	      /* 'a', 'c' or 'b' */
 	int64_t major, minor; /* -1 = any */
-	char access[4];       /* subset of "rwm" */
+	char access[4];	      /* subset of "rwm" */
 };
 
 struct ct_throttle {
@@ -102,7 +109,13 @@ struct ct_throttle {
 	uint64_t rate;
 };
 
-enum ct_throttle_kind { CT_THR_READ_BPS, CT_THR_WRITE_BPS, CT_THR_READ_IOPS, CT_THR_WRITE_IOPS, CT_THR_KINDS };
+enum ct_throttle_kind {
+	CT_THR_READ_BPS,
+	CT_THR_WRITE_BPS,
+	CT_THR_READ_IOPS,
+	CT_THR_WRITE_IOPS,
+	CT_THR_KINDS
+};
 
 struct ct_resources {
 	int64_t mem_limit, mem_reservation, mem_swap; /* bytes, -1 = unlimited */
@@ -143,9 +156,9 @@ struct ct_seccomp {
 	size_t n_rules;
 };
 
-#define CT_SECCOMP_FLAG_LOG        1u
+#define CT_SECCOMP_FLAG_LOG	   1u
 #define CT_SECCOMP_FLAG_SPEC_ALLOW 2u
-#define CT_SECCOMP_FLAG_TSYNC      4u
+#define CT_SECCOMP_FLAG_TSYNC	   4u
 
 struct ct_timens_offset {
 	int64_t secs;
@@ -179,7 +192,7 @@ struct ct_config {
 	char **readonly_paths;
 	struct ct_sysctl *sysctls;
 	size_t n_sysctls;
-	struct ct_seccomp *seccomp; /* NULL = none */
+	struct ct_seccomp *seccomp;		 /* NULL = none */
 	struct ct_timens_offset time_offsets[2]; /* monotonic, boottime */
 	char *mount_label;
 };

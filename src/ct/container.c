@@ -149,8 +149,8 @@ static int spawn(struct creation *cr, struct berth_error *err)
 		close(sv[1]);
 		return -1;
 	}
-	cr->pid = (pid_t)syscall(SYS_clone, ns_clone_flags(cr->c) | SIGCHLD, NULL, NULL, NULL,
-				 NULL);
+	cr->pid =
+	    (pid_t)syscall(SYS_clone, ns_clone_flags(cr->c) | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (cr->pid == 0) {
 		struct init_args a = {cr->c, cr->o->bundle, cr->cg, sv[1], fifo_fd, console_fd};
 
@@ -193,8 +193,12 @@ int container_create(const struct container_opts *o, pid_t *pid, struct berth_er
 	state_now(created, sizeof(created));
 	cr.c = c;
 	cr.cg = cg;
-	cr.st = (struct ct_state){.id = (char *)o->id, .bundle = bundle, .rootfs = c->root_path,
-				  .created = created, .cgroup_path = cgpath, .owner = "root"};
+	cr.st = (struct ct_state){.id = (char *)o->id,
+				  .bundle = bundle,
+				  .rootfs = c->root_path,
+				  .created = created,
+				  .cgroup_path = cgpath,
+				  .owner = "root"};
 	if (spawn(&cr, err) < 0) {
 		state_remove_dir(o->root, o->id);
 		return -1;
@@ -303,8 +307,8 @@ int container_delete(const char *root, const char *id, bool force, struct berth_
 		return -1;
 	if (!force && strcmp(status, "stopped") && strcmp(status, "created"))
 		return berr(err, 0,
-			    "cannot delete container `%s` that is not stopped: %s (use --force)", id,
-			    status);
+			    "cannot delete container `%s` that is not stopped: %s (use --force)",
+			    id, status);
 	if (cgroup_open(st->cgroup_path, &cg, err) < 0 || kill_and_wait(st, cg, err) < 0)
 		return -1;
 	if (cgroup_kill_and_destroy(cg, err) < 0)
@@ -372,8 +376,7 @@ static void forward_signal(int sig)
 		kill(run_pid, sig);
 }
 
-int container_run(const struct container_opts *o, bool detach, int *status,
-		  struct berth_error *err)
+int container_run(const struct container_opts *o, bool detach, int *status, struct berth_error *err)
 {
 	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 	struct sigaction sa = {.sa_handler = forward_signal};

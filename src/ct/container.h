@@ -9,10 +9,10 @@
 #include "common/error.h"
 
 struct container_opts {
-	const char *root;           /* state root (--root) */
+	const char *root; /* state root (--root) */
 	const char *id;
-	const char *bundle;         /* --bundle, default "." */
-	const char *pid_file;       /* --pid-file or NULL */
+	const char *bundle;	    /* --bundle, default "." */
+	const char *pid_file;	    /* --pid-file or NULL */
 	const char *console_socket; /* --console-socket or NULL */
 };
 

@@ -24,16 +24,17 @@
 #include "ct/state.h"
 
 /* Build the process: from --process, or the config's with the command-line args. */
-static int exec_process(const struct exec_opts *o, const struct ct_config *c,
-			struct ct_process *p, struct berth_error *err)
+static int exec_process(const struct exec_opts *o, const struct ct_config *c, struct ct_process *p,
+			struct berth_error *err)
 {
 	size_t n = 0, k = 0, i;
 	char **env;
 
 	if (o->process_file) {
 		if ((o->env && o->env[0]) || o->cwd || o->user)
-			return berr(err, 0, "exec: --env, --cwd and --user go with a command, "
-						 "not with --process");
+			return berr(err, 0,
+				    "exec: --env, --cwd and --user go with a command, "
+				    "not with --process");
 		return config_load_process(o->process_file, p, err);
 	}
 	if (!o->args || !o->args[0])

@@ -10,10 +10,10 @@
 struct exec_opts {
 	const char *root, *id;
 	const char *process_file;   /* --process: a process.json, else args below */
-	char **args;                /* NULL-terminated command, when no --process */
-	char **env;                 /* NULL-terminated --env additions */
-	const char *cwd, *user;     /* --cwd, --user UID[:GID] */
-	const char *pid_file;       /* --pid-file */
+	char **args;		    /* NULL-terminated command, when no --process */
+	char **env;		    /* NULL-terminated --env additions */
+	const char *cwd, *user;	    /* --cwd, --user UID[:GID] */
+	const char *pid_file;	    /* --pid-file */
 	const char *console_socket; /* --console-socket */
 	bool tty, detach;
 };

@@ -13,7 +13,7 @@
 #include "common/cleanup.h"
 
 static const char *const kind_names[CT_HOOK_KINDS] = {
-	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
 
 static void hook_child(const struct ct_hook *h, int in)
 {
@@ -72,8 +72,7 @@ static int run_one(const struct ct_hook *h, const char *kind, const char *state_
 	if (rc == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		return berr(err, 0, "%s hook `%s` timed out after %d s", kind, h->path,
-			    h->timeout);
+		return berr(err, 0, "%s hook `%s` timed out after %d s", kind, h->path, h->timeout);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return berr(err, errno, "wait for %s hook `%s`", kind, h->path);

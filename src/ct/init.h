@@ -9,8 +9,8 @@ struct init_args {
 	const struct ct_config *c;
 	const char *bundle;
 	struct cgroup *cg;
-	int sync_fd;    /* child end of the sync socketpair */
-	int fifo_fd;    /* exec.fifo, read when `start` writes to it */
+	int sync_fd;	/* child end of the sync socketpair */
+	int fifo_fd;	/* exec.fifo, read when `start` writes to it */
 	int console_fd; /* connected console socket, or -1 */
 };
 

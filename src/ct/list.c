@@ -36,12 +36,14 @@ int container_list(const char *root, bool json, bool quiet, struct berth_error *
 		struct berth_error skip;
 		const char *status;
 
-		if (names[i]->d_name[0] != '.' && state_load(root, names[i]->d_name, &st, &skip) == 0) {
+		if (names[i]->d_name[0] != '.' &&
+		    state_load(root, names[i]->d_name, &st, &skip) == 0) {
 			status = state_status(root, st);
 			if (json) {
 				_cleanup_free_ char *s = state_json(st, status, false);
 
-				json_array_append_new(arr, s ? json_loads(s, 0, NULL) : json_null());
+				json_array_append_new(arr,
+						      s ? json_loads(s, 0, NULL) : json_null());
 			} else if (quiet) {
 				printf("%s\n", st->id);
 			} else {

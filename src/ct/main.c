@@ -53,12 +53,15 @@ static int next_opt(const char *name, int argc, char **argv, const char *shortop
 static int positional(const char *name, int argc, int want, struct berth_error *err)
 {
 	if (argc - optind != want)
-		return berr(err, 0, "%s: expected %d argument%s, got %d (see --help)", name,
-			    want, want == 1 ? "" : "s", argc - optind);
+		return berr(err, 0, "%s: expected %d argument%s, got %d (see --help)", name, want,
+			    want == 1 ? "" : "s", argc - optind);
 	return 0;
 }
 
-#define HELP_OPT {"help", no_argument, NULL, 'h'}
+#define HELP_OPT                                                                                   \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
 
 static int do_create_or_run(const char *root, int argc, char **argv, bool run,
 			    struct berth_error *err)
@@ -217,8 +220,8 @@ static int do_list(const char *root, int argc, char **argv, struct berth_error *
 
 static int do_ps(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, HELP_OPT,
-					     {0}};
+	static const struct option opts[] = {
+	    {"format", required_argument, NULL, 'f'}, HELP_OPT, {0}};
 	bool json = false;
 	int ch;
 
@@ -326,27 +329,27 @@ static int do_features(const char *root, int argc, char **argv, struct berth_err
 }
 
 static const struct cmd cmds[] = {
-	{"create", do_create, "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] ID",
-	 "Create a container from the bundle; it waits for `start` to run process.args."},
-	{"start", do_start, "ID", "Start a created container."},
-	{"run", do_run, "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID",
-	 "Create and start a container; unless --detach, wait for it, delete it, and exit\n"
-	 "with its status."},
-	{"state", do_state, "ID", "Print the state of a container as JSON."},
-	{"kill", do_kill, "[--all] ID [SIGNAL]",
-	 "Send SIGNAL (default SIGTERM; a name or number) to the container's process."},
-	{"delete", do_delete, "[--force] ID",
-	 "Delete a stopped container; --force kills a running one first."},
-	{"exec", do_exec,
-	 "[--process FILE | [--env K=V] [--cwd DIR] [--user UID[:GID]]] [--tty] [--detach]\n"
-	 "       [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
-	 "Run a new process in a running container."},
-	{"list", do_list, "[--format table|json] [--quiet]", "List the containers."},
-	{"ps", do_ps, "[--format table|json] ID", "List the processes of a container."},
-	{"pause", do_pause, "ID", "Freeze every process of a container."},
-	{"resume", do_resume, "ID", "Thaw a paused container."},
-	{"spec", do_spec, "[--bundle DIR] [--rootless]", "Write a starter config.json."},
-	{"features", do_features, "", "Print what this runtime supports, as JSON."},
+    {"create", do_create, "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] ID",
+     "Create a container from the bundle; it waits for `start` to run process.args."},
+    {"start", do_start, "ID", "Start a created container."},
+    {"run", do_run, "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID",
+     "Create and start a container; unless --detach, wait for it, delete it, and exit\n"
+     "with its status."},
+    {"state", do_state, "ID", "Print the state of a container as JSON."},
+    {"kill", do_kill, "[--all] ID [SIGNAL]",
+     "Send SIGNAL (default SIGTERM; a name or number) to the container's process."},
+    {"delete", do_delete, "[--force] ID",
+     "Delete a stopped container; --force kills a running one first."},
+    {"exec", do_exec,
+     "[--process FILE | [--env K=V] [--cwd DIR] [--user UID[:GID]]] [--tty] [--detach]\n"
+     "       [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
+     "Run a new process in a running container."},
+    {"list", do_list, "[--format table|json] [--quiet]", "List the containers."},
+    {"ps", do_ps, "[--format table|json] ID", "List the processes of a container."},
+    {"pause", do_pause, "ID", "Freeze every process of a container."},
+    {"resume", do_resume, "ID", "Thaw a paused container."},
+    {"spec", do_spec, "[--bundle DIR] [--rootless]", "Write a starter config.json."},
+    {"features", do_features, "", "Print what this runtime supports, as JSON."},
 };
 
 static const struct cmd *find_cmd(const char *name)

@@ -15,7 +15,8 @@
 #include "common/cleanup.h"
 #include "ct/path.h"
 
-#define MS_KEEP (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
+#define MS_KEEP                                                                                    \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
 
 int mounts_remount(const char *target, unsigned long flags, struct berth_error *err)
 {
@@ -32,7 +33,8 @@ int mounts_remount(const char *target, unsigned long flags, struct berth_error *
 		/* a read-only source stays read-only: retry keeping that too */
 		if (errno != EPERM ||
 		    mount(NULL, target, NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | ((flags | locked) & MS_KEEP), NULL) < 0)
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | ((flags | locked) & MS_KEEP),
+			  NULL) < 0)
 			return berr(err, errno, "remount `%s`", target);
 	}
 	return 0;
@@ -93,8 +95,8 @@ static int mount_cgroup(const struct ct_mount *m, int rootfd, struct cgroup *cg,
 	if (n == 1 && !subdirs[0][0]) {
 		if (mount(dirs[0], link, NULL, MS_BIND, NULL) < 0)
 			return berr(err, errno, "bind `%s` on `%s`", dirs[0], m->destination);
-		return remount_at(rootfd, m->destination, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  err);
+		return remount_at(rootfd, m->destination,
+				  m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
 	}
 	if (mount("tmpfs", link, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return berr(err, errno, "mount tmpfs on `%s`", m->destination);
@@ -156,7 +158,7 @@ int mounts_apply(const struct ct_config *c, int rootfd, const char *bundle, stru
 			return berr_wrap(err, "mounts[%zu]", i);
 		if (m->propagation) {
 			_cleanup_close_ int fd =
-				path_open_in_root(rootfd, m->destination, PATH_EXISTING, err);
+			    path_open_in_root(rootfd, m->destination, PATH_EXISTING, err);
 			char link[64];
 
 			if (fd < 0 || mount(NULL, path_fd_link(fd, link, sizeof(link)), NULL,

@@ -27,75 +27,75 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimits[] = {
-	{"RLIMIT_AS", RLIMIT_AS},
-	{"RLIMIT_CORE", RLIMIT_CORE},
-	{"RLIMIT_CPU", RLIMIT_CPU},
-	{"RLIMIT_DATA", RLIMIT_DATA},
-	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
-	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-	{"RLIMIT_NICE", RLIMIT_NICE},
-	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-	{"RLIMIT_NPROC", RLIMIT_NPROC},
-	{"RLIMIT_RSS", RLIMIT_RSS},
-	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
-	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-	{"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 static const struct {
 	const char *name, *file;
 	int type;
 } namespaces[] = {
-	{"pid", "pid", CLONE_NEWPID},	     {"network", "net", CLONE_NEWNET},
-	{"mount", "mnt", CLONE_NEWNS},	     {"ipc", "ipc", CLONE_NEWIPC},
-	{"uts", "uts", CLONE_NEWUTS},	     {"user", "user", CLONE_NEWUSER},
-	{"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", CLONE_NEWTIME},
+    {"pid", "pid", CLONE_NEWPID},	   {"network", "net", CLONE_NEWNET},
+    {"mount", "mnt", CLONE_NEWNS},	   {"ipc", "ipc", CLONE_NEWIPC},
+    {"uts", "uts", CLONE_NEWUTS},	   {"user", "user", CLONE_NEWUSER},
+    {"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", CLONE_NEWTIME},
 };
 
 static const struct names_mount_flag mount_flags[] = {
-	{"async", MS_SYNCHRONOUS, true, false},
-	{"atime", MS_NOATIME, true, false},
-	{"bind", MS_BIND, false, false},
-	{"defaults", 0, false, false},
-	{"dev", MS_NODEV, true, false},
-	{"diratime", MS_NODIRATIME, true, false},
-	{"dirsync", MS_DIRSYNC, false, false},
-	{"exec", MS_NOEXEC, true, false},
-	{"iversion", MS_I_VERSION, false, false},
-	{"lazytime", MS_LAZYTIME, false, false},
-	{"loud", MS_SILENT, true, false},
-	{"mand", MS_MANDLOCK, false, false},
-	{"noatime", MS_NOATIME, false, false},
-	{"nodev", MS_NODEV, false, false},
-	{"nodiratime", MS_NODIRATIME, false, false},
-	{"noexec", MS_NOEXEC, false, false},
-	{"noiversion", MS_I_VERSION, true, false},
-	{"nolazytime", MS_LAZYTIME, true, false},
-	{"nomand", MS_MANDLOCK, true, false},
-	{"norelatime", MS_RELATIME, true, false},
-	{"nostrictatime", MS_STRICTATIME, true, false},
-	{"nosuid", MS_NOSUID, false, false},
-	{"nosymfollow", MS_NOSYMFOLLOW, false, false},
-	{"private", MS_PRIVATE, false, true},
-	{"rbind", MS_BIND | MS_REC, false, false},
-	{"relatime", MS_RELATIME, false, false},
-	{"remount", MS_REMOUNT, false, false},
-	{"ro", MS_RDONLY, false, false},
-	{"rprivate", MS_PRIVATE | MS_REC, false, true},
-	{"rshared", MS_SHARED | MS_REC, false, true},
-	{"rslave", MS_SLAVE | MS_REC, false, true},
-	{"runbindable", MS_UNBINDABLE | MS_REC, false, true},
-	{"rw", MS_RDONLY, true, false},
-	{"shared", MS_SHARED, false, true},
-	{"silent", MS_SILENT, false, false},
-	{"slave", MS_SLAVE, false, true},
-	{"strictatime", MS_STRICTATIME, false, false},
-	{"suid", MS_NOSUID, true, false},
-	{"sync", MS_SYNCHRONOUS, false, false},
-	{"unbindable", MS_UNBINDABLE, false, true},
+    {"async", MS_SYNCHRONOUS, true, false},
+    {"atime", MS_NOATIME, true, false},
+    {"bind", MS_BIND, false, false},
+    {"defaults", 0, false, false},
+    {"dev", MS_NODEV, true, false},
+    {"diratime", MS_NODIRATIME, true, false},
+    {"dirsync", MS_DIRSYNC, false, false},
+    {"exec", MS_NOEXEC, true, false},
+    {"iversion", MS_I_VERSION, false, false},
+    {"lazytime", MS_LAZYTIME, false, false},
+    {"loud", MS_SILENT, true, false},
+    {"mand", MS_MANDLOCK, false, false},
+    {"noatime", MS_NOATIME, false, false},
+    {"nodev", MS_NODEV, false, false},
+    {"nodiratime", MS_NODIRATIME, false, false},
+    {"noexec", MS_NOEXEC, false, false},
+    {"noiversion", MS_I_VERSION, true, false},
+    {"nolazytime", MS_LAZYTIME, true, false},
+    {"nomand", MS_MANDLOCK, true, false},
+    {"norelatime", MS_RELATIME, true, false},
+    {"nostrictatime", MS_STRICTATIME, true, false},
+    {"nosuid", MS_NOSUID, false, false},
+    {"nosymfollow", MS_NOSYMFOLLOW, false, false},
+    {"private", MS_PRIVATE, false, true},
+    {"rbind", MS_BIND | MS_REC, false, false},
+    {"relatime", MS_RELATIME, false, false},
+    {"remount", MS_REMOUNT, false, false},
+    {"ro", MS_RDONLY, false, false},
+    {"rprivate", MS_PRIVATE | MS_REC, false, true},
+    {"rshared", MS_SHARED | MS_REC, false, true},
+    {"rslave", MS_SLAVE | MS_REC, false, true},
+    {"runbindable", MS_UNBINDABLE | MS_REC, false, true},
+    {"rw", MS_RDONLY, true, false},
+    {"shared", MS_SHARED, false, true},
+    {"silent", MS_SILENT, false, false},
+    {"slave", MS_SLAVE, false, true},
+    {"strictatime", MS_STRICTATIME, false, false},
+    {"suid", MS_NOSUID, true, false},
+    {"sync", MS_SYNCHRONOUS, false, false},
+    {"unbindable", MS_UNBINDABLE, false, true},
 };
 
 static const struct {
@@ -103,56 +103,58 @@ static const struct {
 	uint32_t action;
 	bool takes_value; /* errnoRet is the errno (or trace message) */
 } actions[] = {
-	{"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
-	{"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
-	{"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
-	{"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
-	{"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
-	{"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
-	{"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
-	{"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
 };
 
 static const struct {
 	const char *name;
 	int op;
 } ops[] = {
-	{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-	{"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-	{"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const char *const arches[] = {
-	"SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",	  "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64",  "SCMP_ARCH_MIPS",	     "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
-	"SCMP_ARCH_MIPSEL",   "SCMP_ARCH_MIPSEL64",  "SCMP_ARCH_MIPSEL64N32",
-	"SCMP_ARCH_PPC",      "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
-	"SCMP_ARCH_S390X",    "SCMP_ARCH_PARISC",    "SCMP_ARCH_PARISC64",
-	"SCMP_ARCH_RISCV64",
+    "SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",		"SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",	"SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",	 "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",	 "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	"SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",	 "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
 };
 
 static const struct {
 	const char *name;
 	unsigned flag;
 } seccomp_flags[] = {
-	{"SECCOMP_FILTER_FLAG_LOG", CT_SECCOMP_FLAG_LOG},
-	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", CT_SECCOMP_FLAG_SPEC_ALLOW},
-	{"SECCOMP_FILTER_FLAG_TSYNC", CT_SECCOMP_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", CT_SECCOMP_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", CT_SECCOMP_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_TSYNC", CT_SECCOMP_FLAG_TSYNC},
 };
 
 static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"BUS", SIGBUS},	   {"CHLD", SIGCHLD},
-	{"CONT", SIGCONT}, {"FPE", SIGFPE},   {"HUP", SIGHUP},	   {"ILL", SIGILL},
-	{"INT", SIGINT},   {"IO", SIGIO},     {"IOT", SIGIOT},	   {"KILL", SIGKILL},
-	{"PIPE", SIGPIPE}, {"PROF", SIGPROF}, {"PWR", SIGPWR},	   {"QUIT", SIGQUIT},
-	{"SEGV", SIGSEGV}, {"STOP", SIGSTOP}, {"SYS", SIGSYS},	   {"TERM", SIGTERM},
-	{"TRAP", SIGTRAP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},
-	{"URG", SIGURG},   {"USR1", SIGUSR1}, {"USR2", SIGUSR2},   {"VTALRM", SIGVTALRM},
-	{"WINCH", SIGWINCH}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+    {"ABRT", SIGABRT},	 {"ALRM", SIGALRM}, {"BUS", SIGBUS},   {"CHLD", SIGCHLD},
+    {"CONT", SIGCONT},	 {"FPE", SIGFPE},   {"HUP", SIGHUP},   {"ILL", SIGILL},
+    {"INT", SIGINT},	 {"IO", SIGIO},	    {"IOT", SIGIOT},   {"KILL", SIGKILL},
+    {"PIPE", SIGPIPE},	 {"PROF", SIGPROF}, {"PWR", SIGPWR},   {"QUIT", SIGQUIT},
+    {"SEGV", SIGSEGV},	 {"STOP", SIGSTOP}, {"SYS", SIGSYS},   {"TERM", SIGTERM},
+    {"TRAP", SIGTRAP},	 {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},
+    {"URG", SIGURG},	 {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"VTALRM", SIGVTALRM},
+    {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
 };
 
 int names_rlimit(const char *name)
@@ -214,8 +216,9 @@ int names_seccomp_action(const char *name, int64_t errno_ret, uint32_t *out)
 			continue;
 		*out = actions[i].action;
 		if (actions[i].takes_value)
-			*out |= errno_ret == CT_UNSET ? (actions[i].action == SCMP_ACT_ERRNO(0) ? 1u : 0u)
-						      : (uint32_t)errno_ret;
+			*out |= errno_ret == CT_UNSET
+				    ? (actions[i].action == SCMP_ACT_ERRNO(0) ? 1u : 0u)
+				    : (uint32_t)errno_ret;
 		return 0;
 	}
 	return -1;

@@ -9,7 +9,7 @@
 struct names_mount_flag {
 	const char *name;
 	unsigned long flag;
-	bool clear;       /* "rw", "suid"...: clear the flag instead of setting it */
+	bool clear;	  /* "rw", "suid"...: clear the flag instead of setting it */
 	bool propagation; /* a propagation type, applied by a separate mount call */
 };
 
@@ -45,7 +45,13 @@ int names_signal(const char *name);
 
 /* Iterate the known rlimit/namespace/action names for `features`: NULL past the end. */
 const char *names_list(int table, unsigned i);
-enum { NAMES_NAMESPACES, NAMES_MOUNT_OPTIONS, NAMES_SECCOMP_ACTIONS, NAMES_SECCOMP_OPS,
-       NAMES_SECCOMP_ARCHES, NAMES_SECCOMP_FLAGS };
+enum {
+	NAMES_NAMESPACES,
+	NAMES_MOUNT_OPTIONS,
+	NAMES_SECCOMP_ACTIONS,
+	NAMES_SECCOMP_OPS,
+	NAMES_SECCOMP_ARCHES,
+	NAMES_SECCOMP_FLAGS
+};
 
 #endif

@@ -15,8 +15,8 @@
 #include "ct/names.h"
 
 /* The order to join namespaces in: user first, so the rest are joined as its root. */
-static const int join_order[] = {CLONE_NEWUSER, CLONE_NEWIPC,	 CLONE_NEWUTS,	CLONE_NEWNET,
-				 CLONE_NEWCGROUP, CLONE_NEWNS,	 CLONE_NEWPID, CLONE_NEWTIME};
+static const int join_order[] = {CLONE_NEWUSER,	  CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+				 CLONE_NEWCGROUP, CLONE_NEWNS,	CLONE_NEWPID, CLONE_NEWTIME};
 
 static int new_flags(const struct ct_config *c)
 {
@@ -54,8 +54,9 @@ int ns_late_flags(const struct ct_config *c)
 int ns_check(const struct ct_config *c, struct berth_error *err)
 {
 	if (user_joined(c) && (new_flags(c) & CLONE_NEWPID))
-		return berr(err, 0, "config.json: linux.namespaces: a new pid namespace "
-					  "inside a user namespace joined by path is not supported");
+		return berr(err, 0,
+			    "config.json: linux.namespaces: a new pid namespace "
+			    "inside a user namespace joined by path is not supported");
 	return 0;
 }
 
@@ -103,8 +104,8 @@ int ns_parent_enter(const struct ct_config *c, struct ns_saved *saved, struct be
 	if (unshare(CLONE_NEWTIME) < 0)
 		return berr(err, errno, "unshare time namespace");
 	n = snprintf(buf, sizeof(buf), "monotonic %" PRId64 " %u\nboottime %" PRId64 " %u\n",
-		     c->time_offsets[0].secs, c->time_offsets[0].nanosecs,
-		     c->time_offsets[1].secs, c->time_offsets[1].nanosecs);
+		     c->time_offsets[0].secs, c->time_offsets[0].nanosecs, c->time_offsets[1].secs,
+		     c->time_offsets[1].nanosecs);
 	off = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
 	if (off < 0 || write(off, buf, (size_t)n) != n)
 		return berr(err, errno, "write /proc/self/timens_offsets");

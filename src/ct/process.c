@@ -30,7 +30,8 @@ int process_find(const struct ct_process *p, char *out, size_t len, struct berth
 	if (strchr(name, '/')) {
 		snprintf(out, len, "%s", name);
 		if (!executable(out))
-			return berr(err, errno ? errno : EACCES, "exec `%s` in the container", name);
+			return berr(err, errno ? errno : EACCES, "exec `%s` in the container",
+				    name);
 		return 0;
 	}
 	for (i = 0; p->env && p->env[i]; i++)

@@ -13,53 +13,53 @@
 #include "ct/names.h"
 
 static const char spec_template[] =
-	"{\n"
-	"\t\"ociVersion\": \"1.0.2\",\n"
-	"\t\"process\": {\n"
-	"\t\t\"terminal\": %s,\n"
-	"\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
-	"\t\t\"args\": [\"sh\"],\n"
-	"\t\t\"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", "
-	"\"TERM=xterm\"],\n"
-	"\t\t\"cwd\": \"/\",\n"
-	"\t\t\"capabilities\": {\n"
-	"\t\t\t\"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-	"\t\t\t\"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-	"\t\t\t\"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
-	"\t\t\t\"ambient\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
-	"\t\t},\n"
-	"\t\t\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],\n"
-	"\t\t\"noNewPrivileges\": true\n"
-	"\t},\n"
-	"\t\"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
-	"\t\"hostname\": \"berth\",\n"
-	"\t\"mounts\": [\n"
-	"\t\t{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
-	"\t\t{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
-	"\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
-	"\t\t{\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"%s]},\n"
-	"\t\t{\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
-	"\t\t{\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
-	"\t\t{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},\n"
-	"\t\t{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", "
-	"\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}\n"
-	"\t],\n"
-	"\t\"linux\": {\n"
-	"%s"
-	"\t\t\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
-	"\t\t\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}, "
-	"{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}%s],\n"
-	"\t\t\"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", "
-	"\"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\", "
-	"\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
-	"\t\t\"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
-	"\"/proc/sysrq-trigger\"]\n"
-	"\t}\n"
-	"}\n";
+    "{\n"
+    "\t\"ociVersion\": \"1.0.2\",\n"
+    "\t\"process\": {\n"
+    "\t\t\"terminal\": %s,\n"
+    "\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
+    "\t\t\"args\": [\"sh\"],\n"
+    "\t\t\"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", "
+    "\"TERM=xterm\"],\n"
+    "\t\t\"cwd\": \"/\",\n"
+    "\t\t\"capabilities\": {\n"
+    "\t\t\t\"bounding\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+    "\t\t\t\"effective\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+    "\t\t\t\"permitted\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"],\n"
+    "\t\t\t\"ambient\": [\"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\"]\n"
+    "\t\t},\n"
+    "\t\t\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],\n"
+    "\t\t\"noNewPrivileges\": true\n"
+    "\t},\n"
+    "\t\"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
+    "\t\"hostname\": \"berth\",\n"
+    "\t\"mounts\": [\n"
+    "\t\t{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},\n"
+    "\t\t{\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
+    "\"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"]},\n"
+    "\t\t{\"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"%s]},\n"
+    "\t\t{\"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\"]},\n"
+    "\t\t{\"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"nodev\"]},\n"
+    "\t\t{\"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"ro\"]},\n"
+    "\t\t{\"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", "
+    "\"options\": [\"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\"]}\n"
+    "\t],\n"
+    "\t\"linux\": {\n"
+    "%s"
+    "\t\t\"resources\": {\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]},\n"
+    "\t\t\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": \"ipc\"}, "
+    "{\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}%s],\n"
+    "\t\t\"maskedPaths\": [\"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", "
+    "\"/proc/latency_stats\", \"/proc/timer_list\", \"/proc/timer_stats\", "
+    "\"/proc/sched_debug\", \"/sys/firmware\", \"/proc/scsi\"],\n"
+    "\t\t\"readonlyPaths\": [\"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", "
+    "\"/proc/sysrq-trigger\"]\n"
+    "\t}\n"
+    "}\n";
 
 int spec_write(const char *dir, bool rootless, struct berth_error *err)
 {
@@ -79,11 +79,13 @@ int spec_write(const char *dir, bool rootless, struct berth_error *err)
 		close(fd);
 		return berr(err, errno, "write `%s`", path);
 	}
-	fprintf(f, spec_template, rootless ? "false" : "true", rootless ? "" : ", \"gid=5\"",
-		rootless ? "\t\t\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],\n"
-			   "\t\t\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],\n"
-			 : "",
-		rootless ? ", {\"type\": \"user\"}" : "");
+	fprintf(
+	    f, spec_template, rootless ? "false" : "true", rootless ? "" : ", \"gid=5\"",
+	    rootless
+		? "\t\t\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],\n"
+		  "\t\t\"gidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],\n"
+		: "",
+	    rootless ? ", {\"type\": \"user\"}" : "");
 	if (fflush(f) != 0)
 		return berr(err, errno, "write `%s`", path);
 	return 0;
@@ -113,14 +115,15 @@ int spec_features(struct berth_error *err)
 		size_t i;
 
 		for (i = 0; name && name[i] && i < sizeof(upper) - 1; i++)
-			upper[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+			upper[i] =
+			    (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
 		upper[i] = '\0';
 		json_array_append_new(caps, json_string(upper));
 		cap_free(name);
 	}
-	o = json_pack("{s:s, s:s, s:[s,s,s,s,s,s], s:o}", "ociVersionMin", "1.0.0",
-		      "ociVersionMax", "1.1.0", "hooks", "prestart", "createRuntime",
-		      "createContainer", "startContainer", "poststart", "poststop", "mountOptions",
+	o = json_pack("{s:s, s:s, s:[s,s,s,s,s,s], s:o}", "ociVersionMin", "1.0.0", "ociVersionMax",
+		      "1.1.0", "hooks", "prestart", "createRuntime", "createContainer",
+		      "startContainer", "poststart", "poststop", "mountOptions",
 		      name_list(NAMES_MOUNT_OPTIONS));
 	lx = json_pack("{s:o, s:o, s:{s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o}, s:{s:b}, "
 		       "s:{s:b}}",

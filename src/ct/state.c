@@ -147,14 +147,14 @@ int state_load(const char *root, const char *id, struct ct_state **out, struct b
 	}
 	st->id = strdup(id);
 	st->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
-	st->start_time = (unsigned long long)json_integer_value(json_object_get(o, "berth.startTime"));
+	st->start_time =
+	    (unsigned long long)json_integer_value(json_object_get(o, "berth.startTime"));
 	st->bundle = dup_member(o, "bundle");
 	st->rootfs = dup_member(o, "rootfs");
 	st->created = dup_member(o, "created");
 	st->owner = dup_member(o, "owner");
 	st->cgroup_path = dup_member(o, "berth.cgroupPath");
-	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->owner ||
-	    !st->cgroup_path)
+	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->owner || !st->cgroup_path)
 		return berr(err, ENOMEM, "state of `%s`", id);
 	if (st->pid <= 0)
 		return berr(err, 0, "`%s`: bad pid", path);

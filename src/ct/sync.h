@@ -10,9 +10,9 @@
 
 enum sync_type {
 	SYNC_MAPPED = 1, /* parent: ids mapped, cgroup made: the child may build the root */
-	SYNC_GO,         /* parent: cgroup joined, hooks run; payload = state JSON */
-	SYNC_READY,  /* child: set up, waiting for start */
-	SYNC_ERROR,  /* child: failed; payload = message */
+	SYNC_GO,	 /* parent: cgroup joined, hooks run; payload = state JSON */
+	SYNC_READY,	 /* child: set up, waiting for start */
+	SYNC_ERROR,	 /* child: failed; payload = message */
 };
 
 #define SYNC_MAX 65536
