@@ -3,6 +3,7 @@
 #include "ct/cgroup.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <signal.h>
@@ -14,13 +15,39 @@
 
 #include "common/cleanup.h"
 
-const struct ct_devrule cgroup_default_devrules[] = {
+static const struct ct_devrule default_devrules[] = {
     {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},
     {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},
     {true, 'c', 5, 1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"},
 };
-const size_t cgroup_n_default_devrules =
-    sizeof(cgroup_default_devrules) / sizeof(cgroup_default_devrules[0]);
+
+int cgroup_device_rules(const struct ct_config *c, struct ct_devrule **out, struct berth_error *err)
+{
+	const size_t n_default = sizeof(default_devrules) / sizeof(default_devrules[0]);
+	const struct ct_resources *r = &c->resources;
+	struct ct_devrule *v = calloc(n_default + c->n_devices + r->n_devices + 1, sizeof(*v));
+	bool leading = true;
+	size_t n = 0, i;
+
+	if (!v)
+		return berr(err, ENOMEM, "device rules");
+	for (i = 0; i < n_default; i++)
+		v[n++] = default_devrules[i];
+	for (i = 0; i < c->n_devices; i++) {
+		const struct ct_device *d = &c->devices[i];
+
+		if (d->type != 'p')
+			v[n++] = (struct ct_devrule){true, d->type == 'b' ? 'b' : 'c', d->major,
+						     d->minor, "rwm"};
+	}
+	for (i = 0; i < r->n_devices; i++) {
+		leading = leading && !r->devices[i].allow;
+		if (!(leading && r->devices[i].type == 'a'))
+			v[n++] = r->devices[i];
+	}
+	*out = v;
+	return (int)n;
+}
 
 const struct cgroup_ops *cgroup_host_ops(void)
 {

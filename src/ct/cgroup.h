@@ -70,9 +70,12 @@ int cgroup_read(const char *dir, const char *file, char *buf, size_t len);
 /* mkdir -p of an absolute directory path. */
 int cgroup_mkdir_p(const char *path, struct berth_error *err);
 
-/* The device rules always allowed after linux.resources.devices (null, zero, ptys...). */
-extern const struct ct_devrule cgroup_default_devrules[];
-extern const size_t cgroup_n_default_devrules;
+/* The effective device rules, applied in order after an implicit "deny all": the
+ * default devices (null, zero, ptys...), the devices the config creates, then
+ * linux.resources.devices (a leading blanket deny only restates the start). *out is
+ * malloc'd; returns the count or -1. */
+int cgroup_device_rules(const struct ct_config *c, struct ct_devrule **out,
+			struct berth_error *err);
 
 extern const struct cgroup_ops cgroup_v1_ops;
 extern const struct cgroup_ops cgroup_v2_ops;

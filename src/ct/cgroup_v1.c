@@ -217,39 +217,20 @@ static int v1_devrule(struct cgroup *cg, const struct ct_devrule *d, struct bert
 	return v1_set(cg, "devices", d->allow ? "devices.allow" : "devices.deny", buf, err);
 }
 
-/* Device rules: deny everything, allow the defaults and the devices the config
- * creates, then replay the config's rules in order. Blanket denials before the first
- * allow only restate the starting point, so they do not wipe the defaults. */
+/* Device rules: deny everything, then the effective rules in order. */
 static int v1_devices(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
 {
-	const struct ct_resources *r = &c->resources;
-	bool leading = true;
-	size_t i;
+	_cleanup_free_ struct ct_devrule *rules = NULL;
+	int n, i;
 
 	if (!v1_dir(cg, "devices"))
 		return 0;
-	if (v1_set(cg, "devices", "devices.deny", "a", err) < 0)
+	n = cgroup_device_rules(c, &rules, err);
+	if (n < 0 || v1_set(cg, "devices", "devices.deny", "a", err) < 0)
 		return -1;
-	for (i = 0; i < cgroup_n_default_devrules; i++)
-		if (v1_devrule(cg, &cgroup_default_devrules[i], err) < 0)
+	for (i = 0; i < n; i++)
+		if (v1_devrule(cg, &rules[i], err) < 0)
 			return -1;
-	for (i = 0; i < c->n_devices; i++) {
-		const struct ct_device *d = &c->devices[i];
-		struct ct_devrule rule = {true, d->type == 'b' ? 'b' : 'c', d->major, d->minor,
-					  "rwm"};
-
-		if (d->type != 'p' && v1_devrule(cg, &rule, err) < 0)
-			return -1;
-	}
-	for (i = 0; i < r->n_devices; i++) {
-		const struct ct_devrule *d = &r->devices[i];
-
-		leading = leading && !d->allow;
-		if (leading && d->type == 'a')
-			continue;
-		if (v1_devrule(cg, d, err) < 0)
-			return -1;
-	}
 	return 0;
 }
 

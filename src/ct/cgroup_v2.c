@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "ct/devfilter.h"
 
 static const char *v2_dir(struct cgroup *cg)
 {
@@ -125,6 +126,22 @@ static int v2_io(struct cgroup *cg, const struct ct_resources *r, struct berth_e
 	return 0;
 }
 
+/* Device rules are an eBPF program on v2, attached to the container's cgroup. */
+static int v2_devices(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
+{
+	_cleanup_free_ struct ct_devrule *rules = NULL;
+	_cleanup_free_ struct bpf_insn *prog = NULL;
+	int n = cgroup_device_rules(c, &rules, err);
+	int len;
+
+	if (n < 0)
+		return -1;
+	len = devfilter_build(rules, (size_t)n, &prog, err);
+	if (len < 0)
+		return -1;
+	return devfilter_attach(v2_dir(cg), prog, (size_t)len, err);
+}
+
 static int v2_apply(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
 {
 	const struct ct_resources *r = &c->resources;
@@ -134,8 +151,7 @@ static int v2_apply(struct cgroup *cg, const struct ct_config *c, struct berth_e
 	if (r->pids_limit != CT_UNSET &&
 	    v2_set_int(cg, "pids.max", r->pids_limit <= 0 ? -1 : r->pids_limit, err) < 0)
 		return -1;
-	/* Device rules need an eBPF program on v2; berth-ct does not load one (see docs). */
-	return 0;
+	return v2_devices(cg, c, err);
 }
 
 static int v2_enter(struct cgroup *cg, pid_t pid, struct berth_error *err)

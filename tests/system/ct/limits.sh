@@ -58,14 +58,13 @@ main() {
 		echo "note [$CT_LAYOUT]: cpu controller not available here (held by cgroup v1)"
 	fi
 
-	if [ "$CT_LAYOUT" = hybrid ]; then
-		b=$(ct_bundle dev sh -c 'head -c 1 /dev/full >/dev/null && echo full-ok; mknod /tmp/m c 1 1 2>&1 || echo mknod-denied')
-		ct_cfg "$b" '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: false, type: "c", major: 1, minor: 7, access: "r"}]'
-		out=$(ct run --bundle "$b" dev 2>&1) || true
-		! echo "$out" | grep -q full-ok || fail "device rule did not deny /dev/full: $out"
-		echo "$out" | grep -q mknod-denied || fail "mknod of an unlisted device allowed: $out"
-		ok "device cgroup rules"
-	fi
+	b=$(ct_bundle dev sh -c 'echo x > /dev/null && echo null-ok; head -c 1 /dev/full >/dev/null && echo full-ok; mknod /tmp/m c 1 1 2>&1 || echo mknod-denied')
+	ct_cfg "$b" '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: false, type: "c", major: 1, minor: 7, access: "r"}]'
+	out=$(ct run --bundle "$b" dev 2>&1) || true
+	! echo "$out" | grep -q full-ok || fail "device rule did not deny /dev/full: $out"
+	echo "$out" | grep -q mknod-denied || fail "mknod of an unlisted device allowed: $out"
+	echo "$out" | grep -q null-ok || fail "default device /dev/null denied: $out"
+	ok "device cgroup rules (v1 files, v2 eBPF)"
 
 	b=$(ct_bundle badres true)
 	ct_cfg "$b" '.linux.resources.cpu = {shares: 1}'
