@@ -23,6 +23,8 @@ struct cgroup_ops {
 	int (*create)(struct cgroup *cg, struct berth_error *err);
 	/* Write linux.resources; device rules also allow the default and listed devices. */
 	int (*apply)(struct cgroup *cg, const struct ct_config *c, struct berth_error *err);
+	/* An fd on the cgroup for clone3(CLONE_INTO_CGROUP), or -1 where that cannot work. */
+	int (*clone_fd)(struct cgroup *cg);
 	/* Move pid into the cgroup. */
 	int (*enter)(struct cgroup *cg, pid_t pid, struct berth_error *err);
 	/* Freeze (true) or thaw (false) every process in it, waiting until done. */

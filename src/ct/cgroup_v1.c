@@ -251,6 +251,13 @@ static int v1_apply(struct cgroup *cg, const struct ct_config *c, struct berth_e
 	return 0;
 }
 
+/* A process cannot be cloned into several v1 hierarchies at once. */
+static int v1_clone_fd(struct cgroup *cg)
+{
+	(void)cg;
+	return -1;
+}
+
 static int v1_enter(struct cgroup *cg, pid_t pid, struct berth_error *err)
 {
 	struct v1 *v = v1_get(cg, err);
@@ -339,6 +346,7 @@ const struct cgroup_ops cgroup_v1_ops = {
     .name = "v1",
     .create = v1_create,
     .apply = v1_apply,
+    .clone_fd = v1_clone_fd,
     .enter = v1_enter,
     .freeze = v1_freeze,
     .frozen = v1_frozen,

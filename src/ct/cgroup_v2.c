@@ -3,6 +3,7 @@
 #include "ct/cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -154,6 +155,11 @@ static int v2_apply(struct cgroup *cg, const struct ct_config *c, struct berth_e
 	return v2_devices(cg, c, err);
 }
 
+static int v2_clone_fd(struct cgroup *cg)
+{
+	return open(v2_dir(cg), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 static int v2_enter(struct cgroup *cg, pid_t pid, struct berth_error *err)
 {
 	char buf[16];
@@ -223,6 +229,7 @@ const struct cgroup_ops cgroup_v2_ops = {
     .name = "v2",
     .create = v2_create,
     .apply = v2_apply,
+    .clone_fd = v2_clone_fd,
     .enter = v2_enter,
     .freeze = v2_freeze,
     .frozen = v2_frozen,

@@ -3,6 +3,7 @@
 #include "ct/container.h"
 
 #include <errno.h>
+#include <linux/sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -33,6 +34,7 @@ struct creation {
 	struct cgroup *cg;
 	struct ct_state st;
 	pid_t pid;
+	bool in_cgroup; /* cloned straight into its (v2) cgroup */
 	int sync_fd;
 };
 
@@ -81,13 +83,13 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 
 	if (user && !user->path && ns_write_idmaps(cr->pid, c, err) < 0)
 		return -1;
-	if (cr->cg->ops->create(cr->cg, err) < 0)
+	/* limits are complete before the child can be in the cgroup: v1 device rules are
+	 * written one by one, and the child makes device nodes while we join it */
+	if (c->has_resources && cr->cg->ops->apply(cr->cg, c, err) < 0)
 		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
 	if (sync_send(cr->sync_fd, SYNC_MAPPED, NULL, 0, err) < 0)
 		return -1;
-	/* limits apply before the child runs anything of the container's: it waits for GO */
-	if (cr->cg->ops->enter(cr->cg, cr->pid, err) < 0 ||
-	    (c->has_resources && cr->cg->ops->apply(cr->cg, c, err) < 0))
+	if (!cr->in_cgroup && cr->cg->ops->enter(cr->cg, cr->pid, err) < 0)
 		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
 	if (c->process.oom_score_adj != CT_UNSET &&
 	    write_oom_score_adj(cr->pid, c->process.oom_score_adj, err) < 0)
@@ -100,12 +102,9 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 	if (hooks_run(c, CT_HOOK_PRESTART, json, err) < 0 ||
 	    hooks_run(c, CT_HOOK_CREATE_RUNTIME, json, err) < 0)
 		return -1;
-	/* a child that failed while we waited has left its reason queued: read it even
-	 * when GO cannot be sent any more */
-	if (sync_send(cr->sync_fd, SYNC_GO, json, strlen(json), err) < 0 &&
-	    (sync_recv(cr->sync_fd, &type, &reply, err) < 0 || type != SYNC_ERROR))
-		return -1;
-	if (!reply && sync_recv(cr->sync_fd, &type, &reply, err) < 0)
+	/* a child that failed stays until we read its report (sync_fail) */
+	if (sync_send(cr->sync_fd, SYNC_GO, json, strlen(json), err) < 0 ||
+	    sync_recv(cr->sync_fd, &type, &reply, err) < 0)
 		return -1;
 	if (type == SYNC_ERROR)
 		return berr(err, 0, "%s", reply);
@@ -116,6 +115,26 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 	if (cr->o->pid_file && container_write_pid_file(cr->o->pid_file, cr->pid, err) < 0)
 		return -1;
 	return 0;
+}
+
+/* clone() the container process, straight into its cgroup with clone3 where the
+ * cgroup version allows (v2), which skips the slow migration; 0 in the child. */
+static pid_t clone_container(struct creation *cr)
+{
+	_cleanup_close_ int cgfd = cr->cg->ops->clone_fd(cr->cg);
+	uint64_t flags = (uint64_t)ns_clone_flags(cr->c);
+	struct clone_args args = {
+	    .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd};
+	pid_t pid;
+
+	if (cgfd >= 0) {
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			cr->in_cgroup = true;
+			return pid;
+		}
+	}
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 /* Clone the container process and drive its set-up; on failure nothing is left. */
@@ -141,16 +160,22 @@ static int spawn(struct creation *cr, struct berth_error *err)
 		if (console_fd < 0)
 			return -1;
 	}
-	if (sync_pair(sv, err) < 0)
+	if (cr->cg->ops->create(cr->cg, err) < 0) {
+		cgroup_kill_and_destroy(cr->cg, &ignored);
+		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
+	}
+	if (sync_pair(sv, err) < 0) {
+		cgroup_kill_and_destroy(cr->cg, &ignored);
 		return -1;
+	}
 	if (ns_parent_enter(cr->c, &saved, err) < 0) {
 		ns_parent_restore(&saved);
 		close(sv[0]);
 		close(sv[1]);
+		cgroup_kill_and_destroy(cr->cg, &ignored);
 		return -1;
 	}
-	cr->pid =
-	    (pid_t)syscall(SYS_clone, ns_clone_flags(cr->c) | SIGCHLD, NULL, NULL, NULL, NULL);
+	cr->pid = clone_container(cr);
 	if (cr->pid == 0) {
 		struct init_args a = {cr->c, cr->o->bundle, cr->cg, sv[1], fifo_fd, console_fd};
 
@@ -164,9 +189,10 @@ static int spawn(struct creation *cr, struct berth_error *err)
 	if (rc == 0 && parent_setup(cr, err) < 0) {
 		kill(cr->pid, SIGKILL);
 		waitpid(cr->pid, NULL, 0);
-		cgroup_kill_and_destroy(cr->cg, &ignored);
 		rc = -1;
 	}
+	if (rc < 0)
+		cgroup_kill_and_destroy(cr->cg, &ignored);
 	close(sv[0]);
 	return rc;
 }

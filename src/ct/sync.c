@@ -57,7 +57,12 @@ int sync_recv(int fd, enum sync_type *type, char **data, struct berth_error *err
 void sync_fail(int fd, const struct berth_error *err)
 {
 	struct berth_error ignored;
+	char drain[256];
 
 	sync_send(fd, SYNC_ERROR, err->msg, strlen(err->msg), &ignored);
+	/* Exiting with a message of the parent's unread would make its next recv fail
+	 * with ECONNRESET before our report: stay until the parent hangs up (or kills us). */
+	while (recv(fd, drain, sizeof(drain), 0) > 0)
+		;
 	_exit(1);
 }
