@@ -77,5 +77,13 @@ main() {
 	echo "$out" | grep -q '/run tmpfs .*nodev' || fail "tmpfs: $out"
 	[ -e "$CT_TMP/share/y" ] || fail "bind not shared with host"
 	ok "bind mounts with ro/nosuid/noexec/propagation, tmpfs, cgroup mount"
+
+	b=$(ct_bundle prop awk '$5 == "/"' /proc/self/mountinfo)
+	out=$(run_out prop)
+	! echo "$out" | grep -q 'shared:' || fail "default root propagation is shared: $out"
+	ct_cfg "$b" '.linux.rootfsPropagation = "rshared"'
+	out=$(ct run --bundle "$b" prop2)
+	echo "$out" | grep -q 'shared:' || fail "rootfsPropagation rshared: $out"
+	ok "rootfsPropagation"
 }
 ct_run_both

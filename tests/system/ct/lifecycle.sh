@@ -55,6 +55,15 @@ main() {
 	no_debris c2
 	ok "delete --force"
 
+	b=$(ct_bundle all sh -c 'sleep 100 & sleep 100 & wait')
+	ct run --detach --bundle "$b" c5
+	[ "$(ct ps --format json c5 | jq length)" = 3 ] || fail "ps of three processes"
+	ct kill --all c5 KILL
+	ct_wait_status c5 stopped
+	ct delete c5
+	no_debris c5
+	ok "kill --all"
+
 	b=$(ct_bundle exit sh -c 'exit 3')
 	rc=0; ct run --bundle "$b" c3 || rc=$?
 	[ "$rc" = 3 ] || fail "run exit code $rc"
