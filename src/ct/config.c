@@ -1137,6 +1137,10 @@ static int validate(struct ct_config *c, struct berth_error *err)
 		return berr(err, 0,
 			    "config.json: process.apparmorProfile: AppArmor is not "
 			    "supported by berth-ct");
+	if (c->mount_label && c->mount_label[0])
+		return berr(err, 0,
+			    "config.json: linux.mountLabel: SELinux is not supported by "
+			    "berth-ct");
 	if (c->process.selinux_label && c->process.selinux_label[0])
 		return berr(err, 0,
 			    "config.json: process.selinuxLabel: SELinux is not "

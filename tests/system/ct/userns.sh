@@ -21,8 +21,18 @@ main() {
 	echo "$out" | grep -q '^ *0 *100000 *65536' || fail "uid_map: $out"
 	[ "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" = 100000 ] || fail "host uid of the process"
 	[ "$(stat -c %u:%g "$CT_TMP/vol/made-by-root")" = 100000:100000 ] || fail "file owner on the host"
-	ct delete --force userns
 	ok "container root is host uid 100000 (process and files)"
+
+	# a second container joins that user (and pid) namespace by path, with its own mount/uts
+	b=$(ct_bundle joiner sh -c 'cat /proc/self/uid_map; hostname')
+	ct_cfg "$b" --arg p "$pid" '.hostname = "joiner" | .linux.namespaces = [{type: "mount"}, {type: "uts"}, {type: "ipc"}, {type: "network"},
+		{type: "user", path: "/proc/\($p)/ns/user"}, {type: "pid", path: "/proc/\($p)/ns/pid"}] |
+		.linux.uidMappings = null | .linux.gidMappings = null'
+	out=$(ct run --bundle "$b" joiner 2>&1) || fail "join user namespace: $out"
+	echo "$out" | grep -q '^ *0 *100000 *65536' || fail "joined uid_map: $out"
+	echo "$out" | grep -qx joiner || fail "own uts namespace: $out"
+	ct delete --force userns
+	ok "user namespace joined by path, new namespaces owned by it"
 
 	b=$(ct_bundle nomap true)
 	ct_cfg "$b" '.linux.namespaces += [{type: "user"}]'

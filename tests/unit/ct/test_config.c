@@ -350,6 +350,7 @@ static const struct bad bads[] = {
      "\"time\"}],"
      " \"timeOffsets\": {\"boottime\": {\"nanosecs\": 1000000000}}}}",
      "linux.timeOffsets.boottime.nanosecs"},
+    {"{\"linux\": {\"mountLabel\": \"system_u:object_r:x\"}}", "linux.mountLabel"},
     {"{\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}}", "linux.intelRdt"},
     {"{\"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}", "linux.personality"},
     {"{\"vm\": {\"hypervisor\": {}}}", "vm"},
