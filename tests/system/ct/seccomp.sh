@@ -34,6 +34,18 @@ main() {
 	[ "$rc" = 159 ] || fail "trap action: exit $rc"
 	ok "SCMP_ACT_TRAP"
 
+	b=$(ct_bundle killthread sh -c 'exec mkdir /tmp/d')
+	profile "$b" '{"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL"}]}'
+	rc=0; ct run --bundle "$b" killthread 2>/dev/null || rc=$?
+	[ "$rc" = 159 ] || fail "kill (thread) action: exit $rc"
+	b=$(ct_bundle trace sh -c 'mkdir /tmp/d 2>&1; echo after')
+	profile "$b" '{"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_TRACE", "errnoRet": 5}]}'
+	out=$(ct run --bundle "$b" trace 2>&1)
+	echo "$out" | grep -qi 'not implemented\|function not' || fail "trace action without a tracer: $out"
+	ok "SCMP_ACT_KILL and SCMP_ACT_TRACE (no tracer: ENOSYS)"
+
 	# personality(0xffffffff) only queries; any other argument is refused
 	b=$(ct_bundle args sh -c 'setarch linux32 true 2>&1 && echo linux32-ok; echo after')
 	profile "$b" '{"defaultAction": "SCMP_ACT_ALLOW",
