@@ -24,8 +24,9 @@ main() {
 	ok "pid, uts, network, ipc namespaces joined by path; only loopback inside"
 
 	# TCP over the container's own loopback (CAP_NET_ADMIN to bring lo up)
-	b=$(ct_bundle lo sh -c 'ip link set lo up && nc -l -p 5555 > /tmp/got & sleep 0.3;
-		echo over-loopback | nc 127.0.0.1 5555; wait; cat /tmp/got')
+	b=$(ct_bundle lo sh -c 'ip link set lo up && nc -l -p 5555 > /tmp/got &
+		for i in 1 2 3 4 5 6 7 8 9 10; do echo over-loopback | nc 127.0.0.1 5555 && break; sleep 0.3; done
+		wait; cat /tmp/got')
 	ct_cfg "$b" '.process.capabilities.bounding += ["CAP_NET_ADMIN"] |
 		.process.capabilities.effective += ["CAP_NET_ADMIN"] |
 		.process.capabilities.permitted += ["CAP_NET_ADMIN"]'
