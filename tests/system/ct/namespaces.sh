@@ -23,17 +23,6 @@ main() {
 	ct delete --force first
 	ok "pid, uts, network, ipc namespaces joined by path; only loopback inside"
 
-	# TCP over the container's own loopback (CAP_NET_ADMIN to bring lo up)
-	b=$(ct_bundle lo sh -c 'ip link set lo up && nc -l -p 5555 > /tmp/got &
-		for i in 1 2 3 4 5 6 7 8 9 10; do echo over-loopback | nc 127.0.0.1 5555 && break; sleep 0.3; done
-		wait; cat /tmp/got')
-	ct_cfg "$b" '.process.capabilities.bounding += ["CAP_NET_ADMIN"] |
-		.process.capabilities.effective += ["CAP_NET_ADMIN"] |
-		.process.capabilities.permitted += ["CAP_NET_ADMIN"]'
-	out=$(timeout 20 "$CT" --root "$CT_ROOT" run --bundle "$b" lo 2>&1) || true
-	echo "$out" | grep -qx over-loopback || fail "loopback TCP in the network namespace: $out"
-	ok "TCP over loopback inside the network namespace"
-
 	if [ -e /proc/self/ns/time ]; then
 		b=$(ct_bundle time cut -d. -f1 /proc/uptime)
 		ct_cfg "$b" '.linux.namespaces += [{type: "time"}] |
