@@ -177,7 +177,8 @@ static int spawn(struct creation *cr, struct berth_error *err)
 	}
 	cr->pid = clone_container(cr);
 	if (cr->pid == 0) {
-		struct init_args a = {cr->c, cr->o->bundle, cr->cg, sv[1], fifo_fd, console_fd};
+		struct init_args a = {cr->c,	  cr->o->bundle,      cr->cg, sv[1], fifo_fd,
+				      console_fd, cr->o->preserve_fds};
 
 		close(sv[0]);
 		init_main(&a);

@@ -14,6 +14,7 @@ struct container_opts {
 	const char *bundle;	    /* --bundle, default "." */
 	const char *pid_file;	    /* --pid-file or NULL */
 	const char *console_socket; /* --console-socket or NULL */
+	int preserve_fds;	    /* --preserve-fds: fds 3..3+N-1 pass to the container */
 };
 
 /* Create the container: it waits in its namespaces for `start`. *pid gets its pid. */

@@ -74,7 +74,8 @@ static int exec_process(const struct exec_opts *o, const struct ct_config *c, st
 }
 
 /* The forked child: join, wait for the cgroup, exec. Errors go up the pipe. */
-__attribute__((noreturn)) static void exec_child(pid_t target, const struct ct_process *p,
+__attribute__((noreturn)) static void exec_child(const struct exec_opts *o, pid_t target,
+						 const struct ct_process *p,
 						 const struct ct_seccomp *s, int go, int report,
 						 int console)
 {
@@ -84,7 +85,7 @@ __attribute__((noreturn)) static void exec_child(pid_t target, const struct ct_p
 	if (ns_join_process(target, false, &err) == 0 && read(go, &b, 1) == 1 &&
 	    (console < 0 || console_setup(console, &err) == 0) &&
 	    process_find(p, path, sizeof(path), &err) == 0)
-		process_exec(p, path, s, &err);
+		process_exec(p, path, s, o->preserve_fds, &err);
 	if (write(report, err.msg, strlen(err.msg)) < 0)
 		_exit(126);
 	_exit(127);
@@ -124,7 +125,7 @@ static int spawn(const struct exec_opts *o, const struct ct_state *st, const str
 	}
 	*pid = fork();
 	if (*pid == 0)
-		exec_child(st->pid, p, c ? c->seccomp : NULL, go[0], report[1], console);
+		exec_child(o, st->pid, p, c ? c->seccomp : NULL, go[0], report[1], console);
 	ns_parent_restore(&saved);
 	close(go[0]);
 	close(report[1]);

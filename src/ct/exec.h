@@ -16,6 +16,7 @@ struct exec_opts {
 	const char *pid_file;	    /* --pid-file */
 	const char *console_socket; /* --console-socket */
 	bool tty, detach;
+	int preserve_fds; /* --preserve-fds */
 };
 
 /* Run the process; unless detach, wait and put its exit status in *status. */

@@ -116,7 +116,7 @@ void init_main(const struct init_args *a)
 		_exit(1);
 	close(a->fifo_fd);
 	if (hooks_run(a->c, CT_HOOK_START_CONTAINER, state_json, &err) == 0)
-		process_exec(&a->c->process, path, a->c->seccomp, &err);
+		process_exec(&a->c->process, path, a->c->seccomp, a->preserve_fds, &err);
 	fprintf(stderr, "berth-ct: %s\n", err.msg);
 	_exit(127);
 }

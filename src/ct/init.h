@@ -9,9 +9,10 @@ struct init_args {
 	const struct ct_config *c;
 	const char *bundle;
 	struct cgroup *cg;
-	int sync_fd;	/* child end of the sync socketpair */
-	int fifo_fd;	/* exec.fifo, read when `start` writes to it */
-	int console_fd; /* connected console socket, or -1 */
+	int sync_fd;	  /* child end of the sync socketpair */
+	int fifo_fd;	  /* exec.fifo, read when `start` writes to it */
+	int console_fd;	  /* connected console socket, or -1 */
+	int preserve_fds; /* fds 3..3+N-1 stay open across execve */
 };
 
 /* Run in the child of clone(): set the container up, report READY, wait for start,

@@ -63,6 +63,18 @@ static int positional(const char *name, int argc, int want, struct berth_error *
 		"help", no_argument, NULL, 'h'                                                     \
 	}
 
+/* --preserve-fds N: a count of fds after stdio to pass on. */
+static int parse_fd_count(const char *s, int *out, struct berth_error *err)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*end || end == s || n < 0 || n > 4096)
+		return berr(err, 0, "--preserve-fds `%s`: expected a count from 0 to 4096", s);
+	*out = (int)n;
+	return 0;
+}
+
 static int do_create_or_run(const char *root, int argc, char **argv, bool run,
 			    struct berth_error *err)
 {
@@ -96,8 +108,8 @@ static int do_create_or_run(const char *root, int argc, char **argv, bool run,
 			detach = true;
 			break;
 		case 'F':
-			if (strcmp(optarg, "0"))
-				return berr(err, 0, "%s --preserve-fds is not supported", name);
+			if (parse_fd_count(optarg, &o.preserve_fds, err) < 0)
+				return -1;
 			break;
 		}
 	}
@@ -280,8 +292,8 @@ static int do_exec(const char *root, int argc, char **argv, struct berth_error *
 			o.user = optarg;
 			break;
 		case 'F':
-			if (strcmp(optarg, "0"))
-				return berr(err, 0, "exec --preserve-fds is not supported");
+			if (parse_fd_count(optarg, &o.preserve_fds, err) < 0)
+				return -1;
 			break;
 		}
 	}
@@ -329,10 +341,13 @@ static int do_features(const char *root, int argc, char **argv, struct berth_err
 }
 
 static const struct cmd cmds[] = {
-    {"create", do_create, "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] ID",
+    {"create", do_create,
+     "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] ID",
      "Create a container from the bundle; it waits for `start` to run process.args."},
     {"start", do_start, "ID", "Start a created container."},
-    {"run", do_run, "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID",
+    {"run", do_run,
+     "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N]\n"
+     "       [--detach] ID",
      "Create and start a container; unless --detach, wait for it, delete it, and exit\n"
      "with its status."},
     {"state", do_state, "ID", "Print the state of a container as JSON."},
@@ -342,7 +357,7 @@ static const struct cmd cmds[] = {
      "Delete a stopped container; --force kills a running one first."},
     {"exec", do_exec,
      "[--process FILE | [--env K=V] [--cwd DIR] [--user UID[:GID]]] [--tty] [--detach]\n"
-     "       [--pid-file FILE] [--console-socket SOCK] ID [COMMAND ARGS...]",
+     "       [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] ID [COMMAND ARGS...]",
      "Run a new process in a running container."},
     {"list", do_list, "[--format table|json] [--quiet]", "List the containers."},
     {"ps", do_ps, "[--format table|json] ID", "List the processes of a container."},

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -79,8 +80,11 @@ static int set_user(const struct ct_process *p, struct berth_error *err)
 }
 
 int process_exec(const struct ct_process *p, const char *path, const struct ct_seccomp *s,
-		 struct berth_error *err)
+		 int preserve_fds, struct berth_error *err)
 {
+	/* whatever berth-ct inherited beyond what was asked for stays out */
+	if (close_range(3 + (unsigned)preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return berr(err, errno, "mark inherited fds close-on-exec");
 	if (set_rlimits(p, err) < 0)
 		return -1;
 	if (chdir(p->cwd) < 0)

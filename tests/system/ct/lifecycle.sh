@@ -64,6 +64,19 @@ main() {
 	no_debris c5
 	ok "kill --all"
 
+	# fds beyond stdio reach the container only when --preserve-fds says so
+	echo passed-fd >"$CT_TMP/fd3"
+	b=$(ct_bundle fds sh -c 'cat /proc/self/fd/3 2>/dev/null || echo no-fd3')
+	out=$(ct run --bundle "$b" f1 3<"$CT_TMP/fd3")
+	[ "$out" = no-fd3 ] || fail "an inherited fd leaked into the container: $out"
+	out=$(ct run --preserve-fds 1 --bundle "$b" f2 3<"$CT_TMP/fd3")
+	[ "$out" = passed-fd ] || fail "--preserve-fds 1: $out"
+	ct run -d --bundle "$(ct_bundle fdsx sleep 100)" f3
+	out=$(ct exec --preserve-fds 1 f3 cat /proc/self/fd/3 3<"$CT_TMP/fd3")
+	[ "$out" = passed-fd ] || fail "exec --preserve-fds 1: $out"
+	ct delete --force f3
+	ok "inherited fds closed, --preserve-fds passes them"
+
 	b=$(ct_bundle exit sh -c 'exit 3')
 	rc=0; ct run --bundle "$b" c3 || rc=$?
 	[ "$rc" = 3 ] || fail "run exit code $rc"
