@@ -1,0 +1,14 @@
+/* caps.h - the five capability sets of process.capabilities, via libcap. */
+#ifndef BERTH_CT_CAPS_H
+#define BERTH_CT_CAPS_H
+
+#include "common/error.h"
+#include "ct/config.h"
+
+/* Drop every capability outside the bounding set (before switching user). */
+int caps_drop_bounding(const struct ct_process *p, struct berth_error *err);
+
+/* Set effective, permitted, inheritable and ambient (after switching user). */
+int caps_apply(const struct ct_process *p, struct berth_error *err);
+
+#endif

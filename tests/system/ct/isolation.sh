@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# isolation.sh - what a process sees inside: PID 1, hostname, dropped capabilities,
+# masked and read-only paths, user and groups, rlimits, read-only root, sysctl,
+# devices, mounts with options, and the container's own cgroup.
+# timeout: 120
+. "$(dirname "$0")/lib/ct.bash"
+
+run_out() { # run_out NAME: run the bundle, print its output
+	ct run --bundle "$CT_TMP/$1" "$1"
+}
+
+main() {
+	local b out
+	b=$(ct_bundle pid1 sh -c 'echo pid=$$; hostname; cat /proc/self/status; ls /proc | grep -c "^[0-9]"')
+	ct_cfg "$b" '.hostname = "berth-test" | .domainname = "example.org"'
+	out=$(run_out pid1)
+	echo "$out" | grep -qx 'pid=1' || fail "not PID 1: $out"
+	echo "$out" | grep -qx 'berth-test' || fail "hostname: $out"
+	# the default spec keeps CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE = 0x20000420
+	echo "$out" | grep -q '^CapBnd:.*0000000020000420' || fail "bounding set: $out"
+	echo "$out" | grep -q '^CapEff:.*0000000020000420' || fail "effective set: $out"
+	ok "PID 1, hostname, capabilities dropped"
+
+	b=$(ct_bundle caps sh -c 'hostname x 2>&1; chown 1 /tmp 2>&1; echo done')
+	ct_cfg "$b" '.process.capabilities = {bounding: ["CAP_CHOWN"], effective: ["CAP_CHOWN"], permitted: ["CAP_CHOWN"]}'
+	out=$(run_out caps)
+	echo "$out" | grep -qi 'not permitted' || fail "sethostname allowed without CAP_SYS_ADMIN: $out"
+	echo "$out" | grep -c 'not permitted' | grep -qx 1 || fail "chown denied with CAP_CHOWN: $out"
+	ok "a dropped capability is refused, a kept one works"
+
+	b=$(ct_bundle mask sh -c 'cat /proc/kcore 2>/dev/null | head -c 100 | wc -c; ls /sys/firmware | wc -l;
+		echo x > /proc/sys/kernel/hostname 2>&1 || echo ro-ok; echo 1 > /proc/sysrq-trigger 2>&1 || echo ro2-ok')
+	out=$(run_out mask)
+	[ "$(echo "$out" | sed -n 1p)" = 0 ] || fail "/proc/kcore readable: $out"
+	[ "$(echo "$out" | sed -n 2p)" = 0 ] || fail "/sys/firmware not empty: $out"
+	echo "$out" | grep -q ro-ok || fail "/proc/sys writable: $out"
+	echo "$out" | grep -q ro2-ok || fail "/proc/sysrq-trigger writable: $out"
+	ok "masked paths unreadable, read-only paths read-only"
+
+	b=$(ct_bundle user sh -c 'id -u; id -g; id -G; umask; ulimit -n; touch /tmp/f; stat -c %a /tmp/f')
+	ct_cfg "$b" '.process.user = {uid: 1234, gid: 567, additionalGids: [10, 20], umask: 63} |
+		.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 321, hard: 654}]'
+	out=$(run_out user)
+	[ "$(echo "$out" | tr '\n' ' ')" = "1234 567 567 10 20 0077 321 600 " ] || fail "user/umask/rlimit: $out"
+	ok "uid, gid, additional gids, umask, rlimits"
+
+	b=$(ct_bundle rlim true)
+	ct_cfg "$b" '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 1048576, hard: 1048576}]'
+	out=$(ct run --bundle "$b" rlim 2>&1) && fail "rlimit above the host hard limit accepted"
+	echo "$out" | grep -q 'process.rlimits\[0\]' || fail "rlimit message: $out"
+	ok "an rlimit the host cannot grant is a clear error"
+
+	b=$(ct_bundle ro sh -c 'touch /x 2>&1 || echo ro-root; cat /proc/sys/net/ipv4/ip_forward;
+		ls -l /dev/berth-null; echo hi > /dev/berth-null && echo dev-ok')
+	ct_cfg "$b" '.root.readonly = true | .linux.sysctl = {"net.ipv4.ip_forward": "1"} |
+		.linux.devices = [{path: "/dev/berth-null", type: "c", major: 1, minor: 3, fileMode: 438}]'
+	out=$(run_out ro)
+	echo "$out" | grep -q ro-root || fail "root writable: $out"
+	echo "$out" | grep -qx 1 || fail "sysctl: $out"
+	echo "$out" | grep -q '^crw-rw-rw-.* 1, *3 .*berth-null' || fail "device: $out"
+	echo "$out" | grep -q dev-ok || fail "device write: $out"
+	ok "read-only root, sysctl in the network namespace, linux.devices"
+
+	mkdir -p "$CT_TMP/share" && echo shared >"$CT_TMP/share/file"
+	b=$(ct_bundle mnt sh -c 'cat /mnt/ro/file; touch /mnt/ro/x 2>&1 || echo ro-bind;
+		touch /mnt/rw/y && echo rw-bind; grep " /mnt/rw " /proc/mounts; grep " /run " /proc/mounts;
+		ls /sys/fs/cgroup | head -3; cat /proc/1/cgroup | head -3')
+	ct_cfg "$b" --arg s "$CT_TMP/share" '.mounts += [
+		{destination: "/mnt/ro", type: "bind", source: $s, options: ["rbind", "ro"]},
+		{destination: "/mnt/rw", type: "bind", source: $s, options: ["bind", "nosuid", "noexec", "rprivate"]},
+		{destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nodev", "size=1m"]}]'
+	out=$(run_out mnt)
+	echo "$out" | grep -qx shared || fail "bind source: $out"
+	echo "$out" | grep -q ro-bind || fail "ro bind writable: $out"
+	echo "$out" | grep -q rw-bind || fail "rw bind: $out"
+	echo "$out" | grep -q '/mnt/rw .*nosuid.*noexec' || fail "bind options: $out"
+	echo "$out" | grep -q '/run tmpfs .*nodev' || fail "tmpfs: $out"
+	[ -e "$CT_TMP/share/y" ] || fail "bind not shared with host"
+	ok "bind mounts with ro/nosuid/noexec/propagation, tmpfs, cgroup mount"
+
+	b=$(ct_bundle prop awk '$5 == "/"' /proc/self/mountinfo)
+	out=$(run_out prop)
+	! echo "$out" | grep -q 'shared:' || fail "default root propagation is shared: $out"
+	ct_cfg "$b" '.linux.rootfsPropagation = "rshared"'
+	out=$(ct run --bundle "$b" prop2)
+	echo "$out" | grep -q 'shared:' || fail "rootfsPropagation rshared: $out"
+	ok "rootfsPropagation"
+}
+ct_run_both

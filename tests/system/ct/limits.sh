@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# limits.sh - linux.resources through cgroups: memory (an allocation past the limit is
+# OOM-killed), pids (fork past the limit fails), cpu and cpuset values, device rules.
+# On the v2 run a controller the host keeps in v1 is reported and skipped.
+# timeout: 120
+. "$(dirname "$0")/lib/ct.bash"
+
+main() {
+	local b out rc d
+	if ct_has_controller memory; then
+		# 64 MiB of memory in a 32 MiB container, swap off: the kernel must kill it
+		b=$(ct_bundle mem sh -c 'echo start; x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived ${#x}')
+		ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, swap: 33554432, reservation: 16777216}'
+		rc=0; out=$(ct run --bundle "$b" mem 2>&1) || rc=$?
+		echo "$out" | grep -q start || fail "memory container did not start: $out"
+		! echo "$out" | grep -q survived || fail "allocation past the memory limit survived"
+		ok "memory limit enforced (OOM kill, exit $rc)"
+		b=$(ct_bundle memcfg sleep 100)
+		ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, reservation: 16777216}'
+		ct create --bundle "$b" memcfg
+		if [ "$CT_LAYOUT" = v2 ]; then
+			[ "$(cat "$(ct_cgroup_dir memcfg)/memory.max")" = 33554432 ] || fail memory.max
+		else
+			[ "$(cat "$(ct_cgroup_dir memcfg memory)/memory.limit_in_bytes")" = 33554432 ] || fail limit
+			[ "$(cat "$(ct_cgroup_dir memcfg memory)/memory.soft_limit_in_bytes")" = 16777216 ] || fail soft
+		fi
+		ct delete --force memcfg
+		ok "memory limit and reservation written"
+	else
+		echo "note [$CT_LAYOUT]: memory controller not available here (held by cgroup v1)"
+	fi
+
+	if ct_has_controller pids; then
+		b=$(ct_bundle pids sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done 2>&1; echo forks-done')
+		ct_cfg "$b" '.linux.resources.pids = {limit: 5}'
+		out=$(ct run --bundle "$b" pids 2>&1) || true
+		echo "$out" | grep -qi "resource temporarily unavailable\|can't fork" || fail "pids limit not enforced: $out"
+		ok "pids limit enforced"
+	else
+		echo "note [$CT_LAYOUT]: pids controller not available here (held by cgroup v1)"
+	fi
+
+	if ct_has_controller cpu; then
+		b=$(ct_bundle cpu sleep 100)
+		ct_cfg "$b" '.linux.resources.cpu = {shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0"}'
+		ct create --bundle "$b" cpu
+		if [ "$CT_LAYOUT" = v2 ]; then
+			[ "$(cat "$(ct_cgroup_dir cpu)/cpu.max")" = "50000 100000" ] || fail cpu.max
+		else
+			d=$(ct_cgroup_dir cpu cpu)
+			[ "$(cat "$d/cpu.shares")" = 512 ] || fail cpu.shares
+			[ "$(cat "$d/cpu.cfs_quota_us")" = 50000 ] || fail cpu.cfs_quota_us
+			[ "$(cat "$(ct_cgroup_dir cpu cpuset)/cpuset.cpus")" = 0 ] || fail cpuset.cpus
+		fi
+		ct delete --force cpu
+		ok "cpu shares, quota/period and cpuset written"
+	else
+		echo "note [$CT_LAYOUT]: cpu controller not available here (held by cgroup v1)"
+	fi
+
+	b=$(ct_bundle dev sh -c 'echo x > /dev/null && echo null-ok; head -c 1 /dev/full >/dev/null && echo full-ok; mknod /tmp/m c 1 1 2>&1 || echo mknod-denied')
+	ct_cfg "$b" '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: false, type: "c", major: 1, minor: 7, access: "r"}]'
+	out=$(ct run --bundle "$b" dev 2>&1) || true
+	! echo "$out" | grep -q full-ok || fail "device rule did not deny /dev/full: $out"
+	echo "$out" | grep -q mknod-denied || fail "mknod of an unlisted device allowed: $out"
+	echo "$out" | grep -q null-ok || fail "default device /dev/null denied: $out"
+	ok "device cgroup rules (v1 files, v2 eBPF)"
+
+	b=$(ct_bundle badres true)
+	ct_cfg "$b" '.linux.resources.cpu = {shares: 1}'
+	out=$(ct run --bundle "$b" badres 2>&1) && fail "cpu.shares 1 accepted"
+	echo "$out" | grep -q 'linux.resources.cpu.shares' || fail "message: $out"
+	ok "invalid resource named"
+}
+ct_run_both

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# namespaces.sh - joining another container's namespaces by path (pid, uts, network,
+# ipc), the time namespace with offsets, a network namespace with only loopback, and
+# the smaller process settings (noNewPrivileges, oomScoreAdj, domainname). blockIO on v1.
+# timeout: 120
+. "$(dirname "$0")/lib/ct.bash"
+
+main() {
+	local b out pid
+	b=$(ct_bundle first sleep 1000)
+	ct_cfg "$b" '.hostname = "first-host"'
+	ct run --detach --bundle "$b" first
+	pid=$(ct_pid first)
+	b=$(ct_bundle second sh -c 'hostname; ps -o comm | grep -c sleep; ls /sys/class/net | tr "\n" " "')
+	ct_cfg "$b" --arg p "$pid" '.hostname = null | .linux.namespaces = [{type: "mount"},
+		{type: "pid", path: "/proc/\($p)/ns/pid"}, {type: "uts", path: "/proc/\($p)/ns/uts"},
+		{type: "network", path: "/proc/\($p)/ns/net"}, {type: "ipc", path: "/proc/\($p)/ns/ipc"}]'
+	out=$(ct run --bundle "$b" second)
+	[ "$(echo "$out" | sed -n 1p)" = first-host ] || fail "uts namespace not joined: $out"
+	[ "$(echo "$out" | sed -n 2p)" -ge 1 ] || fail "pid namespace not joined: $out"
+	[ "$(echo "$out" | sed -n 3p)" = "lo " ] || fail "network namespace: $out"
+	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ] || fail "first shares the host netns"
+	ct delete --force first
+	ok "pid, uts, network, ipc namespaces joined by path; only loopback inside"
+
+	if [ -e /proc/self/ns/time ]; then
+		b=$(ct_bundle time cut -d. -f1 /proc/uptime)
+		ct_cfg "$b" '.linux.namespaces += [{type: "time"}] |
+			.linux.timeOffsets = {boottime: {secs: 8640000, nanosecs: 0}, monotonic: {secs: 0}}'
+		out=$(ct run --bundle "$b" time)
+		[ "$out" -ge 8640000 ] || fail "boottime offset not applied: uptime $out"
+		[ "$(cut -d. -f1 /proc/uptime)" -lt 8640000 ] || fail "host uptime changed"
+		ok "time namespace with a boottime offset"
+	fi
+
+	b=$(ct_bundle misc sh -c 'grep NoNewPrivs /proc/self/status; cat /proc/self/oom_score_adj; cat /proc/sys/kernel/domainname')
+	ct_cfg "$b" '.process.noNewPrivileges = true | .process.oomScoreAdj = 123 | .domainname = "dom.example"'
+	out=$(ct run --bundle "$b" misc)
+	echo "$out" | grep -q 'NoNewPrivs:.*1' || fail "noNewPrivileges: $out"
+	echo "$out" | grep -qx 123 || fail "oomScoreAdj: $out"
+	echo "$out" | grep -qx dom.example || fail "domainname: $out"
+	ok "noNewPrivileges, oomScoreAdj, domainname"
+
+	if [ "$CT_LAYOUT" = hybrid ] && [ -e /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device ]; then
+		local dev
+		dev=$(awk '$5 == "/" {print $3}' /proc/self/mountinfo | head -1)
+		b=$(ct_bundle bio sleep 100)
+		ct_cfg "$b" --argjson maj "${dev%%:*}" --argjson min "${dev##*:}" '.linux.resources.blockIO = {
+			throttleReadBpsDevice: [{major: $maj, minor: $min, rate: 1048576}],
+			throttleWriteIOPSDevice: [{major: $maj, minor: $min, rate: 100}]}'
+		if ct create --bundle "$b" bio 2>"$CT_TMP/bio.err"; then
+			grep -q "^$dev 1048576" "$(ct_cgroup_dir bio blkio)/blkio.throttle.read_bps_device" ||
+				fail "read bps throttle"
+			grep -q "^$dev 100" "$(ct_cgroup_dir bio blkio)/blkio.throttle.write_iops_device" ||
+				fail "write iops throttle"
+			ct delete --force bio
+			ok "blockIO throttles on $dev"
+		else
+			grep -q 'blkio.throttle' "$CT_TMP/bio.err" || fail "blkio error: $(cat "$CT_TMP/bio.err")"
+			ok "blockIO throttle on $dev refused by the kernel with a named error"
+		fi
+		ct_cfg "$b" '.linux.resources.blockIO = {weight: 500}'
+		ct create --bundle "$b" bio2 </dev/null >/dev/null
+		cat "$(ct_cgroup_dir bio2 blkio)"/blkio*.weight | grep -q 500 || fail "blkio weight"
+		ct delete --force bio2
+		ok "blockIO weight (blkio.weight or BFQ's blkio.bfq.weight)"
+	fi
+}
+ct_run_both
