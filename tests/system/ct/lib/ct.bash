@@ -7,7 +7,7 @@ set -eu # no pipefail: `echo "$out" | grep -q` must not fail when grep quits ear
 
 CT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
 CT=${BERTH_CT:-$CT_REPO/build/berth-ct}
-CT_TMP=$(mktemp -d /tmp/berth-ct-test.XXXXXX)
+CT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/berth-ct-test.XXXXXX")
 chmod 755 "$CT_TMP" # user-namespaced containers must reach their rootfs
 CT_ROOT=$CT_TMP/state
 CT_LAYOUT=hybrid
