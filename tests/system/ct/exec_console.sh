@@ -47,8 +47,7 @@ main() {
 	echo "$out" | grep -q '^/dev/pts/0' || fail "tty name: $out"
 	echo "$out" | grep -q is-a-tty || fail "not a tty: $out"
 	echo "$out" | grep -q 'got=typed-in' || fail "input: $out"
-	out=$(ct run --bundle "$b" t2 2>&1) && fail "terminal without a console socket"
-	echo "$out" | grep -q 'console-socket' || fail "message: $out"
+	ct_refuses "$b" t2 'console-socket' "terminal without a console socket"
 	ok "terminal through the console socket (run)"
 
 	b=$(ct_bundle ttyexec sleep 1000)

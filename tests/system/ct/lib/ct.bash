@@ -68,6 +68,14 @@ ct_cfg() {
 	mv "$b/config.json.new" "$b/config.json"
 }
 
+# ct_refuses BUNDLE NAME NEEDLE WHAT: `ct run` of BUNDLE must fail with a message containing
+# NEEDLE (a grep pattern); WHAT says what was wrongly accepted.
+ct_refuses() {
+	local out
+	out=$(ct run --bundle "$1" "$2" 2>&1) && fail "$4 accepted"
+	echo "$out" | grep -q -- "$3" || fail "$4: message does not name '$3': $out"
+}
+
 ct_status() { ct state "$1" | jq -r .status; }
 ct_pid() { ct state "$1" | jq -r .pid; }
 
