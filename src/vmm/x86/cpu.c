@@ -21,7 +21,9 @@
 #define MSR_IA32_MISC_ENABLE 0x1a0
 #define MISC_ENABLE_FAST_STRING 1ULL
 
+#define CPUID1_ECX_VMX          (1u << 5)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID_80000001_ECX_SVM  (1u << 2)
 
 #define APIC_LVT0 0x350
 #define APIC_LVT1 0x360
@@ -76,15 +78,21 @@ static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t functi
 	return NULL;
 }
 
-/* What KVM supports but leaves to the VMM to offer. */
+/* What KVM supports but leaves to the VMM to offer, and what a guest is not given. */
 static void cpuid_adjust(int kvm_fd, struct kvm_cpuid2 *c)
 {
-	struct kvm_cpuid_entry2 *l1 = cpuid_find(c, 1, 0);
+	struct kvm_cpuid_entry2 *l1 = cpuid_find(c, 1, 0), *ext = cpuid_find(c, 0x80000001, 0);
 
 	/* KVM emulates the TSC-deadline timer but does not list it; without it Linux calibrates
 	 * the LAPIC timer against the PIT, which fails under nested emulation. */
 	if (l1 && ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0)
 		l1->ecx |= CPUID1_ECX_TSC_DEADLINE;
+	/* No nested virtualisation for guests: less attack surface, and a guest that sees
+	 * SVM/VMX touches their MSRs on every reboot. */
+	if (l1)
+		l1->ecx &= ~CPUID1_ECX_VMX;
+	if (ext)
+		ext->ecx &= ~CPUID_80000001_ECX_SVM;
 }
 
 struct kvm_cpuid2 *cpu_guest_cpuid(int kvm_fd, struct berth_error *err)

@@ -57,6 +57,11 @@ main() {
 
 	b=$(ct_bundle all sh -c 'sleep 100 & sleep 100 & wait')
 	ct run --detach --bundle "$b" c5
+	# run --detach may return before the shell has started both sleeps: wait for them.
+	for _ in $(seq 1 100); do
+		[ "$(ct ps --format json c5 | jq length)" = 3 ] && break
+		sleep 0.05
+	done
 	[ "$(ct ps --format json c5 | jq length)" = 3 ] || fail "ps of three processes"
 	ct kill --all c5 KILL
 	ct_wait_status c5 stopped

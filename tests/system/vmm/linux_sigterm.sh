@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SIGTERM presses the ACPI power button; the guest's acpid powers it off cleanly (status 0).
-# timeout: 400
+# timeout: 700
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	echo 'echo "waiting for the power button"; sleep 600' >"${TMPDIR:-/tmp}/berth-linux-sigterm.sh"
