@@ -7,14 +7,16 @@
 
 GUEST_CMDLINE="console=ttyS0 reboot=k panic=-1 quiet"
 
-# guest_prepare GUEST_SCRIPT: kernel and initramfs into $SCRATCH (skips without a rig).
+# guest_prepare <GUEST_SCRIPT: kernel and an initramfs running the script given on stdin,
+# into $SCRATCH (skips without a rig).
 guest_prepare() {
 	local reason
 	need_root
 	reason=$("$ROOT/tests/rig/available") || skip "$reason"
 	scratch
+	cat >"$SCRATCH/guest.sh"
 	"$ROOT/tests/kit/kernel" >"$SCRATCH/kernel-path"
-	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$1" --modules "pvpanic-mmio"
+	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$SCRATCH/guest.sh" --modules "pvpanic-mmio"
 }
 
 # guest_run_inside TEST ARGS...: run TEST --inside SCRATCH ARGS... where KVM runs Linux.

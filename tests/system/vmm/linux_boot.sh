@@ -4,12 +4,10 @@
 # timeout: 700
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
-	cat >"${TMPDIR:-/tmp}/berth-linux-boot.sh" <<'GUEST'
+	guest_prepare <<'GUEST'
 echo "guest-cpus=$(nproc)"
 echo "guest-memkb=$(awk '/MemTotal/{print $2}' /proc/meminfo)"
 GUEST
-	guest_prepare "${TMPDIR:-/tmp}/berth-linux-boot.sh"
-	rm -f "${TMPDIR:-/tmp}/berth-linux-boot.sh"
 	guest_run_inside "$0"
 	exit
 fi

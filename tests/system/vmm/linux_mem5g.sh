@@ -3,9 +3,7 @@
 # timeout: 700
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
-	echo 'echo "guest-memkb=$(awk "/MemTotal/{print \$2}" /proc/meminfo)"' >"${TMPDIR:-/tmp}/berth-linux-5g.sh"
-	guest_prepare "${TMPDIR:-/tmp}/berth-linux-5g.sh"
-	rm -f "${TMPDIR:-/tmp}/berth-linux-5g.sh"
+	guest_prepare <<<'echo "guest-memkb=$(awk "/MemTotal/{print \$2}" /proc/meminfo)"'
 	guest_run_inside "$0"
 	exit
 fi

@@ -3,9 +3,7 @@
 # timeout: 700
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
-	echo 'echo c > /proc/sysrq-trigger' >"${TMPDIR:-/tmp}/berth-linux-panic.sh"
-	guest_prepare "${TMPDIR:-/tmp}/berth-linux-panic.sh"
-	rm -f "${TMPDIR:-/tmp}/berth-linux-panic.sh"
+	guest_prepare <<<'echo c > /proc/sysrq-trigger'
 	guest_run_inside "$0"
 	exit
 fi

@@ -4,7 +4,7 @@
 # timeout: 700
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
-	cat >"${TMPDIR:-/tmp}/berth-linux-reboot.sh" <<'GUEST'
+	guest_prepare <<'GUEST'
 echo "command?"
 read -r cmd
 case $cmd in
@@ -12,8 +12,6 @@ reboot) reboot -f ;;
 *) poweroff -f ;;
 esac
 GUEST
-	guest_prepare "${TMPDIR:-/tmp}/berth-linux-reboot.sh"
-	rm -f "${TMPDIR:-/tmp}/berth-linux-reboot.sh"
 	guest_run_inside "$0"
 	exit
 fi

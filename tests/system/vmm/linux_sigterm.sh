@@ -3,9 +3,7 @@
 # timeout: 700
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
-	echo 'echo "waiting for the power button"; sleep 600' >"${TMPDIR:-/tmp}/berth-linux-sigterm.sh"
-	guest_prepare "${TMPDIR:-/tmp}/berth-linux-sigterm.sh"
-	rm -f "${TMPDIR:-/tmp}/berth-linux-sigterm.sh"
+	guest_prepare <<<'echo "waiting for the power button"; sleep 600'
 	guest_run_inside "$0"
 	exit
 fi
