@@ -118,8 +118,6 @@ int console_attach(struct console *c, struct loop *loop, struct uart *uart, void
 	c->loop = loop;
 	c->quit = quit;
 	c->quit_opaque = opaque;
-	if (c->input || c->tty)
-		return 0; /* already attached (after a guest reboot) */
 	if (c->out_fd != STDOUT_FILENO)
 		return 0; /* file and none consoles take no input */
 	c->src = (struct loop_source){ .fd = STDIN_FILENO, .fn = console_on_input, .opaque = c };
