@@ -11,6 +11,33 @@ enum console_mode {
 	CONSOLE_NONE,  /* output discarded, no input */
 };
 
+/* --disk PATH[,ro][,serial=ID] */
+struct disk_config {
+	const char *path;
+	bool readonly;
+	char serial[21]; /* VIRTIO_BLK_ID_BYTES (20) and a NUL; empty: none */
+};
+
+/* --net tap=IFNAME[,mac=MAC] or --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]... */
+enum net_kind { NET_TAP, NET_USER };
+
+struct net_hostfwd {
+	uint16_t host_port, guest_port; /* TCP; the host side listens on 127.0.0.1 only */
+};
+
+#define VM_MAX_HOSTFWDS 16
+
+struct net_config {
+	enum net_kind kind;
+	const char *ifname; /* NET_TAP */
+	uint8_t mac[6];     /* given or generated (locally administered) */
+	unsigned nhostfwds; /* NET_USER */
+	struct net_hostfwd hostfwds[VM_MAX_HOSTFWDS];
+};
+
+#define VM_MAX_DISKS 8
+#define VM_MAX_NICS  4
+
 struct vm_config {
 	const char *kernel;
 	const char *initrd;  /* NULL: none */
@@ -20,6 +47,11 @@ struct vm_config {
 	enum console_mode console;
 	const char *console_path; /* CONSOLE_FILE only */
 	bool no_reboot;
+	unsigned ndisks, nnics;
+	struct disk_config disks[VM_MAX_DISKS];
+	struct net_config nics[VM_MAX_NICS];
+	bool rng;             /* a virtio-rng device (default on; --no-rng turns it off) */
+	const char *api_sock; /* --api-sock PATH, NULL: none */
 };
 
 #define VM_DEFAULT_MEM     (512ULL << 20)

@@ -20,6 +20,12 @@
 #define LAYOUT_ACPI_END    0x100000ULL
 #define LAYOUT_KERNEL      0x100000ULL
 
+/* The 32-bit device hole from GM_HOLE_START (3 GiB): PCI BARs, then ECAM for bus 0. */
+#define LAYOUT_PCI_MMIO      0xC0000000ULL
+#define LAYOUT_PCI_MMIO_SIZE 0x20000000ULL
+#define LAYOUT_PCI_ECAM      0xE0000000ULL
+#define LAYOUT_PCI_ECAM_SIZE 0x100000ULL /* bus 0 only */
+
 /* Fixed platform addresses. */
 #define LAYOUT_IOAPIC 0xFEC00000ULL
 #define LAYOUT_LAPIC  0xFEE00000ULL
@@ -29,6 +35,7 @@
 #define PORT_I8042    0x60 /* 0x60 data, 0x64 command/status */
 #define PORT_ACPI_PM  0x600 /* PM1a event block (4 bytes), then PM1a control at +4 (2 bytes) */
 #define PORT_PVPANIC  0x505
+#define PORT_PCI_CONF 0xCF8 /* 0xCF8 address, 0xCFC-0xCFF data */
 
 /* Legacy interrupt lines (ISA IRQ = GSI on the IOAPIC). */
 #define IRQ_COM1 4

@@ -21,23 +21,27 @@ guest_prepare() {
 
 # guest_run_inside TEST ARGS...: run TEST --inside SCRATCH ARGS... where KVM runs Linux.
 # Status 125 means the rig itself died (its emulated nested virtualisation has been seen to
-# take the rig's kernel down), not the test: that alone is retried, once, and said so.
+# take the rig's kernel down), 124 that it stopped making progress: every wait inside a
+# test is bounded well below the rig's limit, so either is the rig's fault, not the
+# test's. That alone is retried, once, and said so.
 guest_run_inside() {
 	local test=$1 rc=0
 	shift
 	"$ROOT/tests/rig/maybe" --timeout 300 -- "$test" --inside "$SCRATCH" "$@" || rc=$?
-	if [ "$rc" -eq 125 ]; then
-		echo "the rig itself failed (status 125); running the test once more"
+	if [ "$rc" -eq 125 ] || [ "$rc" -eq 124 ]; then
+		echo "the rig itself failed (status $rc); running the test once more"
 		rc=0
 		"$ROOT/tests/rig/maybe" --timeout 300 -- "$test" --inside "$SCRATCH" "$@" || rc=$?
 	fi
 	return "$rc"
 }
 
-# Inside: set SCRATCH and GUEST_VMM, the VMM command line for the prepared guest.
+# Inside: set SCRATCH and GUEST_VMM, the VMM command line for the prepared guest. It runs
+# under timeout(1), which passes signals on, so that a stuck VMM fails its test (status
+# 124) with its output instead of stalling the rig.
 guest_inside() {
 	SCRATCH=$1
-	GUEST_VMM=("$VMM" --kernel "$(cat "$SCRATCH/kernel-path")" --initrd "$SCRATCH/initrd.gz"
+	GUEST_VMM=(timeout 240 "$VMM" --kernel "$(cat "$SCRATCH/kernel-path")" --initrd "$SCRATCH/initrd.gz"
 		--cmdline "$GUEST_CMDLINE")
 }
 
@@ -49,4 +53,20 @@ wait_for() {
 		sleep 0.1
 	done
 	fail "waited ${limit}s for '$pattern' x$count in: $(tr -d '\r' <"$file" | tail -20)"
+}
+
+# wait_exit PID [SECONDS [OUTPUT]]: wait for the VMM PID to end and set RC to its status;
+# after SECONDS (default 120) kill it and fail, showing the tail of OUTPUT.
+wait_exit() {
+	local pid=$1 limit=${2:-120} out=${3:-/dev/null} i
+	for ((i = 0; i < limit * 10; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			RC=0
+			wait "$pid" || RC=$?
+			return 0
+		fi
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	fail "the VMM did not exit within ${limit}s: $(tr -d '\r' <"$out" | tail -20)"
 }

@@ -25,16 +25,16 @@ wait_for "$work/out" "command?" 1
 echo reboot >&3
 wait_for "$work/out" "command?" 2
 echo poweroff >&3
-rc=0; wait "$pid" || rc=$?
-[ "$rc" -eq 0 ] || fail "exit $rc after poweroff: $(tail -20 "$work/out")"
+wait_exit "$pid" 120 "$work/out"
+[ "$RC" -eq 0 ] || fail "exit $RC after poweroff: $(tail -20 "$work/out")"
 [ "$(grep -c 'booting it again' "$work/out")" -eq 1 ] || fail "expected 1 reboot: $(cat "$work/out")"
 
 "${GUEST_VMM[@]}" --no-reboot <"$work/in" >"$work/out" 2>&1 &
 pid=$!
 wait_for "$work/out" "command?" 1
 echo reboot >&3
-rc=0; wait "$pid" || rc=$?
-[ "$rc" -eq 0 ] || fail "exit $rc after reboot with --no-reboot: $(tail -20 "$work/out")"
+wait_exit "$pid" 120 "$work/out"
+[ "$RC" -eq 0 ] || fail "exit $RC after reboot with --no-reboot: $(tail -20 "$work/out")"
 grep -q "exiting (--no-reboot)" "$work/out" || fail "no --no-reboot line: $(tail "$work/out")"
 rm -rf "$work"
 echo ok

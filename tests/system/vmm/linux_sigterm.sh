@@ -14,8 +14,8 @@ pid=$!
 wait_for "$out" "waiting for the power button"
 sleep 1 # acpid is up before the script starts; give the button driver a moment too
 kill -TERM "$pid"
-rc=0; wait "$pid" || rc=$?
-[ "$rc" -eq 0 ] || fail "exit $rc after SIGTERM: $(tail -20 "$out")"
+wait_exit "$pid" 120 "$out"
+[ "$RC" -eq 0 ] || fail "exit $RC after SIGTERM: $(tail -20 "$out")"
 grep -q "reboot: Power down" "$out" || fail "guest did not power down: $(tail -20 "$out")"
 rm -f "$out"
 echo ok

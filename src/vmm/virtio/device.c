@@ -1,0 +1,13 @@
+/* device.c - the calls a virtio device makes into its transport. */
+#include "device.h"
+
+void virtio_signal(struct virtio_dev *d, unsigned q)
+{
+	if (q < d->nqueues && virtq_needs_notify(&d->vqs[q]))
+		d->transport->interrupt(d, q);
+}
+
+void virtio_fail(struct virtio_dev *d, const char *why)
+{
+	d->transport->failed(d, why);
+}
