@@ -36,13 +36,19 @@ guest_run_inside() {
 	return "$rc"
 }
 
-# Inside: set SCRATCH and GUEST_VMM, the VMM command line for the prepared guest. It runs
-# under timeout(1), which passes signals on, so that a stuck VMM fails its test (status
-# 124) with its output instead of stalling the rig.
+# Inside: set SCRATCH and GUEST_VMM, the VMM command line for the prepared guest. Tests
+# that start it in the background bound their waits with wait_for and wait_exit.
 guest_inside() {
 	SCRATCH=$1
-	GUEST_VMM=(timeout 240 "$VMM" --kernel "$(cat "$SCRATCH/kernel-path")" --initrd "$SCRATCH/initrd.gz"
+	GUEST_VMM=("$VMM" --kernel "$(cat "$SCRATCH/kernel-path")" --initrd "$SCRATCH/initrd.gz"
 		--cmdline "$GUEST_CMDLINE")
+}
+
+# guest_vmm ARGS...: run the prepared guest in the foreground, at most 240 s, so that a stuck
+# VMM fails its test (status 124) with its output instead of stalling the rig. (Not for
+# tests that signal the VMM: timeout(1) would pass a signal on twice, to the VMM and its group.)
+guest_vmm() {
+	timeout 240 "${GUEST_VMM[@]}" "$@"
 }
 
 # wait_for FILE PATTERN [COUNT [SECONDS]]: wait until PATTERN appears COUNT times in FILE.

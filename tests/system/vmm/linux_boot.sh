@@ -12,7 +12,7 @@ GUEST
 	exit
 fi
 guest_inside "$2"
-expect_status 0 "${GUEST_VMM[@]}" --cpus 2 --mem 512M
+expect_status 0 guest_vmm --cpus 2 --mem 512M
 OUT=$(printf '%s\n' "$OUT" | tr -d '\r')
 expect_output "berth-kit: ready"
 expect_output "guest-cpus=2"

@@ -8,7 +8,7 @@ if [ "${1:-}" != --inside ]; then
 	exit
 fi
 guest_inside "$2"
-expect_status 0 "${GUEST_VMM[@]}" --mem 5G
+expect_status 0 guest_vmm --mem 5G
 kb=$(printf '%s\n' "$OUT" | tr -d '\r' | sed -n 's/^guest-memkb=//p')
 [ "${kb:-0}" -gt $((4800 * 1024)) ] || fail "guest saw ${kb:-no} KiB of RAM: $OUT"
 echo "ok: $kb KiB"

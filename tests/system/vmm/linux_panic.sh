@@ -8,6 +8,6 @@ if [ "${1:-}" != --inside ]; then
 	exit
 fi
 guest_inside "$2"
-expect_status 1 "${GUEST_VMM[@]}"
+expect_status 1 guest_vmm
 expect_output "berth-vmm: the guest kernel panicked"
 echo ok
