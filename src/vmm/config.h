@@ -29,7 +29,7 @@ struct net_hostfwd {
 
 struct net_config {
 	enum net_kind kind;
-	const char *ifname; /* NET_TAP */
+	char ifname[16];    /* NET_TAP: IFNAMSIZ */
 	uint8_t mac[6];     /* given or generated (locally administered) */
 	unsigned nhostfwds; /* NET_USER */
 	struct net_hostfwd hostfwds[VM_MAX_HOSTFWDS];

@@ -8,6 +8,7 @@
 #include <sys/sysinfo.h>
 
 #include "common/size.h"
+#include "device_options.h"
 
 #ifndef BERTH_VERSION
 #define BERTH_VERSION "0.1.0"
@@ -25,6 +26,16 @@ static const char usage[] =
 	"  --cpus N              number of vCPUs, 1-255 (default 1)\n"
 	"  --console MODE        stdio (default), file=PATH, or none\n"
 	"  --no-reboot           exit when the guest reboots instead of booting it again\n"
+	"  --disk PATH[,ro][,serial=ID]\n"
+	"                        a raw disk image as a virtio-blk disk (repeatable: vda, vdb...);\n"
+	"                        locked while in use; ro: the guest cannot write it\n"
+	"  --net tap=IFNAME[,mac=MAC]\n"
+	"                        a virtio-net card on an existing tap interface\n"
+	"  --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]...\n"
+	"                        a virtio-net card on user-mode networking: DHCP gives the guest\n"
+	"                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
+	"                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
+	"  --no-rng              no virtio-rng entropy device (there is one by default)\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n"
 	"\n"
@@ -34,7 +45,18 @@ static const char usage[] =
 	"1 guest failed (panic, triple fault, KVM error), 2 bad usage or set-up error,\n"
 	"143 stopped by a second SIGTERM.\n";
 
-enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_CPUS, OPT_CONSOLE, OPT_NO_REBOOT };
+enum {
+	OPT_KERNEL = 256,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_MEM,
+	OPT_CPUS,
+	OPT_CONSOLE,
+	OPT_NO_REBOOT,
+	OPT_DISK,
+	OPT_NET,
+	OPT_NO_RNG,
+};
 
 static const struct option longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -44,6 +66,9 @@ static const struct option longopts[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -104,6 +129,7 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 	cfg->cpus = 1;
 	cfg->cmdline = VM_DEFAULT_CMDLINE;
 	cfg->console = CONSOLE_STDIO;
+	cfg->rng = true;
 	opterr = 0;
 	optind = 0; /* full re-initialisation, so tests can parse many times */
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
@@ -131,6 +157,21 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			break;
 		case OPT_NO_REBOOT:
 			cfg->no_reboot = true;
+			break;
+		case OPT_DISK:
+			if (cfg->ndisks == VM_MAX_DISKS)
+				return berr(err, 0, "--disk: at most %d disks", VM_MAX_DISKS);
+			if (disk_option_parse(optarg, &cfg->disks[cfg->ndisks++], err))
+				return -1;
+			break;
+		case OPT_NET:
+			if (cfg->nnics == VM_MAX_NICS)
+				return berr(err, 0, "--net: at most %d network cards", VM_MAX_NICS);
+			if (net_option_parse(optarg, &cfg->nics[cfg->nnics++], err))
+				return -1;
+			break;
+		case OPT_NO_RNG:
+			cfg->rng = false;
 			break;
 		case 'h':
 			fputs(usage, out);
