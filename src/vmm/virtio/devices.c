@@ -1,0 +1,47 @@
+/* devices.c - create, bind, reset and release the VM's virtio devices. */
+#include "devices.h"
+
+#include "vmm/virtio/rng.h"
+
+/* Put a created device on the bus. */
+static int vm_virtio_add(struct vm_virtio *v, struct virtio_dev *d, struct pci_bus *bus,
+			 struct msi_router *router, struct loop *loop, struct berth_error *err)
+{
+	/* Counted first: virtio_pci_destroy releases a half-made transport and its device too. */
+	return virtio_pci_init(&v->vp[v->n++], d, bus, router, loop, err);
+}
+
+int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const struct guest_mem *gm,
+		     struct pci_bus *bus, struct msi_router *router, struct loop *loop,
+		     struct berth_error *err)
+{
+	struct virtio_dev *d = NULL;
+
+	v->n = 0;
+	if (cfg->rng && (virtio_rng_create(&d, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err)))
+		return -1;
+	return 0;
+}
+
+int vm_virtio_attach(struct vm_virtio *v, int vm_fd, struct berth_error *err)
+{
+	for (unsigned i = 0; i < v->n; i++)
+		if (virtio_pci_attach(&v->vp[i], vm_fd, err))
+			return -1;
+	return 0;
+}
+
+void vm_virtio_detach(struct vm_virtio *v)
+{
+	for (unsigned i = 0; i < v->n; i++) {
+		virtio_pci_attach(&v->vp[i], -1, NULL);
+		virtio_pci_reset(&v->vp[i]);
+	}
+}
+
+void vm_virtio_destroy(struct vm_virtio *v)
+{
+	for (unsigned i = 0; i < v->n; i++)
+		virtio_pci_destroy(&v->vp[i]);
+	v->n = 0;
+}
