@@ -26,6 +26,7 @@
 #include "dev/uart.h"
 #include "loop.h"
 #include "memory.h"
+#include "pci/pci.h"
 #include "vcpu.h"
 #include "x86/cpu.h"
 #include "x86/layout.h"
@@ -44,6 +45,7 @@ struct vm {
 	struct bus pio, mmio;
 	struct uart uart;
 	struct acpi_pm pm;
+	struct pci_bus pci;
 	struct linux_boot boot;
 	struct vcpu *vcpus;
 	struct loop loop;
@@ -166,10 +168,12 @@ static int vm_add_devices(struct vm *vm, struct berth_error *err)
 	bus_init(&vm->mmio, "mmio");
 	uart_init(&vm->uart, &vm->machine, IRQ_COM1, vm->console.out_fd);
 	acpi_pm_init(&vm->pm, &vm->machine, IRQ_SCI);
+	pci_bus_init(&vm->pci, &vm->machine);
 	if (bus_register(&vm->pio, PORT_COM1, 8, uart_io, &vm->uart, err) ||
 	    bus_register(&vm->pio, PORT_I8042, 5, i8042_io, &vm->machine, err) ||
 	    bus_register(&vm->pio, PORT_ACPI_PM, ACPI_PM_PORTS, acpi_pm_io, &vm->pm, err) ||
-	    bus_register(&vm->pio, PORT_PVPANIC, 1, pvpanic_io, &vm->machine, err))
+	    bus_register(&vm->pio, PORT_PVPANIC, 1, pvpanic_io, &vm->machine, err) ||
+	    pci_bus_register(&vm->pci, &vm->pio, &vm->mmio, err))
 		return -1;
 	return 0;
 }
@@ -239,6 +243,7 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 	vm->stop = VM_RUNNING;
 	uart_reset(&vm->uart);
 	acpi_pm_reset(&vm->pm);
+	pci_bus_reset(&vm->pci);
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return berr(err, errno, "cannot create a KVM VM");
@@ -284,6 +289,7 @@ static void vm_teardown(struct vm *vm)
 	if (vm->stop_src.fd >= 0)
 		close(vm->stop_src.fd);
 	gm_destroy(&vm->mem);
+	pci_bus_destroy(&vm->pci);
 	linux_boot_close(&vm->boot);
 	free(vm->cpuid);
 	free(vm->vcpus);

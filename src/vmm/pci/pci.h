@@ -47,6 +47,10 @@
 #define PCI_STATUS_INTX	       0x0008
 #define PCI_STATUS_CAP_LIST    0x0010
 
+/* The host bridge's IDs: Red Hat's "QEMU PCIe host bridge", which no guest quirk matches. */
+#define PCI_HOST_VENDOR 0x1b36
+#define PCI_HOST_DEVICE 0x0008
+
 #define PCI_CAP_ID_VNDR	 0x09
 #define PCI_CAP_ID_MSIX	 0x11
 
@@ -76,6 +80,8 @@ struct pci_dev {
 	unsigned intx_gsi;	     /* GSI of INTA#, set by pci_bus_add (PCI_INTX_GSI) */
 	bool intx_level;	     /* INTA# asserted */
 	uint64_t bar_addr[PCI_NUM_BARS]; /* where each BAR decodes now, 0 if it does not */
+	bool intx_counted;	     /* INTA# counts on its GSI: asserted and not masked */
+	uint8_t cfg_init[PCI_CFG_SIZE]; /* config space at power-on, saved by pci_bus_add */
 };
 
 /* INTA# of slot s reaches IOAPIC pin PCI_INTX_GSI(s), shared by slots 8 apart; the DSDT's _PRT says so. */
@@ -86,10 +92,14 @@ struct pci_dev {
 struct pci_bus {
 	struct machine *machine; /* drives the INTx lines */
 	pthread_mutex_t lock;	   /* config space of every device */
-	pthread_mutex_t intx_lock; /* INTx levels (taken alone, never with another lock held inside) */
+	/* INTx levels and the status register's interrupt bit (taken alone, or inside lock;
+	 * never with another lock taken inside it) */
+	pthread_mutex_t intx_lock;
 	uint32_t conf1_addr;  /* last value written to 0xCF8 */
 	struct pci_dev *slots[PCI_MAX_SLOTS];
 	uint64_t next_bar;    /* next free address in the MMIO window */
+	unsigned intx_count[PCI_INTX_GSIS]; /* devices asserting each INTx GSI */
+	struct pci_dev host;  /* the host bridge, in slot 0 */
 };
 
 /* Prepare a device header: IDs, class (base<<16 | sub<<8 | prog-if), INTA#, no BARs. */

@@ -6,6 +6,7 @@
 
 #include "aml.h"
 #include "layout.h"
+#include "vmm/pci/pci.h"
 
 struct acpi_header {
 	char signature[4];
@@ -119,10 +120,62 @@ static uint64_t acpi_put(struct acpi_writer *w, void *table, uint32_t len)
 	return at;
 }
 
+/* Device(PCI0): the host bridge of bus 0, its windows and where its INTx lines go. */
+static void acpi_dsdt_pci(struct aml *a)
+{
+	unsigned slot, pin;
+
+	aml_device(a, "PCI0");
+	aml_name_decl(a, "_HID");
+	aml_string(a, "PNP0A08"); /* PCI Express root bridge: extended config space via MCFG */
+	aml_name_decl(a, "_CID");
+	aml_string(a, "PNP0A03");
+	aml_name_decl(a, "_SEG");
+	aml_int(a, 0);
+	aml_name_decl(a, "_BBN");
+	aml_int(a, 0);
+	aml_name_decl(a, "_UID");
+	aml_int(a, 0);
+	aml_name_decl(a, "_CRS");
+	aml_buffer(a);
+	aml_res_bus(a, 0, 0);
+	aml_res_io(a, PORT_PCI_CONF, 8);
+	aml_res_mem_window(a, (uint32_t)LAYOUT_PCI_MMIO, (uint32_t)LAYOUT_PCI_MMIO_SIZE);
+	aml_res_end(a);
+	aml_end(a); /* buffer */
+	/* _PRT: INTA# of slot s is PCI_INTX_GSI(s); INTB#-INTD# rotate on from there, as a
+	 * bridge's swizzle would, so the lines of one multi-pin device are spread out. */
+	aml_name_decl(a, "_PRT");
+	aml_package(a, PCI_MAX_SLOTS * 4);
+	for (slot = 0; slot < PCI_MAX_SLOTS; slot++) {
+		for (pin = 0; pin < 4; pin++) {
+			aml_package(a, 4);
+			aml_int(a, (uint64_t)slot << 16 | 0xffff); /* any function of the slot */
+			aml_int(a, pin);
+			aml_int(a, 0); /* no link device: the last field is the GSI */
+			aml_int(a, PCI_INTX_GSI(slot + pin));
+			aml_end(a);
+		}
+	}
+	aml_end(a); /* _PRT */
+	aml_end(a); /* device */
+}
+
 static int acpi_dsdt(struct aml *a)
 {
 	aml_init(a);
 	aml_scope(a, "\\_SB_");
+	acpi_dsdt_pci(a);
+	/* Motherboard resources: the ECAM area, which Linux uses only once it is reserved here. */
+	aml_device(a, "MRES");
+	aml_name_decl(a, "_HID");
+	aml_string(a, "PNP0C02");
+	aml_name_decl(a, "_CRS");
+	aml_buffer(a);
+	aml_res_mem32(a, (uint32_t)LAYOUT_PCI_ECAM, (uint32_t)LAYOUT_PCI_ECAM_SIZE);
+	aml_res_end(a);
+	aml_end(a); /* buffer */
+	aml_end(a); /* device */
 	/* pvpanic: the guest writes 1 to this port when its kernel panics. */
 	aml_device(a, "PEVT");
 	aml_name_decl(a, "_HID");
@@ -225,12 +278,31 @@ static uint64_t acpi_put_madt(struct acpi_writer *w, unsigned ncpus)
 	return acpi_put(w, t, (uint32_t)n);
 }
 
+/* MCFG: where ECAM lies for segment 0, buses 0-0. */
+static uint64_t acpi_put_mcfg(struct acpi_writer *w)
+{
+	struct {
+		struct acpi_header h;
+		uint64_t reserved;
+		uint64_t base;
+		uint16_t segment;
+		uint8_t start_bus, end_bus;
+		uint32_t reserved1;
+	} __attribute__((packed)) t;
+
+	memset(&t, 0, sizeof(t));
+	acpi_header_init(&t.h, "MCFG", sizeof(t), 1);
+	t.base = LAYOUT_PCI_ECAM;
+	t.end_bus = (uint8_t)((LAYOUT_PCI_ECAM_SIZE >> 20) - 1);
+	return acpi_put(w, &t, sizeof(t));
+}
+
 int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr, struct berth_error *err)
 {
 	struct acpi_writer w = { .gm = gm, .next = LAYOUT_ACPI + 64 };
 	struct {
 		struct acpi_header h;
-		uint64_t entries[2];
+		uint64_t entries[3];
 	} __attribute__((packed)) xsdt;
 	struct acpi_rsdp rsdp;
 	uint64_t dsdt;
@@ -242,6 +314,7 @@ int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr, 
 	acpi_header_init(&xsdt.h, "XSDT", sizeof(xsdt), 1);
 	xsdt.entries[0] = acpi_put_fadt(&w, dsdt);
 	xsdt.entries[1] = acpi_put_madt(&w, ncpus);
+	xsdt.entries[2] = acpi_put_mcfg(&w);
 
 	memset(&rsdp, 0, sizeof(rsdp));
 	memcpy(rsdp.signature, "RSD PTR ", 8);

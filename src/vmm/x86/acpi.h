@@ -1,8 +1,9 @@
-/* acpi.h - the ACPI tables berth-vmm gives a guest: RSDP, XSDT, FADT, DSDT, MADT.
+/* acpi.h - the ACPI tables berth-vmm gives a guest: RSDP, XSDT, FADT, DSDT, MADT, MCFG.
  *
  * ACPI is how the guest learns its CPUs (MADT; Debian's cloud kernel has no MP-table
  * support), how it powers off (PM1a control, \_S5), how a power-button press reaches
- * it (fixed-feature button on the SCI), and where the pvpanic port is. */
+ * it (fixed-feature button on the SCI), where the pvpanic port is, and the PCI host bridge
+ * (MCFG for its ECAM; in the DSDT its windows and _PRT). */
 #ifndef BERTH_VMM_X86_ACPI_H
 #define BERTH_VMM_X86_ACPI_H
 

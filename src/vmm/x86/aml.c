@@ -201,6 +201,47 @@ void aml_res_io(struct aml *a, uint16_t port, uint8_t len)
 	aml_bytes(a, d, sizeof(d));
 }
 
+static void aml_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	while (n--) {
+		*p++ = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/* Address space descriptors (6.4.3.5): general flags say a producer with fixed minimum and
+ * maximum, decoding positively. */
+#define AML_ADDR_FIXED 0x0C
+
+void aml_res_bus(struct aml *a, uint16_t min, uint16_t max)
+{
+	uint8_t d[16] = { 0x88, 13, 0, 2 /* bus numbers */, AML_ADDR_FIXED, 0 };
+
+	aml_le(d + 8, min, 2);
+	aml_le(d + 10, max, 2);
+	aml_le(d + 14, (uint32_t)max - min + 1, 2);
+	aml_bytes(a, d, sizeof(d));
+}
+
+void aml_res_mem_window(struct aml *a, uint32_t base, uint32_t len)
+{
+	uint8_t d[26] = { 0x87, 23, 0, 0 /* memory */, AML_ADDR_FIXED, 0x01 /* read-write, non-cacheable */ };
+
+	aml_le(d + 10, base, 4);
+	aml_le(d + 14, (uint64_t)base + len - 1, 4);
+	aml_le(d + 22, len, 4);
+	aml_bytes(a, d, sizeof(d));
+}
+
+void aml_res_mem32(struct aml *a, uint32_t base, uint32_t len)
+{
+	uint8_t d[12] = { 0x86, 9, 0, 0x01 /* read-write */ };
+
+	aml_le(d + 4, base, 4);
+	aml_le(d + 8, len, 4);
+	aml_bytes(a, d, sizeof(d));
+}
+
 void aml_res_end(struct aml *a)
 {
 	const uint8_t d[2] = { 0x79, 0x00 };

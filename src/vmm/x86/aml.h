@@ -43,6 +43,12 @@ void aml_name_decl(struct aml *a, const char *name);
 void aml_end(struct aml *a);
 /* Append an I/O port resource descriptor (16-bit decode, fixed range). */
 void aml_res_io(struct aml *a, uint16_t port, uint8_t len);
+/* Append a WordBusNumber descriptor: the bridge decodes buses [min, max]. */
+void aml_res_bus(struct aml *a, uint16_t min, uint16_t max);
+/* Append a DWordMemory descriptor: the bridge forwards [base, base+len) (a window it produces). */
+void aml_res_mem_window(struct aml *a, uint32_t base, uint32_t len);
+/* Append a Memory32Fixed descriptor: the device occupies [base, base+len). */
+void aml_res_mem32(struct aml *a, uint32_t base, uint32_t len);
 /* Append the end-tag resource descriptor. */
 void aml_res_end(struct aml *a);
 

@@ -29,6 +29,8 @@ static void e820_build(struct boot_params *bp, const struct guest_mem *gm)
 	e820_add(bp, LAYOUT_EBDA, LAYOUT_KERNEL - LAYOUT_EBDA, E820_RESERVED);
 	if (low > LAYOUT_KERNEL)
 		e820_add(bp, LAYOUT_KERNEL, low - LAYOUT_KERNEL, E820_RAM);
+	/* PCI's ECAM: Linux uses MMCONFIG only where the firmware reserved it. */
+	e820_add(bp, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, E820_RESERVED);
 	for (i = 1; i < gm->nregions; i++)
 		e820_add(bp, gm->regions[i].gpa, gm->regions[i].size, E820_RAM);
 }

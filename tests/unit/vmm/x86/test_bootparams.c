@@ -33,10 +33,12 @@ static void small_guest(void **state)
 
 	(void)state;
 	build(&bp, 512ULL << 20, &args);
-	assert_int_equal(bp.e820_entries, 3);
+	assert_int_equal(bp.e820_entries, 4);
 	assert_e820(&bp.e820_table[0], 0, LAYOUT_EBDA, 1);
 	assert_e820(&bp.e820_table[1], LAYOUT_EBDA, LAYOUT_KERNEL - LAYOUT_EBDA, 2);
 	assert_e820(&bp.e820_table[2], LAYOUT_KERNEL, (512ULL << 20) - LAYOUT_KERNEL, 1);
+	/* ECAM is reserved (Linux uses MMCONFIG only then); the BAR window is not. */
+	assert_e820(&bp.e820_table[3], LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, 2);
 	assert_int_equal(bp.hdr.type_of_loader, 0xff);
 	assert_int_equal(bp.hdr.boot_flag, 0xAA55);
 	assert_int_equal(bp.hdr.cmd_line_ptr, LAYOUT_CMDLINE);
@@ -55,9 +57,10 @@ static void guest_above_4g(void **state)
 
 	(void)state;
 	build(&bp, 5ULL << 30, &args);
-	assert_int_equal(bp.e820_entries, 4);
+	assert_int_equal(bp.e820_entries, 5);
 	assert_e820(&bp.e820_table[2], LAYOUT_KERNEL, GM_HOLE_START - LAYOUT_KERNEL, 1);
-	assert_e820(&bp.e820_table[3], GM_HIGH_START, (5ULL << 30) - GM_HOLE_START, 1);
+	assert_e820(&bp.e820_table[3], LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, 2);
+	assert_e820(&bp.e820_table[4], GM_HIGH_START, (5ULL << 30) - GM_HOLE_START, 1);
 	assert_int_equal(bp.hdr.ramdisk_image, 0x12345000);
 	assert_int_equal(bp.hdr.ramdisk_size, 777);
 	assert_int_equal(bp.ext_ramdisk_image, 0);
