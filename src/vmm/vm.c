@@ -26,8 +26,10 @@
 #include "dev/uart.h"
 #include "loop.h"
 #include "memory.h"
+#include "msi.h"
 #include "pci/pci.h"
 #include "vcpu.h"
+#include "virtio/devices.h"
 #include "x86/cpu.h"
 #include "x86/layout.h"
 
@@ -46,6 +48,8 @@ struct vm {
 	struct uart uart;
 	struct acpi_pm pm;
 	struct pci_bus pci;
+	struct msi_router msi;
+	struct vm_virtio virtio;
 	struct linux_boot boot;
 	struct vcpu *vcpus;
 	struct loop loop;
@@ -202,10 +206,12 @@ static int vm_watch_signals(struct vm *vm, struct berth_error *err)
 /* Everything that lives across guest reboots. */
 static int vm_setup(struct vm *vm, struct berth_error *err)
 {
+	msi_router_init(&vm->msi);
 	if (linux_boot_open(&vm->boot, vm->cfg->kernel, vm->cfg->initrd, vm->cfg->cmdline, err) ||
 	    vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
 	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) || loop_init(&vm->loop, err) ||
-	    vm_watch_signals(vm, err))
+	    vm_watch_signals(vm, err) ||
+	    vm_virtio_create(&vm->virtio, vm->cfg, &vm->mem, &vm->pci, &vm->msi, &vm->loop, err))
 		return -1;
 	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
@@ -252,6 +258,8 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 		return berr(err, errno, "cannot reserve KVM's TSS pages");
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return berr(err, errno, "cannot create the in-kernel interrupt controllers");
+	if (msi_attach(&vm->msi, vm->vm_fd, err) || vm_virtio_attach(&vm->virtio, vm->vm_fd, err))
+		return -1;
 	if (vm_map_memory(vm, err) || linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
 		return -1;
 	for (i = 0; i < vm->cfg->cpus; i++) {
@@ -275,6 +283,9 @@ static void vm_shutdown_boot(struct vm *vm)
 		vcpu_stop(&vm->vcpus[i]);
 	for (i = 0; i < vm->cfg->cpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
+	/* Devices stop before the VM whose memory their in-flight work may still write. */
+	vm_virtio_detach(&vm->virtio);
+	msi_attach(&vm->msi, -1, NULL);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	vm->vm_fd = -1;
@@ -282,6 +293,8 @@ static void vm_shutdown_boot(struct vm *vm)
 
 static void vm_teardown(struct vm *vm)
 {
+	vm_virtio_destroy(&vm->virtio);
+	msi_router_destroy(&vm->msi);
 	console_close(&vm->console);
 	loop_destroy(&vm->loop);
 	if (vm->sig_src.fd >= 0)

@@ -244,6 +244,8 @@ bool virtq_needs_notify(struct virtq *q)
 	/* Our used->idx store must be visible before we read what the driver asked for. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	q->signalled_used = q->used_idx;
+	if (q->used_idx == old)
+		return false; /* nothing new since the last decision */
 	if (q->event_idx)
 		return virtq_need_event(virtq_load16(virtq_used_event(q), __ATOMIC_RELAXED),
 					q->used_idx, old);
