@@ -106,7 +106,7 @@ static void start_dev(uint64_t accept)
 static int teardown(void **state)
 {
 	(void)state;
-	if (h.dev)
+	if (h.ram)
 		vh_destroy(&h);
 	return 0;
 }
