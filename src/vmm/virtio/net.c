@@ -294,6 +294,8 @@ static void rx_process(struct vnet *n)
 		}
 		r = rx_deliver(n);
 		if (r < 0) {
+			/* Until reset: a readable fd must not call us back for ever. */
+			rx_poll(n, false);
 			virtio_fail(&n->d, q->broken);
 			return;
 		}

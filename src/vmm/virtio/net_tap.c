@@ -84,7 +84,9 @@ static int tap_attach_error(struct berth_error *err, int e, const char *ifname)
 	case EBUSY:
 		return berr(err, e, "tap %s is busy: another process has it open", ifname);
 	case EINVAL:
-		return berr(err, e, "%s is not a tap interface (a tun, or another kind of device?)",
+		return berr(err, e,
+			    "%s is not a single-queue tap (a tun, a multi-queue tap, or another "
+			    "kind of device?)",
 			    ifname);
 	default:
 		return berr(err, e, "cannot attach to tap %s", ifname);
@@ -98,8 +100,9 @@ int net_tap_open(struct net_backend **out, const char *ifname, struct berth_erro
 	int hdr_len = NET_HDR_LEN;
 	struct net_backend *b;
 
-	if (strlen(ifname) >= IFNAMSIZ || !ifname[0])
-		return berr(err, 0, "tap name \"%s\" is not a valid interface name", ifname);
+	if (!ifname || !ifname[0] || strlen(ifname) >= IFNAMSIZ)
+		return berr(err, 0, "a tap needs an interface name of 1 to %d characters",
+			    IFNAMSIZ - 1);
 	if (if_nametoindex(ifname) == 0)
 		return berr(err, 0,
 			    "tap %s does not exist; create it with `ip tuntap add %s mode tap`",

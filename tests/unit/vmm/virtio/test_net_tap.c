@@ -255,6 +255,23 @@ static void broken_chain_fails(void **state)
 	assert_int_equal(h.failures, 1);
 }
 
+/* A malformed rx chain fails the device once; the readable tap is not watched after. */
+static void broken_rx_chain_fails(void **state)
+{
+	uint8_t f[100];
+
+	(void)state;
+	start_dev(~0ULL);
+	vh_put_desc(&h, NT_RXQ, 0, (uint64_t)h.ram_size, 100, VIRTQ_DESC_F_WRITE, 0);
+	vh_offer(&h, NT_RXQ, 0);
+	vh_kick(&h, NT_RXQ);
+	nt_frame(f, sizeof(f), 0);
+	pkt_send(f, sizeof(f));
+	assert_int_equal(vh_run(&h, 1000), 1);
+	assert_int_equal(h.failures, 1);
+	assert_int_equal(vh_run(&h, 200), 0);
+}
+
 /* No rx buffers: the tap leaves the loop (nothing fires, nothing spins) and its frames wait
  * in the tap's queue until the guest offers buffers. */
 static void rx_backpressure(void **state)
@@ -323,7 +340,7 @@ static void tap_errors(void **state)
 	start_dev(~0ULL);
 	expect_create_error("nosuchtap0", "does not exist");
 	expect_create_error(TAP, "busy"); /* the device above holds it */
-	expect_create_error("lo", "not a tap");
+	expect_create_error("lo", "not a single-queue tap");
 }
 
 int main(void)
@@ -335,6 +352,7 @@ int main(void)
 		cmocka_unit_test_teardown(rx_merged_buffers, teardown),
 		cmocka_unit_test_teardown(bad_headers_dropped, teardown),
 		cmocka_unit_test_teardown(broken_chain_fails, teardown),
+		cmocka_unit_test_teardown(broken_rx_chain_fails, teardown),
 		cmocka_unit_test_teardown(rx_backpressure, teardown),
 		cmocka_unit_test_teardown(rx_too_big_dropped, teardown),
 		cmocka_unit_test_teardown(offloads_negotiated, teardown),
