@@ -155,10 +155,13 @@ static int listens_on_loopback_only(uint16_t port)
 	return loopback && !other;
 }
 
+/* A forward listens on 127.0.0.1 only, and a connection to it heads for the guest. */
 static void hostfwd_listens_on_loopback(void **state)
 {
 	struct net_config cfg = { .kind = NET_USER, .nhostfwds = 1 };
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	const uint8_t *r;
+	uint64_t gpa;
 	int s;
 
 	(void)state;
@@ -167,7 +170,13 @@ static void hostfwd_listens_on_loopback(void **state)
 	assert_true(listens_on_loopback_only(cfg.hostfwds[0].host_port));
 	a.sin_port = htons(cfg.hostfwds[0].host_port);
 	s = socket(AF_INET, SOCK_STREAM, 0);
+	gpa = nt_offer_rx(&h, 4, 2048);
 	assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	/* libslirp's thread accepts it and looks for the guest: ARP, who has 10.0.2.15? */
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 1, 3000), 0);
+	r = vh_host(&h, gpa) + NET_HDR_LEN;
+	assert_int_equal(r[12] << 8 | r[13], 0x0806);
+	assert_memory_equal(r + 14 + 24, "\x0a\x00\x02\x0f", 4);
 	close(s);
 }
 
