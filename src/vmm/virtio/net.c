@@ -336,6 +336,11 @@ static int net_start(struct virtio_dev *d)
 			n->name);
 		return -1;
 	}
+	/* Both queues are the driver's to set up (5.1.5); rx is popped whenever frames come. */
+	if (!d->vq_enabled[NET_RXQ] || !d->vq_enabled[NET_TXQ]) {
+		fprintf(stderr, "berth-vmm: %s: the driver did not enable both queues\n", n->name);
+		return -1;
+	}
 	if (n->be->ops->set_features(n->be, d->negotiated) < 0) {
 		fprintf(stderr,
 			"berth-vmm: %s: cannot turn on the offloads the guest accepted: %s\n",

@@ -100,7 +100,7 @@ int net_tap_open(struct net_backend **out, const char *ifname, struct berth_erro
 	int hdr_len = NET_HDR_LEN;
 	struct net_backend *b;
 
-	if (!ifname || !ifname[0] || strlen(ifname) >= IFNAMSIZ)
+	if (!ifname[0] || strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ)
 		return berr(err, 0, "a tap needs an interface name of 1 to %d characters",
 			    IFNAMSIZ - 1);
 	if (if_nametoindex(ifname) == 0)

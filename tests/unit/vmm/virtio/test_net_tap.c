@@ -323,12 +323,25 @@ static void offloads_negotiated(void **state)
 	assert_int_equal(vh_start(&h, 64, 1ULL << VIRTIO_NET_F_MAC), -1);
 }
 
+/* A driver that leaves a queue disabled is refused at DRIVER_OK. */
+static void both_queues_needed(void **state)
+{
+	(void)state;
+	start_dev(~0ULL);
+	vh_reset(&h);
+	h.dev->vq_enabled[NT_RXQ] = true;
+	pthread_mutex_lock(&h.dev->lock);
+	assert_int_equal(h.dev->ops->start(h.dev), -1);
+	pthread_mutex_unlock(&h.dev->lock);
+}
+
 static void expect_create_error(const char *ifname, const char *msg)
 {
-	struct net_config cfg = { .kind = NET_TAP, .ifname = ifname };
+	struct net_config cfg = { .kind = NET_TAP };
 	struct virtio_dev *d;
 	struct berth_error err;
 
+	snprintf(cfg.ifname, sizeof(cfg.ifname), "%s", ifname);
 	assert_int_equal(virtio_net_create(&d, &cfg, 1, &h.gm, &h.loop, &err), -1);
 	assert_contains(err.msg, msg);
 	assert_contains(err.msg, ifname);
@@ -356,6 +369,7 @@ int main(void)
 		cmocka_unit_test_teardown(rx_backpressure, teardown),
 		cmocka_unit_test_teardown(rx_too_big_dropped, teardown),
 		cmocka_unit_test_teardown(offloads_negotiated, teardown),
+		cmocka_unit_test_teardown(both_queues_needed, teardown),
 		cmocka_unit_test_teardown(tap_errors, teardown),
 	};
 
