@@ -31,6 +31,8 @@
 /* Most chains one received frame may span: 64 KiB in buffers of 1 KiB and up. */
 #define NET_RX_HOLD 64
 #define NET_RX_BUF  (NET_HDR_LEN + NET_MAX_FRAME)
+/* Frames received per call, so a busy link cannot hold the event loop. */
+#define NET_RX_BUDGET 256
 
 /* Device config space (5.1.4): mac, status, max_virtqueue_pairs; little-endian. */
 #define NET_CONFIG_LEN 10
@@ -272,11 +274,15 @@ static int rx_deliver(struct vnet *n)
 static void rx_process(struct vnet *n)
 {
 	struct virtq *q = &n->d.vqs[NET_RXQ];
+	unsigned budget = NET_RX_BUDGET;
 	ssize_t len;
 	int r;
 
 	for (;;) {
 		if (!n->rx_len) {
+			/* The rx fd is level-triggered: what is left calls us back. */
+			if (budget-- == 0)
+				break;
 			len = n->be->ops->recv(n->be, n->rx_frame, NET_RX_BUF);
 			if (len < 0) {
 				fprintf(stderr, "berth-vmm: %s: receive stopped: %s\n", n->name,
