@@ -49,6 +49,7 @@ struct net_slirp {
 	Slirp *slirp;
 	int wake_fd; /* an eventfd that interrupts the thread's poll() */
 	bool stop;
+	bool told_guard; /* a filtered frame has been reported once (tx path only) */
 	pthread_t thread;
 	struct slirp_frame q[SLIRP_QUEUE];
 	unsigned qhead, qlen;
@@ -263,6 +264,7 @@ static void *slirp_thread(void *arg)
 static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt, size_t frame_len)
 {
 	struct net_slirp *s = (struct net_slirp *)b;
+	const char *why;
 	size_t off = 0;
 	int i;
 
@@ -275,7 +277,14 @@ static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt
 		memcpy(s->txbuf + off, iov[i].iov_base, iov[i].iov_len);
 		off += iov[i].iov_len;
 	}
-	if (off != frame_len || net_guard_check(s->txbuf, frame_len)) {
+	why = off == frame_len ? net_guard_check(s->txbuf, frame_len) : "frame length changed";
+	if (why) {
+		if (!s->told_guard)
+			fprintf(stderr,
+				"berth-vmm: virtio-net user: dropping what the guest sent (%s); it "
+				"reaches only 10.0.2.2 (the host's 127.0.0.1), DNS and DHCP\n",
+				why);
+		s->told_guard = true;
 		errno = EACCES;
 		return -1;
 	}
