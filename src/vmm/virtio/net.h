@@ -1,0 +1,31 @@
+/* net.h - virtio-net (virtio 1.x, 5.1): a network card whose frames go to a host tap
+ * device or to user-mode networking (libslirp). Queue 0 receives, queue 1 transmits; there
+ * is no control queue. See "virtio-net" in docs/berth-vmm.md. */
+#ifndef BERTH_VMM_VIRTIO_NET_H
+#define BERTH_VMM_VIRTIO_NET_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+#include "vmm/config.h"
+#include "vmm/loop.h"
+#include "vmm/memory.h"
+#include "vmm/virtio/device.h"
+
+/* What a device has carried and refused since it was created. */
+struct net_stats {
+	uint64_t tx_packets; /* frames handed to the backend */
+	uint64_t tx_bad;     /* frames dropped for a bad header or length */
+	uint64_t tx_dropped; /* frames the backend refused (tap error, user-mode filter) */
+	uint64_t rx_packets; /* frames given to the guest */
+	uint64_t rx_dropped; /* frames too big for the guest's buffers */
+};
+
+/* Create virtio-net device number index with the backend cfg describes. */
+int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, unsigned index,
+		      const struct guest_mem *gm, struct loop *loop, struct berth_error *err);
+
+/* Copy d's counters into st (takes d->lock). */
+void virtio_net_stats(struct virtio_dev *d, struct net_stats *st);
+
+#endif

@@ -1,0 +1,41 @@
+/* net_backend.h - where a virtio-net device's frames go and come from: a tap device
+ * (net_tap.c) or user-mode networking (net_slirp.c).
+ *
+ * The device (net.c) owns the queues and calls these from the VMM's event-loop thread with
+ * its lock held. Frames cross with a 12-byte virtio-net header in front: on send it has
+ * been checked (net_hdr_check) and lies in host memory, out of the guest's reach; on recv
+ * the backend writes it (num_buffers is left for the device to fill). */
+#ifndef BERTH_VMM_VIRTIO_NET_BACKEND_H
+#define BERTH_VMM_VIRTIO_NET_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "vmm/virtio/net_hdr.h"
+
+struct net_backend;
+
+struct net_backend_ops {
+	/* Send one frame: iov[0] is the header, the rest the frame of frame_len bytes (it
+	 * may still be in guest memory). 0, or -1 with errno when it was dropped. */
+	int (*send)(struct net_backend *b, const struct iovec *iov, int iovcnt, size_t frame_len);
+	/* Take the next received frame, header first, into buf: its length, 0 when there is
+	 * none, -1 with errno on error. */
+	ssize_t (*recv)(struct net_backend *b, uint8_t *buf, size_t len);
+	/* The driver accepted these VIRTIO_NET_F_* features: turn on the matching offloads. */
+	int (*set_features)(struct net_backend *b, uint64_t negotiated);
+	/* Drop frames queued for a guest that has gone away (device reset). */
+	void (*flush)(struct net_backend *b);
+	/* Release everything. */
+	void (*destroy)(struct net_backend *b);
+};
+
+struct net_backend {
+	const struct net_backend_ops *ops;
+	int rx_fd;	   /* readable when recv may have a frame; the device polls it */
+	uint64_t features; /* the VIRTIO_NET_F_* offloads this backend can carry */
+};
+
+#endif

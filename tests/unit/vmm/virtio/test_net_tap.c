@@ -1,0 +1,377 @@
+/* Unit tests for virtio-net over a tap (src/vmm/virtio/net.c, net_tap.c), with the fake
+ * transport of virtio_harness.h. The test moves into a network namespace of its own and
+ * makes a tap there; a packet socket on the tap's interface sees what the guest sends and
+ * sends what the guest should receive. Skipped where network namespaces are not allowed. */
+#include "testlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net_test.h"
+
+#define TAP "bnet0"
+
+static int netns_ok;
+static int pkt = -1; /* a packet socket on TAP */
+static struct vh h;
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, s, strlen(s)) < 0)
+			perror(path);
+		close(fd);
+	}
+}
+
+/* A persistent tap named TAP, up, in a fresh network namespace, and a packet socket on it. */
+static int make_tap(void)
+{
+	struct ifreq ifr = { 0 };
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int fd, s;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	/* No IPv6 chatter (router solicitations) on the tap to confuse the rx tests. */
+	write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	fd = open("/dev/net/tun", O_RDWR);
+	if (fd < 0)
+		return -1;
+	strcpy(ifr.ifr_name, TAP);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	assert_int_equal(ioctl(fd, TUNSETIFF, &ifr), 0);
+	assert_int_equal(ioctl(fd, TUNSETPERSIST, 1), 0);
+	close(fd);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+	ifr.ifr_flags |= IFF_UP;
+	assert_int_equal(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+	close(s);
+	pkt = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	assert_true(pkt >= 0);
+	sll.sll_ifindex = (int)if_nametoindex(TAP);
+	assert_int_equal(bind(pkt, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	netns_ok = make_tap() == 0;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (pkt >= 0)
+		close(pkt);
+	return 0;
+}
+
+/* A device on TAP with the features in accept, started, its packet socket drained. */
+static void start_dev(uint64_t accept)
+{
+	struct net_config cfg = { .kind = NET_TAP, .ifname = TAP };
+	struct virtio_dev *d;
+	struct berth_error err;
+	uint8_t junk[2048];
+
+	if (!netns_ok)
+		skip();
+	memcpy(cfg.mac, nt_mac, 6);
+	assert_int_equal(vh_init(&h, 4 << 20), 0);
+	if (virtio_net_create(&d, &cfg, 0, &h.gm, &h.loop, &err) < 0)
+		fail_msg("%s", err.msg);
+	vh_attach(&h, d);
+	assert_int_equal(vh_start(&h, 64, accept), 0);
+	while (recv(pkt, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (h.ram)
+		vh_destroy(&h);
+	return 0;
+}
+
+/* The next frame the tap's interface sent (the guest's, as the host sees it received). */
+static ssize_t pkt_recv(uint8_t *buf, size_t len)
+{
+	struct sockaddr_ll from;
+	socklen_t fl = sizeof(from);
+	struct pollfd p = { pkt, POLLIN, 0 };
+
+	while (poll(&p, 1, 2000) == 1) {
+		ssize_t n = recvfrom(pkt, buf, len, 0, (struct sockaddr *)&from, &fl);
+
+		if (n < 0 || from.sll_pkttype != PACKET_OUTGOING)
+			return n;
+		fl = sizeof(from);
+	}
+	return -1;
+}
+
+/* Send a frame out of the tap's interface, towards the guest. */
+static void pkt_send(const uint8_t *f, size_t len)
+{
+	assert_int_equal(send(pkt, f, len, 0), (ssize_t)len);
+}
+
+static void config_space(void **state)
+{
+	uint8_t cfg[10];
+
+	(void)state;
+	start_dev(~0ULL);
+	vh_config_read(&h, 0, cfg, sizeof(cfg));
+	assert_memory_equal(cfg, nt_mac, 6);
+	assert_int_equal(cfg[6] | cfg[7] << 8, VIRTIO_NET_S_LINK_UP);
+	assert_true(h.dev->features >> VIRTIO_F_VERSION_1 & 1);
+	assert_true(h.dev->features >> VIRTIO_NET_F_MRG_RXBUF & 1);
+	assert_true(h.dev->features >> VIRTIO_NET_F_HOST_TSO4 & 1);
+	assert_false(h.dev->features >> VIRTIO_NET_F_HOST_UFO & 1);
+}
+
+static void tx_reaches_tap(void **state)
+{
+	uint8_t f[100], got[2048];
+	struct net_hdr hdr = { 0 };
+
+	(void)state;
+	start_dev(~0ULL);
+	nt_frame(f, sizeof(f), 1);
+	nt_send(&h, &hdr, f, sizeof(f));
+	assert_int_equal(vh_used_idx(&h, NT_TXQ), 1);
+	assert_int_equal(vh_used_elem(&h, NT_TXQ, 0).len, 0);
+	assert_int_equal(pkt_recv(got, sizeof(got)), sizeof(f));
+	assert_memory_equal(got, f, sizeof(f));
+	assert_int_equal(nt_stats(&h).tx_packets, 1);
+	assert_int_equal(h.failures, 0);
+}
+
+static void rx_into_one_buffer(void **state)
+{
+	uint8_t f[300];
+	uint64_t gpa;
+	struct net_hdr hdr;
+
+	(void)state;
+	start_dev(~(1ULL << VIRTIO_NET_F_MRG_RXBUF));
+	gpa = nt_offer_rx(&h, 2, 2048);
+	nt_frame(f, sizeof(f), 7);
+	pkt_send(f, sizeof(f));
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 1, 3000), 0);
+	assert_int_equal(vh_used_elem(&h, NT_RXQ, 0).len, NET_HDR_LEN + sizeof(f));
+	net_hdr_decode(&hdr, vh_host(&h, gpa));
+	assert_int_equal(hdr.num_buffers, 1);
+	assert_memory_equal(vh_host(&h, gpa + NET_HDR_LEN), f, sizeof(f));
+	assert_int_equal(nt_stats(&h).rx_packets, 1);
+	assert_true(h.interrupts[NT_RXQ] >= 1);
+}
+
+/* With MRG_RXBUF a frame larger than one buffer spans several; num_buffers says how many. */
+static void rx_merged_buffers(void **state)
+{
+	uint8_t f[1200];
+	uint64_t gpa;
+	struct net_hdr hdr;
+
+	(void)state;
+	start_dev(~0ULL);
+	gpa = nt_offer_rx(&h, 4, 512); /* adjacent in guest RAM */
+	nt_frame(f, sizeof(f), 3);
+	pkt_send(f, sizeof(f));
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 3, 3000), 0);
+	assert_int_equal(vh_used_elem(&h, NT_RXQ, 0).len, 512);
+	assert_int_equal(vh_used_elem(&h, NT_RXQ, 1).len, 512);
+	assert_int_equal(vh_used_elem(&h, NT_RXQ, 2).len, NET_HDR_LEN + sizeof(f) - 1024);
+	net_hdr_decode(&hdr, vh_host(&h, gpa));
+	assert_int_equal(hdr.num_buffers, 3);
+	assert_memory_equal(vh_host(&h, gpa + NET_HDR_LEN), f, sizeof(f));
+}
+
+/* Bad headers cost the frame, never the device. */
+static void bad_headers_dropped(void **state)
+{
+	static uint8_t big[NET_MAX_FRAME + 1];
+	uint8_t f[100], got[2048];
+	const struct net_hdr bad[] = {
+		{ .flags = 0x80 },
+		{ .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 90, .csum_offset = 9 },
+		{ .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1000 }, /* no NEEDS_CSUM */
+		{ .gso_type = VIRTIO_NET_HDR_GSO_UDP,
+		  .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		  .gso_size = 1000 }, /* UFO is not offered */
+		{ .gso_type = 7 },
+		{ .hdr_len = 101 },
+	};
+	unsigned i;
+	uint64_t gpa;
+
+	(void)state;
+	start_dev(~0ULL);
+	nt_frame(f, sizeof(f), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		nt_send(&h, &bad[i], f, sizeof(f));
+	nt_send(&h, &(struct net_hdr){ 0 }, f, 10);	       /* a runt */
+	nt_send(&h, &(struct net_hdr){ 0 }, big, sizeof(big)); /* too long */
+	gpa = vh_alloc(&h, 8);				       /* no room for a header */
+	vh_submit(&h, NT_TXQ, &(struct vh_buf){ gpa, 8, false }, 1);
+	assert_int_equal(vh_used_idx(&h, NT_TXQ), i + 3);
+	assert_int_equal(nt_stats(&h).tx_bad, i + 3);
+	assert_int_equal(nt_stats(&h).tx_packets, 0);
+	assert_int_equal(h.failures, 0);
+	/* The device goes on working. */
+	nt_send(&h, &(struct net_hdr){ 0 }, f, sizeof(f));
+	assert_int_equal(pkt_recv(got, sizeof(got)), sizeof(f));
+	assert_int_equal(nt_stats(&h).tx_packets, 1);
+}
+
+/* A malformed chain is the driver breaking the rules: the device fails. */
+static void broken_chain_fails(void **state)
+{
+	(void)state;
+	start_dev(~0ULL);
+	vh_put_desc(&h, NT_TXQ, 0, (uint64_t)h.ram_size, 100, 0, 0); /* outside RAM */
+	vh_offer(&h, NT_TXQ, 0);
+	vh_kick(&h, NT_TXQ);
+	assert_int_equal(h.failures, 1);
+}
+
+/* A malformed rx chain fails the device once; the readable tap is not watched after. */
+static void broken_rx_chain_fails(void **state)
+{
+	uint8_t f[100];
+
+	(void)state;
+	start_dev(~0ULL);
+	vh_put_desc(&h, NT_RXQ, 0, (uint64_t)h.ram_size, 100, VIRTQ_DESC_F_WRITE, 0);
+	vh_offer(&h, NT_RXQ, 0);
+	vh_kick(&h, NT_RXQ);
+	nt_frame(f, sizeof(f), 0);
+	pkt_send(f, sizeof(f));
+	assert_int_equal(vh_run(&h, 1000), 1);
+	assert_int_equal(h.failures, 1);
+	assert_int_equal(vh_run(&h, 200), 0);
+}
+
+/* No rx buffers: the tap leaves the loop (nothing fires, nothing spins) and its frames wait
+ * in the tap's queue until the guest offers buffers. */
+static void rx_backpressure(void **state)
+{
+	uint8_t f[200];
+	unsigned i;
+
+	(void)state;
+	start_dev(~0ULL);
+	for (i = 0; i < 3; i++) {
+		nt_frame(f, sizeof(f), (uint8_t)i);
+		pkt_send(f, sizeof(f));
+	}
+	assert_int_equal(vh_run(&h, 1000), 1); /* the tap is readable, no buffers */
+	assert_int_equal(vh_run(&h, 200), 0);  /* and is no longer watched */
+	assert_int_equal(vh_used_idx(&h, NT_RXQ), 0);
+	nt_offer_rx(&h, 3, 1024);
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 3, 3000), 0);
+	assert_int_equal(nt_stats(&h).rx_packets, 3);
+	assert_int_equal(nt_stats(&h).rx_dropped, 0);
+}
+
+/* A frame too big for a guest's (non-merged) buffer is dropped; the buffer serves the next. */
+static void rx_too_big_dropped(void **state)
+{
+	uint8_t f[600];
+
+	(void)state;
+	start_dev(~(1ULL << VIRTIO_NET_F_MRG_RXBUF));
+	nt_offer_rx(&h, 1, 256);
+	nt_frame(f, sizeof(f), 0);
+	pkt_send(f, sizeof(f));
+	pkt_send(f, 100);
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 1, 3000), 0);
+	assert_int_equal(vh_used_elem(&h, NT_RXQ, 0).len, NET_HDR_LEN + 100);
+	assert_int_equal(nt_stats(&h).rx_dropped, 1);
+}
+
+/* Offloads the guest accepts are handed to the tap; the tap takes them. */
+static void offloads_negotiated(void **state)
+{
+	(void)state;
+	start_dev(1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTIO_NET_F_GUEST_CSUM |
+		  1ULL << VIRTIO_NET_F_GUEST_TSO4 | 1ULL << VIRTIO_NET_F_GUEST_TSO6 |
+		  1ULL << VIRTIO_NET_F_GUEST_ECN);
+	assert_int_equal(h.failures, 0);
+	vh_reset(&h);
+	/* A driver without VERSION_1 is refused. */
+	assert_int_equal(vh_start(&h, 64, 1ULL << VIRTIO_NET_F_MAC), -1);
+}
+
+/* A driver that leaves a queue disabled is refused at DRIVER_OK. */
+static void both_queues_needed(void **state)
+{
+	(void)state;
+	start_dev(~0ULL);
+	vh_reset(&h);
+	h.dev->vq_enabled[NT_RXQ] = true;
+	pthread_mutex_lock(&h.dev->lock);
+	assert_int_equal(h.dev->ops->start(h.dev), -1);
+	pthread_mutex_unlock(&h.dev->lock);
+}
+
+static void expect_create_error(const char *ifname, const char *msg)
+{
+	struct net_config cfg = { .kind = NET_TAP };
+	struct virtio_dev *d;
+	struct berth_error err;
+
+	snprintf(cfg.ifname, sizeof(cfg.ifname), "%s", ifname);
+	assert_int_equal(virtio_net_create(&d, &cfg, 1, &h.gm, &h.loop, &err), -1);
+	assert_contains(err.msg, msg);
+	assert_contains(err.msg, ifname);
+}
+
+static void tap_errors(void **state)
+{
+	(void)state;
+	start_dev(~0ULL);
+	expect_create_error("nosuchtap0", "does not exist");
+	expect_create_error(TAP, "busy"); /* the device above holds it */
+	expect_create_error("lo", "not a single-queue tap");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(config_space, teardown),
+		cmocka_unit_test_teardown(tx_reaches_tap, teardown),
+		cmocka_unit_test_teardown(rx_into_one_buffer, teardown),
+		cmocka_unit_test_teardown(rx_merged_buffers, teardown),
+		cmocka_unit_test_teardown(bad_headers_dropped, teardown),
+		cmocka_unit_test_teardown(broken_chain_fails, teardown),
+		cmocka_unit_test_teardown(broken_rx_chain_fails, teardown),
+		cmocka_unit_test_teardown(rx_backpressure, teardown),
+		cmocka_unit_test_teardown(rx_too_big_dropped, teardown),
+		cmocka_unit_test_teardown(offloads_negotiated, teardown),
+		cmocka_unit_test_teardown(both_queues_needed, teardown),
+		cmocka_unit_test_teardown(tap_errors, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
