@@ -11,9 +11,9 @@
 #include "vmm/pci/pci.h"
 #include "vmm/x86/layout.h"
 
-#define FUZZ_OP	    8
+#define FUZZ_OP	     8
 #define FUZZ_MAX_OPS 512
-#define FUZZ_NDEVS  2
+#define FUZZ_NDEVS   2
 
 struct fuzz_machine {
 	struct machine m;
@@ -26,15 +26,17 @@ static void fuzz_set_irq(struct machine *m, unsigned gsi, int level)
 {
 	struct fuzz_machine *f = (struct fuzz_machine *)m;
 
-	if (gsi < PCI_INTX_GSI_BASE || gsi >= PCI_INTX_GSI_BASE + PCI_INTX_GSIS || f->level[gsi] == level)
+	if (gsi < PCI_INTX_GSI_BASE || gsi >= PCI_INTX_GSI_BASE + PCI_INTX_GSIS ||
+	    f->level[gsi] == level)
 		abort(); /* a line driven that is not PCI's, or to the level it already has */
 	f->level[gsi] = level;
 }
 
-static void fuzz_bar_access(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data, uint32_t len,
-			    bool is_write)
+static void fuzz_bar_access(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data,
+			    uint32_t len, bool is_write)
 {
-	if (bar >= PCI_NUM_BARS || !d->bar_size[bar] || len == 0 || len > 8 || off + len > d->bar_size[bar])
+	if (bar >= PCI_NUM_BARS || !d->bar_size[bar] || len == 0 || len > 8 ||
+	    off + len > d->bar_size[bar])
 		abort();
 	if (!is_write)
 		memset(data, (int)off, len);
@@ -44,7 +46,8 @@ static void fuzz_bar_mapped(struct pci_dev *d, unsigned bar, uint64_t addr)
 {
 	if (bar >= PCI_NUM_BARS || !d->bar_size[bar] || addr % d->bar_size[bar])
 		abort();
-	if (addr && (addr < LAYOUT_PCI_MMIO || addr + d->bar_size[bar] > LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE))
+	if (addr && (addr < LAYOUT_PCI_MMIO ||
+		     addr + d->bar_size[bar] > LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE))
 		abort();
 }
 
@@ -67,8 +70,8 @@ static void fuzz_check_lines(struct pci_dev *const *devs)
 	}
 }
 
-static void fuzz_op(struct pci_bus *pci, struct bus *pio, struct bus *mmio, struct pci_dev *const *devs,
-		    const uint8_t *op)
+static void fuzz_op(struct pci_bus *pci, struct bus *pio, struct bus *mmio,
+		    struct pci_dev *const *devs, const uint8_t *op)
 {
 	static const uint32_t lens[] = { 1, 2, 4, 8, 3, 1, 2, 4 };
 	uint32_t len = lens[op[1] & 7], off = pci_get32(op + 2);
@@ -86,10 +89,12 @@ static void fuzz_op(struct pci_bus *pci, struct bus *pio, struct bus *mmio, stru
 		bus_dispatch(pio, PORT_PCI_CONF + (op[1] >> 4) % 8, data, len, is_write);
 		break;
 	case 2:
-		bus_dispatch(mmio, LAYOUT_PCI_ECAM + off % LAYOUT_PCI_ECAM_SIZE, data, len, is_write);
+		bus_dispatch(mmio, LAYOUT_PCI_ECAM + off % LAYOUT_PCI_ECAM_SIZE, data, len,
+			     is_write);
 		break;
 	case 3:
-		bus_dispatch(mmio, LAYOUT_PCI_MMIO + off % LAYOUT_PCI_MMIO_SIZE, data, len, is_write);
+		bus_dispatch(mmio, LAYOUT_PCI_MMIO + off % LAYOUT_PCI_MMIO_SIZE, data, len,
+			     is_write);
 		break;
 	case 4:
 		pci_set_intx(devs[op[1] % FUZZ_NDEVS], op[2] & 1);

@@ -29,8 +29,8 @@ struct tdev {
 	uint32_t last_len;
 };
 
-static void tdev_bar_access(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data, uint32_t len,
-			    bool is_write)
+static void tdev_bar_access(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data,
+			    uint32_t len, bool is_write)
 {
 	struct tdev *t = (struct tdev *)d;
 	uint32_t i;
@@ -115,7 +115,8 @@ static uint32_t io(struct bus *bus, uint64_t addr, uint32_t len, bool is_write, 
 
 static void conf1_select(struct rig *r, unsigned busno, unsigned slot, unsigned fn, unsigned reg)
 {
-	io(&r->pio, 0xCF8, 4, true, 0x80000000u | busno << 16 | slot << 11 | fn << 8 | (reg & 0xfc));
+	io(&r->pio, 0xCF8, 4, true,
+	   0x80000000u | busno << 16 | slot << 11 | fn << 8 | (reg & 0xfc));
 }
 
 static uint32_t conf1_read(struct rig *r, unsigned slot, unsigned reg, uint32_t len)
@@ -160,8 +161,10 @@ static void every_size_and_offset(void **state)
 	(void)state;
 	rig_init(&r);
 	cfg = r.pci.host.cfg;
-	assert_int_equal(conf1_read(&r, 0, PCI_VENDOR_ID, 4), PCI_HOST_DEVICE << 16 | PCI_HOST_VENDOR);
-	assert_int_equal(ecam_read(&r, 0, PCI_VENDOR_ID, 4), PCI_HOST_DEVICE << 16 | PCI_HOST_VENDOR);
+	assert_int_equal(conf1_read(&r, 0, PCI_VENDOR_ID, 4),
+			 PCI_HOST_DEVICE << 16 | PCI_HOST_VENDOR);
+	assert_int_equal(ecam_read(&r, 0, PCI_VENDOR_ID, 4),
+			 PCI_HOST_DEVICE << 16 | PCI_HOST_VENDOR);
 	assert_int_equal(conf1_read(&r, 0, 0x08, 4) >> 8, 0x060000);
 	assert_int_equal(conf1_read(&r, 0, PCI_HEADER_TYPE, 1), 0);
 	for (reg = 0; reg < PCI_CFG_SIZE; reg++) {
@@ -236,8 +239,10 @@ static void ecam_out_of_range(void **state)
 	assert_int_equal(ecam_read(&r, 0, 0xffc, 4), 0);
 	ecam_write(&r, 0, 0x100, 4, 0x12345678);
 	/* The last bytes of the ECAM area, and an access running past it. */
-	assert_int_equal(io(&r.mmio, LAYOUT_PCI_ECAM + LAYOUT_PCI_ECAM_SIZE - 4, 4, false, 0), 0xffffffffu);
-	assert_int_equal(io(&r.mmio, LAYOUT_PCI_ECAM + LAYOUT_PCI_ECAM_SIZE - 2, 4, false, 0), 0xffffffffu);
+	assert_int_equal(io(&r.mmio, LAYOUT_PCI_ECAM + LAYOUT_PCI_ECAM_SIZE - 4, 4, false, 0),
+			 0xffffffffu);
+	assert_int_equal(io(&r.mmio, LAYOUT_PCI_ECAM + LAYOUT_PCI_ECAM_SIZE - 2, 4, false, 0),
+			 0xffffffffu);
 	pci_bus_destroy(&r.pci);
 }
 
@@ -285,7 +290,8 @@ static void bar_sizing_and_moving(void **state)
 	bar2 = conf1_read(&r, 1, PCI_BAR0 + 8, 4);
 	assert_int_equal(bar0, LAYOUT_PCI_MMIO);
 	assert_int_equal(bar2 % (64 << 10), 0);
-	assert_true(bar2 >= bar0 + 4096 && bar2 + (64 << 10) <= LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE);
+	assert_true(bar2 >= bar0 + 4096 &&
+		    bar2 + (64 << 10) <= LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE);
 	assert_int_equal(conf1_read(&r, 1, PCI_BAR0 + 4, 4), 0); /* no BAR 1 */
 	/* Decoding is off until the guest turns it on. */
 	assert_int_equal(t.nmapped, 0);
@@ -342,7 +348,8 @@ static void hostile_bar_values(void **state)
 	bbar = conf1_read(&r, 2, PCI_BAR0, 4);
 	conf1_write(&r, 1, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
 	conf1_write(&r, 2, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
-	/* Outside the window (guest RAM, the ECAM area, the window's last page plus one): no decode. */
+	/* Outside the window (guest RAM, the ECAM area, the window's last page plus one): no
+	 * decode. */
 	conf1_write(&r, 2, PCI_BAR0, 4, 0x1000);
 	assert_int_equal(b.mapped[0], 0);
 	conf1_write(&r, 2, PCI_BAR0, 4, (uint32_t)LAYOUT_PCI_ECAM);
@@ -368,7 +375,8 @@ static void hostile_bar_values(void **state)
 	io(&r.mmio, bbar + 4088, 8, true, 0);
 	assert_int_equal(b.accesses, accesses + 1);
 	/* Unclaimed window addresses read all ones. */
-	assert_int_equal(io(&r.mmio, LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE - 4, 4, false, 0), 0xffffffffu);
+	assert_int_equal(io(&r.mmio, LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE - 4, 4, false, 0),
+			 0xffffffffu);
 	pci_bus_destroy(&r.pci);
 }
 
@@ -395,7 +403,8 @@ static void capability_list(void **state)
 	assert_true(conf1_read(&r, 1, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
 	for (at = conf1_read(&r, 1, PCI_CAP_PTR, 1); at; at = ecam_read(&r, 1, at + 1, 1)) {
 		assert_int_equal(at % 4, 0);
-		assert_int_equal(ecam_read(&r, 1, at, 1), n == 0 ? PCI_CAP_ID_VNDR : PCI_CAP_ID_MSIX);
+		assert_int_equal(ecam_read(&r, 1, at, 1),
+				 n == 0 ? PCI_CAP_ID_VNDR : PCI_CAP_ID_MSIX);
 		n++;
 		assert_true(n <= 2);
 	}
@@ -520,16 +529,11 @@ static void reset_restores_power_on(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_size_and_offset),
-		cmocka_unit_test(conf1_address_register),
-		cmocka_unit_test(ecam_out_of_range),
-		cmocka_unit_test(writes_are_masked),
-		cmocka_unit_test(bar_sizing_and_moving),
-		cmocka_unit_test(hostile_bar_values),
-		cmocka_unit_test(capability_list),
-		cmocka_unit_test(intx_sharing),
-		cmocka_unit_test(window_and_bus_full),
-		cmocka_unit_test(reset_restores_power_on),
+		cmocka_unit_test(every_size_and_offset), cmocka_unit_test(conf1_address_register),
+		cmocka_unit_test(ecam_out_of_range),	 cmocka_unit_test(writes_are_masked),
+		cmocka_unit_test(bar_sizing_and_moving), cmocka_unit_test(hostile_bar_values),
+		cmocka_unit_test(capability_list),	 cmocka_unit_test(intx_sharing),
+		cmocka_unit_test(window_and_bus_full),	 cmocka_unit_test(reset_restores_power_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
