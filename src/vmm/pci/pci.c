@@ -164,7 +164,8 @@ static void pci_ecam_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* The BAR window: hand the access to the first BAR (by slot, then number) decoding addr. */
+/* The BAR window: hand the access to the first BAR (by slot, then number) decoding addr;
+ * an access no BAR decodes is ignored and logged like any other unclaimed access. */
 static void pci_window_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_bus *b = opaque;
@@ -188,6 +189,7 @@ static void pci_window_io(void *opaque, uint64_t off, uint8_t *data, uint32_t le
 refuse:
 	if (!is_write)
 		memset(data, 0xff, len);
+	bus_log_unclaimed(b->mmio, addr, len, is_write);
 }
 
 void pci_bus_init(struct pci_bus *b, struct machine *machine)
@@ -256,6 +258,7 @@ int pci_bus_add(struct pci_bus *b, struct pci_dev *d, struct berth_error *err)
 
 int pci_bus_register(struct pci_bus *b, struct bus *pio, struct bus *mmio, struct berth_error *err)
 {
+	b->mmio = mmio;
 	if (bus_register(pio, PORT_PCI_CONF, 8, pci_conf1_io, b, err) ||
 	    bus_register(mmio, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, pci_ecam_io, b, err) ||
 	    bus_register(mmio, LAYOUT_PCI_MMIO, LAYOUT_PCI_MMIO_SIZE, pci_window_io, b, err))

@@ -123,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pci_bus_init(&pci, &fm.m);
 	bus_init(&pio, "port");
 	bus_init(&mmio, "mmio");
+	mmio.nlogged = BUS_MAX_LOGGED + 1; /* past the log's limit: window misses stay quiet */
 	pci_dev_init(&a, &fuzz_ops, 0x1af4, 0x1041, 0x020000, 0x1af4, 1);
 	pci_dev_set_bar(&a, 0, 4096);
 	pci_dev_set_bar(&a, 4, 1u << 20);
