@@ -23,7 +23,9 @@ static uint16_t pci_command(const struct pci_dev *d)
 }
 
 /* Drive d's GSI from its level and mask; called with intx_lock held. The KVM call happens
- * under the lock so that two devices' changes reach the line in the order they were counted. */
+ * under the lock so that two devices' changes reach the line in the order they were counted.
+ * Level 1 means asserted: the guest programs these pins active low (_PRT's GSIs), and KVM's
+ * IOAPIC ignores the polarity bit, as real hardware's inverter on the board would hide it. */
 static void pci_intx_update(struct pci_dev *d)
 {
 	struct pci_bus *b = d->bus;
