@@ -25,7 +25,7 @@ static uint16_t pci_command(const struct pci_dev *d)
 /* Drive d's GSI from its level and mask; called with intx_lock held. The KVM call happens
  * under the lock so that two devices' changes reach the line in the order they were counted.
  * Level 1 means asserted: the guest programs these pins active low (_PRT's GSIs), and KVM's
- * IOAPIC ignores the polarity bit, as real hardware's inverter on the board would hide it. */
+ * IOAPIC ignores the polarity bit and takes KVM_IRQ_LINE 1 as asserted. */
 static void pci_intx_update(struct pci_dev *d)
 {
 	struct pci_bus *b = d->bus;
