@@ -37,12 +37,12 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, bus_handler_fn fn
 	return 0;
 }
 
-static void bus_log_unclaimed(struct bus *bus, uint64_t addr, uint32_t len, bool is_write)
+void bus_log_unclaimed(struct bus *bus, uint64_t addr, uint32_t len, bool is_write)
 {
 	unsigned i;
 
 	pthread_mutex_lock(&bus->log_lock);
-	for (i = 0; i < bus->nlogged; i++)
+	for (i = 0; i < bus->nlogged && i < BUS_MAX_LOGGED; i++)
 		if (bus->logged[i] == addr)
 			goto out;
 	if (bus->nlogged < BUS_MAX_LOGGED) {

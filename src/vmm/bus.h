@@ -41,6 +41,10 @@ void bus_init(struct bus *bus, const char *name);
 int bus_register(struct bus *bus, uint64_t base, uint64_t len, bus_handler_fn fn, void *opaque,
 		 struct berth_error *err);
 
+/* Log, once per address, an access at addr that reached no device; for handlers of a range
+ * that hand accesses on to devices inside it (PCI's BAR window). */
+void bus_log_unclaimed(struct bus *bus, uint64_t addr, uint32_t len, bool is_write);
+
 /* Hand an access to the device that claims addr; returns false (and logs once) when none does. */
 bool bus_dispatch(struct bus *bus, uint64_t addr, uint8_t *data, uint32_t len, bool is_write);
 

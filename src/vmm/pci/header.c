@@ -7,8 +7,8 @@
 #define PCI_LATENCY_TIMER   0x0D
 #define PCI_CAP_MAX	    48 /* capabilities a 256-byte space can hold at 4 bytes each */
 
-void pci_dev_init(struct pci_dev *d, const struct pci_dev_ops *ops, uint16_t vendor, uint16_t device,
-		  uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys_id)
+void pci_dev_init(struct pci_dev *d, const struct pci_dev_ops *ops, uint16_t vendor,
+		  uint16_t device, uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys_id)
 {
 	memset(d, 0, sizeof(*d));
 	d->ops = ops;
@@ -19,7 +19,8 @@ void pci_dev_init(struct pci_dev *d, const struct pci_dev_ops *ops, uint16_t ven
 	pci_put16(d->cfg + PCI_SUBSYS_VENDOR, subsys_vendor);
 	pci_put16(d->cfg + PCI_SUBSYS_ID, subsys_id);
 	d->cfg[PCI_INTERRUPT_PIN] = 1; /* INTA# */
-	pci_put16(d->wmask + PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_OFF);
+	pci_put16(d->wmask + PCI_COMMAND,
+		  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_OFF);
 	/* Registers firmware and drivers write as scratch: they only store the value. */
 	d->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	d->wmask[PCI_LATENCY_TIMER] = 0xff;

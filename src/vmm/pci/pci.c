@@ -9,11 +9,11 @@
 
 #include "vmm/x86/layout.h"
 
-#define PCI_BAR_END	     (PCI_BAR0 + 4 * PCI_NUM_BARS)
-#define PCI_CONF1_ENABLE     0x80000000u
-#define PCI_CONF1_ADDR_MASK  0x80fffffcu /* enable, bus, device, function, dword register */
-#define PCI_WINDOW_END	     (LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE)
-#define PCI_HOST_CLASS	     0x060000 /* bridge, host */
+#define PCI_BAR_END	    (PCI_BAR0 + 4 * PCI_NUM_BARS)
+#define PCI_CONF1_ENABLE    0x80000000u
+#define PCI_CONF1_ADDR_MASK 0x80fffffcu /* enable, bus, device, function, dword register */
+#define PCI_WINDOW_END	    (LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE)
+#define PCI_HOST_CLASS	    0x060000 /* bridge, host */
 
 static const struct pci_dev_ops pci_host_ops;
 
@@ -23,7 +23,9 @@ static uint16_t pci_command(const struct pci_dev *d)
 }
 
 /* Drive d's GSI from its level and mask; called with intx_lock held. The KVM call happens
- * under the lock so that two devices' changes reach the line in the order they were counted. */
+ * under the lock so that two devices' changes reach the line in the order they were counted.
+ * Level 1 means asserted: the guest programs these pins active low (_PRT's GSIs), and KVM's
+ * IOAPIC ignores the polarity bit and takes KVM_IRQ_LINE 1 as asserted. */
 static void pci_intx_update(struct pci_dev *d)
 {
 	struct pci_bus *b = d->bus;
@@ -90,7 +92,8 @@ static void pci_cfg_write(struct pci_dev *d, uint32_t reg, const uint8_t *data, 
 
 	pthread_mutex_lock(&b->intx_lock);
 	for (i = 0; i < len; i++)
-		d->cfg[reg + i] = (uint8_t)((d->cfg[reg + i] & ~d->wmask[reg + i]) | (data[i] & d->wmask[reg + i]));
+		d->cfg[reg + i] = (uint8_t)((d->cfg[reg + i] & ~d->wmask[reg + i]) |
+					    (data[i] & d->wmask[reg + i]));
 	if (reg < PCI_COMMAND + 2 && reg + len > PCI_COMMAND && d->cfg[PCI_INTERRUPT_PIN])
 		pci_intx_update(d); /* the interrupt-disable bit may have changed */
 	pthread_mutex_unlock(&b->intx_lock);
@@ -102,8 +105,8 @@ static void pci_cfg_write(struct pci_dev *d, uint32_t reg, const uint8_t *data, 
 
 /* One config access to bus 0, device slot, function fn; the bus lock is held. An access
  * must stay inside one dword; anything else, and every absent function, reads all ones. */
-static void pci_cfg_access(struct pci_bus *b, unsigned slot, unsigned fn, uint32_t reg, uint8_t *data,
-			   uint32_t len, bool is_write)
+static void pci_cfg_access(struct pci_bus *b, unsigned slot, unsigned fn, uint32_t reg,
+			   uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_dev *d = slot < PCI_MAX_SLOTS && fn == 0 ? b->slots[slot] : NULL;
 
@@ -141,12 +144,13 @@ static void pci_conf1_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len
 	} else if (off >= 4 && off < 8 && len <= 8 - off) {
 		addr = b->conf1_addr;
 		if (addr & PCI_CONF1_ENABLE && ((addr >> 16) & 0xff) == 0)
-			pci_cfg_access(b, (addr >> 11) & 0x1f, (addr >> 8) & 7, (addr & 0xfc) + (uint32_t)(off - 4),
-				       data, len, is_write);
+			pci_cfg_access(b, (addr >> 11) & 0x1f, (addr >> 8) & 7,
+				       (addr & 0xfc) + (uint32_t)(off - 4), data, len, is_write);
 		else if (!is_write)
 			memset(data, 0xff, len);
 	} else if (!is_write) {
-		memset(data, 0xff, len); /* partial accesses to the address register reach nothing */
+		memset(data, 0xff,
+		       len); /* partial accesses to the address register reach nothing */
 	}
 	pthread_mutex_unlock(&b->lock);
 }
@@ -157,12 +161,13 @@ static void pci_ecam_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 	struct pci_bus *b = opaque;
 
 	pthread_mutex_lock(&b->lock);
-	pci_cfg_access(b, (unsigned)(off >> 15), (unsigned)(off >> 12) & 7, (uint32_t)off & 0xfff, data, len,
-		       is_write);
+	pci_cfg_access(b, (unsigned)(off >> 15), (unsigned)(off >> 12) & 7, (uint32_t)off & 0xfff,
+		       data, len, is_write);
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* The BAR window: hand the access to the first BAR (by slot, then number) decoding addr. */
+/* The BAR window: hand the access to the first BAR (by slot, then number) decoding addr;
+ * an access no BAR decodes is ignored and logged like any other unclaimed access. */
 static void pci_window_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct pci_bus *b = opaque;
@@ -186,6 +191,7 @@ static void pci_window_io(void *opaque, uint64_t off, uint8_t *data, uint32_t le
 refuse:
 	if (!is_write)
 		memset(data, 0xff, len);
+	bus_log_unclaimed(b->mmio, addr, len, is_write);
 }
 
 void pci_bus_init(struct pci_bus *b, struct machine *machine)
@@ -217,16 +223,19 @@ int pci_bus_add(struct pci_bus *b, struct pci_dev *d, struct berth_error *err)
 	for (slot = 0; slot < PCI_MAX_SLOTS && b->slots[slot]; slot++)
 		;
 	if (slot == PCI_MAX_SLOTS)
-		return berr(err, 0, "PCI bus 0 is full (%u slots): use fewer devices", PCI_MAX_SLOTS);
+		return berr(err, 0, "PCI bus 0 is full (%u slots): use fewer devices",
+			    PCI_MAX_SLOTS);
 	for (i = 0; i < PCI_NUM_BARS; i++) {
 		uint64_t size = d->bar_size[i];
 
 		if (!size)
 			continue;
 		if (size < 4096 || (size & (size - 1)))
-			return berr(err, 0, "PCI device %04x:%04x: BAR %u of %llu bytes is not a power of two of at least 4 KiB",
-				    pci_get16(d->cfg + PCI_VENDOR_ID), pci_get16(d->cfg + PCI_DEVICE_ID), i,
-				    (unsigned long long)size);
+			return berr(err, 0,
+				    "PCI device %04x:%04x: BAR %u of %llu bytes is not a power of "
+				    "two of at least 4 KiB",
+				    pci_get16(d->cfg + PCI_VENDOR_ID),
+				    pci_get16(d->cfg + PCI_DEVICE_ID), i, (unsigned long long)size);
 		at[i] = (next + size - 1) & ~(size - 1);
 		if (at[i] + size > PCI_WINDOW_END)
 			return berr(err, 0, "PCI MMIO window (%llu MiB) is full: use fewer devices",
@@ -251,6 +260,7 @@ int pci_bus_add(struct pci_bus *b, struct pci_dev *d, struct berth_error *err)
 
 int pci_bus_register(struct pci_bus *b, struct bus *pio, struct bus *mmio, struct berth_error *err)
 {
+	b->mmio = mmio;
 	if (bus_register(pio, PORT_PCI_CONF, 8, pci_conf1_io, b, err) ||
 	    bus_register(mmio, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, pci_ecam_io, b, err) ||
 	    bus_register(mmio, LAYOUT_PCI_MMIO, LAYOUT_PCI_MMIO_SIZE, pci_window_io, b, err))
@@ -273,7 +283,8 @@ void pci_bus_reset(struct pci_bus *b)
 			continue;
 		/* What the guest may write goes back to power-on; what the device owns stays. */
 		for (i = 0; i < PCI_CFG_SIZE; i++)
-			d->cfg[i] = (uint8_t)((d->cfg[i] & ~d->wmask[i]) | (d->cfg_init[i] & d->wmask[i]));
+			d->cfg[i] =
+			    (uint8_t)((d->cfg[i] & ~d->wmask[i]) | (d->cfg_init[i] & d->wmask[i]));
 		pci_put16(d->cfg + PCI_STATUS, pci_get16(d->cfg + PCI_STATUS) & ~PCI_STATUS_INTX);
 		d->intx_level = false;
 		d->intx_counted = false;

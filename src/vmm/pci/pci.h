@@ -100,6 +100,7 @@ struct pci_bus {
 	uint64_t next_bar;    /* next free address in the MMIO window */
 	unsigned intx_count[PCI_INTX_GSIS]; /* devices asserting each INTx GSI */
 	struct pci_dev host;  /* the host bridge, in slot 0 */
+	struct bus *mmio;     /* set by pci_bus_register: where window misses are logged */
 };
 
 /* Prepare a device header: IDs, class (base<<16 | sub<<8 | prog-if), INTA#, no BARs. */

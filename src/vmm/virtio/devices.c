@@ -1,6 +1,7 @@
 /* devices.c - create, bind, reset and release the VM's virtio devices. */
 #include "devices.h"
 
+#include "vmm/virtio/net.h"
 #include "vmm/virtio/rng.h"
 
 /* Put a created device on the bus. */
@@ -18,6 +19,9 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 	struct virtio_dev *d = NULL;
 
 	v->n = 0;
+	for (unsigned i = 0; i < cfg->nnics; i++)
+		if (virtio_net_create(&d, &cfg->nics[i], i, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err))
+			return -1;
 	if (cfg->rng && (virtio_rng_create(&d, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err)))
 		return -1;
 	return 0;

@@ -58,11 +58,29 @@ static void refuses_overlaps(void **state)
 	assert_int_equal(bus_register(&bus, 0x1100, 1, handler, NULL, &err), 0);
 }
 
+/* Past the log's limit, further unclaimed accesses are neither logged nor looked up
+ * beyond the end of the log (UBSan's bounds check watches). */
+static void log_limit(void **state)
+{
+	struct bus bus;
+	uint8_t d[4];
+	unsigned i;
+
+	(void)state;
+	bus_init(&bus, "mmio");
+	for (i = 0; i < BUS_MAX_LOGGED + 8; i++)
+		assert_false(bus_dispatch(&bus, 0x1000 + i, d, 1, false));
+	assert_int_equal(bus.nlogged, BUS_MAX_LOGGED + 1);
+	assert_false(bus_dispatch(&bus, 0x1000, d, 1, false));
+	assert_int_equal(bus.nlogged, BUS_MAX_LOGGED + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dispatch),
 		cmocka_unit_test(refuses_overlaps),
+		cmocka_unit_test(log_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
