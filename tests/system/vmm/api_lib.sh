@@ -27,3 +27,30 @@ api_wait_sock() {
 	done
 	fail "nothing answers on $1"
 }
+
+# api_watch SOCK SECONDS: send "watch" and print every line received until the VMM closes
+# the socket or SECONDS pass (run it in the background).
+api_watch() {
+	"$API_PY" - "$@" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"cmd":"watch"}\n')
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    s.settimeout(max(0.01, end - time.monotonic()))
+    try:
+        data = s.recv(4096)
+    except socket.timeout:
+        break
+    if not data:
+        break
+    sys.stdout.write(data.decode())
+    sys.stdout.flush()
+PY
+}
+
+# cpu_ticks PID: the user+system CPU time PID has used, in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
