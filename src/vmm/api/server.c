@@ -7,6 +7,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -153,7 +154,10 @@ static void client_lines(struct api_client *c)
 	c->len -= start - c->buf;
 	memmove(c->buf, start, c->len);
 	if (c->len == sizeof(c->buf) && !c->dead) {
-		client_send(c, api_reply_error(NULL, "request line longer than 4096 bytes; closing the connection"));
+		char msg[80];
+
+		snprintf(msg, sizeof(msg), "request line longer than %d bytes; closing the connection", API_MAX_LINE);
+		client_send(c, api_reply_error(NULL, msg));
 		shutdown(c->src.fd, SHUT_RDWR);
 		c->dead = true;
 	}

@@ -2,7 +2,8 @@
 # The API socket drives tiny guests: status, pause and resume (a paused VM uses no CPU, with
 # SMP: the second vCPU waits in KVM for a SIPI, like a halted one), a guest reset while paused
 # stays paused, stop (status 143), and shutdown pressing the power button (status 0), also
-# while paused (the guest sees the button once resumed). Watchers see every change.
+# while paused (the guest sees the button once resumed). Watchers see every change. A vCPU
+# blocked on its console is paused too.
 # timeout: 90
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/api_lib.sh"
@@ -68,6 +69,8 @@ grep -q "API: pressed the guest's power button" "$SCRATCH/log" || fail "no butto
 "$VMM" --kernel "$GUESTS/tiny-reset.bzImage" --mem 64M --console none --api-sock "$S" 2>/dev/null &
 pid=$!
 api_wait_sock "$S"
+api_watch "$S" 30 >"$SCRATCH/events" &
+watcher=$!
 reboots() { api "$S" '{"cmd":"status"}' | sed -n 's/.*"reboots":\([0-9]*\).*/\1/p'; }
 api "$S" '{"cmd":"pause"}' >/dev/null
 r0=$(reboots); sleep 0.5; r1=$(reboots)
@@ -78,4 +81,21 @@ sleep 0.5; r2=$(reboots)
 api "$S" '{"cmd":"stop"}' >/dev/null
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 143 ] || fail "rebooting VM exited $rc after stop"
+wait "$watcher" || true
+grep -q '^{"event":"rebooted"}$' "$SCRATCH/events" || fail "no rebooted event: $(head -5 "$SCRATCH/events")"
+
+# A vCPU blocked writing to a console pipe nobody reads is still paused (the kick interrupts
+# the write, whose byte is dropped as for a stop); stop still works.
+mkfifo "$SCRATCH/stuck"
+exec 4<>"$SCRATCH/stuck" # holds the pipe open, never reads it
+"$VMM" --kernel "$GUESTS/tiny-flood.bzImage" --cpus 2 --mem 64M --api-sock "$S" >"$SCRATCH/stuck" 2>/dev/null &
+pid=$!
+api_wait_sock "$S"
+sleep 0.3
+out=$(api "$S" '{"cmd":"pause"}')
+[ "$out" = '{"ok":true,"state":"paused"}' ] || fail "pausing a VM stuck on its console: $out"
+api "$S" '{"cmd":"stop"}' >/dev/null
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 143 ] || fail "console-stuck VM exited $rc after stop"
+exec 4>&-
 echo ok
