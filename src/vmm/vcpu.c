@@ -269,8 +269,8 @@ int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeou
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (stuck)
-		return berr(err, 0, "could not pause: %u vCPU(s) stayed busy in the host for %u ms (is the console "
-				    "output blocked?); the VM runs on",
+		return berr(err, 0, "could not pause: %u vCPU(s) stayed busy in the host for %u ms; the VM runs on "
+				    "(try again)",
 			    stuck, timeout_ms);
 	return 1;
 }
