@@ -16,7 +16,7 @@ out=$(mktemp /run/berth-api-pause.XXXXXX)
 S=$out.sock # Unix sockets cannot live on the rig's 9p /tmp
 "${GUEST_VMM[@]}" --cpus 2 --api-sock "$S" </dev/null >"$out" 2>&1 &
 pid=$!
-trap 'kill -9 $pid 2>/dev/null; rm -f "$out" "$S"' EXIT
+trap 'kill -9 $pid 2>/dev/null || true; rm -f "$out" "$S"' EXIT
 wait_for "$out" "^tick " 4
 ticks() { tr -d '\r' <"$out" | grep -c '^tick [0-9.]*$'; }
 res=$(api "$S" '{"cmd":"pause"}')
