@@ -1,5 +1,6 @@
 # berth-vmm: one process per VM.
 PROGRAMS += vmm
 vmm_BIN := berth-vmm
-# libslirp (user-mode networking); its pkg-config file wants glib's as well.
-vmm_LIBS := -lpthread $(shell pkg-config --libs slirp)
+# jansson (the API socket's JSON) statically, as berth-ct does; libslirp (user-mode
+# networking) whose pkg-config file wants glib's as well.
+vmm_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic -lpthread $(shell pkg-config --libs slirp)

@@ -36,6 +36,7 @@ static const char usage[] =
 	"                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
 	"                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
 	"  --no-rng              no virtio-rng entropy device (there is one by default)\n"
+	"  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n"
 	"\n"
@@ -43,7 +44,7 @@ static const char usage[] =
 	"SIGTERM presses the guest's ACPI power button; a second SIGTERM stops the VM at once.\n"
 	"Exit status: 0 guest powered off (or rebooted with --no-reboot, or Ctrl-A x),\n"
 	"1 guest failed (panic, triple fault, KVM error), 2 bad usage or set-up error,\n"
-	"143 stopped by a second SIGTERM.\n";
+	"143 stopped at once (a second SIGTERM, or \"stop\" on the API socket).\n";
 
 enum {
 	OPT_KERNEL = 256,
@@ -56,6 +57,7 @@ enum {
 	OPT_DISK,
 	OPT_NET,
 	OPT_NO_RNG,
+	OPT_API_SOCK,
 };
 
 static const struct option longopts[] = {
@@ -69,6 +71,7 @@ static const struct option longopts[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -172,6 +175,11 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			break;
 		case OPT_NO_RNG:
 			cfg->rng = false;
+			break;
+		case OPT_API_SOCK:
+			if (!*optarg)
+				return berr(err, 0, "--api-sock needs a path");
+			cfg->api_sock = optarg;
 			break;
 		case 'h':
 			fputs(usage, out);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VCPU_KICK_SIGNAL SIGUSR1
@@ -137,6 +138,37 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	}
 }
 
+/* After KVM_RUN was interrupted: park while the VM is paused; false if the vCPU must stop. */
+static bool vcpu_wait_resume(struct vcpu *v)
+{
+	struct vcpu_pause *p = &v->host->pause;
+	bool go;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->paused && !v->stopping) {
+		p->running--;
+		pthread_cond_broadcast(&p->cond);
+		while (p->paused && !v->stopping)
+			pthread_cond_wait(&p->cond, &p->lock);
+		p->running++;
+	}
+	go = !v->stopping;
+	if (go)
+		v->run->immediate_exit = 0;
+	pthread_mutex_unlock(&p->lock);
+	return go;
+}
+
+static void vcpu_thread_end(struct vcpu *v)
+{
+	struct vcpu_pause *p = &v->host->pause;
+
+	pthread_mutex_lock(&p->lock);
+	p->running--;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -149,7 +181,7 @@ static void *vcpu_thread(void *arg)
 	for (;;) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				if (v->run->immediate_exit)
+				if (!vcpu_wait_resume(v))
 					break; /* kicked: the VM is stopping */
 				continue;
 			}
@@ -160,20 +192,28 @@ static void *vcpu_thread(void *arg)
 		if (!vcpu_handle_exit(v))
 			break;
 	}
+	vcpu_thread_end(v);
 	return NULL;
 }
 
 int vcpu_start(struct vcpu *v, struct berth_error *err)
 {
+	struct vcpu_pause *p = &v->host->pause;
 	pthread_attr_t attr;
 	int r;
 
+	pthread_mutex_lock(&p->lock);
+	v->run->immediate_exit = p->paused; /* a paused VM's vCPUs park before their first entry */
+	p->running++;
+	pthread_mutex_unlock(&p->lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, VCPU_STACK);
 	r = pthread_create(&v->thread, &attr, vcpu_thread, v);
 	pthread_attr_destroy(&attr);
-	if (r)
+	if (r) {
+		vcpu_thread_end(v);
 		return berr(err, r, "cannot start vCPU %u's thread", v->id);
+	}
 	v->started = true;
 	return 0;
 }
@@ -182,12 +222,80 @@ void vcpu_stop(struct vcpu *v)
 {
 	if (!v->started)
 		return;
-	/* immediate_exit makes any later KVM_RUN return at once; the signal interrupts a running one. */
+	/* immediate_exit makes any later KVM_RUN return at once; the signal interrupts a running
+	 * one; the broadcast wakes a parked one. */
+	pthread_mutex_lock(&v->host->pause.lock);
+	v->stopping = true;
 	v->run->immediate_exit = 1;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&v->host->pause.cond);
+	pthread_mutex_unlock(&v->host->pause.lock);
 	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 	pthread_join(v->thread, NULL);
 	v->started = false;
+}
+
+int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeout_ms, struct berth_error *err)
+{
+	struct vcpu_pause *p = &h->pause;
+	struct timespec deadline;
+	unsigned i, stuck;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (p->paused) {
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	p->paused = true;
+	for (i = 0; i < n; i++) {
+		if (v[i].started && !v[i].stopping) {
+			v[i].run->immediate_exit = 1;
+			pthread_kill(v[i].thread, VCPU_KICK_SIGNAL);
+		}
+	}
+	while (p->running > 0 && pthread_cond_clockwait(&p->cond, &p->lock, CLOCK_MONOTONIC, &deadline) != ETIMEDOUT)
+		;
+	stuck = p->running;
+	if (stuck) {
+		/* All or nothing: the parked ones run again, the others never stopped. */
+		p->paused = false;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (stuck)
+		return berr(err, 0, "could not pause: %u vCPU(s) stayed busy in the host for %u ms; the VM runs on "
+				    "(try again)",
+			    stuck, timeout_ms);
+	return 1;
+}
+
+int vcpus_resume(struct vcpu_host *h)
+{
+	struct vcpu_pause *p = &h->pause;
+	int r;
+
+	pthread_mutex_lock(&p->lock);
+	r = p->paused;
+	p->paused = false;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+bool vcpus_paused(struct vcpu_host *h)
+{
+	bool r;
+
+	pthread_mutex_lock(&h->pause.lock);
+	r = h->pause.paused;
+	pthread_mutex_unlock(&h->pause.lock);
+	return r;
 }
 
 void vcpu_destroy(struct vcpu *v)

@@ -14,9 +14,11 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "api/server.h"
 #include "boot/linux.h"
 #include "bus.h"
 #include "console.h"
@@ -59,6 +61,11 @@ struct vm {
 	enum vm_stop stop;
 	char stop_msg[512];
 	unsigned sigterms;
+	struct api_server api;
+	struct kvm_clock_data clock; /* the guest's kvmclock while paused, when clock_saved */
+	bool clock_saved;
+	unsigned reboots;
+	struct timespec started;
 };
 
 #define vm_of(ptr, member) ((struct vm *)((char *)(ptr) - offsetof(struct vm, member)))
@@ -112,6 +119,12 @@ static void vm_on_stop(struct loop_source *src, uint32_t events)
 	vm->loop.stop = true;
 }
 
+static void vm_press_button(struct vm *vm)
+{
+	acpi_pm_power_button(&vm->pm);
+	api_server_event(&vm->api, "shutting-down", NULL);
+}
+
 static void vm_on_signal(struct loop_source *src, uint32_t events)
 {
 	struct vm *vm = src->opaque;
@@ -123,7 +136,7 @@ static void vm_on_signal(struct loop_source *src, uint32_t events)
 	if (vm->sigterms++ == 0) {
 		fprintf(stderr, "berth-vmm: %s: pressed the guest's power button (send it again to stop the VM at once)\n",
 			strsignal((int)si.ssi_signo));
-		acpi_pm_power_button(&vm->pm);
+		vm_press_button(vm);
 	} else {
 		vm_request_stop(vm, VM_KILLED, "stopped by a second signal");
 	}
@@ -203,6 +216,72 @@ static int vm_watch_signals(struct vm *vm, struct berth_error *err)
 	return loop_add(&vm->loop, &vm->sig_src, err) || loop_add(&vm->loop, &vm->stop_src, err) ? -1 : 0;
 }
 
+/* The API socket's commands (src/vmm/api, docs/api-sock.md). */
+static void vm_api_status(void *opaque, struct api_status *st)
+{
+	struct vm *vm = opaque;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	st->state = vcpus_paused(&vm->host) ? "paused" : vm->sigterms ? "shutting-down" : "running";
+	st->cpus = vm->cfg->cpus;
+	st->mem = vm->cfg->mem;
+	st->uptime = (double)(now.tv_sec - vm->started.tv_sec) + (now.tv_nsec - vm->started.tv_nsec) / 1e9;
+	st->reboots = vm->reboots;
+	st->kernel = vm->cfg->kernel;
+}
+
+/* Keep the guest's kvmclock, so that paused time does not count as guest time. */
+static void vm_save_clock(struct vm *vm)
+{
+	vm->clock_saved = ioctl(vm->vm_fd, KVM_GET_CLOCK, &vm->clock) == 0;
+	if (!vm->clock_saved)
+		perror("berth-vmm: KVM_GET_CLOCK (the guest's clock will jump by the pause)");
+}
+
+static int vm_api_pause(void *opaque, struct berth_error *err)
+{
+	struct vm *vm = opaque;
+	int r = vcpus_pause(&vm->host, vm->vcpus, vm->cfg->cpus, 1000, err);
+
+	if (r > 0)
+		vm_save_clock(vm);
+	return r;
+}
+
+static int vm_api_resume(void *opaque, struct berth_error *err)
+{
+	struct vm *vm = opaque;
+
+	(void)err;
+	if (vcpus_paused(&vm->host) && vm->clock_saved) {
+		vm->clock.flags = 0; /* exactly the saved value: no KVM_CLOCK_REALTIME catch-up */
+		if (ioctl(vm->vm_fd, KVM_SET_CLOCK, &vm->clock) < 0)
+			perror("berth-vmm: KVM_SET_CLOCK (the guest's clock jumps by the pause)");
+	}
+	vm->clock_saved = false;
+	return vcpus_resume(&vm->host);
+}
+
+static void vm_api_shutdown(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	fprintf(stderr, "berth-vmm: API: pressed the guest's power button\n");
+	vm->sigterms += !vm->sigterms; /* like a first SIGTERM: the next one stops the VM */
+	vm_press_button(vm);
+}
+
+static void vm_api_stop(void *opaque)
+{
+	vm_request_stop(opaque, VM_KILLED, "stopped through the API socket");
+}
+
+static const struct api_ops vm_api_ops = {
+	.status = vm_api_status, .pause = vm_api_pause, .resume = vm_api_resume,
+	.shutdown = vm_api_shutdown, .stop = vm_api_stop,
+};
+
 /* Everything that lives across guest reboots. */
 static int vm_setup(struct vm *vm, struct berth_error *err)
 {
@@ -211,6 +290,8 @@ static int vm_setup(struct vm *vm, struct berth_error *err)
 	    vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
 	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) || loop_init(&vm->loop, err) ||
 	    vm_watch_signals(vm, err) ||
+	    /* Before any device starts a thread: the socket is made under a temporary umask. */
+	    (vm->cfg->api_sock && api_server_open(&vm->api, vm->cfg->api_sock, &vm->loop, &vm_api_ops, vm, err)) ||
 	    vm_virtio_create(&vm->virtio, vm->cfg, &vm->mem, &vm->pci, &vm->msi, &vm->loop, err))
 		return -1;
 	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
@@ -272,6 +353,9 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 	for (i = 0; i < vm->cfg->cpus; i++)
 		if (vcpu_start(&vm->vcpus[i], err))
 			return -1;
+	vm->clock_saved = false;
+	if (vcpus_paused(&vm->host)) /* reset while paused: this boot starts paused */
+		vm_save_clock(vm);
 	return 0;
 }
 
@@ -296,6 +380,7 @@ static void vm_teardown(struct vm *vm)
 	vm_virtio_destroy(&vm->virtio);
 	msi_router_destroy(&vm->msi);
 	console_close(&vm->console);
+	api_server_close(&vm->api);
 	loop_destroy(&vm->loop);
 	if (vm->sig_src.fd >= 0)
 		close(vm->sig_src.fd);
@@ -338,7 +423,8 @@ int vm_run(const struct vm_config *cfg)
 	struct vm vm = {
 		.cfg = cfg,
 		.machine = { .set_irq = vm_set_irq, .request = vm_machine_request },
-		.host = { .pio = &vm.pio, .mmio = &vm.mmio, .stop = vm_host_stop },
+		.host = { .pio = &vm.pio, .mmio = &vm.mmio, .stop = vm_host_stop,
+			  .pause = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER } },
 		.kvm_fd = -1, .vm_fd = -1,
 		.loop = { .epfd = -1 },
 		.sig_src = { .fd = -1 }, .stop_src = { .fd = -1 },
@@ -346,6 +432,7 @@ int vm_run(const struct vm_config *cfg)
 	};
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &vm.started);
 	if (vm_setup(&vm, &err)) {
 		vm_teardown(&vm);
 		berr_print("berth-vmm", &err);
@@ -362,10 +449,13 @@ int vm_run(const struct vm_config *cfg)
 		if (vm.stop != VM_RESET || cfg->no_reboot)
 			break;
 		fprintf(stderr, "berth-vmm: the guest rebooted; booting it again\n");
+		vm.reboots++;
+		api_server_event(&vm.api, "rebooted", NULL);
 		gm_clear(&vm.mem);
 		vm.loop.stop = false;
 	}
 	rc = vm_outcome(&vm);
+	api_server_event(&vm.api, "stopped", json_pack("{s:i}", "status", rc));
 	vm_teardown(&vm);
 	return rc;
 }

@@ -101,6 +101,20 @@ static void bad_input(void **state)
 	EXPECT_ERROR("--console 'file='", "--kernel", "k", "--console", "file=");
 }
 
+static void api_sock(void **state)
+{
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k"), 0);
+	assert_null(cfg.api_sock);
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--api-sock", "/run/vm.sock"), 0);
+	assert_string_equal(cfg.api_sock, "/run/vm.sock");
+	EXPECT_ERROR("--api-sock needs a path", "--kernel", "k", "--api-sock", "");
+	EXPECT_ERROR("needs a value", "--kernel", "k", "--api-sock");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +122,7 @@ int main(void)
 		cmocka_unit_test(all_options),
 		cmocka_unit_test(help_and_version),
 		cmocka_unit_test(bad_input),
+		cmocka_unit_test(api_sock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
