@@ -249,6 +249,28 @@ static inline uint16_t vh_add_chain(struct vh *h, unsigned q, const struct vh_bu
 	return head;
 }
 
+/* Write bufs[0..n) as an indirect table (in RAM from vh_alloc) named by one descriptor of
+ * queue q's table; the head, not yet offered. Needs VIRTQ_F_INDIRECT_DESC negotiated. */
+static inline uint16_t vh_add_indirect(struct vh *h, unsigned q, const struct vh_buf *bufs,
+				       unsigned n)
+{
+	struct vh_queue *vq = &h->q[q];
+	uint64_t table = vh_alloc(h, 16ULL * n);
+	uint16_t head = vq->next_desc;
+	unsigned k;
+
+	if (n == 0 || n > VIRTQ_MAX_SIZE)
+		vh_die("an indirect table needs 1 to 32768 buffers");
+	for (k = 0; k < n; k++)
+		vh_put_desc_at(h, table, (uint16_t)k, bufs[k].gpa, bufs[k].len,
+			       (bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) |
+				   (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
+			       (uint16_t)(k + 1 < n ? k + 1 : 0));
+	vq->next_desc = (uint16_t)((head + 1) % vq->size);
+	vh_put_desc(h, q, head, table, (uint32_t)(16 * n), VIRTQ_DESC_F_INDIRECT, 0);
+	return head;
+}
+
 static inline struct virtq_avail *vh_avail(struct vh *h, unsigned q)
 {
 	return vh_host(h, h->q[q].avail);
