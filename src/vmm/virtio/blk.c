@@ -96,7 +96,8 @@ static void vblk_issue(struct vblk *b, struct vblk_slot *s)
 
 	switch (r->type) {
 	case VIRTIO_BLK_T_IN:
-		io_uring_prep_readv(sqe, b->fd, r->iov + s->cur, r->niov - s->cur, r->off + s->done);
+		io_uring_prep_readv(sqe, b->fd, r->iov + s->cur, r->niov - s->cur,
+				    r->off + s->done);
 		break;
 	case VIRTIO_BLK_T_OUT:
 		io_uring_prep_writev(sqe, b->fd, r->iov + s->cur, r->niov - s->cur,
@@ -113,11 +114,13 @@ static void vblk_issue(struct vblk *b, struct vblk_slot *s)
 		left = g->len - s->done;
 		if (s->zero == VBLK_ZERO_WRITE)
 			io_uring_prep_write(sqe, b->fd, vblk_zeroes,
-					    left < VBLK_ZEROES ? left : VBLK_ZEROES, g->off + s->done);
+					    left < VBLK_ZEROES ? left : VBLK_ZEROES,
+					    g->off + s->done);
 		else
 			io_uring_prep_fallocate(sqe, b->fd,
-						(s->zero == VBLK_ZERO_PUNCH ? FALLOC_FL_PUNCH_HOLE
-									    : FALLOC_FL_ZERO_RANGE) |
+						(s->zero == VBLK_ZERO_PUNCH
+						     ? FALLOC_FL_PUNCH_HOLE
+						     : FALLOC_FL_ZERO_RANGE) |
 						    FALLOC_FL_KEEP_SIZE,
 						g->off, g->len);
 	}
@@ -330,8 +333,11 @@ static void vblk_drain(struct vblk *b)
 	int r;
 
 	while (b->nfree < VBLK_SLOTS) {
-		r = io_uring_wait_cqe(&b->ring, &cqe);
-		if (r == -EINTR)
+		/* Submits too: an entry left behind by a failed submit would never complete. */
+		r = io_uring_submit_and_wait(&b->ring, 1);
+		if (r >= 0)
+			r = io_uring_peek_cqe(&b->ring, &cqe);
+		if (r == -EINTR || r == -EAGAIN)
 			continue;
 		if (r < 0) { /* the loop's callback will free what is left */
 			fprintf(stderr, "%s: cannot wait for disk I/O: %s\n", b->name,
@@ -456,7 +462,8 @@ static uint64_t vblk_features(bool readonly)
 /* The ring, and its completion eventfd as a source on the loop. */
 static int vblk_setup_ring(struct vblk *b, const char *path, struct berth_error *err)
 {
-	int r = io_uring_queue_init(VBLK_SLOTS, &b->ring, 0);
+	/* SUBMIT_ALL: one request failing at submission must not hold back the others. */
+	int r = io_uring_queue_init(VBLK_SLOTS, &b->ring, IORING_SETUP_SUBMIT_ALL);
 
 	if (r < 0)
 		return berr(err, -r,

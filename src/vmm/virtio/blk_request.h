@@ -20,8 +20,8 @@
 #define VBLK_HEADER_BYTES 16 /* struct virtio_blk_outhdr */
 
 /* Limits the device advertises in its config space, and enforces. */
-#define VBLK_SEG_MAX	      254	  /* data buffers per request (header, status apart) */
-#define VBLK_RANGES_MAX	      16	  /* discard / write-zeroes segments per request */
+#define VBLK_SEG_MAX	       254	  /* data buffers per request (header, status apart) */
+#define VBLK_RANGES_MAX	       16	  /* discard / write-zeroes segments per request */
 #define VBLK_RANGE_SECTORS_MAX (1u << 22) /* sectors per such segment (2 GiB) */
 
 /* What vblk_parse() says beyond the spec's VIRTIO_BLK_S_* statuses. */
@@ -49,7 +49,6 @@ struct vblk_req {
 
 /* Check chain c as a request to a disk of capacity sectors and fill r from it: VBLK_EXECUTE,
  * VBLK_NO_STATUS, or the VIRTIO_BLK_S_* status to report without doing anything. */
-int vblk_parse(struct vblk_req *r, const struct virtq_chain *c, uint64_t capacity,
-	       bool readonly);
+int vblk_parse(struct vblk_req *r, const struct virtq_chain *c, uint64_t capacity, bool readonly);
 
 #endif

@@ -24,7 +24,7 @@
 
 static struct vh h;
 static char path[64];
-static uint16_t nused; /* chains the device should have given back so far */
+static uint16_t nused;	/* chains the device should have given back so far */
 static uint8_t *before; /* the disk's contents when the test began */
 
 /* The byte the fresh disk holds at offset off. */
@@ -187,8 +187,8 @@ static void any_layout(void **state)
 	struct virtq_used_elem e;
 
 	(void)state;
-	e = request((struct vh_buf[]){ { hdr, 5, false }, { hdr + 5, 11, false }, { data, 513, true } },
-		    3);
+	e = request(
+	    (struct vh_buf[]){ { hdr, 5, false }, { hdr + 5, 11, false }, { data, 513, true } }, 3);
 	assert_int_equal(e.len, 513);
 	assert_int_equal(status_at(data + 512), VIRTIO_BLK_S_OK);
 	assert_memory_equal(vh_host(&h, data), before + DISK_BYTES - 512, 512);
@@ -272,8 +272,7 @@ static void get_id_full_length(void **state)
 }
 
 /* One DISCARD or WRITE_ZEROES segment after the header. */
-static uint8_t ranges(uint32_t type, const struct virtio_blk_discard_write_zeroes *segs,
-		      unsigned n)
+static uint8_t ranges(uint32_t type, const struct virtio_blk_discard_write_zeroes *segs, unsigned n)
 {
 	uint64_t gpa = vh_alloc(&h, 16ULL * n), st = status_byte();
 	unsigned i;
@@ -307,9 +306,8 @@ static void discards(void **state)
 	(void)state;
 	assert_int_equal(stat(path, &st0), 0);
 	assert_int_equal(ranges(VIRTIO_BLK_T_DISCARD,
-				(struct virtio_blk_discard_write_zeroes[]){ { 64, 64, 0 },
-									    { 256, 8, 0 },
-									    { 300, 0, 0 } },
+				(struct virtio_blk_discard_write_zeroes[]){
+				    { 64, 64, 0 }, { 256, 8, 0 }, { 300, 0, 0 } },
 				3),
 			 VIRTIO_BLK_S_OK);
 	assert_int_equal(stat(path, &st1), 0);
@@ -486,10 +484,11 @@ struct bad {
 	struct vh_buf bufs[4]; /* gpa is an offset into a scratch area; see bad_request() */
 	uint32_t type;
 	uint64_t sector;
-	int status;	   /* VIRTIO_BLK_S_*, or VBLK_NO_STATUS */
-	uint64_t seg[3];   /* at DATA: a discard segment (sector, count, flags) */
+	int status;	 /* VIRTIO_BLK_S_*, or VBLK_NO_STATUS */
+	uint64_t seg[3]; /* at DATA: a discard segment (sector, count, flags) */
 };
 
+/* clang-format off */
 #define RD(off, len) { (off), (len), false }
 #define WR(off, len) { (off), (len), true }
 #define HDR	     RD(0, 16)
@@ -497,7 +496,6 @@ struct bad {
 #define STATUS	     0x20000
 #define NOSEG	     { 0, 0, 0 }
 
-/* clang-format off */
 static const struct bad bad_cases[] = {
 	{ "short header", 2, { RD(0, 8), WR(STATUS, 1) }, VIRTIO_BLK_T_IN, 0, VIRTIO_BLK_S_IOERR, NOSEG },
 	{ "no header", 1, { WR(STATUS, 1) }, VIRTIO_BLK_T_IN, 0, VIRTIO_BLK_S_IOERR, NOSEG },
@@ -561,17 +559,18 @@ static void bad_request(void **state)
 	struct virtq_used_elem e;
 	unsigned i;
 
-	memcpy(vh_host(&h, base),
-	       &(struct virtio_blk_outhdr){ .type = htole32(b->type), .sector = htole64(b->sector) },
-	       16);
+	memcpy(
+	    vh_host(&h, base),
+	    &(struct virtio_blk_outhdr){ .type = htole32(b->type), .sector = htole64(b->sector) },
+	    16);
 	memcpy(vh_host(&h, base + DATA),
-	       &(struct virtio_blk_discard_write_zeroes){ htole64(b->seg[0]),
-							  htole32((uint32_t)b->seg[1]),
-							  htole32((uint32_t)b->seg[2]) },
+	       &(struct virtio_blk_discard_write_zeroes){
+		   htole64(b->seg[0]), htole32((uint32_t)b->seg[1]), htole32((uint32_t)b->seg[2]) },
 	       16);
 	*(uint8_t *)vh_host(&h, st) = 0xee;
 	for (i = 0; i < b->n; i++)
-		bufs[i] = (struct vh_buf){ base + b->bufs[i].gpa, b->bufs[i].len, b->bufs[i].write };
+		bufs[i] =
+		    (struct vh_buf){ base + b->bufs[i].gpa, b->bufs[i].len, b->bufs[i].write };
 	e = request(bufs, b->n);
 	if (b->status == VBLK_NO_STATUS) {
 		assert_int_equal(e.len, 0);
@@ -742,8 +741,8 @@ int main(void)
 	/* Each bad request is a test of its own, named for what the driver did. */
 	memcpy(tests, fixed, sizeof(fixed));
 	for (i = 0; i < ARRAY_SIZE(bad_cases); i++)
-		tests[ARRAY_SIZE(fixed) + i] = (struct CMUnitTest){
-			bad_cases[i].name, bad_request, setup, teardown, (void *)&bad_cases[i]
-		};
+		tests[ARRAY_SIZE(fixed) + i] =
+		    (struct CMUnitTest){ bad_cases[i].name, bad_request, setup, teardown,
+					 (void *)&bad_cases[i] };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
