@@ -36,6 +36,7 @@ struct vblk_slot {
 	unsigned cur;		  /* IN/OUT: first unfinished iovec; DISCARD/WZ: current range */
 	uint64_t done;		  /* bytes of the data, or of the current range, done */
 	enum vblk_zero_mode zero; /* WRITE_ZEROES: how the current range is being zeroed */
+	unsigned epoch;		  /* the device's epoch when the request was taken */
 };
 
 struct vblk {
@@ -47,6 +48,7 @@ struct vblk {
 	char serial[VIRTIO_BLK_ID_BYTES];
 	struct virtio_blk_config config;
 	bool started;	   /* between start and reset: completions may touch the queue */
+	unsigned epoch;	   /* resets so far: a request from an earlier epoch is stale */
 	bool writethrough; /* FLUSH not negotiated: every write ends with fdatasync */
 	struct io_uring ring;
 	bool ring_ready;
@@ -91,7 +93,7 @@ static void vblk_issue(struct vblk *b, struct vblk_slot *s)
 	/* Never NULL: each busy slot has at most one entry, and the ring has one per slot. */
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&b->ring);
 	struct vblk_req *r = &s->req;
-	const struct vblk_range *g = &r->ranges[s->cur];
+	const struct vblk_range *g;
 	uint64_t left;
 
 	switch (r->type) {
@@ -107,10 +109,12 @@ static void vblk_issue(struct vblk *b, struct vblk_slot *s)
 		io_uring_prep_fsync(sqe, b->fd, IORING_FSYNC_DATASYNC);
 		break;
 	case VIRTIO_BLK_T_DISCARD:
+		g = &r->ranges[s->cur];
 		io_uring_prep_fallocate(sqe, b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 					g->off, g->len);
 		break;
 	default: /* VIRTIO_BLK_T_WRITE_ZEROES */
+		g = &r->ranges[s->cur];
 		left = g->len - s->done;
 		if (s->zero == VBLK_ZERO_WRITE)
 			io_uring_prep_write(sqe, b->fd, vblk_zeroes,
@@ -127,7 +131,8 @@ static void vblk_issue(struct vblk *b, struct vblk_slot *s)
 	io_uring_sqe_set_data(sqe, s);
 }
 
-/* A write is done; in writethrough mode it still has to reach stable storage. */
+/* A write, discard or write zeroes is done; in writethrough mode it still has to reach
+ * stable storage. */
 static void vblk_written(struct vblk *b, struct vblk_slot *s)
 {
 	if (b->writethrough) {
@@ -156,9 +161,9 @@ static void vblk_advance(struct vblk_slot *s, uint64_t n)
 	struct iovec *iov = s->req.iov;
 
 	s->done += n;
-	while (n && n >= iov[s->cur].iov_len)
+	while (n && s->cur < s->req.niov && n >= iov[s->cur].iov_len)
 		n -= iov[s->cur++].iov_len;
-	if (n) {
+	if (n && s->cur < s->req.niov) {
 		iov[s->cur].iov_base = (uint8_t *)iov[s->cur].iov_base + n;
 		iov[s->cur].iov_len -= n;
 	}
@@ -198,6 +203,7 @@ static void vblk_accept(struct vblk *b)
 	struct vblk_slot *s = &b->slots[b->free[--b->nfree]];
 	int st = vblk_parse(&s->req, &b->chain, b->capacity, b->readonly);
 
+	s->epoch = b->epoch;
 	if (st == VBLK_EXECUTE)
 		vblk_begin(b, s);
 	else
@@ -254,7 +260,7 @@ static void vblk_zero_done(struct vblk *b, struct vblk_slot *s, int res)
 /* The ring's operation for s ended with res (bytes, or -errno). */
 static void vblk_complete(struct vblk *b, struct vblk_slot *s, int res)
 {
-	if (!b->started) { /* reset: the chain is forgotten with the queue */
+	if (!b->started || s->epoch != b->epoch) { /* reset: forgotten with the queue */
 		vblk_put_slot(b, s);
 		return;
 	}
@@ -339,7 +345,7 @@ static void vblk_drain(struct vblk *b)
 			r = io_uring_peek_cqe(&b->ring, &cqe);
 		if (r == -EINTR || r == -EAGAIN)
 			continue;
-		if (r < 0) { /* the loop's callback will free what is left */
+		if (r < 0) { /* what is left completes later, as stale */
 			fprintf(stderr, "%s: cannot wait for disk I/O: %s\n", b->name,
 				strerror(-r));
 			return;
@@ -394,6 +400,7 @@ static void vblk_reset(struct virtio_dev *d)
 	struct vblk *b = vblk_of(d);
 
 	b->started = false;
+	b->epoch++;
 	vblk_drain(b);
 }
 
@@ -467,8 +474,8 @@ static int vblk_setup_ring(struct vblk *b, const char *path, struct berth_error 
 
 	if (r < 0)
 		return berr(err, -r,
-			    "cannot set up io_uring for disk %s (is it disabled by the sysctl "
-			    "kernel.io_uring_disabled?)",
+			    "cannot set up io_uring for disk %s (it needs Linux 5.18 or later, "
+			    "not disabled by the sysctl kernel.io_uring_disabled)",
 			    path);
 	b->ring_ready = true;
 	b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
