@@ -7,8 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "virtio_harness.h"
@@ -477,6 +482,42 @@ static void refuses_bad_files(void **state)
 	expect_create_fails("/dev/null", false, "neither a regular file nor a block device");
 }
 
+/* Without io_uring (here: io_uring_setup refused by a seccomp filter in a child process, as
+ * the sysctl kernel.io_uring_disabled would), create fails and says why. */
+static void refuses_without_io_uring(void **state)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { ARRAY_SIZE(filter), filter };
+	struct berth_error err = { 0 };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	h.dev->ops->destroy(h.dev); /* its lock would be refused first */
+	h.dev = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		bool refused;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+			_exit(2);
+		refused = !create(path, false, "", 0, &err) &&
+			  strstr(err.msg, "cannot set up io_uring for disk") &&
+			  strstr(err.msg, path) && strstr(err.msg, "kernel.io_uring_disabled");
+		_exit(refused ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* A bad request: these buffers get this status (or none), and nothing else happens. */
 struct bad {
 	const char *name;
@@ -741,6 +782,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(names_by_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(locking, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_bad_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(refuses_without_io_uring, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_many_segments, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_chain_fails_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_shrinks, setup, teardown),
