@@ -1,6 +1,7 @@
 /* devices.c - create, bind, reset and release the VM's virtio devices. */
 #include "devices.h"
 
+#include "vmm/virtio/blk.h"
 #include "vmm/virtio/net.h"
 #include "vmm/virtio/rng.h"
 
@@ -19,6 +20,9 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 	struct virtio_dev *d = NULL;
 
 	v->n = 0;
+	for (unsigned i = 0; i < cfg->ndisks; i++)
+		if (virtio_blk_create(&d, &cfg->disks[i], i, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err))
+			return -1;
 	for (unsigned i = 0; i < cfg->nnics; i++)
 		if (virtio_net_create(&d, &cfg->nics[i], i, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err))
 			return -1;
@@ -48,4 +52,7 @@ void vm_virtio_destroy(struct vm_virtio *v)
 	for (unsigned i = 0; i < v->n; i++)
 		virtio_pci_destroy(&v->vp[i]);
 	v->n = 0;
+	for (unsigned i = 0; i < cfg->ndisks; i++)
+		if (virtio_blk_create(&d, &cfg->disks[i], i, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err))
+			return -1;
 }

@@ -20,6 +20,7 @@
 #define BERTH_TESTS_VIRTIO_HARNESS_H
 
 #include <endian.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -229,8 +230,7 @@ static inline void vh_put_desc(struct vh *h, unsigned q, uint16_t i, uint64_t ad
 
 /* Write bufs[0..n) as one chain of descriptors taken round-robin from queue q's table; the
  * head, not yet offered. The test keeps fewer than the queue size descriptors in flight. */
-static inline uint16_t vh_add_chain(struct vh *h, unsigned q, const struct vh_buf *bufs,
-				    unsigned n)
+static inline uint16_t vh_add_chain(struct vh *h, unsigned q, const struct vh_buf *bufs, unsigned n)
 {
 	struct vh_queue *vq = &h->q[q];
 	uint16_t head = vq->next_desc, i;
@@ -324,13 +324,15 @@ static inline struct virtq_used_elem vh_used_elem(struct vh *h, unsigned q, uint
 }
 
 /* One round of the event loop: wait up to timeout_ms for the device's sources and run their
- * callbacks. The number of sources that fired, 0 on timeout, -1 if epoll failed. */
+ * callbacks. The number of sources that fired, 0 on timeout or a signal, -1 if epoll failed. */
 static inline int vh_run(struct vh *h, int timeout_ms)
 {
 	struct epoll_event ev[16];
 	int i, n;
 
 	n = epoll_wait(h->loop.epfd, ev, 16, timeout_ms);
+	if (n < 0 && errno == EINTR)
+		return 0;
 	for (i = 0; i < n; i++) {
 		struct loop_source *src = ev[i].data.ptr;
 
