@@ -52,7 +52,4 @@ void vm_virtio_destroy(struct vm_virtio *v)
 	for (unsigned i = 0; i < v->n; i++)
 		virtio_pci_destroy(&v->vp[i]);
 	v->n = 0;
-	for (unsigned i = 0; i < cfg->ndisks; i++)
-		if (virtio_blk_create(&d, &cfg->disks[i], i, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err))
-			return -1;
 }
