@@ -70,6 +70,7 @@ devices_need() {
 
 # vmm_cmd BERTH-VMM-OPTIONS...: set VMM_CMD to the guest prepared by guest_inside with these
 # devices, under berth-vmm or, with TEST_VMM=qemu, under QEMU.
+# shellcheck disable=SC2034 # VMM_CMD is the result
 vmm_cmd() {
 	if [ "${TEST_VMM:-berth}" = qemu ]; then
 		qemu_cmd "${GUEST_VMM[@]:1}" "$@"

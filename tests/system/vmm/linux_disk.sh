@@ -64,8 +64,9 @@ rc=0
 second=$(timeout 60 "${VMM_CMD[@]}" </dev/null 2>&1) || rc=$?
 want=2
 [ "${TEST_VMM:-berth}" != qemu ] || want=1 # QEMU: "Failed to get "write" lock"
-[ "$rc" -eq "$want" ] && grep -qiE 'in use|lock' <<<"$second" ||
+if [ "$rc" -ne "$want" ] || ! grep -qiE 'in use|lock' <<<"$second"; then
 	fail "a second VMM on the image exited $rc (want $want, 'in use' or 'locked'): $second"
+fi
 kill -9 "$pid"
 wait_exit "$pid" 30 "$run/out"
 [ "$(head -c 64K "$run/kill.img" | sha256sum)" = "$(pattern berth-flushed 64K | sha256sum)" ] ||
