@@ -7,6 +7,11 @@ void virtio_signal(struct virtio_dev *d, unsigned q)
 		d->transport->interrupt(d, q);
 }
 
+void virtio_requeue(struct virtio_dev *d, unsigned q)
+{
+	d->transport->requeue(d, q);
+}
+
 void virtio_fail(struct virtio_dev *d, const char *why)
 {
 	d->transport->failed(d, why);

@@ -62,7 +62,14 @@ struct virtio_transport_ops {
 	void (*config_changed)(struct virtio_dev *d);
 	/* The driver broke the device's rules: set DEVICE_NEEDS_RESET and stop using the queues. */
 	void (*failed)(struct virtio_dev *d, const char *why);
+	/* Call the device's notify for queue q again soon, from the event loop. */
+	void (*requeue)(struct virtio_dev *d, unsigned q);
 };
+
+/* Chains a device takes from one queue per notify before it yields the event loop (with
+ * virtio_requeue), so that a driver refilling a queue as fast as it is drained cannot
+ * hold the loop, and with it every other device and the console. */
+#define VIRTIO_BUDGET 256
 
 struct virtio_dev {
 	const struct virtio_dev_ops *ops;
@@ -84,6 +91,9 @@ struct virtio_dev {
 
 /* Interrupt the driver for queue q if it wants one for the chains just pushed (d->lock held). */
 void virtio_signal(struct virtio_dev *d, unsigned q);
+
+/* Have notify called for queue q again after the loop's other work (d->lock held). */
+void virtio_requeue(struct virtio_dev *d, unsigned q);
 
 /* Report a driver error on d: with d->lock held, the transport sets DEVICE_NEEDS_RESET. */
 void virtio_fail(struct virtio_dev *d, const char *why);

@@ -158,17 +158,23 @@ static void tx_one(struct vnet *n, const struct virtq_chain *c)
 static void tx_process(struct vnet *n)
 {
 	struct virtq *q = &n->d.vqs[NET_TXQ];
-	int r;
+	unsigned budget = VIRTIO_BUDGET;
+	int r = 0;
 
 	do {
 		virtq_disable_notify(q);
-		while ((r = virtq_pop(q, n->tx_chain)) > 0) {
+		while (budget && (r = virtq_pop(q, n->tx_chain)) > 0) {
+			budget--;
 			tx_one(n, n->tx_chain);
 			virtq_push(q, n->tx_chain, 0);
 		}
 		if (r < 0) {
 			virtio_fail(&n->d, q->broken);
 			return;
+		}
+		if (!budget) { /* yield the loop; notify runs again after its other work */
+			virtio_requeue(&n->d, NET_TXQ);
+			break;
 		}
 	} while (virtq_enable_notify(q));
 	virtio_signal(&n->d, NET_TXQ);

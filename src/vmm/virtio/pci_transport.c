@@ -86,10 +86,18 @@ static void vp_failed(struct virtio_dev *d, const char *why)
 	vp_raise(vp, VP_ISR_CONFIG, vp->msix_config);
 }
 
+static void vp_kick(struct virtio_pci *vp, unsigned q);
+
+static void vp_requeue(struct virtio_dev *d, unsigned q)
+{
+	vp_kick(d->transport_ctx, q);
+}
+
 static const struct virtio_transport_ops vp_transport_ops = {
 	.interrupt = vp_interrupt,
 	.config_changed = vp_config_changed,
 	.failed = vp_failed,
+	.requeue = vp_requeue,
 };
 
 /* Back to the state after power-on; d->lock held. */

@@ -53,14 +53,22 @@ static void rng_notify(struct virtio_dev *d, unsigned q)
 {
 	struct virtio_rng *r = (struct virtio_rng *)d;
 	struct virtq *vq = &d->vqs[q];
+	unsigned budget = VIRTIO_BUDGET;
 	int got;
 
 	/* Until the queue is empty with notifications back on (enable_notify re-checks, so a
-	 * chain the driver adds meanwhile is not left waiting for a kick that never comes). */
+	 * chain the driver adds meanwhile is not left waiting for a kick that never comes),
+	 * or the budget is spent. */
 	do {
-		while ((got = virtq_pop(vq, &r->chain)) == 1)
+		while (budget && (got = virtq_pop(vq, &r->chain)) == 1) {
+			budget--;
 			if (virtq_push(vq, &r->chain, rng_fill(&r->chain)) < 0)
 				break;
+		}
+		if (!budget) {
+			virtio_requeue(d, q);
+			break;
+		}
 	} while (got == 0 && virtq_enable_notify(vq));
 	if (vq->broken)
 		virtio_fail(d, vq->broken);

@@ -64,6 +64,7 @@ struct vh {
 	unsigned interrupts[VIRTIO_MAX_QUEUES]; /* transport->interrupt calls per queue */
 	unsigned config_changes;		/* transport->config_changed calls */
 	unsigned failures;			/* transport->failed calls */
+	unsigned requeues;			/* transport->requeue calls */
 	char failed[256];			/* the last failure's reason */
 };
 
@@ -91,10 +92,18 @@ static void vh_failed(struct virtio_dev *d, const char *why)
 	snprintf(h->failed, sizeof(h->failed), "%s", why);
 }
 
+/* A device yielded queue q: the harness kicks it again at once. */
+static void vh_requeue(struct virtio_dev *d, unsigned q)
+{
+	vh_of(d)->requeues++;
+	d->ops->notify(d, q); /* already under d->lock, as the loop would be */
+}
+
 static const struct virtio_transport_ops vh_transport = {
 	.interrupt = vh_interrupt,
 	.config_changed = vh_config_changed,
 	.failed = vh_failed,
+	.requeue = vh_requeue,
 };
 
 /* Give up on a harness misuse (not a device bug): the test or fuzzer itself is wrong. */
