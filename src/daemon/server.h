@@ -1,0 +1,36 @@
+/* server.h - a cloud server as the daemon knows it: one row of the servers table. */
+#ifndef BERTH_DAEMON_SERVER_H
+#define BERTH_DAEMON_SERVER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SERVER_NAME_MAX 63 /* names match ^[a-z0-9][a-z0-9-]{0,62}$ */
+
+enum server_kind { KIND_VM, KIND_CT };
+
+enum server_state {
+	STATE_CREATING, /* reserved, files being made; rolled back if berthd dies now */
+	STATE_STOPPED,
+	STATE_STARTING,
+	STATE_RUNNING,
+	STATE_STOPPING,
+	STATE_DELETING, /* being removed; finished if berthd dies now */
+};
+
+struct server {
+	char name[SERVER_NAME_MAX + 1];
+	char image[SERVER_NAME_MAX + 1];
+	enum server_kind kind;
+	enum server_state state;
+	unsigned cpus;
+	uint64_t memory; /* bytes, reserved */
+	uint64_t disk;   /* bytes, reserved */
+	long pid;        /* VMM or container init while running, else 0 */
+	bool restart_always;
+	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */
+	char image_dir[PATH_MAX]; /* STATE_DIR/images/IMAGE */
+};
+
+#endif
