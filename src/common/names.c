@@ -27,9 +27,11 @@ int name_check(const char *what, const char *name, struct berth_error *err)
 	if (name_valid(name))
 		return 0;
 	if (!name || !name[0])
-		return berr(err, EINVAL, "%s name is empty: use 1 to %d lowercase letters, digits and '-'", what,
+		return berr(err, EINVAL,
+			    "%s name is empty: use 1 to %d lowercase letters, digits and '-'", what,
 			    NAME_MAX_LEN);
 	return berr(err, EINVAL,
-		    "invalid %s name '%.80s': use 1 to %d lowercase letters, digits and '-', starting with a letter or digit",
+		    "invalid %s name '%.80s': use 1 to %d lowercase letters, digits and '-', "
+		    "starting with a letter or digit",
 		    what, name, NAME_MAX_LEN);
 }

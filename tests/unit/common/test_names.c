@@ -26,7 +26,8 @@ static void rejects_bad_names(void **state)
 	assert_false(name_valid("a..b"));
 	assert_false(name_valid("a b"));
 	assert_false(name_valid("a_b"));
-	assert_false(name_valid("abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234"));
+	assert_false(
+	    name_valid("abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234"));
 	assert_int_equal(name_check("server", "../etc", &err), -1);
 	assert_contains(err.msg, "invalid server name '../etc'");
 	assert_int_equal(name_check("image", "", &err), -1);
