@@ -3,4 +3,4 @@ PROGRAMS += daemon
 daemon_BIN := berthd
 # libmicrohttpd (the API over a Unix socket), SQLite (state), jansson statically as
 # berth-ct and berth-vmm link it.
-daemon_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic -lmicrohttpd -lsqlite3 -lpthread
+daemon_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic -lmicrohttpd -lsqlite3 -lpthread -lm
