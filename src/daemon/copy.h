@@ -16,8 +16,7 @@ int copy_file(const char *src, const char *dst, uint64_t min_size, progress_fn p
 /* Copy directory tree src to new directory dst with owners, modes, times, xattrs, devices,
  * symlinks and hard links within the tree preserved; each file reflinked where possible.
  * progress may be NULL. */
-int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx,
-	      struct berth_error *err);
+int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx, struct berth_error *err);
 
 /* Remove a tree (no following of symlinks, stays on one file system); ENOENT is success. */
 int remove_tree(const char *path, struct berth_error *err);

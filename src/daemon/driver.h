@@ -21,11 +21,10 @@ typedef void (*progress_fn)(void *ctx, int percent);
 struct driver_ops {
 	const char *kind; /* "vm" or "ct" */
 	/* Make the server's own files in s->dir from its image (disk or rootfs copy, bundle). */
-	int (*provision)(const struct server *s, const struct driver_env *e, progress_fn progress,
-			 void *ctx, struct berth_error *err);
+	int (*provision)(const struct server *s, const struct driver_env *e, progress_fn progress, void *ctx,
+			 struct berth_error *err);
 	/* Start it detached so that it outlives berthd; *pid is the VMM or the container's init. */
-	int (*start)(const struct server *s, const struct driver_env *e, long *pid,
-		     struct berth_error *err);
+	int (*start)(const struct server *s, const struct driver_env *e, long *pid, struct berth_error *err);
 	/* Stop it: cleanly within timeout_s, then by force; force stops it at once. */
 	int (*stop)(const struct server *s, const struct driver_env *e, bool force, int timeout_s,
 		    struct berth_error *err);
