@@ -2,4 +2,4 @@
 # the program itself (main.c, daemon_BIN and daemon_LIBS) comes with the daemon core.
 PROGRAMS += daemon
 daemon_BIN :=
-daemon_LIBS :=
+daemon_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic
