@@ -38,10 +38,10 @@ static int ct_provision(const struct server *s, const struct driver_env *e, prog
 	return 0;
 }
 
-/* Run `berth-ct --root STATE_DIR/run CMD [ARG] NAME`; stdout into out when given. A failure
- * carries what berth-ct said (from ct.log). */
-static int ct_run(const struct server *s, const struct driver_env *e, const char *cmd, const char *arg, char *out,
-		  size_t out_size, struct berth_error *err)
+/* Run `berth-ct --root STATE_DIR/run CMD [OPTION] NAME [ARG]`; stdout into out when given.
+ * A failure carries what berth-ct said (from ct.log). */
+static int ct_run(const struct server *s, const struct driver_env *e, const char *cmd, const char *option,
+		  const char *arg, char *out, size_t out_size, struct berth_error *err)
 {
 	char root[PATH_MAX], log[PATH_MAX], bundle[PATH_MAX], tail[400];
 	char *argv[10];
@@ -63,6 +63,8 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 		argv[argc++] = "--bundle";
 		argv[argc++] = bundle;
 	}
+	if (option)
+		argv[argc++] = (char *)option;
 	argv[argc++] = (char *)s->name;
 	if (arg)
 		argv[argc++] = (char *)arg;
@@ -87,7 +89,7 @@ static int ct_state(const struct server *s, const struct driver_env *e, char *st
 	json_t *st, *v;
 	int found = 0;
 
-	if (ct_run(s, e, "state", NULL, out, sizeof(out), &err) < 0)
+	if (ct_run(s, e, "state", NULL, NULL, out, sizeof(out), &err) < 0)
 		return 0;
 	st = json_loads(out, 0, NULL);
 	v = json_object_get(st, "status");
@@ -117,12 +119,12 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 	if (ct_state(s, e, status, sizeof(status), &old)) {
 		if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)
 			return berr(err, EEXIST, "container %s is already running (pid %ld)", s->name, old);
-		if (ct_run(s, e, "delete", NULL, NULL, 0, err) < 0) /* a stopped leftover */
+		if (ct_run(s, e, "delete", NULL, NULL, NULL, 0, err) < 0) /* a stopped leftover */
 			return -1;
 	}
-	if (ct_run(s, e, "create", NULL, NULL, 0, err) < 0)
+	if (ct_run(s, e, "create", NULL, NULL, NULL, 0, err) < 0)
 		return -1;
-	if (ct_run(s, e, "start", NULL, NULL, 0, err) < 0)
+	if (ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
 		goto undo;
 	if (!ct_state(s, e, status, sizeof(status), pid) || strcmp(status, "running") != 0) {
 		berr(err, 0, "container %s stopped as soon as it started; see `%s/ct.log`", s->name, s->dir);
@@ -130,7 +132,7 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 	}
 	return 0;
 undo:
-	ct_run(s, e, "delete", "--force", NULL, 0, &ignored);
+	ct_run(s, e, "delete", "--force", NULL, NULL, 0, &ignored);
 	return -1;
 }
 
@@ -152,7 +154,7 @@ static int ct_stop(const struct server *s, const struct driver_env *e, bool forc
 	/* the pidfd is taken before the check, so it is certainly the container's init */
 	if (pidfd >= 0 && ct_state(s, e, status, sizeof(status), &pid) && ct_is_up(status, pid, s)) {
 		/* system containers' inits shut down on SIGTERM (busybox: reboot → exit) */
-		if (!force && ct_run(s, e, "kill", "TERM", NULL, 0, err) == 0 &&
+		if (!force && ct_run(s, e, "kill", NULL, "TERM", NULL, 0, err) == 0 &&
 		    proc_wait(pidfd, timeout_s * 1000))
 			goto stopped;
 		if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)
@@ -163,7 +165,7 @@ static int ct_stop(const struct server *s, const struct driver_env *e, bool forc
 	}
 stopped:
 	if (ct_state(s, e, status, sizeof(status), &pid))
-		return ct_run(s, e, "delete", "--force", NULL, 0, err);
+		return ct_run(s, e, "delete", "--force", NULL, NULL, 0, err);
 	return 0;
 }
 
@@ -175,7 +177,7 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 
 	/* a running one is not a leftover: berth-ct's plain delete refuses it */
 	if (ct_state(s, e, status, sizeof(status), &pid))
-		ct_run(s, e, "delete", NULL, NULL, 0, &ignored);
+		ct_run(s, e, "delete", NULL, NULL, NULL, 0, &ignored);
 }
 
 const struct driver_ops driver_ct = {
