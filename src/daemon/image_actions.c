@@ -147,8 +147,12 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 	char target[128];
 	sqlite3 *db;
 
-	if (name_check("image", name, err) || image_check_source(src, err))
+	if (name_check("image", name, err))
 		return -1;
+	if (image_check_source(src, err)) {
+		err->errnum = EINVAL; /* bad input, whatever the cause */
+		return -1;
+	}
 	db = db_conn(&d->db, err);
 	if (!db)
 		return -1;

@@ -233,6 +233,24 @@ int server_act(struct berthd *d, const char *name, enum server_action action, bo
 	return 0;
 }
 
+int server_resize(struct berthd *d, const char *name, unsigned cpus, uint64_t memory, uint64_t disk,
+		  struct berth_error *err)
+{
+	sqlite3 *db = db_conn(&d->db, err);
+	char path[PATH_MAX];
+	struct server s;
+	struct stat st;
+
+	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, err) || server_load(db, d->state_dir, name, &s, err))
+		return -1;
+	server_announce(d, name);
+	/* A VM's disk image grows to its reservation (the guest grows its file system). */
+	if ((size_t)snprintf(path, sizeof(path), "%s/disk.img", s.dir) < sizeof(path) && stat(path, &st) == 0 &&
+	    (uint64_t)st.st_size < s.disk && truncate(path, (off_t)s.disk))
+		return berr(err, errno, "server %s: cannot grow %s", name, path);
+	return 0;
+}
+
 /* Delete s, which is 'deleting': stop what may run, then remove files, then the row. */
 static int do_delete(struct berthd *d, struct server *s, struct berth_error *err)
 {
@@ -291,7 +309,7 @@ static void restart_always(struct berthd *d, const struct server *s)
 			s->name, id);
 }
 
-void server_check(struct berthd *d, const struct server *s)
+void server_check(struct berthd *d, struct server *s)
 {
 	const struct driver_ops *drv = driver_for(s->kind);
 	struct berth_error err;

@@ -22,6 +22,10 @@ int server_act(struct berthd *d, const char *name, enum server_action action, bo
 /* Delete server name: refused while it runs unless force (then it is stopped at once). */
 int server_delete(struct berthd *d, const char *name, bool force, char id[OP_ID_LEN + 1], struct berth_error *err);
 
+/* Change a stopped server's reservation (0 keeps a value); a disk image it has grows. */
+int server_resize(struct berthd *d, const char *name, unsigned cpus, uint64_t memory, uint64_t disk,
+		  struct berth_error *err);
+
 /* Tell the event stream what server name is now (or that it is gone). */
 void server_announce(struct berthd *d, const char *name);
 
@@ -32,6 +36,6 @@ void server_settle(struct berthd *d, struct server *s);
 
 /* If s is 'running' but its process is gone, mark it stopped (and restart it when
  * restart=always). Safe beside running operations. */
-void server_check(struct berthd *d, const struct server *s);
+void server_check(struct berthd *d, struct server *s);
 
 #endif
