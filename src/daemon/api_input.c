@@ -75,7 +75,8 @@ int input_size(json_t *body, const char *key, uint64_t *out, struct berth_error 
 		if (json_string_value(v)[0] == '-')
 			return refuse(err, EINVAL, "field '%s' must not be negative", key);
 		if (size_parse(json_string_value(v), out, err))
-			return refuse(err, EINVAL, "field '%s': %s", key, err->msg);
+			return refuse(err, EINVAL, "field '%s' must be a size such as \"512M\" or \"4G\", not '%.32s'",
+				      key, json_string_value(v));
 		if (*out > INT64_MAX)
 			return refuse(err, EINVAL, "field '%s' is too large", key);
 		return 0;

@@ -57,7 +57,7 @@ kill_berthd() {
 # api METHOD PATH [BODY]: prints the reply body; $STATUS gets the HTTP status.
 api() {
 	local out
-	out=$(curl -s --max-time 60 --unix-socket "$SOCK" -X "$1" -w '\n%{http_code}' \
+	out=$(curl -s --path-as-is --max-time 60 --unix-socket "$SOCK" -X "$1" -w '\n%{http_code}' \
 		${3+-H 'Content-Type: application/json' --data-binary "$3"} "http://berthd$2") ||
 		fail "curl $1 $2 failed (is berthd alive?)"
 	STATUS=${out##*$'\n'}
