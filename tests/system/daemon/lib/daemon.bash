@@ -1,0 +1,110 @@
+# tests/system/daemon/lib/daemon.bash - helpers for berthd system tests (sourced): a
+# berthd of the test's own (state dir, socket) driven with curl over its Unix socket.
+. "$(dirname "${BASH_SOURCE[0]}")/../../lib.sh"
+
+BERTHD=$BUILD/berthd
+[ -x "$BERTHD" ] || skip "build/berthd is not built (make)"
+command -v curl >/dev/null || skip "needs curl"
+command -v jq >/dev/null || skip "needs jq"
+command -v sqlite3 >/dev/null || skip "needs sqlite3"
+
+scratch
+STATE=$SCRATCH/state
+SOCK=$SCRATCH/berth.sock
+BERTHD_PID=
+BERTHD_ARGS=()
+
+# Stop our berthd (by its pid) and whatever servers the test left, then remove the scratch.
+cleanup() {
+	local n
+	if [ -n "$BERTHD_PID" ]; then
+		kill -TERM "$BERTHD_PID" 2>/dev/null || true
+		wait "$BERTHD_PID" 2>/dev/null || true
+	fi
+	# Containers outlive berthd by design: stop the test's own with berth-ct.
+	if [ -d "$STATE/run" ] && [ -x "$BUILD/berth-ct" ]; then
+		for n in $(ls "$STATE/run" 2>/dev/null); do
+			"$BUILD/berth-ct" --root "$STATE/run" kill "$n" KILL >/dev/null 2>&1 || true
+			sleep 0.2
+			"$BUILD/berth-ct" --root "$STATE/run" delete --force "$n" >/dev/null 2>&1 || true
+		done
+	fi
+	rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+
+# start_berthd [ARGS...]: start berthd (remembering ARGS for restarts) and wait for it.
+start_berthd() {
+	[ $# -gt 0 ] && BERTHD_ARGS=("$@")
+	"$BERTHD" --state-dir "$STATE" --socket "$SOCK" "${BERTHD_ARGS[@]}" >>"$SCRATCH/berthd.log" 2>&1 &
+	BERTHD_PID=$!
+	local i
+	for i in $(seq 100); do
+		curl -sf --unix-socket "$SOCK" http://berthd/1.0 >/dev/null 2>&1 && return 0
+		kill -0 "$BERTHD_PID" 2>/dev/null || fail "berthd exited at start: $(tail -5 "$SCRATCH/berthd.log")"
+		sleep 0.1
+	done
+	fail "berthd did not answer within 10 s"
+}
+
+# kill_berthd SIGNAL: send it to our berthd and reap it.
+kill_berthd() {
+	kill -"$1" "$BERTHD_PID"
+	wait "$BERTHD_PID" 2>/dev/null || true
+	BERTHD_PID=
+}
+
+# api METHOD PATH [BODY]: prints the reply body; $STATUS gets the HTTP status.
+api() {
+	local out
+	out=$(curl -s --path-as-is --max-time 60 --unix-socket "$SOCK" -X "$1" -w '\n%{http_code}' \
+		${3+-H 'Content-Type: application/json' --data-binary "$3"} "http://berthd$2") ||
+		fail "curl $1 $2 failed (is berthd alive?)"
+	STATUS=${out##*$'\n'}
+	REPLY=${out%$'\n'*}
+	printf '%s\n' "$REPLY"
+}
+
+# expect_api WANT_STATUS METHOD PATH [BODY]: like api, failing unless the status is WANT.
+expect_api() {
+	local want=$1
+	shift
+	api "$@" >/dev/null
+	[ "$STATUS" = "$want" ] || fail "$1 $2 gave $STATUS, expected $want: $REPLY"
+}
+
+# wait_op OPERATION_PATH: wait for it; fail unless it succeeded.
+wait_op() {
+	api GET "$1/wait?timeout=60" >/dev/null
+	[ "$(jq -r .status <<<"$REPLY")" = success ] || fail "operation $1: $REPLY"
+}
+
+# busybox_rootfs DIR: a minimal container root (busybox as /bin/sh and /sbin/init).
+busybox_rootfs() {
+	local bb
+	bb=$(command -v busybox) || skip "needs busybox"
+	mkdir -p "$1"/bin "$1"/sbin "$1"/etc "$1"/proc "$1"/sys "$1"/dev "$1"/tmp "$1"/root
+	cp "$bb" "$1/bin/busybox"
+	ln -sf busybox "$1/bin/sh"
+	ln -sf ../bin/busybox "$1/sbin/init"
+}
+
+# import_ct NAME DIR: import DIR as container image NAME and wait for it.
+import_ct() {
+	expect_api 202 POST /1.0/images "{\"name\":\"$1\",\"kind\":\"ct\",\"rootfs\":\"$2\"}"
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+}
+
+# gone PID: true once PID has ended (a zombie counts as ended), waiting up to 5 s.
+gone() {
+	local i
+	for i in $(seq 50); do
+		[ -e "/proc/$1" ] || return 0
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# db SQL: query berthd's database.
+db() { sqlite3 "$STATE/berth.db" "$1"; }

@@ -1,0 +1,115 @@
+/* Unit tests for src/daemon/api_input.c: what the API accepts and the messages it refuses with. */
+#include "testlib.h"
+
+#include <errno.h>
+
+#include "daemon/api_input.h"
+
+static json_t *parse(const char *text)
+{
+	json_t *j = json_loads(text, 0, NULL);
+
+	assert_non_null(j);
+	return j;
+}
+
+static void unknown_fields_are_named(void **state)
+{
+	static const char *const allowed[] = { "name", "cpus", NULL };
+	struct berth_error err = { 0 };
+	json_t *j = parse("{\"name\":\"a\",\"cpus\":1}");
+
+	(void)state;
+	assert_int_equal(input_fields(j, allowed, &err), 0);
+	json_object_set_new(j, "colour", json_string("red"));
+	assert_int_equal(input_fields(j, allowed, &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
+	assert_string_equal(err.msg, "unknown field 'colour'");
+	json_decref(j);
+}
+
+static void sizes(void **state)
+{
+	struct berth_error err = { 0 };
+	json_t *j = parse("{\"a\":1024,\"b\":\"512M\",\"c\":-1,\"d\":\"-1G\",\"e\":1.5,\"f\":\"12X\",\"g\":null}");
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(input_size(j, "a", &v, &err), 0);
+	assert_int_equal(v, 1024);
+	assert_int_equal(input_size(j, "b", &v, &err), 0);
+	assert_int_equal(v, 512ULL << 20);
+	assert_int_equal(input_size(j, "c", &v, &err), -1);
+	assert_string_equal(err.msg, "field 'c' must not be negative");
+	assert_int_equal(input_size(j, "d", &v, &err), -1);
+	assert_string_equal(err.msg, "field 'd' must not be negative");
+	assert_int_equal(input_size(j, "e", &v, &err), -1);
+	assert_contains(err.msg, "field 'e' must be a size");
+	assert_int_equal(input_size(j, "f", &v, &err), -1);
+	assert_contains(err.msg, "not '12X'");
+	v = 7;
+	assert_int_equal(input_size(j, "g", &v, &err), 0);
+	assert_int_equal(input_size(j, "missing", &v, &err), 0);
+	assert_int_equal(v, 7);
+	json_decref(j);
+}
+
+static void numbers_strings_bools(void **state)
+{
+	struct berth_error err = { 0 };
+	json_t *j = parse("{\"n\":4,\"big\":300,\"neg\":-1,\"s\":\"x\",\"empty\":\"\",\"t\":true,\"one\":1}");
+	const char *s = NULL;
+	unsigned n = 0;
+	bool b = false;
+
+	(void)state;
+	assert_int_equal(input_uint(j, "n", 1, 255, &n, &err), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(input_uint(j, "big", 1, 255, &n, &err), -1);
+	assert_string_equal(err.msg, "field 'big' must be from 1 to 255");
+	assert_int_equal(input_uint(j, "neg", 1, 255, &n, &err), -1);
+	assert_int_equal(input_uint(j, "s", 1, 255, &n, &err), -1);
+	assert_string_equal(err.msg, "field 's' must be a whole number");
+	assert_int_equal(input_string(j, "s", true, &s, &err), 0);
+	assert_string_equal(s, "x");
+	assert_int_equal(input_string(j, "empty", true, &s, &err), -1);
+	assert_int_equal(input_string(j, "n", true, &s, &err), -1);
+	assert_int_equal(input_string(j, "nope", true, &s, &err), -1);
+	assert_string_equal(err.msg, "field 'nope' is required");
+	assert_int_equal(input_bool(j, "t", &b, &err), 0);
+	assert_true(b);
+	assert_int_equal(input_bool(j, "one", &b, &err), -1);
+	json_decref(j);
+}
+
+static void query_arguments(void **state)
+{
+	struct berth_error err = { 0 };
+	unsigned n = 30;
+	bool b = false;
+
+	(void)state;
+	assert_int_equal(input_query_uint("timeout", NULL, 600, &n, &err), 0);
+	assert_int_equal(n, 30);
+	assert_int_equal(input_query_uint("timeout", "5", 600, &n, &err), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(input_query_uint("timeout", "-1", 600, &n, &err), -1);
+	assert_int_equal(input_query_uint("timeout", "601", 600, &n, &err), -1);
+	assert_int_equal(input_query_uint("timeout", "5s", 600, &n, &err), -1);
+	assert_int_equal(input_query_bool("force", "1", &b, &err), 0);
+	assert_true(b);
+	assert_int_equal(input_query_bool("force", "yes", &b, &err), -1);
+	assert_contains(err.msg, "'force'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unknown_fields_are_named),
+		cmocka_unit_test(sizes),
+		cmocka_unit_test(numbers_strings_bools),
+		cmocka_unit_test(query_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
