@@ -2,7 +2,8 @@
  * STATE_DIR/run (berth-ct --root) and outlives berthd.
  *
  * Files in s->dir: rootfs/ (the server's own copy of the image's tree), bundle/config.json,
- * ct.log (berth-ct's messages and the container's stdout and stderr). */
+ * ct.log (berth-ct's messages). The container's own stdout and stderr go to /dev/null: a
+ * file would let a tenant fill the host's disk (its console comes with `berth console`). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,12 +40,14 @@ static int ct_provision(const struct server *s, const struct driver_env *e, prog
 }
 
 /* Run `berth-ct --root STATE_DIR/run CMD [OPTION] NAME [ARG]`; stdout into out when given.
- * A failure carries what berth-ct said (from ct.log). */
+ * A failure carries what berth-ct said (from ct.log). `create` gets --log instead: its
+ * stdout and stderr become the container's. */
 static int ct_run(const struct server *s, const struct driver_env *e, const char *cmd, const char *option,
 		  const char *arg, char *out, size_t out_size, struct berth_error *err)
 {
 	char root[PATH_MAX], log[PATH_MAX], bundle[PATH_MAX], tail[400];
-	char *argv[10];
+	bool create = strcmp(cmd, "create") == 0;
+	char *argv[12];
 	int argc = 0, status, n;
 	long log_from;
 
@@ -58,8 +61,12 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 	argv[argc++] = (char *)e->ct_path;
 	argv[argc++] = "--root";
 	argv[argc++] = root;
+	if (create) {
+		argv[argc++] = "--log";
+		argv[argc++] = log;
+	}
 	argv[argc++] = (char *)cmd;
-	if (strcmp(cmd, "create") == 0) {
+	if (create) {
 		argv[argc++] = "--bundle";
 		argv[argc++] = bundle;
 	}
@@ -70,7 +77,7 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 		argv[argc++] = (char *)arg;
 	argv[argc] = NULL;
 	log_from = log_size(log);
-	if (spawn_run(argv, log, out, out_size, CT_CMD_MS, &status, err) < 0)
+	if (spawn_run(argv, create ? "/dev/null" : log, out, out_size, CT_CMD_MS, &status, err) < 0)
 		return berr_wrap(err, "container %s", s->name);
 	if (status == 0)
 		return 0;

@@ -289,7 +289,8 @@ static void test_start_failure_says_why(void **state)
 	fixture_sh("rm -rf %s/rootfs/bin", f->s.dir);
 	assert_int_equal(f->ops->start(&f->s, &f->env, &pid, &err), -1);
 	assert_contains(err.msg, f->s.name);
-	assert_contains(err.msg, "berth-ct");
+	assert_contains(err.msg, "berth-ct create failed");
+	assert_contains(err.msg, "/bin/sh"); /* berth-ct's own words, from ct.log */
 	f->s.pid = 0;
 	f->ops->cleanup(&f->s, &f->env);
 }
