@@ -357,6 +357,13 @@ static void test_copy_tree_errors(void **state)
 	assert_contains(err.msg, "is not a directory");
 	assert_int_equal(access(at("copy"), F_OK), -1);
 
+	/* a copy into the tree itself */
+	assert_int_equal(mkdir(at("self"), 0755), 0);
+	write_at(at("self/a"), 0, "a", 1);
+	assert_int_equal(copy_tree(at("self"), at("self/copy"), NULL, NULL, &err), -1);
+	assert_contains(err.msg, "inside it");
+	assert_int_equal(access(at("self/copy"), F_OK), -1);
+
 	/* a mount inside the source is refused, and the half copy removed */
 	assert_int_equal(mkdir(at("src"), 0755), 0);
 	write_at(at("src/a"), 0, "a", 1);
