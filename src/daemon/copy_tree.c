@@ -24,6 +24,7 @@ struct tree_copy {
 	struct inode_set links;	      /* source inodes with several links: first copy's path */
 	struct copy_progress progress;
 	bool made; /* dst was created: remove it on failure */
+	struct stat dst_st; /* the copy's root, met again when copying a tree into itself */
 };
 
 /* Sum the sizes of the regular files: the job's total for progress. */
@@ -223,6 +224,8 @@ static int copy_visit(void *ctx, const struct tree_entry *e, struct berth_error 
 		c->dirs[e->depth] = -1;
 		return rc;
 	}
+	if (e->depth && e->st->st_dev == c->dst_st.st_dev && e->st->st_ino == c->dst_st.st_ino)
+		return berr(err, 0, "cannot copy %s into %s, which is inside it", c->src, c->dst);
 	if (mkdirat(ddir, dname, 0700) < 0)
 		return entry_err(c->dst, e->path, errno, "cannot create the directory", err);
 	if (e->depth == 0)
@@ -230,6 +233,8 @@ static int copy_visit(void *ctx, const struct tree_entry *e, struct berth_error 
 	c->dirs[e->depth] = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->dirs[e->depth] < 0)
 		return entry_err(c->dst, e->path, errno, "cannot open the directory", err);
+	if (e->depth == 0 && fstat(c->dirs[0], &c->dst_st) < 0)
+		return entry_err(c->dst, "", errno, "cannot stat", err);
 	return 0;
 }
 
