@@ -227,6 +227,41 @@ static void test_killed_vmm_cleanup(void **state)
 	assert_true(f->ops->alive(&f->s, &f->env));
 }
 
+static void test_stop_unrecorded_pid(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	struct berth_error err = {0};
+	int pidfd;
+
+	/* berthd died between starting the VMM and recording its pid: stop finds it by its socket */
+	start(f);
+	pidfd = proc_open(f->s.pid);
+	f->s.pid = 0;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	if (f->ops->stop(&f->s, &f->env, true, 0, &err) < 0)
+		fail_msg("stop: %s", err.msg);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+}
+
+static void test_stop_hung_vmm(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	struct berth_error err = {0};
+	int pidfd;
+
+	/* a VMM that answers nothing (stopped here with SIGSTOP) is not alive, and stop kills it */
+	start(f);
+	pidfd = proc_open(f->s.pid);
+	assert_int_equal(proc_signal(pidfd, SIGSTOP), 0);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	if (f->ops->stop(&f->s, &f->env, false, 30, &err) < 0)
+		fail_msg("stop: %s", err.msg);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+}
+
 static void test_start_failure_says_why(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
@@ -248,6 +283,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stop_escalates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
 	};
 
