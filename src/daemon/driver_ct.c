@@ -21,12 +21,12 @@
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
 
-#define CT_CMD_MS 30000 /* one berth-ct command */
-#define CT_KILL_MS 5000 /* for init to exit after SIGKILL */
+#define CT_CMD_MS    30000 /* one berth-ct command */
+#define CT_KILL_MS   5000  /* for init to exit after SIGKILL */
 #define CT_STATE_MAX 8192
 
-static int ct_provision(const struct server *s, const struct driver_env *e, progress_fn progress, void *ctx,
-			struct berth_error *err)
+static int ct_provision(const struct server *s, const struct driver_env *e, progress_fn progress,
+			void *ctx, struct berth_error *err)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 
@@ -42,8 +42,9 @@ static int ct_provision(const struct server *s, const struct driver_env *e, prog
 /* Run `berth-ct --root STATE_DIR/run CMD [OPTION] NAME [ARG]`; stdout into out when given.
  * A failure carries what berth-ct said (from ct.log). `create` gets --log instead: its
  * stdout and stderr become the container's. */
-static int ct_run(const struct server *s, const struct driver_env *e, const char *cmd, const char *option,
-		  const char *arg, char *out, size_t out_size, struct berth_error *err)
+static int ct_run(const struct server *s, const struct driver_env *e, const char *cmd,
+		  const char *option, const char *arg, char *out, size_t out_size,
+		  struct berth_error *err)
 {
 	char root[PATH_MAX], log[PATH_MAX], bundle[PATH_MAX], tail[400];
 	bool create = strcmp(cmd, "create") == 0;
@@ -88,8 +89,8 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 
 /* berth-ct's view of the container: 1 with *status ("created", "running", "paused",
  * "stopped") and *pid, 0 when berth-ct has no such container. */
-static int ct_state(const struct server *s, const struct driver_env *e, char *status, size_t status_size,
-		    long *pid)
+static int ct_state(const struct server *s, const struct driver_env *e, char *status,
+		    size_t status_size, long *pid)
 {
 	char out[CT_STATE_MAX];
 	struct berth_error err;
@@ -115,7 +116,8 @@ static bool ct_is_up(const char *status, long pid, const struct server *s)
 	return (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) && pid == s->pid;
 }
 
-static int ct_start(const struct server *s, const struct driver_env *e, long *pid, struct berth_error *err)
+static int ct_start(const struct server *s, const struct driver_env *e, long *pid,
+		    struct berth_error *err)
 {
 	struct berth_error ignored;
 	char status[32];
@@ -125,7 +127,8 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 		return berr_wrap(err, "start container %s", s->name);
 	if (ct_state(s, e, status, sizeof(status), &old)) {
 		if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)
-			return berr(err, EEXIST, "container %s is already running (pid %ld)", s->name, old);
+			return berr(err, EEXIST, "container %s is already running (pid %ld)",
+				    s->name, old);
 		if (ct_run(s, e, "delete", NULL, NULL, NULL, 0, err) < 0) /* a stopped leftover */
 			return -1;
 	}
@@ -134,7 +137,8 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 	if (ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
 		goto undo;
 	if (!ct_state(s, e, status, sizeof(status), pid) || strcmp(status, "running") != 0) {
-		berr(err, 0, "container %s stopped as soon as it started; see `%s/ct.log`", s->name, s->dir);
+		berr(err, 0, "container %s stopped as soon as it started; see `%s/ct.log`", s->name,
+		     s->dir);
 		goto undo;
 	}
 	return 0;
@@ -148,7 +152,8 @@ static bool ct_alive(const struct server *s, const struct driver_env *e)
 	char status[32];
 	long pid;
 
-	return s->pid > 0 && ct_state(s, e, status, sizeof(status), &pid) && ct_is_up(status, pid, s);
+	return s->pid > 0 && ct_state(s, e, status, sizeof(status), &pid) &&
+	       ct_is_up(status, pid, s);
 }
 
 static int ct_stop(const struct server *s, const struct driver_env *e, bool force, int timeout_s,
@@ -159,7 +164,8 @@ static int ct_stop(const struct server *s, const struct driver_env *e, bool forc
 	long pid;
 
 	/* the pidfd is taken before the check, so it is certainly the container's init */
-	if (pidfd >= 0 && ct_state(s, e, status, sizeof(status), &pid) && ct_is_up(status, pid, s)) {
+	if (pidfd >= 0 && ct_state(s, e, status, sizeof(status), &pid) &&
+	    ct_is_up(status, pid, s)) {
 		/* system containers' inits shut down on SIGTERM (busybox: reboot → exit) */
 		if (!force && ct_run(s, e, "kill", NULL, "TERM", NULL, 0, err) == 0 &&
 		    proc_wait(pidfd, timeout_s * 1000))
@@ -167,8 +173,10 @@ static int ct_stop(const struct server *s, const struct driver_env *e, bool forc
 		if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)
 			return berr(err, errno, "kill container %s (pid %ld)", s->name, s->pid);
 		if (!proc_wait(pidfd, CT_KILL_MS))
-			return berr(err, 0, "container %s: its init (pid %ld) did not exit within %d s of SIGKILL",
-				    s->name, s->pid, CT_KILL_MS / 1000);
+			return berr(
+			    err, 0,
+			    "container %s: its init (pid %ld) did not exit within %d s of SIGKILL",
+			    s->name, s->pid, CT_KILL_MS / 1000);
 	}
 stopped:
 	if (ct_state(s, e, status, sizeof(status), &pid))
@@ -188,10 +196,10 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 }
 
 const struct driver_ops driver_ct = {
-    .kind = "ct",
-    .provision = ct_provision,
-    .start = ct_start,
-    .stop = ct_stop,
-    .alive = ct_alive,
-    .cleanup = ct_cleanup,
+	.kind = "ct",
+	.provision = ct_provision,
+	.start = ct_start,
+	.stop = ct_stop,
+	.alive = ct_alive,
+	.cleanup = ct_cleanup,
 };

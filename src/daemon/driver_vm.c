@@ -20,11 +20,11 @@
 #include "daemon/spawn.h"
 #include "daemon/vmm_api.h"
 
-#define VM_START_MS 30000 /* until the control socket answers (RAM is touched first) */
-#define VM_API_MS 2000	  /* one request on the control socket */
-#define VM_API_SLOW_MS 5000 /* the last chance of a VMM that did not answer in VM_API_MS */
-#define VM_KILL_MS 5000	  /* for the VMM to exit after stop or SIGKILL */
-#define VM_ARGS_MAX 24
+#define VM_START_MS    30000 /* until the control socket answers (RAM is touched first) */
+#define VM_API_MS      2000  /* one request on the control socket */
+#define VM_API_SLOW_MS 5000  /* the last chance of a VMM that did not answer in VM_API_MS */
+#define VM_KILL_MS     5000  /* for the VMM to exit after stop or SIGKILL */
+#define VM_ARGS_MAX    24
 
 static int make_dir(const struct server *s, struct berth_error *err)
 {
@@ -45,8 +45,8 @@ static int blank_disk(const char *path, uint64_t size, struct berth_error *err)
 	return 0;
 }
 
-static int vm_provision(const struct server *s, const struct driver_env *e, progress_fn progress, void *ctx,
-			struct berth_error *err)
+static int vm_provision(const struct server *s, const struct driver_env *e, progress_fn progress,
+			void *ctx, struct berth_error *err)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 
@@ -68,7 +68,7 @@ static int vm_provision(const struct server *s, const struct driver_env *e, prog
 /* Does this berth-vmm have --prealloc (RAM touched and locked before the guest runs)? */
 static bool vmm_has_prealloc(const char *vmm, const char *log)
 {
-	char *const argv[] = {(char *)vmm, "--help", NULL};
+	char *const argv[] = { (char *)vmm, "--help", NULL };
 	struct berth_error err;
 	char help[8192];
 	int status;
@@ -95,9 +95,12 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 {
 	char console[PATH_MAX];
 
-	if (image_file(a->kernel, s, "kernel", err) < 0 || image_file(a->initrd, s, "initrd", err) < 0 ||
-	    server_file(a->disk, s, "disk.img", err) < 0 || server_file(a->sock, s, "api.sock", err) < 0 ||
-	    server_file(a->log, s, "vmm.log", err) < 0 || server_file(console, s, "console.log", err) < 0)
+	if (image_file(a->kernel, s, "kernel", err) < 0 ||
+	    image_file(a->initrd, s, "initrd", err) < 0 ||
+	    server_file(a->disk, s, "disk.img", err) < 0 ||
+	    server_file(a->sock, s, "api.sock", err) < 0 ||
+	    server_file(a->log, s, "vmm.log", err) < 0 ||
+	    server_file(console, s, "console.log", err) < 0)
 		return -1;
 	snprintf(a->console, sizeof(a->console), "file=%s", console);
 	snprintf(a->cpus, sizeof(a->cpus), "%u", s->cpus);
@@ -128,7 +131,8 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	return 0;
 }
 
-static int vm_start(const struct server *s, const struct driver_env *e, long *pid, struct berth_error *err)
+static int vm_start(const struct server *s, const struct driver_env *e, long *pid,
+		    struct berth_error *err)
 {
 	_cleanup_close_ int pidfd = -1;
 	char tail[400];
@@ -152,8 +156,8 @@ static int vm_start(const struct server *s, const struct driver_env *e, long *pi
 	proc_signal(pidfd, SIGKILL);
 	proc_wait(pidfd, VM_KILL_MS);
 	log_tail(a.log, log_from, tail, sizeof(tail));
-	return berr(err, 0, "VM %s: berth-vmm did not answer on `%s` within %d s; killed it%s%s", s->name,
-		    a.sock, VM_START_MS / 1000, *tail ? ": " : "", tail);
+	return berr(err, 0, "VM %s: berth-vmm did not answer on `%s` within %d s; killed it%s%s",
+		    s->name, a.sock, VM_START_MS / 1000, *tail ? ": " : "", tail);
 died:
 	log_tail(a.log, log_from, tail, sizeof(tail));
 	return berr(err, 0, "VM %s: berth-vmm exited at start: %s", s->name,
@@ -245,8 +249,8 @@ static int vm_stop(const struct server *s, const struct driver_env *e, bool forc
 	if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)
 		return berr(err, errno, "kill the VMM of %s (pid %ld)", s->name, pid);
 	if (!proc_wait(pidfd, VM_KILL_MS))
-		return berr(err, 0, "VM %s: its VMM (pid %ld) did not exit within %d s of SIGKILL", s->name,
-			    pid, VM_KILL_MS / 1000);
+		return berr(err, 0, "VM %s: its VMM (pid %ld) did not exit within %d s of SIGKILL",
+			    s->name, pid, VM_KILL_MS / 1000);
 	return 0;
 }
 
@@ -262,10 +266,10 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 }
 
 const struct driver_ops driver_vm = {
-    .kind = "vm",
-    .provision = vm_provision,
-    .start = vm_start,
-    .stop = vm_stop,
-    .alive = vm_alive,
-    .cleanup = vm_cleanup,
+	.kind = "vm",
+	.provision = vm_provision,
+	.start = vm_start,
+	.stop = vm_stop,
+	.alive = vm_alive,
+	.cleanup = vm_cleanup,
 };

@@ -15,11 +15,11 @@
 #include "daemon/driver.h"
 
 struct drv_fixture {
-	char state[64];	     /* the scratch STATE_DIR */
-	char vmm[PATH_MAX];  /* absolute path of berth-vmm */
-	char ct[PATH_MAX];   /* absolute path of berth-ct */
+	char state[64];	    /* the scratch STATE_DIR */
+	char vmm[PATH_MAX]; /* absolute path of berth-vmm */
+	char ct[PATH_MAX];  /* absolute path of berth-ct */
 	struct driver_env env;
-	struct server s;     /* "srv" of image "img", in state/servers/srv */
+	struct server s; /* "srv" of image "img", in state/servers/srv */
 	const struct driver_ops *ops;
 	int last_progress;
 };
@@ -45,7 +45,8 @@ static inline const char *fixture_unusable(bool need_kvm)
 		return "needs /dev/kvm";
 	if (!need_kvm && access("/bin/busybox", X_OK) != 0)
 		return "needs /bin/busybox (busybox-static)";
-	if (!fixture_program(path, need_kvm ? "BERTH_VMM" : "BERTH_CT", need_kvm ? "berth-vmm" : "berth-ct"))
+	if (!fixture_program(path, need_kvm ? "BERTH_VMM" : "BERTH_CT",
+			     need_kvm ? "berth-vmm" : "berth-ct"))
 		return "build the programs first (make)";
 	return NULL;
 }
@@ -81,7 +82,7 @@ static inline struct drv_fixture *fixture_new(enum server_kind k)
 	assert_non_null(mkdtemp(f->state));
 	assert_true(fixture_program(f->vmm, "BERTH_VMM", "berth-vmm") || k == KIND_CT);
 	assert_true(fixture_program(f->ct, "BERTH_CT", "berth-ct") || k == KIND_VM);
-	f->env = (struct driver_env){.state_dir = f->state, .vmm_path = f->vmm, .ct_path = f->ct};
+	f->env = (struct driver_env){ .state_dir = f->state, .vmm_path = f->vmm, .ct_path = f->ct };
 	fixture_sh("mkdir -p %s/images/img %s/servers %s/run", f->state, f->state, f->state);
 	snprintf(f->s.name, sizeof(f->s.name), "srv");
 	snprintf(f->s.image, sizeof(f->s.image), "img");

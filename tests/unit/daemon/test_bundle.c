@@ -14,8 +14,11 @@
 
 static struct server test_server(void)
 {
-	struct server s = {.name = "web-1", .image = "debian", .kind = KIND_CT, .cpus = 3,
-			   .memory = 768ULL << 20};
+	struct server s = { .name = "web-1",
+			    .image = "debian",
+			    .kind = KIND_CT,
+			    .cpus = 3,
+			    .memory = 768ULL << 20 };
 
 	return s;
 }
@@ -39,7 +42,8 @@ static bool array_has(json_t *a, const char *member, const char *value)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		json_t *x = member ? json_object_get(v, member) : v;
 
 		if (json_is_string(x) && strcmp(json_string_value(x), value) == 0)
@@ -50,23 +54,28 @@ static bool array_has(json_t *a, const char *member, const char *value)
 
 static void test_config(void **state)
 {
-	static const char *const args[] = {"/sbin/init", NULL};
+	static const char *const args[] = { "/sbin/init", NULL };
 	struct server s = test_server();
 	json_t *c = bundle_config(&s, "/var/lib/berth/servers/web-1/rootfs", args);
 	json_t *ns;
 
 	(void)state;
 	assert_non_null(c);
-	assert_string_equal(json_string_value(at(c, "root.path")), "/var/lib/berth/servers/web-1/rootfs");
+	assert_string_equal(json_string_value(at(c, "root.path")),
+			    "/var/lib/berth/servers/web-1/rootfs");
 	assert_true(json_is_false(at(c, "root.readonly")));
 	assert_string_equal(json_string_value(at(c, "hostname")), "web-1");
-	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)), "/sbin/init");
+	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)),
+			    "/sbin/init");
 	assert_int_equal(json_array_size(at(c, "process.args")), 1);
 	assert_true(json_is_false(at(c, "process.terminal")));
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 768LL << 20);
-	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.reservation")), 768LL << 20);
-	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")), 3 * BUNDLE_CPU_PERIOD);
-	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.period")), BUNDLE_CPU_PERIOD);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.reservation")),
+			 768LL << 20);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")),
+			 3 * BUNDLE_CPU_PERIOD);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.period")),
+			 BUNDLE_CPU_PERIOD);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.pids.limit")), 4096);
 	assert_string_equal(json_string_value(at(c, "linux.cgroupsPath")), "berth/web-1");
 	ns = at(c, "linux.namespaces");
@@ -83,13 +92,14 @@ static void test_config(void **state)
 	assert_false(array_has(at(c, "process.capabilities.bounding"), NULL, "CAP_SYS_ADMIN"));
 	assert_true(array_has(at(c, "process.env"), NULL, "container=berth"));
 	/* devices: deny all but the runtime's default ones */
-	assert_true(json_is_false(json_object_get(json_array_get(at(c, "linux.resources.devices"), 0), "allow")));
+	assert_true(json_is_false(
+	    json_object_get(json_array_get(at(c, "linux.resources.devices"), 0), "allow")));
 	json_decref(c);
 }
 
 static void test_config_big_values(void **state)
 {
-	static const char *const args[] = {"/bin/sh", "-c", "x", NULL};
+	static const char *const args[] = { "/bin/sh", "-c", "x", NULL };
 	struct server s = test_server();
 	json_t *c;
 
@@ -99,7 +109,8 @@ static void test_config_big_values(void **state)
 	c = bundle_config(&s, "/r", args);
 	assert_non_null(c);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 1LL << 40);
-	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")), 255LL * BUNDLE_CPU_PERIOD);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")),
+			 255LL * BUNDLE_CPU_PERIOD);
 	assert_int_equal(json_array_size(at(c, "process.args")), 3);
 	json_decref(c);
 }
@@ -146,7 +157,8 @@ static void test_init_choice(void **state)
 {
 	struct tree *t = *state;
 
-	sh(t->dir, "mkdir -p sbin bin && printf '#!/bin/sh\\n' > bin/busybox && chmod 755 bin/busybox");
+	sh(t->dir,
+	   "mkdir -p sbin bin && printf '#!/bin/sh\\n' > bin/busybox && chmod 755 bin/busybox");
 	assert_string_equal(init_of(t), "/bin/sh"); /* no /sbin/init */
 	/* an absolute symlink resolves inside the rootfs, not on the host */
 	sh(t->dir, "ln -s /bin/busybox sbin/init");
@@ -166,7 +178,7 @@ static void test_write(void **state)
 {
 	struct tree *t = *state;
 	struct server s = test_server();
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	char path[128];
 	json_t *c;
 
@@ -179,7 +191,8 @@ static void test_write(void **state)
 	c = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(c);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 1LL << 30);
-	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)), "/sbin/init");
+	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)),
+			    "/sbin/init");
 	snprintf(path, sizeof(path), "%s/rootfs", t->dir);
 	assert_string_equal(json_string_value(at(c, "root.path")), path);
 	json_decref(c);
@@ -194,10 +207,10 @@ static void test_write(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_config),
-	    cmocka_unit_test(test_config_big_values),
-	    cmocka_unit_test_setup_teardown(test_init_choice, tree_setup, tree_teardown),
-	    cmocka_unit_test_setup_teardown(test_write, tree_setup, tree_teardown),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_big_values),
+		cmocka_unit_test_setup_teardown(test_init_choice, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_write, tree_setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,11 +21,12 @@ static void make_image(struct drv_fixture *f, bool with_init)
 {
 	const char *r = f->s.image_dir;
 
-	fixture_sh("set -e; r=%s/rootfs; mkdir -p $r/bin $r/sbin $r/proc $r/sys $r/dev $r/etc $r/tmp;"
-		   "cp /bin/busybox $r/bin/busybox;"
-		   "for a in $(/bin/busybox --list); do [ -e $r/bin/$a ] || ln -s busybox $r/bin/$a; done;"
-		   "chmod 1777 $r/tmp; echo 'root:x:0:0:root:/root:/bin/sh' > $r/etc/passwd",
-		   r);
+	fixture_sh(
+	    "set -e; r=%s/rootfs; mkdir -p $r/bin $r/sbin $r/proc $r/sys $r/dev $r/etc $r/tmp;"
+	    "cp /bin/busybox $r/bin/busybox;"
+	    "for a in $(/bin/busybox --list); do [ -e $r/bin/$a ] || ln -s busybox $r/bin/$a; done;"
+	    "chmod 1777 $r/tmp; echo 'root:x:0:0:root:/root:/bin/sh' > $r/etc/passwd",
+	    r);
 	if (with_init)
 		fixture_sh("set -e; r=%s/rootfs; ln -s ../bin/busybox $r/sbin/init;"
 			   "printf '%%s\\n' \"::sysinit:/bin/sh -c 'hostname > /tmp/booted'\""
@@ -69,7 +70,7 @@ static struct drv_fixture *fixture(void **state)
 
 static void provision(struct drv_fixture *f, bool with_init)
 {
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 
 	make_image(f, with_init);
 	if (f->ops->provision(&f->s, &f->env, fixture_progress, f, &err) < 0)
@@ -78,7 +79,7 @@ static void provision(struct drv_fixture *f, bool with_init)
 
 static void start(struct drv_fixture *f)
 {
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 
 	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
 		fail_msg("start: %s", err.msg);
@@ -135,7 +136,8 @@ static void test_provision_copies_image(void **state)
 	config = json_load_file(cfg, 0, NULL);
 	assert_non_null(config);
 	assert_int_equal(server_file(own, &f->s, "rootfs", &err), 0);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(config, "root"), "path")), own);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(config, "root"), "path")), own);
 	assert_string_equal(json_string_value(json_object_get(config, "hostname")), f->s.name);
 	json_decref(config);
 }
@@ -143,7 +145,7 @@ static void test_provision_copies_image(void **state)
 static void test_lifecycle(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	char path[PATH_MAX], ns_ct[64] = "", ns_host[64] = "";
 
 	provision(f, true);
@@ -195,18 +197,20 @@ static void test_limits(void **state)
 	provision(f, true);
 	start(f);
 	/* cgroup v1 (this host's hybrid layout) or v2: the hard limit is s->memory */
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.limit_in_bytes", f->s.name);
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.limit_in_bytes",
+		 f->s.name);
 	if (stat(path, &st) == 0) {
 		char want[32];
 
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)f->s.memory);
 		assert_true(file_has(path, want));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.soft_limit_in_bytes",
-			 f->s.name);
+		snprintf(path, sizeof(path),
+			 "/sys/fs/cgroup/memory/berth/%s/memory.soft_limit_in_bytes", f->s.name);
 		assert_true(file_has(path, want));
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/berth/%s/pids.max", f->s.name);
 		assert_true(file_has(path, "4096"));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu/berth/%s/cpu.cfs_quota_us", f->s.name);
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu/berth/%s/cpu.cfs_quota_us",
+			 f->s.name);
 		assert_true(file_has(path, "100000"));
 	} else {
 		snprintf(path, sizeof(path), "/sys/fs/cgroup/berth/%s/memory.max", f->s.name);
@@ -240,7 +244,7 @@ static void test_alive_false_for_other_pids(void **state)
 static void test_stop_force(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long t0;
 	int pidfd;
 
@@ -263,7 +267,7 @@ static void test_stop_force(void **state)
 static void test_shell_without_init(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	char path[PATH_MAX];
 
 	provision(f, false);
@@ -281,7 +285,7 @@ static void test_shell_without_init(void **state)
 static void test_start_failure_says_why(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long pid = 0;
 
 	provision(f, false);
@@ -298,13 +302,13 @@ static void test_start_failure_says_why(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_provision_copies_image, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_shell_without_init, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_provision_copies_image, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shell_without_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

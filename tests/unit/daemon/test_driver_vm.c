@@ -42,7 +42,7 @@ static int teardown(void **state)
 static struct drv_fixture *provisioned(void **state, const char *guest, uint64_t disk)
 {
 	struct drv_fixture *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	char kernel[PATH_MAX];
 
 	if (!f)
@@ -50,7 +50,8 @@ static struct drv_fixture *provisioned(void **state, const char *guest, uint64_t
 	snprintf(kernel, sizeof(kernel), "build/guests/tiny-%s.bzImage", guest);
 	if (access(kernel, R_OK) != 0)
 		skip();
-	fixture_sh("cp %s %s/kernel && truncate -s 1M %s/disk.img", kernel, f->s.image_dir, f->s.image_dir);
+	fixture_sh("cp %s %s/kernel && truncate -s 1M %s/disk.img", kernel, f->s.image_dir,
+		   f->s.image_dir);
 	f->s.disk = disk;
 	if (f->ops->provision(&f->s, &f->env, fixture_progress, f, &err) < 0)
 		fail_msg("provision: %s", err.msg);
@@ -59,7 +60,7 @@ static struct drv_fixture *provisioned(void **state, const char *guest, uint64_t
 
 static void start(struct drv_fixture *f)
 {
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 
 	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
 		fail_msg("start: %s", err.msg);
@@ -130,7 +131,7 @@ static void test_provision_grows_disk(void **state)
 static void test_provision_blank_disk(void **state)
 {
 	struct drv_fixture *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 
 	if (!f)
 		skip();
@@ -144,7 +145,7 @@ static void test_provision_blank_disk(void **state)
 static void test_start_alive_clean_stop(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "button", 0);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long real, t0;
 	int pidfd;
 
@@ -177,7 +178,7 @@ static void test_start_alive_clean_stop(void **state)
 static void test_stop_escalates(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long t0, took;
 
 	start(f);
@@ -194,7 +195,7 @@ static void test_stop_escalates(void **state)
 static void test_stop_force(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long t0;
 
 	start(f);
@@ -230,10 +231,11 @@ static void test_killed_vmm_cleanup(void **state)
 static void test_stop_unrecorded_pid(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	int pidfd;
 
-	/* berthd died between starting the VMM and recording its pid: stop finds it by its socket */
+	/* berthd died between starting the VMM and recording its pid: stop finds it by its socket
+	 */
 	start(f);
 	pidfd = proc_open(f->s.pid);
 	f->s.pid = 0;
@@ -247,7 +249,7 @@ static void test_stop_unrecorded_pid(void **state)
 static void test_stop_hung_vmm(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	int pidfd;
 
 	/* a VMM that answers nothing (stopped here with SIGSTOP) is not alive, and stop kills it */
@@ -265,7 +267,7 @@ static void test_stop_hung_vmm(void **state)
 static void test_start_failure_says_why(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long pid = 0;
 
 	fixture_sh("echo 'not a kernel' > %s/kernel", f->s.image_dir);
@@ -277,15 +279,15 @@ static void test_start_failure_says_why(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_escalates, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_escalates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,8 +44,8 @@ static int teardown(void **state)
 static void test_run_output_status_log(void **state)
 {
 	struct fix *f = *state;
-	char *const argv[] = {"/bin/sh", "-c", "echo out; echo oops >&2; exit 3", NULL};
-	struct berth_error err = {0};
+	char *const argv[] = { "/bin/sh", "-c", "echo out; echo oops >&2; exit 3", NULL };
+	struct berth_error err = { 0 };
 	char out[64], tail[64];
 	int status = -1;
 
@@ -67,9 +67,10 @@ static void test_run_output_status_log(void **state)
 static void test_run_big_output_is_cut(void **state)
 {
 	struct fix *f = *state;
-	char *const argv[] = {"/bin/sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo 0123456789; i=$((i+1)); done",
-			      NULL};
-	struct berth_error err = {0};
+	char *const argv[] = { "/bin/sh", "-c",
+			       "i=0; while [ $i -lt 2000 ]; do echo 0123456789; i=$((i+1)); done",
+			       NULL };
+	struct berth_error err = { 0 };
 	char out[100];
 	int status = -1;
 
@@ -82,8 +83,8 @@ static void test_run_big_output_is_cut(void **state)
 static void test_run_time_limit(void **state)
 {
 	struct fix *f = *state;
-	char *const argv[] = {"/bin/sleep", "10", NULL};
-	struct berth_error err = {0};
+	char *const argv[] = { "/bin/sleep", "10", NULL };
+	struct berth_error err = { 0 };
 	long t0 = proc_now_ms();
 	int status;
 
@@ -96,8 +97,8 @@ static void test_run_time_limit(void **state)
 static void test_run_no_fds_of_ours(void **state)
 {
 	struct fix *f = *state;
-	char *const argv[] = {"/bin/sh", "-c", "cd /proc/self/fd && echo *", NULL};
-	struct berth_error err = {0};
+	char *const argv[] = { "/bin/sh", "-c", "cd /proc/self/fd && echo *", NULL };
+	struct berth_error err = { 0 };
 	int fd = open("/dev/null", O_RDONLY), status; /* not close-on-exec */
 	char out[128], mine[16];
 
@@ -112,8 +113,8 @@ static void test_run_no_fds_of_ours(void **state)
 static void test_run_exec_failure(void **state)
 {
 	struct fix *f = *state;
-	char *const argv[] = {"/nonexistent/program", NULL};
-	struct berth_error err = {0};
+	char *const argv[] = { "/nonexistent/program", NULL };
+	struct berth_error err = { 0 };
 	int status;
 
 	assert_int_equal(spawn_run(argv, f->log, NULL, 0, 1000, &status, &err), -1);
@@ -124,8 +125,8 @@ static void test_run_exec_failure(void **state)
 static void test_detached(void **state)
 {
 	struct fix *f = *state;
-	char *const argv[] = {"/bin/sh", "-c", "echo started; exec sleep 30", NULL};
-	struct berth_error err = {0};
+	char *const argv[] = { "/bin/sh", "-c", "echo started; exec sleep 30", NULL };
+	struct berth_error err = { 0 };
 	char tail[64];
 	long pid = 0;
 	int pidfd, i;
@@ -151,8 +152,8 @@ static void test_detached(void **state)
 static void test_detached_exec_failure(void **state)
 {
 	struct fix *f = *state;
-	char *const argv[] = {"/nonexistent/vmm", NULL};
-	struct berth_error err = {0};
+	char *const argv[] = { "/nonexistent/vmm", NULL };
+	struct berth_error err = { 0 };
 	long pid = 0;
 
 	assert_int_equal(spawn_detached(argv, f->log, &pid, &err), -1);
@@ -177,14 +178,14 @@ static void test_proc_gone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_run_output_status_log, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_run_big_output_is_cut, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_run_time_limit, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_run_no_fds_of_ours, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_run_exec_failure, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_detached, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_detached_exec_failure, setup, teardown),
-	    cmocka_unit_test(test_proc_gone),
+		cmocka_unit_test_setup_teardown(test_run_output_status_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_big_output_is_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_time_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_no_fds_of_ours, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_exec_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detached_exec_failure, setup, teardown),
+		cmocka_unit_test(test_proc_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,7 @@ struct fix {
 static int setup(void **state)
 {
 	struct fix *f = calloc(1, sizeof(*f));
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	strcpy(f->dir, "/tmp/berth-api.XXXXXX");
 	if (!mkdtemp(f->dir))
@@ -77,7 +77,7 @@ static void serve_once(struct fix *f, const char *reply)
 static void test_reply(void **state)
 {
 	struct fix *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	json_t *r = NULL;
 
 	serve_once(f, "{\"ok\":true,\"state\":\"running\",\"pid\":4242}\n");
@@ -97,7 +97,7 @@ static void test_pid(void **state)
 static void test_refused(void **state)
 {
 	struct fix *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	json_t *r = NULL;
 
 	serve_once(f, "{\"ok\":false,\"error\":\"could not pause: busy\"}\n");
@@ -109,7 +109,7 @@ static void test_refused(void **state)
 static void test_junk(void **state)
 {
 	struct fix *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	json_t *r = NULL;
 
 	serve_once(f, "hello there\n");
@@ -120,7 +120,7 @@ static void test_junk(void **state)
 static void test_closed_without_reply(void **state)
 {
 	struct fix *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	json_t *r = NULL;
 
 	serve_once(f, "");
@@ -133,7 +133,7 @@ static void test_closed_without_reply(void **state)
 static void test_silent_vmm_times_out(void **state)
 {
 	struct fix *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	json_t *r = NULL;
 	long t0 = proc_now_ms();
 
@@ -147,7 +147,7 @@ static void test_silent_vmm_times_out(void **state)
 static void test_no_socket(void **state)
 {
 	struct fix *f = *state;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	char path[200];
 	json_t *r = NULL;
 
@@ -164,13 +164,13 @@ static void test_no_socket(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_reply, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_pid, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_junk, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_closed_without_reply, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_silent_vmm_times_out, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_junk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_without_reply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_vmm_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_socket, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
