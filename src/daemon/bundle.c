@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -72,20 +73,48 @@ static const char mounts_json[] =
     "\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]}"
     "]";
 
-const char *const *bundle_init_args(const char *rootfs)
+/* The rootfs's /sbin/init as an O_PATH fd when it is an executable file, else -1. The
+ * image's symlinks (/sbin/init -> /lib/systemd/systemd) resolve inside the rootfs. */
+static int open_init(const char *rootfs)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int fd = -1;
+	int fd;
 	struct stat st;
 
 	if (root < 0)
-		return shell_args;
-	/* the image's symlinks (/sbin/init -> /lib/systemd/systemd) resolve inside the rootfs */
+		return -1;
 	fd = (int)syscall(SYS_openat2, root, "sbin/init", &how, sizeof(how));
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		return shell_args;
-	return init_args;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+const char *const *bundle_init_args(const char *rootfs)
+{
+	_cleanup_close_ int fd = open_init(rootfs);
+
+	return fd < 0 ? shell_args : init_args;
+}
+
+const char *bundle_stop_signal(const char *rootfs)
+{
+	_cleanup_close_ int fd = open_init(rootfs);
+	char link[64], target[PATH_MAX], *base;
+	ssize_t n;
+
+	if (fd < 0)
+		return "TERM";
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return "TERM";
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	/* systemd takes SIGTERM as "re-execute yourself"; SIGRTMIN+3 is its halt */
+	return strcmp(base ? base + 1 : target, "systemd") == 0 ? "RTMIN+3" : "TERM";
 }
 
 static json_t *string_array(const char *const *v)

@@ -160,25 +160,29 @@ static int ct_stop(const struct server *s, const struct driver_env *e, bool forc
 		   struct berth_error *err)
 {
 	_cleanup_close_ int pidfd = proc_open(s->pid);
-	char status[32];
+	char status[32], rootfs[PATH_MAX];
 	long pid;
 
+	if (server_file(rootfs, s, "rootfs", err) < 0)
+		return -1;
 	/* the pidfd is taken before the check, so it is certainly the container's init */
 	if (pidfd >= 0 && ct_state(s, e, status, sizeof(status), &pid) &&
 	    ct_is_up(status, pid, s)) {
-		/* system containers' inits shut down on SIGTERM (busybox: reboot → exit) */
-		if (!force && ct_run(s, e, "kill", NULL, "TERM", NULL, 0, err) == 0 &&
+		/* the init's own shutdown signal (busybox: SIGTERM, a reboot that ends the
+		 * container) */
+		if (!force &&
+		    ct_run(s, e, "kill", NULL, bundle_stop_signal(rootfs), NULL, 0, err) == 0 &&
 		    proc_wait(pidfd, timeout_s * 1000))
 			goto stopped;
 		if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)
 			return berr(err, errno, "kill container %s (pid %ld)", s->name, s->pid);
 		if (!proc_wait(pidfd, CT_KILL_MS))
-			return berr(
-			    err, 0,
-			    "container %s: its init (pid %ld) did not exit within %d s of SIGKILL",
-			    s->name, s->pid, CT_KILL_MS / 1000);
+			return berr(err, 0,
+				    "container %s: init (pid %ld) still there %d s after SIGKILL",
+				    s->name, s->pid, CT_KILL_MS / 1000);
 	}
 stopped:
+	/* also a container whose init berthd never recorded: delete --force kills it */
 	if (ct_state(s, e, status, sizeof(status), &pid))
 		return ct_run(s, e, "delete", "--force", NULL, NULL, 0, err);
 	return 0;

@@ -174,6 +174,21 @@ static void test_init_choice(void **state)
 	assert_string_equal(bundle_init_args("/nonexistent/rootfs")[0], "/bin/sh");
 }
 
+static void test_stop_signal(void **state)
+{
+	struct tree *t = *state;
+
+	sh(t->dir, "mkdir -p sbin bin lib/systemd && printf x > bin/busybox && printf x > "
+		   "lib/systemd/systemd"
+		   " && chmod 755 bin/busybox lib/systemd/systemd");
+	assert_string_equal(bundle_stop_signal(t->dir), "TERM"); /* no init: the shell */
+	sh(t->dir, "ln -s /bin/busybox sbin/init");
+	assert_string_equal(bundle_stop_signal(t->dir), "TERM");
+	sh(t->dir, "rm sbin/init && ln -s /lib/systemd/systemd sbin/init");
+	assert_string_equal(bundle_stop_signal(t->dir), "RTMIN+3");
+	assert_string_equal(bundle_stop_signal("/nonexistent/rootfs"), "TERM");
+}
+
 static void test_write(void **state)
 {
 	struct tree *t = *state;
@@ -210,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_big_values),
 		cmocka_unit_test_setup_teardown(test_init_choice, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_signal, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_write, tree_setup, tree_teardown),
 	};
 

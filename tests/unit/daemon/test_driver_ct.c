@@ -264,6 +264,24 @@ static void test_stop_force(void **state)
 	assert_int_equal(f->ops->stop(&f->s, &f->env, false, 1, &err), 0);
 }
 
+static void test_stop_unrecorded_pid(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = { 0 };
+	int pidfd;
+
+	/* berthd died between starting it and recording its pid: stop still ends it */
+	provision(f, true);
+	start(f);
+	pidfd = proc_open(f->s.pid);
+	f->s.pid = 0;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	if (f->ops->stop(&f->s, &f->env, true, 0, &err) < 0)
+		fail_msg("stop: %s", err.msg);
+	assert_true(proc_wait(pidfd, 5000));
+	close(pidfd);
+}
+
 static void test_shell_without_init(void **state)
 {
 	struct drv_fixture *f = fixture(state);
@@ -307,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shell_without_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
 	};
