@@ -187,6 +187,25 @@ static int spawn_child(char *const argv[], int out_fd, int log_fd, pid_t *pid,
 	return 0;
 }
 
+/* Wait for our child pid; an error if it cannot be waited for (SIGCHLD ignored). */
+static int reap(pid_t pid, int *status, const char *prog, struct berth_error *err)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return berr(err, errno, "wait for `%s`", prog);
+	return 0;
+}
+
+/* Kill our child pid and reap it; returns -1 for the caller's error. */
+static int kill_child(pid_t pid, int *status)
+{
+	struct berth_error ignored;
+
+	kill(pid, SIGKILL);
+	reap(pid, status, "", &ignored);
+	return -1;
+}
+
 int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_size, int timeout_ms,
 	      int *status, struct berth_error *err)
 {
@@ -209,10 +228,8 @@ int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_si
 		return -1;
 	pidfd = pidfd_open(pid, 0);
 	if (pidfd < 0) {
-		rc = berr(err, errno, "watch `%s`", argv[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, status, 0);
-		return rc;
+		berr(err, errno, "watch `%s`", argv[0]);
+		return kill_child(pid, status);
 	}
 	for (;;) {
 		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
@@ -220,13 +237,14 @@ int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_si
 		long left = deadline - proc_now_ms();
 
 		if (left <= 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return berr(err, 0, "`%s %s` did not finish within %d s; killed it",
-				    argv[0], argv[1] ? argv[1] : "", timeout_ms / 1000);
+			berr(err, 0, "`%s %s` did not finish within %.1f s; killed it", argv[0],
+			     argv[1] ? argv[1] : "", timeout_ms / 1000.0);
+			return kill_child(pid, status);
 		}
-		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
-			return berr(err, errno, "poll");
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR) {
+			berr(err, errno, "poll");
+			return kill_child(pid, status);
+		}
 		if (p[1].revents & POLLIN)
 			drain(rd, out, out_size, &len);
 		else if (p[1].revents & (POLLHUP | POLLERR)) {
@@ -236,13 +254,11 @@ int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_si
 		if (p[0].revents & POLLIN)
 			break;
 	}
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
 	if (rd >= 0)
 		drain(rd, out, out_size, &len);
 	if (out)
 		out[len] = '\0';
-	return 0;
+	return reap(pid, status, argv[0], err);
 }
 
 long log_size(const char *path)
