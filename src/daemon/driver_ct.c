@@ -57,6 +57,8 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 		return berr(err, ENAMETOOLONG, "`%s/run`", e->state_dir);
 	if (server_file(log, s, "ct.log", err) < 0 || server_file(bundle, s, "bundle", err) < 0)
 		return -1;
+	if (access(s->dir, F_OK) < 0) /* its files are gone, its container may still run */
+		snprintf(log, sizeof(log), "/dev/null");
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return berr(err, errno, "create `%s`", root);
 	argv[argc++] = (char *)e->ct_path;

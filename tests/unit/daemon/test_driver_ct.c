@@ -282,6 +282,25 @@ static void test_stop_unrecorded_pid(void **state)
 	close(pidfd);
 }
 
+static void test_stop_without_files(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = { 0 };
+	int pidfd;
+
+	/* its directory removed under it (by hand, or a half-done delete): still controllable */
+	provision(f, true);
+	start(f);
+	pidfd = proc_open(f->s.pid);
+	fixture_sh("rm -rf %s", f->s.dir);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
+		fail_msg("stop: %s", err.msg);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+}
+
 static void test_shell_without_init(void **state)
 {
 	struct drv_fixture *f = fixture(state);
@@ -326,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_without_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shell_without_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
 	};
