@@ -163,6 +163,32 @@ static void test_ct_from_tarballs(void **state)
 	}
 }
 
+/* The image scripts/mkimage builds, imported, then copied for a server as the ct driver
+ * does: busybox's absolute applet symlinks resolve inside the rootfs. */
+static void test_ct_from_mkimage(void **state)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 64];
+	struct image_source src = { .kind = KIND_CT, .rootfs = keep(path, at("bb.tar.gz")) };
+	struct berth_error err = { 0 };
+	struct stat st;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "scripts/mkimage busybox-ct %s 2>/dev/null", src.rootfs);
+	assert_int_equal(system(cmd), 0);
+	if (image_import(at("state"), "busybox", &src, NULL, NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(lstat(at("state/images/busybox/rootfs/sbin/init"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(at("state/images/busybox/rootfs/etc/inittab"), &st), 0);
+	assert_int_equal(mkdir(at("server"), 0700), 0);
+	if (copy_tree(at("state/images/busybox/rootfs"), at("server/rootfs"), NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(stat(at("server/rootfs/etc/init.d/rcS"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(stat(at("server/rootfs/tmp"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 01777);
+}
+
 static void note_progress(void *ctx, int pct)
 {
 	int *last = ctx;
@@ -441,6 +467,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_ct_from_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ct_from_tarballs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ct_from_mkimage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_tarball, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ct_refused, setup, teardown),
