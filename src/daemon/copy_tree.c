@@ -40,7 +40,8 @@ static int sum_sizes(void *ctx, const struct tree_entry *e, struct berth_error *
 static int entry_err(const char *root, const char *path, int errnum, const char *what,
 		     struct berth_error *err)
 {
-	return berr(err, errnum, "%s %s%s%s", what, root, path[0] ? "/" : "", path);
+	return berr(err, errnum, "%s %s%s%s%s", what, root, path[0] ? "/" : "", tree_cut(path),
+		    tree_tail(path));
 }
 
 /* Read a whole xattr list or value with call (which returns -1/ERANGE when buf is small). */
@@ -153,7 +154,7 @@ static int copy_regular(struct tree_copy *c, const struct tree_entry *e, int ddi
 	dfd = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (dfd < 0)
 		return entry_err(c->dst, e->path, errno, "cannot create", err);
-	if (asprintf(&shown, "%s/%s", c->src, e->path) < 0)
+	if (asprintf(&shown, "%s/%s%s", c->src, tree_cut(e->path), tree_tail(e->path)) < 0)
 		return entry_err(c->src, e->path, ENOMEM, "cannot copy", err);
 	return copy_data(sfd, dfd, st.st_size, shown, &c->progress, err);
 }

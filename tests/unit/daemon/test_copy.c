@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "daemon/copy.h"
+#include "daemon/tree.h"
 
 static char dir[64];
 
@@ -371,7 +373,7 @@ static void test_copy_tree_errors(void **state)
 	assert_int_equal(mount("tmpfs", at("src/mnt"), "tmpfs", 0, "size=1m"), 0);
 	assert_int_equal(copy_tree(at("src"), at("copy"), NULL, NULL, &err), -1);
 	umount(at("src/mnt"));
-	assert_contains(err.msg, "mount point");
+	assert_contains(err.msg, "refusing a mount point inside the tree");
 	assert_int_equal(access(at("copy"), F_OK), -1);
 }
 
@@ -416,6 +418,57 @@ static void test_remove_tree_refuses_mounts(void **state)
 	assert_int_equal(remove_tree(at("rootfs"), &err), 0);
 }
 
+/* Make a chain of depth directories "d" below path; returns the deepest one's fd. */
+static int make_deep(const char *path, int depth)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY), next;
+
+	assert_true(fd >= 0);
+	for (int i = 0; i < depth; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+static void test_deep_trees(void **state)
+{
+	struct rlimit lim;
+	struct berth_error err = { 0 };
+	int fd;
+
+	(void)state;
+	/* as berthd does: descriptors up to the hard limit */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	lim.rlim_cur = lim.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	if (lim.rlim_cur < 2 * TREE_MAX_DEPTH + 64) {
+		skip();
+		return;
+	}
+	/* 2047 levels, a path of about PATH_MAX: the deepest GNU tar can make */
+	assert_int_equal(mkdir(at("deep"), 0755), 0);
+	fd = make_deep(at("deep"), TREE_MAX_DEPTH - 1);
+	assert_int_equal(openat(fd, "leaf", O_WRONLY | O_CREAT | O_CLOEXEC, 0600) >= 0, 1);
+	close(fd);
+	if (copy_tree(at("deep"), at("copy"), NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(remove_tree(at("copy"), &err), 0);
+	assert_int_equal(access(at("copy"), F_OK), -1);
+	/* one more level is refused (and the half copy removed) */
+	fd = make_deep(at("deep"), 0);
+	close(fd);
+	assert_int_equal(mkdir(at("deeper"), 0755), 0);
+	close(make_deep(at("deeper"), TREE_MAX_DEPTH + 1));
+	assert_int_equal(copy_tree(at("deeper"), at("copy"), NULL, NULL, &err), -1);
+	assert_contains(err.msg, "nested deeper than");
+	assert_int_equal(access(at("copy"), F_OK), -1);
+	assert_int_equal(remove_tree(at("deep"), &err), 0);
+}
+
 static void test_disk_usage(void **state)
 {
 	struct stat a;
@@ -448,6 +501,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_tree_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree_refuses_mounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deep_trees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_usage, setup, teardown),
 	};
 
