@@ -82,8 +82,8 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, const char *p
 	if (depth == 0)
 		w->dev = st.st_dev;
 	else if (st.st_dev != w->dev)
-		return walk_err(w, 0, "refusing a mount point inside the tree (unmount it first):",
-				path, err);
+		return walk_err(
+		    w, 0, "refusing a mount point inside the tree (unmount it first):", path, err);
 	if (depth >= TREE_MAX_DEPTH)
 		return berr(err, 0, "%s is nested deeper than %d directories (at %s%s)", w->root,
 			    TREE_MAX_DEPTH, tree_cut(path), tree_tail(path));

@@ -16,8 +16,8 @@
 
 /* Messages show at most the last TREE_SHOWN bytes of a path below a root, after "...":
  * printf("%s%s", tree_cut(path), tree_tail(path)). */
-#define TREE_SHOWN 160
-#define tree_cut(path) (strlen(path) > TREE_SHOWN ? "..." : "")
+#define TREE_SHOWN	160
+#define tree_cut(path)	(strlen(path) > TREE_SHOWN ? "..." : "")
 #define tree_tail(path) ((path) + (strlen(path) > TREE_SHOWN ? strlen(path) - TREE_SHOWN : 0))
 
 /* One entry met by tree_walk(). */

@@ -54,8 +54,9 @@ static int refuse_mounts(const char *path, struct berth_error *err)
 			continue;
 		unescape(mnt);
 		if (!strncmp(mnt, real, len) && (mnt[len] == '\0' || mnt[len] == '/' || len == 1))
-			return berr(err, EBUSY, "%s is mounted inside %s: unmount it first (umount -R %s)",
-				    mnt, path, mnt);
+			return berr(err, EBUSY,
+				    "%s is mounted inside %s: unmount it first (umount -R %s)", mnt,
+				    path, mnt);
 	}
 	return 0;
 }

@@ -76,7 +76,8 @@ static int teardown(void **state)
 	/* a failed test may leave its mounts: take them down first */
 	snprintf(cmd, sizeof(cmd),
 		 "findmnt -rn -o TARGET | grep '^%s/' | sort -r | xargs -r umount; "
-		 "rm -rf --one-file-system '%s'", dir, dir);
+		 "rm -rf --one-file-system '%s'",
+		 dir, dir);
 	return system(cmd);
 }
 
@@ -222,7 +223,7 @@ static void test_reflink(void **state)
 }
 
 static const char cap_value[] = /* vfs_cap_data v2: cap_net_bind_service, effective */
-	"\x01\x00\x00\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00";
+    "\x01\x00\x00\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00";
 
 /* A tree with every file type, owners, modes, times, xattrs and hard links. */
 static void make_tree(const char *t)
@@ -245,7 +246,8 @@ static void make_tree(const char *t)
 	snprintf(p, sizeof(p), "%s/capable", t);
 	write_at(p, 0, "bin", 3);
 	assert_int_equal(chmod(p, 0755), 0);
-	assert_int_equal(setxattr(p, "security.capability", cap_value, sizeof(cap_value) - 1, 0), 0);
+	assert_int_equal(setxattr(p, "security.capability", cap_value, sizeof(cap_value) - 1, 0),
+			 0);
 	assert_int_equal(setxattr(p, "user.note", "hello", 5, 0), 0);
 	assert_int_equal(setxattr(p, "trusted.empty", "", 0, 0), 0);
 	snprintf(p, sizeof(p), "%s/owned", t);
@@ -299,9 +301,10 @@ static void same_meta(const char *name)
 
 static void test_copy_tree_every_type(void **state)
 {
-	static const char *names[] = { "", "dir", "dir/deeper", "dir/deeper/file", "setuid",
-				       "capable", "owned", "sparse", "abs-link", "dangling",
-				       "null", "loop9", "fifo", "sock", "link1", "dir/link2" };
+	static const char *names[] = { "",	   "dir",      "dir/deeper", "dir/deeper/file",
+				       "setuid",   "capable",  "owned",	     "sparse",
+				       "abs-link", "dangling", "null",	     "loop9",
+				       "fifo",	   "sock",     "link1",	     "dir/link2" };
 	struct progress_log log = { .last = -1, .monotonic = true };
 	struct berth_error err = { 0 };
 	char buf[64], lnk[64];

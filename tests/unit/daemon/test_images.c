@@ -133,7 +133,10 @@ static void test_ct_from_tarballs(void **state)
 {
 	static const struct {
 		const char *file, *flag;
-	} kinds[] = { { "r.tar", "" }, { "r.tar.gz", "-z" }, { "r.tar.xz", "-J" }, { "r.tar.zst", "--zstd" } };
+	} kinds[] = { { "r.tar", "" },
+		      { "r.tar.gz", "-z" },
+		      { "r.tar.xz", "-J" },
+		      { "r.tar.zst", "--zstd" } };
 	struct berth_error err = { 0 };
 	char cmd[PATH_MAX * 2], path[PATH_MAX];
 	struct stat st;
@@ -142,11 +145,12 @@ static void test_ct_from_tarballs(void **state)
 	make_rootfs("rootfs");
 	run("chown -R 1234:4321 %s/rootfs/etc && chmod 4755 %s/rootfs/bin/busybox", dir);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		struct image_source src = { .kind = KIND_CT, .rootfs = keep(path, at(kinds[i].file)) };
+		struct image_source src = { .kind = KIND_CT,
+					    .rootfs = keep(path, at(kinds[i].file)) };
 		int last = -1;
 
-		snprintf(cmd, sizeof(cmd), "tar %s -C %s/rootfs -cf %s/%s .", kinds[i].flag, dir, dir,
-			 kinds[i].file);
+		snprintf(cmd, sizeof(cmd), "tar %s -C %s/rootfs -cf %s/%s .", kinds[i].flag, dir,
+			 dir, kinds[i].file);
 		assert_int_equal(system(cmd), 0);
 		assert_int_equal(image_check_source(&src, &err), 0);
 		if (image_import(at("state"), "t", &src, NULL, &last, NULL, &err))
@@ -398,7 +402,10 @@ static void test_vm_refused(void **state)
 	assert_int_equal(image_check_source(&src, &err), -1);
 	assert_contains(err.msg, at("vmlinux"));
 
-	write_file(at("vmlinux"), "\x7f" "ELF not a bzImage", 0644);
+	write_file(at("vmlinux"),
+		   "\x7f"
+		   "ELF not a bzImage",
+		   0644);
 	assert_int_equal(image_import(at("state"), "v", &src, NULL, NULL, NULL, &err), -1);
 	assert_contains(err.msg, "not a Linux bzImage");
 	assert_contains(err.msg, at("vmlinux"));
