@@ -1,5 +1,6 @@
 /* test_copy.c - copy_file, copy_tree, remove_tree and tree_disk_usage on real files. */
 #include "testlib.h"
+#include "daemon/scratch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,19 +20,6 @@
 
 #include "daemon/copy.h"
 #include "daemon/tree.h"
-
-static char dir[64];
-
-/* path of name below the test's directory (one of four rotating buffers). */
-static const char *at(const char *name)
-{
-	static char bufs[4][PATH_MAX];
-	static int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, PATH_MAX, "%s/%s", dir, name);
-	return p;
-}
 
 static void write_at(const char *path, off_t off, const char *data, size_t len)
 {
@@ -58,27 +46,6 @@ static void same_content(const char *a, const char *b)
 
 	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
 	assert_int_equal(system(cmd), 0);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	strcpy(dir, "/tmp/berth-copy-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[256];
-
-	(void)state;
-	/* a failed test may leave its mounts: take them down first */
-	snprintf(cmd, sizeof(cmd),
-		 "findmnt -rn -o TARGET | grep '^%s/' | sort -r | xargs -r umount; "
-		 "rm -rf --one-file-system '%s'",
-		 dir, dir);
-	return system(cmd);
 }
 
 struct progress_log {
@@ -495,17 +462,17 @@ static void test_disk_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sparse_copy_stays_sparse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_grows_to_min_size, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_empty_and_holey_end, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_file_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reflink, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_tree_every_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_tree_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_tree_refuses_mounts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deep_trees, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disk_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sparse_copy_stays_sparse, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_grows_to_min_size, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_empty_and_holey_end, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_file_errors, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_reflink, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_tree_every_type, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_tree_errors, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_tree, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_tree_refuses_mounts, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_trees, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_disk_usage, scratch_setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* test_images.c - image_import, image_remove and friends on real files: container images
  * from directories and tarballs (hostile ones too), VM images from a real bzImage. */
 #include "testlib.h"
+#include "daemon/scratch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,27 +16,6 @@
 #include "daemon/images.h"
 
 #define TINY_KERNEL "build/guests/tiny-poweroff.bzImage" /* make guests */
-
-static char dir[64];
-
-/* path of name below the test's directory (one of four rotating buffers: keep a path
- * that must live longer in a buffer of its own, see keep()). */
-static const char *at(const char *name)
-{
-	static char bufs[4][PATH_MAX];
-	static int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, PATH_MAX, "%s/%s", dir, name);
-	return p;
-}
-
-/* Copy path into buf (PATH_MAX bytes). */
-static const char *keep(char *buf, const char *path)
-{
-	snprintf(buf, PATH_MAX, "%s", path);
-	return buf;
-}
 
 static void write_file(const char *path, const char *data, mode_t mode)
 {
@@ -86,17 +66,8 @@ static void make_rootfs(const char *name)
 
 static int setup(void **state)
 {
-	(void)state;
-	strcpy(dir, "/tmp/berth-images-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	scratch_setup(state);
 	assert_int_equal(mkdir(at("state"), 0700), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	run("rm -rf --one-file-system '%s'", dir);
 	return 0;
 }
 
@@ -472,15 +443,15 @@ static void test_leftovers_and_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ct_from_directory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ct_from_tarballs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ct_from_mkimage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_tarball, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ct_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vm_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vm_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_leftovers_and_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ct_from_directory, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_ct_from_tarballs, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_ct_from_mkimage, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_progress, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_tarball, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_ct_refused, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_import, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_refused, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_leftovers_and_names, setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
