@@ -201,6 +201,17 @@ static int import_ct(const char *tmp, const struct image_source *src, progress_f
 	return check_rootfs(rootfs, src->rootfs, err);
 }
 
+/* Write path's file system to disk: an image is whole on disk before its name says so,
+ * even across a power cut. */
+static int sync_dir_fs(const char *path, struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) < 0)
+		return berr(err, errno, "cannot write %s to disk", path);
+	return 0;
+}
+
 /* Fail unless name is safe as one path component (the API checks the full syntax). */
 static int check_name(const char *name, struct berth_error *err)
 {
@@ -222,6 +233,8 @@ int image_import(const char *state_dir, const char *name, const struct image_sou
 	    asprintf(&tmp, "%s/%s.tmp", images, name) < 0 ||
 	    asprintf(&final, "%s/%s", images, name) < 0)
 		return berr(err, ENOMEM, "cannot import image %s", name);
+	if (access(final, F_OK) == 0)
+		return berr(err, EEXIST, "cannot import image %s: %s exists", name, final);
 	if (mkdir(images, 0700) < 0 && errno != EEXIST)
 		return berr(err, errno, "cannot create %s", images);
 	if (mkdir(tmp, 0700) < 0)
@@ -231,6 +244,8 @@ int image_import(const char *state_dir, const char *name, const struct image_sou
 		rc = import_ct(tmp, src, progress, ctx, err);
 	else
 		rc = import_vm(tmp, src, progress, ctx, err);
+	if (!rc)
+		rc = sync_dir_fs(tmp, err);
 	if (!rc && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
 		rc = berr(err, errno, "cannot rename %s to %s", tmp, final);
 	if (rc) {

@@ -83,6 +83,26 @@ static void test_sparse_copy_stays_sparse(void **state)
 	assert_int_equal(log.last, 100);
 }
 
+/* From tmpfs to /tmp's file system: no reflink, maybe no copy_file_range across. */
+static void test_copy_across_file_systems(void **state)
+{
+	struct berth_error err = { 0 };
+	struct stat s, d;
+
+	(void)state;
+	assert_int_equal(mkdir(at("tmpfs"), 0755), 0);
+	assert_int_equal(mount("tmpfs", at("tmpfs"), "tmpfs", 0, "size=80m"), 0);
+	make_sparse(at("tmpfs/src"));
+	if (copy_file(at("tmpfs/src"), at("dst"), 0, NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(stat(at("tmpfs/src"), &s), 0);
+	assert_int_equal(stat(at("dst"), &d), 0);
+	assert_int_equal(d.st_size, s.st_size);
+	assert_true(d.st_blocks * 512 <= (4 << 20));
+	same_content(at("tmpfs/src"), at("dst"));
+	assert_int_equal(umount(at("tmpfs")), 0);
+}
+
 static void test_copy_grows_to_min_size(void **state)
 {
 	struct berth_error err = { 0 };
@@ -463,6 +483,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sparse_copy_stays_sparse, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_across_file_systems, scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_copy_grows_to_min_size, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_copy_empty_and_holey_end, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_copy_file_errors, scratch_setup, scratch_teardown),

@@ -196,7 +196,7 @@ static void make_hostile_tar(const char *out, const char *victim)
 {
 	char script[4096];
 
-	assert_true(strlen(out) + 4 * strlen(victim) < 2048);
+	assert_true(strlen(out) + 6 * strlen(victim) < 2048);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 	snprintf(script, sizeof(script),
@@ -208,6 +208,8 @@ static void make_hostile_tar(const char *out, const char *victim)
 		 "    ti.size = len(data) if ti.type == tarfile.REGTYPE else 0\n"
 		 "    t.addfile(ti, io.BytesIO(data) if ti.type == tarfile.REGTYPE else None)\n"
 		 "with tarfile.open('%s', 'w', format=tarfile.GNU_FORMAT) as t:\n"
+		 "    add(t, '.', type=tarfile.SYMTYPE, linkname='%s')\n"
+		 "    add(t, './dot-through', b'dot')\n"
 		 "    add(t, 'bin/sh', b'#!/bin/sh\\n', mode=0o755)\n"
 		 "    add(t, '../escape-dotdot', b'dotdot')\n"
 		 "    add(t, 'a/../../escape-mid', b'mid')\n"
@@ -217,8 +219,11 @@ static void make_hostile_tar(const char *out, const char *victim)
 		 "    add(t, 'up', type=tarfile.SYMTYPE, linkname='../../../../../../..%s')\n"
 		 "    add(t, 'up/passwd', b'pwned2')\n"
 		 "    add(t, 'hl', type=tarfile.LNKTYPE, linkname='%s/passwd')\n"
+		 "    add(t, 'lib', type=tarfile.SYMTYPE, linkname='%s')\n"
+		 "    add(t, 'lib/', type=tarfile.DIRTYPE)\n"
+		 "    add(t, 'lib/through-dir', b'pwned3')\n"
 		 "EOF",
-		 out, victim, victim, victim, victim);
+		 out, victim, victim, victim, victim, victim, victim);
 #pragma GCC diagnostic pop
 	assert_int_equal(system(script), 0);
 }
@@ -255,6 +260,8 @@ static void test_hostile_tarball(void **state)
 	assert_false(exists(at("state/escape-dotdot")));
 	assert_false(exists(at("state/images/escape-dotdot")));
 	assert_false(exists(at("victim/escape-abs")));
+	assert_false(exists(at("victim/dot-through")));
+	assert_false(exists(at("victim/through-dir")));
 	assert_false(exists("/escape-dotdot"));
 }
 
