@@ -23,7 +23,7 @@ struct tree_copy {
 	int dirs[TREE_MAX_DEPTH + 1]; /* the copy's open directory at each depth */
 	struct inode_set links;	      /* source inodes with several links: first copy's path */
 	struct copy_progress progress;
-	bool made; /* dst was created: remove it on failure */
+	bool made;	    /* dst was created: remove it on failure */
 	struct stat dst_st; /* the copy's root, met again when copying a tree into itself */
 };
 
@@ -40,7 +40,8 @@ static int sum_sizes(void *ctx, const struct tree_entry *e, struct berth_error *
 static int entry_err(const char *root, const char *path, int errnum, const char *what,
 		     struct berth_error *err)
 {
-	return berr(err, errnum, "%s %s%s%s", what, root, path[0] ? "/" : "", path);
+	return berr(err, errnum, "%s %s%s%s%s", what, root, path[0] ? "/" : "", tree_cut(path),
+		    tree_tail(path));
 }
 
 /* Read a whole xattr list or value with call (which returns -1/ERANGE when buf is small). */
@@ -136,8 +137,8 @@ static int copy_meta(struct tree_copy *c, const struct tree_entry *e, int ddir, 
 }
 
 /* Copy a regular file's data into the new file (ddir, dname). */
-static int copy_regular(struct tree_copy *c, const struct tree_entry *e, int ddir, const char *dname,
-			struct berth_error *err)
+static int copy_regular(struct tree_copy *c, const struct tree_entry *e, int ddir,
+			const char *dname, struct berth_error *err)
 {
 	_cleanup_close_ int sfd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_close_ int dfd = -1;
@@ -153,7 +154,7 @@ static int copy_regular(struct tree_copy *c, const struct tree_entry *e, int ddi
 	dfd = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (dfd < 0)
 		return entry_err(c->dst, e->path, errno, "cannot create", err);
-	if (asprintf(&shown, "%s/%s", c->src, e->path) < 0)
+	if (asprintf(&shown, "%s/%s%s", c->src, tree_cut(e->path), tree_tail(e->path)) < 0)
 		return entry_err(c->src, e->path, ENOMEM, "cannot copy", err);
 	return copy_data(sfd, dfd, st.st_size, shown, &c->progress, err);
 }
@@ -238,7 +239,8 @@ static int copy_visit(void *ctx, const struct tree_entry *e, struct berth_error 
 	return 0;
 }
 
-int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx, struct berth_error *err)
+int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx,
+	      struct berth_error *err)
 {
 	struct tree_copy c = { .src = src, .dst = dst };
 	struct berth_error ignored;

@@ -1,6 +1,7 @@
 /* test_images.c - image_import, image_remove and friends on real files: container images
  * from directories and tarballs (hostile ones too), VM images from a real bzImage. */
 #include "testlib.h"
+#include "daemon/scratch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,27 +16,6 @@
 #include "daemon/images.h"
 
 #define TINY_KERNEL "build/guests/tiny-poweroff.bzImage" /* make guests */
-
-static char dir[64];
-
-/* path of name below the test's directory (one of four rotating buffers: keep a path
- * that must live longer in a buffer of its own, see keep()). */
-static const char *at(const char *name)
-{
-	static char bufs[4][PATH_MAX];
-	static int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, PATH_MAX, "%s/%s", dir, name);
-	return p;
-}
-
-/* Copy path into buf (PATH_MAX bytes). */
-static const char *keep(char *buf, const char *path)
-{
-	snprintf(buf, PATH_MAX, "%s", path);
-	return buf;
-}
 
 static void write_file(const char *path, const char *data, mode_t mode)
 {
@@ -86,17 +66,8 @@ static void make_rootfs(const char *name)
 
 static int setup(void **state)
 {
-	(void)state;
-	strcpy(dir, "/tmp/berth-images-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	scratch_setup(state);
 	assert_int_equal(mkdir(at("state"), 0700), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	run("rm -rf --one-file-system '%s'", dir);
 	return 0;
 }
 
@@ -133,7 +104,10 @@ static void test_ct_from_tarballs(void **state)
 {
 	static const struct {
 		const char *file, *flag;
-	} kinds[] = { { "r.tar", "" }, { "r.tar.gz", "-z" }, { "r.tar.xz", "-J" }, { "r.tar.zst", "--zstd" } };
+	} kinds[] = { { "r.tar", "" },
+		      { "r.tar.gz", "-z" },
+		      { "r.tar.xz", "-J" },
+		      { "r.tar.zst", "--zstd" } };
 	struct berth_error err = { 0 };
 	char cmd[PATH_MAX * 2], path[PATH_MAX];
 	struct stat st;
@@ -142,11 +116,12 @@ static void test_ct_from_tarballs(void **state)
 	make_rootfs("rootfs");
 	run("chown -R 1234:4321 %s/rootfs/etc && chmod 4755 %s/rootfs/bin/busybox", dir);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		struct image_source src = { .kind = KIND_CT, .rootfs = keep(path, at(kinds[i].file)) };
+		struct image_source src = { .kind = KIND_CT,
+					    .rootfs = keep(path, at(kinds[i].file)) };
 		int last = -1;
 
-		snprintf(cmd, sizeof(cmd), "tar %s -C %s/rootfs -cf %s/%s .", kinds[i].flag, dir, dir,
-			 kinds[i].file);
+		snprintf(cmd, sizeof(cmd), "tar %s -C %s/rootfs -cf %s/%s .", kinds[i].flag, dir,
+			 dir, kinds[i].file);
 		assert_int_equal(system(cmd), 0);
 		assert_int_equal(image_check_source(&src, &err), 0);
 		if (image_import(at("state"), "t", &src, NULL, &last, NULL, &err))
@@ -161,6 +136,32 @@ static void test_ct_from_tarballs(void **state)
 		assert_int_equal(image_remove(at("state"), "t", &err), 0);
 		assert_no_image("t");
 	}
+}
+
+/* The image scripts/mkimage builds, imported, then copied for a server as the ct driver
+ * does: busybox's absolute applet symlinks resolve inside the rootfs. */
+static void test_ct_from_mkimage(void **state)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 64];
+	struct image_source src = { .kind = KIND_CT, .rootfs = keep(path, at("bb.tar.gz")) };
+	struct berth_error err = { 0 };
+	struct stat st;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "scripts/mkimage busybox-ct %s 2>/dev/null", src.rootfs);
+	assert_int_equal(system(cmd), 0);
+	if (image_import(at("state"), "busybox", &src, NULL, NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(lstat(at("state/images/busybox/rootfs/sbin/init"), &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(at("state/images/busybox/rootfs/etc/inittab"), &st), 0);
+	assert_int_equal(mkdir(at("server"), 0700), 0);
+	if (copy_tree(at("state/images/busybox/rootfs"), at("server/rootfs"), NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(stat(at("server/rootfs/etc/init.d/rcS"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0755);
+	assert_int_equal(stat(at("server/rootfs/tmp"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 01777);
 }
 
 static void note_progress(void *ctx, int pct)
@@ -195,7 +196,7 @@ static void make_hostile_tar(const char *out, const char *victim)
 {
 	char script[4096];
 
-	assert_true(strlen(out) + 4 * strlen(victim) < 2048);
+	assert_true(strlen(out) + 6 * strlen(victim) < 2048);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 	snprintf(script, sizeof(script),
@@ -207,6 +208,8 @@ static void make_hostile_tar(const char *out, const char *victim)
 		 "    ti.size = len(data) if ti.type == tarfile.REGTYPE else 0\n"
 		 "    t.addfile(ti, io.BytesIO(data) if ti.type == tarfile.REGTYPE else None)\n"
 		 "with tarfile.open('%s', 'w', format=tarfile.GNU_FORMAT) as t:\n"
+		 "    add(t, '.', type=tarfile.SYMTYPE, linkname='%s')\n"
+		 "    add(t, './dot-through', b'dot')\n"
 		 "    add(t, 'bin/sh', b'#!/bin/sh\\n', mode=0o755)\n"
 		 "    add(t, '../escape-dotdot', b'dotdot')\n"
 		 "    add(t, 'a/../../escape-mid', b'mid')\n"
@@ -216,8 +219,11 @@ static void make_hostile_tar(const char *out, const char *victim)
 		 "    add(t, 'up', type=tarfile.SYMTYPE, linkname='../../../../../../..%s')\n"
 		 "    add(t, 'up/passwd', b'pwned2')\n"
 		 "    add(t, 'hl', type=tarfile.LNKTYPE, linkname='%s/passwd')\n"
+		 "    add(t, 'lib', type=tarfile.SYMTYPE, linkname='%s')\n"
+		 "    add(t, 'lib/', type=tarfile.DIRTYPE)\n"
+		 "    add(t, 'lib/through-dir', b'pwned3')\n"
 		 "EOF",
-		 out, victim, victim, victim, victim);
+		 out, victim, victim, victim, victim, victim, victim);
 #pragma GCC diagnostic pop
 	assert_int_equal(system(script), 0);
 }
@@ -254,6 +260,8 @@ static void test_hostile_tarball(void **state)
 	assert_false(exists(at("state/escape-dotdot")));
 	assert_false(exists(at("state/images/escape-dotdot")));
 	assert_false(exists(at("victim/escape-abs")));
+	assert_false(exists(at("victim/dot-through")));
+	assert_false(exists(at("victim/through-dir")));
 	assert_false(exists("/escape-dotdot"));
 }
 
@@ -372,7 +380,10 @@ static void test_vm_refused(void **state)
 	assert_int_equal(image_check_source(&src, &err), -1);
 	assert_contains(err.msg, at("vmlinux"));
 
-	write_file(at("vmlinux"), "\x7f" "ELF not a bzImage", 0644);
+	write_file(at("vmlinux"),
+		   "\x7f"
+		   "ELF not a bzImage",
+		   0644);
 	assert_int_equal(image_import(at("state"), "v", &src, NULL, NULL, NULL, &err), -1);
 	assert_contains(err.msg, "not a Linux bzImage");
 	assert_contains(err.msg, at("vmlinux"));
@@ -439,14 +450,15 @@ static void test_leftovers_and_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ct_from_directory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ct_from_tarballs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_progress, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_tarball, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ct_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vm_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vm_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_leftovers_and_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ct_from_directory, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_ct_from_tarballs, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_ct_from_mkimage, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_progress, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_tarball, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_ct_refused, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_import, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_refused, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_leftovers_and_names, setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
