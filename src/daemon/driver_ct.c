@@ -94,12 +94,15 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 static int ct_state(const struct server *s, const struct driver_env *e, char *status,
 		    size_t status_size, long *pid)
 {
-	char out[CT_STATE_MAX];
+	char out[CT_STATE_MAX], dir[PATH_MAX];
 	struct berth_error err;
 	json_t *st, *v;
 	int found = 0;
 
-	if (ct_run(s, e, "state", NULL, NULL, out, sizeof(out), &err) < 0)
+	/* berth-ct keeps a container's state in ROOT/ID: without it, there is nothing to ask
+	 * (and no "does not exist" to write into ct.log at every start) */
+	snprintf(dir, sizeof(dir), "%s/run/%s", e->state_dir, s->name);
+	if (access(dir, F_OK) < 0 || ct_run(s, e, "state", NULL, NULL, out, sizeof(out), &err) < 0)
 		return 0;
 	st = json_loads(out, 0, NULL);
 	v = json_object_get(st, "status");
