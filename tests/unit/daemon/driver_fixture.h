@@ -13,6 +13,7 @@
 
 #include "daemon/copy.h"
 #include "daemon/driver.h"
+#include "daemon/proc.h"
 
 struct drv_fixture {
 	char state[64];	    /* the scratch STATE_DIR */
@@ -108,6 +109,47 @@ static inline void fixture_free(struct drv_fixture *f)
 	if (remove_tree(f->state, &err) < 0)
 		fprintf(stderr, "cleanup: %s\n", err.msg);
 	free(f);
+}
+
+/* cmocka teardown of a fixture (or of a skipped test's NULL). */
+static inline int fixture_teardown(void **state)
+{
+	if (*state)
+		fixture_free(*state);
+	return 0;
+}
+
+/* Start the server, failing the test with the driver's message. */
+static inline void fixture_start(struct drv_fixture *f)
+{
+	struct berth_error err = { 0 };
+
+	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
+		fail_msg("start: %s", err.msg);
+	assert_true(f->s.pid > 0);
+}
+
+/* Stop the server, failing the test with the driver's message. */
+static inline void fixture_stop(struct drv_fixture *f, bool force, int timeout_s)
+{
+	struct berth_error err = { 0 };
+
+	if (f->ops->stop(&f->s, &f->env, force, timeout_s, &err) < 0)
+		fail_msg("stop%s: %s", force ? " (forced)" : "", err.msg);
+}
+
+/* berthd died between starting the running server f and recording its pid: it is not
+ * alive under pid 0, and a forced stop still ends it. */
+static inline void fixture_check_unrecorded_stop(struct drv_fixture *f)
+{
+	int pidfd = proc_open(f->s.pid);
+
+	assert_true(pidfd >= 0);
+	f->s.pid = 0;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	fixture_stop(f, true, 0);
+	assert_true(proc_wait(pidfd, 5000));
+	close(pidfd);
 }
 
 /* A pid that certainly belongs to no process now: a child that has exited and been reaped. */

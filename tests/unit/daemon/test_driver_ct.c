@@ -54,13 +54,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	if (*state)
-		fixture_free(*state);
-	return 0;
-}
-
 static struct drv_fixture *fixture(void **state)
 {
 	if (!*state)
@@ -75,16 +68,6 @@ static void provision(struct drv_fixture *f, bool with_init)
 	make_image(f, with_init);
 	if (f->ops->provision(&f->s, &f->env, fixture_progress, f, &err) < 0)
 		fail_msg("provision: %s", err.msg);
-}
-
-static void start(struct drv_fixture *f)
-{
-	struct berth_error err = { 0 };
-
-	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
-		fail_msg("start: %s", err.msg);
-	assert_true(f->s.pid > 0);
-	f->s.state = STATE_RUNNING;
 }
 
 static bool file_has(const char *path, const char *text)
@@ -149,7 +132,7 @@ static void test_lifecycle(void **state)
 	char path[PATH_MAX], ns_ct[64] = "", ns_host[64] = "";
 
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	assert_true(f->ops->alive(&f->s, &f->env));
 
 	/* busybox init is PID 1 with the server's name as hostname */
@@ -173,18 +156,16 @@ static void test_lifecycle(void **state)
 	}
 
 	/* SIGTERM: busybox init runs its shutdown and ends the container */
-	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 10);
 	assert_false(f->ops->alive(&f->s, &f->env));
 	snprintf(path, sizeof(path), "%s/run/%s", f->state, f->s.name);
 	assert_int_equal(access(path, F_OK), -1); /* berth-ct's state is gone */
 	f->s.pid = 0;
 
 	/* and it starts again from the same files */
-	start(f);
+	fixture_start(f);
 	assert_true(f->ops->alive(&f->s, &f->env));
-	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 10);
 	f->s.pid = 0;
 }
 
@@ -195,7 +176,7 @@ static void test_limits(void **state)
 	struct stat st;
 
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	/* cgroup v1 (this host's hybrid layout) or v2: the hard limit is s->memory */
 	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.limit_in_bytes",
 		 f->s.name);
@@ -229,7 +210,7 @@ static void test_alive_false_for_other_pids(void **state)
 	long real;
 
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	real = f->s.pid;
 	f->s.pid = fixture_dead_pid();
 	assert_false(f->ops->alive(&f->s, &f->env));
@@ -249,12 +230,11 @@ static void test_stop_force(void **state)
 	int pidfd;
 
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	pidfd = proc_open(f->s.pid);
 	assert_true(pidfd >= 0);
 	t0 = proc_now_ms();
-	if (f->ops->stop(&f->s, &f->env, true, 30, &err) < 0)
-		fail_msg("stop --force: %s", err.msg);
+	fixture_stop(f, true, 30);
 	assert_true(proc_now_ms() - t0 < 5000);
 	assert_true(proc_wait(pidfd, 0));
 	close(pidfd);
@@ -267,35 +247,24 @@ static void test_stop_force(void **state)
 static void test_stop_unrecorded_pid(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = { 0 };
-	int pidfd;
 
-	/* berthd died between starting it and recording its pid: stop still ends it */
 	provision(f, true);
-	start(f);
-	pidfd = proc_open(f->s.pid);
-	f->s.pid = 0;
-	assert_false(f->ops->alive(&f->s, &f->env));
-	if (f->ops->stop(&f->s, &f->env, true, 0, &err) < 0)
-		fail_msg("stop: %s", err.msg);
-	assert_true(proc_wait(pidfd, 5000));
-	close(pidfd);
+	fixture_start(f);
+	fixture_check_unrecorded_stop(f); /* delete --force finds it by name */
 }
 
 static void test_stop_without_files(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = { 0 };
 	int pidfd;
 
 	/* its directory removed under it (by hand, or a half-done delete): still controllable */
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	pidfd = proc_open(f->s.pid);
 	fixture_sh("rm -rf %s", f->s.dir);
 	assert_true(f->ops->alive(&f->s, &f->env));
-	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 10);
 	assert_true(proc_wait(pidfd, 0));
 	close(pidfd);
 	f->s.pid = 0;
@@ -304,17 +273,15 @@ static void test_stop_without_files(void **state)
 static void test_shell_without_init(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = { 0 };
 	char path[PATH_MAX];
 
 	provision(f, false);
-	start(f);
+	fixture_start(f);
 	usleep(200 * 1000);
 	assert_true(f->ops->alive(&f->s, &f->env)); /* the shell waits, it does not exit */
 	snprintf(path, sizeof(path), "/proc/%ld/comm", f->s.pid);
 	assert_true(file_has(path, "sh"));
-	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 10);
 	assert_false(f->ops->alive(&f->s, &f->env));
 	f->s.pid = 0;
 }
@@ -339,15 +306,18 @@ static void test_start_failure_says_why(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_provision_copies_image, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_without_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_shell_without_init, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_provision_copies_image, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_without_files, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_shell_without_init, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,13 +30,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	if (*state)
-		fixture_free(*state);
-	return 0;
-}
-
 /* The fixture with an image of guest build/guests/tiny-GUEST.bzImage (and a 1 MiB disk),
  * provisioned with a disk of disk bytes. */
 static struct drv_fixture *provisioned(void **state, const char *guest, uint64_t disk)
@@ -56,15 +49,6 @@ static struct drv_fixture *provisioned(void **state, const char *guest, uint64_t
 	if (f->ops->provision(&f->s, &f->env, fixture_progress, f, &err) < 0)
 		fail_msg("provision: %s", err.msg);
 	return f;
-}
-
-static void start(struct drv_fixture *f)
-{
-	struct berth_error err = { 0 };
-
-	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
-		fail_msg("start: %s", err.msg);
-	assert_true(f->s.pid > 0);
 }
 
 static uint64_t file_size(struct drv_fixture *f, const char *leaf)
@@ -165,11 +149,10 @@ static void test_provision_blank_disk(void **state)
 static void test_start_alive_clean_stop(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "button", 0);
-	struct berth_error err = { 0 };
 	long real, t0;
 	int pidfd;
 
-	start(f);
+	fixture_start(f);
 	assert_true(f->ops->alive(&f->s, &f->env));
 	assert_true(exists(f, "api.sock"));
 	assert_true(exists(f, "console.log"));
@@ -187,8 +170,7 @@ static void test_start_alive_clean_stop(void **state)
 	/* the power button: tiny-button powers off at once, well within the timeout */
 	pidfd = proc_open(f->s.pid);
 	t0 = proc_now_ms();
-	if (f->ops->stop(&f->s, &f->env, false, 20, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 20);
 	assert_true(proc_now_ms() - t0 < 10000);
 	assert_true(proc_wait(pidfd, 0));
 	close(pidfd);
@@ -199,14 +181,12 @@ static void test_start_alive_clean_stop(void **state)
 static void test_stop_escalates(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = { 0 };
 	long t0, took;
 
-	start(f);
+	fixture_start(f);
 	/* tiny-spin ignores the power button: after 1 s the driver stops it by force */
 	t0 = proc_now_ms();
-	if (f->ops->stop(&f->s, &f->env, false, 1, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 1);
 	took = proc_now_ms() - t0;
 	assert_true(took >= 1000 && took < 8000);
 	assert_false(f->ops->alive(&f->s, &f->env));
@@ -219,10 +199,9 @@ static void test_stop_force(void **state)
 	struct berth_error err = { 0 };
 	long t0;
 
-	start(f);
+	fixture_start(f);
 	t0 = proc_now_ms();
-	if (f->ops->stop(&f->s, &f->env, true, 30, &err) < 0)
-		fail_msg("stop --force: %s", err.msg);
+	fixture_stop(f, true, 30);
 	assert_true(proc_now_ms() - t0 < 5000);
 	assert_false(f->ops->alive(&f->s, &f->env));
 	/* stopping a stopped server is no error; cleanup removes nothing that is missing */
@@ -236,7 +215,7 @@ static void test_killed_vmm_cleanup(void **state)
 	struct drv_fixture *f = provisioned(state, "spin", 0);
 	int pidfd;
 
-	start(f);
+	fixture_start(f);
 	pidfd = proc_open(f->s.pid);
 	assert_int_equal(proc_signal(pidfd, SIGKILL), 0);
 	assert_true(proc_wait(pidfd, 5000));
@@ -245,41 +224,29 @@ static void test_killed_vmm_cleanup(void **state)
 	assert_true(exists(f, "api.sock"));
 	f->ops->cleanup(&f->s, &f->env); /* the stale socket goes */
 	assert_false(exists(f, "api.sock"));
-	start(f); /* and it starts again */
+	fixture_start(f); /* and it starts again */
 	assert_true(f->ops->alive(&f->s, &f->env));
 }
 
 static void test_stop_unrecorded_pid(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = { 0 };
-	int pidfd;
 
-	/* berthd died between starting the VMM and recording its pid: stop finds it by its socket
-	 */
-	start(f);
-	pidfd = proc_open(f->s.pid);
-	f->s.pid = 0;
-	assert_false(f->ops->alive(&f->s, &f->env));
-	if (f->ops->stop(&f->s, &f->env, true, 0, &err) < 0)
-		fail_msg("stop: %s", err.msg);
-	assert_true(proc_wait(pidfd, 0));
-	close(pidfd);
+	fixture_start(f);
+	fixture_check_unrecorded_stop(f); /* the VMM answering on the socket is the one */
 }
 
 static void test_stop_hung_vmm(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
-	struct berth_error err = { 0 };
 	int pidfd;
 
 	/* a VMM that answers nothing (stopped here with SIGSTOP) is not alive, and stop kills it */
-	start(f);
+	fixture_start(f);
 	pidfd = proc_open(f->s.pid);
 	assert_int_equal(proc_signal(pidfd, SIGSTOP), 0);
 	assert_false(f->ops->alive(&f->s, &f->env));
-	if (f->ops->stop(&f->s, &f->env, false, 30, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 30);
 	assert_true(proc_wait(pidfd, 0));
 	close(pidfd);
 	f->s.pid = 0;
@@ -300,15 +267,17 @@ static void test_start_failure_says_why(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_escalates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_escalates, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
