@@ -16,7 +16,7 @@
 #include "daemon/proc.h"
 
 struct drv_fixture {
-	char state[64];	    /* the scratch STATE_DIR */
+	char state[128];    /* the scratch STATE_DIR */
 	char vmm[PATH_MAX]; /* absolute path of berth-vmm */
 	char ct[PATH_MAX];  /* absolute path of berth-ct */
 	struct driver_env env;
@@ -79,7 +79,8 @@ static inline struct drv_fixture *fixture_new(enum server_kind k)
 	struct drv_fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->state, "/tmp/berth-drv.XXXXXX");
+	/* $TMPDIR: in the test rig /tmp is 9p, which holds no sockets or fifos */
+	snprintf(f->state, sizeof(f->state), "%s/berth-drv.XXXXXX", getenv("TMPDIR") ?: "/tmp");
 	assert_non_null(mkdtemp(f->state));
 	assert_true(fixture_program(f->vmm, "BERTH_VMM", "berth-vmm") || k == KIND_CT);
 	assert_true(fixture_program(f->ct, "BERTH_CT", "berth-ct") || k == KIND_VM);

@@ -169,38 +169,34 @@ static void test_lifecycle(void **state)
 	f->s.pid = 0;
 }
 
+/* cgroup file NAME of the container under controller dir ctl ("" on cgroup v2). */
+static const char *cg_file(struct drv_fixture *f, const char *ctl, const char *name)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%sberth/%s/%s", ctl, *ctl ? "/" : "",
+		 f->s.name, name);
+	return path;
+}
+
 static void test_limits(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	char path[PATH_MAX];
-	struct stat st;
+	char mem[32];
 
 	provision(f, true);
 	fixture_start(f);
-	/* cgroup v1 (this host's hybrid layout) or v2: the hard limit is s->memory */
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.limit_in_bytes",
-		 f->s.name);
-	if (stat(path, &st) == 0) {
-		char want[32];
-
-		snprintf(want, sizeof(want), "%llu", (unsigned long long)f->s.memory);
-		assert_true(file_has(path, want));
-		snprintf(path, sizeof(path),
-			 "/sys/fs/cgroup/memory/berth/%s/memory.soft_limit_in_bytes", f->s.name);
-		assert_true(file_has(path, want));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/berth/%s/pids.max", f->s.name);
-		assert_true(file_has(path, "4096"));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu/berth/%s/cpu.cfs_quota_us",
-			 f->s.name);
-		assert_true(file_has(path, "100000"));
-	} else {
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/berth/%s/memory.max", f->s.name);
-		if (stat(path, &st) == 0) {
-			char want[32];
-
-			snprintf(want, sizeof(want), "%llu", (unsigned long long)f->s.memory);
-			assert_true(file_has(path, want));
-		}
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)f->s.memory);
+	if (access("/sys/fs/cgroup/memory", F_OK) == 0) { /* v1 (this host's hybrid layout) */
+		assert_true(file_has(cg_file(f, "memory", "memory.limit_in_bytes"), mem));
+		assert_true(file_has(cg_file(f, "memory", "memory.soft_limit_in_bytes"), mem));
+		assert_true(file_has(cg_file(f, "pids", "pids.max"), "4096"));
+		assert_true(file_has(cg_file(f, "cpu", "cpu.cfs_quota_us"), "100000"));
+	} else { /* v2 (the test rig): the reservation is a guarantee, memory.min */
+		assert_true(file_has(cg_file(f, "", "memory.max"), mem));
+		assert_true(file_has(cg_file(f, "", "memory.min"), mem));
+		assert_true(file_has(cg_file(f, "", "pids.max"), "4096"));
+		assert_true(file_has(cg_file(f, "", "cpu.max"), "100000 100000"));
 	}
 }
 
