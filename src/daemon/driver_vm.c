@@ -65,18 +65,6 @@ static int vm_provision(const struct server *s, const struct driver_env *e, prog
 	return 0;
 }
 
-/* Does this berth-vmm have --prealloc (RAM touched and locked before the guest runs)? */
-static bool vmm_has_prealloc(const char *vmm, const char *log)
-{
-	char *const argv[] = { (char *)vmm, "--help", NULL };
-	struct berth_error err;
-	char help[8192];
-	int status;
-
-	return spawn_run(argv, log, help, sizeof(help), VM_API_MS, &status, &err) == 0 &&
-	       strstr(help, "--prealloc") != NULL;
-}
-
 struct vm_args {
 	char *argv[VM_ARGS_MAX];
 	int argc;
@@ -125,8 +113,7 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	add(a, a->console);
 	add(a, "--api-sock");
 	add(a, a->sock);
-	if (vmm_has_prealloc(e->vmm_path, a->log))
-		add(a, "--prealloc");
+	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
 	a->argv[a->argc] = NULL;
 	return 0;
 }
