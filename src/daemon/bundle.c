@@ -2,7 +2,8 @@
  *
  * A berth container is a small machine, not an application: its own PID 1 (the image's
  * init), its own hostname and network namespace, a hard memory limit with the same amount
- * reserved (memory.min on cgroup v2, the soft limit on v1, as berth-ct maps it), a CPU quota
+ * reserved (berth-ct maps the reservation to memory.low on cgroup v2, the soft limit on v1:
+ * protection from reclaim, not yet the hard guarantee of memory.min), a CPU quota
  * of its vCPUs and a pids limit. It is rewritten before every start, so a resize applies at
  * the next start and the rootfs path follows the server directory's final name. */
 #include "daemon/bundle.h"
