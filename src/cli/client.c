@@ -58,21 +58,23 @@ void client_close(struct client *c)
 }
 
 /* Why the daemon could not be reached, with what to do about it. */
-static int unreachable(const struct client *c, CURLcode rc, long os_errno,
-		       struct berth_error *err)
+static int unreachable(const struct client *c, CURLcode rc, long os_errno, struct berth_error *err)
 {
 	if (os_errno == EACCES)
-		return berr(err, 0, "cannot reach berthd at %s: permission denied (run as root or "
-				    "as a member of the berth group)",
+		return berr(err, 0,
+			    "cannot reach berthd at %s: permission denied (run as root or "
+			    "as a member of the berth group)",
 			    c->socket);
 	if (rc == CURLE_COULDNT_CONNECT)
-		return berr(err, 0, "cannot reach berthd at %s: is it running? (start it with: "
-				    "berthd --state-dir /var/lib/berth --socket %s, or point berth "
-				    "at it with --socket PATH or BERTH_SOCKET)",
+		return berr(err, 0,
+			    "cannot reach berthd at %s: is it running? (start it with: "
+			    "berthd --state-dir /var/lib/berth --socket %s, or point berth "
+			    "at it with --socket PATH or BERTH_SOCKET)",
 			    c->socket, c->socket);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
-		return berr(err, 0, "berthd at %s did not answer in time: is it stuck? (see its "
-				    "log)",
+		return berr(err, 0,
+			    "berthd at %s did not answer in time: is it stuck? (see its "
+			    "log)",
 			    c->socket);
 	return berr(err, 0, "talking to berthd at %s failed: %s", c->socket,
 		    curl_easy_strerror(rc));

@@ -56,8 +56,9 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 		return -1;
 	name = argv[optind];
 	if (!kind)
-		return berr(err, 0, "image import: --kind ct (with --rootfs) or --kind vm (with "
-				    "--kernel) is required");
+		return berr(err, 0,
+			    "image import: --kind ct (with --rootfs) or --kind vm (with "
+			    "--kernel) is required");
 	if (!strcmp(kind, "ct")) {
 		if (!files[0])
 			return berr(err, 0, "image import: --kind ct needs --rootfs TARBALL|DIR");
@@ -86,27 +87,5 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 		return -1;
 	s->kind = STEP_OPERATION;
 	snprintf(s->what, sizeof(s->what), "import %s", name);
-	return 0;
-}
-
-int cmd_image_list(int argc, char **argv, struct plan *p, struct berth_error *err)
-{
-	return plan_get("image list", "/1.0/images", render_images, argc, argv, p, err);
-}
-
-int cmd_image_delete(int argc, char **argv, struct plan *p, struct berth_error *err)
-{
-	struct opt_loop l = PLAN_OPTS("image delete", NULL, p);
-	struct step *s;
-
-	if (opt_plain(&l, argc, argv, 1, "NAME", err) < 0)
-		return -1;
-	if (p->help)
-		return 0;
-	s = plan_add(p, "DELETE", "/1.0/images/", argv[optind], "", NULL, err);
-	if (!s)
-		return -1;
-	s->kind = STEP_OPERATION; /* waited for if the daemon answers with an operation */
-	snprintf(s->what, sizeof(s->what), "delete image %s", argv[optind]);
 	return 0;
 }

@@ -65,8 +65,8 @@ static int server_op(struct plan *p, const char *method, const char *name, const
 }
 
 /* PUT /1.0/servers/NAME/state {"action": ...}. */
-static int state_step(struct plan *p, const char *action, const char *name, bool force,
-		      int timeout, struct berth_error *err)
+static int state_step(struct plan *p, const char *action, const char *name, bool force, int timeout,
+		      struct berth_error *err)
 {
 	json_t *body = json_pack("{s:s, s:b}", "action", action, "force", force);
 
@@ -115,11 +115,13 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 	if (!image)
 		return berr(err, 0, "create: --image NAME is required (see: berth image list)");
 	if (plan && (r.has_cpus || r.has_memory || r.has_disk))
-		return berr(err, 0, "create: --plan already sets cpus, memory and disk: give "
-				    "either --plan or --cpus/--memory/--disk");
+		return berr(err, 0,
+			    "create: --plan already sets cpus, memory and disk: give "
+			    "either --plan or --cpus/--memory/--disk");
 	if (!plan && (!r.has_cpus || !r.has_memory))
-		return berr(err, 0, "create: give --plan NAME (see: berth plan list) or both "
-				    "--cpus and --memory");
+		return berr(err, 0,
+			    "create: give --plan NAME (see: berth plan list) or both "
+			    "--cpus and --memory");
 	if (restart && strcmp(restart, "always") && strcmp(restart, "no"))
 		return berr(err, 0, "create: --restart '%s': expected always or no", restart);
 
@@ -199,29 +201,7 @@ int cmd_delete(int argc, char **argv, struct plan *p, struct berth_error *err)
 		return 0;
 	if (opt_positional("delete", argc, argv, 1, "NAME", err) < 0)
 		return -1;
-	return server_op(p, "DELETE", argv[optind], force ? "?force=1" : "", NULL, "delete",
-			 err);
-}
-
-int cmd_list(int argc, char **argv, struct plan *p, struct berth_error *err)
-{
-	return plan_get("list", "/1.0/servers", render_servers, argc, argv, p, err);
-}
-
-int cmd_show(int argc, char **argv, struct plan *p, struct berth_error *err)
-{
-	struct opt_loop l = PLAN_OPTS("show", NULL, p);
-	struct step *s;
-
-	if (opt_plain(&l, argc, argv, 1, "NAME", err) < 0)
-		return -1;
-	if (p->help)
-		return 0;
-	s = plan_add(p, "GET", "/1.0/servers/", argv[optind], "", NULL, err);
-	if (!s)
-		return -1;
-	s->render = render_server;
-	return 0;
+	return server_op(p, "DELETE", argv[optind], force ? "?force=1" : "", NULL, "delete", err);
 }
 
 int cmd_resize(int argc, char **argv, struct plan *p, struct berth_error *err)

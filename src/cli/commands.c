@@ -1,15 +1,18 @@
 /* commands.c - the table of berth's commands and their help. */
 #include "cli/commands.h"
 
+#include "cli/render.h"
+
 #include <string.h>
 
 #define COMMON_HELP                                                                                \
-	"\n  --format table|json  how to print the reply (default: table)\n"                      \
+	"\n  --format table|json  how to print the reply (default: table)\n"                       \
 	"  -h, --help           this help\n"
 
 static const struct cli_cmd commands[] = {
-	{ "create", "NAME --kind vm|ct --image IMAGE [--plan PLAN | --cpus N --memory SIZE "
-		    "[--disk SIZE]] [--restart always|no] [--start]",
+	{ "create",
+	  "NAME --kind vm|ct --image IMAGE [--plan PLAN | --cpus N --memory SIZE "
+	  "[--disk SIZE]] [--restart always|no] [--start]",
 	  "Create a server from an image, reserving its CPUs, memory and disk on the host.\n"
 	  "The daemon refuses it, saying what is free, when it does not fit.\n\n"
 	  "  --kind vm|ct         a KVM virtual machine or a system container\n"
@@ -20,31 +23,32 @@ static const struct cli_cmd commands[] = {
 	  "  --disk SIZE          disk to reserve (default: the image's size)\n"
 	  "  --restart always|no  start it again when berthd finds it stopped (default: no)\n"
 	  "  --start              start it once created\n" COMMON_HELP,
-	  cmd_create },
-	{ "start", "NAME", "Start a stopped server.\n" COMMON_HELP, cmd_start },
+	  .parse = cmd_create },
+	{ "start", "NAME", "Start a stopped server.\n" COMMON_HELP, .parse = cmd_start },
 	{ "stop", "[--force] [--timeout S] NAME",
 	  "Shut a server down: ask it, wait, then stop it hard.\n\n"
 	  "  --force              stop it hard now, without asking\n"
 	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
-	  cmd_stop },
+	  .parse = cmd_stop },
 	{ "restart", "[--force] [--timeout S] NAME",
 	  "Stop a server (as stop does), then start it.\n\n"
 	  "  --force              stop it hard now, without asking\n"
 	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
-	  cmd_restart },
+	  .parse = cmd_restart },
 	{ "delete", "[--force] NAME",
 	  "Delete a stopped server, its disk and its reservation.\n\n"
 	  "  --force              stop it first if it is running\n" COMMON_HELP,
-	  cmd_delete },
-	{ "list", "",
-	  "List the servers: NAME KIND STATE CPUS MEMORY DISK ADDRESS.\n" COMMON_HELP, cmd_list },
-	{ "show", "NAME", "Show one server.\n" COMMON_HELP, cmd_show },
+	  .parse = cmd_delete },
+	{ "list", "", "List the servers: NAME KIND STATE CPUS MEMORY DISK ADDRESS.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/servers", .render = render_servers },
+	{ "show", "NAME", "Show one server.\n" COMMON_HELP, .method = "GET",
+	  .path = "/1.0/servers/", .with_name = true, .render = render_server },
 	{ "resize", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
 	  "Change a stopped server's reservation; the daemon refuses what does not fit.\n\n"
 	  "  --cpus N             vCPUs\n"
 	  "  --memory SIZE        memory, e.g. 1G\n"
 	  "  --disk SIZE          disk (it can grow, not shrink)\n" COMMON_HELP,
-	  cmd_resize },
+	  .parse = cmd_resize },
 	{ "image import",
 	  "NAME --kind ct --rootfs TARBALL|DIR\n"
 	  "       berth image import NAME --kind vm --kernel FILE [--initrd FILE] [--disk FILE]",
@@ -55,17 +59,18 @@ static const struct cli_cmd commands[] = {
 	  "  --kernel FILE        vm: a bzImage\n"
 	  "  --initrd FILE        vm: an initramfs\n"
 	  "  --disk FILE          vm: a root disk image, copied for each server\n" COMMON_HELP,
-	  cmd_image_import },
+	  .parse = cmd_image_import },
 	{ "image list", "", "List the images: NAME KIND STATE SIZE CREATED.\n" COMMON_HELP,
-	  cmd_image_list },
+	  .method = "GET", .path = "/1.0/images", .render = render_images },
 	{ "image delete", "NAME", "Delete an image no server uses.\n" COMMON_HELP,
-	  cmd_image_delete },
-	{ "plan list", "", "List the plans create --plan takes: NAME CPUS MEMORY DISK.\n" COMMON_HELP,
-	  cmd_plan_list },
+	  .method = "DELETE", .path = "/1.0/images/", .with_name = true, .verb = "delete image" },
+	{ "plan list", "",
+	  "List the plans create --plan takes: NAME CPUS MEMORY DISK.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/plans", .render = render_plans },
 	{ "host", "",
 	  "Show the host's CPUs, memory and disk: total, what servers may have (capacity),\n"
 	  "what they reserved and what is free.\n" COMMON_HELP,
-	  cmd_host },
+	  .method = "GET", .path = "/1.0/host", .render = render_host },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -127,4 +132,36 @@ void cli_cmd_help(const struct cli_cmd *c, FILE *out)
 {
 	fprintf(out, "Usage: berth %s%s%s\n\n%s", c->name, c->usage[0] ? " " : "", c->usage,
 		c->help);
+}
+
+/* A simple command: no options of its own, NAME or nothing, one call. */
+static int parse_simple(const struct cli_cmd *c, int argc, char **argv, struct plan *p,
+			struct berth_error *err)
+{
+	struct opt_loop l = PLAN_OPTS(c->name, NULL, p);
+	const char *name;
+	struct step *s;
+
+	if (opt_plain(&l, argc, argv, c->with_name, "NAME", err) < 0)
+		return -1;
+	if (p->help)
+		return 0;
+	name = c->with_name ? argv[optind] : NULL;
+	s = plan_add(p, c->method, c->path, name, "", NULL, err);
+	if (!s)
+		return -1;
+	s->render = c->render;
+	if (c->verb) {
+		s->kind = STEP_OPERATION;
+		snprintf(s->what, sizeof(s->what), "%s %s", c->verb, name ? name : "");
+	}
+	return 0;
+}
+
+int cli_parse(const struct cli_cmd *c, int argc, char **argv, struct plan *p,
+	      struct berth_error *err)
+{
+	if (c->parse)
+		return c->parse(argc, argv, p, err);
+	return parse_simple(c, argc, argv, p, err);
 }

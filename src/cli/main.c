@@ -8,7 +8,7 @@
 #include "cli/commands.h"
 #include "cli/run.h"
 
-#define BERTH_VERSION "0.1.0"
+#define BERTH_VERSION  "0.1.0"
 #define DEFAULT_SOCKET "/run/berth/berth.sock"
 
 /* A usage error: the message, a hint where help is, exit status 2. */
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	cmd = cli_find(argc, argv, &words);
 	if (!cmd)
 		return no_command(argc, argv, words);
-	if (cmd->parse(argc - words + 1, argv + words - 1, &p, &err) < 0) {
+	if (cli_parse(cmd, argc - words + 1, argv + words - 1, &p, &err) < 0) {
 		plan_free(&p);
 		return usage_error(&err, cmd->name);
 	}

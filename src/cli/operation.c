@@ -8,7 +8,7 @@
 
 /* Each wait asks the daemon to hold the request this long: short on a terminal so the
  * percentage moves, longer otherwise to spare requests. */
-#define WAIT_TTY_S 1
+#define WAIT_TTY_S   1
 #define WAIT_PLAIN_S 10
 #define WAIT_SLACK_S 30 /* on top of the wait, for the reply to arrive */
 

@@ -11,10 +11,10 @@
 
 /* How progress is shown. */
 struct progress {
-	FILE *out;	/* stderr, or a test's stream */
-	bool tty;	/* redraw one line in place */
+	FILE *out;	  /* stderr, or a test's stream */
+	bool tty;	  /* redraw one line in place */
 	const char *what; /* "create web" */
-	int shown;	/* the last percentage shown, -1 before the first */
+	int shown;	  /* the last percentage shown, -1 before the first */
 };
 
 /* Show pct (0..100) of p's work, when it changed. */

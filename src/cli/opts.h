@@ -36,11 +36,11 @@ char *opt_abspath(const char *cwd, const char *path, struct berth_error *err);
 
 /* The state of one command's option loop; set the first four or five fields. */
 struct opt_loop {
-	const char *cmd;		/* "create", "image import": for messages */
+	const char *cmd;	       /* "create", "image import": for messages */
 	const struct option *longopts; /* the command's own options, {0}-terminated */
-	enum cli_format *format;	/* where --format goes */
-	bool *help;			/* set by --help / -h */
-	bool in_order;			/* stop at the first argument (berth's own options) */
+	enum cli_format *format;       /* where --format goes */
+	bool *help;		       /* set by --help / -h */
+	bool in_order;		       /* stop at the first argument (berth's own options) */
 	bool started;
 	struct option all[OPT_LOOP_MAX + 3]; /* longopts + --help + --format + {0} */
 };

@@ -77,21 +77,3 @@ void plan_free(struct plan *p)
 	}
 	p->n = 0;
 }
-
-int plan_get(const char *cmd, const char *path,
-	     int (*render)(json_t *reply, FILE *out, struct berth_error *err), int argc,
-	     char **argv, struct plan *p, struct berth_error *err)
-{
-	struct opt_loop l = PLAN_OPTS(cmd, NULL, p);
-	struct step *s;
-
-	if (opt_plain(&l, argc, argv, 0, "", err) < 0)
-		return -1;
-	if (p->help)
-		return 0;
-	s = plan_add(p, "GET", path, NULL, "", NULL, err);
-	if (!s)
-		return -1;
-	s->render = render;
-	return 0;
-}

@@ -12,7 +12,7 @@
 #include "common/error.h"
 
 #define PLAN_STEPS_MAX 2 /* create --start: create, then start */
-#define PLAN_PATH_MAX 512
+#define PLAN_PATH_MAX  512
 
 enum step_kind {
 	STEP_SHOW,	/* print the reply: as JSON, or through render in a table */
@@ -46,12 +46,6 @@ struct plan {
  * + suffix. Takes body (also on failure). Returns the step to fill in, or NULL. */
 struct step *plan_add(struct plan *p, const char *method, const char *prefix, const char *name,
 		      const char *suffix, json_t *body, struct berth_error *err);
-
-/* The whole parse of a command that takes no arguments and shows GET path through
- * render (list, image list, plan list, host). */
-int plan_get(const char *cmd, const char *path,
-	     int (*render)(json_t *reply, FILE *out, struct berth_error *err), int argc,
-	     char **argv, struct plan *p, struct berth_error *err);
 
 /* Percent-encode s (all but A-Z a-z 0-9 - . _ ~) into out; -1 when it does not fit. */
 int plan_escape(const char *s, char *out, size_t len);

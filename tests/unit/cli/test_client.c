@@ -41,9 +41,9 @@ static void read_request(int fd, char *out, size_t len)
 		if (!body)
 			continue;
 		body += 4;
-		want = strcasestr(buf, "Content-Length:") ?
-			       atol(strcasestr(buf, "Content-Length:") + 15) :
-			       0;
+		want = strcasestr(buf, "Content-Length:")
+			   ? atol(strcasestr(buf, "Content-Length:") + 15)
+			   : 0;
 		if ((long)(n - (size_t)(body - buf)) >= want)
 			break;
 	}
@@ -223,7 +223,7 @@ static void progress_lines(void **state)
 	(void)state;
 	p.out = open_memstream(&printed, &len);
 	progress_update(&p, 0);
-	progress_update(&p, 5);	  /* same tenth: no line */
+	progress_update(&p, 5); /* same tenth: no line */
 	progress_update(&p, 57);
 	progress_update(&p, 250); /* nonsense: ignored */
 	progress_end(&p, true);

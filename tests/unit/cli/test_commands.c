@@ -27,7 +27,7 @@ static int parse(char **argv)
 	err.msg[0] = '\0';
 	c = cli_find(argc, argv, &words);
 	assert_non_null(c);
-	return c->parse(argc - words + 1, argv + words - 1, &plan, &err);
+	return cli_parse(c, argc - words + 1, argv + words - 1, &plan, &err);
 }
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
@@ -116,30 +116,30 @@ static void create_refusals(void **state)
 		     "or both --cpus and --memory");
 	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--memory", "1G"),
 		     "or both --cpus and --memory");
-	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--plan", "p", "--cpus",
-			  "2"),
-		     "either --plan or --cpus/--memory/--disk");
-	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--plan", "p", "--disk",
-			  "2G"),
-		     "either --plan");
-	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "0",
-			  "--memory", "1G"),
-		     "--cpus '0': expected a whole number from 1 to 1024");
+	expect_error(
+	    ARGV("create", "web", "--kind", "ct", "--image", "i", "--plan", "p", "--cpus", "2"),
+	    "either --plan or --cpus/--memory/--disk");
+	expect_error(
+	    ARGV("create", "web", "--kind", "ct", "--image", "i", "--plan", "p", "--disk", "2G"),
+	    "either --plan");
+	expect_error(
+	    ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "0", "--memory", "1G"),
+	    "--cpus '0': expected a whole number from 1 to 1024");
 	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "two",
 			  "--memory", "1G"),
 		     "--cpus 'two'");
-	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "-2",
-			  "--memory", "1G"),
-		     "--cpus '-2'");
-	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "1",
-			  "--memory", "0"),
-		     "--memory '0': must be more than 0");
-	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "1",
-			  "--memory", "-1G"),
-		     "--memory: invalid size");
-	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "1",
-			  "--memory", "1X"),
-		     "--memory: invalid size suffix");
+	expect_error(
+	    ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "-2", "--memory", "1G"),
+	    "--cpus '-2'");
+	expect_error(
+	    ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "1", "--memory", "0"),
+	    "--memory '0': must be more than 0");
+	expect_error(
+	    ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "1", "--memory", "-1G"),
+	    "--memory: invalid size");
+	expect_error(
+	    ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "1", "--memory", "1X"),
+	    "--memory: invalid size suffix");
 	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--cpus", "1",
 			  "--memory", "1G", "--disk", "lots"),
 		     "--disk: invalid size");
@@ -175,7 +175,8 @@ static void state_changes(void **state)
 	expect_step(ARGV("stop", "web"), 0, "PUT", "/1.0/servers/web/state",
 		    "{\"action\":\"stop\",\"force\":false}");
 	expect_step(ARGV("stop", "--force", "--timeout", "2m", "web"), 0, "PUT",
-		    "/1.0/servers/web/state", "{\"action\":\"stop\",\"force\":true,\"timeout\":120}");
+		    "/1.0/servers/web/state",
+		    "{\"action\":\"stop\",\"force\":true,\"timeout\":120}");
 	expect_step(ARGV("stop", "web", "--timeout=0"), 0, "PUT", "/1.0/servers/web/state",
 		    "{\"action\":\"stop\",\"force\":false,\"timeout\":0}");
 	expect_step(ARGV("restart", "web", "--timeout", "10"), 0, "PUT", "/1.0/servers/web/state",
@@ -265,6 +266,8 @@ static void images(void **state)
 	expect_step(ARGV("image", "list"), 0, "GET", "/1.0/images", NULL);
 	assert_ptr_equal(plan.steps[0].render, render_images);
 	expect_step(ARGV("image", "delete", "busybox"), 0, "DELETE", "/1.0/images/busybox", NULL);
+	assert_int_equal(plan.steps[0].kind, STEP_OPERATION);
+	assert_string_equal(plan.steps[0].what, "delete image busybox");
 
 	expect_error(ARGV("image", "import", "--kind", "ct", "--rootfs", "/r"),
 		     "image import: missing NAME");
@@ -273,18 +276,17 @@ static void images(void **state)
 		     "--kind 'oci': expected vm or ct");
 	expect_error(ARGV("image", "import", "x", "--kind", "ct"),
 		     "--kind ct needs --rootfs TARBALL|DIR");
-	expect_error(ARGV("image", "import", "x", "--kind", "ct", "--rootfs", "/r", "--kernel",
-			  "/k"),
-		     "--kernel is for --kind vm");
-	expect_error(ARGV("image", "import", "x", "--kind", "ct", "--rootfs", "/r", "--disk",
-			  "/d"),
+	expect_error(
+	    ARGV("image", "import", "x", "--kind", "ct", "--rootfs", "/r", "--kernel", "/k"),
+	    "--kernel is for --kind vm");
+	expect_error(ARGV("image", "import", "x", "--kind", "ct", "--rootfs", "/r", "--disk", "/d"),
 		     "--disk is for --kind vm");
 	expect_error(ARGV("image", "import", "x", "--kind", "vm"), "--kind vm needs --kernel FILE");
 	expect_error(ARGV("image", "import", "x", "--kind", "vm", "--initrd", "/i"),
 		     "--kind vm needs --kernel FILE");
-	expect_error(ARGV("image", "import", "x", "--kind", "vm", "--kernel", "/k", "--rootfs",
-			  "/r"),
-		     "--rootfs is for --kind ct");
+	expect_error(
+	    ARGV("image", "import", "x", "--kind", "vm", "--kernel", "/k", "--rootfs", "/r"),
+	    "--rootfs is for --kind ct");
 	expect_error(ARGV("image", "import", "x", "--kind", "ct", "--rootfs", ""), "empty path");
 	expect_error(ARGV("image", "import", "x", "--kind", "ct", "--rootfs"),
 		     "option --rootfs needs a value");
@@ -325,10 +327,10 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(create),     cmocka_unit_test(create_refusals),
+		cmocka_unit_test(create),      cmocka_unit_test(create_refusals),
 		cmocka_unit_test(create_help), cmocka_unit_test(state_changes),
-		cmocka_unit_test(looking),    cmocka_unit_test(resize),
-		cmocka_unit_test(images),     cmocka_unit_test(finding),
+		cmocka_unit_test(looking),     cmocka_unit_test(resize),
+		cmocka_unit_test(images),      cmocka_unit_test(finding),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

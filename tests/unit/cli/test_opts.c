@@ -188,15 +188,13 @@ static void positionals(void **state)
 
 	(void)state;
 	optind = 1;
-	assert_int_equal(opt_positional("show", 2, (char *[]){ "show", "web", NULL }, 1, "NAME",
-					&err),
-			 0);
+	assert_int_equal(
+	    opt_positional("show", 2, (char *[]){ "show", "web", NULL }, 1, "NAME", &err), 0);
 	assert_int_equal(opt_positional("show", 1, (char *[]){ "show", NULL }, 1, "NAME", &err),
 			 -1);
 	assert_string_equal(err.msg, "show: missing NAME");
-	assert_int_equal(opt_positional("show", 3, (char *[]){ "show", "a", "b", NULL }, 1, "NAME",
-					&err),
-			 -1);
+	assert_int_equal(
+	    opt_positional("show", 3, (char *[]){ "show", "a", "b", NULL }, 1, "NAME", &err), -1);
 	assert_string_equal(err.msg, "show: unexpected argument 'b'");
 	assert_int_equal(opt_positional("show", 2, (char *[]){ "show", "", NULL }, 1, "NAME", &err),
 			 -1);

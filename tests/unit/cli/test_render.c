@@ -133,18 +133,17 @@ static void servers(void **state)
 
 	(void)state;
 	assert_int_equal(
-		render(render_servers,
-		       "[{\"name\":\"web\",\"kind\":\"ct\",\"image\":\"busybox\",\"state\":"
-		       "\"running\",\"cpus\":1,\"memory\":1073741824,\"disk\":0,\"address\":null,"
-		       "\"pid\":42,\"restart\":\"no\",\"created\":0},"
-		       "{\"name\":\"database\",\"kind\":\"vm\",\"state\":\"stopped\",\"cpus\":12,"
-		       "\"memory\":536870912,\"disk\":21474836480,\"address\":\"10.0.0.3\"}]",
-		       &err),
-		0);
-	assert_string_equal(printed,
-			    "NAME      KIND  STATE    CPUS  MEMORY   DISK     ADDRESS\n"
-			    "web       ct    running  1     1.0 GiB  (image)  -\n"
-			    "database  vm    stopped  12    512 MiB  20 GiB   10.0.0.3\n");
+	    render(render_servers,
+		   "[{\"name\":\"web\",\"kind\":\"ct\",\"image\":\"busybox\",\"state\":"
+		   "\"running\",\"cpus\":1,\"memory\":1073741824,\"disk\":0,\"address\":null,"
+		   "\"pid\":42,\"restart\":\"no\",\"created\":0},"
+		   "{\"name\":\"database\",\"kind\":\"vm\",\"state\":\"stopped\",\"cpus\":12,"
+		   "\"memory\":536870912,\"disk\":21474836480,\"address\":\"10.0.0.3\"}]",
+		   &err),
+	    0);
+	assert_string_equal(printed, "NAME      KIND  STATE    CPUS  MEMORY   DISK     ADDRESS\n"
+				     "web       ct    running  1     1.0 GiB  (image)  -\n"
+				     "database  vm    stopped  12    512 MiB  20 GiB   10.0.0.3\n");
 	assert_int_equal(render(render_servers, "[]", &err), 0);
 	assert_string_equal(printed, "NAME  KIND  STATE  CPUS  MEMORY  DISK  ADDRESS\n");
 	/* Entries missing fields print "-", never crash. */
@@ -159,13 +158,12 @@ static void one_server(void **state)
 	struct berth_error err;
 
 	(void)state;
-	assert_int_equal(
-		render(render_server,
-		       "{\"name\":\"web\",\"kind\":\"ct\",\"image\":\"busybox\",\"state\":"
-		       "\"running\",\"cpus\":1,\"memory\":1073741824,\"disk\":2147483648,"
-		       "\"address\":null,\"pid\":42,\"restart\":\"always\",\"created\":0}",
-		       &err),
-		0);
+	assert_int_equal(render(render_server,
+				"{\"name\":\"web\",\"kind\":\"ct\",\"image\":\"busybox\",\"state\":"
+				"\"running\",\"cpus\":1,\"memory\":1073741824,\"disk\":2147483648,"
+				"\"address\":null,\"pid\":42,\"restart\":\"always\",\"created\":0}",
+				&err),
+			 0);
 	assert_string_equal(printed, "name     web\n"
 				     "kind     ct\n"
 				     "image    busybox\n"
@@ -212,14 +210,14 @@ static void host(void **state)
 
 	(void)state;
 	assert_int_equal(
-		render(render_host,
-		       "{\"cpus\":{\"total\":4,\"capacity\":4,\"reserved\":2,\"free\":2,"
-		       "\"overcommit\":1.0},\"memory\":{\"total\":8341028864,\"capacity\":"
-		       "2147483648,\"reserved\":1073741824,\"free\":1073741824},\"disk\":{"
-		       "\"total\":107374182400,\"capacity\":53687091200,\"reserved\":0,\"free\":"
-		       "53687091200},\"servers\":1}",
-		       &err),
-		0);
+	    render(render_host,
+		   "{\"cpus\":{\"total\":4,\"capacity\":4,\"reserved\":2,\"free\":2,"
+		   "\"overcommit\":1.0},\"memory\":{\"total\":8341028864,\"capacity\":"
+		   "2147483648,\"reserved\":1073741824,\"free\":1073741824},\"disk\":{"
+		   "\"total\":107374182400,\"capacity\":53687091200,\"reserved\":0,\"free\":"
+		   "53687091200},\"servers\":1}",
+		   &err),
+	    0);
 	assert_string_equal(printed, "RESOURCE  TOTAL    CAPACITY  RESERVED  FREE\n"
 				     "cpus      4        4         2         2\n"
 				     "memory    7.8 GiB  2.0 GiB   1.0 GiB   1.0 GiB\n"
@@ -239,10 +237,14 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tables),    cmocka_unit_test(many_rows),
-		cmocka_unit_test(bytes),     cmocka_unit_test(cells),
-		cmocka_unit_test(servers),   cmocka_unit_test(one_server),
-		cmocka_unit_test(images_and_plans), cmocka_unit_test(host),
+		cmocka_unit_test(tables),
+		cmocka_unit_test(many_rows),
+		cmocka_unit_test(bytes),
+		cmocka_unit_test(cells),
+		cmocka_unit_test(servers),
+		cmocka_unit_test(one_server),
+		cmocka_unit_test(images_and_plans),
+		cmocka_unit_test(host),
 	};
 
 	setenv("TZ", "UTC", 1); /* times print in local time */
