@@ -34,6 +34,9 @@ struct driver_ops {
 	void (*cleanup)(const struct server *s, const struct driver_env *e);
 };
 
+/* The two drivers: berth-vmm (driver_vm.c) and berth-ct (driver_ct.c). */
+extern const struct driver_ops driver_vm, driver_ct;
+
 /* The driver for kind k. */
 const struct driver_ops *driver_for(enum server_kind k);
 

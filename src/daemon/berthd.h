@@ -1,0 +1,25 @@
+/* berthd.h - the daemon as a whole: what every handler and worker reaches through one
+ * pointer (settings, capacity, database, operations, events, the drivers' environment). */
+#ifndef BERTH_DAEMON_BERTHD_H
+#define BERTH_DAEMON_BERTHD_H
+
+#include <limits.h>
+
+#include "daemon/config.h"
+#include "daemon/db.h"
+#include "daemon/driver.h"
+#include "daemon/events.h"
+#include "daemon/ledger.h"
+#include "daemon/ops.h"
+
+struct berthd {
+	char state_dir[PATH_MAX]; /* absolute */
+	struct config cfg;
+	struct capacity cap;
+	struct db db;
+	struct ops ops;
+	struct events events;
+	struct driver_env env;
+};
+
+#endif

@@ -1,0 +1,25 @@
+/* bundle.h - the OCI bundle of a container server: DIR/bundle/config.json for berth-ct,
+ * made from the server's row (name, cpus, memory) and its own rootfs (DIR/rootfs). */
+#ifndef BERTH_DAEMON_BUNDLE_H
+#define BERTH_DAEMON_BUNDLE_H
+
+#include <jansson.h>
+
+#include "common/error.h"
+#include "daemon/server.h"
+
+#define BUNDLE_CPU_PERIOD 100000 /* us; the quota is cpus times this */
+#define BUNDLE_PIDS_LIMIT 4096
+
+/* The process a container runs as PID 1: the rootfs's /sbin/init when it is an executable
+ * file (symlinks resolved inside rootfs), else a /bin/sh that waits for SIGTERM. */
+const char *const *bundle_init_args(const char *rootfs);
+
+/* The config.json document for server s whose rootfs is at rootfs (absolute), running
+ * args as PID 1; NULL on allocation failure. */
+json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args);
+
+/* Write s->dir/bundle/config.json for s->dir/rootfs (replacing an older one atomically). */
+int bundle_write(const struct server *s, struct berth_error *err);
+
+#endif

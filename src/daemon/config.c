@@ -1,0 +1,221 @@
+/* config.c - parsing berthd's `key = value` settings file. */
+#include "daemon/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/size.h"
+
+static const struct plan default_plans[] = {
+	{ "small", 1, 512ULL << 20, 2ULL << 30 },
+	{ "medium", 2, 2ULL << 30, 20ULL << 30 },
+	{ "large", 4, 8ULL << 30, 80ULL << 30 },
+};
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->host_reserve_memory = 512ULL << 20;
+	c->host_reserve_disk = 1ULL << 30;
+	c->cpu_overcommit = 1.0;
+	c->stop_timeout = 30;
+	c->nplans = sizeof(default_plans) / sizeof(default_plans[0]);
+	memcpy(c->plans, default_plans, sizeof(default_plans));
+}
+
+static int parse_uint(const char *v, unsigned max, unsigned *out, struct berth_error *err)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || *end || errno || n > max)
+		return berr(err, 0, "'%s' is not a whole number from 0 to %u", v, max);
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int parse_ratio(const char *v, double *out, struct berth_error *err)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (!isdigit((unsigned char)v[0]) || *end || errno || !(d >= 0.1 && d <= 100.0))
+		return berr(err, 0, "'%s' is not a ratio from 0.1 to 100 (such as 1.0 or 4)", v);
+	*out = d;
+	return 0;
+}
+
+static int parse_path(const char *v, char *out, struct berth_error *err)
+{
+	if (v[0] != '/')
+		return berr(err, 0, "'%s' is not an absolute path", v);
+	if (strlen(v) >= PATH_MAX)
+		return berr(err, 0, "the path is too long");
+	strcpy(out, v);
+	return 0;
+}
+
+/* "NAME CPUS MEMORY DISK", such as "small 1 512M 2G". */
+static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_error *err)
+{
+	char *name, *cpus, *mem, *disk, *extra, *save = NULL;
+	struct plan p = { 0 };
+
+	name = strtok_r(v, " \t", &save);
+	cpus = strtok_r(NULL, " \t", &save);
+	mem = strtok_r(NULL, " \t", &save);
+	disk = strtok_r(NULL, " \t", &save);
+	extra = strtok_r(NULL, " \t", &save);
+	if (!disk || extra)
+		return berr(err, 0, "a plan is 'NAME CPUS MEMORY DISK', such as 'small 1 512M 2G'");
+	if (name_check("plan", name, err))
+		return -1;
+	if (parse_uint(cpus, 1024, &p.cpus, err) || !p.cpus)
+		return berr(err, 0, "plan %s: CPUs must be from 1 to 1024", name);
+	if (size_parse(mem, &p.memory, err) || size_parse(disk, &p.disk, err))
+		return berr_wrap(err, "plan %s", name);
+	if (!p.memory)
+		return berr(err, 0, "plan %s: memory must be more than 0", name);
+	if (!*replaced) {
+		c->nplans = 0;
+		*replaced = true;
+	}
+	if (config_plan(c, name))
+		return berr(err, 0, "plan %s is defined twice", name);
+	if (c->nplans == CONFIG_MAX_PLANS)
+		return berr(err, 0, "too many plans (at most %d)", CONFIG_MAX_PLANS);
+	strcpy(p.name, name);
+	c->plans[c->nplans++] = p;
+	return 0;
+}
+
+static int parse_setting(const char *key, char *v, struct config *c, bool *plans_replaced,
+			 struct berth_error *err)
+{
+	if (!strcmp(key, "host_reserve_cpus"))
+		return parse_uint(v, 65536, &c->host_reserve_cpus, err);
+	if (!strcmp(key, "host_reserve_memory"))
+		return size_parse(v, &c->host_reserve_memory, err);
+	if (!strcmp(key, "host_reserve_disk"))
+		return size_parse(v, &c->host_reserve_disk, err);
+	if (!strcmp(key, "cpu_overcommit"))
+		return parse_ratio(v, &c->cpu_overcommit, err);
+	if (!strcmp(key, "stop_timeout"))
+		return parse_uint(v, 3600, &c->stop_timeout, err);
+	if (!strcmp(key, "vmm_path"))
+		return parse_path(v, c->vmm_path, err);
+	if (!strcmp(key, "ct_path"))
+		return parse_path(v, c->ct_path, err);
+	if (!strcmp(key, "plan"))
+		return parse_plan(v, c, plans_replaced, err);
+	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int config_parse(const char *text, const char *origin, struct config *c, struct berth_error *err)
+{
+	_cleanup_free_ char *copy = strdup(text);
+	char *line, *next, *eq, *key, *value;
+	bool plans_replaced = false;
+	unsigned lineno = 0;
+
+	if (!copy)
+		return berr(err, ENOMEM, "%s", origin);
+	for (line = copy; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line = trim(line);
+		if (!*line || *line == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (!eq)
+			return berr(err, 0, "%s:%u: expected 'key = value'", origin, lineno);
+		*eq = '\0';
+		key = trim(line);
+		value = trim(eq + 1);
+		if (!*value)
+			return berr(err, 0, "%s:%u: %s has no value", origin, lineno, key);
+		if (parse_setting(key, value, c, &plans_replaced, err))
+			return berr_wrap(err, "%s:%u: %s", origin, lineno, key);
+	}
+	return 0;
+}
+
+int config_load(const char *path, struct config *c, struct berth_error *err)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+
+	config_defaults(c);
+	f = fopen(path, "re");
+	if (!f)
+		return berr(err, errno, "cannot read config %s", path);
+	text = calloc(1, 1 << 20);
+	if (!text)
+		return berr(err, ENOMEM, "config %s", path);
+	len = fread(text, 1, (1 << 20) - 1, f);
+	if (ferror(f))
+		return berr(err, errno, "cannot read config %s", path);
+	if (!feof(f) || len == (1 << 20) - 1)
+		return berr(err, 0, "config %s is larger than 1 MiB", path);
+	return config_parse(text, path, c, err);
+}
+
+static void find_tool(char *out, const char *exe_dir, const char *name)
+{
+	if (out[0])
+		return;
+	if (exe_dir && (size_t)snprintf(out, PATH_MAX, "%s/%s", exe_dir, name) < PATH_MAX &&
+	    access(out, X_OK) == 0)
+		return;
+	snprintf(out, PATH_MAX, "/usr/local/bin/%s", name);
+}
+
+void config_find_tools(struct config *c)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *dir = NULL;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		dir = dirname(exe);
+	}
+	find_tool(c->vmm_path, dir, "berth-vmm");
+	find_tool(c->ct_path, dir, "berth-ct");
+}
+
+const struct plan *config_plan(const struct config *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nplans; i++) {
+		if (!strcmp(c->plans[i].name, name))
+			return &c->plans[i];
+	}
+	return NULL;
+}

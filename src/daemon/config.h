@@ -1,0 +1,50 @@
+/* config.h - berthd's settings file: simple `key = value` lines (docs/berthd.md lists the
+ * keys; contrib/berthd.conf is the default file). Every key has a built-in default. */
+#ifndef BERTH_DAEMON_CONFIG_H
+#define BERTH_DAEMON_CONFIG_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/names.h"
+
+#define CONFIG_MAX_PLANS 32
+
+/* A named size of server that `berth create --plan` picks. */
+struct plan {
+	char name[NAME_MAX_LEN + 1];
+	unsigned cpus;
+	uint64_t memory, disk;
+};
+
+struct config {
+	unsigned host_reserve_cpus;   /* cores kept for the host (default 0) */
+	uint64_t host_reserve_memory; /* RAM kept for the host (default 512M) */
+	uint64_t host_reserve_disk; /* disk kept free on the state dir's file system (default 1G) */
+	double cpu_overcommit;	 /* vCPUs sold per core (default 1.0); RAM is never overcommitted */
+	unsigned stop_timeout;	 /* seconds a clean stop may take by default (30) */
+	char vmm_path[PATH_MAX]; /* berth-vmm; "" until config_find_tools() */
+	char ct_path[PATH_MAX];	 /* berth-ct; "" until config_find_tools() */
+	struct plan plans[CONFIG_MAX_PLANS];
+	unsigned nplans;
+};
+
+/* The built-in settings: no reserve but 512M RAM and 1G disk, overcommit 1.0, plans
+ * small (1 CPU, 512M, 2G), medium (2, 2G, 20G), large (4, 8G, 80G). */
+void config_defaults(struct config *c);
+
+/* Apply the settings in text (the contents of a file called origin, for messages) over c.
+ * The first `plan` line replaces the built-in plans. */
+int config_parse(const char *text, const char *origin, struct config *c, struct berth_error *err);
+
+/* config_defaults(), then the file at path. */
+int config_load(const char *path, struct config *c, struct berth_error *err);
+
+/* Fill unset tool paths: berth-vmm / berth-ct beside this program, else in /usr/local/bin. */
+void config_find_tools(struct config *c);
+
+/* The plan called name, or NULL. */
+const struct plan *config_plan(const struct config *c, const char *name);
+
+#endif

@@ -1,0 +1,143 @@
+/* main.c - berthd: sell the VMs and containers of one host over a REST API on a Unix
+ * socket, never oversold; servers outlive it and are adopted again at its next start. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/size.h"
+#include "daemon/api.h"
+#include "daemon/berthd.h"
+#include "daemon/http.h"
+#include "daemon/options.h"
+#include "daemon/reconcile.h"
+
+/* mkdir -p path with mode for what it makes. */
+static int make_dirs(const char *path, mode_t mode, struct berth_error *err)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
+		return berr(err, ENAMETOOLONG, "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return berr(err, errno, "cannot make %s", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return berr(err, errno, "cannot make %s", buf);
+	return 0;
+}
+
+static int prepare_state_dir(struct berthd *d, const char *dir, struct berth_error *err)
+{
+	static const char *const subdirs[] = { "images", "servers", "run" };
+	char path[PATH_MAX];
+	unsigned i;
+
+	if (make_dirs(dir, 0711, err))
+		return -1;
+	if (!realpath(dir, d->state_dir))
+		return berr(err, errno, "state directory %s", dir);
+	for (i = 0; i < 3; i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", d->state_dir, subdirs[i]) >= sizeof(path))
+			return berr(err, ENAMETOOLONG, "state directory %s", d->state_dir);
+		if (make_dirs(path, 0700, err))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_config(const struct options *o, struct config *c, struct berth_error *err)
+{
+	if (o->config)
+		return config_load(o->config, c, err);
+	if (access(BERTHD_DEFAULT_CONFIG, F_OK) == 0)
+		return config_load(BERTHD_DEFAULT_CONFIG, c, err);
+	config_defaults(c);
+	return 0;
+}
+
+static int set_up(struct berthd *d, const struct options *o, struct berth_error *err)
+{
+	struct host_facts host;
+	char path[PATH_MAX];
+
+	if (load_config(o, &d->cfg, err))
+		return -1;
+	config_find_tools(&d->cfg);
+	if (prepare_state_dir(d, o->state_dir, err))
+		return -1;
+	if ((size_t)snprintf(path, sizeof(path), "%s/berth.db", d->state_dir) >= sizeof(path))
+		return berr(err, ENAMETOOLONG, "state directory %s", d->state_dir);
+	if (db_open(&d->db, path, err) || ledger_detect(d->state_dir, &host, err))
+		return -1;
+	ledger_capacity(&host, &d->cfg, o->host_cpus, o->host_memory, &d->cap);
+	events_init(&d->events);
+	ops_init(&d->ops, &d->db, &d->events);
+	d->env = (struct driver_env){ .state_dir = d->state_dir, .vmm_path = d->cfg.vmm_path,
+				      .ct_path = d->cfg.ct_path };
+	return 0;
+}
+
+/* Block the signals main waits for, before any thread starts (threads inherit the mask). */
+static void block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	static struct berthd d;
+	struct berth_error err = { 0 };
+	struct http_server *http = NULL;
+	char mem[32], disk[32];
+	struct options o;
+	sigset_t set;
+	int fd, sig, r;
+
+	r = options_parse(argc, argv, &o, stdout, &err);
+	if (r)
+		goto out;
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	block_signals(&set);
+	if (set_up(&d, &o, &err) || reconcile_start(&d, &err) || http_listen(o.socket, &fd, &err)) {
+		r = -1;
+		goto out;
+	}
+	if (http_start(&http, fd, api_handle, &d, &err) || reconcile_watch(&d, &err)) {
+		unlink(o.socket);
+		r = -1;
+		goto out;
+	}
+	fprintf(stderr, "berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, %s disk\n", o.socket,
+		d.state_dir, (unsigned long long)d.cap.cpus, size_format(d.cap.memory, mem, sizeof(mem)),
+		size_format(d.cap.disk, disk, sizeof(disk)));
+	do {
+		if (sigwait(&set, &sig))
+			sig = SIGTERM;
+	} while (sig == SIGHUP);
+	/* Servers keep running: stop serving, leave them to the next berthd. */
+	fprintf(stderr, "berthd: %s: stopping (servers keep running)\n", strsignal(sig));
+	ops_stop(&d.ops);
+	events_close(&d.events);
+	http_stop(http);
+	unlink(o.socket);
+	return 0;
+out:
+	if (r < 0)
+		berr_print("berthd", &err);
+	return r < 0 ? 1 : 0;
+}

@@ -1,0 +1,6 @@
+# berthd: the daemon that sells VMs and containers of one host (docs/berthd.md).
+PROGRAMS += daemon
+daemon_BIN := berthd
+# libmicrohttpd (the API over a Unix socket), SQLite (state), jansson statically as
+# berth-ct and berth-vmm link it.
+daemon_LIBS := -Wl,-Bstatic -ljansson -Wl,-Bdynamic -lmicrohttpd -lsqlite3 -lpthread -lm

@@ -1,0 +1,30 @@
+/* spawn.h - running the helper programs a driver needs (berth-vmm, berth-ct): detached ones
+ * that must outlive berthd, and short ones whose exit the driver waits for. Both get
+ * stdin from /dev/null, no fds of berthd's, and their stderr appended to a log file. */
+#ifndef BERTH_DAEMON_SPAWN_H
+#define BERTH_DAEMON_SPAWN_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+/* Start argv (argv[0] is a path) in a session of its own, not as our child (it is reparented
+ * to init, so it outlives berthd and never becomes our zombie); stdout and stderr appended
+ * to log_path. *pid is its process id. Fails if it cannot be executed. */
+int spawn_detached(char *const argv[], const char *log_path, long *pid, struct berth_error *err);
+
+/* Run argv (argv[0] is a path) in a session of its own and wait up to timeout_ms for it
+ * (then kill it: an error). stderr is appended to log_path; stdout too, unless out is given:
+ * then up to out_size - 1 bytes of it land in out, NUL-terminated. *status is its wait
+ * status. */
+int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_size, int timeout_ms,
+	      int *status, struct berth_error *err);
+
+/* Up to size - 1 bytes of what file path gained after offset `from` (the last bytes if it
+ * gained more), NUL-terminated, trailing newlines removed; "" when nothing. */
+void log_tail(const char *path, long from, char *buf, size_t size);
+
+/* The current size of file path, 0 when it does not exist. */
+long log_size(const char *path);
+
+#endif

@@ -1,0 +1,136 @@
+/* Unit tests for src/daemon/config.c and src/daemon/options.c. */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "daemon/options.h"
+
+static void defaults(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_true(c.cpu_overcommit == 1.0);
+	assert_int_equal(c.host_reserve_cpus, 0);
+	assert_int_equal(c.nplans, 3);
+	assert_string_equal(config_plan(&c, "small")->name, "small");
+	assert_int_equal(config_plan(&c, "small")->memory, 536870912);
+	assert_int_equal(config_plan(&c, "small")->disk, 2147483648);
+	assert_null(config_plan(&c, "huge"));
+}
+
+static void parses_settings(void **state)
+{
+	struct berth_error err = { 0 };
+	struct config c;
+	const char *text = "# comment\n"
+			   "\n"
+			   "host_reserve_cpus = 1\n"
+			   "  host_reserve_memory=2G  \n"
+			   "cpu_overcommit = 2.5\n"
+			   "vmm_path = /opt/berth/berth-vmm\n"
+			   "plan = tiny 1 128M 1G\n"
+			   "plan = big 8 16G 100G\n";
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_parse(text, "t.conf", &c, &err), 0);
+	assert_int_equal(c.host_reserve_cpus, 1);
+	assert_int_equal(c.host_reserve_memory, 2ULL << 30);
+	assert_true(c.cpu_overcommit == 2.5);
+	assert_string_equal(c.vmm_path, "/opt/berth/berth-vmm");
+	assert_string_equal(c.ct_path, "");
+	assert_int_equal(c.nplans, 2);
+	assert_null(config_plan(&c, "small"));
+	assert_int_equal(config_plan(&c, "big")->cpus, 8);
+	assert_int_equal(config_plan(&c, "tiny")->memory, 128ULL << 20);
+}
+
+static void refuses(const char *text, const char *needle)
+{
+	struct berth_error err = { 0 };
+	struct config c;
+
+	config_defaults(&c);
+	assert_int_equal(config_parse(text, "t.conf", &c, &err), -1);
+	assert_contains(err.msg, needle);
+}
+
+static void rejects_bad_settings(void **state)
+{
+	(void)state;
+	refuses("colour = blue\n", "t.conf:1: colour: unknown setting 'colour'");
+	refuses("\nhost_reserve_cpus\n", "t.conf:2: expected 'key = value'");
+	refuses("cpu_overcommit = -1\n", "not a ratio");
+	refuses("cpu_overcommit = 1.5x\n", "not a ratio");
+	refuses("host_reserve_memory = lots\n", "invalid size");
+	refuses("vmm_path = berth-vmm\n", "not an absolute path");
+	refuses("plan = small 1 512M\n", "NAME CPUS MEMORY DISK");
+	refuses("plan = Small 1 512M 1G\n", "invalid plan name");
+	refuses("plan = a 0 512M 1G\n", "CPUs must be");
+	refuses("plan = a 1 0 1G\n", "memory must be more than 0");
+	refuses("plan = a 1 1G 1G\nplan = a 2 1G 1G\n", "defined twice");
+	refuses("stop_timeout =\n", "has no value");
+}
+
+static void loads_file(void **state)
+{
+	struct berth_error err = { 0 };
+	char path[] = "/tmp/berthd-test-conf.XXXXXX";
+	struct config c;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "stop_timeout = 5\n", 17), 17);
+	close(fd);
+	assert_int_equal(config_load(path, &c, &err), 0);
+	assert_int_equal(c.stop_timeout, 5);
+	unlink(path);
+	assert_int_equal(config_load(path, &c, &err), -1);
+	assert_contains(err.msg, "cannot read config");
+}
+
+static void parses_options(void **state)
+{
+	char *good[] = { "berthd",	"--state-dir", "/srv/b",	"--socket", "/tmp/b.sock",
+			 "--host-cpus", "4",	       "--host-memory", "2G",	    NULL };
+	char *bad_mem[] = { "berthd", "--host-memory", "-2G", NULL };
+	char *bad_cpus[] = { "berthd", "--host-cpus", "0", NULL };
+	char *extra[] = { "berthd", "now", NULL };
+	struct berth_error err = { 0 };
+	FILE *out = fopen("/dev/null", "w");
+	struct options o;
+
+	(void)state;
+	assert_int_equal(options_parse(9, good, &o, out, &err), 0);
+	assert_string_equal(o.state_dir, "/srv/b");
+	assert_string_equal(o.socket, "/tmp/b.sock");
+	assert_null(o.config);
+	assert_int_equal(o.host_cpus, 4);
+	assert_int_equal(o.host_memory, 2ULL << 30);
+	assert_int_equal(options_parse(3, bad_mem, &o, out, &err), -1);
+	assert_contains(err.msg, "--host-memory");
+	assert_int_equal(options_parse(3, bad_cpus, &o, out, &err), -1);
+	assert_contains(err.msg, "--host-cpus '0'");
+	assert_int_equal(options_parse(2, extra, &o, out, &err), -1);
+	assert_contains(err.msg, "unexpected argument 'now'");
+	fclose(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(parses_settings),
+		cmocka_unit_test(rejects_bad_settings),
+		cmocka_unit_test(loads_file),
+		cmocka_unit_test(parses_options),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,310 @@
+/* Unit tests for src/daemon/driver_ct.c: real containers from a busybox rootfs, run by the
+ * real berth-ct on this host (root needed): provision, start, alive, stop, cleanup. */
+#include "testlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "driver_fixture.h"
+#include "daemon/proc.h"
+#include "daemon/server_files.h"
+
+/* A busybox image whose init records its hostname at boot and runs one service; without
+ * init when with_init is false (PID 1 is then the driver's waiting shell). */
+static void make_image(struct drv_fixture *f, bool with_init)
+{
+	const char *r = f->s.image_dir;
+
+	fixture_sh("set -e; r=%s/rootfs; mkdir -p $r/bin $r/sbin $r/proc $r/sys $r/dev $r/etc $r/tmp;"
+		   "cp /bin/busybox $r/bin/busybox;"
+		   "for a in $(/bin/busybox --list); do [ -e $r/bin/$a ] || ln -s busybox $r/bin/$a; done;"
+		   "chmod 1777 $r/tmp; echo 'root:x:0:0:root:/root:/bin/sh' > $r/etc/passwd",
+		   r);
+	if (with_init)
+		fixture_sh("set -e; r=%s/rootfs; ln -s ../bin/busybox $r/sbin/init;"
+			   "printf '%%s\\n' \"::sysinit:/bin/sh -c 'hostname > /tmp/booted'\""
+			   " '::respawn:/bin/sleep 1000' > $r/etc/inittab",
+			   r);
+	else
+		fixture_sh("rm -f %s/rootfs/bin/init", r);
+}
+
+static int setup(void **state)
+{
+	const char *why = fixture_unusable(false);
+	struct drv_fixture *f;
+
+	if (why) {
+		fprintf(stderr, "skipped: %s\n", why);
+		*state = NULL;
+		return 0;
+	}
+	f = fixture_new(KIND_CT);
+	f->s.cpus = 1;
+	f->s.memory = 256 << 20;
+	snprintf(f->s.name, sizeof(f->s.name), "berth-drv-test-%d", (int)getpid());
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	if (*state)
+		fixture_free(*state);
+	return 0;
+}
+
+static struct drv_fixture *fixture(void **state)
+{
+	if (!*state)
+		skip();
+	return *state;
+}
+
+static void provision(struct drv_fixture *f, bool with_init)
+{
+	struct berth_error err = {0};
+
+	make_image(f, with_init);
+	if (f->ops->provision(&f->s, &f->env, fixture_progress, f, &err) < 0)
+		fail_msg("provision: %s", err.msg);
+}
+
+static void start(struct drv_fixture *f)
+{
+	struct berth_error err = {0};
+
+	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
+		fail_msg("start: %s", err.msg);
+	assert_true(f->s.pid > 0);
+	f->s.state = STATE_RUNNING;
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[256] = "";
+	FILE *fp = fopen(path, "r");
+
+	if (!fp)
+		return false;
+	if (!fgets(buf, sizeof(buf), fp))
+		buf[0] = '\0';
+	fclose(fp);
+	buf[strcspn(buf, "\n")] = '\0';
+	return strcmp(buf, text) == 0;
+}
+
+/* Wait (bounded) for path to hold text as its first line. */
+static bool wait_file(const char *path, const char *text)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (file_has(path, text))
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+static void test_provision_copies_image(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	char img[PATH_MAX], own[PATH_MAX], cfg[PATH_MAX];
+	struct berth_error err;
+	struct stat a, b;
+	json_t *config;
+
+	provision(f, true);
+	assert_int_equal(image_file(img, &f->s, "rootfs/bin/busybox", &err), 0);
+	assert_int_equal(server_file(own, &f->s, "rootfs/bin/busybox", &err), 0);
+	assert_int_equal(stat(img, &a), 0);
+	assert_int_equal(stat(own, &b), 0);
+	/* a real copy: the container must never change its image */
+	assert_true(a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+	assert_int_equal(a.st_size, b.st_size);
+	assert_int_equal(f->last_progress, 100);
+
+	assert_int_equal(server_file(cfg, &f->s, "bundle/config.json", &err), 0);
+	config = json_load_file(cfg, 0, NULL);
+	assert_non_null(config);
+	assert_int_equal(server_file(own, &f->s, "rootfs", &err), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(config, "root"), "path")), own);
+	assert_string_equal(json_string_value(json_object_get(config, "hostname")), f->s.name);
+	json_decref(config);
+}
+
+static void test_lifecycle(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = {0};
+	char path[PATH_MAX], ns_ct[64] = "", ns_host[64] = "";
+
+	provision(f, true);
+	start(f);
+	assert_true(f->ops->alive(&f->s, &f->env));
+
+	/* busybox init is PID 1 with the server's name as hostname */
+	assert_int_equal(server_file(path, &f->s, "rootfs/tmp/booted", &err), 0);
+	assert_true(wait_file(path, f->s.name));
+	snprintf(path, sizeof(path), "/proc/%ld/comm", f->s.pid);
+	assert_true(file_has(path, "init"));
+
+	/* a network namespace of its own */
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", f->s.pid);
+	assert_true(readlink(path, ns_ct, sizeof(ns_ct) - 1) > 0);
+	assert_true(readlink("/proc/self/ns/net", ns_host, sizeof(ns_host) - 1) > 0);
+	assert_string_not_equal(ns_ct, ns_host);
+
+	/* a second start of a running server is refused */
+	{
+		long pid2 = 0;
+
+		assert_int_equal(f->ops->start(&f->s, &f->env, &pid2, &err), -1);
+		assert_contains(err.msg, "already running");
+	}
+
+	/* SIGTERM: busybox init runs its shutdown and ends the container */
+	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
+		fail_msg("stop: %s", err.msg);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	snprintf(path, sizeof(path), "%s/run/%s", f->state, f->s.name);
+	assert_int_equal(access(path, F_OK), -1); /* berth-ct's state is gone */
+	f->s.pid = 0;
+
+	/* and it starts again from the same files */
+	start(f);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
+		fail_msg("stop: %s", err.msg);
+	f->s.pid = 0;
+}
+
+static void test_limits(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	char path[PATH_MAX];
+	struct stat st;
+
+	provision(f, true);
+	start(f);
+	/* cgroup v1 (this host's hybrid layout) or v2: the hard limit is s->memory */
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.limit_in_bytes", f->s.name);
+	if (stat(path, &st) == 0) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)f->s.memory);
+		assert_true(file_has(path, want));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.soft_limit_in_bytes",
+			 f->s.name);
+		assert_true(file_has(path, want));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/berth/%s/pids.max", f->s.name);
+		assert_true(file_has(path, "4096"));
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu/berth/%s/cpu.cfs_quota_us", f->s.name);
+		assert_true(file_has(path, "100000"));
+	} else {
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/berth/%s/memory.max", f->s.name);
+		if (stat(path, &st) == 0) {
+			char want[32];
+
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)f->s.memory);
+			assert_true(file_has(path, want));
+		}
+	}
+}
+
+static void test_alive_false_for_other_pids(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	long real;
+
+	provision(f, true);
+	start(f);
+	real = f->s.pid;
+	f->s.pid = fixture_dead_pid();
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = getpid(); /* a live process that is not the container: a recycled pid */
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = real;
+	assert_true(f->ops->alive(&f->s, &f->env));
+}
+
+static void test_stop_force(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = {0};
+	long t0;
+	int pidfd;
+
+	provision(f, true);
+	start(f);
+	pidfd = proc_open(f->s.pid);
+	assert_true(pidfd >= 0);
+	t0 = proc_now_ms();
+	if (f->ops->stop(&f->s, &f->env, true, 30, &err) < 0)
+		fail_msg("stop --force: %s", err.msg);
+	assert_true(proc_now_ms() - t0 < 5000);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+	/* stopping a stopped server is no error */
+	assert_int_equal(f->ops->stop(&f->s, &f->env, false, 1, &err), 0);
+}
+
+static void test_shell_without_init(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = {0};
+	char path[PATH_MAX];
+
+	provision(f, false);
+	start(f);
+	usleep(200 * 1000);
+	assert_true(f->ops->alive(&f->s, &f->env)); /* the shell waits, it does not exit */
+	snprintf(path, sizeof(path), "/proc/%ld/comm", f->s.pid);
+	assert_true(file_has(path, "sh"));
+	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
+		fail_msg("stop: %s", err.msg);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+}
+
+static void test_start_failure_says_why(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = {0};
+	long pid = 0;
+
+	provision(f, false);
+	/* a rootfs without a shell or an init cannot run */
+	fixture_sh("rm -rf %s/rootfs/bin", f->s.dir);
+	assert_int_equal(f->ops->start(&f->s, &f->env, &pid, &err), -1);
+	assert_contains(err.msg, f->s.name);
+	assert_contains(err.msg, "berth-ct");
+	f->s.pid = 0;
+	f->ops->cleanup(&f->s, &f->env);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_provision_copies_image, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shell_without_init, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

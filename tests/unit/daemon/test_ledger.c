@@ -1,0 +1,222 @@
+/* Unit tests for src/daemon/ledger.c: reservations fit the capacity, also when many threads
+ * (each with its own connection, as in berthd) reserve at once. */
+#include "testlib.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "daemon/db.h"
+#include "daemon/ledger.h"
+
+#define GIB (1ULL << 30)
+#define MIB (1ULL << 20)
+
+static char dir[64];
+static char path[PATH_MAX];
+static const struct capacity cap = { .host_cpus = 4,
+				     .host_memory = 2 * GIB,
+				     .overcommit = 1.0,
+				     .cpus = 4,
+				     .memory = 2 * GIB,
+				     .disk = 100 * GIB };
+
+static int setup(void **state)
+{
+	struct berth_error err = { 0 };
+	sqlite3 *c;
+
+	*state = NULL;
+	snprintf(dir, sizeof(dir), "/tmp/berthd-ledger.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/berth.db", dir);
+	assert_int_equal(db_connect(path, &c, &err), 0);
+	assert_int_equal(db_migrate(c, &err), 0);
+	assert_int_equal(db_exec(c,
+				 "INSERT INTO images VALUES ('busybox', 'ct', 'ready', 1048576, 0);"
+				 "INSERT INTO images VALUES ('kern', 'vm', 'ready', 0, 0);"
+				 "INSERT INTO images VALUES ('half', 'ct', 'importing', 0, 0);",
+				 &err),
+			 0);
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[PATH_MAX + 16];
+
+	sqlite3_close_v2(*state);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static struct server_spec spec(const char *name, unsigned cpus, uint64_t memory)
+{
+	struct server_spec s = { .kind = KIND_CT, .cpus = cpus, .memory = memory };
+
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	snprintf(s.image, sizeof(s.image), "busybox");
+	return s;
+}
+
+static void refuses_what_does_not_fit(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec a = spec("a", 1, GIB), b = spec("b", 1, GIB), c = spec("c", 1, GIB);
+	sqlite3 *db = *state, *other;
+	struct usage u;
+
+	/* Two connections, as two berthd processes on one database would have. */
+	assert_int_equal(db_connect(path, &other, &err), 0);
+	assert_int_equal(ledger_reserve(db, &cap, &a, &err), 0);
+	assert_int_equal(a.disk, 1048576); /* disk 0: the image's size */
+	assert_int_equal(ledger_reserve(other, &cap, &b, &err), 0);
+	assert_int_equal(ledger_reserve(other, &cap, &c, &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_string_equal(err.msg, "not enough memory: asked 1 GiB, free 0 bytes of 2 GiB");
+	assert_int_equal(ledger_reserve(db, &cap, &a, &err), -1);
+	assert_int_equal(err.errnum, EEXIST);
+	assert_int_equal(ledger_usage(other, &u, &err), 0);
+	assert_int_equal(u.servers, 2);
+	assert_int_equal(u.memory, 2 * GIB);
+	assert_int_equal(u.cpus, 2);
+	assert_int_equal(ledger_release(db, "b", &err), 0);
+	c = spec("c", 3, 512 * MIB);
+	assert_int_equal(ledger_reserve(other, &cap, &c, &err), 0);
+	c = spec("d", 1, 256 * MIB);
+	assert_int_equal(ledger_reserve(db, &cap, &c, &err), -1);
+	assert_string_equal(err.msg, "not enough CPUs: asked 1, free 0 of 4");
+	sqlite3_close_v2(other);
+}
+
+static void checks_the_image(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec s = spec("x", 1, MIB);
+
+	snprintf(s.image, sizeof(s.image), "nope");
+	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), -1);
+	assert_int_equal(err.errnum, ENOENT);
+	assert_contains(err.msg, "no image nope");
+	snprintf(s.image, sizeof(s.image), "kern");
+	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), -1);
+	assert_contains(err.msg, "image kern is a vm image, not a ct one");
+	snprintf(s.image, sizeof(s.image), "half");
+	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), -1);
+	assert_int_equal(err.errnum, EBUSY);
+	s.memory = 0;
+	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
+}
+
+static void resizes_stopped_servers(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec s = spec("r", 1, GIB);
+	sqlite3 *db = *state;
+
+	assert_int_equal(ledger_reserve(db, &cap, &s, &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, 0, &err), -1);
+	assert_int_equal(err.errnum, EBUSY); /* still creating */
+	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopped'", &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, 0, &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 3 * GIB, 0, &err), -1);
+	assert_contains(err.msg, "not enough memory: asked 3 GiB, free 2 GiB of 2 GiB");
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 2 * GIB, 0, &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 0, 1, &err), -1);
+	assert_contains(err.msg, "cannot shrink");
+	assert_int_equal(ledger_resize(db, &cap, "gone", 1, 0, 0, &err), -1);
+	assert_int_equal(err.errnum, ENOENT);
+	assert_int_equal(ledger_release(db, "r", &err), 0);
+}
+
+#define THREADS 16
+
+struct racer {
+	int index, result, errnum;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct berth_error err = { 0 };
+	struct server_spec s;
+	char name[16];
+	sqlite3 *c;
+
+	snprintf(name, sizeof(name), "t%d", r->index);
+	s = spec(name, 1, 384 * MIB);
+	if (db_connect(path, &c, &err)) {
+		r->result = -2;
+		return NULL;
+	}
+	r->result = ledger_reserve(c, &cap, &s, &err);
+	r->errnum = err.errnum;
+	sqlite3_close_v2(c);
+	return NULL;
+}
+
+static void concurrent_reservations_never_oversell(void **state)
+{
+	struct berth_error err = { 0 };
+	struct racer r[THREADS];
+	pthread_t t[THREADS];
+	int i, ok = 0;
+	struct usage u;
+
+	for (i = 0; i < THREADS; i++) {
+		r[i] = (struct racer){ .index = i };
+		assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(t[i], NULL);
+		if (r[i].result == 0)
+			ok++;
+		else
+			assert_int_equal(r[i].errnum, ENOSPC);
+	}
+	/* 4 CPUs: at most 4 servers of 1 CPU (and 5 of 384 MiB would fit in 2 GiB). */
+	assert_int_equal(ok, 4);
+	assert_int_equal(ledger_usage(*state, &u, &err), 0);
+	assert_true(u.cpus <= cap.cpus && u.memory <= cap.memory);
+	assert_int_equal(u.servers, 4);
+}
+
+static void capacity_from_host_and_config(void **state)
+{
+	struct host_facts h = { .cpus = 8, .memory = 16 * GIB, .disk_free = 100 * GIB };
+	struct config c;
+	struct capacity k;
+
+	(void)state;
+	config_defaults(&c);
+	c.host_reserve_cpus = 1;
+	c.cpu_overcommit = 1.5;
+	ledger_capacity(&h, &c, 0, 0, &k);
+	assert_int_equal(k.cpus, 11);
+	assert_int_equal(k.memory, 16 * GIB - 512 * MIB);
+	assert_int_equal(k.disk, 99 * GIB);
+	ledger_capacity(&h, &c, 4, 2 * GIB, &k);
+	assert_int_equal(k.cpus, 4);
+	assert_int_equal(k.memory, 2 * GIB);
+	c.host_reserve_memory = 32 * GIB;
+	ledger_capacity(&h, &c, 0, 0, &k);
+	assert_int_equal(k.memory, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(refuses_what_does_not_fit, setup, teardown),
+		cmocka_unit_test_setup_teardown(checks_the_image, setup, teardown),
+		cmocka_unit_test_setup_teardown(resizes_stopped_servers, setup, teardown),
+		cmocka_unit_test_setup_teardown(concurrent_reservations_never_oversell, setup,
+						teardown),
+		cmocka_unit_test(capacity_from_host_and_config),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
