@@ -18,8 +18,8 @@ void progress_update(struct progress *p, int pct)
 		return;
 	if (p->tty)
 		fprintf(p->out, "\r%s: %3d%%", p->what, pct);
-	else if (pct / 10 != p->shown / 10 || p->shown < 0) /* lines every 10% at most */
-		fprintf(p->out, "%s: %d%%\n", p->what, pct);
+	else if (pct < 100 && (pct / 10 != p->shown / 10 || p->shown < 0))
+		fprintf(p->out, "%s: %d%%\n", p->what, pct); /* a line a tenth; "done" ends it */
 	fflush(p->out);
 	p->shown = pct;
 }

@@ -123,9 +123,10 @@ expect_output "2.0 GiB"
 expect_status 1 berth create third --kind ct --image busybox --cpus 1 --memory 1G
 expect_output "memory"
 expect_output "free"
+refusal=$OUT
 expect_status 0 berth list --format json
 jq_ok 'length == 2'
-echo "ok: host reservations; oversold create refused: ${OUT%%$'\n'*}"
+echo "ok: host reservations; oversold create refused: $refusal"
 
 # Names the daemon refuses reach it whole and come back as its message.
 expect_status 1 berth show ../etc

@@ -226,6 +226,7 @@ static void progress_lines(void **state)
 	progress_update(&p, 5); /* same tenth: no line */
 	progress_update(&p, 57);
 	progress_update(&p, 250); /* nonsense: ignored */
+	progress_update(&p, 100); /* "done" says it */
 	progress_end(&p, true);
 	fclose(p.out);
 	assert_string_equal(printed, "import busybox: 0%\nimport busybox: 57%\n"
