@@ -52,9 +52,8 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("image import", argc, argv, 1, "NAME", err) < 0)
+	if (opt_positional("image import", argc, argv, "image", &name, err) < 0)
 		return -1;
-	name = argv[optind];
 	if (!kind)
 		return berr(err, 0,
 			    "image import: --kind ct (with --rootfs) or --kind vm (with "

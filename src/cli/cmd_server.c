@@ -105,15 +105,17 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("create", argc, argv, 1, "NAME", err) < 0)
+	if (opt_positional("create", argc, argv, "server", &name, err) < 0)
 		return -1;
-	name = argv[optind];
 	if (!kind)
 		return berr(err, 0, "create: --kind vm or --kind ct is required");
 	if (strcmp(kind, "vm") && strcmp(kind, "ct"))
 		return berr(err, 0, "create: --kind '%s': expected vm or ct", kind);
 	if (!image)
 		return berr(err, 0, "create: --image NAME is required (see: berth image list)");
+	if (opt_name("create: --image", "image", image, err) < 0 ||
+	    (plan && opt_name("create: --plan", "plan", plan, err) < 0))
+		return -1;
 	if (plan && (r.has_cpus || r.has_memory || r.has_disk))
 		return berr(err, 0,
 			    "create: --plan already sets cpus, memory and disk: give "
@@ -141,10 +143,11 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 int cmd_start(int argc, char **argv, struct plan *p, struct berth_error *err)
 {
 	struct opt_loop l = PLAN_OPTS("start", NULL, p);
+	const char *name;
 
-	if (opt_plain(&l, argc, argv, 1, "NAME", err) < 0)
+	if (opt_plain(&l, argc, argv, "server", &name, err) < 0)
 		return -1;
-	return p->help ? 0 : state_step(p, "start", argv[optind], false, -1, err);
+	return p->help ? 0 : state_step(p, "start", name, false, -1, err);
 }
 
 /* stop and restart: [--force] [--timeout S] NAME. */
@@ -157,6 +160,7 @@ static int stopping(const char *action, int argc, char **argv, struct plan *p,
 	struct opt_loop l = PLAN_OPTS(action, opts, p);
 	unsigned timeout;
 	int ch, seconds = -1;
+	const char *name;
 	bool force = false;
 
 	while ((ch = opt_next(&l, argc, argv, err)) >= 0) {
@@ -171,9 +175,9 @@ static int stopping(const char *action, int argc, char **argv, struct plan *p,
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional(action, argc, argv, 1, "NAME", err) < 0)
+	if (opt_positional(action, argc, argv, "server", &name, err) < 0)
 		return -1;
-	return state_step(p, action, argv[optind], force, seconds, err);
+	return state_step(p, action, name, force, seconds, err);
 }
 
 int cmd_stop(int argc, char **argv, struct plan *p, struct berth_error *err)
@@ -191,6 +195,7 @@ int cmd_delete(int argc, char **argv, struct plan *p, struct berth_error *err)
 	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
 	struct opt_loop l = PLAN_OPTS("delete", opts, p);
 	bool force = false;
+	const char *name;
 	int ch;
 
 	while ((ch = opt_next(&l, argc, argv, err)) >= 0)
@@ -199,9 +204,9 @@ int cmd_delete(int argc, char **argv, struct plan *p, struct berth_error *err)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("delete", argc, argv, 1, "NAME", err) < 0)
+	if (opt_positional("delete", argc, argv, "server", &name, err) < 0)
 		return -1;
-	return server_op(p, "DELETE", argv[optind], force ? "?force=1" : "", NULL, "delete", err);
+	return server_op(p, "DELETE", name, force ? "?force=1" : "", NULL, "delete", err);
 }
 
 int cmd_resize(int argc, char **argv, struct plan *p, struct berth_error *err)
@@ -210,6 +215,7 @@ int cmd_resize(int argc, char **argv, struct plan *p, struct berth_error *err)
 	struct opt_loop l = PLAN_OPTS("resize", opts, p);
 	struct resources r = { 0 };
 	json_t *body;
+	const char *name;
 	int ch;
 
 	while ((ch = opt_next(&l, argc, argv, err)) >= 0)
@@ -219,12 +225,12 @@ int cmd_resize(int argc, char **argv, struct plan *p, struct berth_error *err)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("resize", argc, argv, 1, "NAME", err) < 0)
+	if (opt_positional("resize", argc, argv, "server", &name, err) < 0)
 		return -1;
 	if (!r.has_cpus && !r.has_memory && !r.has_disk)
 		return berr(err, 0, "resize: give at least one of --cpus, --memory, --disk");
 	body = json_object();
 	if (body && resources_put(&r, body) < 0)
 		body = (json_decref(body), NULL);
-	return plan_add(p, "PATCH", "/1.0/servers/", argv[optind], "", body, err) ? 0 : -1;
+	return plan_add(p, "PATCH", "/1.0/servers/", name, "", body, err) ? 0 : -1;
 }

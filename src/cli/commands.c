@@ -42,7 +42,7 @@ static const struct cli_cmd commands[] = {
 	{ "list", "", "List the servers: NAME KIND STATE CPUS MEMORY DISK ADDRESS.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/servers", .render = render_servers },
 	{ "show", "NAME", "Show one server.\n" COMMON_HELP, .method = "GET",
-	  .path = "/1.0/servers/", .with_name = true, .render = render_server },
+	  .path = "/1.0/servers/", .arg = "server", .render = render_server },
 	{ "resize", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
 	  "Change a stopped server's reservation; the daemon refuses what does not fit.\n\n"
 	  "  --cpus N             vCPUs\n"
@@ -63,7 +63,7 @@ static const struct cli_cmd commands[] = {
 	{ "image list", "", "List the images: NAME KIND STATE SIZE CREATED.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/images", .render = render_images },
 	{ "image delete", "NAME", "Delete an image no server uses.\n" COMMON_HELP,
-	  .method = "DELETE", .path = "/1.0/images/", .with_name = true, .verb = "delete image" },
+	  .method = "DELETE", .path = "/1.0/images/", .arg = "image", .verb = "delete image" },
 	{ "plan list", "",
 	  "List the plans create --plan takes: NAME CPUS MEMORY DISK.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/plans", .render = render_plans },
@@ -139,14 +139,13 @@ static int parse_simple(const struct cli_cmd *c, int argc, char **argv, struct p
 			struct berth_error *err)
 {
 	struct opt_loop l = PLAN_OPTS(c->name, NULL, p);
-	const char *name;
+	const char *name = NULL;
 	struct step *s;
 
-	if (opt_plain(&l, argc, argv, c->with_name, "NAME", err) < 0)
+	if (opt_plain(&l, argc, argv, c->arg, &name, err) < 0)
 		return -1;
 	if (p->help)
 		return 0;
-	name = c->with_name ? argv[optind] : NULL;
 	s = plan_add(p, c->method, c->path, name, "", NULL, err);
 	if (!s)
 		return -1;

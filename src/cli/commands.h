@@ -3,7 +3,6 @@
 #ifndef BERTH_CLI_COMMANDS_H
 #define BERTH_CLI_COMMANDS_H
 
-#include <stdbool.h>
 #include <stdio.h>
 
 #include "cli/plan.h"
@@ -14,8 +13,8 @@ struct cli_cmd {
 	const char *help;  /* what it does, then its options */
 	/* Its parser; NULL for a simple command: one call, described by the fields below. */
 	int (*parse)(int argc, char **argv, struct plan *p, struct berth_error *err);
-	const char *method, *path; /* simple: the call, on path + NAME when with_name */
-	bool with_name;
+	const char *method, *path; /* simple: the call, on path + NAME when arg */
+	const char *arg;	   /* simple: NULL, or what NAME names ("server", "image") */
 	int (*render)(json_t *reply, FILE *out, struct berth_error *err); /* simple: table */
 	const char *verb; /* simple: an operation named "verb NAME" when not NULL */
 };

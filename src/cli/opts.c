@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
 #include "common/size.h"
 
 /* Digits only: strtoul alone would take " 4", "+4" and "-4". */
@@ -104,7 +105,7 @@ char *opt_abspath(const char *cwd, const char *path, struct berth_error *err)
 }
 
 /* The --name of the option whose val is `val`, for messages. */
-static const char *opt_name(const struct option *all, int val)
+static const char *long_name(const struct option *all, int val)
 {
 	for (; all->name; all++)
 		if (all->val == val)
@@ -145,7 +146,7 @@ int opt_next(struct opt_loop *l, int argc, char **argv, struct berth_error *err)
 	case 'F':
 		return -2; /* a bad --format: err is set */
 	case ':':
-		berr(err, 0, "%s: option --%s needs a value", l->cmd, opt_name(l->all, optopt));
+		berr(err, 0, "%s: option --%s needs a value", l->cmd, long_name(l->all, optopt));
 		return -2;
 	case '?':
 		if (optopt && strncmp(word, "--", 2))
@@ -159,26 +160,34 @@ int opt_next(struct opt_loop *l, int argc, char **argv, struct berth_error *err)
 	return ch;
 }
 
-int opt_positional(const char *cmd, int argc, char **argv, int want, const char *names,
+int opt_positional(const char *cmd, int argc, char **argv, const char *what, const char **name,
 		   struct berth_error *err)
 {
-	int got = argc - optind;
+	int want = what ? 1 : 0, got = argc - optind;
 
 	if (got < want)
-		return berr(err, 0, "%s: missing %s", cmd, names);
+		return berr(err, 0, "%s: missing NAME", cmd);
 	if (got > want)
 		return berr(err, 0, "%s: unexpected argument '%s'", cmd, argv[optind + want]);
-	for (; got > 0; got--)
-		if (!argv[argc - got][0])
-			return berr(err, 0, "%s: %s must not be empty", cmd, names);
+	if (what) {
+		*name = argv[optind];
+		return opt_name(cmd, what, *name, err);
+	}
 	return 0;
 }
 
-int opt_plain(struct opt_loop *l, int argc, char **argv, int want, const char *names,
+int opt_name(const char *cmd, const char *what, const char *name, struct berth_error *err)
+{
+	if (name_check(what, name, err) < 0)
+		return berr_wrap(err, "%s", cmd);
+	return 0;
+}
+
+int opt_plain(struct opt_loop *l, int argc, char **argv, const char *what, const char **name,
 	      struct berth_error *err)
 {
 	/* With no options of its own, the loop ends (-1) or fails (-2) at its first call. */
 	if (opt_next(l, argc, argv, err) == -2)
 		return -1;
-	return *l->help ? 0 : opt_positional(l->cmd, argc, argv, want, names, err);
+	return *l->help ? 0 : opt_positional(l->cmd, argc, argv, what, name, err);
 }

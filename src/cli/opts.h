@@ -50,14 +50,17 @@ struct opt_loop {
  * getopt on argv (argv[0] is the command's name). Options may follow arguments. */
 int opt_next(struct opt_loop *l, int argc, char **argv, struct berth_error *err);
 
-/* Exactly `want` non-empty positional arguments must remain after the options
- * (argv[optind]...); `names` ("NAME") says what they are in err. */
-int opt_positional(const char *cmd, int argc, char **argv, int want, const char *names,
+/* The arguments after the options (argv[optind]...): none when what is NULL, else exactly
+ * one NAME of a `what` ("server", "image") that is a valid name (common/names.h), in *name. */
+int opt_positional(const char *cmd, int argc, char **argv, const char *what, const char **name,
 		   struct berth_error *err);
 
+/* Check the name given to an option or argument of cmd (what: "server", "image", "plan"). */
+int opt_name(const char *cmd, const char *what, const char *name, struct berth_error *err);
+
 /* The whole parse of a command with no options of its own (l->longopts NULL): the
- * common ones, then `want` positionals unless --help was given. */
-int opt_plain(struct opt_loop *l, int argc, char **argv, int want, const char *names,
+ * common ones, then opt_positional() unless --help was given. */
+int opt_plain(struct opt_loop *l, int argc, char **argv, const char *what, const char **name,
 	      struct berth_error *err);
 
 #endif

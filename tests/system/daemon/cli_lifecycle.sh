@@ -128,12 +128,15 @@ expect_status 0 berth list --format json
 jq_ok 'length == 2'
 echo "ok: host reservations; oversold create refused: $refusal"
 
-# Names the daemon refuses reach it whole and come back as its message.
-expect_status 1 berth show ../etc
-expect_status 1 berth create 'a/b' --kind ct --image busybox --cpus 1 --memory 1M
+# Bad names are usage errors, caught before any call; unknown ones are the daemon's to say.
+expect_status 2 berth show ../etc
+expect_output "invalid server name '../etc'"
+expect_status 2 berth create 'a/b' --kind ct --image busybox --cpus 1 --memory 1M
 expect_status 1 berth show nosuch
 expect_output "nosuch"
-echo "ok: bad and unknown names refused by the daemon"
+expect_status 1 berth create other --kind ct --image nosuch --cpus 1 --memory 1M
+expect_output "nosuch"
+echo "ok: bad names refused, unknown server and image named"
 
 # Stop and delete; the reservations go with the servers.
 expect_status 1 berth delete web

@@ -92,10 +92,6 @@ static void create(void **state)
 		    "{\"image\":\"i\",\"kind\":\"ct\",\"name\":\"a\",\"plan\":\"small\","
 		    "\"restart\":\"no\"}");
 	assert_int_equal(plan.format, FORMAT_JSON);
-	/* The daemon judges names: a bad one travels as it is, to be refused there. */
-	expect_step(ARGV("create", "../x", "--kind", "ct", "--image", "i", "--plan", "p"), 0,
-		    "POST", "/1.0/servers",
-		    "{\"image\":\"i\",\"kind\":\"ct\",\"name\":\"../x\",\"plan\":\"p\"}");
 }
 
 static void create_refusals(void **state)
@@ -104,7 +100,15 @@ static void create_refusals(void **state)
 	expect_error(ARGV("create"), "create: missing NAME");
 	expect_error(ARGV("create", "a", "b", "--kind", "ct"), "unexpected argument 'b'");
 	expect_error(ARGV("create", "", "--kind", "ct", "--image", "i", "--plan", "p"),
-		     "NAME must not be empty");
+		     "create: server name is empty");
+	expect_error(ARGV("create", "../x", "--kind", "ct", "--image", "i", "--plan", "p"),
+		     "create: invalid server name '../x'");
+	expect_error(ARGV("create", "Web", "--kind", "ct", "--image", "i", "--plan", "p"),
+		     "invalid server name 'Web'");
+	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "a/b", "--plan", "p"),
+		     "create: --image: invalid image name 'a/b'");
+	expect_error(ARGV("create", "web", "--kind", "ct", "--image", "i", "--plan", "../p"),
+		     "create: --plan: invalid plan name '../p'");
 	expect_error(ARGV("create", "web"), "--kind vm or --kind ct is required");
 	expect_error(ARGV("create", "web", "--kind", "lxc", "--image", "i", "--plan", "p"),
 		     "--kind 'lxc': expected vm or ct");
@@ -186,10 +190,10 @@ static void state_changes(void **state)
 	assert_int_equal(plan.steps[0].kind, STEP_OPERATION);
 	expect_step(ARGV("delete", "--force", "web"), 0, "DELETE", "/1.0/servers/web?force=1",
 		    NULL);
-	/* Names are percent-encoded into paths: the daemon sees them whole and refuses them. */
-	expect_step(ARGV("start", "a/b?c"), 0, "PUT", "/1.0/servers/a%2Fb%3Fc/state",
-		    "{\"action\":\"start\",\"force\":false}");
-	expect_step(ARGV("delete", ".."), 0, "DELETE", "/1.0/servers/..", NULL);
+	expect_error(ARGV("start", "a/b?c"), "start: invalid server name 'a/b?c'");
+	expect_error(ARGV("stop", "..", "--force"), "stop: invalid server name '..'");
+	expect_error(ARGV("restart", "A"), "restart: invalid server name 'A'");
+	expect_error(ARGV("delete", ".."), "delete: invalid server name '..'");
 
 	expect_error(ARGV("start"), "start: missing NAME");
 	expect_error(ARGV("start", "a", "b"), "start: unexpected argument 'b'");
@@ -202,7 +206,7 @@ static void state_changes(void **state)
 	expect_error(ARGV("restart", "--timeout", "x", "web"), "--timeout 'x'");
 	expect_error(ARGV("delete"), "delete: missing NAME");
 	expect_error(ARGV("delete", "--timeout", "1", "web"), "unknown option '--timeout'");
-	expect_error(ARGV("delete", ""), "NAME must not be empty");
+	expect_error(ARGV("delete", ""), "delete: server name is empty");
 }
 
 static void looking(void **state)
@@ -224,6 +228,7 @@ static void looking(void **state)
 	expect_error(ARGV("list", "--all"), "list: unknown option '--all'");
 	expect_error(ARGV("show"), "show: missing NAME");
 	expect_error(ARGV("show", "a", "b"), "unexpected argument 'b'");
+	expect_error(ARGV("show", "../etc"), "show: invalid server name '../etc'");
 	expect_error(ARGV("host", "x"), "host: unexpected argument 'x'");
 	expect_error(ARGV("plan", "list", "small"), "plan list: unexpected argument 'small'");
 }
@@ -242,6 +247,7 @@ static void resize(void **state)
 	expect_error(ARGV("resize", "web", "--cpus", "2000"), "from 1 to 1024");
 	expect_error(ARGV("resize", "web", "--memory", "0"), "must be more than 0");
 	expect_error(ARGV("resize", "web", "--plan", "small"), "unknown option '--plan'");
+	expect_error(ARGV("resize", "we b", "--cpus", "1"), "resize: invalid server name 'we b'");
 }
 
 static void images(void **state)
@@ -292,6 +298,9 @@ static void images(void **state)
 		     "option --rootfs needs a value");
 	expect_error(ARGV("image", "list", "x"), "image list: unexpected argument 'x'");
 	expect_error(ARGV("image", "delete"), "image delete: missing NAME");
+	expect_error(ARGV("image", "delete", "x/.."), "image delete: invalid image name 'x/..'");
+	expect_error(ARGV("image", "import", "Busy", "--kind", "ct", "--rootfs", "/r"),
+		     "image import: invalid image name 'Busy'");
 }
 
 static void finding(void **state)
@@ -317,6 +326,21 @@ static void finding(void **state)
 	assert_null(cli_find(1, ARGV("exec"), &words));
 }
 
+static void escaping(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(plan_escape("web-1", out, sizeof(out)), 0);
+	assert_string_equal(out, "web-1");
+	assert_int_equal(plan_escape("a/b?c d", out, sizeof(out)), 0);
+	assert_string_equal(out, "a%2Fb%3Fc%20d");
+	assert_int_equal(plan_escape("..~_", out, sizeof(out)), 0);
+	assert_string_equal(out, "..~_");
+	assert_int_equal(plan_escape("0123456789abcdef", out, sizeof(out)), -1);
+	assert_int_equal(plan_escape("0123456789abc/", out, sizeof(out)), -1);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -331,6 +355,7 @@ int main(void)
 		cmocka_unit_test(create_help), cmocka_unit_test(state_changes),
 		cmocka_unit_test(looking),     cmocka_unit_test(resize),
 		cmocka_unit_test(images),      cmocka_unit_test(finding),
+		cmocka_unit_test(escaping),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

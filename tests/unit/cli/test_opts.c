@@ -185,23 +185,55 @@ static void bad_options(void **state)
 static void positionals(void **state)
 {
 	struct berth_error err;
+	const char *name = NULL;
 
 	(void)state;
 	optind = 1;
 	assert_int_equal(
-	    opt_positional("show", 2, (char *[]){ "show", "web", NULL }, 1, "NAME", &err), 0);
-	assert_int_equal(opt_positional("show", 1, (char *[]){ "show", NULL }, 1, "NAME", &err),
-			 -1);
+	    opt_positional("show", 2, (char *[]){ "show", "web-1", NULL }, "server", &name, &err),
+	    0);
+	assert_string_equal(name, "web-1");
+	assert_int_equal(
+	    opt_positional("show", 1, (char *[]){ "show", NULL }, "server", &name, &err), -1);
 	assert_string_equal(err.msg, "show: missing NAME");
 	assert_int_equal(
-	    opt_positional("show", 3, (char *[]){ "show", "a", "b", NULL }, 1, "NAME", &err), -1);
+	    opt_positional("show", 3, (char *[]){ "show", "a", "b", NULL }, "server", &name, &err),
+	    -1);
 	assert_string_equal(err.msg, "show: unexpected argument 'b'");
-	assert_int_equal(opt_positional("show", 2, (char *[]){ "show", "", NULL }, 1, "NAME", &err),
-			 -1);
-	assert_string_equal(err.msg, "show: NAME must not be empty");
-	assert_int_equal(opt_positional("list", 2, (char *[]){ "list", "x", NULL }, 0, "", &err),
-			 -1);
+	assert_int_equal(
+	    opt_positional("show", 2, (char *[]){ "show", "", NULL }, "server", &name, &err), -1);
+	assert_contains(err.msg, "show: server name is empty");
+	assert_int_equal(
+	    opt_positional("list", 2, (char *[]){ "list", "x", NULL }, NULL, &name, &err), -1);
 	assert_string_equal(err.msg, "list: unexpected argument 'x'");
+	assert_int_equal(opt_positional("list", 1, (char *[]){ "list", NULL }, NULL, &name, &err),
+			 0);
+}
+
+static void names(void **state)
+{
+	struct berth_error err;
+
+	(void)state;
+	assert_int_equal(opt_name("create", "server", "web-1", &err), 0);
+	assert_int_equal(opt_name("create", "server", "0", &err), 0);
+	assert_int_equal(opt_name("create", "server", "Web", &err), -1);
+	assert_contains(err.msg, "create: invalid server name 'Web': use 1 to 63 lowercase");
+	assert_int_equal(opt_name("create: --image", "image", "../etc", &err), -1);
+	assert_contains(err.msg, "create: --image: invalid image name '../etc'");
+	assert_int_equal(opt_name("x", "server", "-a", &err), -1);
+	assert_int_equal(opt_name("x", "server", "a/b", &err), -1);
+	assert_int_equal(opt_name("x", "server", "a b", &err), -1);
+	assert_int_equal(opt_name("x", "server", "a.b", &err), -1);
+	assert_int_equal(opt_name("x", "server", "", &err), -1);
+	assert_int_equal(
+	    opt_name("x", "server",
+		     "a123456789012345678901234567890123456789012345678901234567890123", &err),
+	    -1);
+	assert_int_equal(opt_name("x", "server",
+				  "a12345678901234567890123456789012345678901234567890123456789012",
+				  &err),
+			 0);
 }
 
 int main(void)
@@ -210,7 +242,7 @@ int main(void)
 		cmocka_unit_test(counts),      cmocka_unit_test(durations),
 		cmocka_unit_test(sizes),       cmocka_unit_test(formats),
 		cmocka_unit_test(paths),       cmocka_unit_test(bad_options),
-		cmocka_unit_test(positionals),
+		cmocka_unit_test(positionals), cmocka_unit_test(names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
