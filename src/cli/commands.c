@@ -124,7 +124,8 @@ void cli_usage(const char *prefix, FILE *out)
 		     "  --socket PATH        berthd's socket (default: $BERTH_SOCKET, else "
 		     "/run/berth/berth.sock)\n"
 		     "  --format table|json  how to print replies (default: table)\n"
-		     "  -h, --help           this help (berth COMMAND --help: that command's)\n"
+		     "  -h, --help           this help (a command's: berth help COMMAND, or "
+		     "COMMAND --help)\n"
 		     "  --version            berth's version\n");
 }
 

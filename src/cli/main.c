@@ -19,6 +19,31 @@ static int usage_error(const struct berth_error *err, const char *cmd)
 	return 2;
 }
 
+/* berth help [COMMAND...]: the same as berth [COMMAND...] --help. */
+static int help(int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+	struct berth_error err;
+	int words;
+
+	if (argc == 0) {
+		cli_usage(NULL, stdout);
+		return 0;
+	}
+	cmd = cli_find(argc, argv, &words);
+	if (cmd && words == argc) {
+		cli_cmd_help(cmd, stdout);
+		return 0;
+	}
+	if (!cmd && words == 1 && argc == 1) {
+		cli_usage(argv[0], stdout);
+		return 0;
+	}
+	berr(&err, 0, "help: no command '%s%s%s'", argv[0], argc > 1 ? " " : "",
+	     argc > 1 ? argv[1] : "");
+	return usage_error(&err, NULL);
+}
+
 /* argv[0] names no command: a group ("berth image") gets its list, else an error. */
 static int no_command(int argc, char **argv, int words)
 {
@@ -47,11 +72,9 @@ int main(int argc, char **argv)
 					      { 0 } };
 	const char *socket_path = getenv("BERTH_SOCKET");
 	struct plan p = { .format = FORMAT_TABLE };
-	struct opt_loop l = { .cmd = "berth",
-			      .longopts = opts,
-			      .format = &p.format,
-			      .help = &p.help,
-			      .in_order = true };
+	struct opt_loop l = {
+		.cmd = "", .longopts = opts, .format = &p.format, .help = &p.help, .in_order = true
+	};
 	const struct cli_cmd *cmd;
 	struct client c = { 0 };
 	struct berth_error err;
@@ -78,6 +101,8 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (!strcmp(argv[0], "help"))
+		return help(argc - 1, argv + 1);
 	cmd = cli_find(argc, argv, &words);
 	if (!cmd)
 		return no_command(argc, argv, words);

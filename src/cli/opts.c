@@ -130,7 +130,7 @@ static void opt_start(struct opt_loop *l)
 
 int opt_next(struct opt_loop *l, int argc, char **argv, struct berth_error *err)
 {
-	const char *word;
+	const char *word, *sep = l->cmd[0] ? ": " : "";
 	int ch;
 
 	if (!l->started)
@@ -146,15 +146,16 @@ int opt_next(struct opt_loop *l, int argc, char **argv, struct berth_error *err)
 	case 'F':
 		return -2; /* a bad --format: err is set */
 	case ':':
-		berr(err, 0, "%s: option --%s needs a value", l->cmd, long_name(l->all, optopt));
+		berr(err, 0, "%s%soption --%s needs a value", l->cmd, sep,
+		     long_name(l->all, optopt));
 		return -2;
 	case '?':
 		if (optopt && strncmp(word, "--", 2))
-			berr(err, 0, "%s: unknown option '-%c'", l->cmd, optopt);
+			berr(err, 0, "%s%sunknown option '-%c'", l->cmd, sep, optopt);
 		else if (optopt)
-			berr(err, 0, "%s: option '%s' takes no value", l->cmd, word);
+			berr(err, 0, "%s%soption '%s' takes no value", l->cmd, sep, word);
 		else
-			berr(err, 0, "%s: unknown option '%s'", l->cmd, word);
+			berr(err, 0, "%s%sunknown option '%s'", l->cmd, sep, word);
 		return -2;
 	}
 	return ch;

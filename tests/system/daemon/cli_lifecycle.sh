@@ -70,6 +70,10 @@ expect_output "Try 'berth create --help'"
 expect_status 2 "$BERTH" --socket "$SCRATCH/none.sock" stop --timeout soon web
 expect_status 0 "$BERTH" create --help
 expect_output "Usage: berth create NAME"
+expect_status 0 "$BERTH" help image import
+expect_output "Usage: berth image import NAME --kind ct --rootfs TARBALL|DIR"
+expect_status 2 "$BERTH" --bogus list
+[ "${OUT%%$'\n'*}" = "berth: unknown option '--bogus'" ] || fail "global option error: $OUT"
 echo "ok: absent daemon and usage errors"
 
 rootfs
