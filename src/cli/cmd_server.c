@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/render.h"
 
-#define CPUS_MAX 1024 /* KVM's vCPU limit; the ledger decides what fits */
+#define CPUS_MAX 255 /* as berthd: what one server may have; the ledger decides what fits */
 
 /* What --cpus, --memory and --disk asked for (create and resize). */
 struct resources {
@@ -116,10 +116,6 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 	if (opt_name("create: --image", "image", image, err) < 0 ||
 	    (plan && opt_name("create: --plan", "plan", plan, err) < 0))
 		return -1;
-	if (plan && (r.has_cpus || r.has_memory || r.has_disk))
-		return berr(err, 0,
-			    "create: --plan already sets cpus, memory and disk: give "
-			    "either --plan or --cpus/--memory/--disk");
 	if (!plan && (!r.has_cpus || !r.has_memory))
 		return berr(err, 0,
 			    "create: give --plan NAME (see: berth plan list) or both "
