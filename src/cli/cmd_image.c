@@ -48,12 +48,10 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 		files[2] = ch == 'i' ? optarg : files[2];
 		files[3] = ch == 'd' ? optarg : files[3];
 	}
-	if (ch == -2)
+	if (opt_end(&l, ch, argc, argv, "image", &name, err) < 0)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("image import", argc, argv, "image", &name, err) < 0)
-		return -1;
 	if (!kind)
 		return berr(err, 0,
 			    "image import: --kind ct (with --rootfs) or --kind vm (with "

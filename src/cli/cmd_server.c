@@ -101,12 +101,10 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 		restart = ch == 'r' ? optarg : restart;
 		start = start || ch == 's';
 	}
-	if (ch == -2)
+	if (opt_end(&l, ch, argc, argv, "server", &name, err) < 0)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("create", argc, argv, "server", &name, err) < 0)
-		return -1;
 	if (!kind)
 		return berr(err, 0, "create: --kind vm or --kind ct is required");
 	if (strcmp(kind, "vm") && strcmp(kind, "ct"))
@@ -167,12 +165,10 @@ static int stopping(const char *action, int argc, char **argv, struct plan *p,
 			seconds = (int)timeout;
 		}
 	}
-	if (ch == -2)
+	if (opt_end(&l, ch, argc, argv, "server", &name, err) < 0)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional(action, argc, argv, "server", &name, err) < 0)
-		return -1;
 	return state_step(p, action, name, force, seconds, err);
 }
 
@@ -196,12 +192,10 @@ int cmd_delete(int argc, char **argv, struct plan *p, struct berth_error *err)
 
 	while ((ch = opt_next(&l, argc, argv, err)) >= 0)
 		force = true; /* --force is the only option */
-	if (ch == -2)
+	if (opt_end(&l, ch, argc, argv, "server", &name, err) < 0)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("delete", argc, argv, "server", &name, err) < 0)
-		return -1;
 	return server_op(p, "DELETE", name, force ? "?force=1" : "", NULL, "delete", err);
 }
 
@@ -217,12 +211,10 @@ int cmd_resize(int argc, char **argv, struct plan *p, struct berth_error *err)
 	while ((ch = opt_next(&l, argc, argv, err)) >= 0)
 		if (resources_opt(&r, ch, err) < 0)
 			return -1;
-	if (ch == -2)
+	if (opt_end(&l, ch, argc, argv, "server", &name, err) < 0)
 		return -1;
 	if (p->help)
 		return 0;
-	if (opt_positional("resize", argc, argv, "server", &name, err) < 0)
-		return -1;
 	if (!r.has_cpus && !r.has_memory && !r.has_disk)
 		return berr(err, 0, "resize: give at least one of --cpus, --memory, --disk");
 	body = json_object();

@@ -184,11 +184,17 @@ int opt_name(const char *cmd, const char *what, const char *name, struct berth_e
 	return 0;
 }
 
+int opt_end(struct opt_loop *l, int ch, int argc, char **argv, const char *what, const char **name,
+	    struct berth_error *err)
+{
+	if (ch == -2)
+		return -1;
+	return *l->help ? 0 : opt_positional(l->cmd, argc, argv, what, name, err);
+}
+
 int opt_plain(struct opt_loop *l, int argc, char **argv, const char *what, const char **name,
 	      struct berth_error *err)
 {
 	/* With no options of its own, the loop ends (-1) or fails (-2) at its first call. */
-	if (opt_next(l, argc, argv, err) == -2)
-		return -1;
-	return *l->help ? 0 : opt_positional(l->cmd, argc, argv, what, name, err);
+	return opt_end(l, opt_next(l, argc, argv, err), argc, argv, what, name, err);
 }

@@ -58,8 +58,12 @@ int opt_positional(const char *cmd, int argc, char **argv, const char *what, con
 /* Check the name given to an option or argument of cmd (what: "server", "image", "plan"). */
 int opt_name(const char *cmd, const char *what, const char *name, struct berth_error *err);
 
-/* The whole parse of a command with no options of its own (l->longopts NULL): the
- * common ones, then opt_positional() unless --help was given. */
+/* After a command's option loop ended with ch (-1 or -2): 0 when it ended well and the
+ * arguments are right (opt_positional), or at once after --help (check *l->help). */
+int opt_end(struct opt_loop *l, int ch, int argc, char **argv, const char *what, const char **name,
+	    struct berth_error *err);
+
+/* The whole parse of a command with no options of its own (l->longopts NULL). */
 int opt_plain(struct opt_loop *l, int argc, char **argv, const char *what, const char **name,
 	      struct berth_error *err);
 
