@@ -1,0 +1,168 @@
+/* commands.c - the table of berth's commands and their help. */
+#include "cli/commands.h"
+
+#include "cli/render.h"
+
+#include <string.h>
+
+#define COMMON_HELP                                                                                \
+	"\n  --format table|json  how to print the reply (default: table)\n"                       \
+	"  -h, --help           this help\n"
+
+static const struct cli_cmd commands[] = {
+	{ "create",
+	  "NAME --kind vm|ct --image IMAGE [--plan PLAN | --cpus N --memory SIZE "
+	  "[--disk SIZE]] [--restart always|no] [--start]",
+	  "Create a server from an image, reserving its CPUs, memory and disk on the host.\n"
+	  "The daemon refuses it, saying what is free, when it does not fit.\n\n"
+	  "  --kind vm|ct         a KVM virtual machine or a system container\n"
+	  "  --image IMAGE        the image to make its disk or root tree from\n"
+	  "  --plan PLAN          take cpus, memory and disk from a plan (berth plan list);\n"
+	  "                       --cpus, --memory, --disk given too override its values\n"
+	  "  --cpus N             vCPUs to reserve\n"
+	  "  --memory SIZE        memory to reserve, e.g. 512M, 2G\n"
+	  "  --disk SIZE          disk to reserve (default: the image's size)\n"
+	  "  --restart always|no  start it again when berthd finds it stopped (default: no)\n"
+	  "  --start              start it once created\n" COMMON_HELP,
+	  .parse = cmd_create },
+	{ "start", "NAME", "Start a stopped server.\n" COMMON_HELP, .parse = cmd_start },
+	{ "stop", "[--force] [--timeout S] NAME",
+	  "Shut a server down: ask it, wait, then stop it hard.\n\n"
+	  "  --force              stop it hard now, without asking\n"
+	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
+	  .parse = cmd_stop },
+	{ "restart", "[--force] [--timeout S] NAME",
+	  "Stop a server (as stop does), then start it.\n\n"
+	  "  --force              stop it hard now, without asking\n"
+	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
+	  .parse = cmd_restart },
+	{ "delete", "[--force] NAME",
+	  "Delete a stopped server, its disk and its reservation.\n\n"
+	  "  --force              stop it first if it is running\n" COMMON_HELP,
+	  .parse = cmd_delete },
+	{ "list", "", "List the servers: NAME KIND STATE CPUS MEMORY DISK ADDRESS.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/servers", .render = render_servers },
+	{ "show", "NAME", "Show one server.\n" COMMON_HELP, .method = "GET",
+	  .path = "/1.0/servers/", .arg = "server", .render = render_server },
+	{ "resize", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
+	  "Change a stopped server's reservation; the daemon refuses what does not fit.\n\n"
+	  "  --cpus N             vCPUs\n"
+	  "  --memory SIZE        memory, e.g. 1G\n"
+	  "  --disk SIZE          disk (it can grow, not shrink)\n" COMMON_HELP,
+	  .parse = cmd_resize },
+	{ "image import",
+	  "NAME --kind ct --rootfs TARBALL|DIR\n"
+	  "       berth image import NAME --kind vm --kernel FILE [--initrd FILE] [--disk FILE]",
+	  "Import an image. berthd reads the files itself: they must be on its host (relative\n"
+	  "paths are made absolute here).\n\n"
+	  "  --kind ct|vm         a container's root tree or a VM's kernel and disk\n"
+	  "  --rootfs PATH        ct: a tarball or a directory holding /bin/sh or /sbin/init\n"
+	  "  --kernel FILE        vm: a bzImage\n"
+	  "  --initrd FILE        vm: an initramfs\n"
+	  "  --disk FILE          vm: a root disk image, copied for each server\n" COMMON_HELP,
+	  .parse = cmd_image_import },
+	{ "image list", "", "List the images: NAME KIND STATE SIZE CREATED.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/images", .render = render_images },
+	{ "image delete", "NAME", "Delete an image no server uses.\n" COMMON_HELP,
+	  .method = "DELETE", .path = "/1.0/images/", .arg = "image", .verb = "delete image" },
+	{ "plan list", "",
+	  "List the plans create --plan takes: NAME CPUS MEMORY DISK.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/plans", .render = render_plans },
+	{ "host", "",
+	  "Show the host's CPUs, memory and disk: total, what servers may have (capacity),\n"
+	  "what they reserved and what is free.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/host", .render = render_host },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Does name ("image import") start with word followed by a space? */
+static bool in_group(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+
+	return !strncmp(name, word, n) && name[n] == ' ';
+}
+
+const struct cli_cmd *cli_find(int argc, char **argv, int *words)
+{
+	unsigned i;
+
+	*words = 0;
+	if (argc < 1)
+		return NULL;
+	for (i = 0; i < NCOMMANDS; i++) {
+		const char *name = commands[i].name;
+
+		if (!strcmp(name, argv[0])) {
+			*words = 1;
+			return &commands[i];
+		}
+		if (in_group(name, argv[0])) {
+			*words = 1;
+			if (argc > 1 && !strcmp(name + strlen(argv[0]) + 1, argv[1])) {
+				*words = 2;
+				return &commands[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+void cli_usage(const char *prefix, FILE *out)
+{
+	unsigned i;
+
+	fprintf(out, "Usage: berth [--socket PATH] [--format table|json] COMMAND [ARGS]\n\n"
+		     "Drive berthd, the daemon that runs VMs and containers on this host.\n\n"
+		     "Commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!prefix || in_group(commands[i].name, prefix))
+			fprintf(out, "  berth %s%s%s\n", commands[i].name,
+				commands[i].usage[0] ? " " : "",
+				strchr(commands[i].usage, '\n') ? "..." : commands[i].usage);
+	fprintf(out, "\nOptions:\n"
+		     "  --socket PATH        berthd's socket (default: $BERTH_SOCKET, else "
+		     "/run/berth/berth.sock)\n"
+		     "  --format table|json  how to print replies (default: table)\n"
+		     "  -h, --help           this help (a command's: berth help COMMAND, or "
+		     "COMMAND --help)\n"
+		     "  --version            berth's version\n");
+}
+
+void cli_cmd_help(const struct cli_cmd *c, FILE *out)
+{
+	fprintf(out, "Usage: berth %s%s%s\n\n%s", c->name, c->usage[0] ? " " : "", c->usage,
+		c->help);
+}
+
+/* A simple command: no options of its own, NAME or nothing, one call. */
+static int parse_simple(const struct cli_cmd *c, int argc, char **argv, struct plan *p,
+			struct berth_error *err)
+{
+	struct opt_loop l = PLAN_OPTS(c->name, NULL, p);
+	const char *name = NULL;
+	struct step *s;
+
+	if (opt_plain(&l, argc, argv, c->arg, &name, err) < 0)
+		return -1;
+	if (p->help)
+		return 0;
+	s = plan_add(p, c->method, c->path, name, "", NULL, err);
+	if (!s)
+		return -1;
+	s->render = c->render;
+	if (c->verb) {
+		s->kind = STEP_OPERATION;
+		snprintf(s->what, sizeof(s->what), "%s %s", c->verb, name ? name : "");
+	}
+	return 0;
+}
+
+int cli_parse(const struct cli_cmd *c, int argc, char **argv, struct plan *p,
+	      struct berth_error *err)
+{
+	if (c->parse)
+		return c->parse(argc, argv, p, err);
+	return parse_simple(c, argc, argv, p, err);
+}
