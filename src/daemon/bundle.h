@@ -15,6 +15,10 @@
  * file (symlinks resolved inside rootfs), else a /bin/sh that waits for SIGTERM. */
 const char *const *bundle_init_args(const char *rootfs);
 
+/* The signal (a berth-ct name) that asks the container's init to shut down: "RTMIN+3" when
+ * the rootfs's /sbin/init is systemd, else "TERM" (busybox init, sysvinit, the shell). */
+const char *bundle_stop_signal(const char *rootfs);
+
 /* The config.json document for server s whose rootfs is at rootfs (absolute), running
  * args as PID 1; NULL on allocation failure. */
 json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args);

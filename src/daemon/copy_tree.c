@@ -23,7 +23,8 @@ struct tree_copy {
 	int dirs[TREE_MAX_DEPTH + 1]; /* the copy's open directory at each depth */
 	struct inode_set links;	      /* source inodes with several links: first copy's path */
 	struct copy_progress progress;
-	bool made; /* dst was created: remove it on failure */
+	bool made;	    /* dst was created: remove it on failure */
+	struct stat dst_st; /* the copy's root, met again when copying a tree into itself */
 };
 
 /* Sum the sizes of the regular files: the job's total for progress. */
@@ -39,7 +40,8 @@ static int sum_sizes(void *ctx, const struct tree_entry *e, struct berth_error *
 static int entry_err(const char *root, const char *path, int errnum, const char *what,
 		     struct berth_error *err)
 {
-	return berr(err, errnum, "%s %s%s%s", what, root, path[0] ? "/" : "", path);
+	return berr(err, errnum, "%s %s%s%s%s", what, root, path[0] ? "/" : "", tree_cut(path),
+		    tree_tail(path));
 }
 
 /* Read a whole xattr list or value with call (which returns -1/ERANGE when buf is small). */
@@ -135,8 +137,8 @@ static int copy_meta(struct tree_copy *c, const struct tree_entry *e, int ddir, 
 }
 
 /* Copy a regular file's data into the new file (ddir, dname). */
-static int copy_regular(struct tree_copy *c, const struct tree_entry *e, int ddir, const char *dname,
-			struct berth_error *err)
+static int copy_regular(struct tree_copy *c, const struct tree_entry *e, int ddir,
+			const char *dname, struct berth_error *err)
 {
 	_cleanup_close_ int sfd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_close_ int dfd = -1;
@@ -152,7 +154,7 @@ static int copy_regular(struct tree_copy *c, const struct tree_entry *e, int ddi
 	dfd = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (dfd < 0)
 		return entry_err(c->dst, e->path, errno, "cannot create", err);
-	if (asprintf(&shown, "%s/%s", c->src, e->path) < 0)
+	if (asprintf(&shown, "%s/%s%s", c->src, tree_cut(e->path), tree_tail(e->path)) < 0)
 		return entry_err(c->src, e->path, ENOMEM, "cannot copy", err);
 	return copy_data(sfd, dfd, st.st_size, shown, &c->progress, err);
 }
@@ -223,6 +225,8 @@ static int copy_visit(void *ctx, const struct tree_entry *e, struct berth_error 
 		c->dirs[e->depth] = -1;
 		return rc;
 	}
+	if (e->depth && e->st->st_dev == c->dst_st.st_dev && e->st->st_ino == c->dst_st.st_ino)
+		return berr(err, 0, "cannot copy %s into %s, which is inside it", c->src, c->dst);
 	if (mkdirat(ddir, dname, 0700) < 0)
 		return entry_err(c->dst, e->path, errno, "cannot create the directory", err);
 	if (e->depth == 0)
@@ -230,10 +234,13 @@ static int copy_visit(void *ctx, const struct tree_entry *e, struct berth_error 
 	c->dirs[e->depth] = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->dirs[e->depth] < 0)
 		return entry_err(c->dst, e->path, errno, "cannot open the directory", err);
+	if (e->depth == 0 && fstat(c->dirs[0], &c->dst_st) < 0)
+		return entry_err(c->dst, "", errno, "cannot stat", err);
 	return 0;
 }
 
-int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx, struct berth_error *err)
+int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx,
+	      struct berth_error *err)
 {
 	struct tree_copy c = { .src = src, .dst = dst };
 	struct berth_error ignored;

@@ -2,7 +2,8 @@
  * STATE_DIR/run (berth-ct --root) and outlives berthd.
  *
  * Files in s->dir: rootfs/ (the server's own copy of the image's tree), bundle/config.json,
- * ct.log (berth-ct's messages and the container's stdout and stderr). */
+ * ct.log (berth-ct's messages). The container's own stdout and stderr go to /dev/null: a
+ * file would let a tenant fill the host's disk (its console comes with `berth console`). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,12 +21,12 @@
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
 
-#define CT_CMD_MS 30000 /* one berth-ct command */
-#define CT_KILL_MS 5000 /* for init to exit after SIGKILL */
+#define CT_CMD_MS    30000 /* one berth-ct command */
+#define CT_KILL_MS   5000  /* for init to exit after SIGKILL */
 #define CT_STATE_MAX 8192
 
-static int ct_provision(const struct server *s, const struct driver_env *e, progress_fn progress, void *ctx,
-			struct berth_error *err)
+static int ct_provision(const struct server *s, const struct driver_env *e, progress_fn progress,
+			void *ctx, struct berth_error *err)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 
@@ -39,12 +40,15 @@ static int ct_provision(const struct server *s, const struct driver_env *e, prog
 }
 
 /* Run `berth-ct --root STATE_DIR/run CMD [OPTION] NAME [ARG]`; stdout into out when given.
- * A failure carries what berth-ct said (from ct.log). */
-static int ct_run(const struct server *s, const struct driver_env *e, const char *cmd, const char *option,
-		  const char *arg, char *out, size_t out_size, struct berth_error *err)
+ * A failure carries what berth-ct said (from ct.log). `create` gets --log instead: its
+ * stdout and stderr become the container's. */
+static int ct_run(const struct server *s, const struct driver_env *e, const char *cmd,
+		  const char *option, const char *arg, char *out, size_t out_size,
+		  struct berth_error *err)
 {
 	char root[PATH_MAX], log[PATH_MAX], bundle[PATH_MAX], tail[400];
-	char *argv[10];
+	bool create = strcmp(cmd, "create") == 0;
+	char *argv[12];
 	int argc = 0, status, n;
 	long log_from;
 
@@ -53,13 +57,19 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 		return berr(err, ENAMETOOLONG, "`%s/run`", e->state_dir);
 	if (server_file(log, s, "ct.log", err) < 0 || server_file(bundle, s, "bundle", err) < 0)
 		return -1;
+	if (access(s->dir, F_OK) < 0) /* its files are gone, its container may still run */
+		snprintf(log, sizeof(log), "/dev/null");
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return berr(err, errno, "create `%s`", root);
 	argv[argc++] = (char *)e->ct_path;
 	argv[argc++] = "--root";
 	argv[argc++] = root;
+	if (create) {
+		argv[argc++] = "--log";
+		argv[argc++] = log;
+	}
 	argv[argc++] = (char *)cmd;
-	if (strcmp(cmd, "create") == 0) {
+	if (create) {
 		argv[argc++] = "--bundle";
 		argv[argc++] = bundle;
 	}
@@ -70,7 +80,7 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 		argv[argc++] = (char *)arg;
 	argv[argc] = NULL;
 	log_from = log_size(log);
-	if (spawn_run(argv, log, out, out_size, CT_CMD_MS, &status, err) < 0)
+	if (spawn_run(argv, create ? "/dev/null" : log, out, out_size, CT_CMD_MS, &status, err) < 0)
 		return berr_wrap(err, "container %s", s->name);
 	if (status == 0)
 		return 0;
@@ -81,15 +91,18 @@ static int ct_run(const struct server *s, const struct driver_env *e, const char
 
 /* berth-ct's view of the container: 1 with *status ("created", "running", "paused",
  * "stopped") and *pid, 0 when berth-ct has no such container. */
-static int ct_state(const struct server *s, const struct driver_env *e, char *status, size_t status_size,
-		    long *pid)
+static int ct_state(const struct server *s, const struct driver_env *e, char *status,
+		    size_t status_size, long *pid)
 {
-	char out[CT_STATE_MAX];
+	char out[CT_STATE_MAX], dir[PATH_MAX];
 	struct berth_error err;
 	json_t *st, *v;
 	int found = 0;
 
-	if (ct_run(s, e, "state", NULL, NULL, out, sizeof(out), &err) < 0)
+	/* berth-ct keeps a container's state in ROOT/ID: without it, there is nothing to ask
+	 * (and no "does not exist" to write into ct.log at every start) */
+	snprintf(dir, sizeof(dir), "%s/run/%s", e->state_dir, s->name);
+	if (access(dir, F_OK) < 0 || ct_run(s, e, "state", NULL, NULL, out, sizeof(out), &err) < 0)
 		return 0;
 	st = json_loads(out, 0, NULL);
 	v = json_object_get(st, "status");
@@ -108,7 +121,8 @@ static bool ct_is_up(const char *status, long pid, const struct server *s)
 	return (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) && pid == s->pid;
 }
 
-static int ct_start(const struct server *s, const struct driver_env *e, long *pid, struct berth_error *err)
+static int ct_start(const struct server *s, const struct driver_env *e, long *pid,
+		    struct berth_error *err)
 {
 	struct berth_error ignored;
 	char status[32];
@@ -118,7 +132,8 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 		return berr_wrap(err, "start container %s", s->name);
 	if (ct_state(s, e, status, sizeof(status), &old)) {
 		if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)
-			return berr(err, EEXIST, "container %s is already running (pid %ld)", s->name, old);
+			return berr(err, EEXIST, "container %s is already running (pid %ld)",
+				    s->name, old);
 		if (ct_run(s, e, "delete", NULL, NULL, NULL, 0, err) < 0) /* a stopped leftover */
 			return -1;
 	}
@@ -127,7 +142,8 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 	if (ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
 		goto undo;
 	if (!ct_state(s, e, status, sizeof(status), pid) || strcmp(status, "running") != 0) {
-		berr(err, 0, "container %s stopped as soon as it started; see `%s/ct.log`", s->name, s->dir);
+		berr(err, 0, "container %s stopped as soon as it started; see `%s/ct.log`", s->name,
+		     s->dir);
 		goto undo;
 	}
 	return 0;
@@ -141,29 +157,37 @@ static bool ct_alive(const struct server *s, const struct driver_env *e)
 	char status[32];
 	long pid;
 
-	return s->pid > 0 && ct_state(s, e, status, sizeof(status), &pid) && ct_is_up(status, pid, s);
+	return s->pid > 0 && ct_state(s, e, status, sizeof(status), &pid) &&
+	       ct_is_up(status, pid, s);
 }
 
 static int ct_stop(const struct server *s, const struct driver_env *e, bool force, int timeout_s,
 		   struct berth_error *err)
 {
 	_cleanup_close_ int pidfd = proc_open(s->pid);
-	char status[32];
+	char status[32], rootfs[PATH_MAX];
 	long pid;
 
+	if (server_file(rootfs, s, "rootfs", err) < 0)
+		return -1;
 	/* the pidfd is taken before the check, so it is certainly the container's init */
-	if (pidfd >= 0 && ct_state(s, e, status, sizeof(status), &pid) && ct_is_up(status, pid, s)) {
-		/* system containers' inits shut down on SIGTERM (busybox: reboot → exit) */
-		if (!force && ct_run(s, e, "kill", NULL, "TERM", NULL, 0, err) == 0 &&
+	if (pidfd >= 0 && ct_state(s, e, status, sizeof(status), &pid) &&
+	    ct_is_up(status, pid, s)) {
+		/* the init's own shutdown signal (busybox: SIGTERM, a reboot that ends the
+		 * container) */
+		if (!force &&
+		    ct_run(s, e, "kill", NULL, bundle_stop_signal(rootfs), NULL, 0, err) == 0 &&
 		    proc_wait(pidfd, timeout_s * 1000))
 			goto stopped;
 		if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)
 			return berr(err, errno, "kill container %s (pid %ld)", s->name, s->pid);
 		if (!proc_wait(pidfd, CT_KILL_MS))
-			return berr(err, 0, "container %s: its init (pid %ld) did not exit within %d s of SIGKILL",
+			return berr(err, 0,
+				    "container %s: init (pid %ld) still there %d s after SIGKILL",
 				    s->name, s->pid, CT_KILL_MS / 1000);
 	}
 stopped:
+	/* also a container whose init berthd never recorded: delete --force kills it */
 	if (ct_state(s, e, status, sizeof(status), &pid))
 		return ct_run(s, e, "delete", "--force", NULL, NULL, 0, err);
 	return 0;
@@ -181,10 +205,10 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 }
 
 const struct driver_ops driver_ct = {
-    .kind = "ct",
-    .provision = ct_provision,
-    .start = ct_start,
-    .stop = ct_stop,
-    .alive = ct_alive,
-    .cleanup = ct_cleanup,
+	.kind = "ct",
+	.provision = ct_provision,
+	.start = ct_start,
+	.stop = ct_stop,
+	.alive = ct_alive,
+	.cleanup = ct_cleanup,
 };

@@ -20,10 +20,11 @@
 #include "daemon/spawn.h"
 #include "daemon/vmm_api.h"
 
-#define VM_START_MS 30000 /* until the control socket answers (RAM is touched first) */
-#define VM_API_MS 2000	  /* one request on the control socket */
-#define VM_KILL_MS 5000	  /* for the VMM to exit after stop or SIGKILL */
-#define VM_ARGS_MAX 24
+#define VM_START_MS    30000 /* until the control socket answers (RAM is touched first) */
+#define VM_API_MS      2000  /* one request on the control socket */
+#define VM_API_SLOW_MS 5000  /* the last chance of a VMM that did not answer in VM_API_MS */
+#define VM_KILL_MS     5000  /* for the VMM to exit after stop or SIGKILL */
+#define VM_ARGS_MAX    24
 
 static int make_dir(const struct server *s, struct berth_error *err)
 {
@@ -44,8 +45,8 @@ static int blank_disk(const char *path, uint64_t size, struct berth_error *err)
 	return 0;
 }
 
-static int vm_provision(const struct server *s, const struct driver_env *e, progress_fn progress, void *ctx,
-			struct berth_error *err)
+static int vm_provision(const struct server *s, const struct driver_env *e, progress_fn progress,
+			void *ctx, struct berth_error *err)
 {
 	char src[PATH_MAX], dst[PATH_MAX];
 
@@ -62,18 +63,6 @@ static int vm_provision(const struct server *s, const struct driver_env *e, prog
 	if (progress)
 		progress(ctx, 100);
 	return 0;
-}
-
-/* Does this berth-vmm have --prealloc (RAM touched and locked before the guest runs)? */
-static bool vmm_has_prealloc(const char *vmm, const char *log)
-{
-	char *const argv[] = {(char *)vmm, "--help", NULL};
-	struct berth_error err;
-	char help[8192];
-	int status;
-
-	return spawn_run(argv, log, help, sizeof(help), VM_API_MS, &status, &err) == 0 &&
-	       strstr(help, "--prealloc") != NULL;
 }
 
 struct vm_args {
@@ -94,9 +83,12 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 {
 	char console[PATH_MAX];
 
-	if (image_file(a->kernel, s, "kernel", err) < 0 || image_file(a->initrd, s, "initrd", err) < 0 ||
-	    server_file(a->disk, s, "disk.img", err) < 0 || server_file(a->sock, s, "api.sock", err) < 0 ||
-	    server_file(a->log, s, "vmm.log", err) < 0 || server_file(console, s, "console.log", err) < 0)
+	if (image_file(a->kernel, s, "kernel", err) < 0 ||
+	    image_file(a->initrd, s, "initrd", err) < 0 ||
+	    server_file(a->disk, s, "disk.img", err) < 0 ||
+	    server_file(a->sock, s, "api.sock", err) < 0 ||
+	    server_file(a->log, s, "vmm.log", err) < 0 ||
+	    server_file(console, s, "console.log", err) < 0)
 		return -1;
 	snprintf(a->console, sizeof(a->console), "file=%s", console);
 	snprintf(a->cpus, sizeof(a->cpus), "%u", s->cpus);
@@ -121,13 +113,13 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	add(a, a->console);
 	add(a, "--api-sock");
 	add(a, a->sock);
-	if (vmm_has_prealloc(e->vmm_path, a->log))
-		add(a, "--prealloc");
+	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
 	a->argv[a->argc] = NULL;
 	return 0;
 }
 
-static int vm_start(const struct server *s, const struct driver_env *e, long *pid, struct berth_error *err)
+static int vm_start(const struct server *s, const struct driver_env *e, long *pid,
+		    struct berth_error *err)
 {
 	_cleanup_close_ int pidfd = -1;
 	char tail[400];
@@ -151,72 +143,101 @@ static int vm_start(const struct server *s, const struct driver_env *e, long *pi
 	proc_signal(pidfd, SIGKILL);
 	proc_wait(pidfd, VM_KILL_MS);
 	log_tail(a.log, log_from, tail, sizeof(tail));
-	return berr(err, 0, "VM %s: berth-vmm did not answer on `%s` within %d s; killed it%s%s", s->name,
-		    a.sock, VM_START_MS / 1000, *tail ? ": " : "", tail);
+	return berr(err, 0, "VM %s: berth-vmm did not answer on `%s` within %d s; killed it%s%s",
+		    s->name, a.sock, VM_START_MS / 1000, *tail ? ": " : "", tail);
 died:
 	log_tail(a.log, log_from, tail, sizeof(tail));
 	return berr(err, 0, "VM %s: berth-vmm exited at start: %s", s->name,
 		    *tail ? tail : "(nothing in vmm.log)");
 }
 
-/* A pidfd for the server's VMM if it is running and is this server's (its socket reports
- * that pid), else -1. */
-static int vm_open(const struct server *s)
+/* Is process pid a VMM of this server (its command line has --api-sock sock)? For a VMM
+ * whose socket does not answer. */
+static bool vm_cmdline_is(long pid, const char *sock)
 {
-	char sock[PATH_MAX];
-	struct berth_error err;
-	int pidfd = proc_open(s->pid);
+	char path[64], cmdline[8192], *arg, *end;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
 
-	if (pidfd < 0)
-		return -1;
-	/* checked after the pidfd is taken, so the pidfd is certainly the VMM's */
-	if (server_file(sock, s, "api.sock", &err) < 0 || vmm_api_pid(sock, VM_API_MS) != s->pid) {
-		close(pidfd);
-		return -1;
-	}
-	return pidfd;
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, cmdline, sizeof(cmdline) - 1)) <= 0)
+		return false;
+	cmdline[n] = '\0';
+	end = cmdline + n;
+	for (arg = cmdline; arg < end; arg += strlen(arg) + 1)
+		if (strcmp(arg, "--api-sock") == 0 && arg + strlen(arg) + 1 < end)
+			return strcmp(arg + strlen(arg) + 1, sock) == 0;
+	return false;
 }
 
 static bool vm_alive(const struct server *s, const struct driver_env *e)
 {
-	int pidfd = vm_open(s);
+	_cleanup_close_ int pidfd = proc_open(s->pid);
+	struct berth_error err;
+	char sock[PATH_MAX];
 
 	(void)e;
-	if (pidfd < 0)
+	/* the socket is asked after the pidfd is taken, so an answer is about that process */
+	if (pidfd < 0 || server_file(sock, s, "api.sock", &err) < 0)
 		return false;
-	close(pidfd);
-	return true;
+	if (vmm_api_pid(sock, VM_API_MS) == s->pid)
+		return true;
+	/* a VMM busy in its event loop answers late: one longer try while it is certainly ours */
+	return vm_cmdline_is(s->pid, sock) && vmm_api_pid(sock, VM_API_SLOW_MS) == s->pid;
+}
+
+/* Ask the VMM behind pidfd to go: the power button (unless force), then stop. True once it
+ * has exited. */
+static bool vm_ask_to_stop(const char *sock, int pidfd, bool force, int timeout_s)
+{
+	struct berth_error ignored;
+	json_t *reply = NULL;
+
+	/* a guest with ACPI shuts down and the VMM exits 0 */
+	if (!force && vmm_api_call(sock, "shutdown", VM_API_MS, &reply, &ignored) == 0) {
+		json_decref(reply);
+		if (proc_wait(pidfd, timeout_s * 1000))
+			return true;
+	}
+	if (vmm_api_call(sock, "stop", VM_API_MS, &reply, &ignored) == 0) {
+		json_decref(reply);
+		if (proc_wait(pidfd, VM_KILL_MS))
+			return true;
+	}
+	return false;
 }
 
 static int vm_stop(const struct server *s, const struct driver_env *e, bool force, int timeout_s,
 		   struct berth_error *err)
 {
-	_cleanup_close_ int pidfd = vm_open(s);
-	struct berth_error ignored;
-	json_t *reply = NULL;
+	_cleanup_close_ int pidfd = -1;
 	char sock[PATH_MAX];
+	long pid;
 
 	(void)e;
-	if (pidfd < 0)
-		return 0; /* not running: stopped already */
 	if (server_file(sock, s, "api.sock", err) < 0)
 		return -1;
-	/* the power button: a guest with ACPI shuts down and the VMM exits 0 */
-	if (!force && vmm_api_call(sock, "shutdown", VM_API_MS, &reply, &ignored) == 0) {
-		json_decref(reply);
-		if (proc_wait(pidfd, timeout_s * 1000))
+	/* whatever answers on the server's own socket is its VMM, also one whose pid berthd
+	 * never recorded (killed between the spawn and the database write) */
+	pid = vmm_api_pid(sock, VM_API_MS);
+	if (pid > 0 && (pidfd = proc_open(pid)) >= 0 && vmm_api_pid(sock, VM_API_MS) == pid) {
+		if (vm_ask_to_stop(sock, pidfd, force, timeout_s))
 			return 0;
-	}
-	if (vmm_api_call(sock, "stop", VM_API_MS, &reply, &ignored) == 0) {
-		json_decref(reply);
-		if (proc_wait(pidfd, VM_KILL_MS))
-			return 0;
+	} else {
+		/* no answer: a hung VMM is still killed, a recycled pid never */
+		if (pidfd >= 0)
+			close(pidfd);
+		pid = s->pid;
+		pidfd = proc_open(pid);
+		if (pidfd < 0 || !vm_cmdline_is(pid, sock))
+			return 0; /* nothing of it runs */
 	}
 	if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)
-		return berr(err, errno, "kill the VMM of %s (pid %ld)", s->name, s->pid);
+		return berr(err, errno, "kill the VMM of %s (pid %ld)", s->name, pid);
 	if (!proc_wait(pidfd, VM_KILL_MS))
-		return berr(err, 0, "VM %s: its VMM (pid %ld) did not exit within %d s of SIGKILL", s->name,
-			    s->pid, VM_KILL_MS / 1000);
+		return berr(err, 0, "VM %s: its VMM (pid %ld) did not exit within %d s of SIGKILL",
+			    s->name, pid, VM_KILL_MS / 1000);
 	return 0;
 }
 
@@ -232,10 +253,10 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 }
 
 const struct driver_ops driver_vm = {
-    .kind = "vm",
-    .provision = vm_provision,
-    .start = vm_start,
-    .stop = vm_stop,
-    .alive = vm_alive,
-    .cleanup = vm_cleanup,
+	.kind = "vm",
+	.provision = vm_provision,
+	.start = vm_start,
+	.stop = vm_stop,
+	.alive = vm_alive,
+	.cleanup = vm_cleanup,
 };

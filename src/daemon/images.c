@@ -30,8 +30,9 @@ static int check_path(const char *what, const char *path, mode_t want, struct be
 	if (!path || !path[0])
 		return berr(err, 0, "no %s given", what);
 	if (path[0] != '/')
-		return berr(err, 0, "%s %s is not an absolute path (berthd reads it on its own host)",
-			    what, path);
+		return berr(err, 0,
+			    "%s %s is not an absolute path (berthd reads it on its own host)", what,
+			    path);
 	if (stat(path, &st) < 0)
 		return berr(err, errno, "%s %s", what, path);
 	if (want == S_IFREG && !S_ISREG(st.st_mode))
@@ -52,13 +53,15 @@ static int check_bzimage(const char *path, struct berth_error *err)
 
 	if (fd < 0)
 		return berr(err, errno, "kernel %s", path);
-	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || h[0x1fe] != 0x55 || h[0x1ff] != 0xaa ||
-	    memcmp(h + 0x202, "HdrS", 4))
-		return berr(err, 0, "kernel %s is not a Linux bzImage (no 'HdrS' boot header at 0x202)",
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || h[0x1fe] != 0x55 ||
+	    h[0x1ff] != 0xaa || memcmp(h + 0x202, "HdrS", 4))
+		return berr(err, 0,
+			    "kernel %s is not a Linux bzImage (no 'HdrS' boot header at 0x202)",
 			    path);
 	version = h[0x206] | h[0x207] << 8;
 	if (version < BZ_MIN_PROTOCOL)
-		return berr(err, 0, "kernel %s uses boot protocol %u.%02u; berth-vmm needs 2.12 or later",
+		return berr(err, 0,
+			    "kernel %s uses boot protocol %u.%02u; berth-vmm needs 2.12 or later",
 			    path, version >> 8, version & 0xff);
 	return 0;
 }
@@ -86,11 +89,15 @@ int image_check_source(const struct image_source *src, struct berth_error *err)
 {
 	if (src->kind == KIND_CT) {
 		if (src->kernel || src->initrd || src->disk)
-			return berr(err, 0, "a container image takes a rootfs only, not a kernel, initrd or disk");
+			return berr(
+			    err, 0,
+			    "a container image takes a rootfs only, not a kernel, initrd or disk");
 		return check_rootfs_source(src->rootfs, err);
 	}
 	if (src->rootfs)
-		return berr(err, 0, "a VM image takes a kernel (and an optional initrd and disk), not a rootfs");
+		return berr(
+		    err, 0,
+		    "a VM image takes a kernel (and an optional initrd and disk), not a rootfs");
 	if (check_path("kernel", src->kernel, S_IFREG, err) || check_bzimage(src->kernel, err))
 		return -1;
 	if (src->initrd && check_path("initrd", src->initrd, S_IFREG, err))
@@ -121,8 +128,10 @@ static int check_rootfs(const char *rootfs, const char *from, struct berth_error
 	if (fd < 0)
 		return berr(err, errno, "the rootfs from %s is not a directory", from);
 	if (!rootfs_has(fd, "sbin/init") && !rootfs_has(fd, "bin/sh"))
-		return berr(err, 0, "%s has neither /sbin/init nor /bin/sh (an executable file, "
-			    "symlinks resolved inside it): a container image needs one of them", from);
+		return berr(err, 0,
+			    "%s has neither /sbin/init nor /bin/sh (an executable file, "
+			    "symlinks resolved inside it): a container image needs one of them",
+			    from);
 	return 0;
 }
 
@@ -192,6 +201,17 @@ static int import_ct(const char *tmp, const struct image_source *src, progress_f
 	return check_rootfs(rootfs, src->rootfs, err);
 }
 
+/* Write path's file system to disk: an image is whole on disk before its name says so,
+ * even across a power cut. */
+static int sync_dir_fs(const char *path, struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) < 0)
+		return berr(err, errno, "cannot write %s to disk", path);
+	return 0;
+}
+
 /* Fail unless name is safe as one path component (the API checks the full syntax). */
 static int check_name(const char *name, struct berth_error *err)
 {
@@ -210,16 +230,22 @@ int image_import(const char *state_dir, const char *name, const struct image_sou
 	if (check_name(name, err) || image_check_source(src, err))
 		return -1;
 	if (asprintf(&images, "%s/images", state_dir) < 0 ||
-	    asprintf(&tmp, "%s/%s.tmp", images, name) < 0 || asprintf(&final, "%s/%s", images, name) < 0)
+	    asprintf(&tmp, "%s/%s.tmp", images, name) < 0 ||
+	    asprintf(&final, "%s/%s", images, name) < 0)
 		return berr(err, ENOMEM, "cannot import image %s", name);
+	if (access(final, F_OK) == 0)
+		return berr(err, EEXIST, "cannot import image %s: %s exists", name, final);
 	if (mkdir(images, 0700) < 0 && errno != EEXIST)
 		return berr(err, errno, "cannot create %s", images);
 	if (mkdir(tmp, 0700) < 0)
-		return berr(err, errno, "cannot create %s (an import of %s still running?)", tmp, name);
+		return berr(err, errno, "cannot create %s (an import of %s still running?)", tmp,
+			    name);
 	if (src->kind == KIND_CT)
 		rc = import_ct(tmp, src, progress, ctx, err);
 	else
 		rc = import_vm(tmp, src, progress, ctx, err);
+	if (!rc)
+		rc = sync_dir_fs(tmp, err);
 	if (!rc && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
 		rc = berr(err, errno, "cannot rename %s to %s", tmp, final);
 	if (rc) {

@@ -18,7 +18,7 @@ int proc_open(long pid)
 
 bool proc_wait(int pidfd, int timeout_ms)
 {
-	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	long deadline = proc_now_ms() + timeout_ms, left;
 
 	do {

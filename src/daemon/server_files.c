@@ -13,12 +13,14 @@ static int join(char buf[PATH_MAX], const char *dir, const char *leaf, struct be
 	return 0;
 }
 
-int server_file(char buf[PATH_MAX], const struct server *s, const char *leaf, struct berth_error *err)
+int server_file(char buf[PATH_MAX], const struct server *s, const char *leaf,
+		struct berth_error *err)
 {
 	return join(buf, s->dir, leaf, err);
 }
 
-int image_file(char buf[PATH_MAX], const struct server *s, const char *leaf, struct berth_error *err)
+int image_file(char buf[PATH_MAX], const struct server *s, const char *leaf,
+	       struct berth_error *err)
 {
 	return join(buf, s->image_dir, leaf, err);
 }

@@ -9,9 +9,11 @@
 #include "daemon/server.h"
 
 /* buf = s->dir/leaf. */
-int server_file(char buf[PATH_MAX], const struct server *s, const char *leaf, struct berth_error *err);
+int server_file(char buf[PATH_MAX], const struct server *s, const char *leaf,
+		struct berth_error *err);
 
 /* buf = s->image_dir/leaf. */
-int image_file(char buf[PATH_MAX], const struct server *s, const char *leaf, struct berth_error *err);
+int image_file(char buf[PATH_MAX], const struct server *s, const char *leaf,
+	       struct berth_error *err);
 
 #endif

@@ -52,15 +52,16 @@ static int open_log(const char *path, struct berth_error *err)
 
 static void child_send(int fd, int kind, int value)
 {
-	struct spawn_msg m = {.kind = kind, .value = value};
+	struct spawn_msg m = { .kind = kind, .value = value };
 
 	(void)!write(fd, &m, sizeof(m));
 }
 
 /* The grandchild: stdio, default signals, no inherited fds, exec. Never returns. */
-static void __attribute__((noreturn)) child_exec(char *const argv[], int null_fd, int log_fd, int msg_fd)
+static void __attribute__((noreturn))
+child_exec(char *const argv[], int null_fd, int log_fd, int msg_fd)
 {
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 	int sig;
 
@@ -123,8 +124,8 @@ int spawn_detached(char *const argv[], const char *log_path, long *pid, struct b
 		if (m.kind == MSG_PID)
 			got = m.value;
 		else
-			berr(err, m.value, "%s `%s`", m.kind == MSG_FORK_FAILED ? "fork for" : "execute",
-			     argv[0]);
+			berr(err, m.value, "%s `%s`",
+			     m.kind == MSG_FORK_FAILED ? "fork for" : "execute", argv[0]);
 		if (m.kind != MSG_PID)
 			got = -1;
 	}
@@ -158,7 +159,8 @@ static void drain(int fd, char *out, size_t out_size, size_t *len)
 }
 
 /* posix_spawn argv with stdin /dev/null, stdout to out_fd, stderr to log_fd. */
-static int spawn_child(char *const argv[], int out_fd, int log_fd, pid_t *pid, struct berth_error *err)
+static int spawn_child(char *const argv[], int out_fd, int log_fd, pid_t *pid,
+		       struct berth_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -173,7 +175,8 @@ static int spawn_child(char *const argv[], int out_fd, int log_fd, pid_t *pid, s
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+					    POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	rc = posix_spawn(pid, argv[0], &fa, &attr, argv, environ);
@@ -184,11 +187,30 @@ static int spawn_child(char *const argv[], int out_fd, int log_fd, pid_t *pid, s
 	return 0;
 }
 
+/* Wait for our child pid; an error if it cannot be waited for (SIGCHLD ignored). */
+static int reap(pid_t pid, int *status, const char *prog, struct berth_error *err)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return berr(err, errno, "wait for `%s`", prog);
+	return 0;
+}
+
+/* Kill our child pid and reap it; returns -1 for the caller's error. */
+static int kill_child(pid_t pid, int *status)
+{
+	struct berth_error ignored;
+
+	kill(pid, SIGKILL);
+	reap(pid, status, "", &ignored);
+	return -1;
+}
+
 int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_size, int timeout_ms,
 	      int *status, struct berth_error *err)
 {
 	_cleanup_close_ int log_fd = -1, pidfd = -1, rd = -1;
-	int pipe_fd[2] = {-1, -1}, rc;
+	int pipe_fd[2] = { -1, -1 }, rc;
 	long deadline = proc_now_ms() + timeout_ms;
 	size_t len = 0;
 	pid_t pid;
@@ -206,23 +228,23 @@ int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_si
 		return -1;
 	pidfd = pidfd_open(pid, 0);
 	if (pidfd < 0) {
-		rc = berr(err, errno, "watch `%s`", argv[0]);
-		kill(pid, SIGKILL);
-		waitpid(pid, status, 0);
-		return rc;
+		berr(err, errno, "watch `%s`", argv[0]);
+		return kill_child(pid, status);
 	}
 	for (;;) {
-		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = rd, .events = POLLIN}};
+		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+				       { .fd = rd, .events = POLLIN } };
 		long left = deadline - proc_now_ms();
 
 		if (left <= 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return berr(err, 0, "`%s %s` did not finish within %d s; killed it", argv[0],
-				    argv[1] ? argv[1] : "", timeout_ms / 1000);
+			berr(err, 0, "`%s %s` did not finish within %.1f s; killed it", argv[0],
+			     argv[1] ? argv[1] : "", timeout_ms / 1000.0);
+			return kill_child(pid, status);
 		}
-		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
-			return berr(err, errno, "poll");
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR) {
+			berr(err, errno, "poll");
+			return kill_child(pid, status);
+		}
 		if (p[1].revents & POLLIN)
 			drain(rd, out, out_size, &len);
 		else if (p[1].revents & (POLLHUP | POLLERR)) {
@@ -232,13 +254,11 @@ int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_si
 		if (p[0].revents & POLLIN)
 			break;
 	}
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
 	if (rd >= 0)
 		drain(rd, out, out_size, &len);
 	if (out)
 		out[len] = '\0';
-	return 0;
+	return reap(pid, status, argv[0], err);
 }
 
 long log_size(const char *path)

@@ -29,7 +29,7 @@ int tar_detect(int fd, const char *path, const char **flag, struct berth_error *
 	} kinds[] = {
 		{ "\x1f\x8b", 2, "--gzip" },
 		{ "BZh", 3, "--bzip2" },
-		{ "\xfd" "7zXZ\0", 6, "--xz" },
+		{ "\xfd\x37\x7a\x58\x5a\x00", 6, "--xz" },
 		{ "\x28\xb5\x2f\xfd", 4, "--zstd" },
 	};
 	unsigned char head[512];
@@ -79,9 +79,18 @@ static void tar_complaint(int fd, char *out, size_t size)
 static int tar_spawn(const char *dir, const char *flag, int in, int errfd, pid_t *pid,
 		     struct berth_error *err)
 {
-	char *argv[] = { "tar", "--extract", "--file=-", "--directory", (char *)dir,
-			 "--numeric-owner", "--same-owner", "--preserve-permissions", "--xattrs",
-			 "--xattrs-include=*", flag[0] ? (char *)flag : NULL, NULL };
+	char *argv[] = { "tar",
+			 "--extract",
+			 "--file=-",
+			 "--directory",
+			 (char *)dir,
+			 "--numeric-owner",
+			 "--same-owner",
+			 "--preserve-permissions",
+			 "--xattrs",
+			 "--xattrs-include=*",
+			 flag[0] ? (char *)flag : NULL,
+			 NULL };
 	char *envp[] = { "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -178,7 +187,8 @@ int tar_extract(const char *tarball, const char *dir, progress_fn progress, void
 		return 0;
 	tar_complaint(errfd, why, sizeof(why));
 	if (WIFSIGNALED(status))
-		return berr(err, 0, "tar was killed by signal %d extracting %s: %s", WTERMSIG(status),
-			    tarball, why);
-	return berr(err, 0, "cannot extract %s (tar exit %d): %s", tarball, WEXITSTATUS(status), why);
+		return berr(err, 0, "tar was killed by signal %d extracting %s: %s",
+			    WTERMSIG(status), tarball, why);
+	return berr(err, 0, "cannot extract %s (tar exit %d): %s", tarball, WEXITSTATUS(status),
+		    why);
 }

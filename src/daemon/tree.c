@@ -27,22 +27,20 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, const char *p
 static int walk_err(const struct walk *w, int errnum, const char *what, const char *path,
 		    struct berth_error *err)
 {
-	return berr(err, errnum, "%s %s%s%s", what, w->root, path[0] ? "/" : "", path);
+	return berr(err, errnum, "%s %s%s%s%s", what, w->root, path[0] ? "/" : "", tree_cut(path),
+		    tree_tail(path));
 }
 
-/* Visit every entry of the open directory fd (whose path is path). */
+/* Visit every entry of the open directory fd (whose path is path); closes fd. One
+ * descriptor per level: deep trees must not run the daemon out of them. */
 static int walk_dir(struct walk *w, int fd, const char *path, int depth, struct berth_error *err)
 {
-	int dup_fd = dup(fd);
-	DIR *d;
+	DIR *d = fdopendir(fd);
 	struct dirent *de;
 	int rc = 0;
 
-	if (dup_fd < 0)
-		return walk_err(w, errno, "cannot read directory", path, err);
-	d = fdopendir(dup_fd);
 	if (!d) {
-		close(dup_fd);
+		close(fd);
 		return walk_err(w, errno, "cannot read directory", path, err);
 	}
 	for (;;) {
@@ -61,7 +59,7 @@ static int walk_dir(struct walk *w, int fd, const char *path, int depth, struct 
 			rc = walk_err(w, ENOMEM, "cannot walk", path, err);
 			break;
 		}
-		rc = walk_entry(w, fd, de->d_name, child, depth + 1, err);
+		rc = walk_entry(w, dirfd(d), de->d_name, child, depth + 1, err);
 		if (rc)
 			break;
 	}
@@ -74,8 +72,7 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, const char *p
 {
 	struct tree_entry e = { .dirfd = dirfd, .name = name, .path = path, .depth = depth };
 	struct stat st;
-	_cleanup_close_ int fd = -1;
-	int rc;
+	int fd, rc;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return walk_err(w, errno, "cannot stat", path, err);
@@ -85,10 +82,11 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, const char *p
 	if (depth == 0)
 		w->dev = st.st_dev;
 	else if (st.st_dev != w->dev)
-		return berr(err, 0, "%s/%s is a mount point: unmount it first", w->root, path);
+		return walk_err(
+		    w, 0, "refusing a mount point inside the tree (unmount it first):", path, err);
 	if (depth >= TREE_MAX_DEPTH)
-		return berr(err, 0, "%s/%s is nested deeper than %d directories", w->root, path,
-			    TREE_MAX_DEPTH);
+		return berr(err, 0, "%s is nested deeper than %d directories (at %s%s)", w->root,
+			    TREE_MAX_DEPTH, tree_cut(path), tree_tail(path));
 	rc = w->visit(w->ctx, &e, err);
 	if (rc)
 		return rc;

@@ -4,12 +4,21 @@
 #define BERTH_DAEMON_TREE_H
 
 #include <stdbool.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "common/error.h"
 
-/* Deepest directory nesting walked: each level holds one descriptor. */
-#define TREE_MAX_DEPTH 256
+/* Deepest directory nesting walked. GNU tar cannot make a path longer than PATH_MAX,
+ * so nothing extracted is deeper. Each level holds one descriptor (two while copying):
+ * berthd raises RLIMIT_NOFILE to its hard limit so that such trees still work. */
+#define TREE_MAX_DEPTH 2048
+
+/* Messages show at most the last TREE_SHOWN bytes of a path below a root, after "...":
+ * printf("%s%s", tree_cut(path), tree_tail(path)). */
+#define TREE_SHOWN	160
+#define tree_cut(path)	(strlen(path) > TREE_SHOWN ? "..." : "")
+#define tree_tail(path) ((path) + (strlen(path) > TREE_SHOWN ? strlen(path) - TREE_SHOWN : 0))
 
 /* One entry met by tree_walk(). */
 struct tree_entry {

@@ -54,8 +54,9 @@ static int refuse_mounts(const char *path, struct berth_error *err)
 			continue;
 		unescape(mnt);
 		if (!strncmp(mnt, real, len) && (mnt[len] == '\0' || mnt[len] == '/' || len == 1))
-			return berr(err, EBUSY, "%s is mounted inside %s: unmount it first (umount -R %s)",
-				    mnt, path, mnt);
+			return berr(err, EBUSY,
+				    "%s is mounted inside %s: unmount it first (umount -R %s)", mnt,
+				    path, mnt);
 	}
 	return 0;
 }
@@ -68,7 +69,8 @@ static int remove_visit(void *ctx, const struct tree_entry *e, struct berth_erro
 	if (dir && !e->post)
 		return 0;
 	if (unlinkat(e->dirfd, e->name, dir ? AT_REMOVEDIR : 0) < 0 && errno != ENOENT)
-		return berr(err, errno, "cannot remove %s%s%s", root, e->path[0] ? "/" : "", e->path);
+		return berr(err, errno, "cannot remove %s%s%s%s", root, e->path[0] ? "/" : "",
+			    tree_cut(e->path), tree_tail(e->path));
 	return 0;
 }
 

@@ -18,7 +18,7 @@
 /* Wait for events on fd until deadline; 0 when ready, -1 with errno ETIMEDOUT or the poll error. */
 static int wait_fd(int fd, short events, long deadline)
 {
-	struct pollfd p = {.fd = fd, .events = events};
+	struct pollfd p = { .fd = fd, .events = events };
 	long left;
 	int n;
 
@@ -35,7 +35,7 @@ static int wait_fd(int fd, short events, long deadline)
 
 static int connect_to(const char *path, long deadline, struct berth_error *err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, e;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -86,7 +86,8 @@ static int recv_line(int fd, char *buf, size_t size, long deadline, struct berth
 			return berr(err, EMSGSIZE, "VMM reply longer than %zu bytes", size - 1);
 		n = recv(fd, buf + len, size - 1 - len, 0);
 		if (n == 0)
-			return berr(err, ECONNRESET, "the VMM closed its control socket without a reply");
+			return berr(err, ECONNRESET,
+				    "the VMM closed its control socket without a reply");
 		if (n < 0 && errno == EAGAIN) {
 			if (wait_fd(fd, POLLIN, deadline) < 0)
 				return berr(err, errno, "no reply on the VMM control socket");
@@ -127,8 +128,8 @@ int vmm_api_call(const char *sock_path, const char *cmd, int timeout_ms, json_t 
 		return berr(err, EPROTO, "VMM `%s`: reply is not an API reply: %.200s", cmd, line);
 	}
 	if (!json_is_true(ok)) {
-		berr(err, 0, "VMM `%s`: %s", cmd, json_string_value(json_object_get(r, "error"))
-							   ?: "refused without a reason");
+		berr(err, 0, "VMM `%s`: %s", cmd,
+		     json_string_value(json_object_get(r, "error")) ?: "refused without a reason");
 		json_decref(r);
 		return -1;
 	}

@@ -52,6 +52,7 @@ struct vm_config {
 	struct net_config nics[VM_MAX_NICS];
 	bool rng;             /* a virtio-rng device (default on; --no-rng turns it off) */
 	const char *api_sock; /* --api-sock PATH, NULL: none */
+	bool prealloc;        /* --prealloc: all RAM resident (and locked) before the guest runs */
 };
 
 #define VM_DEFAULT_MEM     (512ULL << 20)

@@ -2,8 +2,10 @@
 #include "memory.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define GM_SMALL_PAGES (2ULL << 20)
 
@@ -38,6 +40,28 @@ int gm_init(struct guest_mem *gm, uint64_t size, struct berth_error *err)
 	return 0;
 }
 
+int gm_prealloc(struct guest_mem *gm, struct berth_error *err)
+{
+	/* MADV_POPULATE_WRITE fails with ENOMEM where merely touching the pages would wake the
+	 * OOM killer. Kernels before 5.14 lack it: touch every page then. */
+	if (madvise(gm->host, gm->size, MADV_POPULATE_WRITE) < 0) {
+		long page = sysconf(_SC_PAGESIZE);
+
+		if (errno != EINVAL)
+			return berr(err, errno, "cannot allocate %llu MiB of guest RAM up front (--prealloc)",
+				    (unsigned long long)(gm->size >> 20));
+		for (uint64_t off = 0; off < gm->size; off += (uint64_t)page)
+			((volatile uint8_t *)gm->host)[off] = 0;
+	}
+	gm->prealloc = true;
+	if (mlock(gm->host, gm->size) < 0)
+		fprintf(stderr,
+			"berth-vmm: guest RAM is allocated but not locked (%s): it may be swapped out; "
+			"raise RLIMIT_MEMLOCK or grant CAP_IPC_LOCK to lock it\n",
+			strerror(errno));
+	return 0;
+}
+
 void gm_init_from(struct guest_mem *gm, uint8_t *host, uint64_t size)
 {
 	gm_layout(gm, host, size);
@@ -52,7 +76,10 @@ void gm_destroy(struct guest_mem *gm)
 
 void gm_clear(struct guest_mem *gm)
 {
-	madvise(gm->host, gm->size, MADV_DONTNEED);
+	if (gm->prealloc)
+		memset(gm->host, 0, gm->size); /* stays resident (and locked) */
+	else
+		madvise(gm->host, gm->size, MADV_DONTNEED);
 }
 
 void *gm_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len)

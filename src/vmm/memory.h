@@ -7,6 +7,7 @@
 #ifndef BERTH_VMM_MEMORY_H
 #define BERTH_VMM_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,7 @@ struct gm_region {
 struct guest_mem {
 	uint8_t *host;      /* the whole mapping */
 	uint64_t size;      /* total RAM in bytes */
+	bool prealloc;      /* gm_prealloc() made all of it resident: keep it so */
 	unsigned nregions;  /* 1 or 2 */
 	struct gm_region regions[2];
 };
@@ -32,13 +34,19 @@ struct guest_mem {
 /* Map size bytes of anonymous guest RAM (not touched; the kernel backs it on demand). */
 int gm_init(struct guest_mem *gm, uint64_t size, struct berth_error *err);
 
+/* Make all of RAM resident now (so the guest never waits for host memory) and lock it
+ * where RLIMIT_MEMLOCK allows (else say once why it is not locked); -1 if the host cannot
+ * give that much memory. */
+int gm_prealloc(struct guest_mem *gm, struct berth_error *err);
+
 /* Describe caller-owned host memory as guest RAM (used by tests and fuzzers). */
 void gm_init_from(struct guest_mem *gm, uint8_t *host, uint64_t size);
 
 /* Unmap guest RAM mapped by gm_init(). */
 void gm_destroy(struct guest_mem *gm);
 
-/* Give all RAM back to the host so it reads as zeroes again (used on guest reset). */
+/* Make all RAM read as zeroes again (used on guest reset): given back to the host, or
+ * zeroed in place when it was preallocated. */
 void gm_clear(struct guest_mem *gm);
 
 /* Host pointer to [gpa, gpa+len) if that range lies wholly in guest RAM, else NULL. */

@@ -36,6 +36,8 @@ static const char usage[] =
 	"                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
 	"                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
 	"  --no-rng              no virtio-rng entropy device (there is one by default)\n"
+	"  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
+	"                        before the guest starts, so it never waits for host memory\n"
 	"  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
 	"  -h, --help            show this help\n"
 	"  -V, --version         show the version\n"
@@ -58,6 +60,7 @@ enum {
 	OPT_NET,
 	OPT_NO_RNG,
 	OPT_API_SOCK,
+	OPT_PREALLOC,
 };
 
 static const struct option longopts[] = {
@@ -71,6 +74,7 @@ static const struct option longopts[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -175,6 +179,9 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			break;
 		case OPT_NO_RNG:
 			cfg->rng = false;
+			break;
+		case OPT_PREALLOC:
+			cfg->prealloc = true;
 			break;
 		case OPT_API_SOCK:
 			if (!*optarg)

@@ -288,6 +288,7 @@ static int vm_setup(struct vm *vm, struct berth_error *err)
 	msi_router_init(&vm->msi);
 	if (linux_boot_open(&vm->boot, vm->cfg->kernel, vm->cfg->initrd, vm->cfg->cmdline, err) ||
 	    vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
+	    (vm->cfg->prealloc && gm_prealloc(&vm->mem, err)) ||
 	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) || loop_init(&vm->loop, err) ||
 	    vm_watch_signals(vm, err) ||
 	    /* Before any device starts a thread: the socket is made under a temporary umask. */

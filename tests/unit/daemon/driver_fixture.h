@@ -13,13 +13,14 @@
 
 #include "daemon/copy.h"
 #include "daemon/driver.h"
+#include "daemon/proc.h"
 
 struct drv_fixture {
-	char state[64];	     /* the scratch STATE_DIR */
-	char vmm[PATH_MAX];  /* absolute path of berth-vmm */
-	char ct[PATH_MAX];   /* absolute path of berth-ct */
+	char state[128];    /* the scratch STATE_DIR */
+	char vmm[PATH_MAX]; /* absolute path of berth-vmm */
+	char ct[PATH_MAX];  /* absolute path of berth-ct */
 	struct driver_env env;
-	struct server s;     /* "srv" of image "img", in state/servers/srv */
+	struct server s; /* "srv" of image "img", in state/servers/srv */
 	const struct driver_ops *ops;
 	int last_progress;
 };
@@ -45,7 +46,8 @@ static inline const char *fixture_unusable(bool need_kvm)
 		return "needs /dev/kvm";
 	if (!need_kvm && access("/bin/busybox", X_OK) != 0)
 		return "needs /bin/busybox (busybox-static)";
-	if (!fixture_program(path, need_kvm ? "BERTH_VMM" : "BERTH_CT", need_kvm ? "berth-vmm" : "berth-ct"))
+	if (!fixture_program(path, need_kvm ? "BERTH_VMM" : "BERTH_CT",
+			     need_kvm ? "berth-vmm" : "berth-ct"))
 		return "build the programs first (make)";
 	return NULL;
 }
@@ -77,11 +79,12 @@ static inline struct drv_fixture *fixture_new(enum server_kind k)
 	struct drv_fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	strcpy(f->state, "/tmp/berth-drv.XXXXXX");
+	/* $TMPDIR: in the test rig /tmp is 9p, which holds no sockets or fifos */
+	snprintf(f->state, sizeof(f->state), "%s/berth-drv.XXXXXX", getenv("TMPDIR") ?: "/tmp");
 	assert_non_null(mkdtemp(f->state));
 	assert_true(fixture_program(f->vmm, "BERTH_VMM", "berth-vmm") || k == KIND_CT);
 	assert_true(fixture_program(f->ct, "BERTH_CT", "berth-ct") || k == KIND_VM);
-	f->env = (struct driver_env){.state_dir = f->state, .vmm_path = f->vmm, .ct_path = f->ct};
+	f->env = (struct driver_env){ .state_dir = f->state, .vmm_path = f->vmm, .ct_path = f->ct };
 	fixture_sh("mkdir -p %s/images/img %s/servers %s/run", f->state, f->state, f->state);
 	snprintf(f->s.name, sizeof(f->s.name), "srv");
 	snprintf(f->s.image, sizeof(f->s.image), "img");
@@ -107,6 +110,47 @@ static inline void fixture_free(struct drv_fixture *f)
 	if (remove_tree(f->state, &err) < 0)
 		fprintf(stderr, "cleanup: %s\n", err.msg);
 	free(f);
+}
+
+/* cmocka teardown of a fixture (or of a skipped test's NULL). */
+static inline int fixture_teardown(void **state)
+{
+	if (*state)
+		fixture_free(*state);
+	return 0;
+}
+
+/* Start the server, failing the test with the driver's message. */
+static inline void fixture_start(struct drv_fixture *f)
+{
+	struct berth_error err = { 0 };
+
+	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
+		fail_msg("start: %s", err.msg);
+	assert_true(f->s.pid > 0);
+}
+
+/* Stop the server, failing the test with the driver's message. */
+static inline void fixture_stop(struct drv_fixture *f, bool force, int timeout_s)
+{
+	struct berth_error err = { 0 };
+
+	if (f->ops->stop(&f->s, &f->env, force, timeout_s, &err) < 0)
+		fail_msg("stop%s: %s", force ? " (forced)" : "", err.msg);
+}
+
+/* berthd died between starting the running server f and recording its pid: it is not
+ * alive under pid 0, and a forced stop still ends it. */
+static inline void fixture_check_unrecorded_stop(struct drv_fixture *f)
+{
+	int pidfd = proc_open(f->s.pid);
+
+	assert_true(pidfd >= 0);
+	f->s.pid = 0;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	fixture_stop(f, true, 0);
+	assert_true(proc_wait(pidfd, 5000));
+	close(pidfd);
 }
 
 /* A pid that certainly belongs to no process now: a child that has exited and been reaped. */

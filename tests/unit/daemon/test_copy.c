@@ -1,5 +1,6 @@
 /* test_copy.c - copy_file, copy_tree, remove_tree and tree_disk_usage on real files. */
 #include "testlib.h"
+#include "daemon/scratch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,25 +12,14 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "daemon/copy.h"
-
-static char dir[64];
-
-/* path of name below the test's directory (one of four rotating buffers). */
-static const char *at(const char *name)
-{
-	static char bufs[4][PATH_MAX];
-	static int next;
-	char *p = bufs[next++ % 4];
-
-	snprintf(p, PATH_MAX, "%s/%s", dir, name);
-	return p;
-}
+#include "daemon/tree.h"
 
 static void write_at(const char *path, off_t off, const char *data, size_t len)
 {
@@ -56,26 +46,6 @@ static void same_content(const char *a, const char *b)
 
 	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
 	assert_int_equal(system(cmd), 0);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	strcpy(dir, "/tmp/berth-copy-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[256];
-
-	(void)state;
-	/* a failed test may leave its mounts: take them down first */
-	snprintf(cmd, sizeof(cmd),
-		 "findmnt -rn -o TARGET | grep '^%s/' | sort -r | xargs -r umount; "
-		 "rm -rf --one-file-system '%s'", dir, dir);
-	return system(cmd);
 }
 
 struct progress_log {
@@ -111,6 +81,26 @@ static void test_sparse_copy_stays_sparse(void **state)
 	same_content(at("src"), at("dst"));
 	assert_true(log.monotonic);
 	assert_int_equal(log.last, 100);
+}
+
+/* From tmpfs to /tmp's file system: no reflink, maybe no copy_file_range across. */
+static void test_copy_across_file_systems(void **state)
+{
+	struct berth_error err = { 0 };
+	struct stat s, d;
+
+	(void)state;
+	assert_int_equal(mkdir(at("tmpfs"), 0755), 0);
+	assert_int_equal(mount("tmpfs", at("tmpfs"), "tmpfs", 0, "size=80m"), 0);
+	make_sparse(at("tmpfs/src"));
+	if (copy_file(at("tmpfs/src"), at("dst"), 0, NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(stat(at("tmpfs/src"), &s), 0);
+	assert_int_equal(stat(at("dst"), &d), 0);
+	assert_int_equal(d.st_size, s.st_size);
+	assert_true(d.st_blocks * 512 <= (4 << 20));
+	same_content(at("tmpfs/src"), at("dst"));
+	assert_int_equal(umount(at("tmpfs")), 0);
 }
 
 static void test_copy_grows_to_min_size(void **state)
@@ -220,7 +210,7 @@ static void test_reflink(void **state)
 }
 
 static const char cap_value[] = /* vfs_cap_data v2: cap_net_bind_service, effective */
-	"\x01\x00\x00\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00";
+    "\x01\x00\x00\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00";
 
 /* A tree with every file type, owners, modes, times, xattrs and hard links. */
 static void make_tree(const char *t)
@@ -243,7 +233,8 @@ static void make_tree(const char *t)
 	snprintf(p, sizeof(p), "%s/capable", t);
 	write_at(p, 0, "bin", 3);
 	assert_int_equal(chmod(p, 0755), 0);
-	assert_int_equal(setxattr(p, "security.capability", cap_value, sizeof(cap_value) - 1, 0), 0);
+	assert_int_equal(setxattr(p, "security.capability", cap_value, sizeof(cap_value) - 1, 0),
+			 0);
 	assert_int_equal(setxattr(p, "user.note", "hello", 5, 0), 0);
 	assert_int_equal(setxattr(p, "trusted.empty", "", 0, 0), 0);
 	snprintf(p, sizeof(p), "%s/owned", t);
@@ -297,9 +288,10 @@ static void same_meta(const char *name)
 
 static void test_copy_tree_every_type(void **state)
 {
-	static const char *names[] = { "", "dir", "dir/deeper", "dir/deeper/file", "setuid",
-				       "capable", "owned", "sparse", "abs-link", "dangling",
-				       "null", "loop9", "fifo", "sock", "link1", "dir/link2" };
+	static const char *names[] = { "",	   "dir",      "dir/deeper", "dir/deeper/file",
+				       "setuid",   "capable",  "owned",	     "sparse",
+				       "abs-link", "dangling", "null",	     "loop9",
+				       "fifo",	   "sock",     "link1",	     "dir/link2" };
 	struct progress_log log = { .last = -1, .monotonic = true };
 	struct berth_error err = { 0 };
 	char buf[64], lnk[64];
@@ -357,6 +349,13 @@ static void test_copy_tree_errors(void **state)
 	assert_contains(err.msg, "is not a directory");
 	assert_int_equal(access(at("copy"), F_OK), -1);
 
+	/* a copy into the tree itself */
+	assert_int_equal(mkdir(at("self"), 0755), 0);
+	write_at(at("self/a"), 0, "a", 1);
+	assert_int_equal(copy_tree(at("self"), at("self/copy"), NULL, NULL, &err), -1);
+	assert_contains(err.msg, "inside it");
+	assert_int_equal(access(at("self/copy"), F_OK), -1);
+
 	/* a mount inside the source is refused, and the half copy removed */
 	assert_int_equal(mkdir(at("src"), 0755), 0);
 	write_at(at("src/a"), 0, "a", 1);
@@ -364,7 +363,7 @@ static void test_copy_tree_errors(void **state)
 	assert_int_equal(mount("tmpfs", at("src/mnt"), "tmpfs", 0, "size=1m"), 0);
 	assert_int_equal(copy_tree(at("src"), at("copy"), NULL, NULL, &err), -1);
 	umount(at("src/mnt"));
-	assert_contains(err.msg, "mount point");
+	assert_contains(err.msg, "refusing a mount point inside the tree");
 	assert_int_equal(access(at("copy"), F_OK), -1);
 }
 
@@ -409,6 +408,57 @@ static void test_remove_tree_refuses_mounts(void **state)
 	assert_int_equal(remove_tree(at("rootfs"), &err), 0);
 }
 
+/* Make a chain of depth directories "d" below path; returns the deepest one's fd. */
+static int make_deep(const char *path, int depth)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY), next;
+
+	assert_true(fd >= 0);
+	for (int i = 0; i < depth; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+static void test_deep_trees(void **state)
+{
+	struct rlimit lim;
+	struct berth_error err = { 0 };
+	int fd;
+
+	(void)state;
+	/* as berthd does: descriptors up to the hard limit */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	lim.rlim_cur = lim.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	if (lim.rlim_cur < 2 * TREE_MAX_DEPTH + 64) {
+		skip();
+		return;
+	}
+	/* 2047 levels, a path of about PATH_MAX: the deepest GNU tar can make */
+	assert_int_equal(mkdir(at("deep"), 0755), 0);
+	fd = make_deep(at("deep"), TREE_MAX_DEPTH - 1);
+	assert_int_equal(openat(fd, "leaf", O_WRONLY | O_CREAT | O_CLOEXEC, 0600) >= 0, 1);
+	close(fd);
+	if (copy_tree(at("deep"), at("copy"), NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(remove_tree(at("copy"), &err), 0);
+	assert_int_equal(access(at("copy"), F_OK), -1);
+	/* one more level is refused (and the half copy removed) */
+	fd = make_deep(at("deep"), 0);
+	close(fd);
+	assert_int_equal(mkdir(at("deeper"), 0755), 0);
+	close(make_deep(at("deeper"), TREE_MAX_DEPTH + 1));
+	assert_int_equal(copy_tree(at("deeper"), at("copy"), NULL, NULL, &err), -1);
+	assert_contains(err.msg, "nested deeper than");
+	assert_int_equal(access(at("copy"), F_OK), -1);
+	assert_int_equal(remove_tree(at("deep"), &err), 0);
+}
+
 static void test_disk_usage(void **state)
 {
 	struct stat a;
@@ -432,16 +482,19 @@ static void test_disk_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sparse_copy_stays_sparse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_grows_to_min_size, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_empty_and_holey_end, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_file_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reflink, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_tree_every_type, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_copy_tree_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_remove_tree_refuses_mounts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_disk_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sparse_copy_stays_sparse, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_across_file_systems, scratch_setup,
+						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_grows_to_min_size, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_empty_and_holey_end, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_file_errors, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_reflink, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_tree_every_type, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_tree_errors, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_tree, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_tree_refuses_mounts, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_trees, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_disk_usage, scratch_setup, scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,11 +21,12 @@ static void make_image(struct drv_fixture *f, bool with_init)
 {
 	const char *r = f->s.image_dir;
 
-	fixture_sh("set -e; r=%s/rootfs; mkdir -p $r/bin $r/sbin $r/proc $r/sys $r/dev $r/etc $r/tmp;"
-		   "cp /bin/busybox $r/bin/busybox;"
-		   "for a in $(/bin/busybox --list); do [ -e $r/bin/$a ] || ln -s busybox $r/bin/$a; done;"
-		   "chmod 1777 $r/tmp; echo 'root:x:0:0:root:/root:/bin/sh' > $r/etc/passwd",
-		   r);
+	fixture_sh(
+	    "set -e; r=%s/rootfs; mkdir -p $r/bin $r/sbin $r/proc $r/sys $r/dev $r/etc $r/tmp;"
+	    "cp /bin/busybox $r/bin/busybox;"
+	    "for a in $(/bin/busybox --list); do [ -e $r/bin/$a ] || ln -s busybox $r/bin/$a; done;"
+	    "chmod 1777 $r/tmp; echo 'root:x:0:0:root:/root:/bin/sh' > $r/etc/passwd",
+	    r);
 	if (with_init)
 		fixture_sh("set -e; r=%s/rootfs; ln -s ../bin/busybox $r/sbin/init;"
 			   "printf '%%s\\n' \"::sysinit:/bin/sh -c 'hostname > /tmp/booted'\""
@@ -53,13 +54,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	if (*state)
-		fixture_free(*state);
-	return 0;
-}
-
 static struct drv_fixture *fixture(void **state)
 {
 	if (!*state)
@@ -69,21 +63,11 @@ static struct drv_fixture *fixture(void **state)
 
 static void provision(struct drv_fixture *f, bool with_init)
 {
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 
 	make_image(f, with_init);
 	if (f->ops->provision(&f->s, &f->env, fixture_progress, f, &err) < 0)
 		fail_msg("provision: %s", err.msg);
-}
-
-static void start(struct drv_fixture *f)
-{
-	struct berth_error err = {0};
-
-	if (f->ops->start(&f->s, &f->env, &f->s.pid, &err) < 0)
-		fail_msg("start: %s", err.msg);
-	assert_true(f->s.pid > 0);
-	f->s.state = STATE_RUNNING;
 }
 
 static bool file_has(const char *path, const char *text)
@@ -135,7 +119,8 @@ static void test_provision_copies_image(void **state)
 	config = json_load_file(cfg, 0, NULL);
 	assert_non_null(config);
 	assert_int_equal(server_file(own, &f->s, "rootfs", &err), 0);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(config, "root"), "path")), own);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(config, "root"), "path")), own);
 	assert_string_equal(json_string_value(json_object_get(config, "hostname")), f->s.name);
 	json_decref(config);
 }
@@ -143,11 +128,11 @@ static void test_provision_copies_image(void **state)
 static void test_lifecycle(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	char path[PATH_MAX], ns_ct[64] = "", ns_host[64] = "";
 
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	assert_true(f->ops->alive(&f->s, &f->env));
 
 	/* busybox init is PID 1 with the server's name as hostname */
@@ -171,51 +156,47 @@ static void test_lifecycle(void **state)
 	}
 
 	/* SIGTERM: busybox init runs its shutdown and ends the container */
-	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 10);
 	assert_false(f->ops->alive(&f->s, &f->env));
 	snprintf(path, sizeof(path), "%s/run/%s", f->state, f->s.name);
 	assert_int_equal(access(path, F_OK), -1); /* berth-ct's state is gone */
 	f->s.pid = 0;
 
 	/* and it starts again from the same files */
-	start(f);
+	fixture_start(f);
 	assert_true(f->ops->alive(&f->s, &f->env));
-	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 10);
 	f->s.pid = 0;
+}
+
+/* cgroup file NAME of the container under controller dir ctl ("" on cgroup v2). */
+static const char *cg_file(struct drv_fixture *f, const char *ctl, const char *name)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%sberth/%s/%s", ctl, *ctl ? "/" : "",
+		 f->s.name, name);
+	return path;
 }
 
 static void test_limits(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	char path[PATH_MAX];
-	struct stat st;
+	char mem[32];
 
 	provision(f, true);
-	start(f);
-	/* cgroup v1 (this host's hybrid layout) or v2: the hard limit is s->memory */
-	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.limit_in_bytes", f->s.name);
-	if (stat(path, &st) == 0) {
-		char want[32];
-
-		snprintf(want, sizeof(want), "%llu", (unsigned long long)f->s.memory);
-		assert_true(file_has(path, want));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/berth/%s/memory.soft_limit_in_bytes",
-			 f->s.name);
-		assert_true(file_has(path, want));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/pids/berth/%s/pids.max", f->s.name);
-		assert_true(file_has(path, "4096"));
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/cpu/berth/%s/cpu.cfs_quota_us", f->s.name);
-		assert_true(file_has(path, "100000"));
-	} else {
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/berth/%s/memory.max", f->s.name);
-		if (stat(path, &st) == 0) {
-			char want[32];
-
-			snprintf(want, sizeof(want), "%llu", (unsigned long long)f->s.memory);
-			assert_true(file_has(path, want));
-		}
+	fixture_start(f);
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)f->s.memory);
+	if (access("/sys/fs/cgroup/memory", F_OK) == 0) { /* v1 (this host's hybrid layout) */
+		assert_true(file_has(cg_file(f, "memory", "memory.limit_in_bytes"), mem));
+		assert_true(file_has(cg_file(f, "memory", "memory.soft_limit_in_bytes"), mem));
+		assert_true(file_has(cg_file(f, "pids", "pids.max"), "4096"));
+		assert_true(file_has(cg_file(f, "cpu", "cpu.cfs_quota_us"), "100000"));
+	} else { /* v2 (the test rig): berth-ct maps the reservation to memory.low, as runc */
+		assert_true(file_has(cg_file(f, "", "memory.max"), mem));
+		assert_true(file_has(cg_file(f, "", "memory.low"), mem));
+		assert_true(file_has(cg_file(f, "", "pids.max"), "4096"));
+		assert_true(file_has(cg_file(f, "", "cpu.max"), "100000 100000"));
 	}
 }
 
@@ -225,7 +206,7 @@ static void test_alive_false_for_other_pids(void **state)
 	long real;
 
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	real = f->s.pid;
 	f->s.pid = fixture_dead_pid();
 	assert_false(f->ops->alive(&f->s, &f->env));
@@ -240,17 +221,16 @@ static void test_alive_false_for_other_pids(void **state)
 static void test_stop_force(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long t0;
 	int pidfd;
 
 	provision(f, true);
-	start(f);
+	fixture_start(f);
 	pidfd = proc_open(f->s.pid);
 	assert_true(pidfd >= 0);
 	t0 = proc_now_ms();
-	if (f->ops->stop(&f->s, &f->env, true, 30, &err) < 0)
-		fail_msg("stop --force: %s", err.msg);
+	fixture_stop(f, true, 30);
 	assert_true(proc_now_ms() - t0 < 5000);
 	assert_true(proc_wait(pidfd, 0));
 	close(pidfd);
@@ -260,20 +240,44 @@ static void test_stop_force(void **state)
 	assert_int_equal(f->ops->stop(&f->s, &f->env, false, 1, &err), 0);
 }
 
+static void test_stop_unrecorded_pid(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+
+	provision(f, true);
+	fixture_start(f);
+	fixture_check_unrecorded_stop(f); /* delete --force finds it by name */
+}
+
+static void test_stop_without_files(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	int pidfd;
+
+	/* its directory removed under it (by hand, or a half-done delete): still controllable */
+	provision(f, true);
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	fixture_sh("rm -rf %s", f->s.dir);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	fixture_stop(f, false, 10);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+}
+
 static void test_shell_without_init(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
 	char path[PATH_MAX];
 
 	provision(f, false);
-	start(f);
+	fixture_start(f);
 	usleep(200 * 1000);
 	assert_true(f->ops->alive(&f->s, &f->env)); /* the shell waits, it does not exit */
 	snprintf(path, sizeof(path), "/proc/%ld/comm", f->s.pid);
 	assert_true(file_has(path, "sh"));
-	if (f->ops->stop(&f->s, &f->env, false, 10, &err) < 0)
-		fail_msg("stop: %s", err.msg);
+	fixture_stop(f, false, 10);
 	assert_false(f->ops->alive(&f->s, &f->env));
 	f->s.pid = 0;
 }
@@ -281,7 +285,7 @@ static void test_shell_without_init(void **state)
 static void test_start_failure_says_why(void **state)
 {
 	struct drv_fixture *f = fixture(state);
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	long pid = 0;
 
 	provision(f, false);
@@ -289,7 +293,8 @@ static void test_start_failure_says_why(void **state)
 	fixture_sh("rm -rf %s/rootfs/bin", f->s.dir);
 	assert_int_equal(f->ops->start(&f->s, &f->env, &pid, &err), -1);
 	assert_contains(err.msg, f->s.name);
-	assert_contains(err.msg, "berth-ct");
+	assert_contains(err.msg, "berth-ct create failed");
+	assert_contains(err.msg, "/bin/sh"); /* berth-ct's own words, from ct.log */
 	f->s.pid = 0;
 	f->ops->cleanup(&f->s, &f->env);
 }
@@ -297,13 +302,18 @@ static void test_start_failure_says_why(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_provision_copies_image, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_stop_force, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_shell_without_init, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_provision_copies_image, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_lifecycle, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_alive_false_for_other_pids, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_without_files, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_shell_without_init, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,10 @@
 /* Unit tests for src/vmm/memory.c: the bounds-checked accessor refuses anything outside RAM. */
 #include "testlib.h"
 
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "vmm/memory.h"
 
 static void low_only(void **state)
@@ -48,11 +52,46 @@ static void split_around_the_hole(void **state)
 	gm_destroy(&gm);
 }
 
+/* Pages of [p, p+len) resident in host memory. */
+static size_t resident(void *p, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n = len / page, count = 0;
+	unsigned char *vec = malloc(n);
+
+	assert_non_null(vec);
+	assert_int_equal(mincore(p, len, vec), 0);
+	for (size_t i = 0; i < n; i++)
+		count += vec[i] & 1;
+	free(vec);
+	return count;
+}
+
+static void prealloc_makes_ram_resident_and_clear_keeps_it(void **state)
+{
+	struct guest_mem gm;
+	uint64_t size = 64ULL << 20;
+	size_t pages = size / (size_t)sysconf(_SC_PAGESIZE);
+	uint8_t v = 0x5a, r = 1;
+
+	(void)state;
+	assert_int_equal(gm_init(&gm, size, &(struct berth_error){ 0 }), 0);
+	assert_true(resident(gm.host, size) < pages / 2); /* lazily backed */
+	assert_int_equal(gm_prealloc(&gm, &(struct berth_error){ 0 }), 0);
+	assert_int_equal(resident(gm.host, size), pages);
+	assert_int_equal(gm_write(&gm, 4096, &v, 1), 0);
+	gm_clear(&gm); /* a guest reset: zeroes, still resident */
+	assert_int_equal(gm_read(&gm, 4096, &r, 1), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(resident(gm.host, size), pages);
+	gm_destroy(&gm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(low_only),
 		cmocka_unit_test(split_around_the_hole),
+		cmocka_unit_test(prealloc_makes_ram_resident_and_clear_keeps_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

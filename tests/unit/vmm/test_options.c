@@ -54,6 +54,11 @@ static void all_options(void **state)
 	assert_true(cfg.no_reboot);
 	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "none"), 0);
 	assert_int_equal(cfg.console, CONSOLE_NONE);
+	assert_false(cfg.prealloc);
+	assert_true(cfg.rng);
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--prealloc", "--no-rng"), 0);
+	assert_true(cfg.prealloc);
+	assert_false(cfg.rng);
 }
 
 static void help_and_version(void **state)

@@ -1,0 +1,233 @@
+/* Unit tests for src/daemon/bundle.c: the config.json of a container server, and the choice
+ * of its PID 1 with the image's symlinks resolved inside the rootfs. */
+#include "testlib.h"
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/bundle.h"
+#include "daemon/copy.h"
+
+static struct server test_server(void)
+{
+	struct server s = { .name = "web-1",
+			    .image = "debian",
+			    .kind = KIND_CT,
+			    .cpus = 3,
+			    .memory = 768ULL << 20 };
+
+	return s;
+}
+
+/* The member at a dotted path ("linux.resources.memory.limit") of o. */
+static json_t *at(json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		o = json_object_get(o, key);
+		path = dot + 1;
+	}
+	return json_object_get(o, path);
+}
+
+static bool array_has(json_t *a, const char *member, const char *value)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+	{
+		json_t *x = member ? json_object_get(v, member) : v;
+
+		if (json_is_string(x) && strcmp(json_string_value(x), value) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void test_config(void **state)
+{
+	static const char *const args[] = { "/sbin/init", NULL };
+	struct server s = test_server();
+	json_t *c = bundle_config(&s, "/var/lib/berth/servers/web-1/rootfs", args);
+	json_t *ns;
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(json_string_value(at(c, "root.path")),
+			    "/var/lib/berth/servers/web-1/rootfs");
+	assert_true(json_is_false(at(c, "root.readonly")));
+	assert_string_equal(json_string_value(at(c, "hostname")), "web-1");
+	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)),
+			    "/sbin/init");
+	assert_int_equal(json_array_size(at(c, "process.args")), 1);
+	assert_true(json_is_false(at(c, "process.terminal")));
+	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 768LL << 20);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.reservation")),
+			 768LL << 20);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")),
+			 3 * BUNDLE_CPU_PERIOD);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.period")),
+			 BUNDLE_CPU_PERIOD);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.pids.limit")), 4096);
+	assert_string_equal(json_string_value(at(c, "linux.cgroupsPath")), "berth/web-1");
+	ns = at(c, "linux.namespaces");
+	assert_int_equal(json_array_size(ns), 6);
+	assert_true(array_has(ns, "type", "pid"));
+	assert_true(array_has(ns, "type", "network")); /* its own, empty but lo */
+	assert_true(array_has(ns, "type", "mount"));
+	assert_true(array_has(ns, "type", "uts"));
+	assert_true(array_has(ns, "type", "ipc"));
+	assert_true(array_has(ns, "type", "cgroup"));
+	assert_true(array_has(at(c, "mounts"), "destination", "/proc"));
+	assert_true(array_has(at(c, "mounts"), "destination", "/dev/pts"));
+	assert_true(array_has(at(c, "process.capabilities.bounding"), NULL, "CAP_SYS_BOOT"));
+	assert_false(array_has(at(c, "process.capabilities.bounding"), NULL, "CAP_SYS_ADMIN"));
+	assert_true(array_has(at(c, "process.env"), NULL, "container=berth"));
+	/* devices: deny all but the runtime's default ones */
+	assert_true(json_is_false(
+	    json_object_get(json_array_get(at(c, "linux.resources.devices"), 0), "allow")));
+	json_decref(c);
+}
+
+static void test_config_big_values(void **state)
+{
+	static const char *const args[] = { "/bin/sh", "-c", "x", NULL };
+	struct server s = test_server();
+	json_t *c;
+
+	(void)state;
+	s.cpus = 255;
+	s.memory = 1ULL << 40;
+	c = bundle_config(&s, "/r", args);
+	assert_non_null(c);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 1LL << 40);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")),
+			 255LL * BUNDLE_CPU_PERIOD);
+	assert_int_equal(json_array_size(at(c, "process.args")), 3);
+	json_decref(c);
+}
+
+struct tree {
+	char dir[64];
+};
+
+static int tree_setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	strcpy(t->dir, "/tmp/berth-bundle.XXXXXX");
+	if (!mkdtemp(t->dir))
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int tree_teardown(void **state)
+{
+	struct tree *t = *state;
+	struct berth_error err;
+
+	remove_tree(t->dir, &err);
+	free(t);
+	return 0;
+}
+
+static void sh(const char *dir, const char *cmd)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "cd %s && %s", dir, cmd);
+	assert_int_equal(system(line), 0);
+}
+
+static const char *init_of(struct tree *t)
+{
+	return bundle_init_args(t->dir)[0];
+}
+
+static void test_init_choice(void **state)
+{
+	struct tree *t = *state;
+
+	sh(t->dir,
+	   "mkdir -p sbin bin && printf '#!/bin/sh\\n' > bin/busybox && chmod 755 bin/busybox");
+	assert_string_equal(init_of(t), "/bin/sh"); /* no /sbin/init */
+	/* an absolute symlink resolves inside the rootfs, not on the host */
+	sh(t->dir, "ln -s /bin/busybox sbin/init");
+	assert_string_equal(init_of(t), "/sbin/init");
+	sh(t->dir, "rm sbin/init && ln -s /bin/nothing-here sbin/init");
+	assert_string_equal(init_of(t), "/bin/sh"); /* dangling in the rootfs (fine on the host) */
+	sh(t->dir, "rm sbin/init && ln -s ../../../../../../bin/busybox sbin/init");
+	assert_string_equal(init_of(t), "/sbin/init"); /* .. stops at the rootfs */
+	sh(t->dir, "rm sbin/init && printf x > sbin/init && chmod 644 sbin/init");
+	assert_string_equal(init_of(t), "/bin/sh"); /* not executable */
+	sh(t->dir, "rm sbin/init && mkdir sbin/init");
+	assert_string_equal(init_of(t), "/bin/sh"); /* a directory */
+	assert_string_equal(bundle_init_args("/nonexistent/rootfs")[0], "/bin/sh");
+}
+
+static void test_stop_signal(void **state)
+{
+	struct tree *t = *state;
+
+	sh(t->dir, "mkdir -p sbin bin lib/systemd && printf x > bin/busybox && printf x > "
+		   "lib/systemd/systemd"
+		   " && chmod 755 bin/busybox lib/systemd/systemd");
+	assert_string_equal(bundle_stop_signal(t->dir), "TERM"); /* no init: the shell */
+	sh(t->dir, "ln -s /bin/busybox sbin/init");
+	assert_string_equal(bundle_stop_signal(t->dir), "TERM");
+	sh(t->dir, "rm sbin/init && ln -s /lib/systemd/systemd sbin/init");
+	assert_string_equal(bundle_stop_signal(t->dir), "RTMIN+3");
+	assert_string_equal(bundle_stop_signal("/nonexistent/rootfs"), "TERM");
+}
+
+static void test_write(void **state)
+{
+	struct tree *t = *state;
+	struct server s = test_server();
+	struct berth_error err = { 0 };
+	char path[128];
+	json_t *c;
+
+	snprintf(s.dir, sizeof(s.dir), "%s", t->dir);
+	sh(t->dir, "mkdir -p rootfs/sbin && touch rootfs/sbin/init && chmod 755 rootfs/sbin/init");
+	assert_int_equal(bundle_write(&s, &err), 0);
+	s.memory = 1ULL << 30; /* written again (as before each start): replaced */
+	assert_int_equal(bundle_write(&s, &err), 0);
+	snprintf(path, sizeof(path), "%s/bundle/config.json", t->dir);
+	c = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(c);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 1LL << 30);
+	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)),
+			    "/sbin/init");
+	snprintf(path, sizeof(path), "%s/rootfs", t->dir);
+	assert_string_equal(json_string_value(at(c, "root.path")), path);
+	json_decref(c);
+	snprintf(path, sizeof(path), "%s/bundle/config.json.tmp", t->dir);
+	assert_int_equal(access(path, F_OK), -1);
+
+	snprintf(s.dir, sizeof(s.dir), "%s/missing/dir", t->dir);
+	assert_int_equal(bundle_write(&s, &err), -1);
+	assert_contains(err.msg, "missing/dir/bundle");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_big_values),
+		cmocka_unit_test_setup_teardown(test_init_choice, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_signal, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_write, tree_setup, tree_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,281 @@
+/* Unit tests for src/daemon/driver_vm.c: real berth-vmm processes with the tiny test guests
+ * on this host's KVM (root and /dev/kvm needed): provision, start, alive, a clean stop
+ * (tiny-button powers off on the ACPI power button), a stop that escalates (tiny-spin
+ * ignores it), a forced stop, a start that fails. */
+#include "testlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/proc.h"
+#include "daemon/server_files.h"
+#include "driver_fixture.h"
+
+#define MIB (1ULL << 20)
+
+static int setup(void **state)
+{
+	const char *why = fixture_unusable(true);
+
+	if (why) {
+		fprintf(stderr, "skipped: %s\n", why);
+		*state = NULL;
+		return 0;
+	}
+	*state = fixture_new(KIND_VM);
+	return 0;
+}
+
+/* The fixture with an image of guest build/guests/tiny-GUEST.bzImage (and a 1 MiB disk),
+ * provisioned with a disk of disk bytes. */
+static struct drv_fixture *provisioned(void **state, const char *guest, uint64_t disk)
+{
+	struct drv_fixture *f = *state;
+	struct berth_error err = { 0 };
+	char kernel[PATH_MAX];
+
+	if (!f)
+		skip();
+	snprintf(kernel, sizeof(kernel), "build/guests/tiny-%s.bzImage", guest);
+	if (access(kernel, R_OK) != 0)
+		skip();
+	fixture_sh("cp %s %s/kernel && truncate -s 1M %s/disk.img", kernel, f->s.image_dir,
+		   f->s.image_dir);
+	f->s.disk = disk;
+	if (f->ops->provision(&f->s, &f->env, fixture_progress, f, &err) < 0)
+		fail_msg("provision: %s", err.msg);
+	return f;
+}
+
+static uint64_t file_size(struct drv_fixture *f, const char *leaf)
+{
+	struct berth_error err;
+	char path[PATH_MAX];
+	struct stat st;
+
+	assert_int_equal(server_file(path, &f->s, leaf, &err), 0);
+	if (stat(path, &st) < 0)
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
+static bool exists(struct drv_fixture *f, const char *leaf)
+{
+	struct berth_error err;
+	char path[PATH_MAX];
+
+	assert_int_equal(server_file(path, &f->s, leaf, &err), 0);
+	return access(path, F_OK) == 0;
+}
+
+/* The VMM outlives berthd: a session of its own, not our child, stdin /dev/null, output
+ * to vmm.log, and no fd of ours (the test holds fd 3+ of its own: the ASan and cmocka ones). */
+static void assert_detached(struct drv_fixture *f)
+{
+	char path[64], link[PATH_MAX], log[PATH_MAX], stat_line[512];
+	struct berth_error err;
+	ssize_t n;
+	FILE *fp;
+	int ppid = 0;
+
+	/* a new session, whose leader (the middle child) is gone: no terminal can be acquired */
+	assert_true(getsid((pid_t)f->s.pid) != getsid(0));
+	snprintf(path, sizeof(path), "/proc/%ld/stat", f->s.pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(stat_line, sizeof(stat_line), fp));
+	fclose(fp);
+	assert_int_equal(sscanf(strrchr(stat_line, ')'), ") %*c %d", &ppid), 1);
+	assert_true(ppid != getpid());
+	snprintf(path, sizeof(path), "/proc/%ld/fd/0", f->s.pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	assert_string_equal(link, "/dev/null");
+	snprintf(path, sizeof(path), "/proc/%ld/fd/2", f->s.pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	assert_int_equal(server_file(log, &f->s, "vmm.log", &err), 0);
+	assert_string_equal(link, log);
+}
+
+/* --prealloc: the VM's RAM is resident before the guest runs. */
+static void assert_prealloc(struct drv_fixture *f)
+{
+	char path[64], line[256];
+	unsigned long long rss_kb = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", f->s.pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "VmRSS: %llu kB", &rss_kb) == 1)
+			break;
+	fclose(fp);
+	assert_true(rss_kb * 1024 >= f->s.memory);
+}
+
+static void test_provision_grows_disk(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "button", 4 * MIB);
+
+	assert_int_equal(file_size(f, "disk.img"), 4 * MIB);
+	assert_int_equal(f->last_progress, 100);
+}
+
+static void test_provision_blank_disk(void **state)
+{
+	struct drv_fixture *f = *state;
+	struct berth_error err = { 0 };
+
+	if (!f)
+		skip();
+	fixture_sh("cp build/guests/tiny-button.bzImage %s/kernel", f->s.image_dir);
+	f->s.disk = 8 * MIB;
+	if (f->ops->provision(&f->s, &f->env, NULL, NULL, &err) < 0)
+		fail_msg("provision: %s", err.msg);
+	assert_int_equal(file_size(f, "disk.img"), 8 * MIB); /* an image without a disk */
+}
+
+static void test_start_alive_clean_stop(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "button", 0);
+	long real, t0;
+	int pidfd;
+
+	fixture_start(f);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	assert_true(exists(f, "api.sock"));
+	assert_true(exists(f, "console.log"));
+	assert_detached(f);
+	assert_prealloc(f);
+	real = f->s.pid;
+
+	/* a dead pid, or a live process that is not this VMM (a recycled pid), is not alive */
+	f->s.pid = fixture_dead_pid();
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = getpid();
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = real;
+
+	/* the power button: tiny-button powers off at once, well within the timeout */
+	pidfd = proc_open(f->s.pid);
+	t0 = proc_now_ms();
+	fixture_stop(f, false, 20);
+	assert_true(proc_now_ms() - t0 < 10000);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+}
+
+static void test_stop_escalates(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	long t0, took;
+
+	fixture_start(f);
+	/* tiny-spin ignores the power button: after 1 s the driver stops it by force */
+	t0 = proc_now_ms();
+	fixture_stop(f, false, 1);
+	took = proc_now_ms() - t0;
+	assert_true(took >= 1000 && took < 8000);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+}
+
+static void test_stop_force(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	struct berth_error err = { 0 };
+	long t0;
+
+	fixture_start(f);
+	t0 = proc_now_ms();
+	fixture_stop(f, true, 30);
+	assert_true(proc_now_ms() - t0 < 5000);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	/* stopping a stopped server is no error; cleanup removes nothing that is missing */
+	assert_int_equal(f->ops->stop(&f->s, &f->env, false, 1, &err), 0);
+	f->ops->cleanup(&f->s, &f->env);
+	f->s.pid = 0;
+}
+
+static void test_killed_vmm_cleanup(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	int pidfd;
+
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	assert_int_equal(proc_signal(pidfd, SIGKILL), 0);
+	assert_true(proc_wait(pidfd, 5000));
+	close(pidfd);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	assert_true(exists(f, "api.sock"));
+	f->ops->cleanup(&f->s, &f->env); /* the stale socket goes */
+	assert_false(exists(f, "api.sock"));
+	fixture_start(f); /* and it starts again */
+	assert_true(f->ops->alive(&f->s, &f->env));
+}
+
+static void test_stop_unrecorded_pid(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+
+	fixture_start(f);
+	fixture_check_unrecorded_stop(f); /* the VMM answering on the socket is the one */
+}
+
+static void test_stop_hung_vmm(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	int pidfd;
+
+	/* a VMM that answers nothing (stopped here with SIGSTOP) is not alive, and stop kills it */
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	assert_int_equal(proc_signal(pidfd, SIGSTOP), 0);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	fixture_stop(f, false, 30);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+}
+
+static void test_start_failure_says_why(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	struct berth_error err = { 0 };
+	long pid = 0;
+
+	fixture_sh("echo 'not a kernel' > %s/kernel", f->s.image_dir);
+	assert_int_equal(f->ops->start(&f->s, &f->env, &pid, &err), -1);
+	assert_contains(err.msg, "berth-vmm exited at start");
+	assert_contains(err.msg, "kernel"); /* the VMM's own words, from vmm.log */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_escalates, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup,
+						fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
