@@ -23,43 +23,14 @@ static json_t *row_json(sqlite3_stmt *st)
 
 json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db, "SELECT " COLUMNS " FROM images WHERE name = ?", err);
-
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		return row_json(st);
-	case SQLITE_DONE:
-		refuse(err, ENOENT, "no image %s", name);
-		return NULL;
-	default:
-		db_error(db, err, "reading images");
-		return NULL;
-	}
+	return db_row_json(db, "SELECT " COLUMNS " FROM images WHERE name = ?1", name, row_json,
+			   "image", err);
 }
 
 json_t *image_json_list(sqlite3 *db, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db, "SELECT " COLUMNS " FROM images ORDER BY name", err);
-	json_t *list = json_array();
-	int rc;
-
-	if (!st) {
-		json_decref(list);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, row_json(st));
-	if (rc != SQLITE_DONE) {
-		db_error(db, err, "listing images");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return db_rows_json(db, "SELECT " COLUMNS " FROM images ORDER BY name", NULL, row_json,
+			    err);
 }
 
 /* Run one statement on image name (and an optional size). */

@@ -50,25 +50,10 @@ static json_t *row_json(sqlite3_stmt *st)
 
 static json_t *read_op(sqlite3 *db, const char *id, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db,
-		       "SELECT id, kind, target, status, progress, err, created, updated FROM "
-		       "operations WHERE id = ?",
-		       err);
-
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		return row_json(st);
-	case SQLITE_DONE:
-		refuse(err, ENOENT, "no operation %.40s", id);
-		return NULL;
-	default:
-		db_error(db, err, "reading operations");
-		return NULL;
-	}
+	return db_row_json(db,
+			   "SELECT id, kind, target, status, progress, err, created, updated FROM "
+			   "operations WHERE id = ?1",
+			   id, row_json, "operation", err);
 }
 
 json_t *ops_get(struct ops *ops, const char *id, struct berth_error *err)
