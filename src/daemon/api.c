@@ -74,9 +74,11 @@ void api_handle(void *app, const struct http_request *rq, struct http_reply *rep
 		}
 	}
 	if (path_known)
-		http_reply_error(rep, 405, "method %.16s is not allowed on %.200s", rq->method, rq->path);
+		http_reply_error(rep, 405, "method %.16s is not allowed on %.200s", rq->method,
+				 rq->path);
 	else
-		http_reply_error(rep, 404, "no such API path: %.200s (see docs/api/openapi.yaml)", rq->path);
+		http_reply_error(rep, 404, "no such API path: %.200s (see docs/api/openapi.yaml)",
+				 rq->path);
 }
 
 void api_reply_error(struct http_reply *rep, const struct berth_error *err)
@@ -112,7 +114,8 @@ void api_reply_operation(struct http_reply *rep, const char *id)
 	http_reply_json(rep, 202, json_pack("{s:s, s:s}", "operation", path, "id", id));
 }
 
-bool api_refuse_body(const struct http_request *rq, const char *const allowed[], struct http_reply *rep)
+bool api_refuse_body(const struct http_request *rq, const char *const allowed[],
+		     struct http_reply *rep)
 {
 	struct berth_error err;
 

@@ -17,29 +17,47 @@ void api_reply_error(struct http_reply *rep, const struct berth_error *err);
 void api_reply_operation(struct http_reply *rep, const char *id);
 
 /* Refuse a request without a JSON body or with fields not in allowed; true when refused. */
-bool api_refuse_body(const struct http_request *rq, const char *const allowed[], struct http_reply *rep);
+bool api_refuse_body(const struct http_request *rq, const char *const allowed[],
+		     struct http_reply *rep);
 
 /* Refuse a name that is not a valid server/image name (what says which); true when refused. */
 bool api_refuse_name(const char *what, const char *name, struct http_reply *rep);
 
 /* Handlers: arg is the path's {name} or {id}, or NULL. */
-typedef void (*api_fn)(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
+typedef void (*api_fn)(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
 
-void api_root(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_host(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_plans(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_servers_list(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_server_get(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_server_resize(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_server_delete(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_server_state(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_image_get(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_image_delete(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_operation_get(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_operation_wait(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
-void api_events(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep);
+void api_root(struct berthd *d, const struct http_request *rq, const char *arg,
+	      struct http_reply *rep);
+void api_host(struct berthd *d, const struct http_request *rq, const char *arg,
+	      struct http_reply *rep);
+void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,
+	       struct http_reply *rep);
+void api_servers_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep);
+void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep);
+void api_server_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		    struct http_reply *rep);
+void api_server_resize(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_server_delete(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_server_state(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep);
+void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep);
+void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_image_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		   struct http_reply *rep);
+void api_image_delete(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep);
+void api_operation_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_operation_wait(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep);
+void api_events(struct berthd *d, const struct http_request *rq, const char *arg,
+		struct http_reply *rep);
 
 #endif

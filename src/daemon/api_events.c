@@ -44,7 +44,8 @@ static void reader_free(void *ctx)
 	free(r);
 }
 
-void api_events(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_events(struct berthd *d, const struct http_request *rq, const char *arg,
+		struct http_reply *rep)
 {
 	struct reader *r = calloc(1, sizeof(*r));
 

@@ -8,7 +8,8 @@
 #include "daemon/image_actions.h"
 #include "daemon/refuse.h"
 
-void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep)
 {
 	struct berth_error err;
 	sqlite3 *db = db_conn(&d->db, &err);
@@ -21,12 +22,14 @@ void api_images_list(struct berthd *d, const struct http_request *rq, const char
 		api_reply_error(rep, &err);
 }
 
-static int read_path(json_t *body, const char *key, bool required, const char **out, struct berth_error *err)
+static int read_path(json_t *body, const char *key, bool required, const char **out,
+		     struct berth_error *err)
 {
 	if (input_string(body, key, required, out, err))
 		return -1;
 	if (*out && (*out)[0] != '/')
-		return refuse(err, EINVAL, "field '%s' must be an absolute path on berthd's host", key);
+		return refuse(err, EINVAL, "field '%s' must be an absolute path on berthd's host",
+			      key);
 	return 0;
 }
 
@@ -39,14 +42,19 @@ static int read_source(json_t *body, struct image_source *src, struct berth_erro
 		return -1;
 	if (!strcmp(kind, "ct")) {
 		src->kind = KIND_CT;
-		if (json_object_get(body, "kernel") || json_object_get(body, "initrd") || json_object_get(body, "disk"))
-			return refuse(err, EINVAL, "a ct image takes 'rootfs' only (kernel, initrd, disk are for vm)");
+		if (json_object_get(body, "kernel") || json_object_get(body, "initrd") ||
+		    json_object_get(body, "disk"))
+			return refuse(
+			    err, EINVAL,
+			    "a ct image takes 'rootfs' only (kernel, initrd, disk are for vm)");
 		return read_path(body, "rootfs", true, &src->rootfs, err);
 	}
 	if (!strcmp(kind, "vm")) {
 		src->kind = KIND_VM;
 		if (json_object_get(body, "rootfs"))
-			return refuse(err, EINVAL, "a vm image takes 'kernel', 'initrd' and 'disk', not 'rootfs'");
+			return refuse(
+			    err, EINVAL,
+			    "a vm image takes 'kernel', 'initrd' and 'disk', not 'rootfs'");
 		return read_path(body, "kernel", true, &src->kernel, err) ||
 		       read_path(body, "initrd", false, &src->initrd, err) ||
 		       read_path(body, "disk", false, &src->disk, err);
@@ -54,9 +62,11 @@ static int read_source(json_t *body, struct image_source *src, struct berth_erro
 	return refuse(err, EINVAL, "field 'kind' must be \"vm\" or \"ct\"");
 }
 
-void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep)
 {
-	static const char *const fields[] = { "name", "kind", "rootfs", "kernel", "initrd", "disk", NULL };
+	static const char *const fields[] = { "name",	"kind", "rootfs", "kernel",
+					      "initrd", "disk", NULL };
 	const char *name = NULL;
 	char id[OP_ID_LEN + 1];
 	struct image_source src;
@@ -65,7 +75,8 @@ void api_images_import(struct berthd *d, const struct http_request *rq, const ch
 	(void)arg;
 	if (api_refuse_body(rq, fields, rep))
 		return;
-	if (input_string(rq->body, "name", true, &name, &err) || read_source(rq->body, &src, &err)) {
+	if (input_string(rq->body, "name", true, &name, &err) ||
+	    read_source(rq->body, &src, &err)) {
 		api_reply_error(rep, &err);
 		return;
 	}
@@ -77,7 +88,8 @@ void api_images_import(struct berthd *d, const struct http_request *rq, const ch
 		api_reply_operation(rep, id);
 }
 
-void api_image_get(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_image_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		   struct http_reply *rep)
 {
 	struct berth_error err;
 	sqlite3 *db;
@@ -94,7 +106,8 @@ void api_image_get(struct berthd *d, const struct http_request *rq, const char *
 		api_reply_error(rep, &err);
 }
 
-void api_image_delete(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_image_delete(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep)
 {
 	struct berth_error err;
 

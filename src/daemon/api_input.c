@@ -15,7 +15,8 @@ int input_fields(json_t *body, const char *const allowed[], struct berth_error *
 	json_t *v;
 	unsigned i;
 
-	json_object_foreach(body, key, v) {
+	json_object_foreach(body, key, v)
+	{
 		for (i = 0; allowed[i]; i++) {
 			if (!strcmp(key, allowed[i]))
 				break;
@@ -26,7 +27,8 @@ int input_fields(json_t *body, const char *const allowed[], struct berth_error *
 	return 0;
 }
 
-int input_string(json_t *body, const char *key, bool required, const char **out, struct berth_error *err)
+int input_string(json_t *body, const char *key, bool required, const char **out,
+		 struct berth_error *err)
 {
 	json_t *v = json_object_get(body, key);
 
@@ -43,7 +45,8 @@ int input_string(json_t *body, const char *key, bool required, const char **out,
 	return 0;
 }
 
-int input_uint(json_t *body, const char *key, unsigned min, unsigned max, unsigned *out, struct berth_error *err)
+int input_uint(json_t *body, const char *key, unsigned min, unsigned max, unsigned *out,
+	       struct berth_error *err)
 {
 	json_t *v = json_object_get(body, key);
 	json_int_t n;
@@ -75,13 +78,16 @@ int input_size(json_t *body, const char *key, uint64_t *out, struct berth_error 
 		if (json_string_value(v)[0] == '-')
 			return refuse(err, EINVAL, "field '%s' must not be negative", key);
 		if (size_parse(json_string_value(v), out, err))
-			return refuse(err, EINVAL, "field '%s' must be a size such as \"512M\" or \"4G\", not '%.32s'",
-				      key, json_string_value(v));
+			return refuse(
+			    err, EINVAL,
+			    "field '%s' must be a size such as \"512M\" or \"4G\", not '%.32s'",
+			    key, json_string_value(v));
 		if (*out > INT64_MAX)
 			return refuse(err, EINVAL, "field '%s' is too large", key);
 		return 0;
 	}
-	return refuse(err, EINVAL, "field '%s' must be a size: bytes, or a string such as \"512M\"", key);
+	return refuse(err, EINVAL, "field '%s' must be a size: bytes, or a string such as \"512M\"",
+		      key);
 }
 
 int input_bool(json_t *body, const char *key, bool *out, struct berth_error *err)
@@ -96,7 +102,8 @@ int input_bool(json_t *body, const char *key, bool *out, struct berth_error *err
 	return 0;
 }
 
-int input_query_uint(const char *key, const char *value, unsigned max, unsigned *out, struct berth_error *err)
+int input_query_uint(const char *key, const char *value, unsigned max, unsigned *out,
+		     struct berth_error *err)
 {
 	unsigned long n;
 	char *end;
@@ -106,7 +113,8 @@ int input_query_uint(const char *key, const char *value, unsigned max, unsigned 
 	errno = 0;
 	n = strtoul(value, &end, 10);
 	if (!isdigit((unsigned char)value[0]) || *end || errno || n > max)
-		return refuse(err, EINVAL, "query argument '%s' must be a whole number from 0 to %u", key, max);
+		return refuse(err, EINVAL,
+			      "query argument '%s' must be a whole number from 0 to %u", key, max);
 	*out = (unsigned)n;
 	return 0;
 }

@@ -14,10 +14,12 @@
 int input_fields(json_t *body, const char *const allowed[], struct berth_error *err);
 
 /* body[key] as a non-empty string into *out (left alone when absent and not required). */
-int input_string(json_t *body, const char *key, bool required, const char **out, struct berth_error *err);
+int input_string(json_t *body, const char *key, bool required, const char **out,
+		 struct berth_error *err);
 
 /* body[key] as a whole number from min to max (left alone when absent). */
-int input_uint(json_t *body, const char *key, unsigned min, unsigned max, unsigned *out, struct berth_error *err);
+int input_uint(json_t *body, const char *key, unsigned min, unsigned max, unsigned *out,
+	       struct berth_error *err);
 
 /* body[key] as a size: bytes (an integer >= 0) or a string like "512M" (left alone when absent). */
 int input_size(json_t *body, const char *key, uint64_t *out, struct berth_error *err);
@@ -26,7 +28,8 @@ int input_size(json_t *body, const char *key, uint64_t *out, struct berth_error 
 int input_bool(json_t *body, const char *key, bool *out, struct berth_error *err);
 
 /* A query argument value (NULL: absent, left alone) as a whole number from 0 to max. */
-int input_query_uint(const char *key, const char *value, unsigned max, unsigned *out, struct berth_error *err);
+int input_query_uint(const char *key, const char *value, unsigned max, unsigned *out,
+		     struct berth_error *err);
 
 /* A query flag: "1"/"true" true, "0"/"false" false (NULL: absent, left alone). */
 int input_query_bool(const char *key, const char *value, bool *out, struct berth_error *err);

@@ -16,7 +16,8 @@ static bool bad_id(const char *id, struct http_reply *rep)
 	return true;
 }
 
-void api_operation_get(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_operation_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep)
 {
 	struct berth_error err;
 	json_t *j;
@@ -31,7 +32,8 @@ void api_operation_get(struct berthd *d, const struct http_request *rq, const ch
 		api_reply_error(rep, &err);
 }
 
-void api_operation_wait(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_operation_wait(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep)
 {
 	unsigned timeout = WAIT_DEFAULT_S;
 	struct berth_error err;

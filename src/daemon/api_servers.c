@@ -12,7 +12,8 @@
 #define MAX_CPUS    255
 #define MAX_TIMEOUT 3600
 
-void api_servers_list(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_servers_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep)
 {
 	struct berth_error err;
 	sqlite3 *db = db_conn(&d->db, &err);
@@ -26,14 +27,16 @@ void api_servers_list(struct berthd *d, const struct http_request *rq, const cha
 }
 
 /* The spec of a create request: a plan's sizes, overridden by the fields given. */
-static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec, struct berth_error *err)
+static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
+		     struct berth_error *err)
 {
 	const char *name = NULL, *kind = NULL, *image = NULL, *plan_name = NULL, *restart = "no";
 	const struct plan *plan;
 
 	if (input_string(body, "name", true, &name, err) || name_check("server", name, err) ||
-	    input_string(body, "kind", true, &kind, err) || input_string(body, "image", true, &image, err) ||
-	    name_check("image", image, err) || input_string(body, "plan", false, &plan_name, err) ||
+	    input_string(body, "kind", true, &kind, err) ||
+	    input_string(body, "image", true, &image, err) || name_check("image", image, err) ||
+	    input_string(body, "plan", false, &plan_name, err) ||
 	    input_string(body, "restart", false, &restart, err))
 		return -1;
 	if (strcmp(kind, "vm") && strcmp(kind, "ct"))
@@ -44,12 +47,14 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec, s
 	if (plan_name) {
 		plan = config_plan(&d->cfg, plan_name);
 		if (!plan)
-			return refuse(err, EINVAL, "no plan %.64s (GET /1.0/plans lists them)", plan_name);
+			return refuse(err, EINVAL, "no plan %.64s (GET /1.0/plans lists them)",
+				      plan_name);
 		spec->cpus = plan->cpus;
 		spec->memory = plan->memory;
 		spec->disk = plan->disk;
 	}
-	if (input_uint(body, "cpus", 1, MAX_CPUS, &spec->cpus, err) || input_size(body, "memory", &spec->memory, err) ||
+	if (input_uint(body, "cpus", 1, MAX_CPUS, &spec->cpus, err) ||
+	    input_size(body, "memory", &spec->memory, err) ||
 	    input_size(body, "disk", &spec->disk, err))
 		return -1;
 	if (!spec->cpus || !spec->memory)
@@ -61,10 +66,11 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec, s
 	return 0;
 }
 
-void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep)
 {
-	static const char *const fields[] = { "name", "kind", "image", "cpus", "memory", "disk", "plan", "restart",
-					      NULL };
+	static const char *const fields[] = { "name", "kind", "image",	 "cpus", "memory",
+					      "disk", "plan", "restart", NULL };
 	char id[OP_ID_LEN + 1];
 	struct server_spec spec;
 	struct berth_error err;
@@ -78,7 +84,8 @@ void api_servers_create(struct berthd *d, const struct http_request *rq, const c
 		api_reply_operation(rep, id);
 }
 
-void api_server_get(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_server_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		    struct http_reply *rep)
 {
 	struct berth_error err;
 	sqlite3 *db;
@@ -95,7 +102,8 @@ void api_server_get(struct berthd *d, const struct http_request *rq, const char 
 		api_reply_error(rep, &err);
 }
 
-void api_server_resize(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_server_resize(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep)
 {
 	static const char *const fields[] = { "cpus", "memory", "disk", NULL };
 	struct berth_error err;
@@ -105,13 +113,15 @@ void api_server_resize(struct berthd *d, const struct http_request *rq, const ch
 
 	if (api_refuse_name("server", arg, rep) || api_refuse_body(rq, fields, rep))
 		return;
-	if (input_uint(rq->body, "cpus", 1, MAX_CPUS, &cpus, &err) || input_size(rq->body, "memory", &memory, &err) ||
+	if (input_uint(rq->body, "cpus", 1, MAX_CPUS, &cpus, &err) ||
+	    input_size(rq->body, "memory", &memory, &err) ||
 	    input_size(rq->body, "disk", &disk, &err)) {
 		api_reply_error(rep, &err);
 		return;
 	}
 	if (!cpus && !memory && !disk) {
-		http_reply_error(rep, 400, "give at least one of 'cpus', 'memory' and 'disk' (more than 0)");
+		http_reply_error(rep, 400,
+				 "give at least one of 'cpus', 'memory' and 'disk' (more than 0)");
 		return;
 	}
 	if (server_resize(d, arg, cpus, memory, disk, &err)) {
@@ -122,7 +132,8 @@ void api_server_resize(struct berthd *d, const struct http_request *rq, const ch
 	http_reply_json(rep, 200, db ? server_json(db, arg, &err) : json_object());
 }
 
-void api_server_delete(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_server_delete(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep)
 {
 	char id[OP_ID_LEN + 1];
 	struct berth_error err;
@@ -137,11 +148,13 @@ void api_server_delete(struct berthd *d, const struct http_request *rq, const ch
 		api_reply_operation(rep, id);
 }
 
-void api_server_state(struct berthd *d, const struct http_request *rq, const char *arg, struct http_reply *rep)
+void api_server_state(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep)
 {
 	static const char *const fields[] = { "action", "force", "timeout", NULL };
-	static const char *const actions[] = { [ACTION_START] = "start", [ACTION_STOP] = "stop",
-					       [ACTION_RESTART] = "restart" };
+	static const char *const actions[] = {
+		[ACTION_START] = "start", [ACTION_STOP] = "stop", [ACTION_RESTART] = "restart"
+	};
 	unsigned timeout = d->cfg.stop_timeout, a;
 	const char *action = NULL;
 	char id[OP_ID_LEN + 1];
@@ -150,7 +163,8 @@ void api_server_state(struct berthd *d, const struct http_request *rq, const cha
 
 	if (api_refuse_name("server", arg, rep) || api_refuse_body(rq, fields, rep))
 		return;
-	if (input_string(rq->body, "action", true, &action, &err) || input_bool(rq->body, "force", &force, &err) ||
+	if (input_string(rq->body, "action", true, &action, &err) ||
+	    input_bool(rq->body, "force", &force, &err) ||
 	    input_uint(rq->body, "timeout", 0, MAX_TIMEOUT, &timeout, &err)) {
 		api_reply_error(rep, &err);
 		return;
@@ -160,7 +174,8 @@ void api_server_state(struct berthd *d, const struct http_request *rq, const cha
 			break;
 	}
 	if (a == 3) {
-		http_reply_error(rep, 400, "field 'action' must be \"start\", \"stop\" or \"restart\"");
+		http_reply_error(rep, 400,
+				 "field 'action' must be \"start\", \"stop\" or \"restart\"");
 		return;
 	}
 	if (server_act(d, arg, (enum server_action)a, force, (int)timeout, id, &err))

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/refuse.h"
+
 #define DB_BUSY_TIMEOUT_MS 10000
 
 int db_error(sqlite3 *c, struct berth_error *err, const char *context)
@@ -176,4 +178,41 @@ void db_close(struct db *db)
 		sqlite3_close_v2(c);
 		pthread_setspecific(db->conn_key, NULL);
 	}
+}
+
+json_t *db_rows_json(sqlite3 *c, const char *sql, const char *key, json_t *(*row)(sqlite3_stmt *),
+		     struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(c, sql, err);
+	json_t *list;
+	int rc;
+
+	if (!st)
+		return NULL;
+	if (key)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	list = json_array();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, row(st));
+	if (rc != SQLITE_DONE) {
+		db_error(c, err, "reading");
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *db_row_json(sqlite3 *c, const char *sql, const char *key, json_t *(*row)(sqlite3_stmt *),
+		    const char *what, struct berth_error *err)
+{
+	json_t *list = db_rows_json(c, sql, key, row, err);
+	json_t *first;
+
+	if (!list)
+		return NULL;
+	first = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	if (!first)
+		refuse(err, ENOENT, "no %s %.64s", what, key);
+	return first;
 }

@@ -4,6 +4,7 @@
 #ifndef BERTH_DAEMON_DB_H
 #define BERTH_DAEMON_DB_H
 
+#include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -55,6 +56,15 @@ int db_commit(sqlite3 *c, struct berth_error *err);
 
 /* ROLLBACK if a transaction is open. */
 void db_rollback(sqlite3 *c);
+
+/* Run sql (with ?1 bound to key when key is not NULL) and make each row JSON with row:
+ * the array of all rows. */
+json_t *db_rows_json(sqlite3 *c, const char *sql, const char *key, json_t *(*row)(sqlite3_stmt *),
+		     struct berth_error *err);
+
+/* The first row of db_rows_json(), or NULL with ENOENT "no WHAT KEY" when there is none. */
+json_t *db_row_json(sqlite3 *c, const char *sql, const char *key, json_t *(*row)(sqlite3_stmt *),
+		    const char *what, struct berth_error *err);
 
 /* sqlite3_finalize(*p) for __attribute__((cleanup)). */
 static inline void db_finalizep(sqlite3_stmt **p)

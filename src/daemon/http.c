@@ -56,13 +56,15 @@ static int clear_stale(const struct sockaddr_un *addr, struct berth_error *err)
 		return berr(err, errno, "cannot check %s", addr->sun_path);
 	}
 	if (!S_ISSOCK(st.st_mode))
-		return berr(err, EEXIST, "%s exists and is not a socket: remove it or choose another --socket",
+		return berr(err, EEXIST,
+			    "%s exists and is not a socket: remove it or choose another --socket",
 			    addr->sun_path);
 	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (probe < 0)
 		return berr(err, errno, "socket");
 	if (connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) == 0)
-		return berr(err, EADDRINUSE, "another berthd is already serving on %s: stop it first",
+		return berr(err, EADDRINUSE,
+			    "another berthd is already serving on %s: stop it first",
 			    addr->sun_path);
 	if (unlink(addr->sun_path) && errno != ENOENT)
 		return berr(err, errno, "cannot remove the stale socket %s", addr->sun_path);
@@ -131,13 +133,14 @@ static json_t *parse_body(const struct pending *p, struct http_reply *rep)
 	json_t *j;
 
 	if (p->too_large) {
-		http_reply_error(rep, 413, "request body too large: at most %d bytes", HTTP_MAX_BODY);
+		http_reply_error(rep, 413, "request body too large: at most %d bytes",
+				 HTTP_MAX_BODY);
 		return NULL;
 	}
 	j = json_loadb(p->body, p->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j) {
-		http_reply_error(rep, 400, "malformed JSON at line %d column %d: %s", jerr.line, jerr.column,
-				 jerr.text);
+		http_reply_error(rep, 400, "malformed JSON at line %d column %d: %s", jerr.line,
+				 jerr.column, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
@@ -177,7 +180,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply
 		if (!kept)
 			return MHD_NO;
 		*kept = *rep;
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, kept, stream_done);
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, kept,
+							 stream_done);
 		if (!resp) {
 			stream_done(kept);
 			return MHD_NO;
@@ -202,8 +206,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply
 	return r;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-				  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
 {
 	struct http_server *srv = cls;
 	struct pending *p = *con_cls;
@@ -256,7 +261,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
-int http_start(struct http_server **out, int fd, http_handler handler, void *app, struct berth_error *err)
+int http_start(struct http_server **out, int fd, http_handler handler, void *app,
+	       struct berth_error *err)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
 
@@ -266,12 +272,13 @@ int http_start(struct http_server **out, int fd, http_handler handler, void *app
 	}
 	srv->handler = handler;
 	srv->app = app;
-	srv->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-					    MHD_USE_ERROR_LOG | MHD_USE_ITC,
-				    0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-				    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-				    (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-				    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
+	srv->mhd = MHD_start_daemon(
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+		MHD_USE_ITC,
+	    0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
 	if (!srv->mhd) {
 		close(fd);
 		free(srv);

@@ -43,7 +43,8 @@ struct http_server;
 int http_listen(const char *path, int *fd, struct berth_error *err);
 
 /* Serve on listening socket fd (taken over) with handler. */
-int http_start(struct http_server **out, int fd, http_handler handler, void *app, struct berth_error *err);
+int http_start(struct http_server **out, int fd, http_handler handler, void *app,
+	       struct berth_error *err);
 
 /* Stop serving: close the socket and wait for the connection threads. */
 void http_stop(struct http_server *srv);
@@ -56,6 +57,6 @@ void http_reply_json(struct http_reply *rep, unsigned status, json_t *json);
 
 /* Reply {"error": message, "code": status}. */
 void http_reply_error(struct http_reply *rep, unsigned status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #endif

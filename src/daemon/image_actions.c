@@ -17,50 +17,25 @@ static json_t *row_json(sqlite3_stmt *st)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", sqlite3_column_text(st, 0), "kind",
 			 sqlite3_column_text(st, 1), "state", sqlite3_column_text(st, 2), "size",
-			 (json_int_t)sqlite3_column_int64(st, 3), "created", (json_int_t)sqlite3_column_int64(st, 4));
+			 (json_int_t)sqlite3_column_int64(st, 3), "created",
+			 (json_int_t)sqlite3_column_int64(st, 4));
 }
 
 json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT " COLUMNS " FROM images WHERE name = ?", err);
-
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		return row_json(st);
-	case SQLITE_DONE:
-		refuse(err, ENOENT, "no image %s", name);
-		return NULL;
-	default:
-		db_error(db, err, "reading images");
-		return NULL;
-	}
+	return db_row_json(db, "SELECT " COLUMNS " FROM images WHERE name = ?1", name, row_json,
+			   "image", err);
 }
 
 json_t *image_json_list(sqlite3 *db, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT " COLUMNS " FROM images ORDER BY name", err);
-	json_t *list = json_array();
-	int rc;
-
-	if (!st) {
-		json_decref(list);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, row_json(st));
-	if (rc != SQLITE_DONE) {
-		db_error(db, err, "listing images");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return db_rows_json(db, "SELECT " COLUMNS " FROM images ORDER BY name", NULL, row_json,
+			    err);
 }
 
 /* Run one statement on image name (and an optional size). */
-static int image_sql(sqlite3 *db, const char *sql, const char *name, uint64_t size, struct berth_error *err)
+static int image_sql(sqlite3 *db, const char *sql, const char *name, uint64_t size,
+		     struct berth_error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, sql, err);
 
@@ -71,8 +46,10 @@ static int image_sql(sqlite3 *db, const char *sql, const char *name, uint64_t si
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return refuse(err, EEXIST, "image %s already exists: delete it first or choose another name",
-				      name);
+			return refuse(
+			    err, EEXIST,
+			    "image %s already exists: delete it first or choose another name",
+			    name);
 		return db_error(db, err, "updating images");
 	}
 	return 0;
@@ -125,8 +102,9 @@ static int import_work(struct op *op, void *arg, struct berth_error *err)
 
 	if (image_import(j->d->state_dir, j->name, &j->src, op_progress, op, &size, err) == 0) {
 		db = db_conn(&j->d->db, err);
-		if (db && image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1", j->name, size,
-				    err) == 0) {
+		if (db &&
+		    image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
+			      j->name, size, err) == 0) {
 			announce(j->d, j->name);
 			return 0;
 		}
@@ -139,8 +117,8 @@ static int import_work(struct op *op, void *arg, struct berth_error *err)
 	return -1;
 }
 
-int image_start_import(struct berthd *d, const char *name, const struct image_source *src, char id[OP_ID_LEN + 1],
-		       struct berth_error *err)
+int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
+		       char id[OP_ID_LEN + 1], struct berth_error *err)
 {
 	struct import_job *j;
 	bool failed = false;
@@ -157,8 +135,11 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 	if (!db)
 		return -1;
 	{
-		_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
-			db, "INSERT INTO images (name, kind, state, created) VALUES (?1, ?2, 'importing', ?3)", err);
+		_cleanup_stmt_ sqlite3_stmt *st =
+		    db_prepare(db,
+			       "INSERT INTO images (name, kind, state, created) VALUES (?1, ?2, "
+			       "'importing', ?3)",
+			       err);
 
 		if (!st)
 			return -1;
@@ -168,7 +149,9 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
 				return refuse(err, EEXIST,
-					      "image %s already exists: delete it first or choose another name", name);
+					      "image %s already exists: delete it first or choose "
+					      "another name",
+					      name);
 			return db_error(db, err, "recording the image");
 		}
 	}
@@ -188,7 +171,8 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 		berr(err, ENOMEM, "image %s", name);
 		if (j)
 			import_job_free(j);
-	} else if (op_run(&d->ops, "import", target, import_work, j, import_job_free, id, err) == 0) {
+	} else if (op_run(&d->ops, "import", target, import_work, j, import_job_free, id, err) ==
+		   0) {
 		return 0;
 	}
 	image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, &(struct berth_error){ 0 });
@@ -226,13 +210,13 @@ static int drop_row(sqlite3 *db, const char *name, struct berth_error *err)
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n++ < 5)
-			snprintf(users + strlen(users), sizeof(users) - strlen(users), "%s%s", n > 1 ? ", " : "",
-				 sqlite3_column_text(st, 0));
+			snprintf(users + strlen(users), sizeof(users) - strlen(users), "%s%s",
+				 n > 1 ? ", " : "", sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
 	if (n) {
-		refuse(err, EBUSY, "image %s is used by %d server%s (%s%s): delete them first", name, n,
-		       n > 1 ? "s" : "", users, n > 5 ? ", ..." : "");
+		refuse(err, EBUSY, "image %s is used by %d server%s (%s%s): delete them first",
+		       name, n, n > 1 ? "s" : "", users, n > 5 ? ", ..." : "");
 		goto fail;
 	}
 	if (image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, err))
@@ -275,12 +259,16 @@ void image_settle(struct berthd *d)
 		return;
 	image_remove_leftovers(d->state_dir);
 	{
-		_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT name FROM images WHERE state = 'importing'", &err);
+		_cleanup_stmt_ sqlite3_stmt *st =
+		    db_prepare(db, "SELECT name FROM images WHERE state = 'importing'", &err);
 
 		while (st && sqlite3_step(st) == SQLITE_ROW) {
 			const char *name = (const char *)sqlite3_column_text(st, 0);
 
-			fprintf(stderr, "berthd: image %s was being imported when berthd stopped; removed\n", name);
+			fprintf(
+			    stderr,
+			    "berthd: image %s was being imported when berthd stopped; removed\n",
+			    name);
 			image_remove(d->state_dir, name, &err);
 		}
 	}
@@ -293,7 +281,8 @@ void image_settle(struct berthd *d)
 	while ((e = readdir(dir))) {
 		if (e->d_name[0] == '.' || !name_valid(e->d_name) || has_row(db, e->d_name))
 			continue;
-		fprintf(stderr, "berthd: removing image files no image owns: %s/%s\n", path, e->d_name);
+		fprintf(stderr, "berthd: removing image files no image owns: %s/%s\n", path,
+			e->d_name);
 		image_remove(d->state_dir, e->d_name, &err);
 	}
 	closedir(dir);

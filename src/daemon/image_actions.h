@@ -16,8 +16,8 @@ json_t *image_json_list(sqlite3 *db, struct berth_error *err);
 
 /* Check src, record image name as 'importing' (EEXIST if taken) and import it in an
  * operation; id gets the operation's id. */
-int image_start_import(struct berthd *d, const char *name, const struct image_source *src, char id[OP_ID_LEN + 1],
-		       struct berth_error *err);
+int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
+		       char id[OP_ID_LEN + 1], struct berth_error *err);
 
 /* Delete image name: EBUSY while a server uses it or it is importing. */
 int image_delete(struct berthd *d, const char *name, struct berth_error *err);

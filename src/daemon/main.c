@@ -47,7 +47,8 @@ static int prepare_state_dir(struct berthd *d, const char *dir, struct berth_err
 	if (!realpath(dir, d->state_dir))
 		return berr(err, errno, "state directory %s", dir);
 	for (i = 0; i < 3; i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", d->state_dir, subdirs[i]) >= sizeof(path))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", d->state_dir, subdirs[i]) >=
+		    sizeof(path))
 			return berr(err, ENAMETOOLONG, "state directory %s", d->state_dir);
 		if (make_dirs(path, 0700, err))
 			return -1;
@@ -82,7 +83,8 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 	ledger_capacity(&host, &d->cfg, o->host_cpus, o->host_memory, &d->cap);
 	events_init(&d->events);
 	ops_init(&d->ops, &d->db, &d->events);
-	d->env = (struct driver_env){ .state_dir = d->state_dir, .vmm_path = d->cfg.vmm_path,
+	d->env = (struct driver_env){ .state_dir = d->state_dir,
+				      .vmm_path = d->cfg.vmm_path,
 				      .ct_path = d->cfg.ct_path };
 	return 0;
 }
@@ -122,8 +124,10 @@ int main(int argc, char **argv)
 		r = -1;
 		goto out;
 	}
-	fprintf(stderr, "berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, %s disk\n", o.socket,
-		d.state_dir, (unsigned long long)d.cap.cpus, size_format(d.cap.memory, mem, sizeof(mem)),
+	fprintf(stderr,
+		"berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, %s disk\n",
+		o.socket, d.state_dir, (unsigned long long)d.cap.cpus,
+		size_format(d.cap.memory, mem, sizeof(mem)),
 		size_format(d.cap.disk, disk, sizeof(disk)));
 	do {
 		if (sigwait(&set, &sig))

@@ -35,36 +35,25 @@ void ops_init(struct ops *ops, struct db *db, struct events *events)
 
 static json_t *row_json(sqlite3_stmt *st)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "id", sqlite3_column_text(st, 0), "kind",
-			      sqlite3_column_text(st, 1), "target", sqlite3_column_text(st, 2), "status",
-			      sqlite3_column_text(st, 3), "progress", (json_int_t)sqlite3_column_int(st, 4),
-			      "created", (json_int_t)sqlite3_column_int64(st, 6), "updated",
-			      (json_int_t)sqlite3_column_int64(st, 7));
+	json_t *j = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "id", sqlite3_column_text(st, 0), "kind",
+	    sqlite3_column_text(st, 1), "target", sqlite3_column_text(st, 2), "status",
+	    sqlite3_column_text(st, 3), "progress", (json_int_t)sqlite3_column_int(st, 4),
+	    "created", (json_int_t)sqlite3_column_int64(st, 6), "updated",
+	    (json_int_t)sqlite3_column_int64(st, 7));
 
 	if (j && sqlite3_column_type(st, 5) != SQLITE_NULL)
-		json_object_set_new(j, "error", json_string((const char *)sqlite3_column_text(st, 5)));
+		json_object_set_new(j, "error",
+				    json_string((const char *)sqlite3_column_text(st, 5)));
 	return j;
 }
 
 static json_t *read_op(sqlite3 *db, const char *id, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
-		db, "SELECT id, kind, target, status, progress, err, created, updated FROM operations WHERE id = ?",
-		err);
-
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		return row_json(st);
-	case SQLITE_DONE:
-		refuse(err, ENOENT, "no operation %.40s", id);
-		return NULL;
-	default:
-		db_error(db, err, "reading operations");
-		return NULL;
-	}
+	return db_row_json(db,
+			   "SELECT id, kind, target, status, progress, err, created, updated FROM "
+			   "operations WHERE id = ?1",
+			   id, row_json, "operation", err);
 }
 
 json_t *ops_get(struct ops *ops, const char *id, struct berth_error *err)
@@ -87,8 +76,9 @@ static void publish(struct ops *ops, sqlite3 *db, const char *id)
 static int update(sqlite3 *db, const char *id, const char *status, int progress, const char *msg,
 		  struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st =
-		db_prepare(db, "UPDATE operations SET status = ?, progress = ?, err = ?, updated = ? WHERE id = ?", err);
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db, "UPDATE operations SET status = ?, progress = ?, err = ?, updated = ? WHERE id = ?",
+	    err);
 
 	if (!st)
 		return -1;
@@ -138,8 +128,8 @@ static void *op_thread(void *p)
 		int tries;
 
 		for (tries = 0; tries < 5; tries++) {
-			if (!update(db, op->id, r ? "failure" : "success", r ? op->progress : 100, r ? err.msg : NULL,
-				    &uerr))
+			if (!update(db, op->id, r ? "failure" : "success", r ? op->progress : 100,
+				    r ? err.msg : NULL, &uerr))
 				break;
 		}
 		publish(ops, db, op->id);
@@ -154,11 +144,14 @@ static void *op_thread(void *p)
 	return NULL;
 }
 
-static int insert(sqlite3 *db, const char *id, const char *kind, const char *target, struct berth_error *err)
+static int insert(sqlite3 *db, const char *id, const char *kind, const char *target,
+		  struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
-		db, "INSERT INTO operations (id, kind, target, status, created, updated) VALUES (?, ?, ?, 'running', ?, ?)",
-		err);
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db,
+		       "INSERT INTO operations (id, kind, target, status, created, updated) VALUES "
+		       "(?, ?, ?, 'running', ?, ?)",
+		       err);
 	sqlite3_int64 now = (sqlite3_int64)time(NULL);
 
 	if (!st)
@@ -185,8 +178,8 @@ static int new_id(char id[OP_ID_LEN + 1], struct berth_error *err)
 	return 0;
 }
 
-int op_run(struct ops *ops, const char *kind, const char *target, op_fn fn, void *arg, void (*free_arg)(void *),
-	   char id[OP_ID_LEN + 1], struct berth_error *err)
+int op_run(struct ops *ops, const char *kind, const char *target, op_fn fn, void *arg,
+	   void (*free_arg)(void *), char id[OP_ID_LEN + 1], struct berth_error *err)
 {
 	struct op *op = calloc(1, sizeof(*op));
 	pthread_attr_t attr;
@@ -256,7 +249,8 @@ json_t *ops_wait(struct ops *ops, const char *id, int timeout_s, struct berth_er
 			}
 			step = now;
 			step.tv_sec++;
-			if (step.tv_sec > until.tv_sec || (step.tv_sec == until.tv_sec && step.tv_nsec > until.tv_nsec))
+			if (step.tv_sec > until.tv_sec ||
+			    (step.tv_sec == until.tv_sec && step.tv_nsec > until.tv_nsec))
 				step = until;
 			pthread_cond_timedwait(&ops->finished, &ops->lock, &step);
 		}
@@ -268,9 +262,11 @@ json_t *ops_wait(struct ops *ops, const char *id, int timeout_s, struct berth_er
 int ops_fail_interrupted(sqlite3 *db, struct berth_error *err)
 {
 	return db_exec(db,
-		       "UPDATE operations SET status = 'failure', err = 'berthd stopped while this operation ran',"
+		       "UPDATE operations SET status = 'failure', err = 'berthd stopped while this "
+		       "operation ran',"
 		       " updated = strftime('%s', 'now') WHERE status = 'running';"
-		       "DELETE FROM operations WHERE status != 'running' AND updated < strftime('%s', 'now') - 86400",
+		       "DELETE FROM operations WHERE status != 'running' AND updated < "
+		       "strftime('%s', 'now') - 86400",
 		       err);
 }
 

@@ -34,8 +34,8 @@ void ops_init(struct ops *ops, struct db *db, struct events *events);
 /* Record an operation (kind "create", "start"...; target the API path of what it acts on)
  * and start fn(arg) on a new thread; id gets its id. free_arg(arg) runs when it ends, or
  * at once when it cannot start. */
-int op_run(struct ops *ops, const char *kind, const char *target, op_fn fn, void *arg, void (*free_arg)(void *),
-	   char id[OP_ID_LEN + 1], struct berth_error *err);
+int op_run(struct ops *ops, const char *kind, const char *target, op_fn fn, void *arg,
+	   void (*free_arg)(void *), char id[OP_ID_LEN + 1], struct berth_error *err);
 
 /* Report progress 0..100 of the operation ctx (a struct op *); a progress_fn. */
 void op_progress(void *ctx, int percent);

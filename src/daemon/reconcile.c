@@ -15,8 +15,8 @@
 #include "daemon/server_rows.h"
 
 /* Load every server row whose state is in mask, then call fn on each. */
-static int each_server(struct berthd *d, unsigned mask, void (*fn)(struct berthd *, struct server *),
-		       struct berth_error *err)
+static int each_server(struct berthd *d, unsigned mask,
+		       void (*fn)(struct berthd *, struct server *), struct berth_error *err)
 {
 	sqlite3 *db = db_conn(&d->db, err);
 	json_t *names, *v;
@@ -28,7 +28,8 @@ static int each_server(struct berthd *d, unsigned mask, void (*fn)(struct berthd
 	names = server_names(db, mask, err);
 	if (!names)
 		return -1;
-	json_array_foreach(names, i, v) {
+	json_array_foreach(names, i, v)
+	{
 		if (server_load(db, d->state_dir, json_string_value(v), &s, err) == 0)
 			fn(d, &s);
 	}

@@ -25,8 +25,8 @@ struct job {
 	int timeout_s;
 };
 
-static struct job *job_new(struct berthd *d, const char *name, enum server_action action, bool force,
-			   int timeout_s, struct berth_error *err)
+static struct job *job_new(struct berthd *d, const char *name, enum server_action action,
+			   bool force, int timeout_s, struct berth_error *err)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
@@ -127,7 +127,8 @@ fail:
 	return -1;
 }
 
-int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN + 1], struct berth_error *err)
+int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN + 1],
+		  struct berth_error *err)
 {
 	char target[128];
 	struct job *j;
@@ -165,7 +166,8 @@ static int do_start(struct berthd *d, struct server *s, struct berth_error *err)
 }
 
 /* Stop s, which is 'stopping'; on failure it is 'running' again if it still runs. */
-static int do_stop(struct berthd *d, struct server *s, bool force, int timeout_s, struct berth_error *err)
+static int do_stop(struct berthd *d, struct server *s, bool force, int timeout_s,
+		   struct berth_error *err)
 {
 	const struct driver_ops *drv = driver_for(s->kind);
 	struct berth_error merr;
@@ -198,8 +200,8 @@ static int act_work(struct op *op, void *arg, struct berth_error *err)
 	return do_start(j->d, &s, err);
 }
 
-int server_act(struct berthd *d, const char *name, enum server_action action, bool force, int timeout_s,
-	       char id[OP_ID_LEN + 1], struct berth_error *err)
+int server_act(struct berthd *d, const char *name, enum server_action action, bool force,
+	       int timeout_s, char id[OP_ID_LEN + 1], struct berth_error *err)
 {
 	static const char *const kinds[] = { "start", "stop", "restart" };
 	struct berth_error merr;
@@ -241,12 +243,13 @@ int server_resize(struct berthd *d, const char *name, unsigned cpus, uint64_t me
 	struct server s;
 	struct stat st;
 
-	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, err) || server_load(db, d->state_dir, name, &s, err))
+	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, err) ||
+	    server_load(db, d->state_dir, name, &s, err))
 		return -1;
 	server_announce(d, name);
 	/* A VM's disk image grows to its reservation (the guest grows its file system). */
-	if ((size_t)snprintf(path, sizeof(path), "%s/disk.img", s.dir) < sizeof(path) && stat(path, &st) == 0 &&
-	    (uint64_t)st.st_size < s.disk && truncate(path, (off_t)s.disk))
+	if ((size_t)snprintf(path, sizeof(path), "%s/disk.img", s.dir) < sizeof(path) &&
+	    stat(path, &st) == 0 && (uint64_t)st.st_size < s.disk && truncate(path, (off_t)s.disk))
 		return berr(err, errno, "server %s: cannot grow %s", name, path);
 	return 0;
 }
@@ -273,7 +276,8 @@ static int delete_work(struct op *op, void *arg, struct berth_error *err)
 	return do_delete(j->d, &s, err);
 }
 
-int server_delete(struct berthd *d, const char *name, bool force, char id[OP_ID_LEN + 1], struct berth_error *err)
+int server_delete(struct berthd *d, const char *name, bool force, char id[OP_ID_LEN + 1],
+		  struct berth_error *err)
 {
 	unsigned from = STATE_BIT(STATE_STOPPED);
 	char target[128];
@@ -305,7 +309,8 @@ static void restart_always(struct berthd *d, const struct server *s)
 	if (server_act(d, s->name, ACTION_START, false, 0, id, &err))
 		fprintf(stderr, "berthd: cannot restart server %s: %s\n", s->name, err.msg);
 	else
-		fprintf(stderr, "berthd: server %s stopped; restarting it (restart=always), operation %s\n",
+		fprintf(stderr,
+			"berthd: server %s stopped; restarting it (restart=always), operation %s\n",
 			s->name, id);
 }
 
@@ -327,12 +332,15 @@ void server_settle(struct berthd *d, struct server *s)
 {
 	const struct driver_ops *drv = driver_for(s->kind);
 	struct berth_error err = { 0 };
-	unsigned running_states = STATE_BIT(STATE_STARTING) | STATE_BIT(STATE_RUNNING) | STATE_BIT(STATE_STOPPING);
+	unsigned running_states =
+	    STATE_BIT(STATE_STARTING) | STATE_BIT(STATE_RUNNING) | STATE_BIT(STATE_STOPPING);
 
 	switch (s->state) {
 	case STATE_CREATING:
 		if (remove_server(d, s, &err) == 0)
-			fprintf(stderr, "berthd: rolled back server %s, whose creation was cut short\n", s->name);
+			fprintf(stderr,
+				"berthd: rolled back server %s, whose creation was cut short\n",
+				s->name);
 		break;
 	case STATE_DELETING:
 		if (do_delete(d, s, &err) == 0)
@@ -342,15 +350,19 @@ void server_settle(struct berthd *d, struct server *s)
 	case STATE_RUNNING:
 	case STATE_STOPPING:
 		if (s->pid > 0 && drv->alive(s, &d->env)) {
-			if (s->state != STATE_RUNNING && move(d, s->name, running_states, STATE_RUNNING, -1, &err) == 0)
-				fprintf(stderr, "berthd: adopted server %s (pid %ld)\n", s->name, s->pid);
+			if (s->state != STATE_RUNNING &&
+			    move(d, s->name, running_states, STATE_RUNNING, -1, &err) == 0)
+				fprintf(stderr, "berthd: adopted server %s (pid %ld)\n", s->name,
+					s->pid);
 			return;
 		}
 		/* Gone, or started without its pid recorded: make sure nothing of it runs. */
 		drv->stop(s, &d->env, true, 0, &err);
 		drv->cleanup(s, &d->env);
 		if (move(d, s->name, running_states, STATE_STOPPED, 0, &err) == 0) {
-			fprintf(stderr, "berthd: server %s is not running any more; marked stopped\n", s->name);
+			fprintf(stderr,
+				"berthd: server %s is not running any more; marked stopped\n",
+				s->name);
 			restart_always(d, s);
 		}
 		return;

@@ -13,14 +13,16 @@ enum server_action { ACTION_START, ACTION_STOP, ACTION_RESTART };
 
 /* Reserve spec in the ledger (refused when it does not fit), then make its files in an
  * operation; id gets the operation's id. */
-int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN + 1], struct berth_error *err);
+int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN + 1],
+		  struct berth_error *err);
 
 /* Start, stop or restart server name; force and timeout_s apply to stopping. */
-int server_act(struct berthd *d, const char *name, enum server_action action, bool force, int timeout_s,
-	       char id[OP_ID_LEN + 1], struct berth_error *err);
+int server_act(struct berthd *d, const char *name, enum server_action action, bool force,
+	       int timeout_s, char id[OP_ID_LEN + 1], struct berth_error *err);
 
 /* Delete server name: refused while it runs unless force (then it is stopped at once). */
-int server_delete(struct berthd *d, const char *name, bool force, char id[OP_ID_LEN + 1], struct berth_error *err);
+int server_delete(struct berthd *d, const char *name, bool force, char id[OP_ID_LEN + 1],
+		  struct berth_error *err);
 
 /* Change a stopped server's reservation (0 keeps a value); a disk image it has grows. */
 int server_resize(struct berthd *d, const char *name, unsigned cpus, uint64_t memory, uint64_t disk,

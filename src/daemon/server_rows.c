@@ -57,16 +57,20 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 	s->disk = (uint64_t)sqlite3_column_int64(st, 6);
 	s->pid = (long)sqlite3_column_int64(st, 8);
 	s->restart_always = !strcmp(text(st, 9), "always");
-	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >= sizeof(s->dir) ||
-	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir, s->image) >=
-		    sizeof(s->image_dir))
-		return berr(err, ENAMETOOLONG, "server %s: the state directory's path is too long", s->name);
+	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
+		sizeof(s->dir) ||
+	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,
+			     s->image) >= sizeof(s->image_dir))
+		return berr(err, ENAMETOOLONG, "server %s: the state directory's path is too long",
+			    s->name);
 	return 0;
 }
 
-int server_load(sqlite3 *db, const char *state_dir, const char *name, struct server *s, struct berth_error *err)
+int server_load(sqlite3 *db, const char *state_dir, const char *name, struct server *s,
+		struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT " COLUMNS " FROM servers WHERE name = ?", err);
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT " COLUMNS " FROM servers WHERE name = ?", err);
 
 	if (!st)
 		return -1;
@@ -83,10 +87,11 @@ int server_load(sqlite3 *db, const char *state_dir, const char *name, struct ser
 
 static json_t *row_json(sqlite3_stmt *st)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name", text(st, 0), "kind",
-			      text(st, 1), "image", text(st, 2), "state", text(st, 3), "cpus",
-			      (json_int_t)sqlite3_column_int64(st, 4), "memory", (json_int_t)sqlite3_column_int64(st, 5),
-			      "disk", (json_int_t)sqlite3_column_int64(st, 6), "address", "pid", "restart",
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name",
+			      text(st, 0), "kind", text(st, 1), "image", text(st, 2), "state",
+			      text(st, 3), "cpus", (json_int_t)sqlite3_column_int64(st, 4),
+			      "memory", (json_int_t)sqlite3_column_int64(st, 5), "disk",
+			      (json_int_t)sqlite3_column_int64(st, 6), "address", "pid", "restart",
 			      text(st, 9), "created", (json_int_t)sqlite3_column_int64(st, 10));
 
 	if (!j)
@@ -100,46 +105,20 @@ static json_t *row_json(sqlite3_stmt *st)
 
 json_t *server_json(sqlite3 *db, const char *name, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT " COLUMNS " FROM servers WHERE name = ?", err);
-
-	if (!st)
-		return NULL;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		return row_json(st);
-	case SQLITE_DONE:
-		refuse(err, ENOENT, "no server %s", name);
-		return NULL;
-	default:
-		db_error(db, err, "reading servers");
-		return NULL;
-	}
+	return db_row_json(db, "SELECT " COLUMNS " FROM servers WHERE name = ?1", name, row_json,
+			   "server", err);
 }
 
 json_t *server_json_list(sqlite3 *db, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT " COLUMNS " FROM servers ORDER BY name", err);
-	json_t *list = json_array();
-	int rc;
-
-	if (!st) {
-		json_decref(list);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, row_json(st));
-	if (rc != SQLITE_DONE) {
-		db_error(db, err, "listing servers");
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return db_rows_json(db, "SELECT " COLUMNS " FROM servers ORDER BY name", NULL, row_json,
+			    err);
 }
 
 json_t *server_names(sqlite3 *db, unsigned mask, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT name, state FROM servers ORDER BY name", err);
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT name, state FROM servers ORDER BY name", err);
 	json_t *list = json_array();
 	int rc, state;
 
@@ -163,7 +142,8 @@ json_t *server_names(sqlite3 *db, unsigned mask, struct berth_error *err)
 /* Why a move did not happen: the server is gone or in another state. */
 static int explain(sqlite3 *db, const char *name, enum server_state to, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "SELECT state FROM servers WHERE name = ?", err);
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT state FROM servers WHERE name = ?", err);
 
 	if (!st)
 		return -1;

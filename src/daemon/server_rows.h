@@ -22,7 +22,8 @@ const char *server_kind_name(enum server_kind k);
 
 /* Load the row called name into s, with s->dir STATE_DIR/servers/NAME and s->image_dir.
  * errnum ENOENT when there is none. */
-int server_load(sqlite3 *db, const char *state_dir, const char *name, struct server *s, struct berth_error *err);
+int server_load(sqlite3 *db, const char *state_dir, const char *name, struct server *s,
+		struct berth_error *err);
 
 /* The API object of one server (ENOENT when none), or the list of all. */
 json_t *server_json(sqlite3 *db, const char *name, struct berth_error *err);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# kill_during_create.sh - berthd SIGKILLed at different instants of a create, then
-# restarted: every server is whole (row 'stopped' and its directory) or absent (no row, no
-# directory, no .tmp), and the ledger holds only the whole ones.
+# kill_during_create.sh - berthd SIGKILLed at different instants of a create (and of a
+# delete), then restarted: every server is whole (row 'stopped' and its directory) or absent
+# (no row, no directory, no .tmp), and the ledger holds only the whole ones.
 # timeout: 240
 . "$(dirname "$0")/lib/daemon.bash"
 
@@ -46,5 +46,16 @@ done
 # The ledger matches what exists.
 api GET /1.0/host >/dev/null
 [ "$(jq .servers <<<"$REPLY")" = "$(ls "$STATE/servers" | wc -l)" ] || fail "ledger and directories differ: $REPLY"
-grep -q "rolled back server" "$SCRATCH/berthd.log" || fail "no create was cut short: the test proved nothing"
 [ "$(db "SELECT count(*) FROM servers")" -ge 1 ] || fail "no create finished: the test proved nothing"
+
+# Deletes cut short are finished at the next start.
+for n in $(db "SELECT name FROM servers"); do
+	curl -s --unix-socket "$SOCK" -X DELETE -o /dev/null http://berthd/1.0/servers/$n
+	sleep 0.05
+	kill_berthd KILL
+	start_berthd
+	[ -z "$(db "SELECT name FROM servers WHERE name = '$n'")" ] || fail "$n: delete not finished after restart"
+	[ ! -e "$STATE/servers/$n" ] || fail "$n: files left after its delete"
+done
+[ "$(db "SELECT count(*) FROM servers")" = 0 ] || fail "rows left after deletes"
+grep -q "rolled back server" "$SCRATCH/berthd.log" || fail "no create was cut short: the test proved nothing"

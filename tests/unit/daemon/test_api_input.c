@@ -31,7 +31,8 @@ static void unknown_fields_are_named(void **state)
 static void sizes(void **state)
 {
 	struct berth_error err = { 0 };
-	json_t *j = parse("{\"a\":1024,\"b\":\"512M\",\"c\":-1,\"d\":\"-1G\",\"e\":1.5,\"f\":\"12X\",\"g\":null}");
+	json_t *j = parse("{\"a\":1024,\"b\":\"512M\",\"c\":-1,\"d\":\"-1G\",\"e\":1.5,\"f\":"
+			  "\"12X\",\"g\":null}");
 	uint64_t v = 7;
 
 	(void)state;
@@ -57,7 +58,8 @@ static void sizes(void **state)
 static void numbers_strings_bools(void **state)
 {
 	struct berth_error err = { 0 };
-	json_t *j = parse("{\"n\":4,\"big\":300,\"neg\":-1,\"s\":\"x\",\"empty\":\"\",\"t\":true,\"one\":1}");
+	json_t *j = parse(
+	    "{\"n\":4,\"big\":300,\"neg\":-1,\"s\":\"x\",\"empty\":\"\",\"t\":true,\"one\":1}");
 	const char *s = NULL;
 	unsigned n = 0;
 	bool b = false;

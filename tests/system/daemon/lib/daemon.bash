@@ -36,7 +36,10 @@ trap cleanup EXIT
 # start_berthd [ARGS...]: start berthd (remembering ARGS for restarts) and wait for it.
 start_berthd() {
 	[ $# -gt 0 ] && BERTHD_ARGS=("$@")
-	"$BERTHD" --state-dir "$STATE" --socket "$SOCK" "${BERTHD_ARGS[@]}" >>"$SCRATCH/berthd.log" 2>&1 &
+	# An empty config of our own: the host's /etc/berth/berthd.conf must not change a test.
+	: >>"$SCRATCH/berthd.conf"
+	"$BERTHD" --state-dir "$STATE" --socket "$SOCK" --config "$SCRATCH/berthd.conf" "${BERTHD_ARGS[@]}" \
+		>>"$SCRATCH/berthd.log" 2>&1 &
 	BERTHD_PID=$!
 	local i
 	for i in $(seq 100); do
