@@ -337,6 +337,26 @@ static void test_copy_tree_every_type(void **state)
 	assert_int_equal(access(at("copy/dir/link2"), F_OK), 0);
 }
 
+/* xattrs of a symlink are the symlink's: copied to the copy, never to what it points at */
+static void test_copy_symlink_xattrs(void **state)
+{
+	struct berth_error err = { 0 };
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(mkdir(at("tree"), 0755), 0);
+	assert_int_equal(mkdir(at("target"), 0755), 0);
+	assert_int_equal(symlink(at("target"), at("tree/xlink")), 0);
+	assert_int_equal(lsetxattr(at("tree/xlink"), "trusted.mark", "sym", 3, 0), 0);
+	assert_int_equal(getxattr(at("target"), "trusted.mark", buf, sizeof(buf)), -1);
+	if (copy_tree(at("tree"), at("copy"), NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(lgetxattr(at("copy/xlink"), "trusted.mark", buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "sym", 3);
+	assert_int_equal(getxattr(at("target"), "trusted.mark", buf, sizeof(buf)), -1);
+	assert_int_equal(errno, ENODATA);
+}
+
 static void test_copy_tree_errors(void **state)
 {
 	struct berth_error err = { 0 };
@@ -490,6 +510,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_file_errors, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_reflink, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_copy_tree_every_type, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_symlink_xattrs, scratch_setup,
+						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_copy_tree_errors, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree_refuses_mounts, scratch_setup, scratch_teardown),
