@@ -259,7 +259,9 @@ static int do_delete(struct berthd *d, struct server *s, struct berth_error *err
 {
 	const struct driver_ops *drv = driver_for(s->kind);
 
-	if (drv->alive(s, &d->env) && drv->stop(s, &d->env, true, 0, err))
+	/* Unconditionally: a hung VMM or container is not "alive" (it does not answer) but may
+	 * still run, and stop ends it; stop of nothing running is a success. */
+	if (drv->stop(s, &d->env, true, 0, err))
 		return -1;
 	drv->cleanup(s, &d->env);
 	return remove_server(d, s, err);
