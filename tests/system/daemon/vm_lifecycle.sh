@@ -25,8 +25,8 @@ echo "vm-lifecycle: vda \$(cat /sys/block/vda/size) sectors"
 echo "$MARKER"
 sleep 600
 EOF
-	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >/dev/null 2>&1 ||
-		fail "scripts/mkimage kit-vm failed"
+	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
+		fail "scripts/mkimage kit-vm failed: $(tail -5 "$SCRATCH/mkimage.log")"
 	guest_run_inside "$0"
 	exit
 fi
@@ -84,6 +84,12 @@ gone() {
 	return 1
 }
 
+# host_reserved: the host's ledger holds web's reservations (also after berthd's restart).
+host_reserved() {
+	expect_status 0 berth host --format json
+	jq_ok ".cpus.reserved == 1 and .memory.reserved == $((256 << 20)) and .disk.reserved == $DISK and .servers == 1"
+}
+
 start_berthd
 CONSOLE=$STATE/servers/web/console.log
 
@@ -101,8 +107,7 @@ pid=$(jq .pid <<<"$OUT")
 VMM_PID=$pid
 tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--api-sock $STATE/servers/web/api.sock" ||
 	fail "pid $pid is not web's berth-vmm"
-expect_status 0 berth host --format json
-jq_ok ".cpus.reserved == 1 and .memory.reserved == $((256 << 20)) and .servers == 1"
+host_reserved
 wait_for "$CONSOLE" "$MARKER" 1 120
 wait_for "$CONSOLE" "vm-lifecycle: vda $((DISK / 512)) sectors" 1 5
 echo "ok: imported, created, started; listed with its reservations; the guest sees a $DISK-byte vda"
@@ -128,6 +133,7 @@ kill -0 "$pid" || fail "web's VMM died with berthd"
 start_berthd
 expect_status 0 berth show web --format json
 jq_ok ".state == \"running\" and .pid == $pid"
+host_reserved
 echo "ok: the VM outlived a SIGKILL of berthd and was adopted (pid $pid)"
 
 expect_status 0 berth stop --force web
