@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# vm_lifecycle.sh - a real Linux VM through berthd and the berth CLI, inside the test rig:
+# import a scripts/mkimage kit-vm image; create (1 CPU, 256 MiB, a disk larger than the
+# image's), start; list shows it running with its reservations; the console shows the
+# guest's marker and a /dev/vda of the reserved size; a clean stop powers the guest off
+# (ACPI button, acpid); started again, it outlives a SIGKILL of berthd and is adopted
+# (same pid) by the next berthd, which stops it with --force; deleted, nothing is left:
+# no VMM, no files, no reservation.
+# timeout: 700
+. "$(dirname "$0")/../vmm/guest.sh"
+
+MARKER="vm-lifecycle: waiting for the power button"
+DISK=$((128 << 20))
+
+if [ "${1:-}" != --inside ]; then
+	need_root
+	reason=$("$ROOT/tests/rig/available") || skip "$reason"
+	for p in berthd berth berth-vmm; do
+		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
+	done
+	command -v jq >/dev/null || skip "needs jq"
+	scratch
+	cat >"$SCRATCH/guest.sh" <<EOF
+echo "vm-lifecycle: vda \$(cat /sys/block/vda/size) sectors"
+echo "$MARKER"
+sleep 600
+EOF
+	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
+		fail "scripts/mkimage kit-vm failed: $(tail -5 "$SCRATCH/mkimage.log")"
+	guest_run_inside "$0"
+	exit
+fi
+
+# Inside the rig. The host's scratch (9p) holds the image; berthd's state and socket go
+# under /run, since Unix sockets do not work on the rig's 9p /tmp.
+IMG=$2/img
+RUN=$(mktemp -d /run/berth-vmtest.XXXXXX)
+STATE=$RUN/state
+SOCK=$RUN/berth.sock
+LOG=$RUN/berthd.log
+DAEMON=
+berth() { timeout 120 "$BUILD/berth" --socket "$SOCK" "$@"; }
+
+cleanup() {
+	local s
+	if [ -n "$DAEMON" ] && kill -0 "$DAEMON" 2>/dev/null; then
+		for s in $(berth list --format json 2>/dev/null | jq -r '.[].name'); do
+			berth delete --force "$s" >/dev/null 2>&1 || true
+		done
+		kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+	fi
+	# A VMM this test started and could not stop through berthd: by its pid only.
+	if [ -n "${VMM_PID:-}" ] && [ -e "/proc/$VMM_PID" ]; then kill -9 "$VMM_PID" 2>/dev/null || true; fi
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
+
+start_berthd() {
+	: >>"$RUN/berthd.conf" # our own, empty: the host's /etc/berth/berthd.conf must not count
+	"$BUILD/berthd" --state-dir "$STATE" --socket "$SOCK" --config "$RUN/berthd.conf" \
+		--host-cpus 2 --host-memory 2G >>"$LOG" 2>&1 &
+	DAEMON=$!
+	local i
+	for i in $(seq 100); do
+		"$BUILD/berth" --socket "$SOCK" host >/dev/null 2>&1 && return 0
+		kill -0 "$DAEMON" 2>/dev/null || fail "berthd exited at start: $(tail -5 "$LOG")"
+		sleep 0.1
+	done
+	fail "berthd did not answer within 10 s: $(tail -5 "$LOG")"
+}
+
+# jq_ok FILTER: the JSON in $OUT satisfies FILTER.
+jq_ok() { jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:
+$OUT"; }
+
+# gone PID [SECONDS]: true once PID has ended (a zombie counts), waiting up to SECONDS (10).
+gone() {
+	local i
+	for ((i = 0; i < ${2:-10} * 10; i++)); do
+		[ -e "/proc/$1" ] || return 0
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# host_reserved: the host's ledger holds web's reservations (also after berthd's restart).
+host_reserved() {
+	expect_status 0 berth host --format json
+	jq_ok ".cpus.reserved == 1 and .memory.reserved == $((256 << 20)) and .disk.reserved == $DISK and .servers == 1"
+}
+
+start_berthd
+CONSOLE=$STATE/servers/web/console.log
+
+expect_status 0 berth image import kit --kind vm --kernel "$IMG/kernel" --initrd "$IMG/initrd" --disk "$IMG/disk.img"
+expect_status 0 berth image list --format json
+jq_ok 'map(select(.name == "kit" and .kind == "vm" and .state == "ready")) | length == 1'
+expect_status 0 berth create web --kind vm --image kit --cpus 1 --memory 256M --disk 128M
+expect_status 0 berth start web
+expect_status 0 berth list --format json
+jq_ok 'length == 1 and .[0].name == "web" and .[0].kind == "vm" and .[0].state == "running"'
+jq_ok ".[0].cpus == 1 and .[0].memory == $((256 << 20)) and .[0].disk == $DISK"
+expect_status 0 berth show web --format json
+jq_ok '.state == "running" and .pid > 0'
+pid=$(jq .pid <<<"$OUT")
+VMM_PID=$pid
+tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--api-sock $STATE/servers/web/api.sock" ||
+	fail "pid $pid is not web's berth-vmm"
+host_reserved
+wait_for "$CONSOLE" "$MARKER" 1 120
+wait_for "$CONSOLE" "vm-lifecycle: vda $((DISK / 512)) sectors" 1 5
+echo "ok: imported, created, started; listed with its reservations; the guest sees a $DISK-byte vda"
+
+sleep 1 # acpid is up before the script starts; give the button driver a moment too
+expect_status 0 berth stop --timeout 60 web
+gone "$pid" || fail "web's VMM ($pid) survived its stop"
+grep -q "reboot: Power down" "$CONSOLE" || fail "the guest did not power down: $(tr -d '\r' <"$CONSOLE" | tail -20)"
+expect_status 0 berth show web --format json
+jq_ok '.state == "stopped"'
+echo "ok: a clean stop powered the guest off"
+
+expect_status 0 berth start web
+expect_status 0 berth show web --format json
+jq_ok '.state == "running" and .pid > 0'
+pid=$(jq .pid <<<"$OUT")
+VMM_PID=$pid
+wait_for "$CONSOLE" "$MARKER" 2 120
+kill -9 "$DAEMON"
+wait "$DAEMON" 2>/dev/null || true
+DAEMON=
+kill -0 "$pid" || fail "web's VMM died with berthd"
+start_berthd
+expect_status 0 berth show web --format json
+jq_ok ".state == \"running\" and .pid == $pid"
+host_reserved
+echo "ok: the VM outlived a SIGKILL of berthd and was adopted (pid $pid)"
+
+expect_status 0 berth stop --force web
+gone "$pid" || fail "web's VMM ($pid) survived stop --force"
+expect_status 0 berth show web --format json
+jq_ok '.state == "stopped"'
+expect_status 0 berth delete web
+expect_status 0 berth list --format json
+jq_ok 'length == 0'
+expect_status 0 berth host --format json
+jq_ok '.cpus.reserved == 0 and .memory.reserved == 0 and .disk.reserved == 0 and .servers == 0'
+[ ! -e "$STATE/servers/web" ] || fail "web's files remain: $(ls -la "$STATE/servers/web")"
+left=$(ls -A "$STATE/servers" 2>/dev/null || true)
+[ -z "$left" ] || fail "left in servers/: $left"
+pgrep -f -- "$STATE/servers" >/dev/null && fail "a process still names the state dir: $(pgrep -af -- "$STATE/servers")"
+expect_status 0 berth image delete kit
+echo "ok: stopped with --force, deleted; no process, file or reservation left"
