@@ -821,8 +821,8 @@ static int parse_unified(json_t *o, struct ct_resources *r, struct berth_error *
 	if (json_object_size(u) > CT_UNIFIED_MAX)
 		return berr(err, 0, "config.json: linux.resources.unified: more than %d entries",
 			    CT_UNIFIED_MAX);
-	r->unified = alloc_array(json_object_size(u), sizeof(*r->unified),
-				 "linux.resources.unified", err);
+	r->unified =
+	    alloc_array(json_object_size(u), sizeof(*r->unified), "linux.resources.unified", err);
 	if (!r->unified)
 		return -1;
 	json_object_foreach(u, key, v)
