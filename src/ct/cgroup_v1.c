@@ -238,6 +238,10 @@ static int v1_apply(struct cgroup *cg, const struct ct_config *c, struct berth_e
 {
 	const struct ct_resources *r = &c->resources;
 
+	if (r->n_unified)
+		return berr(err, 0,
+			    "config.json: linux.resources.unified: needs cgroup v2, and this "
+			    "host keeps its controllers in v1 (use the other linux.resources)");
 	if (!v1_get(cg, err))
 		return -1;
 	if (v1_memory(cg, r, err) < 0 || v1_cpu(cg, r, err) < 0 || v1_blkio(cg, r, err) < 0 ||

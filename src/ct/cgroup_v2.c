@@ -143,6 +143,18 @@ static int v2_devices(struct cgroup *cg, const struct ct_config *c, struct berth
 	return devfilter_attach(v2_dir(cg), prog, (size_t)len, err);
 }
 
+/* linux.resources.unified, written last so that it overrides the mapped fields. */
+static int v2_unified(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_unified; i++)
+		if (cgroup_write(v2_dir(cg), r->unified[i].file, r->unified[i].value, err) < 0)
+			return berr_wrap(err, "linux.resources.unified: %s = \"%s\"",
+					 r->unified[i].file, r->unified[i].value);
+	return 0;
+}
+
 static int v2_apply(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
 {
 	const struct ct_resources *r = &c->resources;
@@ -152,7 +164,9 @@ static int v2_apply(struct cgroup *cg, const struct ct_config *c, struct berth_e
 	if (r->pids_limit != CT_UNSET &&
 	    v2_set_int(cg, "pids.max", r->pids_limit <= 0 ? -1 : r->pids_limit, err) < 0)
 		return -1;
-	return v2_devices(cg, c, err);
+	if (v2_devices(cg, c, err) < 0)
+		return -1;
+	return v2_unified(cg, r, err);
 }
 
 static int v2_clone_fd(struct cgroup *cg)

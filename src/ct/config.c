@@ -785,6 +785,69 @@ static int parse_throttles(json_t *o, struct ct_resources *r, struct berth_error
 	return 0;
 }
 
+/* Why a linux.resources.unified key is refused, or NULL for a "controller.file" name. Of
+ * the cgroup core files only the limits may be set: cgroup.procs, cgroup.subtree_control,
+ * cgroup.freeze, cgroup.kill... belong to the runtime. */
+static const char *unified_key_problem(const char *key)
+{
+	static const char *const core_limits[] = {"cgroup.max.depth", "cgroup.max.descendants"};
+	size_t len = strlen(key), i;
+
+	if (len > CT_UNIFIED_KEY_MAX)
+		return "too long";
+	if (strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_.") != len)
+		return "not a cgroup file name (only a-z, 0-9, _ and .)";
+	if (!len || key[0] == '.' || key[len - 1] == '.' || !strchr(key, '.') || strstr(key, ".."))
+		return "not of the form controller.file";
+	if (strncmp(key, "cgroup.", 7))
+		return NULL;
+	for (i = 0; i < sizeof(core_limits) / sizeof(core_limits[0]); i++)
+		if (!strcmp(key, core_limits[i]))
+			return NULL;
+	return "a cgroup core file the runtime manages";
+}
+
+/* linux.resources.unified: cgroup v2 file names and the strings to write there. */
+static int parse_unified(json_t *o, struct ct_resources *r, struct berth_error *err)
+{
+	json_t *u, *v;
+	const char *key, *problem;
+	char buf[128];
+
+	if (get_object(o, "unified", "linux.resources.unified", &u, err) < 0)
+		return -1;
+	if (!u)
+		return 0;
+	if (json_object_size(u) > CT_UNIFIED_MAX)
+		return berr(err, 0, "config.json: linux.resources.unified: more than %d entries",
+			    CT_UNIFIED_MAX);
+	r->unified =
+	    alloc_array(json_object_size(u), sizeof(*r->unified), "linux.resources.unified", err);
+	if (!r->unified)
+		return -1;
+	json_object_foreach(u, key, v)
+	{
+		struct ct_unified *e = &r->unified[r->n_unified];
+
+		FIELD(buf, "linux.resources.unified.%.70s", key);
+		problem = unified_key_problem(key);
+		if (problem)
+			return berr(err, 0, "config.json: %s: bad key: %s", buf, problem);
+		e->file = strdup(key);
+		if (!e->file)
+			return berr(err, ENOMEM, "config.json: %s", buf);
+		r->n_unified++;
+		if (dup_string(v, buf, &e->value, err) < 0)
+			return -1;
+		if (!e->value[0] || strchr(e->value, '\n') ||
+		    strlen(e->value) > CT_UNIFIED_VALUE_MAX)
+			return berr(err, 0,
+				    "config.json: %s: the value must be one line of 1 to %d bytes",
+				    buf, CT_UNIFIED_VALUE_MAX);
+	}
+	return 0;
+}
+
 static int parse_resources(json_t *lx, struct ct_config *c, struct berth_error *err)
 {
 	struct ct_resources *r = &c->resources;
@@ -847,10 +910,9 @@ static int parse_resources(json_t *lx, struct ct_config *c, struct berth_error *
 		return -1;
 	if (unsupported(o, "hugepageLimits", "linux.resources.hugepageLimits", err) < 0 ||
 	    unsupported(o, "network", "linux.resources.network", err) < 0 ||
-	    unsupported(o, "rdma", "linux.resources.rdma", err) < 0 ||
-	    unsupported(o, "unified", "linux.resources.unified", err) < 0)
+	    unsupported(o, "rdma", "linux.resources.rdma", err) < 0)
 		return -1;
-	return parse_devrules(o, r, err);
+	return parse_devrules(o, r, err) < 0 ? -1 : parse_unified(o, r, err);
 }
 
 static int parse_sysctl(json_t *lx, struct ct_config *c, struct berth_error *err)
@@ -1346,6 +1408,11 @@ void config_free(struct ct_config *c)
 	for (k = 0; k < CT_THR_KINDS; k++)
 		free(c->resources.throttles[k]);
 	free(c->resources.devices);
+	for (i = 0; i < c->resources.n_unified; i++) {
+		free(c->resources.unified[i].file);
+		free(c->resources.unified[i].value);
+	}
+	free(c->resources.unified);
 	strv_free(c->masked_paths);
 	strv_free(c->readonly_paths);
 	for (i = 0; i < c->n_sysctls; i++) {

@@ -117,6 +117,17 @@ enum ct_throttle_kind {
 	CT_THR_KINDS
 };
 
+/* linux.resources.unified bounds: entries, key length, value length */
+#define CT_UNIFIED_MAX	     64
+#define CT_UNIFIED_KEY_MAX   64
+#define CT_UNIFIED_VALUE_MAX 1024
+
+/* One linux.resources.unified entry: a cgroup v2 file of the container's cgroup and the
+ * string written to it. */
+struct ct_unified {
+	char *file, *value;
+};
+
 struct ct_resources {
 	int64_t mem_limit, mem_reservation, mem_swap; /* bytes, -1 = unlimited */
 	int64_t cpu_shares, cpu_quota, cpu_period;
@@ -127,6 +138,8 @@ struct ct_resources {
 	size_t n_throttles[CT_THR_KINDS];
 	struct ct_devrule *devices;
 	size_t n_devices;
+	struct ct_unified *unified; /* written after the fields above (so it wins) */
+	size_t n_unified;
 };
 
 struct ct_sysctl {

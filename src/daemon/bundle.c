@@ -2,10 +2,11 @@
  *
  * A berth container is a small machine, not an application: its own PID 1 (the image's
  * init), its own hostname and network namespace, a hard memory limit with the same amount
- * reserved (berth-ct maps the reservation to memory.low on cgroup v2, the soft limit on v1:
- * protection from reclaim, not yet the hard guarantee of memory.min), a CPU quota
- * of its vCPUs and a pids limit. It is rewritten before every start, so a resize applies at
- * the next start and the rootfs path follows the server directory's final name. */
+ * guaranteed, a CPU quota of its vCPUs and a pids limit. The guarantee is memory.min
+ * (linux.resources.unified) on a cgroup v2 host with the memory controller; elsewhere it is
+ * the reservation alone, which berth-ct maps to the soft limit on v1 (memory.low on v2).
+ * It is rewritten before every start, so a resize applies at the next start and the rootfs
+ * path follows the server directory's final name. */
 #include "daemon/bundle.h"
 
 #include <errno.h>
@@ -143,6 +144,19 @@ static json_t *namespace_list(void)
 	return a;
 }
 
+bool bundle_memory_min(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/sys/fs/cgroup/cgroup.controllers", "re");
+	char line[512], *tok, *save;
+
+	if (!f || !fgets(line, sizeof(line), f))
+		return false;
+	for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, "memory"))
+			return true;
+	return false;
+}
+
 /* The json_pack calls below keep one member per line, so clang-format leaves them alone.
  * ("o" hands a reference to json_pack, which releases it also when it fails.) */
 /* clang-format off */
@@ -167,17 +181,28 @@ static json_t *process_section(const char *const *args)
 
 /* linux.resources: what the server reserved, as hard limits (and the memory guarantee);
  * devices: none but the runtime's default ones. */
-static json_t *resources_section(const struct server *s)
+static json_t *resources_section(const struct server *s, bool memory_min)
 {
-	return json_pack("{s:{s:I, s:I}, s:{s:I, s:I}, s:{s:I}, s:[{s:b, s:s}]}",
-			 "memory", "limit", (json_int_t)s->memory, "reservation", (json_int_t)s->memory,
-			 "cpu", "quota", (json_int_t)s->cpus * BUNDLE_CPU_PERIOD,
-			 "period", (json_int_t)BUNDLE_CPU_PERIOD,
-			 "pids", "limit", (json_int_t)BUNDLE_PIDS_LIMIT,
-			 "devices", "allow", 0, "access", "rwm");
+	char bytes[32];
+	json_t *r = json_pack("{s:{s:I, s:I}, s:{s:I, s:I}, s:{s:I}, s:[{s:b, s:s}]}",
+			      "memory", "limit", (json_int_t)s->memory,
+			      "reservation", (json_int_t)s->memory,
+			      "cpu", "quota", (json_int_t)s->cpus * BUNDLE_CPU_PERIOD,
+			      "period", (json_int_t)BUNDLE_CPU_PERIOD,
+			      "pids", "limit", (json_int_t)BUNDLE_PIDS_LIMIT,
+			      "devices", "allow", 0, "access", "rwm");
+
+	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)s->memory);
+	if (r && memory_min &&
+	    json_object_set_new(r, "unified", json_pack("{s:s}", "memory.min", bytes)) < 0) {
+		json_decref(r);
+		return NULL;
+	}
+	return r;
 }
 
-json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args)
+json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args,
+		      bool memory_min)
 {
 	char cgroup[sizeof("berth/") + SERVER_NAME_MAX];
 
@@ -189,7 +214,7 @@ json_t *bundle_config(const struct server *s, const char *rootfs, const char *co
 			 "hostname", s->name,
 			 "mounts", json_loads(mounts_json, 0, NULL),
 			 "linux", "cgroupsPath", cgroup, "namespaces", namespace_list(),
-			 "resources", resources_section(s),
+			 "resources", resources_section(s, memory_min),
 			 "maskedPaths", string_array(masked), "readonlyPaths", string_array(readonly));
 }
 
@@ -207,7 +232,7 @@ int bundle_write(const struct server *s, struct berth_error *err)
 		return -1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return berr(err, errno, "create `%s`", dir);
-	config = bundle_config(s, rootfs, bundle_init_args(rootfs));
+	config = bundle_config(s, rootfs, bundle_init_args(rootfs), bundle_memory_min());
 	if (!config)
 		return berr(err, ENOMEM, "bundle of %s", s->name);
 	rc = json_dump_file(config, tmp, JSON_INDENT(2));

@@ -4,6 +4,7 @@
 #define BERTH_DAEMON_BUNDLE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "common/error.h"
 #include "daemon/server.h"
@@ -19,9 +20,16 @@ const char *const *bundle_init_args(const char *rootfs);
  * the rootfs's /sbin/init is systemd, else "TERM" (busybox init, sysvinit, the shell). */
 const char *bundle_stop_signal(const char *rootfs);
 
+/* Whether this host can guarantee a container's memory with memory.min: a pure cgroup v2
+ * host (/sys/fs/cgroup is cgroup2, so it has cgroup.controllers) offering "memory". A hybrid
+ * or v1 host has no such file there, and berth-ct drives it through v1. */
+bool bundle_memory_min(void);
+
 /* The config.json document for server s whose rootfs is at rootfs (absolute), running
- * args as PID 1; NULL on allocation failure. */
-json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args);
+ * args as PID 1, with "unified": {"memory.min": its memory} when memory_min; NULL on
+ * allocation failure. */
+json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args,
+		      bool memory_min);
 
 /* Write s->dir/bundle/config.json for s->dir/rootfs (replacing an older one atomically). */
 int bundle_write(const struct server *s, struct berth_error *err);

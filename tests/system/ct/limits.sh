@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # limits.sh - linux.resources through cgroups: memory (an allocation past the limit is
-# OOM-killed), pids (fork past the limit fails), cpu and cpuset values, device rules.
+# OOM-killed), pids (fork past the limit fails), cpu and cpuset values, device rules, and
+# linux.resources.unified (memory.min on v2, refused on v1).
 # On the v2 run a controller the host keeps in v1 is reported and skipped.
 # timeout: 120
 . "$(dirname "$0")/lib/ct.bash"
@@ -26,6 +27,16 @@ main() {
 		fi
 		ct delete --force memcfg
 		ok "memory limit and reservation written"
+		if [ "$CT_LAYOUT" = v2 ]; then
+			b=$(ct_bundle memmin sleep 100)
+			ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, reservation: 16777216} |
+				.linux.resources.unified = {"memory.min": "16777216"}'
+			ct create --bundle "$b" memmin
+			[ "$(cat "$(ct_cgroup_dir memmin)/memory.min")" = 16777216 ] || fail memory.min
+			[ "$(cat "$(ct_cgroup_dir memmin)/memory.low")" = 16777216 ] || fail memory.low
+			ct delete --force memmin
+			ok "memory.min set from linux.resources.unified"
+		fi
 	else
 		echo "note [$CT_LAYOUT]: memory controller not available here (held by cgroup v1)"
 	fi
@@ -65,6 +76,17 @@ main() {
 	echo "$out" | grep -q mknod-denied || fail "mknod of an unlisted device allowed: $out"
 	echo "$out" | grep -q null-ok || fail "default device /dev/null denied: $out"
 	ok "device cgroup rules (v1 files, v2 eBPF)"
+
+	b=$(ct_bundle unified true)
+	if [ "$CT_LAYOUT" = v2 ]; then
+		ct_cfg "$b" '.linux.resources.unified = {"pids.nosuchfile": "7"}'
+		ct_refuses "$b" unified 'unified: pids.nosuchfile = "7"' "a missing unified file"
+		ok "unified write error names the file and value"
+	else
+		ct_cfg "$b" '.linux.resources.unified = {"memory.min": "1"}'
+		ct_refuses "$b" unified 'linux.resources.unified: needs cgroup v2' "unified on v1"
+		ok "linux.resources.unified refused on cgroup v1"
+	fi
 
 	b=$(ct_bundle badres true)
 	ct_cfg "$b" '.linux.resources.cpu = {shares: 1}'

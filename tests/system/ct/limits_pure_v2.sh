@@ -16,6 +16,7 @@ out=$(tests/rig/run --timeout 360 -- sh -c \
 	'mkdir -p /run/ct-tmp && grep -q memory /sys/fs/cgroup/cgroup.controllers &&
 	 CT_IN_V2=1 TMPDIR=/run/ct-tmp tests/system/ct/limits.sh' 2>&1) || { echo "$out"; exit 1; }
 echo "$out"
-for check in "memory limit enforced" "pids limit enforced" "cpu shares, quota/period and cpuset written"; do
+for check in "memory limit enforced" "pids limit enforced" "cpu shares, quota/period and cpuset written" \
+	"memory.min set from linux.resources.unified"; do
 	echo "$out" | grep -q "ok \[v2\]: $check" || { echo "FAIL: no '$check' on pure v2"; exit 1; }
 done

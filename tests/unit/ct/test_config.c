@@ -95,7 +95,8 @@ static void parses_full(void **state)
 	    "  [{\"major\": 8, \"minor\": 0, \"rate\": 1000}]},"
 	    "  \"devices\": [{\"allow\": false, \"access\": \"rwm\"}, {\"allow\": true, \"type\": "
 	    "\"c\","
-	    "  \"major\": 1, \"minor\": 3, \"access\": \"rw\"}]},"
+	    "  \"major\": 1, \"minor\": 3, \"access\": \"rw\"}],"
+	    "  \"unified\": {\"memory.min\": \"4096\", \"cgroup.max.depth\": \"2\"}},"
 	    " \"maskedPaths\": [\"/proc/kcore\"], \"readonlyPaths\": [\"/proc/sys\"],"
 	    " \"sysctl\": {\"net.ipv4.ip_forward\": \"1\"},"
 	    " \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
@@ -160,6 +161,10 @@ static void parses_full(void **state)
 	assert_int_equal(c->resources.devices[0].type, 'a');
 	assert_int_equal(c->resources.devices[0].major, -1);
 	assert_string_equal(c->resources.devices[1].access, "rw");
+	assert_int_equal(c->resources.n_unified, 2);
+	assert_string_equal(c->resources.unified[0].file, "memory.min");
+	assert_string_equal(c->resources.unified[0].value, "4096");
+	assert_string_equal(c->resources.unified[1].file, "cgroup.max.depth");
 	assert_string_equal(c->masked_paths[0], "/proc/kcore");
 	assert_string_equal(c->sysctls[0].key, "net.ipv4.ip_forward");
 	assert_non_null(c->seccomp);
@@ -176,6 +181,9 @@ struct bad {
 	const char *patch;
 	const char *message; /* must appear in the error */
 };
+
+/* a config patch with one linux.resources.unified entry (v is JSON) */
+#define UNIFIED(k, v) "{\"linux\": {\"resources\": {\"unified\": {\"" k "\": " v "}}}}"
 
 static const struct bad bads[] = {
     {"{\"ociVersion\": \"2.0\"}", "ociVersion"},
@@ -306,8 +314,30 @@ static const struct bad bads[] = {
      "linux.resources.devices[0].type"},
     {"{\"linux\": {\"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}}}",
      "hugepageLimits"},
-    {"{\"linux\": {\"resources\": {\"unified\": {\"memory.max\": \"1\"}}}}",
-     "linux.resources.unified"},
+    {UNIFIED("memory.max", "1"), "linux.resources.unified.memory.max: expected a string"},
+    {UNIFIED("memory.max", "\"\""), "one line"},
+    {UNIFIED("memory.max", "\"1\\n2\""), "one line"},
+    {UNIFIED("", "\"1\""), "not of the form controller.file"},
+    {UNIFIED("memory", "\"1\""), "not of the form controller.file"},
+    {UNIFIED(".max", "\"1\""), "not of the form controller.file"},
+    {UNIFIED("memory.", "\"1\""), "not of the form controller.file"},
+    {UNIFIED("memory..max", "\"1\""), "not of the form controller.file"},
+    {UNIFIED("..", "\"1\""), "not of the form controller.file"},
+    {UNIFIED("../memory.max", "\"1\""), "only a-z"},
+    {UNIFIED("sub/memory.max", "\"1\""), "only a-z"},
+    {UNIFIED("Memory.max", "\"1\""), "only a-z"},
+    {UNIFIED("memory.max ", "\"1\""), "only a-z"},
+    {UNIFIED("memory-max.x", "\"1\""), "only a-z"},
+    {UNIFIED("memory.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "\"1\""),
+     "too long"},
+    {UNIFIED("cgroup.procs", "\"1\""), "a cgroup core file the runtime manages"},
+    {UNIFIED("cgroup.threads", "\"1\""), "a cgroup core file the runtime manages"},
+    {UNIFIED("cgroup.subtree_control", "\"+memory\""), "a cgroup core file"},
+    {UNIFIED("cgroup.type", "\"threaded\""), "a cgroup core file"},
+    {UNIFIED("cgroup.freeze", "\"1\""), "a cgroup core file"},
+    {UNIFIED("cgroup.kill", "\"1\""), "a cgroup core file"},
+    {"{\"linux\": {\"resources\": {\"unified\": [\"memory.max\"]}}}",
+     "linux.resources.unified: expected an object"},
     {"{\"linux\": {\"cgroupsPath\": \"/a/../b\"}}", "linux.cgroupsPath"},
     {"{\"linux\": {\"cgroupsPath\": 5}}", "linux.cgroupsPath"},
     {"{\"linux\": {\"rootfsPropagation\": \"bogus\"}}", "linux.rootfsPropagation"},
@@ -375,6 +405,42 @@ static void rejects_each_bad_field(void **state)
 	}
 }
 
+/* The bounds that need long documents: entry count and value length; the allowed core files. */
+static void bounds_unified(void **state)
+{
+	char doc[8192], *p = doc, *end = doc + sizeof(doc);
+	struct ct_config *c = NULL;
+	struct berth_error err = {0};
+	int i;
+
+	(void)state;
+	p += snprintf(p, (size_t)(end - p), "{\"linux\": {\"resources\": {\"unified\": {");
+	for (i = 0; i <= CT_UNIFIED_MAX; i++)
+		p += snprintf(p, (size_t)(end - p), "%s\"memory.f%d\": \"1\"", i ? ", " : "", i);
+	snprintf(p, (size_t)(end - p), "}}}}");
+	assert_int_equal(parse_patched(doc, &c, &err), -1);
+	assert_non_null(strstr(err.msg, "more than 64 entries"));
+
+	p = doc + snprintf(doc, sizeof(doc), "{\"linux\": {\"resources\": {\"unified\": "
+					   "{\"memory.high\": \"");
+	memset(p, '7', CT_UNIFIED_VALUE_MAX + 1);
+	snprintf(p + CT_UNIFIED_VALUE_MAX + 1, 16, "\"}}}}");
+	assert_int_equal(parse_patched(doc, &c, &err), -1);
+	assert_non_null(strstr(err.msg, "linux.resources.unified.memory.high: the value"));
+	p[CT_UNIFIED_VALUE_MAX] = '"';
+	snprintf(p + CT_UNIFIED_VALUE_MAX + 1, 16, "}}}}");
+	assert_int_equal(parse_patched(doc, &c, &err), 0);
+	assert_int_equal(strlen(c->resources.unified[0].value), CT_UNIFIED_VALUE_MAX);
+	config_free(c);
+
+	assert_int_equal(parse_patched(UNIFIED("cgroup.max.descendants", "\"10\""), &c, &err), 0);
+	assert_string_equal(c->resources.unified[0].file, "cgroup.max.descendants");
+	config_free(c);
+	assert_int_equal(parse_patched(UNIFIED("io.max", "\"8:0 rbps=1048576\""), &c, &err), 0);
+	assert_string_equal(c->resources.unified[0].value, "8:0 rbps=1048576");
+	config_free(c);
+}
+
 static void rejects_bad_documents(void **state)
 {
 	static const char *const docs[] = {"", "{", "[]", "5", "{\"a\":1,\"a\":2}", "nul\0l"};
@@ -417,6 +483,7 @@ int main(void)
 	    cmocka_unit_test(parses_base),
 	    cmocka_unit_test(parses_full),
 	    cmocka_unit_test(rejects_each_bad_field),
+	    cmocka_unit_test(bounds_unified),
 	    cmocka_unit_test(rejects_bad_documents),
 	    cmocka_unit_test(parses_process_alone),
 	};

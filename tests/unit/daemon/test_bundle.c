@@ -56,7 +56,7 @@ static void test_config(void **state)
 {
 	static const char *const args[] = { "/sbin/init", NULL };
 	struct server s = test_server();
-	json_t *c = bundle_config(&s, "/var/lib/berth/servers/web-1/rootfs", args);
+	json_t *c = bundle_config(&s, "/var/lib/berth/servers/web-1/rootfs", args, false);
 	json_t *ns;
 
 	(void)state;
@@ -72,6 +72,7 @@ static void test_config(void **state)
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 768LL << 20);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.reservation")),
 			 768LL << 20);
+	assert_null(at(c, "linux.resources.unified")); /* no memory.min off cgroup v2 */
 	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")),
 			 3 * BUNDLE_CPU_PERIOD);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.period")),
@@ -106,9 +107,16 @@ static void test_config_big_values(void **state)
 	(void)state;
 	s.cpus = 255;
 	s.memory = 1ULL << 40;
-	c = bundle_config(&s, "/r", args);
+	c = bundle_config(&s, "/r", args, true);
 	assert_non_null(c);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 1LL << 40);
+	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.reservation")),
+			 1LL << 40);
+	/* on cgroup v2 the reservation is also a guarantee (the key has a dot: no at()) */
+	assert_string_equal(
+	    json_string_value(json_object_get(at(c, "linux.resources.unified"), "memory.min")),
+	    "1099511627776");
+	assert_int_equal(json_object_size(at(c, "linux.resources.unified")), 1);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")),
 			 255LL * BUNDLE_CPU_PERIOD);
 	assert_int_equal(json_array_size(at(c, "process.args")), 3);
@@ -206,6 +214,15 @@ static void test_write(void **state)
 	c = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(c);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 1LL << 30);
+	/* memory.min where the host is pure cgroup v2 with memory (the rig), not on hybrid */
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) < 0)
+		assert_false(bundle_memory_min());
+	if (bundle_memory_min())
+		assert_string_equal(json_string_value(json_object_get(
+					at(c, "linux.resources.unified"), "memory.min")),
+				    "1073741824");
+	else
+		assert_null(at(c, "linux.resources.unified"));
 	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)),
 			    "/sbin/init");
 	snprintf(path, sizeof(path), "%s/rootfs", t->dir);

@@ -192,9 +192,11 @@ static void test_limits(void **state)
 		assert_true(file_has(cg_file(f, "memory", "memory.soft_limit_in_bytes"), mem));
 		assert_true(file_has(cg_file(f, "pids", "pids.max"), "4096"));
 		assert_true(file_has(cg_file(f, "cpu", "cpu.cfs_quota_us"), "100000"));
-	} else { /* v2 (the test rig): berth-ct maps the reservation to memory.low, as runc */
+	} else { /* v2 (the test rig): the reservation is memory.low (as runc) and, through
+		  * linux.resources.unified, the guarantee memory.min */
 		assert_true(file_has(cg_file(f, "", "memory.max"), mem));
 		assert_true(file_has(cg_file(f, "", "memory.low"), mem));
+		assert_true(file_has(cg_file(f, "", "memory.min"), mem));
 		assert_true(file_has(cg_file(f, "", "pids.max"), "4096"));
 		assert_true(file_has(cg_file(f, "", "cpu.max"), "100000 100000"));
 	}
