@@ -158,9 +158,17 @@ static void drain(int fd, char *out, size_t out_size, size_t *len)
 	}
 }
 
-/* posix_spawn argv with stdin /dev/null, stdout to out_fd, stderr to log_fd. */
-static int spawn_child(char *const argv[], int out_fd, int log_fd, pid_t *pid,
-		       struct berth_error *err)
+/* Put fd on the child's standard fd std, or /dev/null (opened with flags) when fd is -1. */
+static void spawn_wire(posix_spawn_file_actions_t *fa, int fd, int std, int flags)
+{
+	if (fd < 0)
+		posix_spawn_file_actions_addopen(fa, std, "/dev/null", flags, 0);
+	else
+		posix_spawn_file_actions_adddup2(fa, fd, std);
+}
+
+int spawn_child(char *const argv[], char *const envp[], const struct spawn_fds *fds, bool setsid,
+		pid_t *pid, struct berth_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -171,15 +179,16 @@ static int spawn_child(char *const argv[], int out_fd, int log_fd, pid_t *pid,
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-	posix_spawn_file_actions_adddup2(&fa, log_fd, 2);
+	spawn_wire(&fa, fds->in, 0, O_RDONLY);
+	spawn_wire(&fa, fds->out, 1, O_WRONLY);
+	spawn_wire(&fa, fds->err, 2, O_WRONLY);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+	/* The daemon's threads may block or ignore signals (SIGPIPE): the child starts clean. */
+	posix_spawnattr_setflags(&attr, (setsid ? POSIX_SPAWN_SETSID : 0) | POSIX_SPAWN_SETSIGMASK |
 					    POSIX_SPAWN_SETSIGDEF);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
-	rc = posix_spawn(pid, argv[0], &fa, &attr, argv, environ);
+	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0)
@@ -220,7 +229,8 @@ int spawn_run(char *const argv[], const char *log_path, char *out, size_t out_si
 		return -1;
 	if (out && pipe2(pipe_fd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return berr(err, errno, "pipe");
-	rc = spawn_child(argv, out ? pipe_fd[1] : log_fd, log_fd, &pid, err);
+	rc = spawn_child(argv, NULL, &(struct spawn_fds){ -1, out ? pipe_fd[1] : log_fd, log_fd },
+			 true, &pid, err);
 	if (pipe_fd[1] >= 0)
 		close(pipe_fd[1]);
 	rd = pipe_fd[0];

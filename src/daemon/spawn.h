@@ -4,9 +4,22 @@
 #ifndef BERTH_DAEMON_SPAWN_H
 #define BERTH_DAEMON_SPAWN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common/error.h"
+
+/* What a child's stdin, stdout and stderr get: an fd of ours, or -1 for /dev/null. */
+struct spawn_fds {
+	int in, out, err;
+};
+
+/* posix_spawnp argv with its standard fds wired as fds says and every other fd closed,
+ * signals unblocked and at their defaults, in a session of its own when setsid; envp NULL
+ * passes ours. The child is ours to reap. */
+int spawn_child(char *const argv[], char *const envp[], const struct spawn_fds *fds, bool setsid,
+		pid_t *pid, struct berth_error *err);
 
 /* Start argv (argv[0] is a path) in a session of its own, not as our child (it is reparented
  * to init, so it outlives berthd and never becomes our zombie); stdout and stderr appended

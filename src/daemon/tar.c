@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "common/cleanup.h"
 #include "daemon/copy_data.h"
+#include "daemon/spawn.h"
 
 #define FEED_CHUNK (1u << 20)
 
@@ -92,28 +92,9 @@ static int tar_spawn(const char *dir, const char *flag, int in, int errfd, pid_t
 			 flag[0] ? (char *)flag : NULL,
 			 NULL };
 	char *envp[] = { "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	int rc;
 
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, errfd, 2);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_init(&attr);
-	/* The daemon's threads may block or ignore signals (SIGPIPE): tar starts clean. */
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(pid, "tar", &fa, &attr, argv, envp);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc)
-		return berr(err, rc, "cannot run tar (is GNU tar installed?)");
+	if (spawn_child(argv, envp, &(struct spawn_fds){ in, -1, errfd }, false, pid, err))
+		return berr_wrap(err, "cannot run tar (is GNU tar installed?)");
 	return 0;
 }
 
