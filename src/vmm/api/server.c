@@ -214,7 +214,7 @@ int api_server_open(struct api_server *s, const char *path, struct loop *loop, c
 	s->loop = loop;
 	s->ops = ops;
 	s->opaque = opaque;
-	s->listen.fd = api_socket_listen(path, &s->file, err);
+	s->listen.fd = unix_listen(path, 0600, "--api-sock", &s->file, err);
 	if (s->listen.fd < 0)
 		return -1;
 	s->path = path;
@@ -249,6 +249,6 @@ void api_server_close(struct api_server *s)
 		client_free(s->clients);
 	loop_del(s->loop, &s->listen);
 	close(s->listen.fd);
-	api_socket_remove(s->path, &s->file);
+	unix_listen_remove(s->path, &s->file);
 	s->path = NULL;
 }

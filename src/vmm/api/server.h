@@ -12,7 +12,7 @@
 
 #include "common/error.h"
 #include "vmm/loop.h"
-#include "socket.h"
+#include "common/unix_listen.h"
 
 /* At most this many clients at once; more are told so and closed. */
 #define API_MAX_CLIENTS 32
@@ -47,7 +47,7 @@ struct api_server {
 	const struct api_ops *ops;
 	void *opaque;
 	const char *path;
-	struct api_socket_file file;
+	struct unix_listen_file file;
 	struct api_client *clients;
 	unsigned nclients;
 };

@@ -19,7 +19,7 @@ api_wait_sock "$S"
 
 # A second VMM on the same (live) socket is refused; the first one is unharmed.
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-spin.bzImage" --mem 64M --console none --api-sock "$S"
-expect_output "another VMM owns $S"
+expect_output "another process listens on $S"
 [ -S "$S" ] || fail "the refused VMM removed the live socket"
 
 # Bad requests: one error reply each, the connection stays usable.

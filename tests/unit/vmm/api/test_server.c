@@ -168,7 +168,7 @@ static void socket_file(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* A live socket is never taken over. */
 	assert_int_equal(api_server_open(&other, f->path, &f->loop, &fake_ops, f, &err), -1);
-	assert_contains(err.msg, "another VMM owns");
+	assert_contains(err.msg, "another process listens on");
 	api_server_close(&f->srv);
 	assert_int_equal(lstat(f->path, &st), -1);
 	assert_int_equal(errno, ENOENT);

@@ -1,0 +1,94 @@
+/* unix_listen.c - creating and removing a listening socket's file.
+ *
+ * A process that died without cleaning up leaves its socket file behind; the next one given
+ * the same path takes it over, but only after a connect() shows nobody listens on it, so two
+ * processes never share (or steal) one socket. */
+#include "unix_listen.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+#define LISTEN_BACKLOG 16
+
+static int fill_addr(const char *path, const char *what, struct sockaddr_un *addr,
+		     struct berth_error *err)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (!*path || strlen(path) >= sizeof(addr->sun_path))
+		return berr(err, 0, "%s '%s': a socket path must be 1 to %zu bytes long", what, path,
+			    sizeof(addr->sun_path) - 1);
+	memcpy(addr->sun_path, path, strlen(path) + 1);
+	return 0;
+}
+
+/* Make way for the socket: nothing there, or a stale socket file (removed). */
+static int clear_stale(const char *path, const char *what, const struct sockaddr_un *addr,
+		       struct berth_error *err)
+{
+	_cleanup_close_ int probe = -1;
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : berr(err, errno, "%s: cannot look at %s", what, path);
+	if (!S_ISSOCK(st.st_mode))
+		return berr(err, 0, "%s: %s exists and is not a socket; give another path", what,
+			    path);
+	/* Non-blocking: a live owner with a full backlog answers EAGAIN instead of stalling us. */
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (probe < 0)
+		return berr(err, errno, "socket");
+	if (connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) == 0)
+		return berr(err, 0, "%s: another process listens on %s (stop it or give another path)",
+			    what, path);
+	if (errno != ECONNREFUSED)
+		return berr(err, errno, "%s: cannot tell whether %s is in use", what, path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return berr(err, errno, "%s: cannot remove the stale socket %s", what, path);
+	return 0;
+}
+
+int unix_listen(const char *path, mode_t mode, const char *what, struct unix_listen_file *file,
+		struct berth_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un addr;
+	struct stat st;
+	mode_t old;
+	int r;
+
+	if (fill_addr(path, what, &addr, err) || clear_stale(path, what, &addr, err))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return berr(err, errno, "socket");
+	/* The umask gives the file its mode from its first moment (no window before a chmod);
+	 * callers run this before other threads exist, so changing the umask is safe. */
+	old = umask(~mode & 0777);
+	r = bind(fd, (const struct sockaddr *)&addr, sizeof(addr));
+	umask(old);
+	if (r < 0)
+		return berr(err, errno, "%s: cannot create the socket %s", what, path);
+	if (lstat(path, &st) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		r = errno;
+		unlink(path);
+		return berr(err, r, "%s: cannot listen on %s", what, path);
+	}
+	file->dev = st.st_dev;
+	file->ino = st.st_ino;
+	return steal_fd(&fd);
+}
+
+void unix_listen_remove(const char *path, const struct unix_listen_file *file)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && st.st_dev == file->dev && st.st_ino == file->ino)
+		unlink(path);
+}

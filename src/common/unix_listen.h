@@ -1,0 +1,27 @@
+/* unix_listen.h - a listening Unix socket file of a given mode: a stale one is replaced, a
+ * live one is refused, and only the file made here is removed at the end. Used for
+ * berth-vmm's control and console sockets and for berthd's console keepers. */
+#ifndef BERTH_COMMON_UNIX_LISTEN_H
+#define BERTH_COMMON_UNIX_LISTEN_H
+
+#include <sys/types.h>
+
+#include "common/error.h"
+
+/* Which file the listener made, so that only that file is removed at exit. */
+struct unix_listen_file {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* Listen on a Unix stream socket at path with permissions mode (e.g. 0600), replacing a
+ * stale socket file that nobody accepts on; what names the socket in messages (e.g.
+ * "--api-sock"). Returns the non-blocking listening fd, or -1 with err. Changes the umask
+ * for a moment: call it before other threads exist. */
+int unix_listen(const char *path, mode_t mode, const char *what, struct unix_listen_file *file,
+		struct berth_error *err);
+
+/* Remove path if it is still the file unix_listen() made. */
+void unix_listen_remove(const char *path, const struct unix_listen_file *file);
+
+#endif
