@@ -27,9 +27,10 @@ EOCONF
 
 net_cleanup() {
 	local pid
-	cleanup
+	# our dnsmasq, by its pid file (it outlives berthd by design)
 	pid=$(cat "$STATE/dhcp/dnsmasq.pid" 2>/dev/null || true)
-	[ -n "$pid" ] && grep -q "$SCRATCH" "/proc/$pid/cmdline" 2>/dev/null && kill "$pid"
+	if [ -n "$pid" ] && grep -q "$SCRATCH" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
+	cleanup
 	ip link del "$BR" 2>/dev/null || true
 	nft delete table ip "$TABLE" 2>/dev/null || true
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | grep -E '^bt[vcp]0abc4d0' | sed 's/@.*//'); do
