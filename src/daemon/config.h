@@ -11,7 +11,7 @@
 #include "common/names.h"
 #include "daemon/net_pool.h"
 
-#define CONFIG_MAX_PLANS 32
+#define CONFIG_MAX_PLANS  32
 #define CONFIG_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 
 /* A named size of server that `berth create --plan` picks. */

@@ -131,7 +131,8 @@ static int ct_net(const struct server *s, const struct driver_env *e, struct ber
 	if (!e->net)
 		return 0;
 	if (!ct_state(s, e, status, sizeof(status), &pid))
-		return berr(err, 0, "container %s: berth-ct does not know it after create", s->name);
+		return berr(err, 0, "container %s: berth-ct does not know it after create",
+			    s->name);
 	return net_ct_attach(e->net, s, (pid_t)pid, err);
 }
 

@@ -63,7 +63,8 @@ int ledger_usage(sqlite3 *db, struct usage *u, struct berth_error *err);
 /* Check spec fits and record it as a server in state 'creating', in one transaction. The
  * image must exist, be ready and of spec's kind. spec->disk gets what was reserved, and
  * spec->address a free address of cap's pool (if it has one). errnum: EEXIST name taken,
- * ENOENT no image, ENOSPC does not fit or no free address (the message says what is free), EINVAL wrong image kind, EBUSY image not ready or database busy. */
+ * ENOENT no image, ENOSPC does not fit or no free address (the message says what is free),
+ * EINVAL wrong image kind, EBUSY image not ready or database busy. */
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
 		   struct berth_error *err);
 

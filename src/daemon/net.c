@@ -30,8 +30,8 @@ static void if_name(char out[IF_LEN], const char *kind, uint32_t addr)
  * a pool of at most /16, and stable, so a stale DHCP entry is never wrong. */
 static void mac_of(char out[NET_MAC_LEN], uint32_t addr)
 {
-	snprintf(out, NET_MAC_LEN, "52:54:00:%02x:%02x:%02x", (addr >> 16) & 255,
-		 (addr >> 8) & 255, addr & 255);
+	snprintf(out, NET_MAC_LEN, "52:54:00:%02x:%02x:%02x", (addr >> 16) & 255, (addr >> 8) & 255,
+		 addr & 255);
 }
 
 /* s's address of the pool. */
@@ -49,8 +49,8 @@ static int server_addr(const struct net *n, const struct server *s, uint32_t *ad
 int net_start(struct net *n, const struct config *c, const char *state_dir, sqlite3 *db,
 	      struct berth_error *err)
 {
-	*n = (struct net){ .mode = NET_OFF, .pool = c->pool, .nat = c->nat,
-			   .state_dir = state_dir };
+	*n =
+	    (struct net){ .mode = NET_OFF, .pool = c->pool, .nat = c->nat, .state_dir = state_dir };
 	snprintf(n->bridge, sizeof(n->bridge), "%s", c->bridge);
 	if (!c->bridge[0])
 		return 0;
@@ -97,13 +97,12 @@ int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_A
 		return berr_wrap(err, "network of VM %s", s->name);
 	}
 	snprintf(net, NET_VM_ARG_MAX, "tap=%s,mac=%s", tap, mac);
-	snprintf(cmdline, NET_CMDLINE_MAX, "berth.ip=%s/%u berth.gw=%s", s->address,
-		 n->pool.prefix, net_addr_format(n->pool.gateway, gw));
+	snprintf(cmdline, NET_CMDLINE_MAX, "berth.ip=%s/%u berth.gw=%s", s->address, n->pool.prefix,
+		 net_addr_format(n->pool.gateway, gw));
 	return 0;
 }
 
-int net_ct_attach(const struct net *n, const struct server *s, pid_t pid,
-		  struct berth_error *err)
+int net_ct_attach(const struct net *n, const struct server *s, pid_t pid, struct berth_error *err)
 {
 	char host[IF_LEN], peer[IF_LEN];
 	uint32_t addr;
@@ -115,8 +114,7 @@ int net_ct_attach(const struct net *n, const struct server *s, pid_t pid,
 	if_name(host, IF_VETH, addr);
 	if_name(peer, IF_PEER, addr);
 	net_link_remove(host); /* of a run whose container is gone, if any */
-	if (net_link_veth(host, peer, n->bridge, pid, addr, n->pool.prefix, n->pool.gateway,
-			  err)) {
+	if (net_link_veth(host, peer, n->bridge, pid, addr, n->pool.prefix, n->pool.gateway, err)) {
 		net_link_remove(host);
 		return berr_wrap(err, "network of container %s", s->name);
 	}
@@ -144,11 +142,11 @@ struct orphans {
 static bool addr_in_use(sqlite3 *db, uint32_t addr)
 {
 	struct berth_error err;
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
-	    db,
-	    "SELECT 1 FROM servers WHERE address = ? AND state IN"
-	    " ('starting', 'running', 'stopping')",
-	    &err);
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db,
+		       "SELECT 1 FROM servers WHERE address = ? AND state IN"
+		       " ('starting', 'running', 'stopping')",
+		       &err);
 	char a[NET_ADDR_LEN];
 
 	if (!st)
@@ -194,8 +192,7 @@ json_t *net_json(const struct net *n, sqlite3 *db, struct berth_error *err)
 		return json_pack("{s:s}", "mode", modes[n->mode]);
 	if (net_lease_count(db, &n->pool, &used, &free_, err))
 		return NULL;
-	snprintf(addr, sizeof(addr), "%s/%u", net_addr_format(n->pool.gateway, gw),
-		 n->pool.prefix);
+	snprintf(addr, sizeof(addr), "%s/%u", net_addr_format(n->pool.gateway, gw), n->pool.prefix);
 	return json_pack("{s:s, s:s, s:s, s:b, s:i, s:i}", "mode", modes[n->mode], "bridge",
 			 n->bridge, "address", addr, "nat", n->nat, "used", used, "free", free_);
 }

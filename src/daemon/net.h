@@ -49,8 +49,7 @@ int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_A
 		  char cmdline[NET_CMDLINE_MAX], struct berth_error *err);
 
 /* Give container s, created but not started (init pid), its eth0 on the bridge. */
-int net_ct_attach(const struct net *n, const struct server *s, pid_t pid,
-		  struct berth_error *err);
+int net_ct_attach(const struct net *n, const struct server *s, pid_t pid, struct berth_error *err);
 
 /* Remove what s's last run made (tap or veth, DHCP entry); nothing when there is none. */
 void net_detach(const struct net *n, const struct server *s);

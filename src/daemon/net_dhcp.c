@@ -63,12 +63,21 @@ static bool dhcp_running(const struct dhcp_paths *p)
 int net_dhcp_ensure(const char *state_dir, const char *bridge, const struct net_pool *pool,
 		    struct berth_error *err)
 {
-	char a_pid[PATH_MAX + 16], a_leases[PATH_MAX + 24], a_hosts[PATH_MAX + 24],
-	    a_iface[32], a_range[80], a_router[48], net[NET_ADDR_LEN], mask[NET_ADDR_LEN],
-	    gw[NET_ADDR_LEN], tail[400];
-	char *argv[] = { DNSMASQ,	   "--conf-file=/dev/null", a_pid,    a_leases, a_hosts,
-			 a_iface,	   "--bind-interfaces",	    "--except-interface=lo",
-			 "--port=0",	   a_range,		    a_router, "--dhcp-authoritative",
+	char a_pid[PATH_MAX + 16], a_leases[PATH_MAX + 24], a_hosts[PATH_MAX + 24], a_iface[32],
+	    a_range[80], a_router[48], net[NET_ADDR_LEN], mask[NET_ADDR_LEN], gw[NET_ADDR_LEN],
+	    tail[400];
+	char *argv[] = { DNSMASQ,
+			 "--conf-file=/dev/null",
+			 a_pid,
+			 a_leases,
+			 a_hosts,
+			 a_iface,
+			 "--bind-interfaces",
+			 "--except-interface=lo",
+			 "--port=0",
+			 a_range,
+			 a_router,
+			 "--dhcp-authoritative",
 			 NULL };
 	struct dhcp_paths p;
 	long from;

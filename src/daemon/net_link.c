@@ -229,8 +229,9 @@ int net_link_veth(const char *host, const char *peer, const char *bridge, pid_t 
 		  uint32_t address, unsigned prefix, uint32_t gateway, struct berth_error *err)
 {
 	_cleanup_nl_ struct nl_sock *sk = route_socket(err);
-	struct ns_job j = { .pid = pid, .peer = peer, .address = address, .gateway = gateway,
-			    .prefix = prefix };
+	struct ns_job j = {
+		.pid = pid, .peer = peer, .address = address, .gateway = gateway, .prefix = prefix
+	};
 	pthread_t t;
 	int rc;
 

@@ -62,9 +62,9 @@ static void address_of(sqlite3 *db, const char *name, const char *want)
 {
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT address FROM servers WHERE name = ?", -1,
-					    &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT address FROM servers WHERE name = ?", -1, &st, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	if (want)

@@ -40,11 +40,25 @@ static void parses_subnets(void **state)
 static void refuses_bad_subnets(void **state)
 {
 	static const char *const bad[] = {
-		"10.187.0.1",	  "10.187.0.1/",    "/24",	       "10.187.0.1/24x",
-		"10.187.0.1/-1",  "10.187.1/24",    "10.187.0.256/24", "010.187.0.1/24 ",
-		"10.187.0.1/31",  "10.187.0.1/32",  "10.187.0.1/30",   "10.187.0.1/15",
-		"10.187.0.1/0",	  "10.187.0.0/24",  "10.187.0.255/24", "10.187.0.1/99999999999999",
-		"a.b.c.d/24",	  "10.187.0.1//24", "",
+		"10.187.0.1",
+		"10.187.0.1/",
+		"/24",
+		"10.187.0.1/24x",
+		"10.187.0.1/-1",
+		"10.187.1/24",
+		"10.187.0.256/24",
+		"010.187.0.1/24 ",
+		"10.187.0.1/31",
+		"10.187.0.1/32",
+		"10.187.0.1/30",
+		"10.187.0.1/15",
+		"10.187.0.1/0",
+		"10.187.0.0/24",
+		"10.187.0.255/24",
+		"10.187.0.1/99999999999999",
+		"a.b.c.d/24",
+		"10.187.0.1//24",
+		"",
 	};
 	struct berth_error err = { 0 };
 	struct net_pool p = { .prefix = 7 };
@@ -149,9 +163,12 @@ static void network_settings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_subnets),	cmocka_unit_test(refuses_bad_subnets),
-		cmocka_unit_test(holds),		cmocka_unit_test(picks_the_lowest_free),
-		cmocka_unit_test(picks_in_a_big_pool),	cmocka_unit_test(network_settings),
+		cmocka_unit_test(parses_subnets),
+		cmocka_unit_test(refuses_bad_subnets),
+		cmocka_unit_test(holds),
+		cmocka_unit_test(picks_the_lowest_free),
+		cmocka_unit_test(picks_in_a_big_pool),
+		cmocka_unit_test(network_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
