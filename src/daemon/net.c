@@ -26,14 +26,6 @@ static void if_name(char out[IF_LEN], const char *kind, uint32_t addr)
 	snprintf(out, IF_LEN, "%s%08x", kind, addr);
 }
 
-/* 52:54:00 (the locally used KVM prefix) and the address's low three bytes: unique in
- * a pool of at most /16, and stable, so a stale DHCP entry is never wrong. */
-static void mac_of(char out[NET_MAC_LEN], uint32_t addr)
-{
-	snprintf(out, NET_MAC_LEN, "52:54:00:%02x:%02x:%02x", (addr >> 16) & 255, (addr >> 8) & 255,
-		 addr & 255);
-}
-
 /* s's address of the pool. */
 static int server_addr(const struct net *n, const struct server *s, uint32_t *addr,
 		       struct berth_error *err)
@@ -90,12 +82,9 @@ int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_A
 	if (server_addr(n, s, &addr, err))
 		return -1;
 	if_name(tap, IF_TAP, addr);
-	mac_of(mac, addr);
-	if (net_link_tap(tap, n->bridge, err) ||
-	    net_dhcp_host(n->state_dir, s->name, mac, s->address, err)) {
-		net_link_remove(tap);
+	net_addr_mac(addr, mac);
+	if (net_link_tap(tap, n->bridge, err))
 		return berr_wrap(err, "network of VM %s", s->name);
-	}
 	snprintf(net, NET_VM_ARG_MAX, "tap=%s,mac=%s", tap, mac);
 	snprintf(cmdline, NET_CMDLINE_MAX, "berth.ip=%s/%u berth.gw=%s", s->address, n->pool.prefix,
 		 net_addr_format(n->pool.gateway, gw));
@@ -130,7 +119,6 @@ void net_detach(const struct net *n, const struct server *s)
 		return;
 	if_name(name, s->kind == KIND_VM ? IF_TAP : IF_VETH, addr);
 	net_link_remove(name);
-	net_dhcp_forget(n->state_dir, s->name);
 }
 
 struct orphans {

@@ -31,7 +31,6 @@ struct net {
 	const char *state_dir;
 };
 
-#define NET_MAC_LEN	18 /* "52:54:00:xx:xx:xx" and a NUL */
 #define NET_VM_ARG_MAX	64 /* berth-vmm --net */
 #define NET_CMDLINE_MAX 96 /* what the kernel command line gains */
 
@@ -43,7 +42,7 @@ int net_start(struct net *n, const struct config *c, const char *state_dir, sqli
 /* Start dnsmasq again if it is gone (called now and then). */
 void net_check(const struct net *n);
 
-/* Make VM s's tap and offer its address by DHCP; net gets berth-vmm's --net value ("" for
+/* Make VM s's tap; net gets berth-vmm's --net value ("" for
  * none) and cmdline what the kernel command line gains (berth.ip=A/P berth.gw=G). */
 int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_ARG_MAX],
 		  char cmdline[NET_CMDLINE_MAX], struct berth_error *err);
@@ -51,7 +50,7 @@ int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_A
 /* Give container s, created but not started (init pid), its eth0 on the bridge. */
 int net_ct_attach(const struct net *n, const struct server *s, pid_t pid, struct berth_error *err);
 
-/* Remove what s's last run made (tap or veth, DHCP entry); nothing when there is none. */
+/* Remove what s's last run made (its tap or veth); nothing when there is none. */
 void net_detach(const struct net *n, const struct server *s);
 
 /* Remove taps and veths of this pool that no starting, running or stopping server has. */

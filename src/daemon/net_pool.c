@@ -29,6 +29,13 @@ char *net_addr_format(uint32_t addr, char out[NET_ADDR_LEN])
 	return out;
 }
 
+char *net_addr_mac(uint32_t addr, char out[NET_MAC_LEN])
+{
+	snprintf(out, NET_MAC_LEN, "52:54:00:%02x:%02x:%02x", (addr >> 16) & 255, (addr >> 8) & 255,
+		 addr & 255);
+	return out;
+}
+
 uint32_t net_pool_mask(const struct net_pool *p)
 {
 	return p->prefix ? ~0u << (32 - p->prefix) : 0;

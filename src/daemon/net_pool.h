@@ -14,6 +14,7 @@
 #define NET_POOL_MIN_PREFIX 16 /* at most 65534 addresses: a bitmap of 8 KiB picks one */
 #define NET_POOL_MAX_PREFIX 29 /* /30 and smaller leave no room for servers beside the gateway */
 #define NET_ADDR_LEN	    16 /* "255.255.255.255" and a NUL */
+#define NET_MAC_LEN	    18 /* "52:54:00:xx:xx:xx" and a NUL */
 
 /* An IPv4 subnet with the gateway in it; host byte order. prefix 0: no pool (networks off). */
 struct net_pool {
@@ -30,6 +31,10 @@ int net_addr_parse(const char *text, uint32_t *addr);
 
 /* addr as "A.B.C.D" in out (NET_ADDR_LEN bytes). */
 char *net_addr_format(uint32_t addr, char out[NET_ADDR_LEN]);
+
+/* The MAC of the server with address addr: 52:54:00 (the prefix KVM guests use) and the
+ * address's low three bytes, unique in a pool of /16 or smaller. */
+char *net_addr_mac(uint32_t addr, char out[NET_MAC_LEN]);
 
 /* The netmask, the broadcast address, and the number of addresses servers may get. */
 uint32_t net_pool_mask(const struct net_pool *p);
