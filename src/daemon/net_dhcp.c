@@ -92,10 +92,12 @@ static long dhcp_running(const struct dhcp *d, bool *same)
 		return 0;
 	cmdline[n] = '\0';
 	end = cmdline + n;
-	for (arg = cmdline + strlen(cmdline) + 1; arg < end; arg += strlen(arg) + 1, i++) {
+	for (arg = cmdline + strlen(cmdline) + 1; arg < end; arg += strlen(arg) + 1) {
 		ours = ours || strcmp(arg, d->a_pid) == 0;
 		if (!d->argv[i] || strcmp(arg, d->argv[i]))
-			*same = false;
+			*same = false; /* i stays, within argv */
+		else
+			i++;
 	}
 	if (d->argv[i])
 		*same = false;
