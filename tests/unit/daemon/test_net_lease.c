@@ -11,23 +11,19 @@
 #include "daemon/db.h"
 #include "daemon/ledger.h"
 #include "daemon/net_lease.h"
+#include "scratch.h"
 
 #define GIB (1ULL << 30)
 
-static char dir[64];
 static struct capacity cap = { .cpus = 64, .memory = 64 * GIB, .disk = 64 * GIB };
 
 static int setup(void **state)
 {
 	struct berth_error err = { 0 };
-	char path[PATH_MAX];
 	sqlite3 *c;
 
-	*state = NULL;
-	snprintf(dir, sizeof(dir), "/tmp/berthd-lease.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/berth.db", dir);
-	assert_int_equal(db_connect(path, &c, &err), 0);
+	scratch_setup(state);
+	assert_int_equal(db_connect(at("berth.db"), &c, &err), 0);
 	assert_int_equal(db_migrate(c, &err), 0);
 	assert_int_equal(db_exec(c, "INSERT INTO images VALUES ('bb', 'ct', 'ready', 0, 0);", &err),
 			 0);
@@ -39,11 +35,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[PATH_MAX + 16];
-
 	sqlite3_close_v2(*state);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return scratch_teardown(state);
 }
 
 static int reserve(sqlite3 *db, const char *name, char *address, struct berth_error *err)
