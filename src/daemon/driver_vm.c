@@ -127,8 +127,10 @@ static int vm_net(const struct server *s, const struct driver_env *e, struct vm_
 {
 	char extra[NET_CMDLINE_MAX];
 
-	if (!e->net || net_vm_attach(e->net, s, a->net, extra, err))
-		return e->net ? -1 : 0;
+	if (!e->net)
+		return 0;
+	if (net_vm_attach(e->net, s, a->net, extra, err))
+		return -1;
 	if (a->net[0]) {
 		add(a, "--net");
 		add(a, a->net);
