@@ -1,4 +1,4 @@
-/* api_host.c - GET /1.0, /1.0/host (capacity, reserved, free) and /1.0/plans. */
+/* api_host.c - GET /1.0, /1.0/host (capacity, reserved, free, network) and /1.0/plans. */
 #include "daemon/api.h"
 #include "daemon/options.h"
 
@@ -25,20 +25,20 @@ void api_host(struct berthd *d, const struct http_request *rq, const char *arg,
 	struct berth_error err;
 	struct usage u;
 	sqlite3 *db = db_conn(&d->db, &err);
-	json_t *cpus;
+	json_t *cpus, *net = NULL;
 
 	(void)rq, (void)arg;
-	if (!db || ledger_usage(db, &u, &err)) {
+	if (!db || ledger_usage(db, &u, &err) || !(net = net_json(&d->net, db, &err))) {
 		api_reply_error(rep, &err);
 		return;
 	}
 	cpus = resource(c->host_cpus, c->cpus, u.cpus);
 	json_object_set_new(cpus, "overcommit", json_real(c->overcommit));
 	http_reply_json(rep, 200,
-			json_pack("{s:o, s:o, s:o, s:i}", "cpus", cpus, "memory",
+			json_pack("{s:o, s:o, s:o, s:i, s:o}", "cpus", cpus, "memory",
 				  resource(c->host_memory, c->memory, u.memory), "disk",
 				  resource(c->host_disk, c->disk, u.disk), "servers",
-				  (int)u.servers));
+				  (int)u.servers, "network", net));
 }
 
 void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -1,5 +1,6 @@
 /* berthd.h - the daemon as a whole: what every handler and worker reaches through one
- * pointer (settings, capacity, database, operations, events, the drivers' environment). */
+ * pointer (settings, capacity, database, operations, events, the drivers' environment,
+ * networks). */
 #ifndef BERTH_DAEMON_BERTHD_H
 #define BERTH_DAEMON_BERTHD_H
 
@@ -10,6 +11,7 @@
 #include "daemon/driver.h"
 #include "daemon/events.h"
 #include "daemon/ledger.h"
+#include "daemon/net.h"
 #include "daemon/ops.h"
 
 struct berthd {
@@ -20,6 +22,7 @@ struct berthd {
 	struct ops ops;
 	struct events events;
 	struct driver_env env;
+	struct net net;
 };
 
 #endif

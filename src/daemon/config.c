@@ -25,6 +25,8 @@ void config_defaults(struct config *c)
 	c->host_reserve_disk = 1ULL << 30;
 	c->cpu_overcommit = 1.0;
 	c->stop_timeout = 30;
+	c->nat = true;
+	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
 	c->nplans = sizeof(default_plans) / sizeof(default_plans[0]);
 	memcpy(c->plans, default_plans, sizeof(default_plans));
 }
@@ -61,6 +63,35 @@ static int parse_path(const char *v, char *out, struct berth_error *err)
 		return berr(err, 0, "'%s' is not an absolute path", v);
 	if (strlen(v) >= PATH_MAX)
 		return berr(err, 0, "the path is too long");
+	strcpy(out, v);
+	return 0;
+}
+
+static int parse_yes_no(const char *v, bool *out, struct berth_error *err)
+{
+	if (strcmp(v, "yes") && strcmp(v, "no"))
+		return berr(err, 0, "'%s' is not yes or no", v);
+	*out = strcmp(v, "yes") == 0;
+	return 0;
+}
+
+/* A network interface's name (`none`: no bridge). */
+static int parse_ifname(const char *v, char *out, struct berth_error *err)
+{
+	size_t i, n = strlen(v);
+
+	if (!strcmp(v, "none")) {
+		*out = '\0';
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && !strchr("_-.", v[i]))
+			break;
+	if (n == 0 || n > CONFIG_IFNAME_MAX || i < n)
+		return berr(err, 0,
+			    "'%s' is not an interface name (1 to %d letters, digits, '_', '-', "
+			    "'.') or none",
+			    v, CONFIG_IFNAME_MAX);
 	strcpy(out, v);
 	return 0;
 }
@@ -116,6 +147,12 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_path(v, c->vmm_path, err);
 	if (!strcmp(key, "ct_path"))
 		return parse_path(v, c->ct_path, err);
+	if (!strcmp(key, "bridge"))
+		return parse_ifname(v, c->bridge, err);
+	if (!strcmp(key, "bridge_address"))
+		return net_pool_parse(v, &c->pool, err);
+	if (!strcmp(key, "nat"))
+		return parse_yes_no(v, &c->nat, err);
 	if (!strcmp(key, "plan"))
 		return parse_plan(v, c, plans_replaced, err);
 	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);

@@ -4,12 +4,15 @@
 #define BERTH_DAEMON_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
 #include "common/names.h"
+#include "daemon/net_pool.h"
 
-#define CONFIG_MAX_PLANS 32
+#define CONFIG_MAX_PLANS  32
+#define CONFIG_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
 
 /* A named size of server that `berth create --plan` picks. */
 struct plan {
@@ -26,12 +29,17 @@ struct config {
 	unsigned stop_timeout;	 /* seconds a clean stop may take by default (30) */
 	char vmm_path[PATH_MAX]; /* berth-vmm; "" until config_find_tools() */
 	char ct_path[PATH_MAX];	 /* berth-ct; "" until config_find_tools() */
+	char bridge[CONFIG_IFNAME_MAX + 1]; /* the managed bridge; "" (`none`): networks off */
+	struct net_pool pool;		    /* bridge_address: gateway and subnet (10.187.0.1/24) */
+	bool nat;			    /* masquerade the subnet's traffic out (default yes) */
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };
 
 /* The built-in settings: no reserve but 512M RAM and 1G disk, overcommit 1.0, plans
- * small (1 CPU, 512M, 2G), medium (2, 2G, 20G), large (4, 8G, 80G). */
+ * small (1 CPU, 512M, 2G), medium (2, 2G, 20G), large (4, 8G, 80G); no bridge (networks
+ * off: the shipped contrib/berthd.conf turns on berth0), bridge_address 10.187.0.1/24,
+ * nat yes. */
 void config_defaults(struct config *c);
 
 /* Apply the settings in text (the contents of a file called origin, for messages) over c.

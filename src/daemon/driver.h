@@ -8,11 +8,14 @@
 #include "common/error.h"
 #include "daemon/server.h"
 
+struct net;
+
 /* What a driver may use from the daemon. */
 struct driver_env {
 	const char *state_dir; /* STATE_DIR: images/, servers/, run/ below it */
 	const char *vmm_path;  /* the berth-vmm binary */
 	const char *ct_path;   /* the berth-ct binary */
+	const struct net *net; /* the bridge, or none (net.h) */
 };
 
 /* Progress of long work, 0..100. */

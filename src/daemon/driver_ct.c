@@ -17,6 +17,7 @@
 #include "daemon/bundle.h"
 #include "daemon/copy.h"
 #include "daemon/driver.h"
+#include "daemon/net.h"
 #include "daemon/proc.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
@@ -121,6 +122,20 @@ static bool ct_is_up(const char *status, long pid, const struct server *s)
 	return (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) && pid == s->pid;
 }
 
+/* Give the created container its network (net.h), in its namespace before its init runs. */
+static int ct_net(const struct server *s, const struct driver_env *e, struct berth_error *err)
+{
+	char status[32];
+	long pid;
+
+	if (!e->net)
+		return 0;
+	if (!ct_state(s, e, status, sizeof(status), &pid))
+		return berr(err, 0, "container %s: berth-ct does not know it after create",
+			    s->name);
+	return net_ct_attach(e->net, s, (pid_t)pid, err);
+}
+
 static int ct_start(const struct server *s, const struct driver_env *e, long *pid,
 		    struct berth_error *err)
 {
@@ -139,7 +154,7 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 	}
 	if (ct_run(s, e, "create", NULL, NULL, NULL, 0, err) < 0)
 		return -1;
-	if (ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
+	if (ct_net(s, e, err) < 0 || ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
 		goto undo;
 	if (!ct_state(s, e, status, sizeof(status), pid) || strcmp(status, "running") != 0) {
 		berr(err, 0, "container %s stopped as soon as it started; see `%s/ct.log`", s->name,
@@ -202,6 +217,9 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 	/* a running one is not a leftover: berth-ct's plain delete refuses it */
 	if (ct_state(s, e, status, sizeof(status), &pid))
 		ct_run(s, e, "delete", NULL, NULL, NULL, 0, &ignored);
+	/* its veth goes with its network namespace; one made before a failed start may not */
+	if (e->net && !ct_state(s, e, status, sizeof(status), &pid))
+		net_detach(e->net, s);
 }
 
 const struct driver_ops driver_ct = {

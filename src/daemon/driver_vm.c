@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "daemon/copy.h"
 #include "daemon/driver.h"
+#include "daemon/net.h"
 #include "daemon/proc.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
@@ -24,7 +25,8 @@
 #define VM_API_MS      2000  /* one request on the control socket */
 #define VM_API_SLOW_MS 5000  /* the last chance of a VMM that did not answer in VM_API_MS */
 #define VM_KILL_MS     5000  /* for the VMM to exit after stop or SIGKILL */
-#define VM_ARGS_MAX    24
+#define VM_CMDLINE     "console=ttyS0 reboot=k panic=-1" /* berth-vmm's default */
+#define VM_ARGS_MAX    28
 
 static int make_dir(const struct server *s, struct berth_error *err)
 {
@@ -70,6 +72,7 @@ struct vm_args {
 	int argc;
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX], sock[PATH_MAX], log[PATH_MAX];
 	char console[PATH_MAX + 8], cpus[16], mem[32];
+	char net[NET_VM_ARG_MAX], cmdline[sizeof(VM_CMDLINE) + NET_CMDLINE_MAX];
 };
 
 static void add(struct vm_args *a, const char *arg)
@@ -118,6 +121,29 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	return 0;
 }
 
+/* Make s's network (net.h) and add its --net and --cmdline to a. */
+static int vm_net(const struct server *s, const struct driver_env *e, struct vm_args *a,
+		  struct berth_error *err)
+{
+	char extra[NET_CMDLINE_MAX];
+
+	if (!e->net)
+		return 0;
+	if (net_vm_attach(e->net, s, a->net, extra, err))
+		return -1;
+	if (a->net[0]) {
+		add(a, "--net");
+		add(a, a->net);
+	}
+	if (extra[0]) {
+		snprintf(a->cmdline, sizeof(a->cmdline), "%s %s", VM_CMDLINE, extra);
+		add(a, "--cmdline");
+		add(a, a->cmdline);
+	}
+	a->argv[a->argc] = NULL;
+	return 0;
+}
+
 static int vm_start(const struct server *s, const struct driver_env *e, long *pid,
 		    struct berth_error *err)
 {
@@ -126,7 +152,7 @@ static int vm_start(const struct server *s, const struct driver_env *e, long *pi
 	struct vm_args a;
 	long log_from, deadline = proc_now_ms() + VM_START_MS;
 
-	if (vm_command(s, e, &a, err) < 0)
+	if (vm_command(s, e, &a, err) < 0 || vm_net(s, e, &a, err) < 0)
 		return -1;
 	log_from = log_size(a.log);
 	if (spawn_detached(a.argv, a.log, pid, err) < 0)
@@ -246,10 +272,12 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 	char sock[PATH_MAX];
 	struct berth_error err;
 
-	(void)e;
 	/* a VMM killed by SIGKILL leaves its socket; one that answers is not ours to remove */
-	if (server_file(sock, s, "api.sock", &err) == 0 && vmm_api_pid(sock, VM_API_MS) == 0)
+	if (server_file(sock, s, "api.sock", &err) == 0 && vmm_api_pid(sock, VM_API_MS) == 0) {
 		unlink(sock);
+		if (e->net)
+			net_detach(e->net, s); /* its tap, now that no VMM holds it */
+	}
 }
 
 const struct driver_ops driver_vm = {

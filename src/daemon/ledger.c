@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon/db.h"
+#include "daemon/net_lease.h"
 #include "daemon/refuse.h"
 #include "common/size.h"
 
@@ -48,6 +49,7 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 		    minus((uint64_t)floor(h->cpus * c->cpu_overcommit), c->host_reserve_cpus);
 	cap->memory = memory_override ? memory_override : minus(h->memory, c->host_reserve_memory);
 	cap->disk = minus(h->disk_free, c->host_reserve_disk);
+	cap->pool = c->bridge[0] ? c->pool : (struct net_pool){ 0 };
 }
 
 /* Sums over all rows but the one called except (NULL: all). */
@@ -155,8 +157,8 @@ static int insert_server(sqlite3 *db, const struct server_spec *spec, struct ber
 {
 	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
 	    db,
-	    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state, restart, created)"
-	    " VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?)",
+	    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state, restart, created,"
+	    " address) VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?)",
 	    err);
 
 	if (!st)
@@ -169,6 +171,8 @@ static int insert_server(sqlite3 *db, const struct server_spec *spec, struct ber
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)spec->disk);
 	sqlite3_bind_text(st, 7, spec->restart_always ? "always" : "no", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	if (spec->address[0])
+		sqlite3_bind_text(st, 9, spec->address, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(db, err, "recording the server");
 	return 0;
@@ -189,8 +193,10 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 		goto fail;
 	if (spec->disk < image_size)
 		spec->disk = image_size;
+	spec->address[0] = '\0';
 	if (sum_rows(db, NULL, &u, err) ||
 	    check_fits(cap, &u, spec->cpus, spec->memory, spec->disk, err) ||
+	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
 	    insert_server(db, spec, err))
 		goto fail;
 	return db_commit(db, err);

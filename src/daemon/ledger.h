@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "daemon/config.h"
+#include "daemon/net_pool.h"
 #include "daemon/server.h"
 
 /* What the host has (detected, or given on the command line). */
@@ -26,6 +27,7 @@ struct capacity {
 	uint64_t host_memory, host_disk;
 	double overcommit;
 	uint64_t cpus, memory, disk;
+	struct net_pool pool; /* addresses servers get (prefix 0: none, networks off) */
 };
 
 /* Sums over every server row (creating and deleting ones hold their reservation too). */
@@ -42,13 +44,15 @@ struct server_spec {
 	unsigned cpus;
 	uint64_t memory, disk;
 	bool restart_always;
+	char address[NET_ADDR_LEN]; /* out: the address of the pool it got, "" when none */
 };
 
 /* Cores, RAM and the free space of state_dir's file system. */
 int ledger_detect(const char *state_dir, struct host_facts *h, struct berth_error *err);
 
 /* Capacity from host facts and settings: cores x cpu_overcommit - host_reserve_cpus, RAM -
- * host_reserve_memory (never overcommitted), free disk - host_reserve_disk. A non-zero
+ * host_reserve_memory (never overcommitted), free disk - host_reserve_disk; the pool of
+ * bridge_address when there is a bridge. A non-zero
  * cpus_override / memory_override is the capacity itself (berthd --host-cpus/--host-memory). */
 void ledger_capacity(const struct host_facts *h, const struct config *c, unsigned cpus_override,
 		     uint64_t memory_override, struct capacity *cap);
@@ -57,9 +61,10 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 int ledger_usage(sqlite3 *db, struct usage *u, struct berth_error *err);
 
 /* Check spec fits and record it as a server in state 'creating', in one transaction. The
- * image must exist, be ready and of spec's kind. spec->disk gets what was reserved.
- * errnum: EEXIST name taken, ENOENT no image, ENOSPC does not fit (the message says what
- * is free), EINVAL wrong image kind, EBUSY image not ready or database busy. */
+ * image must exist, be ready and of spec's kind. spec->disk gets what was reserved, and
+ * spec->address a free address of cap's pool (if it has one). errnum: EEXIST name taken,
+ * ENOENT no image, ENOSPC does not fit or no free address (the message says what is free),
+ * EINVAL wrong image kind, EBUSY image not ready or database busy. */
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
 		   struct berth_error *err);
 

@@ -70,6 +70,7 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 {
 	struct host_facts host;
 	char path[PATH_MAX];
+	sqlite3 *db;
 
 	if (load_config(o, &d->cfg, err))
 		return -1;
@@ -81,11 +82,17 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 	if (db_open(&d->db, path, err) || ledger_detect(d->state_dir, &host, err))
 		return -1;
 	ledger_capacity(&host, &d->cfg, o->host_cpus, o->host_memory, &d->cap);
+	db = db_conn(&d->db, err);
+	if (!db || net_start(&d->net, &d->cfg, d->state_dir, db, err))
+		return -1;
+	if (d->net.mode != NET_BRIDGE)
+		d->cap.pool.prefix = 0; /* no addresses to give */
 	events_init(&d->events);
 	ops_init(&d->ops, &d->db, &d->events);
 	d->env = (struct driver_env){ .state_dir = d->state_dir,
 				      .vmm_path = d->cfg.vmm_path,
-				      .ct_path = d->cfg.ct_path };
+				      .ct_path = d->cfg.ct_path,
+				      .net = &d->net };
 	return 0;
 }
 

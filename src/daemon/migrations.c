@@ -33,6 +33,8 @@ const char *const db_migrations[] = {
 	" err TEXT,"
 	" created INTEGER NOT NULL,"
 	" updated INTEGER NOT NULL);",
+	/* 2: networks: an address of the bridge's pool is one server's (NULLs are many). */
+	"CREATE UNIQUE INDEX servers_address ON servers (address);",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

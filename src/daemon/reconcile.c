@@ -73,6 +73,7 @@ int reconcile_start(struct berthd *d, struct berth_error *err)
 	if (each_server(d, ~STATE_BIT(STATE_STOPPED), server_settle, err))
 		return -1;
 	remove_stray_tmp(d);
+	net_reconcile(&d->net, db);
 	return 0;
 }
 
@@ -85,6 +86,7 @@ static void *watch(void *p)
 		sleep(RECONCILE_WATCH_S);
 		if (each_server(d, STATE_BIT(STATE_RUNNING), server_check, &err))
 			fprintf(stderr, "berthd: watching servers: %s\n", err.msg);
+		net_check(&d->net);
 	}
 	return NULL;
 }

@@ -29,6 +29,7 @@ struct server {
 	uint64_t disk;   /* bytes, reserved */
 	long pid;        /* VMM or container init while running, else 0 */
 	bool restart_always;
+	char address[16];	  /* its address of the bridge's pool, "" when none */
 	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */
 	char image_dir[PATH_MAX]; /* STATE_DIR/images/IMAGE */
 };

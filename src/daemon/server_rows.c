@@ -57,6 +57,7 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 	s->disk = (uint64_t)sqlite3_column_int64(st, 6);
 	s->pid = (long)sqlite3_column_int64(st, 8);
 	s->restart_always = !strcmp(text(st, 9), "always");
+	snprintf(s->address, sizeof(s->address), "%s", text(st, 7));
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
 	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# net_vm_ct.sh - a VM and a container on one berthd bridge, inside the test rig: berthd with
+# its own bridge and subnet; a busybox container gets .2, a kit-vm VM .3 (its tap on the
+# bridge, berth.ip= on its kernel command line); the VM pings the container and is offered
+# its own address by berthd's dnsmasq (udhcpc); the container pings the VM; both are listed
+# with their addresses; deleted, they leave no tap or veth.
+# timeout: 700
+. "$(dirname "$0")/../vmm/guest.sh"
+
+SUBNET=10.188.9
+CT_IP=$SUBNET.2
+VM_IP=$SUBNET.3
+
+if [ "${1:-}" != --inside ]; then
+	need_root
+	reason=$("$ROOT/tests/rig/available") || skip "$reason"
+	for p in berthd berth berth-vmm berth-ct; do
+		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
+	done
+	command -v jq >/dev/null || skip "needs jq"
+	bb=$(command -v busybox) || skip "needs busybox"
+	[ -x /usr/sbin/dnsmasq ] || skip "needs dnsmasq (apt-get install dnsmasq-base)"
+	scratch
+	# The VM: reach the container, then ask DHCP and print what it offers.
+	cat >"$SCRATCH/lease.sh" <<'EOS'
+#!/bin/sh
+[ "$1" = bound ] && echo "net-vm-ct: dhcp offered $ip router $router"
+EOS
+	cat >"$SCRATCH/guest.sh" <<EOS
+i=0
+until ping -c1 -W1 $CT_IP >/dev/null 2>&1 || [ \$i -ge 30 ]; do i=\$((i + 1)); sleep 1; done
+ping -c1 -W2 $CT_IP >/dev/null 2>&1 && echo "net-vm-ct: vm reached ct"
+udhcpc -i eth0 -n -q -t 5 -s /etc/lease.sh 2>/dev/null
+echo "net-vm-ct: waiting"
+sleep 600
+EOS
+	chmod 755 "$SCRATCH/lease.sh"
+	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
+		fail "scripts/mkimage kit-vm failed: $(tail -5 "$SCRATCH/mkimage.log")"
+	# the guest's script calls /etc/lease.sh: add it to the initramfs after the fact
+	mkdir -p "$SCRATCH/extra/etc"
+	cp "$SCRATCH/lease.sh" "$SCRATCH/extra/etc/lease.sh"
+	(cd "$SCRATCH/extra" && find . | cpio -o -H newc 2>/dev/null | gzip) >>"$SCRATCH/img/initrd"
+	mkdir -p "$SCRATCH/rootfs"/{bin,sbin,etc,proc,sys,dev,tmp,root}
+	cp "$bb" "$SCRATCH/rootfs/bin/busybox"
+	ln -sf busybox "$SCRATCH/rootfs/bin/sh"
+	ln -sf ../bin/busybox "$SCRATCH/rootfs/sbin/init"
+	guest_run_inside "$0"
+	exit
+fi
+
+# Inside the rig: berthd's state and socket under /run (no Unix sockets on the rig's 9p).
+IMG=$2/img
+RUN=$(mktemp -d /run/berth-nettest.XXXXXX)
+STATE=$RUN/state
+SOCK=$RUN/berth.sock
+LOG=$RUN/berthd.log
+BR=bt-nvc0
+DAEMON=
+berth() { timeout 120 "$BUILD/berth" --socket "$SOCK" "$@"; }
+
+cleanup() {
+	local s pid
+	if [ -n "$DAEMON" ] && kill -0 "$DAEMON" 2>/dev/null; then
+		for s in $(berth list --format json 2>/dev/null | jq -r '.[].name'); do
+			berth delete --force "$s" >/dev/null 2>&1 || true
+		done
+		kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+	fi
+	pid=$(cat "$STATE/dhcp/dnsmasq.pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && grep -q "$STATE" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
+	ip link del "$BR" 2>/dev/null || true
+	nft delete table ip berth_bt_nvc0 2>/dev/null || true
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
+
+printf 'bridge = %s\nbridge_address = %s.1/24\n' "$BR" "$SUBNET" >"$RUN/berthd.conf"
+"$BUILD/berthd" --state-dir "$STATE" --socket "$SOCK" --config "$RUN/berthd.conf" \
+	--host-cpus 2 --host-memory 2G >>"$LOG" 2>&1 &
+DAEMON=$!
+for i in $(seq 100); do
+	berth host >/dev/null 2>&1 && break
+	kill -0 "$DAEMON" 2>/dev/null || fail "berthd exited at start: $(tail -5 "$LOG")"
+	sleep 0.1
+done
+
+# jq_ok FILTER: the JSON in $OUT satisfies FILTER.
+jq_ok() { jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:
+$OUT"; }
+
+expect_status 0 berth image import kit --kind vm --kernel "$IMG/kernel" --initrd "$IMG/initrd" --disk "$IMG/disk.img"
+expect_status 0 berth image import bb --kind ct --rootfs "$2/rootfs"
+expect_status 0 berth create c1 --kind ct --image bb --cpus 1 --memory 64M
+expect_status 0 berth create v1 --kind vm --image kit --cpus 1 --memory 256M
+expect_status 0 berth start c1
+expect_status 0 berth start v1
+expect_status 0 berth list --format json
+jq_ok "map({(.name): .address}) | add == {\"c1\": \"$CT_IP\", \"v1\": \"$VM_IP\"}"
+jq_ok 'map(.state) == ["running", "running"]'
+ctpid=$(jq '.[] | select(.name == "c1") | .pid' <<<"$OUT")
+echo "ok: a container and a VM got $CT_IP and $VM_IP, listed by berth list"
+
+CONSOLE=$STATE/servers/v1/console.log
+wait_for "$CONSOLE" "net-vm-ct: waiting" 1 120
+grep -q "berth-kit: eth0 $VM_IP/24" "$CONSOLE" || fail "the VM's eth0: $(tr -d '\r' <"$CONSOLE" | tail -20)"
+grep -q "net-vm-ct: vm reached ct" "$CONSOLE" || fail "the VM did not reach the container: $(tr -d '\r' <"$CONSOLE" | tail -20)"
+grep -q "net-vm-ct: dhcp offered $VM_IP router $SUBNET.1" "$CONSOLE" ||
+	fail "dnsmasq did not offer the VM its address: $(tr -d '\r' <"$CONSOLE" | tail -20)"
+nsenter -t "$ctpid" -n busybox ping -c1 -W3 "$VM_IP" >/dev/null || fail "the container did not reach the VM"
+echo "ok: the VM pings the container, the container pings the VM, DHCP offers the VM its address"
+
+expect_status 0 berth delete --force v1
+expect_status 0 berth delete --force c1
+left=$(ip -o link show | awk -F': ' '{print $2}' | grep -E '^bt[vcp]0abc09' || true)
+[ -z "$left" ] || fail "interfaces left: $left"
+echo "ok: deleted, no tap or veth left"
