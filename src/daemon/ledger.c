@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon/db.h"
+#include "daemon/disk_size.h"
 #include "daemon/refuse.h"
 #include "common/size.h"
 
@@ -187,8 +188,9 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 		return -1;
 	if (name_taken(db, spec->name, err) || check_image(db, spec, &image_size, err))
 		goto fail;
-	if (spec->disk < image_size)
-		spec->disk = image_size;
+	/* the reservation is the size of the disk the driver makes */
+	if (disk_size(spec->kind, spec->disk, image_size, &spec->disk, err))
+		goto fail;
 	if (sum_rows(db, NULL, &u, err) ||
 	    check_fits(cap, &u, spec->cpus, spec->memory, spec->disk, err) ||
 	    insert_server(db, spec, err))
