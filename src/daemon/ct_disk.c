@@ -22,10 +22,10 @@
 #include "daemon/mounts.h"
 #include "daemon/spawn.h"
 
-#define MKFS_MS	   120000 /* mkfs.ext4 of a sparse file: seconds even when large */
-#define GROW_MS	   600000 /* e2fsck and resize2fs read all of the file system's metadata */
-#define LOOP_TRIES 8	  /* free loop devices taken by someone else before us */
-#define LOOP_DEV_MAX 300 /* "/dev/" and a name in /sys/block */
+#define MKFS_MS	     120000 /* mkfs.ext4 of a sparse file: seconds even when large */
+#define GROW_MS	     600000 /* e2fsck and resize2fs read all of the file system's metadata */
+#define LOOP_TRIES   8	    /* free loop devices taken by someone else before us */
+#define LOOP_DEV_MAX 300    /* "/dev/" and a name in /sys/block */
 
 /* Run argv, a tool of e2fsprogs working on file; exit status 0 or ok_too is a success. */
 static int run_tool(char *const argv[], const char *file, const char *log, int timeout_ms,
@@ -90,14 +90,16 @@ static bool loop_uses(const char *file, char dev[LOOP_DEV_MAX])
 
 /* Bind file (open as fd) to a free loop device, which is freed at its last close or
  * unmount. *loop is the device, open; dev its name. */
-static int loop_attach(int fd, const char *file, int *loop, char dev[LOOP_DEV_MAX], struct berth_error *err)
+static int loop_attach(int fd, const char *file, int *loop, char dev[LOOP_DEV_MAX],
+		       struct berth_error *err)
 {
 	_cleanup_close_ int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	struct loop_config cfg = { .fd = (unsigned)fd };
 	int n, lfd;
 
 	if (ctl < 0)
-		return berr(err, errno, "cannot open /dev/loop-control (is the loop module loaded?)");
+		return berr(err, errno,
+			    "cannot open /dev/loop-control (is the loop module loaded?)");
 	cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
 	snprintf((char *)cfg.info.lo_file_name, sizeof(cfg.info.lo_file_name), "%s", file);
 	for (int i = 0; i < LOOP_TRIES; i++) {
@@ -188,8 +190,8 @@ int ct_disk_grow(const char *file, uint64_t size, const char *log, struct berth_
 	if (bytes + block > size)
 		return 0;
 	if (loop_uses(file, dev))
-		return berr(err, EBUSY, "disk %s is in use through %s: stop its server first",
-			    file, dev);
+		return berr(err, EBUSY, "disk %s is in use through %s: stop its server first", file,
+			    dev);
 	/* e2fsck exits 1 when it corrected something (preen mode only fixes what is safe) */
 	if (run_tool(fsck, file, log, GROW_MS, 1, err) < 0)
 		return -1;

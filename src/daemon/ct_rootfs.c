@@ -7,6 +7,7 @@
 #include "daemon/ct_rootfs.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,7 +28,8 @@ struct rootfs_paths {
 static int paths(const struct server *s, struct rootfs_paths *p, struct berth_error *err)
 {
 	if (server_file(p->disk, s, "disk.ext4", err) < 0 ||
-	    server_file(p->rootfs, s, "rootfs", err) < 0 || server_file(p->log, s, "ct.log", err) < 0)
+	    server_file(p->rootfs, s, "rootfs", err) < 0 ||
+	    server_file(p->log, s, "ct.log", err) < 0)
 		return -1;
 	return 0;
 }
@@ -80,12 +82,21 @@ int ct_rootfs_provision(const struct server *s, progress_fn progress, void *ctx,
 	return -1;
 }
 
+/* A server made before containers had disks keeps its plain rootfs tree, without a quota:
+ * it has no disk.ext4. */
+static bool plain_tree(const struct rootfs_paths *p)
+{
+	return access(p->disk, F_OK) < 0 && errno == ENOENT;
+}
+
 int ct_rootfs_mount(const struct server *s, struct berth_error *err)
 {
 	struct rootfs_paths p;
 
 	if (paths(s, &p, err) < 0)
 		return -1;
+	if (plain_tree(&p))
+		return 0;
 	return ct_disk_mount(p.disk, p.rootfs, err);
 }
 
@@ -104,5 +115,7 @@ int ct_rootfs_grow(const struct server *s, struct berth_error *err)
 
 	if (paths(s, &p, err) < 0)
 		return -1;
+	if (plain_tree(&p))
+		return 0;
 	return ct_disk_grow(p.disk, s->disk, p.log, err);
 }

@@ -12,13 +12,15 @@
 int ct_rootfs_provision(const struct server *s, progress_fn progress, void *ctx,
 			struct berth_error *err);
 
-/* Mount s's disk on s->dir/rootfs (before the container starts). */
+/* Mount s's disk on s->dir/rootfs (before the container starts). A server made before
+ * container disks (no disk.ext4) runs on its plain rootfs tree, without a quota. */
 int ct_rootfs_mount(const struct server *s, struct berth_error *err);
 
 /* Unmount s->dir/rootfs (after the container ended). */
 int ct_rootfs_unmount(const struct server *s, struct berth_error *err);
 
-/* Grow s's disk, which is not mounted, to s->disk bytes (a resize). */
+/* Grow s's disk, which is not mounted, to s->disk bytes (a resize); nothing for a plain
+ * rootfs tree. */
 int ct_rootfs_grow(const struct server *s, struct berth_error *err);
 
 #endif

@@ -261,7 +261,8 @@ static int vm_resize(const struct server *s, const struct driver_env *e, struct 
 	(void)e;
 	if (server_file(path, s, "disk.img", err) < 0)
 		return -1;
-	if (stat(path, &st) == 0 && (uint64_t)st.st_size < s->disk && truncate(path, (off_t)s->disk))
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size < s->disk &&
+	    truncate(path, (off_t)s->disk))
 		return berr(err, errno, "server %s: cannot grow %s", s->name, path);
 	return 0;
 }

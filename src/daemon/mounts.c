@@ -11,8 +11,8 @@
 
 #include "common/cleanup.h"
 
-#define UNMOUNT_TRIES	20 /* of 50 ms each before a busy mount is detached lazily */
-#define UNMOUNT_MAX	64 /* mounts below one server's directory, at most */
+#define UNMOUNT_TRIES 20 /* of 50 ms each before a busy mount is detached lazily */
+#define UNMOUNT_MAX   64 /* mounts below one server's directory, at most */
 
 /* Undo mountinfo's octal escapes (\040 for a space) in place. */
 static void unescape(char *s)

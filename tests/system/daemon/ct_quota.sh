@@ -115,11 +115,7 @@ op
 [ -z "$(leftovers)" ] || fail "left after delete: $(leftovers)"
 
 # berthd SIGKILLed during creates, then restarted: nothing of the cut ones is left.
-mkdir -p "$SCRATCH/rootfs/usr/share/junk"
-for d in $(seq 30); do
-	mkdir "$SCRATCH/rootfs/usr/share/junk/$d"
-	for f in $(seq 50); do echo "$d $f" >"$SCRATCH/rootfs/usr/share/junk/$d/$f"; done
-done
+add_junk "$SCRATCH/rootfs" 30
 import_ct big "$SCRATCH/rootfs"
 cut_mounted=0
 for delay in 0.02 0.05 0.1 0.2 0.3 0.6; do

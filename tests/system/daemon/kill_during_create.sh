@@ -8,11 +8,7 @@
 start_berthd --host-memory 64G --host-cpus 64
 # An image with a few thousand files, so that a copy takes long enough to be cut.
 busybox_rootfs "$SCRATCH/rootfs"
-mkdir -p "$SCRATCH/rootfs/usr/share/junk"
-for d in $(seq 40); do
-	mkdir "$SCRATCH/rootfs/usr/share/junk/$d"
-	for f in $(seq 50); do echo "$d $f" >"$SCRATCH/rootfs/usr/share/junk/$d/$f"; done
-done
+add_junk "$SCRATCH/rootfs" 40
 import_ct big "$SCRATCH/rootfs"
 
 check_whole_or_absent() {

@@ -106,6 +106,17 @@ static bool disk_on_loop(struct drv_fixture *f)
 	return system(cmd) == 0;
 }
 
+/* Server f's disk is neither mounted on its rootfs nor on a loop device. */
+static void assert_unmounted(struct drv_fixture *f)
+{
+	struct berth_error err;
+	char rootfs[PATH_MAX];
+
+	assert_int_equal(server_file(rootfs, &f->s, "rootfs", &err), 0);
+	assert_false(mounted(rootfs));
+	assert_false(disk_on_loop(f));
+}
+
 /* Wait (bounded) for path to hold text as its first line. */
 static bool wait_file(const char *path, const char *text)
 {
@@ -133,9 +144,8 @@ static void test_provision_copies_image(void **state)
 	assert_int_equal(stat(own, &b), 0);
 	assert_int_equal(b.st_size, 64 << 20);
 	assert_true(b.st_blocks * 512 < b.st_size / 2);
+	assert_unmounted(f);
 	assert_int_equal(server_file(own, &f->s, "rootfs", &err), 0);
-	assert_false(mounted(own));
-	assert_false(disk_on_loop(f));
 	assert_int_equal(ct_rootfs_mount(&f->s, &err), 0);
 	assert_true(mounted(own));
 
@@ -157,15 +167,13 @@ static void test_provision_copies_image(void **state)
 	assert_string_equal(json_string_value(json_object_get(config, "hostname")), f->s.name);
 	json_decref(config);
 	assert_int_equal(ct_rootfs_unmount(&f->s, &err), 0);
-	assert_false(mounted(own));
-	assert_false(disk_on_loop(f));
+	assert_unmounted(f);
 }
 
 static void test_disk_too_small(void **state)
 {
 	struct drv_fixture *f = fixture(state);
 	struct berth_error err = { 0 };
-	char rootfs[PATH_MAX];
 
 	make_image(f, true);
 	fixture_sh("head -c 62M /dev/urandom > %s/rootfs/big", f->s.image_dir);
@@ -173,9 +181,7 @@ static void test_disk_too_small(void **state)
 	assert_int_equal(f->ops->provision(&f->s, &f->env, NULL, NULL, &err), -1);
 	assert_contains(err.msg, "its disk of 64 MiB is too small for image img");
 	assert_contains(err.msg, "larger --disk");
-	assert_int_equal(server_file(rootfs, &f->s, "rootfs", &err), 0);
-	assert_false(mounted(rootfs));
-	assert_false(disk_on_loop(f));
+	assert_unmounted(f);
 }
 
 static void test_resize_grows_the_disk(void **state)
@@ -255,9 +261,7 @@ static void test_lifecycle(void **state)
 	assert_int_equal(access(path, F_OK), -1); /* berth-ct's state is gone */
 	f->s.pid = 0;
 	f->ops->cleanup(&f->s, &f->env);
-	assert_int_equal(server_file(path, &f->s, "rootfs", &err), 0);
-	assert_false(mounted(path));
-	assert_false(disk_on_loop(f));
+	assert_unmounted(f);
 
 	/* and it starts again from the same files */
 	fixture_start(f);
@@ -397,7 +401,7 @@ static void test_start_failure_says_why(void **state)
 	assert_contains(err.msg, "berth-ct create failed");
 	assert_contains(err.msg, "/bin/sh"); /* berth-ct's own words, from ct.log */
 	f->s.pid = 0;
-	assert_false(disk_on_loop(f)); /* a failed start leaves its disk unmounted */
+	assert_unmounted(f); /* a failed start leaves its disk unmounted */
 	f->ops->cleanup(&f->s, &f->env);
 }
 

@@ -95,6 +95,17 @@ busybox_rootfs() {
 	ln -sf ../bin/busybox "$1/sbin/init"
 }
 
+# add_junk DIR N: N directories of 50 small files under DIR/usr/share/junk, so that a copy of
+# the tree takes long enough to be cut.
+add_junk() {
+	local d f
+	mkdir -p "$1/usr/share/junk"
+	for d in $(seq "$2"); do
+		mkdir "$1/usr/share/junk/$d"
+		for f in $(seq 50); do echo "$d $f" >"$1/usr/share/junk/$d/$f"; done
+	done
+}
+
 # import_ct NAME DIR: import DIR as container image NAME and wait for it.
 import_ct() {
 	expect_api 202 POST /1.0/images "{\"name\":\"$1\",\"kind\":\"ct\",\"rootfs\":\"$2\"}"
