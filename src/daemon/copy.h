@@ -18,6 +18,11 @@ int copy_file(const char *src, const char *dst, uint64_t min_size, progress_fn p
  * progress may be NULL. */
 int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx, struct berth_error *err);
 
+/* copy_tree into dst, an existing empty directory (the root of a fresh file system), which
+ * gets src's owner, mode, xattrs and times; on failure dst stays, with what was copied. */
+int copy_tree_into(const char *src, const char *dst, progress_fn progress, void *ctx,
+		   struct berth_error *err);
+
 /* Remove a tree (no following of symlinks, stays on one file system); ENOENT is success. */
 int remove_tree(const char *path, struct berth_error *err);
 

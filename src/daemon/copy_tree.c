@@ -23,6 +23,7 @@ struct tree_copy {
 	int dirs[TREE_MAX_DEPTH + 1]; /* the copy's open directory at each depth */
 	struct inode_set links;	      /* source inodes with several links: first copy's path */
 	struct copy_progress progress;
+	bool into;	    /* dst exists already (an empty directory): copy into it */
 	bool made;	    /* dst was created: remove it on failure */
 	struct stat dst_st; /* the copy's root, met again when copying a tree into itself */
 };
@@ -227,10 +228,10 @@ static int copy_visit(void *ctx, const struct tree_entry *e, struct berth_error 
 	}
 	if (e->depth && e->st->st_dev == c->dst_st.st_dev && e->st->st_ino == c->dst_st.st_ino)
 		return berr(err, 0, "cannot copy %s into %s, which is inside it", c->src, c->dst);
-	if (mkdirat(ddir, dname, 0700) < 0)
+	if ((e->depth || !c->into) && mkdirat(ddir, dname, 0700) < 0)
 		return entry_err(c->dst, e->path, errno, "cannot create the directory", err);
 	if (e->depth == 0)
-		c->made = true;
+		c->made = !c->into;
 	c->dirs[e->depth] = openat(ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c->dirs[e->depth] < 0)
 		return entry_err(c->dst, e->path, errno, "cannot open the directory", err);
@@ -239,10 +240,10 @@ static int copy_visit(void *ctx, const struct tree_entry *e, struct berth_error 
 	return 0;
 }
 
-int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx,
-	      struct berth_error *err)
+static int copy(const char *src, const char *dst, bool into, progress_fn progress, void *ctx,
+		struct berth_error *err)
 {
-	struct tree_copy c = { .src = src, .dst = dst };
+	struct tree_copy c = { .src = src, .dst = dst, .into = into };
 	struct berth_error ignored;
 	uint64_t total = 0;
 	int rc;
@@ -260,4 +261,16 @@ int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx,
 	if (rc && c.made)
 		remove_tree(dst, &ignored);
 	return rc;
+}
+
+int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx,
+	      struct berth_error *err)
+{
+	return copy(src, dst, false, progress, ctx, err);
+}
+
+int copy_tree_into(const char *src, const char *dst, progress_fn progress, void *ctx,
+		   struct berth_error *err)
+{
+	return copy(src, dst, true, progress, ctx, err);
 }

@@ -33,8 +33,11 @@ struct driver_ops {
 		    struct berth_error *err);
 	/* Is s->pid alive and still this server (not a recycled pid)? */
 	bool (*alive)(const struct server *s, const struct driver_env *e);
-	/* Remove what a stopped server leaves behind at run time (sockets, runtime state). */
+	/* Remove what a stopped server leaves behind at run time (sockets, runtime state,
+	 * mounts); one that runs keeps them. */
 	void (*cleanup)(const struct server *s, const struct driver_env *e);
+	/* Fit a stopped server's files to its new reservation: grow its disk to s->disk. */
+	int (*resize)(const struct server *s, const struct driver_env *e, struct berth_error *err);
 };
 
 /* The two drivers: berth-vmm (driver_vm.c) and berth-ct (driver_ct.c). */

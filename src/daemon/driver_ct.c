@@ -1,7 +1,8 @@
 /* driver_ct.c - a container server: an OCI bundle run by berth-ct, whose state lives under
  * STATE_DIR/run (berth-ct --root) and outlives berthd.
  *
- * Files in s->dir: rootfs/ (the server's own copy of the image's tree), bundle/config.json,
+ * Files in s->dir: disk.ext4 (the server's own disk, a copy of the image's tree in it;
+ * ct_rootfs.c), rootfs/ (where that disk is mounted while it runs), bundle/config.json,
  * ct.log (berth-ct's messages). The container's own stdout and stderr go to /dev/null: a
  * file would let a tenant fill the host's disk (its console comes with `berth console`). */
 #include <errno.h>
@@ -15,7 +16,7 @@
 
 #include "common/cleanup.h"
 #include "daemon/bundle.h"
-#include "daemon/copy.h"
+#include "daemon/ct_rootfs.h"
 #include "daemon/driver.h"
 #include "daemon/net.h"
 #include "daemon/proc.h"
@@ -29,13 +30,10 @@
 static int ct_provision(const struct server *s, const struct driver_env *e, progress_fn progress,
 			void *ctx, struct berth_error *err)
 {
-	char src[PATH_MAX], dst[PATH_MAX];
-
 	(void)e;
 	if (mkdir(s->dir, 0700) < 0 && errno != EEXIST)
 		return berr(err, errno, "create `%s`", s->dir);
-	if (image_file(src, s, "rootfs", err) < 0 || server_file(dst, s, "rootfs", err) < 0 ||
-	    copy_tree(src, dst, progress, ctx, err) < 0 || bundle_write(s, err) < 0)
+	if (ct_rootfs_provision(s, progress, ctx, err) < 0)
 		return berr_wrap(err, "provision container %s", s->name);
 	return 0;
 }
@@ -143,8 +141,6 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 	char status[32];
 	long old;
 
-	if (bundle_write(s, err) < 0) /* this start's resources and paths */
-		return berr_wrap(err, "start container %s", s->name);
 	if (ct_state(s, e, status, sizeof(status), &old)) {
 		if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)
 			return berr(err, EEXIST, "container %s is already running (pid %ld)",
@@ -152,8 +148,13 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 		if (ct_run(s, e, "delete", NULL, NULL, NULL, 0, err) < 0) /* a stopped leftover */
 			return -1;
 	}
+	/* its disk, then this start's resources and paths (the init is read from the disk) */
+	if (ct_rootfs_mount(s, err) < 0 || bundle_write(s, err) < 0) {
+		berr_wrap(err, "start container %s", s->name);
+		goto unmount;
+	}
 	if (ct_run(s, e, "create", NULL, NULL, NULL, 0, err) < 0)
-		return -1;
+		goto unmount;
 	if (ct_net(s, e, err) < 0 || ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
 		goto undo;
 	if (!ct_state(s, e, status, sizeof(status), pid) || strcmp(status, "running") != 0) {
@@ -164,6 +165,8 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 	return 0;
 undo:
 	ct_run(s, e, "delete", "--force", NULL, NULL, 0, &ignored);
+unmount:
+	ct_rootfs_unmount(s, &ignored);
 	return -1;
 }
 
@@ -210,16 +213,28 @@ stopped:
 
 static void ct_cleanup(const struct server *s, const struct driver_env *e)
 {
-	struct berth_error ignored;
+	struct berth_error err;
 	char status[32];
 	long pid;
 
-	/* a running one is not a leftover: berth-ct's plain delete refuses it */
-	if (ct_state(s, e, status, sizeof(status), &pid))
-		ct_run(s, e, "delete", NULL, NULL, NULL, 0, &ignored);
+	/* a running one is not a leftover: its disk stays mounted, its veth stays, and
+	 * berth-ct's plain delete refuses it */
+	if (ct_state(s, e, status, sizeof(status), &pid)) {
+		if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)
+			return;
+		ct_run(s, e, "delete", NULL, NULL, NULL, 0, &err);
+	}
 	/* its veth goes with its network namespace; one made before a failed start may not */
-	if (e->net && !ct_state(s, e, status, sizeof(status), &pid))
+	if (e->net)
 		net_detach(e->net, s);
+	if (ct_rootfs_unmount(s, &err) < 0)
+		fprintf(stderr, "berthd: container %s: %s\n", s->name, err.msg);
+}
+
+static int ct_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)
+{
+	(void)e;
+	return ct_rootfs_grow(s, err);
 }
 
 const struct driver_ops driver_ct = {
@@ -229,4 +244,5 @@ const struct driver_ops driver_ct = {
 	.stop = ct_stop,
 	.alive = ct_alive,
 	.cleanup = ct_cleanup,
+	.resize = ct_resize,
 };

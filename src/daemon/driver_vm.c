@@ -280,6 +280,21 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 	}
 }
 
+/* The disk image grows to the reservation; the guest grows its own file system. */
+static int vm_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	(void)e;
+	if (server_file(path, s, "disk.img", err) < 0)
+		return -1;
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size < s->disk &&
+	    truncate(path, (off_t)s->disk))
+		return berr(err, errno, "server %s: cannot grow %s", s->name, path);
+	return 0;
+}
+
 const struct driver_ops driver_vm = {
 	.kind = "vm",
 	.provision = vm_provision,
@@ -287,4 +302,5 @@ const struct driver_ops driver_vm = {
 	.stop = vm_stop,
 	.alive = vm_alive,
 	.cleanup = vm_cleanup,
+	.resize = vm_resize,
 };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon/db.h"
+#include "daemon/disk_size.h"
 #include "daemon/net_lease.h"
 #include "daemon/refuse.h"
 #include "common/size.h"
@@ -191,8 +192,9 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 		return -1;
 	if (name_taken(db, spec->name, err) || check_image(db, spec, &image_size, err))
 		goto fail;
-	if (spec->disk < image_size)
-		spec->disk = image_size;
+	/* the reservation is the size of the disk the driver makes */
+	if (disk_size(spec->kind, spec->disk, image_size, &spec->disk, err))
+		goto fail;
 	spec->address[0] = '\0';
 	if (sum_rows(db, NULL, &u, err) ||
 	    check_fits(cap, &u, spec->cpus, spec->memory, spec->disk, err) ||

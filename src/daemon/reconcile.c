@@ -11,6 +11,7 @@
 
 #include "daemon/copy.h"
 #include "daemon/image_actions.h"
+#include "daemon/mounts.h"
 #include "daemon/server_actions.h"
 #include "daemon/server_rows.h"
 
@@ -57,7 +58,7 @@ static void remove_stray_tmp(struct berthd *d)
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
 			continue;
 		fprintf(stderr, "berthd: removing %s, left by a create cut short\n", path);
-		if (remove_tree(path, &err))
+		if (unmount_below(path, &err) || remove_tree(path, &err))
 			fprintf(stderr, "berthd: %s\n", err.msg);
 	}
 	closedir(dp);
@@ -70,7 +71,7 @@ int reconcile_start(struct berthd *d, struct berth_error *err)
 	if (!db || ops_fail_interrupted(db, err))
 		return -1;
 	image_settle(d);
-	if (each_server(d, ~STATE_BIT(STATE_STOPPED), server_settle, err))
+	if (each_server(d, ~0u, server_settle, err))
 		return -1;
 	remove_stray_tmp(d);
 	net_reconcile(&d->net, db);

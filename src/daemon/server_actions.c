@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon/copy.h"
+#include "daemon/mounts.h"
 #include "daemon/refuse.h"
 #include "daemon/server_rows.h"
 
@@ -81,7 +82,10 @@ static int remove_server(struct berthd *d, const struct server *s, struct berth_
 	char tmp[PATH_MAX];
 	sqlite3 *db;
 
-	if (tmp_dir(s, tmp, err) || remove_tree(tmp, err) || remove_tree(s->dir, err))
+	/* a container's disk may still be mounted (a create or start cut short): never remove
+	 * through a mount, never leave its loop device */
+	if (tmp_dir(s, tmp, err) || unmount_below(tmp, err) || remove_tree(tmp, err) ||
+	    unmount_below(s->dir, err) || remove_tree(s->dir, err))
 		return -1;
 	db = db_conn(&d->db, err);
 	if (!db || ledger_release(db, s->name, err))
@@ -239,18 +243,17 @@ int server_resize(struct berthd *d, const char *name, unsigned cpus, uint64_t me
 		  struct berth_error *err)
 {
 	sqlite3 *db = db_conn(&d->db, err);
-	char path[PATH_MAX];
 	struct server s;
-	struct stat st;
 
 	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, err) ||
 	    server_load(db, d->state_dir, name, &s, err))
 		return -1;
 	server_announce(d, name);
-	/* A VM's disk image grows to its reservation (the guest grows its file system). */
-	if ((size_t)snprintf(path, sizeof(path), "%s/disk.img", s.dir) < sizeof(path) &&
-	    stat(path, &st) == 0 && (uint64_t)st.st_size < s.disk && truncate(path, (off_t)s.disk))
-		return berr(err, errno, "server %s: cannot grow %s", name, path);
+	/* The reservation is the larger one already: a disk that failed to grow grows at the
+	 * next resize to the same size. */
+	if (driver_for(s.kind)->resize(&s, &d->env, err))
+		return berr_wrap(err, "server %s: its disk stays as it was; try the resize again",
+				 name);
 	return 0;
 }
 
@@ -369,6 +372,8 @@ void server_settle(struct berthd *d, struct server *s)
 		}
 		return;
 	case STATE_STOPPED:
+		/* what it left at run time (a container's disk still mounted) goes */
+		drv->cleanup(s, &d->env);
 		return;
 	}
 	if (err.msg[0])

@@ -33,7 +33,8 @@ void server_announce(struct berthd *d, const char *name);
 
 /* Finish what a dead berthd left undone to server s (loaded in any state) without an
  * operation: roll a creating one back, finish a deleting one, keep a running one that is
- * alive and mark a vanished one stopped (restarting it when restart=always). */
+ * alive and mark a vanished one stopped (restarting it when restart=always), clean up after
+ * a stopped one (driver cleanup: a container's disk left mounted). */
 void server_settle(struct berthd *d, struct server *s);
 
 /* If s is 'running' but its process is gone, mark it stopped (and restart it when

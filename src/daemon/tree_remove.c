@@ -13,52 +13,13 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/mounts.h"
 #include "daemon/tree.h"
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
+static int refuse_mount(void *ctx, const char *mnt, struct berth_error *err)
 {
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-/* Fail when something is mounted at or below the directory path. */
-static int refuse_mounts(const char *path, struct berth_error *err)
-{
-	_cleanup_free_ char *real = realpath(path, NULL);
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0, len;
-
-	if (!real)
-		return berr(err, errno, "cannot resolve %s", path);
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return berr(err, errno, "cannot read /proc/self/mountinfo to check %s", path);
-	len = strlen(real);
-	while (getline(&line, &cap, f) > 0) {
-		char mnt[4096];
-
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		unescape(mnt);
-		if (!strncmp(mnt, real, len) && (mnt[len] == '\0' || mnt[len] == '/' || len == 1))
-			return berr(err, EBUSY,
-				    "%s is mounted inside %s: unmount it first (umount -R %s)", mnt,
-				    path, mnt);
-	}
-	return 0;
+	return berr(err, EBUSY, "%s is mounted inside %s: unmount it first (umount -R %s)", mnt,
+		    (const char *)ctx, mnt);
 }
 
 static int remove_visit(void *ctx, const struct tree_entry *e, struct berth_error *err)
@@ -83,7 +44,7 @@ int remove_tree(const char *path, struct berth_error *err)
 			return 0;
 		return berr(err, errno, "cannot remove %s", path);
 	}
-	if (S_ISDIR(st.st_mode) && refuse_mounts(path, err))
+	if (S_ISDIR(st.st_mode) && mounts_below(path, refuse_mount, (void *)path, err))
 		return -1;
 	return tree_walk(path, remove_visit, (void *)path, err);
 }

@@ -8,11 +8,7 @@
 start_berthd --host-memory 64G --host-cpus 64
 # An image with a few thousand files, so that a copy takes long enough to be cut.
 busybox_rootfs "$SCRATCH/rootfs"
-mkdir -p "$SCRATCH/rootfs/usr/share/junk"
-for d in $(seq 40); do
-	mkdir "$SCRATCH/rootfs/usr/share/junk/$d"
-	for f in $(seq 50); do echo "$d $f" >"$SCRATCH/rootfs/usr/share/junk/$d/$f"; done
-done
+add_junk "$SCRATCH/rootfs" 40
 import_ct big "$SCRATCH/rootfs"
 
 check_whole_or_absent() {
@@ -22,13 +18,16 @@ check_whole_or_absent() {
 		[ ! -e "$STATE/servers/k$n.tmp" ] || fail "k$n: a .tmp directory is left"
 		case $state in
 		"") [ ! -e "$STATE/servers/k$n" ] || fail "k$n: directory without a row" ;;
-		stopped) [ -d "$STATE/servers/k$n/rootfs/bin" ] && [ -f "$STATE/servers/k$n/bundle/config.json" ] ||
+		stopped) [ -f "$STATE/servers/k$n/disk.ext4" ] && [ -f "$STATE/servers/k$n/bundle/config.json" ] ||
 			fail "k$n: stopped but not whole" ;;
 		*) fail "k$n: left in state $state after restart" ;;
 		esac
 	done
 	[ "$(db "SELECT count(*) FROM servers WHERE state != 'stopped'")" = 0 ] || fail "rows not settled"
 	[ -z "$(ls "$STATE/servers" | grep -v '^k[0-9]*$' || true)" ] || fail "strays: $(ls "$STATE/servers")"
+	# a container's disk is mounted while it is provisioned: neither mount nor loop device stays
+	! grep -qF " $STATE/" /proc/self/mountinfo || fail "mounts left: $(grep -F " $STATE/" /proc/self/mountinfo)"
+	[ -z "$(losetup -nl -O BACK-FILE | grep -F "$STATE/" || true)" ] || fail "loop devices left: $(losetup -l)"
 }
 
 delays=(0 0.01 0.03 0.1 0.3 1 5)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "daemon/copy.h"
+#include "daemon/mounts.h"
 #include "daemon/tree.h"
 
 static void write_at(const char *path, off_t off, const char *data, size_t len)
@@ -337,6 +338,26 @@ static void test_copy_tree_every_type(void **state)
 	assert_int_equal(access(at("copy/dir/link2"), F_OK), 0);
 }
 
+/* into a directory that exists already (the root of a fresh file system) */
+static void test_copy_tree_into(void **state)
+{
+	static const char *names[] = { "", "dir", "dir/deeper/file", "setuid", "null", "link1" };
+	struct berth_error err = { 0 };
+
+	(void)state;
+	make_tree(at("tree"));
+	assert_int_equal(mkdir(at("copy"), 0700), 0);
+	if (copy_tree_into(at("tree"), at("copy"), NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		same_meta(names[i]); /* the root too: it gets the source root's owner and mode */
+	/* a failure leaves the directory, which is not the copy's to remove */
+	assert_int_equal(copy_tree_into(at("tree"), at("copy"), NULL, NULL, &err), -1);
+	assert_int_equal(err.errnum, EEXIST);
+	assert_int_equal(access(at("copy/dir/link2"), F_OK), 0);
+	assert_int_equal(copy_tree_into(at("tree"), at("none"), NULL, NULL, &err), -1);
+}
+
 /* xattrs of a symlink are the symlink's: copied to the copy, never to what it points at */
 static void test_copy_symlink_xattrs(void **state)
 {
@@ -428,6 +449,28 @@ static void test_remove_tree_refuses_mounts(void **state)
 	assert_int_equal(remove_tree(at("rootfs"), &err), 0);
 }
 
+static void test_unmount_below(void **state)
+{
+	struct berth_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(mkdir(at("srv"), 0755), 0);
+	assert_int_equal(mkdir(at("srv/rootfs"), 0755), 0);
+	assert_int_equal(mkdir(at("hostdir"), 0755), 0);
+	assert_int_equal(mkdir(at("hostdir/sub"), 0755), 0);
+	write_at(at("hostdir/precious"), 0, "p", 1);
+	/* stacked: one mount inside another, as a disk with something mounted in it */
+	assert_int_equal(mount(at("hostdir"), at("srv/rootfs"), NULL, MS_BIND, NULL), 0);
+	assert_int_equal(mount(at("hostdir"), at("srv/rootfs/sub"), NULL, MS_BIND, NULL), 0);
+	assert_int_equal(unmount_below(at("srv"), &err), 0);
+	assert_int_equal(remove_tree(at("srv"), &err), 0);
+	assert_int_equal(access(at("hostdir/precious"), F_OK), 0); /* nothing removed through */
+	/* nothing mounted, or nothing there: nothing to do */
+	assert_int_equal(unmount_below(at("hostdir"), &err), 0);
+	assert_int_equal(unmount_below(at("none"), &err), 0);
+	assert_int_equal(unmount_dir(at("hostdir"), &err), 0);
+}
+
 /* Make a chain of depth directories "d" below path; returns the deepest one's fd. */
 static int make_deep(const char *path, int depth)
 {
@@ -515,6 +558,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_tree_errors, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_tree_refuses_mounts, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_unmount_below, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_tree_into, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_deep_trees, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_disk_usage, scratch_setup, scratch_teardown),
 	};

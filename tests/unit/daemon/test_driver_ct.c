@@ -1,5 +1,6 @@
 /* Unit tests for src/daemon/driver_ct.c: real containers from a busybox rootfs, run by the
- * real berth-ct on this host (root needed): provision, start, alive, stop, cleanup. */
+ * real berth-ct on this host (root needed): provision (into the server's own ext4 disk),
+ * start, alive, stop, cleanup, resize. */
 #include "testlib.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "driver_fixture.h"
+#include "daemon/ct_rootfs.h"
 #include "daemon/proc.h"
 #include "daemon/server_files.h"
 
@@ -49,6 +51,7 @@ static int setup(void **state)
 	f = fixture_new(KIND_CT);
 	f->s.cpus = 1;
 	f->s.memory = 256 << 20;
+	f->s.disk = 64 << 20;
 	snprintf(f->s.name, sizeof(f->s.name), "berth-drv-test-%d", (int)getpid());
 	*state = f;
 	return 0;
@@ -84,6 +87,36 @@ static bool file_has(const char *path, const char *text)
 	return strcmp(buf, text) == 0;
 }
 
+/* Is path a mount point (another file system than its parent's)? */
+static bool mounted(const char *path)
+{
+	char parent[PATH_MAX];
+	struct stat a, b;
+
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	return stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+/* Is a loop device backed by server f's disk? */
+static bool disk_on_loop(struct drv_fixture *f)
+{
+	char cmd[PATH_MAX + 64];
+
+	snprintf(cmd, sizeof(cmd), "losetup -j %s/disk.ext4 | grep -q .", f->s.dir);
+	return system(cmd) == 0;
+}
+
+/* Server f's disk is neither mounted on its rootfs nor on a loop device. */
+static void assert_unmounted(struct drv_fixture *f)
+{
+	struct berth_error err;
+	char rootfs[PATH_MAX];
+
+	assert_int_equal(server_file(rootfs, &f->s, "rootfs", &err), 0);
+	assert_false(mounted(rootfs));
+	assert_false(disk_on_loop(f));
+}
+
 /* Wait (bounded) for path to hold text as its first line. */
 static bool wait_file(const char *path, const char *text)
 {
@@ -106,6 +139,16 @@ static void test_provision_copies_image(void **state)
 	json_t *config;
 
 	provision(f, true);
+	/* its own disk of the size reserved, sparse, not mounted once provisioned */
+	assert_int_equal(server_file(own, &f->s, "disk.ext4", &err), 0);
+	assert_int_equal(stat(own, &b), 0);
+	assert_int_equal(b.st_size, 64 << 20);
+	assert_true(b.st_blocks * 512 < b.st_size / 2);
+	assert_unmounted(f);
+	assert_int_equal(server_file(own, &f->s, "rootfs", &err), 0);
+	assert_int_equal(ct_rootfs_mount(&f->s, &err), 0);
+	assert_true(mounted(own));
+
 	assert_int_equal(image_file(img, &f->s, "rootfs/bin/busybox", &err), 0);
 	assert_int_equal(server_file(own, &f->s, "rootfs/bin/busybox", &err), 0);
 	assert_int_equal(stat(img, &a), 0);
@@ -123,6 +166,57 @@ static void test_provision_copies_image(void **state)
 	    json_string_value(json_object_get(json_object_get(config, "root"), "path")), own);
 	assert_string_equal(json_string_value(json_object_get(config, "hostname")), f->s.name);
 	json_decref(config);
+	assert_int_equal(ct_rootfs_unmount(&f->s, &err), 0);
+	assert_unmounted(f);
+}
+
+static void test_disk_too_small(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = { 0 };
+
+	make_image(f, true);
+	fixture_sh("head -c 62M /dev/urandom > %s/rootfs/big", f->s.image_dir);
+	fixture_sh("mkdir -p %s", f->s.dir);
+	assert_int_equal(f->ops->provision(&f->s, &f->env, NULL, NULL, &err), -1);
+	assert_contains(err.msg, "its disk of 64 MiB is too small for image img");
+	assert_contains(err.msg, "larger --disk");
+	assert_unmounted(f);
+}
+
+static void test_resize_grows_the_disk(void **state)
+{
+	struct drv_fixture *f = fixture(state);
+	struct berth_error err = { 0 };
+	char path[PATH_MAX];
+	struct stat st;
+
+	provision(f, true);
+	f->s.disk = 96 << 20;
+	assert_int_equal(f->ops->resize(&f->s, &f->env, &err), 0);
+	assert_int_equal(server_file(path, &f->s, "disk.ext4", &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 96 << 20);
+	/* the file system grew with it, and still holds the tree */
+	fixture_sh("dumpe2fs -h %s 2>/dev/null | awk -F: '/^Block count/ {c = $2}"
+		   " /^Block size/ {b = $2} END {exit c * b != %d}'",
+		   path, 96 << 20);
+	fixture_start(f);
+	assert_int_equal(server_file(path, &f->s, "rootfs/tmp/booted", &err), 0);
+	assert_true(wait_file(path, f->s.name));
+	/* not while it runs, and never smaller */
+	f->s.disk = 128 << 20;
+	assert_int_equal(f->ops->resize(&f->s, &f->env, &err), -1);
+	assert_contains(err.msg, "stop its server first");
+	fixture_stop(f, false, 10);
+	f->s.pid = 0;
+	f->ops->cleanup(&f->s, &f->env);
+	f->s.disk = 32 << 20;
+	assert_int_equal(f->ops->resize(&f->s, &f->env, &err), -1);
+	assert_contains(err.msg, "cannot shrink");
+	/* its own size again: nothing to do */
+	f->s.disk = 96 << 20;
+	assert_int_equal(f->ops->resize(&f->s, &f->env, &err), 0);
 }
 
 static void test_lifecycle(void **state)
@@ -134,6 +228,11 @@ static void test_lifecycle(void **state)
 	provision(f, true);
 	fixture_start(f);
 	assert_true(f->ops->alive(&f->s, &f->env));
+	/* its disk is mounted on rootfs while it runs, and cleanup leaves it so */
+	assert_int_equal(server_file(path, &f->s, "rootfs", &err), 0);
+	assert_true(mounted(path));
+	f->ops->cleanup(&f->s, &f->env);
+	assert_true(mounted(path));
 
 	/* busybox init is PID 1 with the server's name as hostname */
 	assert_int_equal(server_file(path, &f->s, "rootfs/tmp/booted", &err), 0);
@@ -161,6 +260,8 @@ static void test_lifecycle(void **state)
 	snprintf(path, sizeof(path), "%s/run/%s", f->state, f->s.name);
 	assert_int_equal(access(path, F_OK), -1); /* berth-ct's state is gone */
 	f->s.pid = 0;
+	f->ops->cleanup(&f->s, &f->env);
+	assert_unmounted(f);
 
 	/* and it starts again from the same files */
 	fixture_start(f);
@@ -260,7 +361,7 @@ static void test_stop_without_files(void **state)
 	provision(f, true);
 	fixture_start(f);
 	pidfd = proc_open(f->s.pid);
-	fixture_sh("rm -rf %s", f->s.dir);
+	fixture_sh("umount -l %s/rootfs && rm -rf %s", f->s.dir, f->s.dir);
 	assert_true(f->ops->alive(&f->s, &f->env));
 	fixture_stop(f, false, 10);
 	assert_true(proc_wait(pidfd, 0));
@@ -292,12 +393,15 @@ static void test_start_failure_says_why(void **state)
 
 	provision(f, false);
 	/* a rootfs without a shell or an init cannot run */
+	assert_int_equal(ct_rootfs_mount(&f->s, &err), 0);
 	fixture_sh("rm -rf %s/rootfs/bin", f->s.dir);
+	assert_int_equal(ct_rootfs_unmount(&f->s, &err), 0);
 	assert_int_equal(f->ops->start(&f->s, &f->env, &pid, &err), -1);
 	assert_contains(err.msg, f->s.name);
 	assert_contains(err.msg, "berth-ct create failed");
 	assert_contains(err.msg, "/bin/sh"); /* berth-ct's own words, from ct.log */
 	f->s.pid = 0;
+	assert_unmounted(f); /* a failed start leaves its disk unmounted */
 	f->ops->cleanup(&f->s, &f->env);
 }
 
@@ -305,6 +409,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_provision_copies_image, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_disk_too_small, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_resize_grows_the_disk, setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_lifecycle, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, fixture_teardown),

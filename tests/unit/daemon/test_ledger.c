@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/db.h"
+#include "daemon/disk_size.h"
 #include "daemon/ledger.h"
 
 #define GIB (1ULL << 30)
@@ -72,7 +73,8 @@ static void refuses_what_does_not_fit(void **state)
 	/* Two connections, as two berthd processes on one database would have. */
 	assert_int_equal(db_connect(path, &other, &err), 0);
 	assert_int_equal(ledger_reserve(db, &cap, &a, &err), 0);
-	assert_int_equal(a.disk, 1048576); /* disk 0: the image's size */
+	/* disk 0: a container's disk holds the image's tree (1 MiB), with headroom */
+	assert_int_equal(a.disk, ct_disk_min(MIB) + CT_DISK_HEADROOM);
 	assert_int_equal(ledger_reserve(other, &cap, &b, &err), 0);
 	assert_int_equal(ledger_reserve(other, &cap, &c, &err), -1);
 	assert_int_equal(err.errnum, ENOSPC);
@@ -110,6 +112,26 @@ static void checks_the_image(void **state)
 	s.memory = 0;
 	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), -1);
 	assert_int_equal(err.errnum, EINVAL);
+}
+
+static void sizes_the_disk_by_the_image(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec s = spec("d", 1, MIB), v = spec("v", 1, MIB);
+
+	/* a container's disk must hold the image's tree: refused, and nothing reserved */
+	s.disk = 4 * MIB;
+	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
+	assert_contains(err.msg, "disk too small: asked 4 MiB");
+	s.disk = 64 * MIB;
+	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), 0);
+	assert_int_equal(s.disk, 64 * MIB);
+	/* a VM's disk is at least its image's; its image has none here */
+	v.kind = KIND_VM;
+	snprintf(v.image, sizeof(v.image), "kern");
+	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), 0);
+	assert_int_equal(v.disk, 0);
 }
 
 static void resizes_stopped_servers(void **state)
@@ -212,6 +234,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(refuses_what_does_not_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(checks_the_image, setup, teardown),
+		cmocka_unit_test_setup_teardown(sizes_the_disk_by_the_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(resizes_stopped_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(concurrent_reservations_never_oversell, setup,
 						teardown),

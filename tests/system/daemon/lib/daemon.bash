@@ -29,6 +29,9 @@ cleanup() {
 			"$BUILD/berth-ct" --root "$STATE/run" delete --force "$n" >/dev/null 2>&1 || true
 		done
 	fi
+	# Containers' disks are mounted under servers/ while they run: never rm -rf through them.
+	awk -v s="$SCRATCH/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+		while read -r n; do umount "$n" 2>/dev/null || umount -l "$n"; done
 	rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
@@ -90,6 +93,17 @@ busybox_rootfs() {
 	cp "$bb" "$1/bin/busybox"
 	ln -sf busybox "$1/bin/sh"
 	ln -sf ../bin/busybox "$1/sbin/init"
+}
+
+# add_junk DIR N: N directories of 50 small files under DIR/usr/share/junk, so that a copy of
+# the tree takes long enough to be cut.
+add_junk() {
+	local d f
+	mkdir -p "$1/usr/share/junk"
+	for d in $(seq "$2"); do
+		mkdir "$1/usr/share/junk/$d"
+		for f in $(seq 50); do echo "$d $f" >"$1/usr/share/junk/$d/$f"; done
+	done
 }
 
 # import_ct NAME DIR: import DIR as container image NAME and wait for it.

@@ -1,0 +1,24 @@
+/* ct_disk.h - a container's own disk, as OpenVZ's ploop: an ext4 file system in a sparse
+ * file (servers/NAME/disk.ext4) of the server's reserved size, loop-mounted on its rootfs
+ * while it runs. A tenant fills its own disk, never the host's. */
+#ifndef BERTH_DAEMON_CT_DISK_H
+#define BERTH_DAEMON_CT_DISK_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+
+/* Make file, a new sparse file of size bytes holding an empty ext4 file system (mkfs.ext4,
+ * its messages appended to log). */
+int ct_disk_make(const char *file, uint64_t size, const char *log, struct berth_error *err);
+
+/* Mount the file system in file on dir (nodev) through a free loop device that goes away
+ * with the mount. Whatever is mounted on dir already is unmounted first; a file some loop
+ * device still uses (mounted elsewhere) is refused: two mounts would corrupt it. */
+int ct_disk_mount(const char *file, const char *dir, struct berth_error *err);
+
+/* Grow file, which is not mounted, to size bytes, and its file system with it (e2fsck -fp,
+ * resize2fs; messages appended to log). Nothing to do at its size; smaller is refused. */
+int ct_disk_grow(const char *file, uint64_t size, const char *log, struct berth_error *err);
+
+#endif
