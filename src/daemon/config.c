@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/caplog.h"
 #include "common/cleanup.h"
 #include "common/size.h"
 
@@ -25,6 +26,7 @@ void config_defaults(struct config *c)
 	c->host_reserve_disk = 1ULL << 30;
 	c->cpu_overcommit = 1.0;
 	c->stop_timeout = 30;
+	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
 	c->nplans = sizeof(default_plans) / sizeof(default_plans[0]);
 	memcpy(c->plans, default_plans, sizeof(default_plans));
 }
@@ -62,6 +64,16 @@ static int parse_path(const char *v, char *out, struct berth_error *err)
 	if (strlen(v) >= PATH_MAX)
 		return berr(err, 0, "the path is too long");
 	strcpy(out, v);
+	return 0;
+}
+
+/* A console log's cap: 0 (none) or at least CAPLOG_MIN. */
+static int parse_console_max(const char *v, uint64_t *out, struct berth_error *err)
+{
+	if (size_parse(v, out, err))
+		return -1;
+	if (*out && *out < CAPLOG_MIN)
+		return berr(err, 0, "'%s' is too small: give 0 (no cap) or at least 64K", v);
 	return 0;
 }
 
@@ -116,6 +128,10 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_path(v, c->vmm_path, err);
 	if (!strcmp(key, "ct_path"))
 		return parse_path(v, c->ct_path, err);
+	if (!strcmp(key, "console_path"))
+		return parse_path(v, c->console_path, err);
+	if (!strcmp(key, "console_log_max"))
+		return parse_console_max(v, &c->console_log_max, err);
 	if (!strcmp(key, "plan"))
 		return parse_plan(v, c, plans_replaced, err);
 	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);
@@ -207,6 +223,7 @@ void config_find_tools(struct config *c)
 	}
 	find_tool(c->vmm_path, dir, "berth-vmm");
 	find_tool(c->ct_path, dir, "berth-ct");
+	find_tool(c->console_path, dir, "berth-console");
 }
 
 const struct plan *config_plan(const struct config *c, const char *name)

@@ -10,6 +10,7 @@
 #include "common/names.h"
 
 #define CONFIG_MAX_PLANS 32
+#define CONFIG_CONSOLE_LOG_MAX ((uint64_t)1 << 20)
 
 /* A named size of server that `berth create --plan` picks. */
 struct plan {
@@ -26,6 +27,8 @@ struct config {
 	unsigned stop_timeout;	 /* seconds a clean stop may take by default (30) */
 	char vmm_path[PATH_MAX]; /* berth-vmm; "" until config_find_tools() */
 	char ct_path[PATH_MAX];	 /* berth-ct; "" until config_find_tools() */
+	char console_path[PATH_MAX]; /* berth-console; "" until config_find_tools() */
+	uint64_t console_log_max;    /* cap of a server's console.log (default 1M) */
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };
@@ -41,7 +44,7 @@ int config_parse(const char *text, const char *origin, struct config *c, struct 
 /* config_defaults(), then the file at path. */
 int config_load(const char *path, struct config *c, struct berth_error *err);
 
-/* Fill unset tool paths: berth-vmm / berth-ct beside this program, else in /usr/local/bin. */
+/* Fill unset tool paths: berth-vmm / berth-ct / berth-console beside this program, else in /usr/local/bin. */
 void config_find_tools(struct config *c);
 
 /* The plan called name, or NULL. */

@@ -2,8 +2,9 @@
  * STATE_DIR/run (berth-ct --root) and outlives berthd.
  *
  * Files in s->dir: rootfs/ (the server's own copy of the image's tree), bundle/config.json,
- * ct.log (berth-ct's messages). The container's own stdout and stderr go to /dev/null: a
- * file would let a tenant fill the host's disk (its console comes with `berth console`). */
+ * ct.log (berth-ct's and the console keeper's messages), console.log (what the container
+ * prints on its terminal, capped: server_console.h). The container's terminal is a pty whose
+ * master a berth-console keeper holds; `berth console` attaches to it. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "daemon/copy.h"
 #include "daemon/driver.h"
 #include "daemon/proc.h"
+#include "daemon/server_console.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
 
@@ -121,6 +123,25 @@ static bool ct_is_up(const char *status, long pid, const struct server *s)
 	return (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) && pid == s->pid;
 }
 
+/* berth-ct create with the container's terminal going to a new console keeper. */
+static int ct_create(const struct server *s, const struct driver_env *e, struct berth_error *err)
+{
+	char rt[PATH_MAX], option[PATH_MAX + 32];
+	_cleanup_close_ int keeper_fd = -1;
+	long keeper;
+	int rc;
+
+	if (console_keeper_start(s, e, rt, &keeper, err) < 0)
+		return -1;
+	keeper_fd = proc_open(keeper);
+	snprintf(option, sizeof(option), "--console-socket=%s", rt);
+	rc = ct_run(s, e, "create", option, NULL, NULL, 0, err);
+	unlink(rt); /* the keeper has the terminal, or waits for nothing */
+	if (rc < 0 && keeper_fd >= 0)
+		proc_signal(keeper_fd, SIGKILL);
+	return rc;
+}
+
 static int ct_start(const struct server *s, const struct driver_env *e, long *pid,
 		    struct berth_error *err)
 {
@@ -137,7 +158,7 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 		if (ct_run(s, e, "delete", NULL, NULL, NULL, 0, err) < 0) /* a stopped leftover */
 			return -1;
 	}
-	if (ct_run(s, e, "create", NULL, NULL, NULL, 0, err) < 0)
+	if (ct_create(s, e, err) < 0)
 		return -1;
 	if (ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
 		goto undo;
@@ -202,6 +223,7 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 	/* a running one is not a leftover: berth-ct's plain delete refuses it */
 	if (ct_state(s, e, status, sizeof(status), &pid))
 		ct_run(s, e, "delete", NULL, NULL, NULL, 0, &ignored);
+	console_cleanup(s, e);
 }
 
 const struct driver_ops driver_ct = {
