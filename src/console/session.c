@@ -26,7 +26,7 @@
 #include "common/unix_listen.h"
 
 #define SESSION_MSG_MS 5000 /* for the client's first message, and berth-ct's pty */
-#define SESSION_ARGS   256
+#define SESSION_ARGS   512
 
 struct hello {
 	int fds[3]; /* the client's stdin, stdout, stderr */
