@@ -127,7 +127,7 @@ int attach_console(const char *socket, const char *name, struct berth_error *err
 		fprintf(stderr, "%sThe console of %s closed.\n", tty ? "\n" : "", name);
 		return 0;
 	case CONSOLE_BUSY:
-		return berr(err, EBUSY,
+		return berr(err, 0,
 			    "the console of %s is in use by another client; detach that one "
 			    "first (Ctrl-A q)",
 			    name);

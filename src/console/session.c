@@ -79,13 +79,15 @@ static int read_hello(int client, struct hello *h, struct berth_error *err)
 static pid_t run_ct(char **argv, int in, int out, int errfd)
 {
 	pid_t pid = fork();
-	int null;
+	int null, i;
 
 	if (pid != 0)
 		return pid;
 	null = open("/dev/null", O_RDONLY);
 	if (dup2(in >= 0 ? in : null, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(127);
+	for (i = 0; i < 3; i++) /* dup2 onto itself keeps a received fd's close-on-exec */
+		fcntl(i, F_SETFD, 0);
 	signal(SIGPIPE, SIG_DFL);
 	close_range(3, ~0U, 0);
 	execv(argv[0], argv);

@@ -17,13 +17,19 @@
 #define EXEC_ENV_MAX   32 /* berth-ct takes 63 --env; what a person types is far less */
 #define EXEC_BYTES_MAX (64 << 10)
 
-/* Load running server name into s; a clear refusal when it is not running. */
-static int running(struct berthd *d, const char *name, struct server *s, struct berth_error *err)
+/* Load running server name into s (of kind ct when ct_only); a clear refusal when it is
+ * not running or not a container. */
+static int running(struct berthd *d, const char *name, bool ct_only, struct server *s,
+		   struct berth_error *err)
 {
 	sqlite3 *db = db_conn(&d->db, err);
 
 	if (!db || server_load(db, d->state_dir, name, s, err) < 0)
 		return -1;
+	if (ct_only && s->kind != KIND_CT)
+		return refuse(err, EINVAL,
+			      "exec works on containers; %s is a VM: use `berth console %s`", name,
+			      name);
 	if (s->state != STATE_RUNNING)
 		return refuse(err, EBUSY, "server %s is not running; start it first (berth start %s)",
 			      name, name);
@@ -45,7 +51,7 @@ void api_server_console(struct berthd *d, const struct http_request *rq, const c
 	(void)rq;
 	if (api_refuse_name("server", arg, rep))
 		return;
-	if (running(d, arg, &s, &err) < 0 || console_socket(&d->env, s.name, sock, &err) < 0) {
+	if (running(d, arg, false, &s, &err) < 0 || console_socket(&d->env, s.name, sock, &err) < 0) {
 		api_reply_error(rep, &err);
 		return;
 	}
@@ -123,10 +129,7 @@ void api_server_exec(struct berthd *d, const struct http_request *rq, const char
 		return;
 	rc = read_exec(rq->body, &x, &err);
 	if (rc == 0)
-		rc = running(d, arg, &s, &err);
-	if (rc == 0 && s.kind != KIND_CT)
-		rc = refuse(&err, EINVAL,
-			    "exec works on containers; %s is a VM: use `berth console %s`", arg, arg);
+		rc = running(d, arg, true, &s, &err);
 	if (rc == 0)
 		rc = console_exec_start(&s, &d->env, &x, sock, &err);
 	free(x.command);
