@@ -232,7 +232,8 @@ void console_close(struct console *c)
 	console_sock_close(&c->sock);
 	console_watch(c, false);
 	if (c->room.fd >= 0) {
-		loop_del(c->loop, &c->room);
+		if (c->loop) /* a VM torn down before its loop ran (a bad kernel) has none */
+			loop_del(c->loop, &c->room);
 		close(c->room.fd);
 	}
 	c->room.fd = -1;
