@@ -2,7 +2,9 @@
  * its control socket (docs/api-sock.md).
  *
  * Files in s->dir: disk.img (the server's own copy of the image's disk), api.sock,
- * console.log (the serial console), vmm.log (the VMM's stdout and stderr). */
+ * console.log (the serial console, capped by console_log_max), vmm.log (the VMM's stdout
+ * and stderr). The VMM also serves the console on STATE_DIR/console/NAME.sock, which
+ * `berth console` attaches to. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,6 +18,7 @@
 #include "daemon/copy.h"
 #include "daemon/driver.h"
 #include "daemon/proc.h"
+#include "daemon/server_console.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
 #include "daemon/vmm_api.h"
@@ -69,7 +72,7 @@ struct vm_args {
 	char *argv[VM_ARGS_MAX];
 	int argc;
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX], sock[PATH_MAX], log[PATH_MAX];
-	char console[PATH_MAX + 8], cpus[16], mem[32];
+	char console[PATH_MAX + 40], console_sock[PATH_MAX], cpus[16], mem[32];
 };
 
 static void add(struct vm_args *a, const char *arg)
@@ -88,9 +91,14 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	    server_file(a->disk, s, "disk.img", err) < 0 ||
 	    server_file(a->sock, s, "api.sock", err) < 0 ||
 	    server_file(a->log, s, "vmm.log", err) < 0 ||
-	    server_file(console, s, "console.log", err) < 0)
+	    server_file(console, s, "console.log", err) < 0 ||
+	    console_socket(e, s->name, a->console_sock, err) < 0)
 		return -1;
-	snprintf(a->console, sizeof(a->console), "file=%s", console);
+	if (e->console_log_max)
+		snprintf(a->console, sizeof(a->console), "file=%s,max=%llu", console,
+			 (unsigned long long)e->console_log_max);
+	else
+		snprintf(a->console, sizeof(a->console), "file=%s", console);
 	snprintf(a->cpus, sizeof(a->cpus), "%u", s->cpus);
 	snprintf(a->mem, sizeof(a->mem), "%" PRIu64, s->memory);
 	a->argc = 0;
@@ -111,6 +119,8 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	add(a, a->mem);
 	add(a, "--console");
 	add(a, a->console);
+	add(a, "--console-sock");
+	add(a, a->console_sock);
 	add(a, "--api-sock");
 	add(a, a->sock);
 	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
@@ -246,10 +256,10 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 	char sock[PATH_MAX];
 	struct berth_error err;
 
-	(void)e;
 	/* a VMM killed by SIGKILL leaves its socket; one that answers is not ours to remove */
 	if (server_file(sock, s, "api.sock", &err) == 0 && vmm_api_pid(sock, VM_API_MS) == 0)
 		unlink(sock);
+	console_cleanup(s, e);
 }
 
 const struct driver_ops driver_vm = {
