@@ -35,8 +35,8 @@ static int connect_to(const char *path, struct berth_error *err)
 		return berr(err, errno, "socket");
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		if (errno == EACCES)
-			return berr(err, errno,
-				    "cannot connect to %s (be root or in group berth)", path);
+			return berr(err, errno, "cannot connect to %s (be root or in group berth)",
+				    path);
 		return berr(err, errno, "cannot connect to %s (has the server stopped?)", path);
 	}
 	return steal_fd(&fd);

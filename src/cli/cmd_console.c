@@ -68,7 +68,8 @@ int cmd_exec(int argc, char **argv, struct plan *p, struct berth_error *err)
 		char why[sizeof(err->msg)];
 
 		memcpy(why, err->msg, sizeof(why));
-		berr(err, 0, "%.400s (the command goes after --: berth exec NAME -- CMD ARGS)", why);
+		berr(err, 0, "%.400s (the command goes after --: berth exec NAME -- CMD ARGS)",
+		     why);
 		goto fail;
 	}
 	if (p->help)

@@ -59,8 +59,7 @@ static int do_keep(int argc, char **argv)
 		else if (ch == 'm' && size_parse(optarg, &o.log_max, &err) < 0) {
 			berr_print("berth-console: --max", &err);
 			return 2;
-		}
-		else if (ch == 'w' && parse_wait(optarg, &o.wait_s) < 0)
+		} else if (ch == 'w' && parse_wait(optarg, &o.wait_s) < 0)
 			return 2;
 		else if (ch == '?')
 			return usage();
@@ -76,14 +75,12 @@ static int do_keep(int argc, char **argv)
 
 static int do_exec(int argc, char **argv)
 {
-	static const struct option opts[] = { { "socket", required_argument, NULL, 's' },
-					      { "ct", required_argument, NULL, 'c' },
-					      { "root", required_argument, NULL, 'r' },
-					      { "tty", no_argument, NULL, 't' },
-					      { "env", required_argument, NULL, 'e' },
-					      { "cwd", required_argument, NULL, 'd' },
-					      { "wait", required_argument, NULL, 'w' },
-					      { 0 } };
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' }, { "ct", required_argument, NULL, 'c' },
+		{ "root", required_argument, NULL, 'r' },   { "tty", no_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' },    { "cwd", required_argument, NULL, 'd' },
+		{ "wait", required_argument, NULL, 'w' },   { 0 }
+	};
 	struct session_opts o = { .listener = 0, .wait_s = WAIT_DEFAULT_S };
 	char *ct_argv[4 + 2 * ENV_MAX + 3] = { NULL, "--root", NULL, "exec" };
 	const char *ct = NULL;

@@ -16,13 +16,13 @@
 #define SESSION_EXIT "exit"
 
 struct session_opts {
-	int listener;	   /* the listening socket berthd made (fd 0) */
+	int listener;	    /* the listening socket berthd made (fd 0) */
 	const char *socket; /* its path, removed once a client came or the wait ended */
-	int wait_s;	   /* how long the socket waits for its client */
-	bool tty;	   /* run the command on a new pty */
-	char **ct_argv;	   /* `berth-ct --root DIR exec [OPTIONS]`, NULL-terminated, with
-			    * room for two more options before `rest` */
-	char **rest;	   /* NAME COMMAND ARGS..., NULL-terminated */
+	int wait_s;	    /* how long the socket waits for its client */
+	bool tty;	    /* run the command on a new pty */
+	char **ct_argv;	    /* `berth-ct --root DIR exec [OPTIONS]`, NULL-terminated, with
+			     * room for two more options before `rest` */
+	char **rest;	    /* NAME COMMAND ARGS..., NULL-terminated */
 };
 
 /* Serve one exec; -1 when it could not start (nobody came, berth-ct did not start). */

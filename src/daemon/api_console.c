@@ -31,8 +31,9 @@ static int running(struct berthd *d, const char *name, bool ct_only, struct serv
 			      "exec works on containers; %s is a VM: use `berth console %s`", name,
 			      name);
 	if (s->state != STATE_RUNNING)
-		return refuse(err, EBUSY, "server %s is not running; start it first (berth start %s)",
-			      name, name);
+		return refuse(err, EBUSY,
+			      "server %s is not running; start it first (berth start %s)", name,
+			      name);
 	return 0;
 }
 
@@ -51,7 +52,8 @@ void api_server_console(struct berthd *d, const struct http_request *rq, const c
 	(void)rq;
 	if (api_refuse_name("server", arg, rep))
 		return;
-	if (running(d, arg, false, &s, &err) < 0 || console_socket(&d->env, s.name, sock, &err) < 0) {
+	if (running(d, arg, false, &s, &err) < 0 ||
+	    console_socket(&d->env, s.name, sock, &err) < 0) {
 		api_reply_error(rep, &err);
 		return;
 	}
@@ -106,7 +108,8 @@ static int read_exec(json_t *body, struct exec_request *rq, struct berth_error *
 		return -1;
 	for (i = 0; rq->env && rq->env[i]; i++)
 		if (!strchr(rq->env[i], '=') || rq->env[i][0] == '=')
-			return refuse(err, EINVAL, "field 'env': '%.64s' is not KEY=VALUE", rq->env[i]);
+			return refuse(err, EINVAL, "field 'env': '%.64s' is not KEY=VALUE",
+				      rq->env[i]);
 	if (rq->cwd && rq->cwd[0] != '/')
 		return refuse(err, EINVAL, "field 'cwd' must be an absolute path");
 	if (bytes + (rq->cwd ? strlen(rq->cwd) : 0) > EXEC_BYTES_MAX)

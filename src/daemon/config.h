@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "common/names.h"
 
-#define CONFIG_MAX_PLANS 32
+#define CONFIG_MAX_PLANS       32
 #define CONFIG_CONSOLE_LOG_MAX ((uint64_t)1 << 20)
 
 /* A named size of server that `berth create --plan` picks. */
@@ -44,7 +44,8 @@ int config_parse(const char *text, const char *origin, struct config *c, struct 
 /* config_defaults(), then the file at path. */
 int config_load(const char *path, struct config *c, struct berth_error *err);
 
-/* Fill unset tool paths: berth-vmm / berth-ct / berth-console beside this program, else in /usr/local/bin. */
+/* Fill unset tool paths: berth-vmm / berth-ct / berth-console beside this program, else in
+ * /usr/local/bin. */
 void config_find_tools(struct config *c);
 
 /* The plan called name, or NULL. */

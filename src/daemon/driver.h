@@ -11,11 +11,11 @@
 
 /* What a driver may use from the daemon. */
 struct driver_env {
-	const char *state_dir; /* STATE_DIR: images/, servers/, run/ below it */
-	const char *vmm_path;  /* the berth-vmm binary */
-	const char *ct_path;   /* the berth-ct binary */
-	const char *console_path;  /* the berth-console binary */
-	uint64_t console_log_max;  /* cap of console.log (0: none) */
+	const char *state_dir;	  /* STATE_DIR: images/, servers/, run/ below it */
+	const char *vmm_path;	  /* the berth-vmm binary */
+	const char *ct_path;	  /* the berth-ct binary */
+	const char *console_path; /* the berth-console binary */
+	uint64_t console_log_max; /* cap of console.log (0: none) */
 };
 
 /* Progress of long work, 0..100. */

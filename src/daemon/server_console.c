@@ -94,8 +94,9 @@ int console_keeper_start(const struct server *s, const struct driver_env *e, cha
 {
 	char sock[PATH_MAX], log[PATH_MAX], keeper_log[PATH_MAX], max[24];
 	_cleanup_close_ int listener = -1;
-	char *argv[] = { (char *)e->console_path, "keep", "--log", log, "--max", max,
-			 "--socket", sock, NULL };
+	char *argv[] = {
+		(char *)e->console_path, "keep", "--log", log, "--max", max, "--socket", sock, NULL
+	};
 
 	if (console_socket(e, s->name, sock, err) < 0 ||
 	    socket_path(rt, s->dir, "console-rt", ".sock", err) < 0 ||

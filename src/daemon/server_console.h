@@ -14,8 +14,8 @@
 
 /* One `berth exec` request. */
 struct exec_request {
-	char **command; /* COMMAND ARGS..., NULL-terminated, at least one */
-	char **env;	/* K=V..., NULL-terminated */
+	char **command;	 /* COMMAND ARGS..., NULL-terminated, at least one */
+	char **env;	 /* K=V..., NULL-terminated */
 	const char *cwd; /* or NULL */
 	bool tty;
 };

@@ -17,9 +17,9 @@
 #include "daemon/proc.h"
 
 struct drv_fixture {
-	char state[128];    /* the scratch STATE_DIR */
-	char vmm[PATH_MAX]; /* absolute path of berth-vmm */
-	char ct[PATH_MAX];  /* absolute path of berth-ct */
+	char state[128];	/* the scratch STATE_DIR */
+	char vmm[PATH_MAX];	/* absolute path of berth-vmm */
+	char ct[PATH_MAX];	/* absolute path of berth-ct */
 	char console[PATH_MAX]; /* absolute path of berth-console */
 	struct driver_env env;
 	struct server s; /* "srv" of image "img", in state/servers/srv */
