@@ -16,10 +16,9 @@
 #include <unistd.h>
 
 #include "common/caplog.h"
-#include "common/cleanup.h"
-#include "common/fdpass.h"
 #include "common/unix_listen.h"
 #include "console/buf.h"
+#include "console/terminal.h"
 
 #define KEEPER_IN_MAX	  4096 /* queued towards the container */
 #define KEEPER_LISTEN_TRY 3000 /* ms to wait for an old keeper to let go of the socket */
@@ -43,24 +42,14 @@ static long now_ms(void)
 static int receive_master(int listener, int wait_ms, struct berth_error *err)
 {
 	struct pollfd p = { .fd = listener, .events = POLLIN };
-	struct timeval tv = { .tv_sec = 5 };
-	_cleanup_close_ int conn = -1;
 	int master;
-	size_t len, n;
-	char name[128];
 
 	if (poll(&p, 1, wait_ms) <= 0)
 		return berr(err, ETIMEDOUT, "no terminal came from berth-ct within %d s",
 			    wait_ms / 1000);
-	conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		return berr(err, errno, "accept berth-ct's console connection");
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (fdpass_recv(conn, name, sizeof(name), &len, &master, 1, &n, err) < 0)
-		return -1;
-	if (n != 1)
-		return berr(err, EPROTO, "berth-ct's console connection sent no terminal");
-	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+	master = terminal_accept(listener, err);
+	if (master >= 0)
+		fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	return master;
 }
 

@@ -24,8 +24,9 @@
 #include "common/cleanup.h"
 #include "common/fdpass.h"
 #include "common/unix_listen.h"
+#include "console/terminal.h"
 
-#define SESSION_MSG_MS 5000 /* for the client's first message, and berth-ct's pty */
+#define SESSION_MSG_MS 5000 /* for the client's first message */
 #define SESSION_ARGS   512
 
 struct hello {
@@ -100,26 +101,13 @@ static int take_pty(int pty_listener, int pidfd, struct berth_error *err)
 {
 	struct pollfd p[2] = { { .fd = pty_listener, .events = POLLIN },
 			       { .fd = pidfd, .events = POLLIN } };
-	struct timeval tv = { .tv_sec = SESSION_MSG_MS / 1000 };
-	_cleanup_close_ int conn = -1;
-	char name[128];
-	size_t len, n;
-	int master;
 
 	while (poll(p, 2, -1) < 0)
 		if (errno != EINTR)
 			return berr(err, errno, "poll");
 	if (!(p[0].revents & POLLIN))
 		return berr(err, 0, "berth-ct exec ended before it made a terminal");
-	conn = accept4(pty_listener, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		return berr(err, errno, "accept berth-ct's terminal");
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (fdpass_recv(conn, name, sizeof(name), &len, &master, 1, &n, err) < 0)
-		return -1;
-	if (n != 1)
-		return berr(err, EPROTO, "berth-ct sent no terminal");
-	return master;
+	return terminal_accept(pty_listener, err);
 }
 
 /* With a tty: berth-ct's terminal goes to the client, sized as the client's. */

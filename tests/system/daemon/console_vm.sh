@@ -7,20 +7,8 @@
 . "$(dirname "$0")/lib/daemon.bash"
 need_root
 need_kvm
-BERTH=$BUILD/berth
-[ -x "$BERTH" ] || skip "build berth first (make all)"
+need_berth_cli
 [ -f "$GUESTS/tiny-echo.bzImage" ] || skip "build the tiny guests first (make guests)"
-berth() { "$BERTH" --socket "$SOCK" "$@"; }
-
-wait_for() {
-	local i n=$(($1 * 10))
-	shift
-	for i in $(seq "$n"); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 start_berthd --host-cpus 2 --host-memory 2G
 expect_api 202 POST /1.0/images "{\"name\":\"echo\",\"kind\":\"vm\",\"kernel\":\"$GUESTS/tiny-echo.bzImage\"}"
@@ -33,10 +21,10 @@ mkfifo "$SCRATCH/in"
 "$BERTH" --socket "$SOCK" console v1 <"$SCRATCH/in" >"$SCRATCH/out" 2>"$SCRATCH/err" &
 CLIENT=$!
 exec 3>"$SCRATCH/in"
-wait_for 5 grep -q "Connected to v1's console" "$SCRATCH/err" || fail "no banner: $(cat "$SCRATCH/err")"
+wait_until 5 grep -q "Connected to v1's console" "$SCRATCH/err" || fail "no banner: $(cat "$SCRATCH/err")"
 printf 'vm-echo-%s\n' $$ >&3
-wait_for 10 grep -q "vm-echo-$$" "$SCRATCH/out" || fail "no echo from the guest: $(cat -v "$SCRATCH/out")"
-wait_for 5 grep -q "vm-echo-$$" "$STATE/servers/v1/console.log" || fail "console.log lacks the echo"
+wait_until 10 grep -q "vm-echo-$$" "$SCRATCH/out" || fail "no echo from the guest: $(cat -v "$SCRATCH/out")"
+wait_until 5 grep -q "vm-echo-$$" "$STATE/servers/v1/console.log" || fail "console.log lacks the echo"
 echo "ok: VM console round trip, logged"
 
 expect_status 1 berth console v1 </dev/null
@@ -44,7 +32,7 @@ expect_output "the console of v1 is in use by another client"
 echo "ok: a second client is refused"
 
 expect_status 0 berth stop v1 --timeout 1
-wait_for 10 eval '! kill -0 $CLIENT 2>/dev/null' || fail "the console client still runs after stop"
+wait_until 10 eval '! kill -0 $CLIENT 2>/dev/null' || fail "the console client still runs after stop"
 wait "$CLIENT" || fail "the console client exited $? at the console's end"
 exec 3>&-
 [ ! -e "$CSOCK" ] || fail "$CSOCK is left after stop"

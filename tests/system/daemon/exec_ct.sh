@@ -6,10 +6,7 @@
 # timeout: 180
 . "$(dirname "$0")/lib/daemon.bash"
 need_root
-BERTH=$BUILD/berth
-[ -x "$BERTH" ] || skip "build berth first (make all)"
-[ -x "$BUILD/berth-ct" ] && [ -x "$BUILD/berth-console" ] || skip "build berth-ct and berth-console first (make all)"
-berth() { "$BERTH" --socket "$SOCK" "$@"; }
+need_berth_cli
 
 start_berthd --host-cpus 2 --host-memory 2G
 busybox_rootfs "$SCRATCH/rootfs"
