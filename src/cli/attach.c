@@ -144,9 +144,9 @@ static void on_winch(int sig)
 	resized = 1;
 }
 
-/* The session's messages: "pty" (with the master) and "exit N". */
+/* The session's messages: "pty" (with the master), "exit N", "error MSG". */
 struct exec_state {
-	char text[64];
+	char text[640];
 	size_t len;
 	int master;
 	int status; /* -1 until "exit N" came */
@@ -175,6 +175,11 @@ static bool exec_message(int sock, struct exec_state *x, struct berth_error *err
 		if (!strcmp(x->text, "pty") && n == 1 && x->master < 0) {
 			x->master = fd;
 			n = 0;
+		} else if (!strncmp(x->text, "error ", 6)) {
+			berr(err, 0, "%.500s", x->text + 6);
+			if (n)
+				close(fd);
+			return false;
 		} else if (sscanf(x->text, "exit %d", &x->status) != 1 || x->status < 0) {
 			x->status = -1; /* not a message of this protocol: ignored */
 		}

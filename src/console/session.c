@@ -11,12 +11,14 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -56,6 +58,16 @@ static int accept_client(const struct session_opts *o, struct berth_error *err)
 	return fd;
 }
 
+/* A directory (or O_PATH) fd in a container lets its root walk out of its root file system
+ * with openat(fd, ".."): the command gets streams only. */
+static bool is_stream(int fd)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && !(fl & O_PATH) && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
 static int read_hello(int client, struct hello *h, struct berth_error *err)
 {
 	struct timeval tv = { .tv_sec = SESSION_MSG_MS / 1000 };
@@ -71,6 +83,10 @@ static int read_hello(int client, struct hello *h, struct berth_error *err)
 	    sscanf(line + strlen(SESSION_HELLO), "%u %u", &rows, &cols) != 2) {
 		close_fds(h->fds, n);
 		return berr(err, EPROTO, "the client's first message is not an exec request");
+	}
+	if (!is_stream(h->fds[0]) || !is_stream(h->fds[1]) || !is_stream(h->fds[2])) {
+		close_fds(h->fds, n);
+		return berr(err, EPERM, "the client's stdin, stdout or stderr is a directory");
 	}
 	h->ws = (struct winsize){ .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 	return 0;
@@ -155,35 +171,52 @@ static int wait_child(pid_t pid)
 	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 }
 
+/* Start berth-ct exec for the client; its pid, or -1. */
+static pid_t start(const struct session_opts *o, int client, const char *pty, int *pty_listener,
+		   struct winsize *ws, struct berth_error *err)
+{
+	struct hello h = { .fds = { -1, -1, -1 } };
+	struct unix_listen_file file;
+	char *argv[SESSION_ARGS];
+	pid_t pid = -1;
+
+	if (read_hello(client, &h, err) < 0)
+		return -1;
+	*ws = h.ws;
+	if (build_argv(o, o->tty ? pty : NULL, argv) < 0)
+		berr(err, E2BIG, "too many arguments");
+	else if (o->tty &&
+		 (*pty_listener = unix_listen(pty, 0600, "terminal socket", &file, err)) < 0)
+		;
+	else if ((pid = run_ct(argv, o->tty ? -1 : h.fds[0], h.fds[1], h.fds[2])) < 0)
+		berr(err, errno, "fork");
+	close_fds(h.fds, 3);
+	return pid;
+}
+
 int session_run(const struct session_opts *o, struct berth_error *err)
 {
 	_cleanup_close_ int client = -1, pty_listener = -1, pidfd = -1;
-	struct hello h = { .fds = { -1, -1, -1 } };
-	struct unix_listen_file file;
-	char pty[PATH_MAX + 4], line[32], *argv[SESSION_ARGS];
+	char pty[PATH_MAX + 4], line[sizeof(err->msg) + 16];
+	struct winsize ws;
 	int status, rc = 0;
 	pid_t pid;
 
 	client = accept_client(o, err);
 	close(o->listener);
-	if (client < 0 || read_hello(client, &h, err) < 0)
+	if (client < 0)
 		return -1;
 	snprintf(pty, sizeof(pty), "%sp", o->socket);
-	if (build_argv(o, o->tty ? pty : NULL, argv) < 0) {
-		close_fds(h.fds, 3);
-		return berr(err, E2BIG, "too many arguments");
-	}
-	if (o->tty && (pty_listener = unix_listen(pty, 0600, "terminal socket", &file, err)) < 0) {
-		close_fds(h.fds, 3);
+	pid = start(o, client, pty, &pty_listener, &ws, err);
+	if (pid < 0) {
+		/* the client says why, instead of an exit status */
+		snprintf(line, sizeof(line), SESSION_ERROR " %s\n", err->msg);
+		(void)!send(client, line, strlen(line), MSG_NOSIGNAL);
 		return -1;
 	}
-	pid = run_ct(argv, o->tty ? -1 : h.fds[0], h.fds[1], h.fds[2]);
-	close_fds(h.fds, 3);
-	if (pid < 0)
-		return berr(err, errno, "fork");
 	if (o->tty) {
 		pidfd = pidfd_open(pid, 0);
-		if (pidfd < 0 || hand_pty(client, pty, pty_listener, pidfd, &h.ws, err) < 0)
+		if (pidfd < 0 || hand_pty(client, pty, pty_listener, pidfd, &ws, err) < 0)
 			rc = -1; /* berth-ct said why on the client's stderr, or ends soon */
 	}
 	status = wait_child(pid);

@@ -11,9 +11,11 @@
 
 /* The client's first message: a line "berth-exec ROWS COLS" with its three fds. */
 #define SESSION_HELLO "berth-exec"
-/* The session's messages: "pty" with the master (tty only), then "exit N". */
-#define SESSION_PTY  "pty\n"
-#define SESSION_EXIT "exit"
+/* The session's messages: "pty" with the master (tty only), then "exit N"; or "error MSG"
+ * when the command could not be started. */
+#define SESSION_PTY   "pty\n"
+#define SESSION_EXIT  "exit"
+#define SESSION_ERROR "error"
 
 struct session_opts {
 	int listener;	    /* the listening socket berthd made (fd 0) */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # exec_ct.sh - `berth exec` in a busybox container: stdout and stderr stay apart and the
 # exit status is the command's; stdin reaches the command; --env and --cwd; a terminal
-# with --tty (under script(1)); usage errors; a VM and a stopped server get clear errors;
-# an exec socket nobody uses goes away.
+# with --tty (under script(1)); a directory as stdin refused; usage errors; a VM and a
+# stopped server get clear errors; an exec socket nobody uses goes away.
 # timeout: 180
 . "$(dirname "$0")/lib/daemon.bash"
 need_root
@@ -51,7 +51,9 @@ expect_status 2 berth exec --env NOEQUALS c1 -- true
 expect_output "expected KEY=VALUE"
 expect_status 1 berth exec nosuch -- true
 expect_output "nosuch"
-expect_status 1 berth exec c1 -- true </dev/null
+# A directory as stdin would let the command walk out of the container: refused.
+expect_status 1 berth exec c1 -- true </
+expect_output "the client's stdin, stdout or stderr is a directory"
 api POST /1.0/servers/c1/exec '{"command":[]}' >/dev/null
 [ "$STATUS" = 400 ] || fail "an empty command gave $STATUS"
 api POST /1.0/servers/c1/exec '{"command":["true"],"cwd":"relative"}' >/dev/null
