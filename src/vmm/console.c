@@ -229,10 +229,13 @@ int console_attach(struct console *c, struct loop *loop, struct uart *uart, void
 void console_close(struct console *c)
 {
 	console_restore_terminal();
+	if (!c->line.opaque)
+		return; /* console_open() never ran: nothing else to close */
 	console_sock_close(&c->sock);
 	console_watch(c, false);
 	if (c->room.fd >= 0) {
-		loop_del(c->loop, &c->room);
+		if (c->loop)
+			loop_del(c->loop, &c->room);
 		close(c->room.fd);
 	}
 	c->room.fd = -1;
