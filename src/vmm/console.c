@@ -229,10 +229,12 @@ int console_attach(struct console *c, struct loop *loop, struct uart *uart, void
 void console_close(struct console *c)
 {
 	console_restore_terminal();
+	if (!c->line.opaque)
+		return; /* console_open() never ran: nothing else to close */
 	console_sock_close(&c->sock);
 	console_watch(c, false);
 	if (c->room.fd >= 0) {
-		if (c->loop) /* a VM torn down before its loop ran (a bad kernel) has none */
+		if (c->loop)
 			loop_del(c->loop, &c->room);
 		close(c->room.fd);
 	}

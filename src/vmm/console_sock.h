@@ -1,13 +1,18 @@
 /* console_sock.h - the guest's serial console served on a Unix socket (--console-sock).
  *
  * One client at a time gets the console's raw bytes both ways; another is told the console
- * is in use and closed. Output goes to the client without waiting: what its socket cannot
- * take at once is dropped for it, so a slow or stuck client never holds a vCPU. The client's
- * input is read by the console (console.c), which learns of each new client through attach. */
+ * is in use and closed. The vCPU threads only append output to a buffer; the loop's thread
+ * sends it on in batches (one byte per send would fill a socket's buffer with per-message
+ * overhead after a few hundred bytes) and never waits: what the client's socket cannot take
+ * yet is tried again a little later, and what overflows the buffer meanwhile is dropped for
+ * it, so a slow or stuck client holds neither a vCPU nor the loop. The client's input is read by the console (console.c), which
+ * learns of each new client through attach. */
 #ifndef BERTH_VMM_CONSOLE_SOCK_H
 #define BERTH_VMM_CONSOLE_SOCK_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -17,14 +22,21 @@
 /* What a client that finds the console taken is told before it is closed. */
 #define CONSOLE_SOCK_BUSY "berth-vmm: the console is in use by another client\r\n"
 
+/* Output held for the client between two sends. */
+#define CONSOLE_SOCK_BUF 65536
+
 struct console_sock {
 	struct loop_source listen;
+	struct loop_source flush; /* eventfd: output is waiting in out */
+	struct loop_source retry; /* timerfd: the client's socket was full; try again */
 	struct loop *loop;
 	const char *path; /* NULL: not open */
 	struct unix_listen_file file;
 	int client;       /* the attached client, -1 none; owned by the loop's thread */
 	pthread_mutex_t lock;
-	int out_fd;       /* under lock: where output goes, -1 none (or its send failed) */
+	bool attached;    /* under lock: output is kept for a client */
+	size_t out_len;   /* under lock */
+	uint8_t out[CONSOLE_SOCK_BUF];
 	/* A client was attached (fd) or let go (-1): read its input from fd from now on. */
 	void (*attach)(void *opaque, int fd);
 	void *opaque;
@@ -37,7 +49,7 @@ int console_sock_open(struct console_sock *s, const char *path, struct berth_err
 int console_sock_start(struct console_sock *s, struct loop *loop, void (*attach)(void *, int), void *opaque,
 		       struct berth_error *err);
 
-/* Send c to the client, if any and if its socket takes it now; from any thread. */
+/* Queue c for the client, if any and if there is room; from any thread. */
 void console_sock_send(struct console_sock *s, uint8_t c);
 
 /* The client's input ended or failed: let it go (attach(opaque, -1) first) and wait for the next. */
