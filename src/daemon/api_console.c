@@ -67,7 +67,7 @@ void api_server_console(struct berthd *d, const struct http_request *rq, const c
 	reply_socket(rep, sock);
 }
 
-/* body[key]: an array of 1..max non-empty strings (NULL-terminated into a new *out, the
+/* body[key]: an array of 1..max strings without NULs (NULL-terminated into a new *out, the
  * strings borrowed from body); absent leaves *out NULL unless required. *bytes adds up. */
 static int string_list(json_t *body, const char *key, size_t max, bool required, char ***out,
 		       size_t *bytes, struct berth_error *err)
@@ -87,10 +87,9 @@ static int string_list(json_t *body, const char *key, size_t max, bool required,
 		return berr(err, ENOMEM, "field '%s'", key);
 	json_array_foreach(a, i, v)
 	{
-		if (!json_is_string(v) || !json_string_length(v) ||
-		    strlen(json_string_value(v)) != json_string_length(v))
-			return refuse(err, EINVAL, "field '%s': item %zu is not a non-empty string",
-				      key, i);
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+			return refuse(err, EINVAL,
+				      "field '%s': item %zu is not a string without NULs", key, i);
 		(*out)[i] = (char *)json_string_value(v);
 		*bytes += json_string_length(v) + 1;
 	}
@@ -106,6 +105,8 @@ static int read_exec(json_t *body, struct exec_request *rq, struct berth_error *
 	    input_string(body, "cwd", false, &rq->cwd, err) ||
 	    input_bool(body, "tty", &rq->tty, err))
 		return -1;
+	if (!rq->command[0][0])
+		return refuse(err, EINVAL, "field 'command': the program's name is empty");
 	for (i = 0; rq->env && rq->env[i]; i++)
 		if (!strchr(rq->env[i], '=') || rq->env[i][0] == '=')
 			return refuse(err, EINVAL, "field 'env': '%.64s' is not KEY=VALUE",

@@ -26,6 +26,8 @@ OUT=$(printf 'hello\nworld\n' | berth exec c1 -- sh -c 'while read l; do echo "g
 [ "$OUT" = $'got-hello\ngot-world' ] || fail "stdin: $OUT"
 expect_status 0 berth exec --env GREETING=hi --cwd /tmp c1 -- sh -c 'echo "$GREETING $(pwd)"'
 [ "$OUT" = "hi /tmp" ] || fail "--env/--cwd: $OUT"
+expect_status 0 berth exec c1 -- sh -c 'echo "[$1]"' sh ''
+[ "$OUT" = "[]" ] || fail "an empty argument: $OUT"
 expect_status 0 berth exec c1 -- sh -c '[ -t 0 ] && echo tty || echo no-tty'
 [ "$OUT" = no-tty ] || fail "without a terminal, exec got one: $OUT"
 expect_status 1 berth exec c1 -- /no/such/program
@@ -56,6 +58,8 @@ expect_status 1 berth exec c1 -- true </
 expect_output "the client's stdin, stdout or stderr is a directory"
 api POST /1.0/servers/c1/exec '{"command":[]}' >/dev/null
 [ "$STATUS" = 400 ] || fail "an empty command gave $STATUS"
+api POST /1.0/servers/c1/exec '{"command":[""]}' >/dev/null
+[ "$STATUS" = 400 ] || fail "an empty program name gave $STATUS"
 api POST /1.0/servers/c1/exec '{"command":["true"],"cwd":"relative"}' >/dev/null
 [ "$STATUS" = 400 ] || fail "a relative cwd gave $STATUS"
 api POST /1.0/servers/c1/exec '{"command":["true"],"env":["=x"]}' >/dev/null
