@@ -240,6 +240,27 @@ static void a_client_that_never_reads_stalls_nothing(void **state)
 	close(c);
 }
 
+static void input_the_container_does_not_read_stalls_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char chunk[4096];
+	int c = connect_to(f->sock);
+	size_t sent = 0;
+	ssize_t n;
+
+	assert_true(c >= 0);
+	say_until_seen(f, c, "ready\r\n");
+	memset(chunk, 'y', sizeof(chunk));
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	/* the container never reads: the keeper's queue, the pty and the socket fill up */
+	while ((n = write(c, chunk, sizeof(chunk))) > 0 && sent < (64u << 20))
+		sent += (size_t)n;
+	assert_int_equal(errno, EAGAIN);
+	/* ... and the container's output still comes through */
+	say_until_seen(f, c, "still here\r\n");
+	close(c);
+}
+
 static void ends_when_the_terminal_closes(void **state)
 {
 	struct fixture *f = *state;
@@ -269,6 +290,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(a_client_that_never_reads_stalls_nothing, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(input_the_container_does_not_read_stalls_nothing,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(ends_when_the_terminal_closes, setup, teardown),
 	};
 
