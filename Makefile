@@ -93,7 +93,7 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # Tiny test guests (tests/guests/tiny.S), one bzImage per action.
-TINY_GUESTS := poweroff hello reset triple panic button badio spin flood
+TINY_GUESTS := poweroff hello reset triple panic button badio spin flood echo
 GUESTS := $(patsubst %,build/guests/tiny-%.bzImage,$(TINY_GUESTS))
 .PHONY: guests
 guests: $(GUESTS)

@@ -50,6 +50,21 @@ static const struct cli_cmd commands[] = {
 	  "  --memory SIZE        memory, e.g. 1G\n"
 	  "  --disk SIZE          disk (it can grow, not shrink)\n" COMMON_HELP,
 	  .parse = cmd_resize },
+	{ "console", "NAME",
+	  "Attach to a running server's console: a VM's serial port or a container's terminal.\n"
+	  "On a terminal, berth puts it in raw mode; press Ctrl-A q to detach (Ctrl-A Ctrl-A\n"
+	  "sends Ctrl-A). Without one, it pipes stdin and stdout. It ends when the console\n"
+	  "closes (the server stopped). One client at a time.\n" COMMON_HELP,
+	  .parse = cmd_console },
+	{ "exec", "[--tty | --no-tty] [--env K=V]... [--cwd DIR] NAME -- CMD [ARGS]",
+	  "Run a command in a running container and exit with its status. stdin, stdout and\n"
+	  "stderr are berth's own (stdout and stderr stay apart) unless it runs on a terminal.\n\n"
+	  "  -t, --tty            run it on a new terminal (default: when stdin and stdout are\n"
+	  "                       terminals)\n"
+	  "  -T, --no-tty         no terminal, even on one\n"
+	  "  --env K=V            set an environment variable (repeatable)\n"
+	  "  --cwd DIR            the working directory in the container\n" COMMON_HELP,
+	  .parse = cmd_exec },
 	{ "image import",
 	  "NAME --kind ct --rootfs TARBALL|DIR\n"
 	  "       berth image import NAME --kind vm --kernel FILE [--initrd FILE] [--disk FILE]",

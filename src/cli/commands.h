@@ -34,13 +34,16 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, struct plan *p,
 /* Print one command's help. */
 void cli_cmd_help(const struct cli_cmd *c, FILE *out);
 
-/* The parsers of the commands that are not simple (cmd_server.c, cmd_image.c). */
+/* The parsers of the commands that are not simple (cmd_server.c, cmd_console.c,
+ * cmd_image.c). */
 int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_start(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_stop(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_restart(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_delete(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_resize(int argc, char **argv, struct plan *p, struct berth_error *err);
+int cmd_console(int argc, char **argv, struct plan *p, struct berth_error *err);
+int cmd_exec(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* main.c - berth, the command line of berthd: berth's own options, then one command,
  * which parses its arguments into API calls (commands.h) that run.c makes. Exit status:
- * 0 done, 1 the daemon refused or failed (its message on stderr), 2 a usage error. */
+ * 0 done, 1 the daemon refused or failed (its message on stderr), 2 a usage error; `berth
+ * exec` exits with the command's status. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,5 +122,5 @@ int main(int argc, char **argv)
 		berr_print("berth", &err);
 	client_close(&c);
 	plan_free(&p);
-	return rc < 0 ? 1 : 0;
+	return rc < 0 ? 1 : rc;
 }

@@ -123,6 +123,8 @@ static void opt_start(struct opt_loop *l)
 	l->all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	l->all[n++] = (struct option){ "format", required_argument, NULL, 'F' };
 	l->all[n] = (struct option){ 0 };
+	snprintf(l->optstring, sizeof(l->optstring), "%s:h%.8s", l->in_order ? "+" : "",
+		 l->shortopts ? l->shortopts : "");
 	l->started = true;
 	optind = 0; /* GNU: reinitialise fully for a new argv */
 	opterr = 0; /* our own messages, through err */
@@ -136,7 +138,7 @@ int opt_next(struct opt_loop *l, int argc, char **argv, struct berth_error *err)
 	if (!l->started)
 		opt_start(l);
 	do
-		ch = getopt_long(argc, argv, l->in_order ? "+:h" : ":h", l->all, NULL);
+		ch = getopt_long(argc, argv, l->optstring, l->all, NULL);
 	while (ch == 'F' && opt_format(optarg, l->format, err) == 0);
 	word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
 	switch (ch) {

@@ -41,7 +41,10 @@ struct opt_loop {
 	enum cli_format *format;       /* where --format goes */
 	bool *help;		       /* set by --help / -h */
 	bool in_order;		       /* stop at the first argument (berth's own options) */
+	const char *shortopts;	       /* one-letter options besides -h, each the `val` of a
+					* long one ("tT" for -t, -T); NULL: none */
 	bool started;
+	char optstring[16];
 	struct option all[OPT_LOOP_MAX + 3]; /* longopts + --help + --format + {0} */
 };
 

@@ -17,6 +17,8 @@
 enum step_kind {
 	STEP_SHOW,	/* print the reply: as JSON, or through render in a table */
 	STEP_OPERATION, /* the reply names an operation: wait for it with progress */
+	STEP_CONSOLE,	/* the reply names a console socket: attach to it */
+	STEP_EXEC,	/* the reply names an exec session's socket: run the command there */
 };
 
 struct step {

@@ -11,7 +11,8 @@
 
 /* Make p's calls in order, stopping at the first failure. Replies go to out: JSON as
  * the daemon sent it (an operation's final state for long work) with --format json,
- * else through each step's table renderer. */
+ * else through each step's table renderer; a console or exec step attaches to the socket
+ * the reply names. Returns berth's exit status (an exec'd command's own), or -1. */
 int run_plan(struct client *c, const struct plan *p, FILE *out, struct berth_error *err);
 
 #endif

@@ -23,6 +23,8 @@ static const struct route routes[] = {
 	{ "PATCH", "/1.0/servers/*", api_server_resize },
 	{ "DELETE", "/1.0/servers/*", api_server_delete },
 	{ "PUT", "/1.0/servers/*/state", api_server_state },
+	{ "GET", "/1.0/servers/*/console", api_server_console },
+	{ "POST", "/1.0/servers/*/exec", api_server_exec },
 	{ "GET", "/1.0/images", api_images_list },
 	{ "POST", "/1.0/images", api_images_import },
 	{ "GET", "/1.0/images/*", api_image_get },

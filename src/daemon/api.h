@@ -45,6 +45,11 @@ void api_server_delete(struct berthd *d, const struct http_request *rq, const ch
 		       struct http_reply *rep);
 void api_server_state(struct berthd *d, const struct http_request *rq, const char *arg,
 		      struct http_reply *rep);
+/* api_console.c: where to attach to a server's console; a command in a container. */
+void api_server_console(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep);
+void api_server_exec(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep);
 void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,
 		     struct http_reply *rep);
 void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -161,7 +161,8 @@ bool bundle_memory_min(void)
  * ("o" hands a reference to json_pack, which releases it also when it fails.) */
 /* clang-format off */
 
-/* process: PID 1 as root, no terminal, the capabilities of a system container. */
+/* process: PID 1 as root on a terminal (its console), the capabilities of a system
+ * container. */
 static json_t *process_section(const char *const *args)
 {
 	json_t *cap_set = string_array(caps);
@@ -169,7 +170,7 @@ static json_t *process_section(const char *const *args)
 	if (!cap_set)
 		return NULL;
 	return json_pack("{s:b, s:{s:i, s:i}, s:o, s:[s,s,s], s:s, s:{s:O, s:O, s:o}, s:b}",
-			 "terminal", 0,
+			 "terminal", 1,
 			 "user", "uid", 0, "gid", 0,
 			 "args", string_array(args),
 			 "env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/caplog.h"
 #include "common/cleanup.h"
 #include "common/size.h"
 
@@ -27,6 +28,7 @@ void config_defaults(struct config *c)
 	c->stop_timeout = 30;
 	c->nat = true;
 	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
+	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
 	c->nplans = sizeof(default_plans) / sizeof(default_plans[0]);
 	memcpy(c->plans, default_plans, sizeof(default_plans));
 }
@@ -96,6 +98,16 @@ static int parse_ifname(const char *v, char *out, struct berth_error *err)
 	return 0;
 }
 
+/* A console log's cap: 0 (none) or at least CAPLOG_MIN. */
+static int parse_console_max(const char *v, uint64_t *out, struct berth_error *err)
+{
+	if (size_parse(v, out, err))
+		return -1;
+	if (*out && *out < CAPLOG_MIN)
+		return berr(err, 0, "'%s' is too small: give 0 (no cap) or at least 64K", v);
+	return 0;
+}
+
 /* "NAME CPUS MEMORY DISK", such as "small 1 512M 2G". */
 static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_error *err)
 {
@@ -153,6 +165,10 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return net_pool_parse(v, &c->pool, err);
 	if (!strcmp(key, "nat"))
 		return parse_yes_no(v, &c->nat, err);
+	if (!strcmp(key, "console_path"))
+		return parse_path(v, c->console_path, err);
+	if (!strcmp(key, "console_log_max"))
+		return parse_console_max(v, &c->console_log_max, err);
 	if (!strcmp(key, "plan"))
 		return parse_plan(v, c, plans_replaced, err);
 	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);
@@ -244,6 +260,7 @@ void config_find_tools(struct config *c)
 	}
 	find_tool(c->vmm_path, dir, "berth-vmm");
 	find_tool(c->ct_path, dir, "berth-ct");
+	find_tool(c->console_path, dir, "berth-console");
 }
 
 const struct plan *config_plan(const struct config *c, const char *name)

@@ -11,8 +11,9 @@
 #include "common/names.h"
 #include "daemon/net_pool.h"
 
-#define CONFIG_MAX_PLANS  32
-#define CONFIG_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define CONFIG_MAX_PLANS       32
+#define CONFIG_IFNAME_MAX      15 /* IFNAMSIZ - 1 */
+#define CONFIG_CONSOLE_LOG_MAX ((uint64_t)1 << 20)
 
 /* A named size of server that `berth create --plan` picks. */
 struct plan {
@@ -32,6 +33,8 @@ struct config {
 	char bridge[CONFIG_IFNAME_MAX + 1]; /* the managed bridge; "" (`none`): networks off */
 	struct net_pool pool;		    /* bridge_address: gateway and subnet (10.187.0.1/24) */
 	bool nat;			    /* masquerade the subnet's traffic out (default yes) */
+	char console_path[PATH_MAX]; /* berth-console; "" until config_find_tools() */
+	uint64_t console_log_max;    /* cap of a server's console.log (default 1M) */
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };
@@ -49,7 +52,8 @@ int config_parse(const char *text, const char *origin, struct config *c, struct 
 /* config_defaults(), then the file at path. */
 int config_load(const char *path, struct config *c, struct berth_error *err);
 
-/* Fill unset tool paths: berth-vmm / berth-ct beside this program, else in /usr/local/bin. */
+/* Fill unset tool paths: berth-vmm / berth-ct / berth-console beside this program, else in
+ * /usr/local/bin. */
 void config_find_tools(struct config *c);
 
 /* The plan called name, or NULL. */

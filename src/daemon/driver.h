@@ -4,6 +4,7 @@
 #define BERTH_DAEMON_DRIVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "daemon/server.h"
@@ -12,10 +13,12 @@ struct net;
 
 /* What a driver may use from the daemon. */
 struct driver_env {
-	const char *state_dir; /* STATE_DIR: images/, servers/, run/ below it */
-	const char *vmm_path;  /* the berth-vmm binary */
-	const char *ct_path;   /* the berth-ct binary */
-	const struct net *net; /* the bridge, or none (net.h) */
+	const char *state_dir;	  /* STATE_DIR: images/, servers/, run/ below it */
+	const char *vmm_path;	  /* the berth-vmm binary */
+	const char *ct_path;	  /* the berth-ct binary */
+	const char *console_path; /* the berth-console binary */
+	uint64_t console_log_max; /* cap of console.log (0: none) */
+	const struct net *net;    /* the bridge, or none (net.h) */
 };
 
 /* Progress of long work, 0..100. */

@@ -3,8 +3,9 @@
  *
  * Files in s->dir: disk.ext4 (the server's own disk, a copy of the image's tree in it;
  * ct_rootfs.c), rootfs/ (where that disk is mounted while it runs), bundle/config.json,
- * ct.log (berth-ct's messages). The container's own stdout and stderr go to /dev/null: a
- * file would let a tenant fill the host's disk (its console comes with `berth console`). */
+ * ct.log (berth-ct's and the console keeper's messages), console.log (what the container
+ * prints on its terminal, capped: server_console.h). The container's terminal is a pty whose
+ * master a berth-console keeper holds; `berth console` attaches to it. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "daemon/driver.h"
 #include "daemon/net.h"
 #include "daemon/proc.h"
+#include "daemon/server_console.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
 
@@ -134,6 +136,25 @@ static int ct_net(const struct server *s, const struct driver_env *e, struct ber
 	return net_ct_attach(e->net, s, (pid_t)pid, err);
 }
 
+/* berth-ct create with the container's terminal going to a new console keeper. */
+static int ct_create(const struct server *s, const struct driver_env *e, struct berth_error *err)
+{
+	char rt[PATH_MAX], option[PATH_MAX + 32];
+	_cleanup_close_ int keeper_fd = -1;
+	long keeper;
+	int rc;
+
+	if (console_keeper_start(s, e, rt, &keeper, err) < 0)
+		return -1;
+	keeper_fd = proc_open(keeper);
+	snprintf(option, sizeof(option), "--console-socket=%s", rt);
+	rc = ct_run(s, e, "create", option, NULL, NULL, 0, err);
+	unlink(rt); /* the keeper has the terminal, or waits for nothing */
+	if (rc < 0 && keeper_fd >= 0)
+		proc_signal(keeper_fd, SIGKILL);
+	return rc;
+}
+
 static int ct_start(const struct server *s, const struct driver_env *e, long *pid,
 		    struct berth_error *err)
 {
@@ -153,7 +174,7 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 		berr_wrap(err, "start container %s", s->name);
 		goto unmount;
 	}
-	if (ct_run(s, e, "create", NULL, NULL, NULL, 0, err) < 0)
+	if (ct_create(s, e, err) < 0)
 		goto unmount;
 	if (ct_net(s, e, err) < 0 || ct_run(s, e, "start", NULL, NULL, NULL, 0, err) < 0)
 		goto undo;
@@ -229,6 +250,7 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 		net_detach(e->net, s);
 	if (ct_rootfs_unmount(s, &err) < 0)
 		fprintf(stderr, "berthd: container %s: %s\n", s->name, err.msg);
+	console_cleanup(s, e);
 }
 
 static int ct_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)

@@ -2,7 +2,9 @@
  * its control socket (docs/api-sock.md).
  *
  * Files in s->dir: disk.img (the server's own copy of the image's disk), api.sock,
- * console.log (the serial console), vmm.log (the VMM's stdout and stderr). */
+ * console.log (the serial console, capped by console_log_max), vmm.log (the VMM's stdout
+ * and stderr). The VMM also serves the console on STATE_DIR/console/NAME.sock, which
+ * `berth console` attaches to. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,6 +19,7 @@
 #include "daemon/driver.h"
 #include "daemon/net.h"
 #include "daemon/proc.h"
+#include "daemon/server_console.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
 #include "daemon/vmm_api.h"
@@ -26,7 +29,7 @@
 #define VM_API_SLOW_MS 5000  /* the last chance of a VMM that did not answer in VM_API_MS */
 #define VM_KILL_MS     5000  /* for the VMM to exit after stop or SIGKILL */
 #define VM_CMDLINE     "console=ttyS0 reboot=k panic=-1" /* berth-vmm's default */
-#define VM_ARGS_MAX    28
+#define VM_ARGS_MAX    32
 
 static int make_dir(const struct server *s, struct berth_error *err)
 {
@@ -71,7 +74,7 @@ struct vm_args {
 	char *argv[VM_ARGS_MAX];
 	int argc;
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX], sock[PATH_MAX], log[PATH_MAX];
-	char console[PATH_MAX + 8], cpus[16], mem[32];
+	char console[PATH_MAX + 40], console_sock[PATH_MAX], cpus[16], mem[32];
 	char net[NET_VM_ARG_MAX], cmdline[sizeof(VM_CMDLINE) + NET_CMDLINE_MAX];
 };
 
@@ -91,9 +94,14 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	    server_file(a->disk, s, "disk.img", err) < 0 ||
 	    server_file(a->sock, s, "api.sock", err) < 0 ||
 	    server_file(a->log, s, "vmm.log", err) < 0 ||
-	    server_file(console, s, "console.log", err) < 0)
+	    server_file(console, s, "console.log", err) < 0 ||
+	    console_socket(e, s->name, a->console_sock, err) < 0)
 		return -1;
-	snprintf(a->console, sizeof(a->console), "file=%s", console);
+	if (e->console_log_max)
+		snprintf(a->console, sizeof(a->console), "file=%s,max=%llu", console,
+			 (unsigned long long)e->console_log_max);
+	else
+		snprintf(a->console, sizeof(a->console), "file=%s", console);
 	snprintf(a->cpus, sizeof(a->cpus), "%u", s->cpus);
 	snprintf(a->mem, sizeof(a->mem), "%" PRIu64, s->memory);
 	a->argc = 0;
@@ -114,6 +122,8 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	add(a, a->mem);
 	add(a, "--console");
 	add(a, a->console);
+	add(a, "--console-sock");
+	add(a, a->console_sock);
 	add(a, "--api-sock");
 	add(a, a->sock);
 	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
@@ -278,6 +288,7 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 		if (e->net)
 			net_detach(e->net, s); /* its tap, now that no VMM holds it */
 	}
+	console_cleanup(s, e);
 }
 
 /* The disk image grows to the reservation; the guest grows its own file system. */

@@ -92,6 +92,8 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 	d->env = (struct driver_env){ .state_dir = d->state_dir,
 				      .vmm_path = d->cfg.vmm_path,
 				      .ct_path = d->cfg.ct_path,
+				      .console_path = d->cfg.console_path,
+				      .console_log_max = d->cfg.console_log_max,
 				      .net = &d->net };
 	return 0;
 }

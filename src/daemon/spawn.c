@@ -59,13 +59,13 @@ static void child_send(int fd, int kind, int value)
 
 /* The grandchild: stdio, default signals, no inherited fds, exec. Never returns. */
 static void __attribute__((noreturn))
-child_exec(char *const argv[], int null_fd, int log_fd, int msg_fd)
+child_exec(char *const argv[], int in_fd, int log_fd, int msg_fd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 	int sig;
 
-	if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) {
+	if (dup2(in_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) {
 		child_send(msg_fd, MSG_EXEC_FAILED, errno);
 		_exit(127);
 	}
@@ -79,7 +79,8 @@ child_exec(char *const argv[], int null_fd, int log_fd, int msg_fd)
 	_exit(127);
 }
 
-int spawn_detached(char *const argv[], const char *log_path, long *pid, struct berth_error *err)
+int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long *pid,
+		      struct berth_error *err)
 {
 	_cleanup_close_ int log_fd = -1, null_fd = -1;
 	struct spawn_msg m;
@@ -91,8 +92,8 @@ int spawn_detached(char *const argv[], const char *log_path, long *pid, struct b
 	log_fd = open_log(log_path, err);
 	if (log_fd < 0)
 		return -1;
-	null_fd = open_high("/dev/null", O_RDONLY, 0);
-	if (null_fd < 0)
+	null_fd = in_fd >= 0 ? -1 : open_high("/dev/null", O_RDONLY, 0);
+	if (in_fd < 0 && null_fd < 0)
 		return berr(err, errno, "open /dev/null");
 	if (pipe2(pipe_fd, O_CLOEXEC) < 0)
 		return berr(err, errno, "pipe");
@@ -113,7 +114,7 @@ int spawn_detached(char *const argv[], const char *log_path, long *pid, struct b
 		else if (g > 0)
 			child_send(pipe_fd[1], MSG_PID, g);
 		else
-			child_exec(argv, null_fd, log_fd, pipe_fd[1]);
+			child_exec(argv, in_fd >= 0 ? in_fd : null_fd, log_fd, pipe_fd[1]);
 		_exit(g < 0);
 	}
 	close(pipe_fd[1]);
@@ -138,6 +139,11 @@ int spawn_detached(char *const argv[], const char *log_path, long *pid, struct b
 		return berr(err, 0, "start `%s`: its launcher died before it started", argv[0]);
 	*pid = got;
 	return 0;
+}
+
+int spawn_detached(char *const argv[], const char *log_path, long *pid, struct berth_error *err)
+{
+	return spawn_detached_in(argv, -1, log_path, pid, err);
 }
 
 /* Append what is readable now on fd to out (at *len, keeping one byte for the NUL). */

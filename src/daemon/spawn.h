@@ -26,6 +26,10 @@ int spawn_child(char *const argv[], char *const envp[], const struct spawn_fds *
  * to log_path. *pid is its process id. Fails if it cannot be executed. */
 int spawn_detached(char *const argv[], const char *log_path, long *pid, struct berth_error *err);
 
+/* spawn_detached() with stdin in_fd (e.g. a listening socket the program serves). */
+int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long *pid,
+		      struct berth_error *err);
+
 /* Run argv (argv[0] is a path) in a session of its own and wait up to timeout_ms for it
  * (then kill it: an error). stderr is appended to log_path; stdout too, unless out is given:
  * then up to out_size - 1 bytes of it land in out, NUL-terminated. *status is its wait

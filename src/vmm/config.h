@@ -7,8 +7,8 @@
 
 enum console_mode {
 	CONSOLE_STDIO, /* guest output on stdout, input from stdin */
-	CONSOLE_FILE,  /* guest output appended to a file, no input */
-	CONSOLE_NONE,  /* output discarded, no input */
+	CONSOLE_FILE,  /* guest output appended to a file; input only through console_sock */
+	CONSOLE_NONE,  /* output only to console_sock's client, if any */
 };
 
 /* --disk PATH[,ro][,serial=ID] */
@@ -46,6 +46,8 @@ struct vm_config {
 	unsigned cpus;
 	enum console_mode console;
 	const char *console_path; /* CONSOLE_FILE only */
+	uint64_t console_max;     /* CONSOLE_FILE: cap on the log in bytes (caplog), 0: none */
+	const char *console_sock; /* --console-sock PATH, NULL: none (not with CONSOLE_STDIO) */
 	bool no_reboot;
 	unsigned ndisks, nnics;
 	struct disk_config disks[VM_MAX_DISKS];

@@ -1,10 +1,12 @@
-/* console.c - stdin/stdout and terminal handling for the serial console. */
+/* console.c - the serial console's host side: where output goes, input at the guest's pace,
+ * and the terminal (see console.h). */
 #include "console.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #define KEY_CTRL_A 0x01
@@ -48,29 +50,97 @@ static int console_raw(struct console *c, struct berth_error *err)
 	return 0;
 }
 
-int console_open(struct console *c, const struct vm_config *cfg, struct berth_error *err)
+/* The UART's output, on a vCPU thread: nothing here may wait for a reader. */
+static void console_transmit(void *opaque, uint8_t ch)
 {
-	memset(c, 0, sizeof(*c));
-	c->src.fd = -1;
-	c->out_fd = -1;
-	switch (cfg->console) {
+	struct console *c = opaque;
+	ssize_t n;
+
+	switch (c->mode) {
 	case CONSOLE_STDIO:
-		c->out_fd = STDOUT_FILENO;
+		/* A failed write drops the byte: the reader went away (EPIPE), or a stop interrupted
+		 * a write blocked on a reader that does not read (EINTR). Retrying could hold the
+		 * vCPU for ever. */
+		n = write(STDOUT_FILENO, &ch, 1);
+		(void)n;
 		break;
 	case CONSOLE_FILE:
-		c->out_fd = open(cfg->console_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		if (c->out_fd < 0)
-			return berr(err, errno, "cannot open console file '%s'", cfg->console_path);
-		c->owns_out = true;
+		caplog_write(&c->log, &ch, 1);
 		break;
 	case CONSOLE_NONE:
 		break;
 	}
+	if (c->sock.path)
+		console_sock_send(&c->sock, ch);
+}
+
+/* The UART has room again (from a vCPU thread): wake the loop to offer what is pending. */
+static void console_rx_room(void *opaque)
+{
+	struct console *c = opaque;
+	uint64_t one = 1;
+	ssize_t n = write(c->room.fd, &one, sizeof(one));
+
+	(void)n; /* only fails when the counter is already non-zero: the loop is woken anyway */
+}
+
+int console_open(struct console *c, const struct vm_config *cfg, struct berth_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = cfg->console;
+	c->in.fd = c->room.fd = c->log.fd = -1;
+	c->line = (struct uart_line){ .transmit = console_transmit, .rx_room = console_rx_room, .opaque = c };
+	if (cfg->console == CONSOLE_FILE && caplog_open(&c->log, cfg->console_path, cfg->console_max, err))
+		return -1;
+	if (cfg->console_sock && console_sock_open(&c->sock, cfg->console_sock, err)) {
+		caplog_close(&c->log);
+		return -1;
+	}
 	return 0;
 }
 
-/* Feed bytes to the guest, acting on the escape key when stdin is a terminal. */
-static void console_feed(struct console *c, const uint8_t *buf, size_t n)
+/* Watch the input source or stop watching it. */
+static void console_watch(struct console *c, bool on)
+{
+	struct berth_error err = { 0 };
+
+	if (on == c->watching || c->in.fd < 0)
+		return;
+	if (!on) {
+		loop_del(c->loop, &c->in);
+	} else if (loop_add(c->loop, &c->in, &err)) {
+		fprintf(stderr, "berth-vmm: console input stops: %s\n", err.msg);
+		return;
+	}
+	c->watching = on;
+}
+
+/* Offer the guest what is pending; read more only once the UART has taken all of it. */
+static void console_push(struct console *c)
+{
+	c->pending_off += uart_receive(c->uart, c->pending + c->pending_off, c->pending_len - c->pending_off);
+	if (c->pending_off < c->pending_len) {
+		console_watch(c, false); /* until console_rx_room */
+		return;
+	}
+	c->pending_off = c->pending_len = 0;
+	console_watch(c, true);
+}
+
+/* Read from fd (the socket's new client), or from nothing (-1), keeping what is pending. */
+static void console_set_input(void *opaque, int fd)
+{
+	struct console *c = opaque;
+
+	console_watch(c, false);
+	c->in.fd = fd;
+	c->escape = false;
+	if (c->pending_off == c->pending_len)
+		console_watch(c, true);
+}
+
+/* Turn what was read into pending bytes, acting on the escape key when stdin is a terminal. */
+static void console_filter(struct console *c, const uint8_t *buf, size_t n)
 {
 	size_t i;
 
@@ -83,32 +153,47 @@ static void console_feed(struct console *c, const uint8_t *buf, size_t n)
 				c->quit(c->quit_opaque);
 				return;
 			}
-			if (k != KEY_CTRL_A)
-				uart_receive(c->uart, (const uint8_t[]){ KEY_CTRL_A }, 1);
+			if (k != KEY_CTRL_A) /* at most once per read: pending has room for it */
+				c->pending[c->pending_len++] = KEY_CTRL_A;
 		} else if (c->tty && k == KEY_CTRL_A) {
 			c->escape = true;
 			continue;
 		}
-		uart_receive(c->uart, &k, 1);
+		c->pending[c->pending_len++] = k;
 	}
 }
 
 static void console_on_input(struct loop_source *src, uint32_t events)
 {
 	struct console *c = src->opaque;
-	uint8_t buf[256];
+	uint8_t buf[CONSOLE_READ];
 	ssize_t n;
 
 	(void)events;
+	if (!c->watching || c->pending_len)
+		return; /* an event from before the source was switched or paused */
 	n = read(src->fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) { /* end of input: the guest keeps running without it */
-		loop_del(c->loop, src);
-		c->input = false;
+		if (c->sock.path)
+			console_sock_drop(&c->sock); /* and waits for the next client */
+		else
+			console_set_input(c, -1);
 		return;
 	}
-	console_feed(c, buf, (size_t)n);
+	console_filter(c, buf, (size_t)n);
+	console_push(c);
+}
+
+static void console_on_room(struct loop_source *src, uint32_t events)
+{
+	struct console *c = src->opaque;
+	uint64_t n;
+
+	(void)events;
+	if (read(src->fd, &n, sizeof(n)) == sizeof(n) && c->pending_len)
+		console_push(c);
 }
 
 int console_attach(struct console *c, struct loop *loop, struct uart *uart, void (*quit)(void *), void *opaque,
@@ -118,15 +203,24 @@ int console_attach(struct console *c, struct loop *loop, struct uart *uart, void
 	c->loop = loop;
 	c->quit = quit;
 	c->quit_opaque = opaque;
-	if (c->out_fd != STDOUT_FILENO)
-		return 0; /* file and none consoles take no input */
-	c->src = (struct loop_source){ .fd = STDIN_FILENO, .fn = console_on_input, .opaque = c };
-	if (loop_add(loop, &c->src, err) < 0) {
+	if (c->mode != CONSOLE_STDIO && !c->sock.path)
+		return 0; /* nothing to read input from */
+	c->room = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), .fn = console_on_room, .opaque = c };
+	if (c->room.fd < 0)
+		return berr(err, errno, "eventfd");
+	if (loop_add(loop, &c->room, err))
+		return -1;
+	c->in = (struct loop_source){ .fd = -1, .fn = console_on_input, .opaque = c };
+	if (c->sock.path)
+		return console_sock_start(&c->sock, loop, console_set_input, c, err);
+	c->in.fd = STDIN_FILENO;
+	if (loop_add(loop, &c->in, err) < 0) {
+		c->in.fd = -1;
 		if (err->errnum == EPERM || err->errnum == EBADF)
 			return 0; /* stdin is a regular file, /dev/null or closed: no input */
 		return -1;
 	}
-	c->input = true;
+	c->watching = true;
 	if (isatty(STDIN_FILENO))
 		return console_raw(c, err);
 	return 0;
@@ -135,7 +229,15 @@ int console_attach(struct console *c, struct loop *loop, struct uart *uart, void
 void console_close(struct console *c)
 {
 	console_restore_terminal();
-	if (c->owns_out && c->out_fd >= 0)
-		close(c->out_fd);
-	c->out_fd = -1;
+	if (!c->line.opaque)
+		return; /* console_open() never ran: nothing else to close */
+	console_sock_close(&c->sock);
+	console_watch(c, false);
+	if (c->room.fd >= 0) {
+		if (c->loop)
+			loop_del(c->loop, &c->room);
+		close(c->room.fd);
+	}
+	c->room.fd = -1;
+	caplog_close(&c->log);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
+#include "common/caplog.h"
 #include "common/size.h"
 #include "device_options.h"
 
@@ -24,7 +25,11 @@ static const char usage[] =
 	"  --cmdline STR         kernel command line (default: \"" VM_DEFAULT_CMDLINE "\")\n"
 	"  --mem SIZE            guest RAM, e.g. 512M or 4G (default 512M)\n"
 	"  --cpus N              number of vCPUs, 1-255 (default 1)\n"
-	"  --console MODE        stdio (default), file=PATH, or none\n"
+	"  --console MODE        stdio (default), file=PATH[,max=SIZE], or none; with max (at\n"
+	"                        least 64K) the file is capped: PATH.1 holds the part before\n"
+	"  --console-sock PATH   also serve the console on this Unix socket (mode 0660), one\n"
+	"                        client at a time, raw bytes both ways; needs --console file=\n"
+	"                        or none\n"
 	"  --no-reboot           exit when the guest reboots instead of booting it again\n"
 	"  --disk PATH[,ro][,serial=ID]\n"
 	"                        a raw disk image as a virtio-blk disk (repeatable: vda, vdb...);\n"
@@ -55,6 +60,7 @@ enum {
 	OPT_MEM,
 	OPT_CPUS,
 	OPT_CONSOLE,
+	OPT_CONSOLE_SOCK,
 	OPT_NO_REBOOT,
 	OPT_DISK,
 	OPT_NET,
@@ -70,6 +76,7 @@ static const struct option longopts[] = {
 	{ "mem", required_argument, NULL, OPT_MEM },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "console-sock", required_argument, NULL, OPT_CONSOLE_SOCK },
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
@@ -112,18 +119,41 @@ static int parse_cpus(const char *arg, unsigned *cpus, struct berth_error *err)
 	return 0;
 }
 
-static int parse_console(const char *arg, struct vm_config *cfg, struct berth_error *err)
+/* file=PATH[,max=SIZE]: the path ends at the first comma, as in --disk. */
+static int parse_console_file(char *arg, struct vm_config *cfg, struct berth_error *err)
 {
-	if (!strcmp(arg, "stdio")) {
+	char *path = arg + 5, *comma = strchr(path, ',');
+	char a[32];
+
+	cfg->console = CONSOLE_FILE;
+	cfg->console_path = path;
+	cfg->console_max = 0;
+	if (!*path || path == comma)
+		return berr(err, 0, "--console '%s': give a path, e.g. file=console.log,max=1M", arg);
+	if (!comma)
+		return 0;
+	if (strncmp(comma + 1, "max=", 4))
+		return berr(err, 0, "--console '%s': unknown item '%s' (use max=SIZE; a path cannot contain a comma)",
+			    arg, comma + 1);
+	if (size_parse(comma + 5, &cfg->console_max, err))
+		return berr_wrap(err, "--console '%s'", arg);
+	if (cfg->console_max < CAPLOG_MIN)
+		return berr(err, 0, "--console '%s': max must be at least %s", arg,
+			    size_format(CAPLOG_MIN, a, sizeof(a)));
+	*comma = '\0';
+	return 0;
+}
+
+static int parse_console(char *arg, struct vm_config *cfg, struct berth_error *err)
+{
+	if (!strncmp(arg, "file=", 5))
+		return parse_console_file(arg, cfg, err);
+	if (!strcmp(arg, "stdio"))
 		cfg->console = CONSOLE_STDIO;
-	} else if (!strcmp(arg, "none")) {
+	else if (!strcmp(arg, "none"))
 		cfg->console = CONSOLE_NONE;
-	} else if (!strncmp(arg, "file=", 5) && arg[5]) {
-		cfg->console = CONSOLE_FILE;
-		cfg->console_path = arg + 5;
-	} else {
-		return berr(err, 0, "--console '%s': use stdio, none or file=PATH", arg);
-	}
+	else
+		return berr(err, 0, "--console '%s': use stdio, none or file=PATH[,max=SIZE]", arg);
 	return 0;
 }
 
@@ -161,6 +191,11 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		case OPT_CONSOLE:
 			if (parse_console(optarg, cfg, err))
 				return -1;
+			break;
+		case OPT_CONSOLE_SOCK:
+			if (!*optarg)
+				return berr(err, 0, "--console-sock needs a path");
+			cfg->console_sock = optarg;
 			break;
 		case OPT_NO_REBOOT:
 			cfg->no_reboot = true;
@@ -204,5 +239,8 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		return berr(err, 0, "unexpected argument '%s' (see berth-vmm --help)", argv[optind]);
 	if (!cfg->kernel)
 		return berr(err, 0, "no kernel given: use --kernel FILE (see berth-vmm --help)");
+	if (cfg->console_sock && cfg->console == CONSOLE_STDIO)
+		return berr(err, 0, "--console-sock cannot share the console with --console stdio (the default): "
+				    "add --console file=PATH or --console none");
 	return 0;
 }

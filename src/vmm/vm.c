@@ -183,7 +183,7 @@ static int vm_add_devices(struct vm *vm, struct berth_error *err)
 {
 	bus_init(&vm->pio, "port");
 	bus_init(&vm->mmio, "mmio");
-	uart_init(&vm->uart, &vm->machine, IRQ_COM1, vm->console.out_fd);
+	uart_init(&vm->uart, &vm->machine, IRQ_COM1, &vm->console.line);
 	acpi_pm_init(&vm->pm, &vm->machine, IRQ_SCI);
 	pci_bus_init(&vm->pci, &vm->machine);
 	if (bus_register(&vm->pio, PORT_COM1, 8, uart_io, &vm->uart, err) ||

@@ -8,8 +8,10 @@
  *   badio     unclaimed port and MMIO accesses, then "badio ok" and power-off
  *   spin      loop forever (for SIGTERM escalation)
  *   flood     print to COM1 for ever (for a console nobody reads)
+ *   echo      send back every byte COM1 receives, for ever (polling; for console input)
  */
 #define PORT_COM1     0x3f8
+#define PORT_COM1_LSR 0x3fd
 #define PORT_PM1_STS  0x600
 #define PORT_PM1_EN   0x602
 #define PORT_PM1_CNT  0x604
@@ -126,6 +128,19 @@ entry64:
 	mov $PORT_COM1, %dx
 	mov $'x', %al
 1:	out %al, %dx
+	jmp 1b
+#elif defined(ACTION_echo)
+1:	mov $PORT_COM1_LSR, %dx
+	in %dx, %al
+	test $1, %al		/* data ready */
+	jnz 2f
+	mov $200, %ecx		/* idle: fewer exits while nothing comes */
+3:	pause
+	loop 3b
+	jmp 1b
+2:	mov $PORT_COM1, %dx
+	in %dx, %al
+	out %al, %dx
 	jmp 1b
 #endif
 poweroff:

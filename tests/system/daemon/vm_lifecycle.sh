@@ -2,8 +2,9 @@
 # vm_lifecycle.sh - a real Linux VM through berthd and the berth CLI, inside the test rig:
 # import a scripts/mkimage kit-vm image; create (1 CPU, 256 MiB, a disk larger than the
 # image's), start; list shows it running with its reservations; the console shows the
-# guest's marker and a /dev/vda of the reserved size; a clean stop powers the guest off
-# (ACPI button, acpid); started again, it outlives a SIGKILL of berthd and is adopted
+# guest's marker and a /dev/vda of the reserved size; `berth console` reaches the guest's
+# shell script and shows its answer; a clean stop powers the guest off (ACPI button, acpid)
+# and ends the console; started again, it outlives a SIGKILL of berthd and is adopted
 # (same pid) by the next berthd, which stops it with --force; deleted, nothing is left:
 # no VMM, no files, no reservation.
 # timeout: 700
@@ -15,7 +16,7 @@ DISK=$((128 << 20))
 if [ "${1:-}" != --inside ]; then
 	need_root
 	reason=$("$ROOT/tests/rig/available") || skip "$reason"
-	for p in berthd berth berth-vmm; do
+	for p in berthd berth berth-vmm berth-console; do
 		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
 	done
 	command -v jq >/dev/null || skip "needs jq"
@@ -23,6 +24,7 @@ if [ "${1:-}" != --inside ]; then
 	cat >"$SCRATCH/guest.sh" <<EOF
 echo "vm-lifecycle: vda \$(cat /sys/block/vda/size) sectors"
 echo "$MARKER"
+while read -r line; do echo "vm-lifecycle: got \$line"; done
 sleep 600
 EOF
 	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
@@ -112,10 +114,26 @@ wait_for "$CONSOLE" "$MARKER" 1 120
 wait_for "$CONSOLE" "vm-lifecycle: vda $((DISK / 512)) sectors" 1 5
 echo "ok: imported, created, started; listed with its reservations; the guest sees a $DISK-byte vda"
 
+# The console, piped: a line goes to the guest's script, its answer comes back.
+mkfifo "$RUN/in"
+"$BUILD/berth" --socket "$SOCK" console web <"$RUN/in" >"$RUN/console.out" 2>"$RUN/console.err" &
+CLIENT=$!
+exec 3>"$RUN/in"
+wait_for "$RUN/console.err" "Connected to web's console" 1 10
+printf 'ping-%s\n' $$ >&3
+wait_for "$RUN/console.out" "vm-lifecycle: got ping-$$" 1 30
+expect_status 1 berth console web </dev/null
+expect_output "the console of web is in use by another client"
+echo "ok: berth console reaches the guest; a second client is refused"
+
 sleep 1 # acpid is up before the script starts; give the button driver a moment too
 expect_status 0 berth stop --timeout 60 web
 gone "$pid" || fail "web's VMM ($pid) survived its stop"
 grep -q "reboot: Power down" "$CONSOLE" || fail "the guest did not power down: $(tr -d '\r' <"$CONSOLE" | tail -20)"
+gone "$CLIENT" || fail "berth console still runs after the VM stopped"
+wait "$CLIENT" || fail "berth console exited $? when the VM stopped"
+exec 3>&-
+wait_for "$RUN/console.err" "The console of web closed" 1 1
 expect_status 0 berth show web --format json
 jq_ok '.state == "stopped"'
 echo "ok: a clean stop powered the guest off"

@@ -29,7 +29,7 @@ expect_output "invalid size suffix"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --initrd "$SCRATCH/missing"
 expect_output "cannot open initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --console file=/nonexistent/dir/log
-expect_output "cannot open console file"
+expect_output "cannot open the console log"
 need_kvm
 truncate -s 40M "$SCRATCH/big-initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 32M --initrd "$SCRATCH/big-initrd"

@@ -321,9 +321,9 @@ static void finding(void **state)
 	assert_null(cli_find(0, ARGV(""), &words));
 	assert_non_null(cli_find(2, ARGV("image", "list"), &words));
 	assert_int_equal(words, 2);
-	/* Console and exec come in the next milestone. */
-	assert_null(cli_find(1, ARGV("console"), &words));
-	assert_null(cli_find(1, ARGV("exec"), &words));
+	assert_non_null(cli_find(1, ARGV("console"), &words));
+	assert_non_null(cli_find(1, ARGV("exec"), &words));
+	assert_int_equal(words, 1);
 }
 
 static void escaping(void **state)
@@ -348,6 +348,57 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void console(void **state)
+{
+	(void)state;
+	expect_step(ARGV("console", "web"), 0, "GET", "/1.0/servers/web/console", NULL);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.steps[0].kind, STEP_CONSOLE);
+	assert_string_equal(plan.steps[0].what, "web");
+	expect_error(ARGV("console"), "console: missing NAME");
+	expect_error(ARGV("console", "a", "b"), "unexpected argument 'b'");
+	expect_error(ARGV("console", "../x"), "invalid server name '../x'");
+	expect_error(ARGV("console", "--tty", "web"), "unknown option '--tty'");
+}
+
+static void exec(void **state)
+{
+	(void)state;
+	expect_step(ARGV("exec", "web", "--", "sh", "-c", "echo hi; exit 7"), 0, "POST",
+		    "/1.0/servers/web/exec", "{\"command\":[\"sh\",\"-c\",\"echo hi; exit 7\"]}");
+	assert_int_equal(plan.steps[0].kind, STEP_EXEC);
+	/* no --tty nor --no-tty: run.c decides from berth's own stdin and stdout */
+	expect_step(ARGV("exec", "-t", "--env", "A=1", "--env=B=x=y", "--cwd", "/tmp", "web", "--",
+			 "ls", "-l"),
+		    0, "POST", "/1.0/servers/web/exec",
+		    "{\"command\":[\"ls\",\"-l\"],\"cwd\":\"/tmp\",\"env\":[\"A=1\",\"B=x=y\"],"
+		    "\"tty\":true}");
+	expect_step(ARGV("exec", "web", "-T", "--", "true"), 0, "POST", "/1.0/servers/web/exec",
+		    "{\"command\":[\"true\"],\"tty\":false}");
+	expect_step(ARGV("exec", "--no-tty", "web", "true"), 0, "POST", "/1.0/servers/web/exec",
+		    "{\"command\":[\"true\"],\"tty\":false}");
+	/* what follows -- is the command's, even when it looks like berth's options */
+	expect_step(ARGV("exec", "web", "--", "prog", "--help", "--tty"), 0, "POST",
+		    "/1.0/servers/web/exec", "{\"command\":[\"prog\",\"--help\",\"--tty\"]}");
+}
+
+static void exec_refusals(void **state)
+{
+	(void)state;
+	expect_error(ARGV("exec"), "exec: missing NAME");
+	expect_error(ARGV("exec", "web"), "exec: missing the command");
+	expect_error(ARGV("exec", "web", "--"), "exec: missing the command");
+	expect_error(ARGV("exec", "web", "ls", "-l"),
+		     "unknown option '-l' (the command goes after --: berth exec NAME -- CMD");
+	expect_error(ARGV("exec", "Web", "--", "true"), "exec: invalid server name 'Web'");
+	expect_error(ARGV("exec", "--env", "NOVALUE", "web", "--", "true"),
+		     "--env 'NOVALUE': expected KEY=VALUE");
+	expect_error(ARGV("exec", "--env", "=x", "web", "--", "true"), "expected KEY=VALUE");
+	expect_error(ARGV("exec", "--cwd", "tmp", "web", "--", "true"),
+		     "--cwd 'tmp': give an absolute path");
+	expect_error(ARGV("exec", "--cwd"), "option --cwd needs a value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,7 +406,8 @@ int main(void)
 		cmocka_unit_test(create_help), cmocka_unit_test(state_changes),
 		cmocka_unit_test(looking),     cmocka_unit_test(resize),
 		cmocka_unit_test(images),      cmocka_unit_test(finding),
-		cmocka_unit_test(escaping),
+		cmocka_unit_test(escaping),    cmocka_unit_test(console),
+		cmocka_unit_test(exec),	       cmocka_unit_test(exec_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

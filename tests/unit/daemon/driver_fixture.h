@@ -1,6 +1,7 @@
 /* driver_fixture.h - what the driver tests share: a scratch state directory with an image
- * and a server in it, the real berth-vmm and berth-ct (build/, or $BERTH_VMM / $BERTH_CT),
- * and a skip with the reason when this host cannot run them. */
+ * and a server in it, the real berth-vmm, berth-ct and berth-console (build/, or
+ * $BERTH_VMM, $BERTH_CT, $BERTH_CONSOLE), and a skip with the reason when this host cannot
+ * run them. */
 #ifndef BERTH_TESTS_DRIVER_FIXTURE_H
 #define BERTH_TESTS_DRIVER_FIXTURE_H
 
@@ -16,9 +17,10 @@
 #include "daemon/proc.h"
 
 struct drv_fixture {
-	char state[128];    /* the scratch STATE_DIR */
-	char vmm[PATH_MAX]; /* absolute path of berth-vmm */
-	char ct[PATH_MAX];  /* absolute path of berth-ct */
+	char state[128];	/* the scratch STATE_DIR */
+	char vmm[PATH_MAX];	/* absolute path of berth-vmm */
+	char ct[PATH_MAX];	/* absolute path of berth-ct */
+	char console[PATH_MAX]; /* absolute path of berth-console */
 	struct driver_env env;
 	struct server s; /* "srv" of image "img", in state/servers/srv */
 	const struct driver_ops *ops;
@@ -84,7 +86,12 @@ static inline struct drv_fixture *fixture_new(enum server_kind k)
 	assert_non_null(mkdtemp(f->state));
 	assert_true(fixture_program(f->vmm, "BERTH_VMM", "berth-vmm") || k == KIND_CT);
 	assert_true(fixture_program(f->ct, "BERTH_CT", "berth-ct") || k == KIND_VM);
-	f->env = (struct driver_env){ .state_dir = f->state, .vmm_path = f->vmm, .ct_path = f->ct };
+	assert_true(fixture_program(f->console, "BERTH_CONSOLE", "berth-console") || k == KIND_VM);
+	f->env = (struct driver_env){ .state_dir = f->state,
+				      .vmm_path = f->vmm,
+				      .ct_path = f->ct,
+				      .console_path = f->console,
+				      .console_log_max = 1 << 20 };
 	fixture_sh("mkdir -p %s/images/img %s/servers %s/run", f->state, f->state, f->state);
 	snprintf(f->s.name, sizeof(f->s.name), "srv");
 	snprintf(f->s.image, sizeof(f->s.image), "img");

@@ -68,7 +68,7 @@ static void test_config(void **state)
 	assert_string_equal(json_string_value(json_array_get(at(c, "process.args"), 0)),
 			    "/sbin/init");
 	assert_int_equal(json_array_size(at(c, "process.args")), 1);
-	assert_true(json_is_false(at(c, "process.terminal")));
+	assert_true(json_is_true(at(c, "process.terminal")));
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.limit")), 768LL << 20);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.memory.reservation")),
 			 768LL << 20);

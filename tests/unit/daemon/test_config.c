@@ -16,6 +16,7 @@ static void defaults(void **state)
 	config_defaults(&c);
 	assert_true(c.cpu_overcommit == 1.0);
 	assert_int_equal(c.host_reserve_cpus, 0);
+	assert_int_equal(c.console_log_max, 1 << 20);
 	assert_int_equal(c.nplans, 3);
 	assert_string_equal(config_plan(&c, "small")->name, "small");
 	assert_int_equal(config_plan(&c, "small")->memory, 536870912);
@@ -33,6 +34,8 @@ static void parses_settings(void **state)
 			   "  host_reserve_memory=2G  \n"
 			   "cpu_overcommit = 2.5\n"
 			   "vmm_path = /opt/berth/berth-vmm\n"
+			   "console_path = /opt/berth/berth-console\n"
+			   "console_log_max = 4M\n"
 			   "plan = tiny 1 128M 1G\n"
 			   "plan = big 8 16G 100G\n";
 
@@ -44,6 +47,8 @@ static void parses_settings(void **state)
 	assert_true(c.cpu_overcommit == 2.5);
 	assert_string_equal(c.vmm_path, "/opt/berth/berth-vmm");
 	assert_string_equal(c.ct_path, "");
+	assert_string_equal(c.console_path, "/opt/berth/berth-console");
+	assert_int_equal(c.console_log_max, 4ULL << 20);
 	assert_int_equal(c.nplans, 2);
 	assert_null(config_plan(&c, "small"));
 	assert_int_equal(config_plan(&c, "big")->cpus, 8);
@@ -75,6 +80,8 @@ static void rejects_bad_settings(void **state)
 	refuses("plan = a 1 0 1G\n", "memory must be more than 0");
 	refuses("plan = a 1 1G 1G\nplan = a 2 1G 1G\n", "defined twice");
 	refuses("stop_timeout =\n", "has no value");
+	refuses("console_log_max = 1K\n", "too small: give 0 (no cap) or at least 64K");
+	refuses("console_path = berth-console\n", "not an absolute path");
 }
 
 static void loads_file(void **state)

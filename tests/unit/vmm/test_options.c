@@ -106,6 +106,54 @@ static void bad_input(void **state)
 	EXPECT_ERROR("--console 'file='", "--kernel", "k", "--console", "file=");
 }
 
+static void console_file_cap(void **state)
+{
+	char capped[] = "file=/tmp/c,max=1M", smallest[] = "file=c,max=65536";
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "file=/tmp/c"), 0);
+	assert_int_equal(cfg.console_max, 0);
+	/* The path ends at the comma (the value is written into, as for --disk). */
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", capped), 0);
+	assert_int_equal(cfg.console, CONSOLE_FILE);
+	assert_string_equal(cfg.console_path, "/tmp/c");
+	assert_int_equal(cfg.console_max, 1ULL << 20);
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", smallest), 0);
+	assert_int_equal(cfg.console_max, 64ULL << 10);
+	EXPECT_ERROR("max must be at least 64 KiB", "--kernel", "k", "--console", "file=c,max=65535");
+	EXPECT_ERROR("max must be at least", "--kernel", "k", "--console", "file=c,max=0");
+	EXPECT_ERROR("--console 'file=c,max=lots': invalid size", "--kernel", "k", "--console", "file=c,max=lots");
+	EXPECT_ERROR("invalid size", "--kernel", "k", "--console", "file=c,max=");
+	EXPECT_ERROR("invalid size", "--kernel", "k", "--console", "file=c,max=-1M");
+	EXPECT_ERROR("too large", "--kernel", "k", "--console", "file=c,max=99999999999T");
+	EXPECT_ERROR("unknown item 'size=1M'", "--kernel", "k", "--console", "file=c,size=1M");
+	EXPECT_ERROR("a path cannot contain a comma", "--kernel", "k", "--console", "file=a,b");
+	EXPECT_ERROR("give a path", "--kernel", "k", "--console", "file=,max=1M");
+}
+
+static void console_sock(void **state)
+{
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "none"), 0);
+	assert_null(cfg.console_sock);
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console-sock", "/run/c.sock", "--console", "none"), 0);
+	assert_string_equal(cfg.console_sock, "/run/c.sock");
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "file=log", "--console-sock", "s"), 0);
+	assert_int_equal(cfg.console, CONSOLE_FILE);
+	assert_string_equal(cfg.console_sock, "s");
+	EXPECT_ERROR("--console-sock cannot share the console with --console stdio", "--kernel", "k",
+		     "--console-sock", "s");
+	EXPECT_ERROR("--console-sock cannot share the console with --console stdio", "--kernel", "k",
+		     "--console-sock", "s", "--console", "stdio");
+	EXPECT_ERROR("--console-sock needs a path", "--kernel", "k", "--console", "none", "--console-sock", "");
+	EXPECT_ERROR("needs a value", "--kernel", "k", "--console", "none", "--console-sock");
+}
+
 static void api_sock(void **state)
 {
 	struct berth_error err = { 0 };
@@ -128,6 +176,8 @@ int main(void)
 		cmocka_unit_test(help_and_version),
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(api_sock),
+		cmocka_unit_test(console_file_cap),
+		cmocka_unit_test(console_sock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

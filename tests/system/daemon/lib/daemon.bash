@@ -123,5 +123,26 @@ gone() {
 	return 1
 }
 
+# need_berth_cli: the berth CLI and the programs consoles need; berth ARGS... runs it on SOCK.
+need_berth_cli() {
+	local p
+	for p in berth berth-ct berth-console; do
+		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
+	done
+	BERTH=$BUILD/berth
+}
+berth() { "$BERTH" --socket "$SOCK" "$@"; }
+
+# wait_until SECONDS CMD...: true once CMD succeeds, false after SECONDS.
+wait_until() {
+	local i n=$(($1 * 10))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # db SQL: query berthd's database.
 db() { sqlite3 "$STATE/berth.db" "$1"; }
