@@ -95,7 +95,7 @@ static int loop_attach(int fd, const char *file, int *loop, char dev[LOOP_DEV_MA
 {
 	_cleanup_close_ int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	struct loop_config cfg = { .fd = (unsigned)fd };
-	int n, lfd;
+	int n, lfd, e;
 
 	if (ctl < 0)
 		return berr(err, errno,
@@ -114,9 +114,10 @@ static int loop_attach(int fd, const char *file, int *loop, char dev[LOOP_DEV_MA
 			*loop = lfd;
 			return 0;
 		}
+		e = errno;
 		close(lfd);
-		if (errno != EBUSY) /* EBUSY: another process took it first */
-			return berr(err, errno, "cannot bind %s to %s", file, dev);
+		if (e != EBUSY) /* EBUSY: another process took it first */
+			return berr(err, e, "cannot bind %s to %s", file, dev);
 	}
 	return berr(err, EBUSY, "cannot bind %s to a loop device: all taken as soon as found",
 		    file);
