@@ -14,7 +14,7 @@
 
 #include "common/cleanup.h"
 
-#define LISTEN_BACKLOG 16
+#define LISTEN_BACKLOG 64
 
 static int fill_addr(const char *path, const char *what, struct sockaddr_un *addr,
 		     struct berth_error *err)
@@ -60,7 +60,6 @@ int unix_listen(const char *path, mode_t mode, const char *what, struct unix_lis
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_un addr;
 	struct stat st;
-	mode_t old;
 	int r;
 
 	if (fill_addr(path, what, &addr, err) || clear_stale(path, what, &addr, err))
@@ -68,13 +67,18 @@ int unix_listen(const char *path, mode_t mode, const char *what, struct unix_lis
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return berr(err, errno, "socket");
-	/* The umask gives the file its mode from its first moment (no window before a chmod);
-	 * callers run this before other threads exist, so changing the umask is safe. */
-	old = umask(~mode & 0777);
-	r = bind(fd, (const struct sockaddr *)&addr, sizeof(addr));
-	umask(old);
-	if (r < 0)
+	/* Thread-safe, without touching the umask: Linux gives the file the socket inode's mode
+	 * less the umask, so the fchmod before bind keeps it from ever being wider than mode;
+	 * the chmod after it restores bits the umask took. */
+	if (fchmod(fd, mode) < 0)
+		return berr(err, errno, "%s: socket mode", what);
+	if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return berr(err, errno, "%s: cannot create the socket %s", what, path);
+	if (chmod(path, mode) < 0) {
+		r = errno;
+		unlink(path);
+		return berr(err, r, "%s: cannot set the mode of %s", what, path);
+	}
 	if (lstat(path, &st) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
 		r = errno;
 		unlink(path);

@@ -16,8 +16,8 @@ struct unix_listen_file {
 
 /* Listen on a Unix stream socket at path with permissions mode (e.g. 0600), replacing a
  * stale socket file that nobody accepts on; what names the socket in messages (e.g.
- * "--api-sock"). Returns the non-blocking listening fd, or -1 with err. Changes the umask
- * for a moment: call it before other threads exist. */
+ * "--api-sock"). The file is never wider than mode, whatever the umask; safe in threaded
+ * programs. Returns the non-blocking listening fd, or -1 with err. */
 int unix_listen(const char *path, mode_t mode, const char *what, struct unix_listen_file *file,
 		struct berth_error *err);
 

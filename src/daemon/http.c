@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/unix_listen.h"
 
 struct http_server {
 	struct MHD_Daemon *mhd;
@@ -44,62 +45,27 @@ static int make_parent(const char *path, struct berth_error *err)
 	return 0;
 }
 
-/* A socket file at addr that nothing listens on is stale; anything else is kept. */
-static int clear_stale(const struct sockaddr_un *addr, struct berth_error *err)
-{
-	_cleanup_close_ int probe = -1;
-	struct stat st;
-
-	if (lstat(addr->sun_path, &st)) {
-		if (errno == ENOENT)
-			return 0;
-		return berr(err, errno, "cannot check %s", addr->sun_path);
-	}
-	if (!S_ISSOCK(st.st_mode))
-		return berr(err, EEXIST,
-			    "%s exists and is not a socket: remove it or choose another --socket",
-			    addr->sun_path);
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe < 0)
-		return berr(err, errno, "socket");
-	if (connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) == 0)
-		return berr(err, EADDRINUSE,
-			    "another berthd is already serving on %s: stop it first",
-			    addr->sun_path);
-	if (unlink(addr->sun_path) && errno != ENOENT)
-		return berr(err, errno, "cannot remove the stale socket %s", addr->sun_path);
-	return 0;
-}
-
 int http_listen(const char *path, int *out, struct berth_error *err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	struct unix_listen_file file;
 	struct group *g;
+	int fd;
 
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return berr(err, ENAMETOOLONG, "socket path %s", path);
-	strcpy(addr.sun_path, path);
-	if (make_parent(path, err) || clear_stale(&addr, err))
+	if (make_parent(path, err))
 		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return berr(err, errno, "socket");
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
-		return berr(err, errno, "cannot bind %s", path);
 	/* Root and the berth group may talk to berthd; nobody else. */
+	fd = unix_listen(path, 0660, "--socket", &file, err);
+	if (fd < 0)
+		return -1;
+	/* A berthd that is not root keeps its own group unless it is in group berth. */
 	g = getgrnam("berth");
-	if ((g && chown(path, 0, g->gr_gid)) || chmod(path, 0660)) {
-		berr(err, errno, "cannot set the owner and mode of %s", path);
-		unlink(path);
+	if (g && chown(path, (uid_t)-1, g->gr_gid) && (errno != EPERM || geteuid() == 0)) {
+		berr(err, errno, "cannot give %s to group berth", path);
+		unix_listen_remove(path, &file);
+		close(fd);
 		return -1;
 	}
-	if (listen(fd, 64)) {
-		berr(err, errno, "cannot listen on %s", path);
-		unlink(path);
-		return -1;
-	}
-	*out = steal_fd(&fd);
+	*out = fd;
 	return 0;
 }
 

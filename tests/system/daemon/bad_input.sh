@@ -10,7 +10,7 @@ start_berthd --host-memory 2G --host-cpus 4
 # The socket: mode 0660; a second berthd on it is refused while the first listens.
 [ "$(stat -c %a "$SOCK")" = 660 ] || fail "socket mode $(stat -c %a "$SOCK"), want 660"
 expect_status 1 "$BERTHD" --state-dir "$SCRATCH/other" --socket "$SOCK" --config "$SCRATCH/berthd.conf"
-expect_output "another berthd is already serving on $SOCK"
+expect_output "another process listens on $SOCK"
 expect_status 1 "$BERTHD" --state-dir "$SCRATCH/other" --socket "$SCRATCH" --config "$SCRATCH/berthd.conf"
 expect_output "is not a socket"
 expect_status 1 "$BERTHD" --config "$SCRATCH/missing.conf"

@@ -1,0 +1,85 @@
+/* test_unix_listen.c - a listening socket's file gets exactly the mode asked for, whatever
+ * the umask; a stale one is replaced, a live one refused. */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/unix_listen.h"
+
+static char dir[] = "/tmp/test_unix_listen.XXXXXX";
+
+static mode_t listen_mode(mode_t mask, mode_t mode)
+{
+	struct unix_listen_file file;
+	struct berth_error err;
+	char path[128];
+	struct stat st;
+	mode_t old;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	old = umask(mask);
+	fd = unix_listen(path, mode, "test", &file, &err);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_int_equal(lstat(path, &st), 0);
+	unix_listen_remove(path, &file);
+	close(fd);
+	return st.st_mode & 07777;
+}
+
+static void mode_is_exact_whatever_the_umask(void **state)
+{
+	(void)state;
+	assert_int_equal(listen_mode(0, 0660), 0660);
+	assert_int_equal(listen_mode(0077, 0660), 0660);
+	assert_int_equal(listen_mode(0, 0600), 0600);
+	assert_int_equal(listen_mode(0022, 0600), 0600);
+}
+
+static void live_socket_is_refused_stale_replaced(void **state)
+{
+	struct unix_listen_file file, file2;
+	struct berth_error err;
+	char path[128];
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/live.sock", dir);
+	fd = unix_listen(path, 0600, "--test", &file, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(unix_listen(path, 0600, "--test", &file2, &err), -1);
+	assert_contains(err.msg, "another process listens on");
+	close(fd); /* now stale: the file stays, nobody listens */
+	fd = unix_listen(path, 0600, "--test", &file2, &err);
+	assert_true(fd >= 0);
+	unix_listen_remove(path, &file2);
+	close(fd);
+}
+
+static int make_dir(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[64];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mode_is_exact_whatever_the_umask),
+		cmocka_unit_test(live_socket_is_refused_stale_replaced),
+	};
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
