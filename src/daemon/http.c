@@ -2,7 +2,6 @@
 #include "daemon/http.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +15,7 @@
 
 #include "common/cleanup.h"
 #include "common/unix_listen.h"
+#include "daemon/berth_group.h"
 
 struct http_server {
 	struct MHD_Daemon *mhd;
@@ -48,7 +48,6 @@ static int make_parent(const char *path, struct berth_error *err)
 int http_listen(const char *path, int *out, struct berth_error *err)
 {
 	struct unix_listen_file file;
-	struct group *g;
 	int fd;
 
 	if (make_parent(path, err))
@@ -57,10 +56,7 @@ int http_listen(const char *path, int *out, struct berth_error *err)
 	fd = unix_listen(path, 0660, "--socket", &file, err);
 	if (fd < 0)
 		return -1;
-	/* A berthd that is not root keeps its own group unless it is in group berth. */
-	g = getgrnam("berth");
-	if (g && chown(path, (uid_t)-1, g->gr_gid) && (errno != EPERM || geteuid() == 0)) {
-		berr(err, errno, "cannot give %s to group berth", path);
+	if (berth_group_give(path, err) < 0) {
 		unix_listen_remove(path, &file);
 		close(fd);
 		return -1;

@@ -6,7 +6,6 @@
 #include "daemon/server_console.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/berth_group.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
 
@@ -25,15 +25,12 @@
 
 static int console_dir(const struct driver_env *e, char out[PATH_MAX], struct berth_error *err)
 {
-	struct group *g;
-
 	if ((size_t)snprintf(out, PATH_MAX, "%s/console", e->state_dir) >= PATH_MAX)
 		return berr(err, ENAMETOOLONG, "`%s/console`", e->state_dir);
 	if (mkdir(out, CONSOLE_DIR_MODE) < 0 && errno != EEXIST)
 		return berr(err, errno, "create `%s`", out);
-	g = getgrnam(CONSOLE_GROUP); /* the group is looked up each time: it may come later */
-	if (g && chown(out, (uid_t)-1, g->gr_gid) < 0)
-		return berr(err, errno, "give `%s` to group %s", out, CONSOLE_GROUP);
+	if (berth_group_give(out, err) < 0)
+		return -1;
 	if (chmod(out, CONSOLE_DIR_MODE) < 0) /* chown drops the set-group-ID bit */
 		return berr(err, errno, "chmod `%s`", out);
 	return 0;

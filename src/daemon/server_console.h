@@ -10,7 +10,6 @@
 #include "common/error.h"
 #include "daemon/driver.h"
 
-#define CONSOLE_GROUP "berth" /* may reach the console sockets, when it exists */
 
 /* One `berth exec` request. */
 struct exec_request {
@@ -20,7 +19,7 @@ struct exec_request {
 	bool tty;
 };
 
-/* out = STATE_DIR/console/NAME.sock, the directory made (mode 2750, group CONSOLE_GROUP
+/* out = STATE_DIR/console/NAME.sock, the directory made (mode 2750, group berth
  * when it exists) if missing. */
 int console_socket(const struct driver_env *e, const char *name, char out[PATH_MAX],
 		   struct berth_error *err);
