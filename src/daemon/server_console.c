@@ -1,11 +1,10 @@
 /* server_console.c - console sockets, keepers and exec sessions (see server_console.h).
  *
- * berthd makes the listening sockets it hands to berth-console itself, with socket, bind,
- * chmod, listen: unix_listen() changes the umask, which a threaded daemon must not do (the
- * file's mode is only narrower than asked until the chmod). */
+ * berthd makes the listening sockets it hands to berth-console itself (unix_listen). */
 #include "daemon/server_console.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/unix_listen.h"
 #include "daemon/berth_group.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
@@ -62,28 +62,20 @@ int console_socket(const struct driver_env *e, const char *name, char out[PATH_M
 	return socket_path(out, dir, name, ".sock", err);
 }
 
-/* A listening socket at path (replacing a file there), mode mode. */
+/* A listening socket at path (replacing a stale one), mode mode, blocking: it is handed to
+ * berth-console as its stdin. */
 static int listen_at(const char *path, mode_t mode, struct berth_error *err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	struct unix_listen_file file;
+	int fd = unix_listen(path, mode, "console", &file, err);
 
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return berr(err, ENAMETOOLONG, "socket `%s`", path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return berr(err, errno, "socket");
-	if (unlink(path) < 0 && errno != ENOENT)
-		return berr(err, errno, "remove `%s`", path);
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return berr(err, errno, "create the socket `%s`", path);
-	if (chmod(path, mode) < 0 || listen(fd, 4) < 0) {
-		berr(err, errno, "listen on `%s`", path);
-		unlink(path);
+	if (fd >= 0 && fcntl(fd, F_SETFL, 0) < 0) {
+		berr(err, errno, "socket `%s`", path);
+		unix_listen_remove(path, &file);
+		close(fd);
 		return -1;
 	}
-	return steal_fd(&fd);
+	return fd;
 }
 
 int console_keeper_start(const struct server *s, const struct driver_env *e, char rt[PATH_MAX],
