@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "cli/term.h"
 #include "common/cleanup.h"
 #include "common/fdpass.h"
+#include "common/unix_sock.h"
 
 #define CHUNK 4096
 /* What berth-vmm and the container keeper send a second client before closing it. */
@@ -24,22 +24,13 @@
 
 static int connect_to(const char *path, struct berth_error *err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	int fd = unix_connect(path, 0, err);
 
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return berr(err, ENAMETOOLONG, "socket %s", path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return berr(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		if (errno == EACCES)
-			return berr(err, errno, "cannot connect to %s (be root or in group berth)",
-				    path);
-		return berr(err, errno, "cannot connect to %s (has the server stopped?)", path);
-	}
-	return steal_fd(&fd);
+	if (fd >= 0)
+		return fd;
+	if (err->errnum == EACCES)
+		return berr(err, EACCES, "cannot connect to %s (be root or in group berth)", path);
+	return berr(err, err->errnum, "cannot connect to %s (has the server stopped?)", path);
 }
 
 /* Write all of buf; false when fd is gone. */

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "common/caplog.h"
-#include "common/unix_listen.h"
+#include "common/unix_sock.h"
 #include "console/buf.h"
 #include "console/terminal.h"
 

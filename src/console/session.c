@@ -25,7 +25,7 @@
 
 #include "common/cleanup.h"
 #include "common/fdpass.h"
-#include "common/unix_listen.h"
+#include "common/unix_sock.h"
 #include "console/terminal.h"
 
 #define SESSION_MSG_MS 5000 /* for the client's first message */

@@ -8,47 +8,20 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fdpass.h"
+#include "common/unix_sock.h"
 
 int console_connect(const char *path, struct berth_error *err)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
+	int fd = unix_connect(path, 0, err);
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return berr(err, ENAMETOOLONG, "console socket `%s`", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return berr(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		return berr(err, errno, "connect to console socket `%s`", path);
-	}
+		return berr(err, err->errnum, "connect to console socket `%s`", path);
 	return fd;
-}
-
-static int send_fd(int sock, int fd, const char *name, struct berth_error *err)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *cm;
-
-	memset(cbuf, 0, sizeof(cbuf));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		return berr(err, errno, "send the terminal to the console socket");
-	return 0;
 }
 
 int console_setup(int sock, struct berth_error *err)
@@ -65,8 +38,8 @@ int console_setup(int sock, struct berth_error *err)
 	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return berr(err, errno, "open `%s`", name);
-	if (send_fd(sock, master, name, err) < 0)
-		return -1;
+	if (fdpass_send(sock, name, strlen(name), &master, 1, err) < 0)
+		return berr_wrap(err, "send the terminal to the console socket");
 	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
 		return berr(err, errno, "make `%s` the controlling terminal", name);
 	for (i = 0; i < 3; i++)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/unix_listen.h"
+#include "common/unix_sock.h"
 #include "daemon/berth_group.h"
 
 struct http_server {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/unix_listen.h"
+#include "common/unix_sock.h"
 #include "daemon/berth_group.h"
 #include "daemon/server_files.h"
 #include "daemon/spawn.h"
@@ -102,13 +102,13 @@ int console_keeper_start(const struct server *s, const struct driver_env *e, cha
 /* Is anybody accepting on socket path? */
 static bool listened(const char *path)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct berth_error err;
+	int fd = unix_connect(path, SOCK_NONBLOCK, &err);
 
-	if (fd < 0 || strlen(path) >= sizeof(addr.sun_path))
-		return false;
-	strcpy(addr.sun_path, path);
-	return connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 || errno != ECONNREFUSED;
+	if (fd < 0)
+		return err.errnum != ECONNREFUSED;
+	close(fd);
+	return true;
 }
 
 void console_cleanup(const struct server *s, const struct driver_env *e)

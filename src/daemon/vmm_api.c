@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/unix_sock.h"
 #include "daemon/proc.h"
 
 #define REPLY_MAX 4096 /* replies are one short line */
@@ -35,26 +35,15 @@ static int wait_fd(int fd, short events, long deadline)
 
 static int connect_to(const char *path, long deadline, struct berth_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, e;
+	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return berr(err, ENAMETOOLONG, "VMM control socket `%s`", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return berr(err, errno, "socket");
 	/* a full backlog makes a non-blocking AF_UNIX connect fail with EAGAIN: retry a while */
-	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (errno != EAGAIN || proc_now_ms() >= deadline)
-			goto fail;
+	while ((fd = unix_connect(path, SOCK_NONBLOCK, err)) < 0) {
+		if (err->errnum != EAGAIN || proc_now_ms() >= deadline)
+			return berr(err, err->errnum, "connect to the VMM control socket `%s`", path);
 		usleep(10 * 1000);
 	}
 	return fd;
-fail:
-	e = errno;
-	close(fd);
-	return berr(err, e, "connect to the VMM control socket `%s`", path);
 }
 
 static int send_line(int fd, const char *line, size_t len, long deadline, struct berth_error *err)

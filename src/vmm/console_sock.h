@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "common/unix_listen.h"
+#include "common/unix_sock.h"
 #include "loop.h"
 
 /* What a client that finds the console taken is told before it is closed. */

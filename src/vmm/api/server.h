@@ -12,7 +12,7 @@
 
 #include "common/error.h"
 #include "vmm/loop.h"
-#include "common/unix_listen.h"
+#include "common/unix_sock.h"
 
 /* At most this many clients at once; more are told so and closed. */
 #define API_MAX_CLIENTS 32

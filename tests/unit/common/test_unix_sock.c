@@ -1,15 +1,17 @@
-/* test_unix_listen.c - a listening socket's file gets exactly the mode asked for, whatever
- * the umask; a stale one is replaced, a live one refused. */
+/* test_unix_sock.c - a listening socket's file gets exactly the mode asked for, whatever
+ * the umask; a stale one is replaced, a live one refused; connecting tells which is which. */
 #include "testlib.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/unix_listen.h"
+#include "common/unix_sock.h"
 
-static char dir[] = "/tmp/test_unix_listen.XXXXXX";
+static char dir[] = "/tmp/test_unix_sock.XXXXXX";
 
 static mode_t listen_mode(mode_t mask, mode_t mode)
 {
@@ -45,15 +47,22 @@ static void live_socket_is_refused_stale_replaced(void **state)
 	struct unix_listen_file file, file2;
 	struct berth_error err;
 	char path[128];
-	int fd;
+	int fd, client;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/live.sock", dir);
+	assert_int_equal(unix_connect(path, 0, &err), -1);
+	assert_int_equal(err.errnum, ENOENT);
 	fd = unix_listen(path, 0600, "--test", &file, &err);
 	assert_true(fd >= 0);
+	client = unix_connect(path, 0, &err);
+	assert_true(client >= 0);
+	close(client);
 	assert_int_equal(unix_listen(path, 0600, "--test", &file2, &err), -1);
 	assert_contains(err.msg, "another process listens on");
 	close(fd); /* now stale: the file stays, nobody listens */
+	assert_int_equal(unix_connect(path, SOCK_NONBLOCK, &err), -1);
+	assert_int_equal(err.errnum, ECONNREFUSED);
 	fd = unix_listen(path, 0600, "--test", &file2, &err);
 	assert_true(fd >= 0);
 	unix_listen_remove(path, &file2);

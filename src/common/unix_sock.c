@@ -1,9 +1,10 @@
-/* unix_listen.c - creating and removing a listening socket's file.
+/* unix_sock.c - connecting to a Unix socket by path; creating and removing a listening
+ * socket's file.
  *
  * A process that died without cleaning up leaves its socket file behind; the next one given
  * the same path takes it over, but only after a connect() shows nobody listens on it, so two
  * processes never share (or steal) one socket. */
-#include "unix_listen.h"
+#include "unix_sock.h"
 
 #include <errno.h>
 #include <string.h>
@@ -21,19 +22,36 @@ static int fill_addr(const char *path, const char *what, struct sockaddr_un *add
 {
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
-	if (!*path || strlen(path) >= sizeof(addr->sun_path))
-		return berr(err, 0, "%s '%s': a socket path must be 1 to %zu bytes long", what, path,
-			    sizeof(addr->sun_path) - 1);
+	if (!*path || strlen(path) >= sizeof(addr->sun_path)) {
+		berr(err, 0, "%s '%s': a socket path must be 1 to %zu bytes long", what, path,
+		     sizeof(addr->sun_path) - 1);
+		err->errnum = *path ? ENAMETOOLONG : EINVAL; /* for callers, not the message */
+		return -1;
+	}
 	memcpy(addr->sun_path, path, strlen(path) + 1);
 	return 0;
 }
 
-/* Make way for the socket: nothing there, or a stale socket file (removed). */
-static int clear_stale(const char *path, const char *what, const struct sockaddr_un *addr,
-		       struct berth_error *err)
+int unix_connect(const char *path, int flags, struct berth_error *err)
 {
-	_cleanup_close_ int probe = -1;
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un addr;
+
+	if (fill_addr(path, "socket", &addr, err))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+	if (fd < 0)
+		return berr(err, errno, "socket");
+	if (connect(fd, (const struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return berr(err, errno, "connect to %s", path);
+	return steal_fd(&fd);
+}
+
+/* Make way for the socket: nothing there, or a stale socket file (removed). */
+static int clear_stale(const char *path, const char *what, struct berth_error *err)
+{
 	struct stat st;
+	int probe;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : berr(err, errno, "%s: cannot look at %s", what, path);
@@ -41,14 +59,14 @@ static int clear_stale(const char *path, const char *what, const struct sockaddr
 		return berr(err, 0, "%s: %s exists and is not a socket; give another path", what,
 			    path);
 	/* Non-blocking: a live owner with a full backlog answers EAGAIN instead of stalling us. */
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (probe < 0)
-		return berr(err, errno, "socket");
-	if (connect(probe, (const struct sockaddr *)addr, sizeof(*addr)) == 0)
+	probe = unix_connect(path, SOCK_NONBLOCK, err);
+	if (probe >= 0) {
+		close(probe);
 		return berr(err, 0, "%s: another process listens on %s (stop it or give another path)",
 			    what, path);
-	if (errno != ECONNREFUSED)
-		return berr(err, errno, "%s: cannot tell whether %s is in use", what, path);
+	}
+	if (err->errnum != ECONNREFUSED)
+		return berr(err, err->errnum, "%s: cannot tell whether %s is in use", what, path);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return berr(err, errno, "%s: cannot remove the stale socket %s", what, path);
 	return 0;
@@ -62,7 +80,7 @@ int unix_listen(const char *path, mode_t mode, const char *what, struct unix_lis
 	struct stat st;
 	int r;
 
-	if (fill_addr(path, what, &addr, err) || clear_stale(path, what, &addr, err))
+	if (fill_addr(path, what, &addr, err) || clear_stale(path, what, err))
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)

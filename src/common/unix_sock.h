@@ -1,12 +1,18 @@
-/* unix_listen.h - a listening Unix socket file of a given mode: a stale one is replaced, a
- * live one is refused, and only the file made here is removed at the end. Used for
- * berth-vmm's control and console sockets and for berthd's console keepers. */
-#ifndef BERTH_COMMON_UNIX_LISTEN_H
-#define BERTH_COMMON_UNIX_LISTEN_H
+/* unix_sock.h - Unix stream sockets by path. Connecting; and listening on a socket file of
+ * a given mode, where a stale one is replaced, a live one is refused, and only the file made
+ * here is removed at the end. Used for berth-vmm's control and console sockets, berthd's
+ * API, console and exec sockets, and their clients. */
+#ifndef BERTH_COMMON_UNIX_SOCK_H
+#define BERTH_COMMON_UNIX_SOCK_H
 
 #include <sys/types.h>
 
 #include "common/error.h"
+
+/* Connect to the socket at path; flags may hold SOCK_NONBLOCK. Returns the fd, or -1 with
+ * err (its errnum the connect's errno: ECONNREFUSED when nobody listens, EAGAIN when a
+ * non-blocking connect meets a full backlog, EACCES, ENOENT). */
+int unix_connect(const char *path, int flags, struct berth_error *err);
 
 /* Which file the listener made, so that only that file is removed at exit. */
 struct unix_listen_file {
