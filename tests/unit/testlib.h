@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -15,5 +17,26 @@
 		if (!strstr((haystack), (needle)))                                         \
 			fail_msg("expected \"%s\" in \"%s\"", (needle), (haystack));       \
 	} while (0)
+
+/* A scratch directory for a test group: give testlib_dir_make and testlib_dir_remove to
+ * cmocka_run_group_tests; tests put their files in testlib_dir. */
+static __attribute__((unused)) char testlib_dir[] = "/tmp/berth-unit.XXXXXX";
+
+/* Group setup: make testlib_dir. */
+static inline int testlib_dir_make(void **state)
+{
+	(void)state;
+	return mkdtemp(testlib_dir) ? 0 : -1;
+}
+
+/* Group teardown: remove testlib_dir and everything in it. */
+static inline int testlib_dir_remove(void **state)
+{
+	char cmd[sizeof(testlib_dir) + 16];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", testlib_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
 
 #endif

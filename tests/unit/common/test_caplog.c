@@ -9,8 +9,6 @@
 
 #include "common/caplog.h"
 
-static char dir[] = "/tmp/test_caplog.XXXXXX";
-
 static long file_size(const char *path)
 {
 	struct stat st;
@@ -20,7 +18,7 @@ static long file_size(const char *path)
 
 static void path_in(char *buf, size_t size, const char *name)
 {
-	snprintf(buf, size, "%s/%s", dir, name);
+	snprintf(buf, size, "%s/%s", testlib_dir, name);
 }
 
 static void rotates_at_the_cap(void **state)
@@ -87,21 +85,6 @@ static void reports_a_missing_directory(void **state)
 	assert_contains(err.msg, "/nonexistent/dir/console.log");
 }
 
-static int make_dir(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[64];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,5 +93,5 @@ int main(void)
 		cmocka_unit_test(refuses_a_tiny_cap),
 		cmocka_unit_test(reports_a_missing_directory),
 	};
-	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+	return cmocka_run_group_tests(tests, testlib_dir_make, testlib_dir_remove);
 }

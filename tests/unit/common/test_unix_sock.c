@@ -11,8 +11,6 @@
 
 #include "common/unix_sock.h"
 
-static char dir[] = "/tmp/test_unix_sock.XXXXXX";
-
 static mode_t listen_mode(mode_t mask, mode_t mode)
 {
 	struct unix_listen_file file;
@@ -22,7 +20,7 @@ static mode_t listen_mode(mode_t mask, mode_t mode)
 	mode_t old;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	snprintf(path, sizeof(path), "%s/s.sock", testlib_dir);
 	old = umask(mask);
 	fd = unix_listen(path, mode, "test", &file, &err);
 	umask(old);
@@ -50,7 +48,7 @@ static void live_socket_is_refused_stale_replaced(void **state)
 	int fd, client;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/live.sock", dir);
+	snprintf(path, sizeof(path), "%s/live.sock", testlib_dir);
 	assert_int_equal(unix_connect(path, 0, &err), -1);
 	assert_int_equal(err.errnum, ENOENT);
 	fd = unix_listen(path, 0600, "--test", &file, &err);
@@ -69,26 +67,11 @@ static void live_socket_is_refused_stale_replaced(void **state)
 	close(fd);
 }
 
-static int make_dir(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[64];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mode_is_exact_whatever_the_umask),
 		cmocka_unit_test(live_socket_is_refused_stale_replaced),
 	};
-	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+	return cmocka_run_group_tests(tests, testlib_dir_make, testlib_dir_remove);
 }
