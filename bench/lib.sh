@@ -1,28 +1,25 @@
 # bench/lib.sh - measuring commands for Berth's benchmarks (sourced).
 #
-# measure LABEL RUNS CMD...: runs CMD RUNS times and prints one table row: the median
-# wall time from exec to exit and the median peak RSS (GNU time's %M), with failures.
+# measure LABEL RUNS CMD...: runs CMD RUNS times through bench/timing.c (posix_spawn, wait4:
+# the harness adds one spawn, see the "/bin/true" row) and prints one table row: the median
+# wall time from spawn to exit and the median peak RSS, with failures.
 
 MEASURE_ROWS=()
+BENCH_TIMING=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bench/timing
 
 measure() {
-	local label=$1 runs=$2 i start end rc fails=0 times=() rss=() tmp
+	local label=$1 runs=$2 rows fails
 	shift 2
-	tmp=$(mktemp)
-	for ((i = 0; i < runs; i++)); do
-		start=$(date +%s%N)
-		rc=0
-		/usr/bin/time -f '%M' -o "$tmp" "$@" >/dev/null 2>&1 </dev/null || rc=$?
-		end=$(date +%s%N)
-		# MEASURE_OK_STATUS: a non-zero status that counts as success (QEMU's isa-debug-exit).
-		[ "$rc" -eq 0 ] || [ "$rc" = "${MEASURE_OK_STATUS:-0}" ] || fails=$((fails + 1))
-		times+=($(((end - start) / 1000)))
-		rss+=("$(tail -1 "$tmp")")
-	done
-	rm -f "$tmp"
+	if ! [ "$BENCH_TIMING" -nt "${BENCH_TIMING%/build/bench/timing}/bench/timing.c" ]; then
+		mkdir -p "$(dirname "$BENCH_TIMING")"
+		cc -O2 -Wall -o "$BENCH_TIMING" "${BENCH_TIMING%/build/bench/timing}/bench/timing.c"
+	fi
+	rows=$("$BENCH_TIMING" run "$runs" "$@" </dev/null 2>/dev/null)
+	# MEASURE_OK_STATUS: a non-zero status that counts as success (QEMU's isa-debug-exit).
+	fails=$(awk -v ok="${MEASURE_OK_STATUS:-0}" '$3 != 0 && $3 != ok' <<<"$rows" | wc -l)
 	local t r
-	t=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-	r=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+	t=$(awk '{print $1}' <<<"$rows" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+	r=$(awk '{print $2}' <<<"$rows" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
 	printf '%-44s %5d runs  median %9.2f ms  peak RSS %8.2f MiB  failures %d\n' \
 		"$label" "$runs" "$(echo "$t / 1000" | bc -l)" "$(echo "$r / 1024" | bc -l)" "$fails"
 	MEASURE_ROWS+=("$label|$t|$r|$fails")
