@@ -18,7 +18,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <slirp/libslirp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "vmm/virtio/net_guard.h"
+#include "vmm/virtio/slirp_lib.h"
 
 #define SLIRP_QUEUE 256 /* frames waiting for the guest */
 
@@ -45,7 +45,8 @@ struct slirp_frame {
 
 struct net_slirp {
 	struct net_backend b; /* rx_fd: an eventfd, readable while frames are queued */
-	pthread_mutex_t mu;   /* guards everything below, and every call into libslirp */
+	const struct slirp_lib *lib;
+	pthread_mutex_t mu; /* guards everything below, and every call into libslirp */
 	Slirp *slirp;
 	int wake_fd; /* an eventfd that interrupts the thread's poll() */
 	bool stop;
@@ -247,7 +248,7 @@ static void *slirp_thread(void *arg)
 		s->npfd = 0;
 		cb_add_poll(s->wake_fd, SLIRP_POLL_IN, s);
 		timeout = UINT32_MAX;
-		slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+		s->lib->slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
 		if (timeout != UINT32_MAX && (tmo < 0 || timeout < (uint32_t)tmo))
 			tmo = timeout > INT_MAX ? INT_MAX : (int)timeout;
 		pthread_mutex_unlock(&s->mu);
@@ -255,7 +256,7 @@ static void *slirp_thread(void *arg)
 		pthread_mutex_lock(&s->mu);
 		if (n > 0 && (s->pfd[0].revents & POLLIN))
 			drain(s->wake_fd);
-		slirp_pollfds_poll(s->slirp, n < 0, cb_get_revents, s);
+		s->lib->slirp_pollfds_poll(s->slirp, n < 0, cb_get_revents, s);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -289,7 +290,7 @@ static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt
 		return -1;
 	}
 	pthread_mutex_lock(&s->mu);
-	slirp_input(s->slirp, s->txbuf, (int)frame_len);
+	s->lib->slirp_input(s->slirp, s->txbuf, (int)frame_len);
 	kick(s->wake_fd); /* new sockets or timers to poll */
 	pthread_mutex_unlock(&s->mu);
 	return 0;
@@ -347,7 +348,7 @@ static void slirp_flush(struct net_backend *b)
 static void slirp_free(struct net_slirp *s)
 {
 	if (s->slirp)
-		slirp_cleanup(s->slirp);
+		s->lib->slirp_cleanup(s->slirp);
 	flush_locked(s);
 	while (s->timers)
 		cb_timer_free(s->timers, s);
@@ -393,7 +394,7 @@ static Slirp *slirp_start(struct net_slirp *s)
 		.vnameserver.s_addr = htonl(NET_USER_DNS),
 	};
 
-	return slirp_new(&c, &slirp_callbacks, s);
+	return s->lib->slirp_new(&c, &slirp_callbacks, s);
 }
 
 static int add_hostfwds(struct net_slirp *s, const struct net_config *cfg, struct berth_error *err)
@@ -405,7 +406,7 @@ static int add_hostfwds(struct net_slirp *s, const struct net_config *cfg, struc
 	for (i = 0; i < cfg->nhostfwds; i++) {
 		const struct net_hostfwd *f = &cfg->hostfwds[i];
 
-		if (slirp_add_hostfwd(s->slirp, 0, loopback, f->host_port, guest, f->guest_port) <
+		if (s->lib->slirp_add_hostfwd(s->slirp, 0, loopback, f->host_port, guest, f->guest_port) <
 		    0)
 			return berr(
 			    err, errno,
@@ -447,6 +448,9 @@ int net_slirp_open(struct net_backend **out, const struct net_config *cfg, struc
 		berr(err, errno, "virtio-net user: cannot set up");
 		goto fail;
 	}
+	s->lib = slirp_lib_load(err);
+	if (!s->lib)
+		goto fail;
 	s->slirp = slirp_start(s);
 	if (!s->slirp) {
 		berr(err, 0, "virtio-net user: libslirp would not start");
