@@ -59,7 +59,8 @@ static long run_ok(char **argv)
 	int status = spawn_wait(argv, &rss);
 
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "timing: failed (wait status %#x): %s %s\n", status, argv[0], argv[3]);
+		fprintf(stderr, "timing: failed (wait status %#x): %s %s\n", status, argv[0],
+			argv[3]);
 		exit(1);
 	}
 	return rss;
@@ -113,7 +114,8 @@ static void oci_cycles(int n, char *runtime, char *root, char *bundle)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		die("PR_SET_CHILD_SUBREAPER");
 	for (i = 0; i < n; i++) {
-		char *create[] = { runtime, "--root", root, "create", "--bundle", bundle, "--pid-file", pidfile, id, NULL };
+		char *create[] = { runtime, "--root",	  root,	   "create", "--bundle",
+				   bundle,  "--pid-file", pidfile, id,	     NULL };
 		char *start[] = { runtime, "--root", root, "start", id, NULL };
 		char *del[] = { runtime, "--root", root, "delete", id, NULL };
 		double t0;
@@ -143,7 +145,8 @@ int main(int argc, char **argv)
 	else if (argc == 6 && n > 0 && !strcmp(argv[1], "oci-cycle"))
 		oci_cycles(n, argv[3], argv[4], argv[5]);
 	else {
-		fprintf(stderr, "usage: timing run N CMD... | timing oci-cycle N RUNTIME ROOT BUNDLE\n");
+		fprintf(stderr,
+			"usage: timing run N CMD... | timing oci-cycle N RUNTIME ROOT BUNDLE\n");
 		return 2;
 	}
 	return 0;

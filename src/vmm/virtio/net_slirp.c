@@ -406,8 +406,8 @@ static int add_hostfwds(struct net_slirp *s, const struct net_config *cfg, struc
 	for (i = 0; i < cfg->nhostfwds; i++) {
 		const struct net_hostfwd *f = &cfg->hostfwds[i];
 
-		if (s->lib->slirp_add_hostfwd(s->slirp, 0, loopback, f->host_port, guest, f->guest_port) <
-		    0)
+		if (s->lib->slirp_add_hostfwd(s->slirp, 0, loopback, f->host_port, guest,
+					      f->guest_port) < 0)
 			return berr(
 			    err, errno,
 			    "hostfwd tcp::%u-:%u: cannot listen on 127.0.0.1:%u (is another "

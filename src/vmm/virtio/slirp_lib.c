@@ -45,7 +45,8 @@ const struct slirp_lib *slirp_lib_load(struct berth_error *err)
 {
 	pthread_once(&once, load);
 	if (!loaded) {
-		berr(err, 0, "user-mode networking needs libslirp (apt-get install libslirp0): %s", why);
+		berr(err, 0, "user-mode networking needs libslirp (apt-get install libslirp0): %s",
+		     why);
 		return NULL;
 	}
 	return &lib;
