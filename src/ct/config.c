@@ -1265,8 +1265,7 @@ int config_parse_process(const char *json, size_t len, struct ct_process *p,
 	return 0;
 }
 
-/* Read a whole regular file of at most CONFIG_MAX_BYTES. */
-static int read_small_file(const char *path, char **out, size_t *len, struct berth_error *err)
+int config_read_file(const char *path, char **out, size_t *len, struct berth_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1295,26 +1294,12 @@ static int read_small_file(const char *path, char **out, size_t *len, struct ber
 	return 0;
 }
 
-int config_load(const char *bundle, struct ct_config **out, struct berth_error *err)
-{
-	_cleanup_free_ char *path = NULL, *buf = NULL;
-	size_t len;
-
-	if (asprintf(&path, "%s/config.json", bundle) < 0) {
-		path = NULL;
-		return berr(err, ENOMEM, "config.json");
-	}
-	if (read_small_file(path, &buf, &len, err) < 0)
-		return -1;
-	return config_parse(buf, len, bundle, out, err);
-}
-
 int config_load_process(const char *path, struct ct_process *p, struct berth_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	if (read_small_file(path, &buf, &len, err) < 0)
+	if (config_read_file(path, &buf, &len, err) < 0)
 		return -1;
 	return config_parse_process(buf, len, p, err);
 }

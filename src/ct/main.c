@@ -422,7 +422,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "berth-ct: --systemd-cgroup ignored: cgroupfs is used\n");
 			break;
 		case 'v':
-			printf("berth-ct version " BERTH_CT_VERSION "\nspec: 1.1.0\n");
+			printf("berth-ct version " BERTH_CT_VERSION "\nspec: " CT_SPEC_VERSION
+			       "\n");
 			return 0;
 		case 'h':
 			usage(stdout);

@@ -11,18 +11,29 @@ no_debris() { # no_debris ID: no state, cgroup or process left behind
 }
 
 main() {
-	local b pid out
+	local b pid out spec
 	b=$(ct_bundle life sleep 1000)
+	ct_cfg "$b" '.annotations = {"org.example.tier": "web", "note": "two words"}'
 
 	ct create --bundle "$b" --pid-file "$CT_TMP/pid" c1
 	[ "$(ct_status c1)" = created ] || fail "not created"
 	pid=$(ct_pid c1)
 	[ "$(cat "$CT_TMP/pid")" = "$pid" ] || fail "pid file"
 	out=$(ct state c1)
-	for k in ociVersion id pid status bundle rootfs created owner; do
+	for k in ociVersion id pid status bundle rootfs created annotations owner; do
 		echo "$out" | jq -e "has(\"$k\")" >/dev/null || fail "state lacks $k"
 	done
 	[ "$(echo "$out" | jq -r .bundle)" = "$b" ] || fail "state bundle"
+	echo "$out" | jq -e '.annotations == {"org.example.tier": "web", "note": "two words"}' \
+		>/dev/null || fail "state annotations: $out"
+	# the owner is the user owning the state directory, as runc reports it
+	[ "$(echo "$out" | jq -r .owner)" = "$(stat -c %U "$CT_ROOT/c1")" ] || fail "state owner: $out"
+	# one spec version everywhere
+	spec=$(ct --version | sed -n 's/^spec: //p')
+	[ -n "$spec" ] && [ "$(echo "$out" | jq -r .ociVersion)" = "$spec" ] || fail "state ociVersion: $out"
+	[ "$(ct features | jq -r .ociVersionMax)" = "$spec" ] || fail "features ociVersionMax"
+	[ "$(ct list --format json | jq -c '.[0].annotations')" = "$(echo "$out" | jq -c .annotations)" ] ||
+		fail "list json annotations"
 	ct list | grep -q '^c1 .*created' || fail "list table"
 	[ "$(ct list --format json | jq -r '.[0].id')" = c1 ] || fail "list json"
 	ct start c1
@@ -49,7 +60,9 @@ main() {
 	! ct state c1 2>/dev/null || fail "state after delete"
 	ok "kill, delete, refusal to delete a running container"
 
+	b=$(ct_bundle plain sleep 1000)
 	ct create --bundle "$b" c2
+	ct state c2 | jq -e 'has("annotations") | not' >/dev/null || fail "empty annotations not omitted"
 	ct start c2
 	ct delete --force c2
 	no_debris c2
