@@ -359,8 +359,14 @@ int container_delete(const char *root, const char *id, bool force, struct berth_
 	_cleanup_free_ char *json = NULL;
 	const char *status;
 
-	if (load(root, id, &st, &status, err) < 0)
-		return -1;
+	if (load(root, id, &st, &status, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		/* a create that died before state.json leaves a bare directory (runc removes
+		 * it too); --force does not complain about a container that is not there */
+		state_remove_dir(root, id);
+		return force ? 0 : -1;
+	}
 	if (!force && strcmp(status, "stopped") && strcmp(status, "created"))
 		return berr(err, 0,
 			    "cannot delete container `%s` that is not stopped: %s (use --force)",

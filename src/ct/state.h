@@ -41,7 +41,8 @@ void state_remove_dir(const char *root, const char *id);
 /* Write st atomically to ROOT/ID/state.json. */
 int state_save(const char *root, const struct ct_state *st, struct berth_error *err);
 
-/* Read ROOT/ID/state.json into a fresh record. */
+/* Read ROOT/ID/state.json into a fresh record. A container that does not exist (no
+ * state.json) fails with err->errnum ENOENT. */
 int state_load(const char *root, const char *id, struct ct_state **out, struct berth_error *err);
 
 /* The user name of the uid owning ROOT/ID, "" when it has none; malloc'd (NULL: ENOMEM). */
