@@ -352,6 +352,15 @@ static int parse_process(json_t *o, struct ct_process *p, struct berth_error *er
 	    unsupported(o, "scheduler", "process.scheduler", err) < 0 ||
 	    unsupported(o, "execCPUAffinity", "process.execCPUAffinity", err) < 0)
 		return -1;
+	/* here, not in validate(): exec's --process file is a process object alone */
+	if (p->apparmor_profile && p->apparmor_profile[0])
+		return berr(err, 0,
+			    "config.json: process.apparmorProfile: AppArmor is not "
+			    "supported by berth-ct");
+	if (p->selinux_label && p->selinux_label[0])
+		return berr(err, 0,
+			    "config.json: process.selinuxLabel: SELinux is not "
+			    "supported by berth-ct");
 	return 0;
 }
 
@@ -1195,18 +1204,10 @@ static int validate(struct ct_config *c, struct berth_error *err)
 		return berr(err, 0, "config.json: hostname: longer than 64 bytes");
 	if (c->domainname && strlen(c->domainname) > 64)
 		return berr(err, 0, "config.json: domainname: longer than 64 bytes");
-	if (c->process.apparmor_profile && c->process.apparmor_profile[0])
-		return berr(err, 0,
-			    "config.json: process.apparmorProfile: AppArmor is not "
-			    "supported by berth-ct");
 	if (c->mount_label && c->mount_label[0])
 		return berr(err, 0,
 			    "config.json: linux.mountLabel: SELinux is not supported by "
 			    "berth-ct");
-	if (c->process.selinux_label && c->process.selinux_label[0])
-		return berr(err, 0,
-			    "config.json: process.selinuxLabel: SELinux is not "
-			    "supported by berth-ct");
 	return 0;
 }
 
