@@ -352,6 +352,15 @@ static int parse_process(json_t *o, struct ct_process *p, struct berth_error *er
 	    unsupported(o, "scheduler", "process.scheduler", err) < 0 ||
 	    unsupported(o, "execCPUAffinity", "process.execCPUAffinity", err) < 0)
 		return -1;
+	/* here, not in validate(): exec's --process file is a process object alone */
+	if (p->apparmor_profile && p->apparmor_profile[0])
+		return berr(err, 0,
+			    "config.json: process.apparmorProfile: AppArmor is not "
+			    "supported by berth-ct");
+	if (p->selinux_label && p->selinux_label[0])
+		return berr(err, 0,
+			    "config.json: process.selinuxLabel: SELinux is not "
+			    "supported by berth-ct");
 	return 0;
 }
 
@@ -1195,18 +1204,10 @@ static int validate(struct ct_config *c, struct berth_error *err)
 		return berr(err, 0, "config.json: hostname: longer than 64 bytes");
 	if (c->domainname && strlen(c->domainname) > 64)
 		return berr(err, 0, "config.json: domainname: longer than 64 bytes");
-	if (c->process.apparmor_profile && c->process.apparmor_profile[0])
-		return berr(err, 0,
-			    "config.json: process.apparmorProfile: AppArmor is not "
-			    "supported by berth-ct");
 	if (c->mount_label && c->mount_label[0])
 		return berr(err, 0,
 			    "config.json: linux.mountLabel: SELinux is not supported by "
 			    "berth-ct");
-	if (c->process.selinux_label && c->process.selinux_label[0])
-		return berr(err, 0,
-			    "config.json: process.selinuxLabel: SELinux is not "
-			    "supported by berth-ct");
 	return 0;
 }
 
@@ -1265,8 +1266,7 @@ int config_parse_process(const char *json, size_t len, struct ct_process *p,
 	return 0;
 }
 
-/* Read a whole regular file of at most CONFIG_MAX_BYTES. */
-static int read_small_file(const char *path, char **out, size_t *len, struct berth_error *err)
+int config_read_file(const char *path, char **out, size_t *len, struct berth_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1295,26 +1295,12 @@ static int read_small_file(const char *path, char **out, size_t *len, struct ber
 	return 0;
 }
 
-int config_load(const char *bundle, struct ct_config **out, struct berth_error *err)
-{
-	_cleanup_free_ char *path = NULL, *buf = NULL;
-	size_t len;
-
-	if (asprintf(&path, "%s/config.json", bundle) < 0) {
-		path = NULL;
-		return berr(err, ENOMEM, "config.json");
-	}
-	if (read_small_file(path, &buf, &len, err) < 0)
-		return -1;
-	return config_parse(buf, len, bundle, out, err);
-}
-
 int config_load_process(const char *path, struct ct_process *p, struct berth_error *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	if (read_small_file(path, &buf, &len, err) < 0)
+	if (config_read_file(path, &buf, &len, err) < 0)
 		return -1;
 	return config_parse_process(buf, len, p, err);
 }

@@ -224,8 +224,9 @@ int config_load_process(const char *path, struct ct_process *p, struct berth_err
 /* Free what a struct ct_process holds (not p itself). */
 void config_free_process(struct ct_process *p);
 
-/* Read BUNDLE/config.json and parse it. */
-int config_load(const char *bundle, struct ct_config **out, struct berth_error *err);
+/* Read a whole regular file of at most 16 MiB (config.json, process.json); *out is
+ * malloc'd. */
+int config_read_file(const char *path, char **out, size_t *len, struct berth_error *err);
 
 /* Free a parsed configuration (NULL is fine). */
 void config_free(struct ct_config *c);

@@ -23,6 +23,7 @@
 #include "ct/console.h"
 #include "ct/hooks.h"
 #include "ct/init.h"
+#include "ct/log.h"
 #include "ct/namespaces.h"
 #include "ct/state.h"
 #include "ct/sync.h"
@@ -198,38 +199,74 @@ static int spawn(struct creation *cr, struct berth_error *err)
 	return rc;
 }
 
+/* Read and parse BUNDLE/config.json; *raw keeps the bytes parsed. */
+static int load_bundle_config(const char *bundle, struct ct_config **c, char **raw, size_t *len,
+			      struct berth_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, "%s/config.json", bundle) < 0) {
+		path = NULL;
+		return berr(err, ENOMEM, "config.json");
+	}
+	if (config_read_file(path, raw, len, err) < 0)
+		return -1;
+	return config_parse(*raw, *len, bundle, c, err);
+}
+
+/* Everything from the state directory on; on failure the directory is removed. */
+static int create_in_state_dir(struct creation *cr, const char *raw, size_t len,
+			       struct berth_error *err)
+{
+	const struct container_opts *o = cr->o;
+	_cleanup_free_ char *owner = NULL;
+	char created[64];
+
+	if (state_create_dir(o->root, o->id, err) < 0)
+		return -1;
+	owner = state_owner(o->root, o->id);
+	state_now(created, sizeof(created));
+	cr->st.created = created;
+	cr->st.owner = owner;
+	if (!owner) {
+		state_remove_dir(o->root, o->id);
+		return berr(err, ENOMEM, "state of `%s`", o->id);
+	}
+	/* start, delete and exec read this copy: the bundle may change or go after create */
+	if (state_save_config(o->root, o->id, raw, len, err) < 0 || spawn(cr, err) < 0) {
+		state_remove_dir(o->root, o->id);
+		return -1;
+	}
+	return 0;
+}
+
 int container_create(const struct container_opts *o, pid_t *pid, struct berth_error *err)
 {
 	_cleanup_config_ struct ct_config *c = NULL;
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
-	_cleanup_free_ char *cgpath = NULL;
-	char bundle[PATH_MAX], created[64];
+	_cleanup_free_ char *cgpath = NULL, *raw = NULL;
+	char bundle[PATH_MAX];
 	struct creation cr = {.o = o};
+	size_t len = 0;
 
 	if (state_check_id(o->id, err) < 0)
 		return -1;
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		return berr(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
-	if (config_load(bundle, &c, err) < 0 || ns_check(c, err) < 0)
+	if (load_bundle_config(bundle, &c, &raw, &len, err) < 0 || ns_check(c, err) < 0)
 		return -1;
 	cgpath = cgroup_resolve_path(c->cgroups_path, o->id);
 	if (!cgpath || cgroup_open(cgpath, &cg, err) < 0)
 		return berr(err, ENOMEM, "cgroup path");
-	if (state_create_dir(o->root, o->id, err) < 0)
-		return -1;
-	state_now(created, sizeof(created));
 	cr.c = c;
 	cr.cg = cg;
 	cr.st = (struct ct_state){.id = (char *)o->id,
 				  .bundle = bundle,
 				  .rootfs = c->root_path,
-				  .created = created,
 				  .cgroup_path = cgpath,
-				  .owner = "root"};
-	if (spawn(&cr, err) < 0) {
-		state_remove_dir(o->root, o->id);
+				  .annotations = c->annotations};
+	if (create_in_state_dir(&cr, raw, len, err) < 0)
 		return -1;
-	}
 	*pid = cr.pid;
 	return 0;
 }
@@ -244,17 +281,6 @@ static int load(const char *root, const char *id, struct ct_state **st, const ch
 	return 0;
 }
 
-/* The bundle's config, for hooks after create; a missing bundle means no hooks. */
-static struct ct_config *load_bundle_config(const struct ct_state *st)
-{
-	struct ct_config *c = NULL;
-	struct berth_error err;
-
-	if (config_load(st->bundle, &c, &err) < 0)
-		return NULL;
-	return c;
-}
-
 int container_start(const char *root, const char *id, struct berth_error *err)
 {
 	_cleanup_state_ struct ct_state *st = NULL;
@@ -267,6 +293,8 @@ int container_start(const char *root, const char *id, struct berth_error *err)
 		return -1;
 	if (strcmp(status, "created"))
 		return berr(err, 0, "cannot start container `%s`: it is %s", id, status);
+	if (state_load_config(root, st, &c, err) < 0)
+		return -1;
 	fifo = state_path(root, id, "exec.fifo");
 	if (!fifo)
 		return berr(err, ENOMEM, "exec.fifo");
@@ -276,10 +304,11 @@ int container_start(const char *root, const char *id, struct berth_error *err)
 	if (write(fd, "0", 1) != 1)
 		return berr(err, errno, "start container `%s`", id);
 	unlink(fifo);
-	c = load_bundle_config(st);
 	json = state_json(st, "running", false);
-	if (c && json && hooks_run(c, CT_HOOK_POSTSTART, json, err) < 0)
-		fprintf(stderr, "berth-ct: warning: %s\n", err->msg);
+	if (!json)
+		return berr(err, ENOMEM, "state of `%s`", id);
+	if (hooks_run(c, CT_HOOK_POSTSTART, json, err) < 0)
+		log_msg("warning", err->msg);
 	return 0;
 }
 
@@ -330,8 +359,14 @@ int container_delete(const char *root, const char *id, bool force, struct berth_
 	_cleanup_free_ char *json = NULL;
 	const char *status;
 
-	if (load(root, id, &st, &status, err) < 0)
-		return -1;
+	if (load(root, id, &st, &status, err) < 0) {
+		if (err->errnum != ENOENT)
+			return -1;
+		/* a create that died before state.json leaves a bare directory (runc removes
+		 * it too); --force does not complain about a container that is not there */
+		state_remove_dir(root, id);
+		return force ? 0 : -1;
+	}
 	if (!force && strcmp(status, "stopped") && strcmp(status, "created"))
 		return berr(err, 0,
 			    "cannot delete container `%s` that is not stopped: %s (use --force)",
@@ -340,10 +375,13 @@ int container_delete(const char *root, const char *id, bool force, struct berth_
 		return -1;
 	if (cgroup_kill_and_destroy(cg, err) < 0)
 		return -1;
-	c = load_bundle_config(st);
+	/* the container is gone: a poststop hook that cannot run is only a warning */
 	json = state_json(st, "stopped", false);
-	if (c && json && hooks_run(c, CT_HOOK_POSTSTOP, json, err) < 0)
-		fprintf(stderr, "berth-ct: warning: %s\n", err->msg);
+	if (!json)
+		berr(err, ENOMEM, "poststop hooks of `%s`", id);
+	if (!json || state_load_config(root, st, &c, err) < 0 ||
+	    hooks_run(c, CT_HOOK_POSTSTOP, json, err) < 0)
+		log_msg("warning", err->msg);
 	state_remove_dir(root, id);
 	return 0;
 }

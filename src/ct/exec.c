@@ -125,7 +125,7 @@ static int spawn(const struct exec_opts *o, const struct ct_state *st, const str
 	}
 	*pid = fork();
 	if (*pid == 0)
-		exec_child(o, st->pid, p, c ? c->seccomp : NULL, go[0], report[1], console);
+		exec_child(o, st->pid, p, c->seccomp, go[0], report[1], console);
 	ns_parent_restore(&saved);
 	close(go[0]);
 	close(report[1]);
@@ -166,8 +166,8 @@ int exec_run(const struct exec_opts *o, int *status, struct berth_error *err)
 	s = state_status(o->root, st);
 	if (strcmp(s, "running") && strcmp(s, "created"))
 		return berr(err, 0, "cannot exec in container `%s`: it is %s", o->id, s);
-	if (config_load(st->bundle, &c, err) < 0)
-		return berr_wrap(err, "container `%s`", o->id);
+	if (state_load_config(o->root, st, &c, err) < 0)
+		return -1;
 	if (exec_process(o, c, &p, err) < 0)
 		return -1;
 	rc = spawn(o, st, c, &p, &pid, err);

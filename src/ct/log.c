@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ct/state.h"
@@ -23,7 +24,10 @@ void log_msg(const char *level, const char *msg)
 	char now[64];
 	FILE *f;
 
-	fprintf(stderr, "berth-ct: %s\n", msg);
+	if (strcmp(level, "error"))
+		fprintf(stderr, "berth-ct: %s: %s\n", level, msg);
+	else
+		fprintf(stderr, "berth-ct: %s\n", msg);
 	if (!log_path)
 		return;
 	f = fopen(log_path, "ae");

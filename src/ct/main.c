@@ -32,7 +32,7 @@ static int cmd_help(const struct cmd *c)
 }
 
 /* Parse options for a command; returns the option char, or -1 at the end. --help
- * prints the help and exits 0, an unknown option exits 2. */
+ * prints the help and exits 0, an unknown option exits 1 (as runc does). */
 static int next_opt(const char *name, int argc, char **argv, const char *shortopts,
 		    const struct option *longopts)
 {
@@ -44,7 +44,7 @@ static int next_opt(const char *name, int argc, char **argv, const char *shortop
 	}
 	if (ch == '?') {
 		fprintf(stderr, "Try `berth-ct %s --help`.\n", name);
-		exit(2);
+		exit(1);
 	}
 	return ch;
 }
@@ -245,6 +245,14 @@ static int do_ps(const char *root, int argc, char **argv, struct berth_error *er
 	return container_ps(root, argv[optind], json, err);
 }
 
+/* A failed exec exits 255, as runc's does, so that it differs from the usual statuses
+ * of the process itself; a usage error is still 1. */
+static int exec_failed(const struct berth_error *err)
+{
+	log_msg("error", err->msg);
+	return 255;
+}
+
 static int do_exec(const char *root, int argc, char **argv, struct berth_error *err)
 {
 	static const struct option opts[] = {{"process", required_argument, NULL, 'p'},
@@ -303,7 +311,7 @@ static int do_exec(const char *root, int argc, char **argv, struct berth_error *
 	o.args = argv + optind + 1;
 	o.env = env;
 	if (exec_run(&o, &status, err) < 0)
-		return -1;
+		return exec_failed(err);
 	return status;
 }
 
@@ -416,13 +424,20 @@ int main(int argc, char **argv)
 			log = optarg;
 			break;
 		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr,
+					"berth-ct: --log-format `%s`: expected text or json\n",
+					optarg);
+				return 1;
+			}
 			json_log = !strcmp(optarg, "json");
 			break;
 		case 's':
 			fprintf(stderr, "berth-ct: --systemd-cgroup ignored: cgroupfs is used\n");
 			break;
 		case 'v':
-			printf("berth-ct version " BERTH_CT_VERSION "\nspec: 1.1.0\n");
+			printf("berth-ct version " BERTH_CT_VERSION "\nspec: " CT_SPEC_VERSION
+			       "\n");
 			return 0;
 		case 'h':
 			usage(stdout);
@@ -432,19 +447,19 @@ int main(int argc, char **argv)
 			break;
 		default:
 			usage(stderr);
-			return 2;
+			return 1;
 		}
 	}
 	log_init(log, json_log);
+	/* runc's exit codes: no command prints the help; an unknown one exits 3 */
 	if (optind >= argc) {
-		usage(stderr);
-		return 2;
+		usage(stdout);
+		return 0;
 	}
 	c = find_cmd(argv[optind]);
 	if (!c) {
-		fprintf(stderr, "berth-ct: unknown command `%s`\n", argv[optind]);
-		usage(stderr);
-		return 2;
+		fprintf(stderr, "berth-ct: unknown command `%s` (see --help)\n", argv[optind]);
+		return 3;
 	}
 	argc -= optind;
 	argv += optind;

@@ -29,11 +29,11 @@ static int new_flags(const struct ct_config *c)
 	return flags;
 }
 
-static bool user_joined(const struct ct_config *c)
+bool ns_joined(const struct ct_config *c, int type)
 {
-	const struct ct_namespace *u = config_namespace(c, CLONE_NEWUSER);
+	const struct ct_namespace *ns = config_namespace(c, type);
 
-	return u && u->path;
+	return ns && ns->path;
 }
 
 int ns_clone_flags(const struct ct_config *c)
@@ -41,19 +41,19 @@ int ns_clone_flags(const struct ct_config *c)
 	/* cgroup: unshared by the child once it is in its cgroup; time: by the parent. */
 	int flags = new_flags(c) & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
 
-	return user_joined(c) ? flags & CLONE_NEWPID : flags;
+	return ns_joined(c, CLONE_NEWUSER) ? flags & CLONE_NEWPID : flags;
 }
 
 int ns_late_flags(const struct ct_config *c)
 {
 	int flags = new_flags(c) & ~(CLONE_NEWTIME | CLONE_NEWPID);
 
-	return user_joined(c) ? flags : flags & CLONE_NEWCGROUP;
+	return ns_joined(c, CLONE_NEWUSER) ? flags : flags & CLONE_NEWCGROUP;
 }
 
 int ns_check(const struct ct_config *c, struct berth_error *err)
 {
-	if (user_joined(c) && (new_flags(c) & CLONE_NEWPID))
+	if (ns_joined(c, CLONE_NEWUSER) && (new_flags(c) & CLONE_NEWPID))
 		return berr(err, 0,
 			    "config.json: linux.namespaces: a new pid namespace "
 			    "inside a user namespace joined by path is not supported");

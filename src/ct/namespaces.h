@@ -17,6 +17,9 @@ struct ns_saved {
 	int pid_fd, time_fd;
 };
 
+/* Whether the namespace of a CLONE_NEW* type is joined by path (not made). */
+bool ns_joined(const struct ct_config *c, int type);
+
 /* CLONE_NEW* flags to pass to clone(): new namespaces minus those made later. */
 int ns_clone_flags(const struct ct_config *c);
 

@@ -93,13 +93,22 @@ static int readonly_path(const char *path, struct berth_error *err)
 	return 0;
 }
 
-int rootfs_finish(const struct ct_config *c, struct berth_error *err)
+int rootfs_sysctl(const struct ct_config *c, struct berth_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < c->n_sysctls; i++)
 		if (write_sysctl(&c->sysctls[i], err) < 0)
 			return -1;
+	return 0;
+}
+
+int rootfs_finish(const struct ct_config *c, struct berth_error *err)
+{
+	size_t i;
+
+	if (rootfs_sysctl(c, err) < 0)
+		return -1;
 	for (i = 0; c->readonly_paths && c->readonly_paths[i]; i++)
 		if (readonly_path(c->readonly_paths[i], err) < 0)
 			return -1;

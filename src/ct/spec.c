@@ -14,7 +14,7 @@
 
 static const char spec_template[] =
     "{\n"
-    "\t\"ociVersion\": \"1.0.2\",\n"
+    "\t\"ociVersion\": \"" CT_SPEC_VERSION "\",\n"
     "\t\"process\": {\n"
     "\t\t\"terminal\": %s,\n"
     "\t\t\"user\": {\"uid\": 0, \"gid\": 0},\n"
@@ -122,7 +122,7 @@ int spec_features(struct berth_error *err)
 		cap_free(name);
 	}
 	o = json_pack("{s:s, s:s, s:[s,s,s,s,s,s], s:o}", "ociVersionMin", "1.0.0", "ociVersionMax",
-		      "1.1.0", "hooks", "prestart", "createRuntime", "createContainer",
+		      CT_SPEC_VERSION, "hooks", "prestart", "createRuntime", "createContainer",
 		      "startContainer", "poststart", "poststop", "mountOptions",
 		      name_list(NAMES_MOUNT_OPTIONS));
 	lx = json_pack("{s:o, s:o, s:{s:b, s:b, s:b}, s:{s:b, s:o, s:o, s:o, s:o}, s:{s:b}, "

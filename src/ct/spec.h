@@ -6,6 +6,10 @@
 
 #include "common/error.h"
 
+/* The OCI runtime spec version berth-ct implements: `--version`, `features`
+ * (ociVersionMax), the state JSON and the starter config.json all report this one. */
+#define CT_SPEC_VERSION "1.1.0"
+
 /* Write a default config.json into dir (refuses to overwrite one). */
 int spec_write(const char *dir, bool rootless, struct berth_error *err);
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include "common/cleanup.h"
 #include "ct/cgroup.h"
+#include "ct/spec.h"
 
 int state_check_id(const char *id, struct berth_error *err)
 {
@@ -70,26 +72,45 @@ void state_remove_dir(const char *root, const char *id)
 		close(dfd);
 		return;
 	}
+	/* dot files too: a temporary file left by a crash must not keep the directory */
 	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			unlinkat(dfd, e->d_name, 0);
 	closedir(d);
 	rmdir(dir);
 }
 
+/* The annotations as a JSON object, NULL when there are none (runc omits them then). */
+static json_t *annotations_object(char **kv)
+{
+	json_t *a;
+	size_t i;
+
+	if (!kv || !kv[0])
+		return NULL;
+	a = json_object();
+	for (i = 0; a && kv[i] && kv[i + 1]; i += 2)
+		json_object_set_new(a, kv[i], json_string(kv[i + 1]));
+	return a;
+}
+
 static json_t *state_to_object(const struct ct_state *st, const char *status)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *a = annotations_object(st->annotations);
 
-	if (!o)
+	if (!o) {
+		json_decref(a);
 		return NULL;
-	json_object_set_new(o, "ociVersion", json_string("1.0.2"));
+	}
+	json_object_set_new(o, "ociVersion", json_string(CT_SPEC_VERSION));
 	json_object_set_new(o, "id", json_string(st->id));
 	json_object_set_new(o, "pid", json_integer(strcmp(status, "stopped") ? st->pid : 0));
 	json_object_set_new(o, "status", json_string(status));
 	json_object_set_new(o, "bundle", json_string(st->bundle));
 	json_object_set_new(o, "rootfs", json_string(st->rootfs));
 	json_object_set_new(o, "created", json_string(st->created));
+	if (a)
+		json_object_set_new(o, "annotations", a);
 	json_object_set_new(o, "owner", json_string(st->owner ? st->owner : ""));
 	return o;
 }
@@ -126,6 +147,46 @@ static char *dup_member(json_t *o, const char *key)
 	return strdup(s ? s : "");
 }
 
+/* state.json's annotations back into a key, value, ..., NULL vector. */
+static int load_annotations(json_t *o, char ***out)
+{
+	json_t *a = json_object_get(o, "annotations"), *v;
+	const char *key;
+	size_t n = 0;
+
+	if (!json_is_object(a) || !json_object_size(a))
+		return 0;
+	*out = calloc(json_object_size(a) * 2 + 1, sizeof(char *));
+	if (!*out)
+		return -1;
+	json_object_foreach(a, key, v)
+	{
+		if (!json_is_string(v))
+			continue;
+		(*out)[n] = strdup(key);
+		if (!(*out)[n])
+			return -1;
+		(*out)[n + 1] = strdup(json_string_value(v));
+		if (!(*out)[n + 1])
+			return -1;
+		n += 2;
+	}
+	return 0;
+}
+
+char *state_owner(const char *root, const char *id)
+{
+	_cleanup_free_ char *dir = state_path(root, id, NULL);
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	struct stat sb;
+
+	if (dir && stat(dir, &sb) == 0 &&
+	    getpwuid_r(sb.st_uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		return strdup(found->pw_name);
+	return strdup("");
+}
+
 int state_load(const char *root, const char *id, struct ct_state **out, struct berth_error *err)
 {
 	_cleanup_free_ char *path = NULL;
@@ -141,8 +202,11 @@ int state_load(const char *root, const char *id, struct ct_state **out, struct b
 		return berr(err, ENOMEM, "state of `%s`", id);
 	o = json_load_file(path, 0, &jerr);
 	if (!o) {
-		if (access(path, F_OK) < 0)
-			return berr(err, 0, "container `%s` does not exist", id);
+		if (access(path, F_OK) < 0) {
+			berr(err, 0, "container `%s` does not exist", id);
+			err->errnum = ENOENT; /* `delete --force` ignores a missing container */
+			return -1;
+		}
 		return berr(err, 0, "`%s`: %s", path, jerr.text);
 	}
 	st->id = strdup(id);
@@ -152,13 +216,57 @@ int state_load(const char *root, const char *id, struct ct_state **out, struct b
 	st->bundle = dup_member(o, "bundle");
 	st->rootfs = dup_member(o, "rootfs");
 	st->created = dup_member(o, "created");
-	st->owner = dup_member(o, "owner");
+	st->owner = state_owner(root, id);
 	st->cgroup_path = dup_member(o, "berth.cgroupPath");
-	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->owner || !st->cgroup_path)
+	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->owner ||
+	    !st->cgroup_path || load_annotations(o, &st->annotations) < 0)
 		return berr(err, ENOMEM, "state of `%s`", id);
 	if (st->pid <= 0)
 		return berr(err, 0, "`%s`: bad pid", path);
 	*out = steal_ptr(&st);
+	return 0;
+}
+
+int state_save_config(const char *root, const char *id, const char *buf, size_t len,
+		      struct berth_error *err)
+{
+	_cleanup_free_ char *path = state_path(root, id, "config.json");
+	_cleanup_free_ char *tmp = state_path(root, id, ".config.json.tmp");
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	if (!path || !tmp)
+		return berr(err, ENOMEM, "config of `%s`", id);
+	/* 0600: process.env may carry secrets */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return berr(err, errno, "create `%s`", tmp);
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return berr(err, n < 0 ? errno : EIO, "write `%s`", tmp);
+		buf += n;
+		len -= (size_t)n;
+	}
+	if (rename(tmp, path) < 0)
+		return berr(err, errno, "rename `%s`", tmp);
+	return 0;
+}
+
+int state_load_config(const char *root, const struct ct_state *st, struct ct_config **out,
+		      struct berth_error *err)
+{
+	_cleanup_free_ char *path = state_path(root, st->id, "config.json");
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (!path)
+		return berr(err, ENOMEM, "config of `%s`", st->id);
+	if (config_read_file(path, &buf, &len, err) < 0 ||
+	    config_parse(buf, len, st->bundle, out, err) < 0)
+		return berr_wrap(err, "container `%s`", st->id);
 	return 0;
 }
 
@@ -172,6 +280,7 @@ void state_free(struct ct_state *st)
 	free(st->created);
 	free(st->cgroup_path);
 	free(st->owner);
+	strv_free(st->annotations);
 	free(st);
 }
 

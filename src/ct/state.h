@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "ct/config.h"
 
 #define STATE_DEFAULT_ROOT "/run/berth-ct"
 
@@ -21,7 +22,8 @@ struct ct_state {
 	char *rootfs;
 	char *created; /* RFC 3339 */
 	char *cgroup_path;
-	char *owner;
+	char *owner;	    /* user name of the state directory's owner, "" when unknown */
+	char **annotations; /* config.json's: key, value, ..., NULL; may be NULL */
 };
 
 /* Check a container id: 1-128 of [A-Za-z0-9_.+-], not starting with '.'. */
@@ -39,8 +41,21 @@ void state_remove_dir(const char *root, const char *id);
 /* Write st atomically to ROOT/ID/state.json. */
 int state_save(const char *root, const struct ct_state *st, struct berth_error *err);
 
-/* Read ROOT/ID/state.json into a fresh record. */
+/* Read ROOT/ID/state.json into a fresh record. A container that does not exist (no
+ * state.json) fails with err->errnum ENOENT. */
 int state_load(const char *root, const char *id, struct ct_state **out, struct berth_error *err);
+
+/* The user name of the uid owning ROOT/ID, "" when it has none; malloc'd (NULL: ENOMEM). */
+char *state_owner(const char *root, const char *id);
+
+/* Keep the validated config.json bytes as ROOT/ID/config.json (atomically, mode 0600):
+ * the commands after create read this copy, never the bundle, which may change. */
+int state_save_config(const char *root, const char *id, const char *buf, size_t len,
+		      struct berth_error *err);
+
+/* Parse the config.json kept by state_save_config() for st. */
+int state_load_config(const char *root, const struct ct_state *st, struct ct_config **out,
+		      struct berth_error *err);
 
 /* Free a record (NULL is fine). */
 void state_free(struct ct_state *st);

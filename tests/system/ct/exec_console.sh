@@ -34,6 +34,15 @@ main() {
 
 	out=$(ct exec e1 /no/such 2>&1) && fail "exec of a missing binary succeeded"
 	echo "$out" | grep -q '/no/such' || fail "message: $out"
+	# a --process file is held to config.json's rules: LSM labels are refused, not ignored
+	echo '{"args": ["true"], "cwd": "/", "apparmorProfile": "unconfined"}' >"$CT_TMP/aa.json"
+	echo '{"args": ["true"], "cwd": "/", "selinuxLabel": "system_u:system_r:container_t:s0"}' >"$CT_TMP/se.json"
+	rc=0; out=$(ct exec --process "$CT_TMP/aa.json" e1 2>&1) || rc=$?
+	[ "$rc" = 255 ] || fail "exec --process with apparmorProfile: exit $rc: $out"
+	echo "$out" | grep -q 'process.apparmorProfile: AppArmor is not supported' || fail "message: $out"
+	rc=0; out=$(ct exec --process "$CT_TMP/se.json" e1 2>&1) || rc=$?
+	[ "$rc" = 255 ] || fail "exec --process with selinuxLabel: exit $rc: $out"
+	echo "$out" | grep -q 'process.selinuxLabel: SELinux is not supported' || fail "message: $out"
 	ct delete --force e1
 	out=$(ct exec e1 true 2>&1) && fail "exec into a deleted container"
 	ok "exec errors"

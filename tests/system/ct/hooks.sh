@@ -7,9 +7,11 @@
 main() {
 	local b out log=$CT_TMP/hooks/log
 	mkdir -p "$CT_TMP/hooks" "$(ct_rootfs)/hooks"
+	# each hook keeps the state it read on stdin as KIND.json and logs "KIND ID:STATUS ENV"
 	cat >"$CT_TMP/hooks/hook" <<-EOF2
 	#!/bin/sh
-	printf '%s %s %s\n' "\$1" "\$(jq -r '.id + ":" + .status')" "\$HOOK_ENV" >> $log
+	cat > $CT_TMP/hooks/\$1.json
+	printf '%s %s %s\n' "\$1" "\$(jq -r '.id + ":" + .status' $CT_TMP/hooks/\$1.json)" "\$HOOK_ENV" >> $log
 	EOF2
 	chmod +x "$CT_TMP/hooks/hook"
 	: >"$log"
@@ -17,6 +19,7 @@ main() {
 	ct_cfg "$b" --arg h "$CT_TMP/hooks/hook" --arg d "$CT_TMP/hooks" '
 		def hook(k): {path: $h, args: ["hook", k], env: ["HOOK_ENV=env-" + k]};
 		.mounts += [{destination: "/hooks", type: "bind", source: $d, options: ["bind"]}] |
+		.annotations = {"org.example.hooked": "yes"} |
 		.hooks = {prestart: [hook("prestart")], createRuntime: [hook("createRuntime")],
 			createContainer: [hook("createContainer")],
 			startContainer: [{path: "/bin/sh", args: ["sh", "-c", "cat >/dev/null; echo startContainer >> /hooks/log"]}],
@@ -39,7 +42,30 @@ main() {
 	echo "$out" | grep -qx 'createRuntime h1:creating env-createRuntime' || fail "createRuntime state: $out"
 	echo "$out" | grep -qx 'poststart h1:running env-poststart' || fail "poststart state: $out"
 	echo "$out" | grep -qx 'poststop h1:stopped env-poststop' || fail "poststop state: $out"
-	ok "six hook kinds in order with state on stdin and env"
+	for k in prestart createRuntime createContainer poststart poststop; do
+		jq -e --arg v "$(ct --version | sed -n 's/^spec: //p')" '.annotations == {"org.example.hooked": "yes"}
+			and .ociVersion == $v and (.bundle | length > 0)' "$CT_TMP/hooks/$k.json" >/dev/null ||
+			fail "$k hook's state lacks annotations or ociVersion: $(cat "$CT_TMP/hooks/$k.json")"
+	done
+	ok "six hook kinds in order with state (annotations too) on stdin and env"
+
+	# after create, the bundle's config.json no longer matters: it was kept in the state
+	: >"$log"
+	b=$(ct_bundle gone sleep 100)
+	ct_cfg "$b" --arg h "$CT_TMP/hooks/hook" '
+		def hook(k): {path: $h, args: ["hook", k], env: ["HOOK_ENV=env-" + k]};
+		.process.env += ["FROM_CONFIG=kept"] |
+		.hooks = {poststart: [hook("poststart")], poststop: [hook("poststop")]}'
+	ct create --bundle "$b" h3
+	mv "$b/config.json" "$b/config.json.moved"
+	ct start h3
+	grep -qx 'poststart h3:running env-poststart' "$log" || fail "poststart without the bundle's config: $(cat "$log")"
+	out=$(ct exec h3 sh -c 'echo $FROM_CONFIG') || fail "exec without the bundle's config"
+	[ "$out" = kept ] || fail "exec did not use the kept config: $out"
+	echo '{"ociVersion": "1.0.2", "hooks": {"poststop": [{"path": "/bin/false"}]}}' >"$b/config.json"
+	ct delete --force h3
+	grep -qx 'poststop h3:stopped env-poststop' "$log" || fail "poststop from the kept config: $(cat "$log")"
+	ok "start, exec and delete use the config kept at create, not the bundle's"
 
 	b=$(ct_bundle slow sh -c 'echo ct-debris-marker; sleep 100')
 	ct_cfg "$b" '.hooks.createRuntime = [{path: "/bin/sleep", args: ["sleep", "30"], timeout: 1}]'

@@ -10,7 +10,7 @@ run_out() { # run_out NAME: run the bundle, print its output
 }
 
 main() {
-	local b out
+	local b out cg mnt
 	b=$(ct_bundle pid1 sh -c 'echo pid=$$; hostname; cat /proc/self/status; ls /proc | grep -c "^[0-9]"')
 	ct_cfg "$b" '.hostname = "berth-test" | .domainname = "example.org"'
 	out=$(run_out pid1)
@@ -62,8 +62,7 @@ main() {
 
 	mkdir -p "$CT_TMP/share" && echo shared >"$CT_TMP/share/file"
 	b=$(ct_bundle mnt sh -c 'cat /mnt/ro/file; touch /mnt/ro/x 2>&1 || echo ro-bind;
-		touch /mnt/rw/y && echo rw-bind; grep " /mnt/rw " /proc/mounts; grep " /run " /proc/mounts;
-		ls /sys/fs/cgroup | head -3; cat /proc/1/cgroup | head -3')
+		touch /mnt/rw/y && echo rw-bind; grep " /mnt/rw " /proc/mounts; grep " /run " /proc/mounts')
 	ct_cfg "$b" --arg s "$CT_TMP/share" '.mounts += [
 		{destination: "/mnt/ro", type: "bind", source: $s, options: ["rbind", "ro"]},
 		{destination: "/mnt/rw", type: "bind", source: $s, options: ["bind", "nosuid", "noexec", "rprivate"]},
@@ -75,7 +74,32 @@ main() {
 	echo "$out" | grep -q '/mnt/rw .*nosuid.*noexec' || fail "bind options: $out"
 	echo "$out" | grep -q '/run tmpfs .*nodev' || fail "tmpfs: $out"
 	[ -e "$CT_TMP/share/y" ] || fail "bind not shared with host"
-	ok "bind mounts with ro/nosuid/noexec/propagation, tmpfs, cgroup mount"
+	ok "bind mounts with ro/nosuid/noexec/propagation, tmpfs"
+
+	# the cgroup namespace is rooted at the container's cgroup, and /sys/fs/cgroup shows
+	# that cgroup, read-only as the spec's "ro" asks (mountinfo: field 5 the mount point,
+	# field 6 its options, the type after " - ")
+	b=$(ct_bundle cgmnt sh -c 'cat /proc/self/cgroup; echo ---;
+		awk '\''$5 ~ "^/sys/fs/cgroup" {m = $5 " " $6; sub(/.* - /, ""); print m " " $0}'\'' /proc/self/mountinfo;
+		echo ---; mkdir /sys/fs/cgroup/x 2>/dev/null || echo mkdir-refused')
+	out=$(run_out cgmnt)
+	cg=$(echo "$out" | sed '/^---$/,$d')
+	mnt=$(echo "$out" | sed -n '/^---$/,/^---$/p' | grep -v '^---$' || true)
+	# every hierarchy (v1 ones too, which a mounted v2 leaves in place) shows the root
+	[ -n "$cg" ] && ! echo "$cg" | grep -qv ':/$' || fail "/proc/self/cgroup is not the namespace root: $cg"
+	if [ "$CT_LAYOUT" = v2 ]; then
+		echo "$cg" | grep -qx '0::/' || fail "/proc/self/cgroup lacks 0::/: $cg"
+		echo "$mnt" | grep -q '^/sys/fs/cgroup ro,[^ ]* cgroup2 ' || fail "cgroup2 not mounted read-only: $mnt"
+	else
+		echo "$mnt" | grep -q '^/sys/fs/cgroup ro,' || fail "/sys/fs/cgroup not read-only: $mnt"
+		echo "$mnt" | grep -q '^/sys/fs/cgroup/memory ro,[^ ]* cgroup ' || fail "memory hierarchy not bound read-only: $mnt"
+	fi
+	echo "$out" | grep -qx mkdir-refused || fail "mkdir in a read-only /sys/fs/cgroup: $out"
+	b=$(ct_bundle cgrw awk '$5 == "/sys/fs/cgroup" {print $6}' /proc/self/mountinfo)
+	ct_cfg "$b" '.mounts |= map(if .type == "cgroup" then .options -= ["ro"] else . end)'
+	out=$(run_out cgrw)
+	echo "$out" | grep -q '^rw,' || fail "cgroup mount without ro is not read-write: $out"
+	ok "cgroup namespace rooted at the container's cgroup; cgroup mount read-only or not as asked"
 
 	b=$(ct_bundle prop awk '$5 == "/"' /proc/self/mountinfo)
 	out=$(run_out prop)

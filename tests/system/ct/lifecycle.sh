@@ -11,18 +11,29 @@ no_debris() { # no_debris ID: no state, cgroup or process left behind
 }
 
 main() {
-	local b pid out
+	local b pid out spec
 	b=$(ct_bundle life sleep 1000)
+	ct_cfg "$b" '.annotations = {"org.example.tier": "web", "note": "two words"}'
 
 	ct create --bundle "$b" --pid-file "$CT_TMP/pid" c1
 	[ "$(ct_status c1)" = created ] || fail "not created"
 	pid=$(ct_pid c1)
 	[ "$(cat "$CT_TMP/pid")" = "$pid" ] || fail "pid file"
 	out=$(ct state c1)
-	for k in ociVersion id pid status bundle rootfs created owner; do
+	for k in ociVersion id pid status bundle rootfs created annotations owner; do
 		echo "$out" | jq -e "has(\"$k\")" >/dev/null || fail "state lacks $k"
 	done
 	[ "$(echo "$out" | jq -r .bundle)" = "$b" ] || fail "state bundle"
+	echo "$out" | jq -e '.annotations == {"org.example.tier": "web", "note": "two words"}' \
+		>/dev/null || fail "state annotations: $out"
+	# the owner is the user owning the state directory, as runc reports it
+	[ "$(echo "$out" | jq -r .owner)" = "$(stat -c %U "$CT_ROOT/c1")" ] || fail "state owner: $out"
+	# one spec version everywhere
+	spec=$(ct --version | sed -n 's/^spec: //p')
+	[ -n "$spec" ] && [ "$(echo "$out" | jq -r .ociVersion)" = "$spec" ] || fail "state ociVersion: $out"
+	[ "$(ct features | jq -r .ociVersionMax)" = "$spec" ] || fail "features ociVersionMax"
+	[ "$(ct list --format json | jq -c '.[0].annotations')" = "$(echo "$out" | jq -c .annotations)" ] ||
+		fail "list json annotations"
 	ct list | grep -q '^c1 .*created' || fail "list table"
 	[ "$(ct list --format json | jq -r '.[0].id')" = c1 ] || fail "list json"
 	ct start c1
@@ -49,11 +60,27 @@ main() {
 	! ct state c1 2>/dev/null || fail "state after delete"
 	ok "kill, delete, refusal to delete a running container"
 
+	b=$(ct_bundle plain sleep 1000)
 	ct create --bundle "$b" c2
+	ct state c2 | jq -e 'has("annotations") | not' >/dev/null || fail "empty annotations not omitted"
 	ct start c2
 	ct delete --force c2
 	no_debris c2
 	ok "delete --force"
+
+	# runc's answers: --force of a missing container is quiet success; a state directory a
+	# dead create left without state.json is removed (by plain delete too, which fails)
+	out=$(ct delete --force nosuch 2>&1) || fail "delete --force of a missing container: $out"
+	[ -z "$out" ] || fail "delete --force of a missing container says: $out"
+	rc=0; ct delete nosuch 2>/dev/null || rc=$?
+	[ "$rc" = 1 ] || fail "delete of a missing container exited $rc"
+	mkdir -p "$CT_ROOT/half" && touch "$CT_ROOT/half/exec.fifo" "$CT_ROOT/half/.state.json.tmp"
+	ct delete --force half || fail "delete --force of a half-made container"
+	[ ! -e "$CT_ROOT/half" ] || fail "delete --force left a half-made state directory"
+	mkdir -p "$CT_ROOT/half2"
+	rc=0; ct delete half2 2>/dev/null || rc=$?
+	[ "$rc" = 1 ] && [ ! -e "$CT_ROOT/half2" ] || fail "delete of a half-made container: exit $rc"
+	ok "delete of missing and half-made containers"
 
 	b=$(ct_bundle all sh -c 'sleep 100 & sleep 100 & wait')
 	ct run --detach --bundle "$b" c5
@@ -79,8 +106,41 @@ main() {
 	ct run -d --bundle "$(ct_bundle fdsx sleep 100)" f3
 	out=$(ct exec --preserve-fds 1 f3 cat /proc/self/fd/3 3<"$CT_TMP/fd3")
 	[ "$out" = passed-fd ] || fail "exec --preserve-fds 1: $out"
-	ct delete --force f3
 	ok "inherited fds closed, --preserve-fds passes them"
+
+	# exec exits 255 when it cannot run the process (as runc), else with the process's status
+	exec_rc() { local rc=0; ct exec "$@" >/dev/null 2>&1 || rc=$?; echo $rc; }
+	[ "$(exec_rc f3 sh -c 'exit 7')" = 7 ] || fail "exec status"
+	[ "$(exec_rc f3 sh -c 'exit 255')" = 255 ] || fail "exec status 255"
+	[ "$(exec_rc f3 /no/such/binary)" = 255 ] || fail "exec of a missing binary"
+	[ "$(exec_rc f3 nosuchcommand)" = 255 ] || fail "exec of a command not in PATH"
+	[ "$(exec_rc --cwd /no/such/dir f3 true)" = 255 ] || fail "exec with a missing cwd"
+	[ "$(exec_rc --process /no/such/process.json f3)" = 255 ] || fail "exec --process missing"
+	[ "$(exec_rc --user x f3 true)" = 255 ] || fail "exec --user x"
+	[ "$(exec_rc nosuch true)" = 255 ] || fail "exec in a missing container"
+	[ "$(exec_rc)" = 1 ] || fail "exec without arguments is a usage error"
+	[ "$(exec_rc --bogus f3 true)" = 1 ] || fail "exec --bogus is a usage error"
+	ct kill f3 KILL
+	ct_wait_status f3 stopped
+	out=$(ct exec f3 true 2>&1) && fail "exec in a stopped container"
+	[ "$(exec_rc f3 true)" = 255 ] || fail "exec in a stopped container: exit $(exec_rc f3 true)"
+	echo "$out" | grep -q 'stopped' || fail "exec in a stopped container: $out"
+	ct delete f3
+	ok "exec failures exit 255"
+
+	# usage errors exit 1, an unknown command 3, no command prints the help (runc's codes)
+	cmd_rc() { local rc=0; ct "$@" >/dev/null 2>&1 || rc=$?; echo $rc; }
+	[ "$(cmd_rc start)" = 1 ] || fail "missing argument"
+	[ "$(cmd_rc start a b)" = 1 ] || fail "extra argument"
+	[ "$(cmd_rc list --bogus)" = 1 ] || fail "unknown option"
+	[ "$(cmd_rc --bogus list)" = 1 ] || fail "unknown global option"
+	[ "$(cmd_rc nosuchcommand)" = 3 ] || fail "unknown command"
+	[ "$(cmd_rc)" = 0 ] || fail "no command"
+	out=$(ct --log-format bogus list 2>&1) && fail "--log-format bogus accepted"
+	echo "$out" | grep -q -- '--log-format `bogus`' || fail "--log-format message: $out"
+	[ "$(cmd_rc --log-format bogus list)" = 1 ] || fail "--log-format bogus exit code"
+	[ "$(cmd_rc --log-format text list)" = 0 ] || fail "--log-format text"
+	ok "usage errors exit 1, an unknown command 3"
 
 	b=$(ct_bundle exit sh -c 'exit 3')
 	rc=0; ct run --bundle "$b" c3 || rc=$?

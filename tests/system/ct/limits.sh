@@ -1,32 +1,52 @@
 #!/usr/bin/env bash
 # limits.sh - linux.resources through cgroups: memory (an allocation past the limit is
-# OOM-killed), pids (fork past the limit fails), cpu and cpuset values, device rules, and
-# linux.resources.unified (memory.min on v2, refused on v1).
+# OOM-killed: SIGKILL and the cgroup's oom_kill count), memory/swap, pids (fork past the
+# limit fails), cpu and cpuset values, device rules, and linux.resources.unified
+# (memory.min on v2, refused on v1).
 # On the v2 run a controller the host keeps in v1 is reported and skipped.
 # timeout: 120
 . "$(dirname "$0")/lib/ct.bash"
 
 main() {
-	local b out rc d
+	local b out d kills alloc
 	if ct_has_controller memory; then
-		# 64 MiB of memory in a 32 MiB container, swap off: the kernel must kill it
-		b=$(ct_bundle mem sh -c 'echo start; x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived ${#x}')
+		# 64 MiB of memory in a 32 MiB container, swap off: the kernel must OOM-kill the
+		# shell that holds it (SIGKILL: status 137 to its parent) and count the kill
+		alloc='x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived ${#x}'
+		b=$(ct_bundle mem sh -c "echo start; sh -c '$alloc'; echo alloc-exit \$?")
 		ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, swap: 33554432, reservation: 16777216}'
-		rc=0; out=$(ct run --bundle "$b" mem 2>&1) || rc=$?
+		ct create --bundle "$b" mem >"$CT_TMP/mem.out" 2>&1
+		ct start mem
+		ct_wait_status mem stopped
+		out=$(cat "$CT_TMP/mem.out")
 		echo "$out" | grep -q start || fail "memory container did not start: $out"
 		! echo "$out" | grep -q survived || fail "allocation past the memory limit survived"
-		ok "memory limit enforced (OOM kill, exit $rc)"
+		echo "$out" | grep -qx 'alloc-exit 137' || fail "the allocation was not SIGKILLed: $out"
+		if [ "$CT_LAYOUT" = v2 ]; then
+			kills=$(awk '$1 == "oom_kill" {print $2}' "$(ct_cgroup_dir mem)/memory.events")
+		else
+			kills=$(awk '$1 == "oom_kill" {print $2}' "$(ct_cgroup_dir mem memory)/memory.oom_control")
+		fi
+		[ "${kills:-0}" -ge 1 ] || fail "no OOM kill counted in the container's cgroup (${kills:-none})"
+		ct delete mem
+		ok "memory limit enforced (OOM kill: status 137, oom_kill $kills)"
 		b=$(ct_bundle memcfg sleep 100)
-		ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, reservation: 16777216}'
+		ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, reservation: 16777216, swap: 67108864}'
 		ct create --bundle "$b" memcfg
 		if [ "$CT_LAYOUT" = v2 ]; then
-			[ "$(cat "$(ct_cgroup_dir memcfg)/memory.max")" = 33554432 ] || fail memory.max
+			d=$(ct_cgroup_dir memcfg)
+			[ "$(cat "$d/memory.max")" = 33554432 ] || fail memory.max
+			[ "$(cat "$d/memory.low")" = 16777216 ] || fail memory.low
+			# OCI swap is memory + swap; v2 counts swap alone
+			[ "$(cat "$d/memory.swap.max")" = 33554432 ] || fail memory.swap.max
 		else
-			[ "$(cat "$(ct_cgroup_dir memcfg memory)/memory.limit_in_bytes")" = 33554432 ] || fail limit
-			[ "$(cat "$(ct_cgroup_dir memcfg memory)/memory.soft_limit_in_bytes")" = 16777216 ] || fail soft
+			d=$(ct_cgroup_dir memcfg memory)
+			[ "$(cat "$d/memory.limit_in_bytes")" = 33554432 ] || fail limit
+			[ "$(cat "$d/memory.soft_limit_in_bytes")" = 16777216 ] || fail soft
+			[ "$(cat "$d/memory.memsw.limit_in_bytes")" = 67108864 ] || fail memory.memsw.limit_in_bytes
 		fi
 		ct delete --force memcfg
-		ok "memory limit and reservation written"
+		ok "memory limit, reservation and swap written"
 		if [ "$CT_LAYOUT" = v2 ]; then
 			b=$(ct_bundle memmin sleep 100)
 			ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, reservation: 16777216} |
@@ -56,15 +76,22 @@ main() {
 		ct_cfg "$b" '.linux.resources.cpu = {shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0"}'
 		ct create --bundle "$b" cpu
 		if [ "$CT_LAYOUT" = v2 ]; then
-			[ "$(cat "$(ct_cgroup_dir cpu)/cpu.max")" = "50000 100000" ] || fail cpu.max
+			d=$(ct_cgroup_dir cpu)
+			# runc's shares -> weight: 1 + (shares - 2) * 9999 / 262142, 20 for 512
+			[ "$(cat "$d/cpu.weight")" = $((1 + (512 - 2) * 9999 / 262142)) ] || fail cpu.weight
+			[ "$(cat "$d/cpu.max")" = "50000 100000" ] || fail cpu.max
+			[ "$(cat "$d/cpuset.cpus")" = 0 ] || fail cpuset.cpus
+			[ "$(cat "$d/cpuset.mems")" = 0 ] || fail cpuset.mems
 		else
 			d=$(ct_cgroup_dir cpu cpu)
 			[ "$(cat "$d/cpu.shares")" = 512 ] || fail cpu.shares
 			[ "$(cat "$d/cpu.cfs_quota_us")" = 50000 ] || fail cpu.cfs_quota_us
+			[ "$(cat "$d/cpu.cfs_period_us")" = 100000 ] || fail cpu.cfs_period_us
 			[ "$(cat "$(ct_cgroup_dir cpu cpuset)/cpuset.cpus")" = 0 ] || fail cpuset.cpus
+			[ "$(cat "$(ct_cgroup_dir cpu cpuset)/cpuset.mems")" = 0 ] || fail cpuset.mems
 		fi
 		ct delete --force cpu
-		ok "cpu shares, quota/period and cpuset written"
+		ok "cpu weight, quota/period and cpuset written"
 	else
 		echo "note [$CT_LAYOUT]: cpu controller not available here (held by cgroup v1)"
 	fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # namespaces.sh - joining another container's namespaces by path (pid, uts, network,
-# ipc), the time namespace with offsets, a network namespace with only loopback, and
-# the smaller process settings (noNewPrivileges, oomScoreAdj, domainname). blockIO on v1.
+# ipc, mount, cgroup, time), the time namespace with offsets, a network namespace with
+# only loopback, and the smaller process settings (noNewPrivileges, oomScoreAdj,
+# domainname). blockIO on v1.
 # timeout: 120
 . "$(dirname "$0")/lib/ct.bash"
 
@@ -22,6 +23,32 @@ main() {
 	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ] || fail "first shares the host netns"
 	ct delete --force first
 	ok "pid, uts, network, ipc namespaces joined by path; only loopback inside"
+
+	# mount, cgroup and time namespaces joined by path (pid too: the joined mount
+	# namespace's /proc belongs to the first container's pid namespace)
+	local kinds="mnt cgroup" has_time=false want
+	if [ -e /proc/self/ns/time ]; then kinds="$kinds time"; has_time=true; fi
+	b=$(ct_bundle third sleep 1000)
+	ct_cfg "$b" --argjson t "$has_time" '.linux.namespaces += (if $t then [{type: "time"}] else [] end)'
+	ct run --detach --bundle "$b" third
+	pid=$(ct_pid third)
+	b=$(ct_bundle fourth sh -c "for n in $kinds; do readlink /proc/self/ns/\$n; done; cat /proc/self/cgroup")
+	ct_cfg "$b" --arg p "$pid" --argjson t "$has_time" '.hostname = null | .linux.namespaces = [
+		{type: "mount", path: "/proc/\($p)/ns/mnt"}, {type: "pid", path: "/proc/\($p)/ns/pid"},
+		{type: "cgroup", path: "/proc/\($p)/ns/cgroup"}] +
+		(if $t then [{type: "time", path: "/proc/\($p)/ns/time"}] else [] end)'
+	out=$(ct run --bundle "$b" fourth)
+	want=$(for n in $kinds; do readlink "/proc/$pid/ns/$n"; done)
+	[ "$(echo "$out" | head -n "$(echo "$want" | wc -l)")" = "$want" ] ||
+		fail "namespaces ($kinds) not joined: got $out, want $want"
+	for n in $kinds; do
+		[ "$(readlink "/proc/$pid/ns/$n")" != "$(readlink "/proc/self/ns/$n")" ] ||
+			fail "third shares the host's $n namespace"
+	done
+	# in the joined cgroup namespace, fourth's own cgroup sits beside third's
+	echo "$out" | grep -q '^0::/\.\./fourth$\|:/\.\./fourth$' || fail "cgroup seen from the joined namespace: $out"
+	ct delete --force third
+	ok "mount, cgroup${has_time/true/, time} namespaces joined by path"
 
 	if [ -e /proc/self/ns/time ]; then
 		b=$(ct_bundle time cut -d. -f1 /proc/uptime)

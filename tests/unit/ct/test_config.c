@@ -477,6 +477,31 @@ static void parses_process_alone(void **state)
 	assert_non_null(strstr(err.msg, "process.args"));
 }
 
+/* exec --process refuses what config.json refuses: the LSM labels berth-ct cannot apply */
+static void process_alone_refuses_lsm_labels(void **state)
+{
+	static const char *const docs[] = {
+	    "{\"args\": [\"ls\"], \"cwd\": \"/\", \"apparmorProfile\": \"unconfined\"}",
+	    "{\"args\": [\"ls\"], \"cwd\": \"/\", \"selinuxLabel\": \"system_u:r:t:s0\"}"};
+	static const char *const msgs[] = {
+	    "process.apparmorProfile: AppArmor is not supported by berth-ct",
+	    "process.selinuxLabel: SELinux is not supported by berth-ct"};
+	static const char empty[] = "{\"args\": [\"ls\"], \"cwd\": \"/\", \"apparmorProfile\": "
+				    "\"\", \"selinuxLabel\": \"\"}";
+	struct ct_process p;
+	struct berth_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_int_equal(config_parse_process(docs[i], strlen(docs[i]), &p, &err), -1);
+		if (!strstr(err.msg, msgs[i]))
+			fail_msg("doc %zu: \"%s\" lacks \"%s\"", i, err.msg, msgs[i]);
+	}
+	assert_int_equal(config_parse_process(empty, strlen(empty), &p, &err), 0);
+	config_free_process(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +511,7 @@ int main(void)
 	    cmocka_unit_test(bounds_unified),
 	    cmocka_unit_test(rejects_bad_documents),
 	    cmocka_unit_test(parses_process_alone),
+	    cmocka_unit_test(process_alone_refuses_lsm_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

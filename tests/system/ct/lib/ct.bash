@@ -2,7 +2,8 @@
 #
 # A test defines main() and ends with `ct_run_both`: main runs once on the host's
 # cgroup layout (hybrid here) and once more in a private mount namespace where
-# /sys/fs/cgroup is a freshly mounted cgroup2 hierarchy, so berth-ct takes its v2 path.
+# /sys/fs/cgroup is a freshly mounted cgroup2 hierarchy, so berth-ct takes its v2 path
+# (on a pure v2 host the first run is that already).
 set -eu # no pipefail: `echo "$out" | grep -q` must not fail when grep quits early
 
 CT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
@@ -10,8 +11,10 @@ CT=${BERTH_CT:-$CT_REPO/build/berth-ct}
 CT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/berth-ct-test.XXXXXX")
 chmod 755 "$CT_TMP" # user-namespaced containers must reach their rootfs
 CT_ROOT=$CT_TMP/state
+# v2 when /sys/fs/cgroup is cgroup2: a pure v2 host, or the second run of ct_run_both
+ct_host_v2() { [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; }
 CT_LAYOUT=hybrid
-[ -n "${CT_IN_V2:-}" ] && CT_LAYOUT=v2
+if [ -n "${CT_IN_V2:-}" ] || ct_host_v2; then CT_LAYOUT=v2; fi
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL [$CT_LAYOUT]: $*" >&2; exit 1; }
@@ -104,7 +107,8 @@ ct_cgroup_dir() {
 	else echo "/sys/fs/cgroup/$2/berth-ct/$1"; fi
 }
 
-# Run main on the host layout, then again with cgroup2 mounted at /sys/fs/cgroup.
+# Run main on the host layout, then (unless the host is already pure v2) again with
+# cgroup2 mounted at /sys/fs/cgroup in a private mount namespace.
 ct_run_both() {
 	if [ -n "${CT_IN_V2:-}" ]; then
 		umount -l /sys/fs/cgroup
@@ -113,7 +117,7 @@ ct_run_both() {
 		return
 	fi
 	main
-	CT_IN_V2=1 unshare -m --propagation private "$0"
+	ct_host_v2 || CT_IN_V2=1 unshare -m --propagation private "$0"
 }
 
 # ct_console NAME [INPUT]: start a console socket receiver; prints the socket path.
