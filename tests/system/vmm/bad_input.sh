@@ -14,6 +14,19 @@ expect_status 2 "$VMM" --kernel "$SCRATCH/missing"
 expect_output "cannot open kernel '$SCRATCH/missing': No such file or directory"
 expect_status 2 "$VMM" --kernel "$SCRATCH"
 expect_output "is not a regular file"
+# A kernel berth-vmm may not read. Root reads anything, so as root the run drops to nobody,
+# with its own copy of berth-vmm (the checkout's path may be closed to nobody).
+cp "$GUESTS/tiny-hello.bzImage" "$SCRATCH/unreadable"
+chmod 000 "$SCRATCH/unreadable"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 755 "$SCRATCH"
+	install -m 755 "$VMM" "$SCRATCH/berth-vmm"
+	expect_status 2 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$SCRATCH/berth-vmm" --kernel "$SCRATCH/unreadable"
+else
+	expect_status 2 "$VMM" --kernel "$SCRATCH/unreadable"
+fi
+expect_output "cannot open kernel '$SCRATCH/unreadable': Permission denied"
 echo "just text" >"$SCRATCH/text"
 expect_status 2 "$VMM" --kernel "$SCRATCH/text"
 expect_output "not a Linux bzImage"
