@@ -48,7 +48,7 @@ int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initr
 		berr_wrap(err, "kernel '%s'", kernel);
 		goto fail;
 	}
-	max = lb->bz.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.hdr.cmdline_size : LAYOUT_CMDLINE_MAX - 1;
+	max = lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.head.hdr.cmdline_size : LAYOUT_CMDLINE_MAX - 1;
 	if (strlen(cmdline) > max) {
 		berr(err, 0, "the kernel command line is %zu bytes; this kernel accepts at most %zu", strlen(cmdline), max);
 		goto fail;

@@ -1,0 +1,56 @@
+/* bzimage_header.c - checking a Linux x86 bzImage's boot header (see bzimage_header.h). */
+#include "bzimage_header.h"
+
+#include <string.h>
+
+#define BZ_HDR_OFFSET 0x1F1
+#define BZ_MAGIC      0x53726448 /* "HdrS" */
+
+int bzimage_header_parse(const uint8_t *head, size_t head_len, uint64_t file_len,
+			 struct bzimage_header *bh, struct berth_error *err)
+{
+	struct setup_header *h = &bh->hdr;
+
+	memset(bh, 0, sizeof(*bh));
+	if (head_len > file_len)
+		head_len = (size_t)file_len;
+	if (head_len < BZ_HDR_OFFSET + sizeof(*h))
+		return berr(err, 0, "not a Linux bzImage: the file is only %llu bytes",
+			    (unsigned long long)file_len);
+	memcpy(h, head + BZ_HDR_OFFSET, sizeof(*h));
+	if (h->boot_flag != 0xAA55 || h->header != BZ_MAGIC)
+		return berr(
+		    err, 0,
+		    "not a Linux bzImage: no x86 boot header ('HdrS' signature) at offset 0x202");
+	if (h->version < BZ_MIN_VERSION)
+		return berr(
+		    err, 0,
+		    "kernel uses boot protocol %u.%02u; berth-vmm needs %u.%02u or later (a "
+		    "64-bit entry point)",
+		    h->version >> 8, h->version & 0xff, BZ_MIN_VERSION >> 8, BZ_MIN_VERSION & 0xff);
+	if (!(h->loadflags & LOADED_HIGH))
+		return berr(
+		    err, 0,
+		    "not a bzImage: this zImage loads below 1 MiB, which berth-vmm does not "
+		    "support");
+	if (!(h->xloadflags & XLF_KERNEL_64))
+		return berr(err, 0,
+			    "kernel has no 64-bit entry point (it is not an x86-64 kernel)");
+	bh->setup_len = ((size_t)(h->setup_sects ? h->setup_sects : 4) + 1) * 512;
+	if (bh->setup_len >= file_len)
+		return berr(
+		    err, 0,
+		    "truncated bzImage: its setup code (%zu bytes) reaches past the end of the "
+		    "file (%llu bytes)",
+		    bh->setup_len, (unsigned long long)file_len);
+	if ((uint64_t)h->syssize * 16 > file_len - bh->setup_len)
+		return berr(
+		    err, 0,
+		    "truncated bzImage: the header promises %llu bytes of kernel but the file "
+		    "holds %llu",
+		    (unsigned long long)h->syssize * 16,
+		    (unsigned long long)(file_len - bh->setup_len));
+	if (h->init_size == 0)
+		return berr(err, 0, "bzImage header gives no init_size");
+	return 0;
+}
