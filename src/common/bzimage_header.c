@@ -6,6 +6,28 @@
 #define BZ_HDR_OFFSET 0x1F1
 #define BZ_MAGIC      0x53726448 /* "HdrS" */
 
+/* The first word of the version string at kernel_version + 0x200 ("6.1.0-57-cloud-amd64 (...)
+ * #1 SMP ..."): it must start with a digit and end, within the setup code, at a space or NUL. */
+static void read_version(const uint8_t *head, size_t head_len, struct bzimage_header *bh)
+{
+	size_t off = (size_t)bh->hdr.kernel_version + 0x200, end = bh->setup_len, n;
+
+	if (end > head_len)
+		end = head_len;
+	if (!bh->hdr.kernel_version || off >= end || head[off] < '0' || head[off] > '9')
+		return;
+	for (n = 0; off + n < end && n < sizeof(bh->version); n++) {
+		uint8_t c = head[off + n];
+
+		if (c == 0 || c == ' ') {
+			memcpy(bh->version, head + off, n);
+			return;
+		}
+		if (c < '!' || c > '~')
+			return; /* not text: no version string */
+	}
+}
+
 int bzimage_header_parse(const uint8_t *head, size_t head_len, uint64_t file_len,
 			 struct bzimage_header *bh, struct berth_error *err)
 {
@@ -52,5 +74,6 @@ int bzimage_header_parse(const uint8_t *head, size_t head_len, uint64_t file_len
 		    (unsigned long long)(file_len - bh->setup_len));
 	if (h->init_size == 0)
 		return berr(err, 0, "bzImage header gives no init_size");
+	read_version(head, head_len, bh);
 	return 0;
 }

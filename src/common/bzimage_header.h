@@ -23,10 +23,14 @@
 struct bzimage_header {
 	struct setup_header hdr; /* as found in the file */
 	size_t setup_len;	 /* bytes of real-mode setup code before the protected-mode part */
+	/* The release of a real Linux kernel ("6.1.0-57-cloud-amd64"), from the version string
+	 * its header points at; "" when there is none (hand-made guests such as tests/guests). */
+	char version[64];
 };
 
 /* Check a kernel file of file_len bytes, whose first head_len bytes are in head (the whole
- * file, or at least BZ_HEAD_MAX bytes of it), as a 64-bit-capable bzImage, into bh. */
+ * file, or at least BZ_HEAD_MAX bytes of it), as a 64-bit-capable bzImage, into bh (with its
+ * version, if it names one). */
 int bzimage_header_parse(const uint8_t *head, size_t head_len, uint64_t file_len,
 			 struct bzimage_header *bh, struct berth_error *err);
 

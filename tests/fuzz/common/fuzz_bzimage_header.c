@@ -27,5 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What the check accepted must be what the loader relies on. */
 	if (bh.setup_len >= (uint64_t)size + beyond || !(bh.hdr.xloadflags & XLF_KERNEL_64))
 		abort();
+	/* A version is one word of text, printed as it is: none, or digits first, NUL-ended. */
+	if (bh.version[0] && (bh.version[0] < '0' || bh.version[0] > '9'))
+		abort();
+	for (size_t i = 0; i < sizeof(bh.version) && bh.version[i]; i++)
+		if (bh.version[i] <= ' ' || bh.version[i] > '~' || i == sizeof(bh.version) - 1)
+			abort();
 	return 0;
 }

@@ -1,5 +1,5 @@
 /* Unit tests for src/common/bzimage_header.c: every header check, on the whole file (as
- * berth-vmm gives it) and on its head only (as berthd does). */
+ * berth-vmm gives it) and on its head only (as berthd does), and the kernel's version. */
 #include "testlib.h"
 
 #include "bzimage_fixture.h"
@@ -86,12 +86,68 @@ static void checks_head_of_bigger_file(void **state)
 	assert_contains(err.msg, "only 512 bytes");
 }
 
+/* Parse img with the version string text at offset 0x300 (kernel_version 0x100). */
+static const char *version_of(const char *text, size_t text_len)
+{
+	static struct bzimage_header bh;
+	struct berth_error err = { 0 };
+
+	fixture_bzimage(img)->kernel_version = 0x100;
+	memcpy(img + 0x300, text, text_len);
+	if (bzimage_header_parse(img, FIX_LEN, FIX_LEN, &bh, &err))
+		fail_msg("%s", err.msg);
+	return bh.version;
+}
+
+/* A real Linux kernel names its release; hand-made guests and garbage do not. */
+static void tells_real_linux(void **state)
+{
+	static const char debian[] = "6.1.0-57-cloud-amd64 (debian-kernel@lists.debian.org) #1 SMP";
+	struct berth_error err = { 0 };
+	struct bzimage_header bh;
+	uint8_t tiny[4096];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_string_equal(version_of(debian, sizeof(debian)), "6.1.0-57-cloud-amd64");
+	assert_string_equal(version_of("6.12.9\0", 7), "6.12.9");
+	assert_string_equal(version_of("Linux 6.1\0", 10), ""); /* not a release */
+	assert_string_equal(version_of("6.1\x01\0", 5), "");	/* not text */
+	assert_string_equal(version_of("\0", 1), "");		/* empty */
+	fixture_bzimage(img)->kernel_version = 0x300;		/* 0x500: past the setup code */
+	assert_int_equal(bzimage_header_parse(img, FIX_LEN, FIX_LEN, &bh, &err), 0);
+	assert_string_equal(bh.version, "");
+	/* Digits up to the end of the setup code, with no end to the string. */
+	fixture_bzimage(img)->kernel_version = 0x1f0;
+	memset(img + 0x3f0, '6', 0x10);
+	assert_int_equal(bzimage_header_parse(img, FIX_LEN, FIX_LEN, &bh, &err), 0);
+	assert_string_equal(bh.version, "");
+	/* Longer than a release can be. */
+	fixture_bzimage(img)->kernel_version = 0x100;
+	memset(img + 0x300, '6', 0x80);
+	assert_int_equal(bzimage_header_parse(img, FIX_LEN, FIX_LEN, &bh, &err), 0);
+	assert_string_equal(bh.version, "");
+
+	/* The tiny test guests are no Linux kernel. */
+	f = fopen("build/guests/tiny-hello.bzImage", "rb");
+	if (!f) {
+		skip(); /* make guests */
+		return;
+	}
+	n = fread(tiny, 1, sizeof(tiny), f);
+	fclose(f);
+	assert_int_equal(bzimage_header_parse(tiny, n, n, &bh, &err), 0);
+	assert_string_equal(bh.version, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_valid_header),
 		cmocka_unit_test(rejects_bad_headers),
 		cmocka_unit_test(checks_head_of_bigger_file),
+		cmocka_unit_test(tells_real_linux),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
