@@ -2,7 +2,6 @@
  * (Documentation/arch/x86/boot.rst). */
 #include "bzimage.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "vmm/x86/layout.h"
@@ -34,11 +33,11 @@ int bzimage_parse(const uint8_t *buf, size_t len, struct bzimage *bz, struct ber
 int bzimage_load(const struct bzimage *bz, const struct guest_mem *gm, struct berth_error *err)
 {
 	if (bz->kernel_end > gm_low_size(gm))
-		return berr(err, ENOMEM,
+		return berr(err, 0,
 			    "the kernel needs %llu MiB of guest RAM to start; give --mem more",
 			    (unsigned long long)((bz->kernel_end + (1 << 20) - 1) >> 20));
 	if (gm_write(gm, bz->load_addr, bz->kernel, bz->kernel_len))
-		return berr(err, ENOMEM, "kernel does not fit in guest RAM");
+		return berr(err, 0, "kernel does not fit in guest RAM");
 	return 0;
 }
 
@@ -57,7 +56,7 @@ int bzimage_place_initrd(const struct bzimage *bz, const struct guest_mem *gm, u
 		top = (uint64_t)bz->head.hdr.initrd_addr_max + 1;
 	lowest = (bz->kernel_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (len > top || ((top - len) & ~(PAGE_SIZE - 1)) < lowest)
-		return berr(err, ENOSPC,
+		return berr(err, 0,
 			    "the initrd (%llu MiB) does not fit in guest RAM between the kernel "
 			    "(ends at %llu MiB) and %llu MiB; give --mem more",
 			    (unsigned long long)((len + (1 << 20) - 1) >> 20),

@@ -39,6 +39,9 @@ expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 100T
 expect_output "more than this host's RAM"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 12Q
 expect_output "invalid size suffix"
+# Messages whose errno would add nothing end without one.
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 1.5G
+[ "$OUT" = "berth-vmm: --mem: invalid size suffix in '1.5G' (use K, M, G or T)" ] || fail "unexpected: $OUT"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --initrd "$SCRATCH/missing"
 expect_output "cannot open initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --console file=/nonexistent/dir/log
@@ -47,4 +50,5 @@ need_kvm
 truncate -s 40M "$SCRATCH/big-initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 32M --initrd "$SCRATCH/big-initrd"
 expect_output "the initrd (40 MiB) does not fit"
+[[ $OUT == *"; give --mem more" ]] || fail "no errno text expected after the advice: $OUT"
 echo ok

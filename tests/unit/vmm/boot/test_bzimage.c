@@ -61,7 +61,7 @@ static void load_needs_room(void **state)
 	assert_int_equal(bzimage_parse(img, FIX_LEN, &bz, &err), 0);
 	gm_init_from(&gm, ram, 16 << 20);
 	assert_int_equal(bzimage_load(&bz, &gm, &err), -1);
-	assert_contains(err.msg, "needs 24 MiB of guest RAM");
+	assert_string_equal(err.msg, "the kernel needs 24 MiB of guest RAM to start; give --mem more");
 	free(ram);
 }
 
@@ -89,6 +89,8 @@ static void places_initrd(void **state)
 	/* Too big to fit between the kernel and the limit. */
 	assert_int_equal(bzimage_place_initrd(&bz, &gm, 60 << 20, &addr, &err), -1);
 	assert_contains(err.msg, "initrd (60 MiB) does not fit");
+	assert_contains(err.msg, "; give --mem more"); /* and nothing after it */
+	assert_string_equal(strstr(err.msg, "; give --mem more"), "; give --mem more");
 	assert_int_equal(bzimage_place_initrd(&bz, &gm, UINT64_MAX, &addr, &err), -1);
 }
 
