@@ -159,11 +159,13 @@ static void vm_warn_pvm(const struct vm *vm)
 	const char *version = vm->boot.bz.head.version;
 
 	if (vm->host.kvm_is_pvm && version[0])
-		fprintf(stderr,
-			"berth-vmm: warning: this host's /dev/kvm is kvm_pvm, without hardware "
-			"virtualisation (no VT-x/AMD-V): Linux %s will likely be emulated for about a "
-			"minute and then stop; run it in the test rig: tests/rig/run -- berth-vmm ...\n",
-			version);
+		fprintf(
+		    stderr,
+		    "berth-vmm: warning: this host's /dev/kvm is kvm_pvm, without hardware "
+		    "virtualisation (no VT-x/AMD-V): Linux %s will likely be emulated for about a "
+		    "minute and then stop; run it in the test rig: tests/rig/run -- berth-vmm "
+		    "...\n",
+		    version);
 }
 
 static int vm_open_kvm(struct vm *vm, struct berth_error *err)
