@@ -45,19 +45,18 @@ int bzimage_header_parse(const uint8_t *head, size_t head_len, uint64_t file_len
 		    err, 0,
 		    "not a Linux bzImage: no x86 boot header ('HdrS' signature) at offset 0x202");
 	if (h->version < BZ_MIN_VERSION)
-		return berr(
-		    err, 0,
-		    "kernel uses boot protocol %u.%02u; berth-vmm needs %u.%02u or later (a "
-		    "64-bit entry point)",
-		    h->version >> 8, h->version & 0xff, BZ_MIN_VERSION >> 8, BZ_MIN_VERSION & 0xff);
+		return berr(err, 0,
+			    "boot protocol %u.%02u is too old: berth-vmm needs %u.%02u or later (a "
+			    "64-bit entry point)",
+			    h->version >> 8, h->version & 0xff, BZ_MIN_VERSION >> 8,
+			    BZ_MIN_VERSION & 0xff);
 	if (!(h->loadflags & LOADED_HIGH))
 		return berr(
 		    err, 0,
 		    "not a bzImage: this zImage loads below 1 MiB, which berth-vmm does not "
 		    "support");
 	if (!(h->xloadflags & XLF_KERNEL_64))
-		return berr(err, 0,
-			    "kernel has no 64-bit entry point (it is not an x86-64 kernel)");
+		return berr(err, 0, "no 64-bit entry point (not an x86-64 kernel)");
 	bh->setup_len = ((size_t)(h->setup_sects ? h->setup_sects : 4) + 1) * 512;
 	if (bh->setup_len >= file_len)
 		return berr(
