@@ -94,14 +94,12 @@ static void places_initrd(void **state)
 	assert_int_equal(bzimage_place_initrd(&bz, &gm, UINT64_MAX, &addr, &err), -1);
 }
 
-static char tmpdir[64];
-
 static char *tmpfile_with(const char *name, const void *data, size_t len)
 {
 	static char path[128];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	snprintf(path, sizeof(path), "%s/%s", testlib_dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
@@ -123,12 +121,10 @@ static void open_rejects_bad_files(void **state)
 	char kernel[128], cmdline[4096];
 
 	(void)state;
-	strcpy(tmpdir, "/tmp/berth-test-XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
 	fixture_bzimage(img);
 	snprintf(kernel, sizeof(kernel), "%s", tmpfile_with("bzImage", img, FIX_LEN));
 	expect_open_error("/nonexistent/bzImage", NULL, "", "cannot open kernel '/nonexistent/bzImage': No such file");
-	expect_open_error(tmpdir, NULL, "", "is not a regular file");
+	expect_open_error(testlib_dir, NULL, "", "is not a regular file");
 	expect_open_error(tmpfile_with("empty", "", 0), NULL, "", "is empty");
 	expect_open_error(tmpfile_with("text", "hello world\n", 12), NULL, "", "not a Linux bzImage");
 	expect_open_error(tmpfile_with("trunc", img, FIX_LEN - 100), NULL, "", "truncated bzImage");
@@ -183,5 +179,5 @@ int main(void)
 		cmocka_unit_test(open_rejects_bad_files),
 		cmocka_unit_test(loads_everything),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, testlib_dir_make, testlib_dir_remove);
 }
