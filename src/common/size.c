@@ -8,6 +8,20 @@
 #include <string.h>
 #include <strings.h>
 
+/* A size that is bad input: errnum tells callers so (EINVAL, or ERANGE for too large), and the
+ * message is complete without strerror's text. */
+static int size_refused(struct berth_error *err, int errnum, const char *s)
+{
+	if (errnum == ERANGE)
+		berr(err, 0, "size '%s' is too large", s);
+	else if (isdigit((unsigned char)s[0]))
+		berr(err, 0, "invalid size suffix in '%s' (use K, M, G or T)", s);
+	else
+		berr(err, 0, "invalid size '%s' (expected a number such as 512M or 4G)", s);
+	err->errnum = errnum;
+	return -1;
+}
+
 int size_parse(const char *s, uint64_t *out, struct berth_error *err)
 {
 	static const char units[] = "KMGT";
@@ -17,22 +31,22 @@ int size_parse(const char *s, uint64_t *out, struct berth_error *err)
 	unsigned shift = 0;
 
 	if (!s || !isdigit((unsigned char)s[0]))
-		return berr(err, EINVAL, "invalid size '%s' (expected a number such as 512M or 4G)", s ? s : "");
+		return size_refused(err, EINVAL, s ? s : "");
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno == ERANGE)
-		return berr(err, ERANGE, "size '%s' is too large", s);
+		return size_refused(err, ERANGE, s);
 	if (*end) {
 		u = strchr(units, toupper((unsigned char)*end));
 		if (!u || !*u)
-			return berr(err, EINVAL, "invalid size suffix in '%s' (use K, M, G or T)", s);
+			return size_refused(err, EINVAL, s);
 		shift = 10 * (unsigned)(u - units + 1);
 		end++;
 		if (strcasecmp(end, "") && strcasecmp(end, "B") && strcasecmp(end, "iB"))
-			return berr(err, EINVAL, "invalid size suffix in '%s' (use K, M, G or T)", s);
+			return size_refused(err, EINVAL, s);
 	}
 	if (shift && v > (UINT64_MAX >> shift))
-		return berr(err, ERANGE, "size '%s' is too large", s);
+		return size_refused(err, ERANGE, s);
 	*out = (uint64_t)v << shift;
 	return 0;
 }

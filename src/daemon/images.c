@@ -16,11 +16,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/bzimage_header.h"
 #include "common/cleanup.h"
 #include "daemon/copy.h"
 #include "daemon/tar.h"
-
-#define BZ_MIN_PROTOCOL 0x020c /* 2.12: the 64-bit entry point berth-vmm uses */
 
 /* Fail unless path is a readable file of the type S_IFMT bits want (0: file or directory). */
 static int check_path(const char *what, const char *path, mode_t want, struct berth_error *err)
@@ -44,25 +43,24 @@ static int check_path(const char *what, const char *path, mode_t want, struct be
 	return 0;
 }
 
-/* Fail unless path is an x86 bzImage with boot protocol 2.12 or later. */
+/* Fail unless path is a bzImage berth-vmm can boot: the check berth-vmm makes itself. */
 static int check_bzimage(const char *path, struct berth_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	unsigned char h[0x208];
-	unsigned version;
+	_cleanup_free_ uint8_t *head = malloc(BZ_HEAD_MAX);
+	struct bzimage_header bh;
+	struct stat st;
+	ssize_t n;
 
-	if (fd < 0)
+	if (!head)
+		return berr(err, ENOMEM, "kernel %s", path);
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return berr(err, errno, "kernel %s", path);
-	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || h[0x1fe] != 0x55 ||
-	    h[0x1ff] != 0xaa || memcmp(h + 0x202, "HdrS", 4))
-		return berr(err, 0,
-			    "kernel %s is not a Linux bzImage (no 'HdrS' boot header at 0x202)",
-			    path);
-	version = h[0x206] | h[0x207] << 8;
-	if (version < BZ_MIN_PROTOCOL)
-		return berr(err, 0,
-			    "kernel %s uses boot protocol %u.%02u; berth-vmm needs 2.12 or later",
-			    path, version >> 8, version & 0xff);
+	n = pread(fd, head, BZ_HEAD_MAX, 0);
+	if (n < 0)
+		return berr(err, errno, "kernel %s", path);
+	if (bzimage_header_parse(head, (size_t)n, (uint64_t)st.st_size, &bh, err))
+		return berr_wrap(err, "kernel %s", path);
 	return 0;
 }
 

@@ -1,7 +1,6 @@
 /* bus.c - address-range lookup and the log of unclaimed accesses. */
 #include "bus.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,16 +17,16 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, bus_handler_fn fn
 	unsigned i, at;
 
 	if (len == 0 || base + len < base)
-		return berr(err, EINVAL, "%s range at 0x%llx has a bad length", bus->name, (unsigned long long)base);
+		return berr(err, 0, "%s range at 0x%llx has a bad length", bus->name, (unsigned long long)base);
 	if (bus->nranges == BUS_MAX_RANGES)
-		return berr(err, ENOSPC, "%s bus is full", bus->name);
+		return berr(err, 0, "%s bus is full", bus->name);
 	for (at = 0; at < bus->nranges && bus->ranges[at].base < base; at++)
 		;
 	for (i = 0; i < bus->nranges; i++) {
 		const struct bus_range *r = &bus->ranges[i];
 
 		if (base < r->base + r->len && r->base < base + len)
-			return berr(err, EEXIST, "%s range 0x%llx+%llu overlaps 0x%llx+%llu", bus->name,
+			return berr(err, 0, "%s range 0x%llx+%llu overlaps 0x%llx+%llu", bus->name,
 				    (unsigned long long)base, (unsigned long long)len,
 				    (unsigned long long)r->base, (unsigned long long)r->len);
 	}

@@ -3,6 +3,7 @@
 #include "console.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,29 +24,71 @@ static void console_restore_terminal(void)
 	}
 }
 
+/* A signal that would kill the process: put the terminal back, then die of that signal
+ * (SA_RESETHAND restored the default action; the signal stays blocked until we return). */
 static void console_fatal_signal(int sig)
 {
 	console_restore_terminal();
-	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* Does sig's default action end the process? Every signal does but these. */
+static bool signal_kills_by_default(int sig)
+{
+	switch (sig) {
+	case SIGKILL: /* cannot be caught: nothing restores the terminal then */
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+	case SIGURG:
+	case SIGWINCH:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Restore the terminal on every signal that would kill the process with its default action,
+ * real-time ones included. Signals the VMM already took are left alone: blocked ones are read
+ * from a signalfd (SIGTERM, SIGINT, SIGHUP), SIGUSR1 kicks vCPUs, SIGPIPE is ignored. */
+static void console_trap_fatal_signals(void)
+{
+	struct sigaction sa, old;
+	sigset_t blocked;
+	int sig;
+
+	pthread_sigmask(SIG_BLOCK, NULL, &blocked);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = console_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	for (sig = 1; sig < NSIG; sig++) {
+		if (!signal_kills_by_default(sig) || sigismember(&blocked, sig) == 1)
+			continue;
+		/* Fails for the C library's own real-time signals, which it keeps for itself. */
+		if (sigaction(sig, NULL, &old) < 0 || old.sa_handler != SIG_DFL)
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
 }
 
 static int console_raw(struct console *c, struct berth_error *err)
 {
-	static const int fatal[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGQUIT };
 	struct termios raw;
-	unsigned i;
 
 	if (tcgetattr(STDIN_FILENO, &saved_termios) < 0)
 		return berr(err, errno, "cannot read terminal settings");
 	raw = saved_termios;
 	cfmakeraw(&raw);
 	raw.c_oflag |= OPOST | ONLCR; /* our own messages still start at column 0 */
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0)
-		return berr(err, errno, "cannot put the terminal in raw mode");
+	console_trap_fatal_signals(); /* before raw mode: no moment without them */
 	termios_saved = 1;
-	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		signal(fatal[i], console_fatal_signal);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) < 0) {
+		termios_saved = 0;
+		return berr(err, errno, "cannot put the terminal in raw mode");
+	}
 	c->tty = true;
 	return 0;
 }

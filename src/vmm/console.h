@@ -7,8 +7,9 @@
  * bounded amount, so a client that sends for ever cannot starve the rest of the loop.
  *
  * On a terminal, stdin is put in raw mode so every key reaches the guest; Ctrl-A x quits
- * and Ctrl-A Ctrl-A sends a Ctrl-A. The terminal is restored on every exit, including
- * fatal signals. The socket's bytes are never interpreted. */
+ * and Ctrl-A Ctrl-A sends a Ctrl-A. The terminal is restored on every exit, including death
+ * by any signal whose default action ends the process (but SIGKILL); the process then dies of
+ * that signal. The socket's bytes are never interpreted. */
 #ifndef BERTH_VMM_CONSOLE_H
 #define BERTH_VMM_CONSOLE_H
 

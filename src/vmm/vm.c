@@ -152,6 +152,22 @@ static bool kvm_is_pvm(void)
 	return access("/sys/module/kvm_pvm", F_OK) == 0;
 }
 
+/* kvm_pvm runs hand-made guests but emulates a stock Linux kernel for about a minute before
+ * an emulation failure stops it: say so before it starts, without refusing to try. */
+static void vm_warn_pvm(const struct vm *vm)
+{
+	const char *version = vm->boot.bz.head.version;
+
+	if (vm->host.kvm_is_pvm && version[0])
+		fprintf(
+		    stderr,
+		    "berth-vmm: warning: this host's /dev/kvm is kvm_pvm, without hardware "
+		    "virtualisation (no VT-x/AMD-V): Linux %s will likely be emulated for about a "
+		    "minute and then stop; run it in the test rig: tests/rig/run -- berth-vmm "
+		    "...\n",
+		    version);
+}
+
 static int vm_open_kvm(struct vm *vm, struct berth_error *err)
 {
 	int n;
@@ -439,6 +455,7 @@ int vm_run(const struct vm_config *cfg)
 		berr_print("berth-vmm", &err);
 		return VM_EXIT_SETUP;
 	}
+	vm_warn_pvm(&vm);
 	for (;;) {
 		if (vm_boot(&vm, &err) || loop_run(&vm.loop, &err)) {
 			vm_shutdown_boot(&vm);

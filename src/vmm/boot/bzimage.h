@@ -1,22 +1,18 @@
-/* bzimage.h - the Linux x86 boot protocol: checking a bzImage and loading it.
- *
- * bzimage_parse() only reads the buffer it is given and never trusts a header field
- * before checking it against the file's length; a fuzzer drives it directly. */
+/* bzimage.h - the Linux x86 boot protocol: where a checked bzImage goes in guest RAM, and
+ * loading it. The header itself is checked by common/bzimage_header.h, which berthd shares;
+ * bzimage_parse() only reads the buffer it is given, and a fuzzer drives it directly. */
 #ifndef BERTH_VMM_BOOT_BZIMAGE_H
 #define BERTH_VMM_BOOT_BZIMAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <asm/bootparam.h>
 
+#include "common/bzimage_header.h"
 #include "common/error.h"
 #include "vmm/memory.h"
 
-/* Oldest boot protocol with a 64-bit entry point (XLF_KERNEL_64). */
-#define BZ_MIN_VERSION 0x020C
-
 struct bzimage {
-	struct setup_header hdr; /* as found in the file */
+	struct bzimage_header head; /* the checked header */
 	const uint8_t *kernel;   /* protected-mode part, inside the caller's buffer */
 	size_t kernel_len;
 	uint64_t load_addr;   /* where the protected-mode part is copied */

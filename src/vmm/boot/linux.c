@@ -48,7 +48,7 @@ int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initr
 		berr_wrap(err, "kernel '%s'", kernel);
 		goto fail;
 	}
-	max = lb->bz.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.hdr.cmdline_size : LAYOUT_CMDLINE_MAX - 1;
+	max = lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.head.hdr.cmdline_size : LAYOUT_CMDLINE_MAX - 1;
 	if (strlen(cmdline) > max) {
 		berr(err, 0, "the kernel command line is %zu bytes; this kernel accepts at most %zu", strlen(cmdline), max);
 		goto fail;
@@ -76,12 +76,12 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 		args.initrd_len = lb->initrd_len;
 	}
 	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
-		return berr(err, ENOMEM, "guest RAM too small for the command line");
+		return berr(err, 0, "guest RAM too small for the command line");
 	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err))
 		return -1;
 	bootparams_build(&bp, &lb->bz, gm, &args);
 	if (gm_write(gm, LAYOUT_ZERO_PAGE, &bp, sizeof(bp)))
-		return berr(err, ENOMEM, "guest RAM too small for boot parameters");
+		return berr(err, 0, "guest RAM too small for boot parameters");
 	*entry = bzimage_entry64(&lb->bz);
 	return 0;
 }

@@ -8,7 +8,6 @@
 #include "queue.h"
 
 #include <endian.h>
-#include <errno.h>
 #include <string.h>
 
 /* Where a chain's descriptors currently come from: the queue's table or an indirect one. */
@@ -22,15 +21,15 @@ static int virtq_check_ring(const struct guest_mem *gm, const char *what, uint64
 			    uint64_t len, unsigned align, void **host, struct berth_error *err)
 {
 	if (gpa % align)
-		return berr(err, EINVAL, "virtqueue %s at 0x%llx is not %u-byte aligned", what,
+		return berr(err, 0, "virtqueue %s at 0x%llx is not %u-byte aligned", what,
 			    (unsigned long long)gpa, align);
 	*host = gm_ptr(gm, gpa, len);
 	if (!*host)
-		return berr(err, EINVAL, "virtqueue %s at 0x%llx (%llu bytes) is not in guest RAM",
+		return berr(err, 0, "virtqueue %s at 0x%llx (%llu bytes) is not in guest RAM",
 			    what, (unsigned long long)gpa, (unsigned long long)len);
 	/* Atomic accesses need the host address aligned too; RAM is page-aligned in practice. */
 	if ((uintptr_t)*host % align)
-		return berr(err, EINVAL, "virtqueue %s at 0x%llx is misaligned in host memory",
+		return berr(err, 0, "virtqueue %s at 0x%llx is misaligned in host memory",
 			    what, (unsigned long long)gpa);
 	return 0;
 }
@@ -43,7 +42,7 @@ int virtq_init(struct virtq *q, const struct guest_mem *gm, uint16_t size, uint6
 	/* A queue that failed to set up refuses everything. */
 	*q = (struct virtq){ .broken = "not set up" };
 	if (size == 0 || size > VIRTQ_MAX_SIZE || (size & (size - 1)))
-		return berr(err, EINVAL, "virtqueue size %u is not a power of two up to %u", size,
+		return berr(err, 0, "virtqueue size %u is not a power of two up to %u", size,
 			    VIRTQ_MAX_SIZE);
 	if (virtq_check_ring(gm, "descriptor table", desc, VIRTQ_DESC_BYTES(size), VIRTQ_DESC_ALIGN,
 			     &d, err) ||

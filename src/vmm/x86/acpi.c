@@ -1,7 +1,6 @@
 /* acpi.c - build ACPI tables in guest memory (ACPI 6.x, legacy fixed hardware). */
 #include "acpi.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "aml.h"
@@ -308,7 +307,7 @@ int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr, 
 	uint64_t dsdt;
 
 	if (ncpus == 0 || ncpus > 256)
-		return berr(err, EINVAL, "ACPI tables: %u CPUs is out of range", ncpus);
+		return berr(err, 0, "ACPI tables: %u CPUs is out of range", ncpus);
 	dsdt = acpi_put_dsdt(&w);
 	memset(&xsdt, 0, sizeof(xsdt));
 	acpi_header_init(&xsdt.h, "XSDT", sizeof(xsdt), 1);
@@ -325,7 +324,7 @@ int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr, 
 	rsdp.checksum = (uint8_t)-acpi_sum(&rsdp, 20);
 	rsdp.ext_checksum = (uint8_t)-acpi_sum(&rsdp, sizeof(rsdp));
 	if (w.failed || gm_write(gm, LAYOUT_ACPI, &rsdp, sizeof(rsdp)))
-		return berr(err, ENOSPC, "ACPI tables do not fit in guest memory");
+		return berr(err, 0, "ACPI tables do not fit in guest memory");
 	*rsdp_addr = LAYOUT_ACPI;
 	return 0;
 }

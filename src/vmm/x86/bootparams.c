@@ -41,7 +41,7 @@ void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const st
 	struct setup_header *h = &bp->hdr;
 
 	memset(bp, 0, sizeof(*bp));
-	*h = bz->hdr;
+	*h = bz->head.hdr;
 	h->type_of_loader = 0xFF; /* "undefined" boot loader */
 	h->loadflags |= CAN_USE_HEAP;
 	h->loadflags &= ~KEEP_SEGMENTS;

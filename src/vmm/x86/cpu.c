@@ -55,16 +55,16 @@ int cpu_write_boot_tables(const struct guest_mem *gm, struct berth_error *err)
 	unsigned i, j;
 
 	if (gm_write(gm, LAYOUT_GDT, boot_gdt, sizeof(boot_gdt)) || gm_write(gm, LAYOUT_PML4, &pml4, 8))
-		return berr(err, ENOMEM, "guest RAM too small for boot tables");
+		return berr(err, 0, "guest RAM too small for boot tables");
 	for (i = 0; i < 4; i++) {
 		pdpt[i] = (LAYOUT_PD + i * 4096) | PTE_PRESENT_RW;
 		for (j = 0; j < 512; j++)
 			pd[j] = (((uint64_t)i << 30) + ((uint64_t)j << 21)) | PTE_PRESENT_RW | PTE_HUGE;
 		if (gm_write(gm, LAYOUT_PD + i * 4096, pd, sizeof(pd)))
-			return berr(err, ENOMEM, "guest RAM too small for page tables");
+			return berr(err, 0, "guest RAM too small for page tables");
 	}
 	if (gm_write(gm, LAYOUT_PDPT, pdpt, sizeof(pdpt)))
-		return berr(err, ENOMEM, "guest RAM too small for page tables");
+		return berr(err, 0, "guest RAM too small for page tables");
 	return 0;
 }
 

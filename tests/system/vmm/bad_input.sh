@@ -14,6 +14,19 @@ expect_status 2 "$VMM" --kernel "$SCRATCH/missing"
 expect_output "cannot open kernel '$SCRATCH/missing': No such file or directory"
 expect_status 2 "$VMM" --kernel "$SCRATCH"
 expect_output "is not a regular file"
+# A kernel berth-vmm may not read. Root reads anything, so as root the run drops to nobody,
+# with its own copy of berth-vmm (the checkout's path may be closed to nobody).
+cp "$GUESTS/tiny-hello.bzImage" "$SCRATCH/unreadable"
+chmod 000 "$SCRATCH/unreadable"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 755 "$SCRATCH"
+	install -m 755 "$VMM" "$SCRATCH/berth-vmm"
+	expect_status 2 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$SCRATCH/berth-vmm" --kernel "$SCRATCH/unreadable"
+else
+	expect_status 2 "$VMM" --kernel "$SCRATCH/unreadable"
+fi
+expect_output "cannot open kernel '$SCRATCH/unreadable': Permission denied"
 echo "just text" >"$SCRATCH/text"
 expect_status 2 "$VMM" --kernel "$SCRATCH/text"
 expect_output "not a Linux bzImage"
@@ -26,6 +39,9 @@ expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 100T
 expect_output "more than this host's RAM"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 12Q
 expect_output "invalid size suffix"
+# Messages whose errno would add nothing end without one.
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 1.5G
+[ "$OUT" = "berth-vmm: --mem: invalid size suffix in '1.5G' (use K, M, G or T)" ] || fail "unexpected: $OUT"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --initrd "$SCRATCH/missing"
 expect_output "cannot open initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --console file=/nonexistent/dir/log
@@ -34,4 +50,5 @@ need_kvm
 truncate -s 40M "$SCRATCH/big-initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 32M --initrd "$SCRATCH/big-initrd"
 expect_output "the initrd (40 MiB) does not fit"
+[[ $OUT == *"; give --mem more" ]] || fail "no errno text expected after the advice: $OUT"
 echo ok

@@ -1,6 +1,8 @@
 /* Unit tests for src/common/size.c. */
 #include "testlib.h"
 
+#include <errno.h>
+
 #include "common/size.h"
 
 static void parses_suffixes(void **state)
@@ -30,10 +32,14 @@ static void rejects_garbage(void **state)
 	assert_int_equal(size_parse("", &v, &err), -1);
 	assert_int_equal(size_parse("-1G", &v, &err), -1);
 	assert_int_equal(size_parse("12X", &v, &err), -1);
+	/* Bad input, said in full: no strerror text after it. */
+	assert_string_equal(err.msg, "invalid size suffix in '12X' (use K, M, G or T)");
+	assert_int_equal(err.errnum, EINVAL);
 	assert_int_equal(size_parse("12Gx", &v, &err), -1);
 	assert_int_equal(size_parse("99999999999999999999", &v, &err), -1);
 	assert_int_equal(size_parse("17179869184T", &v, &err), -1);
-	assert_non_null(strstr(err.msg, "too large"));
+	assert_string_equal(err.msg, "size '17179869184T' is too large");
+	assert_int_equal(err.errnum, ERANGE);
 }
 
 static void formats(void **state)

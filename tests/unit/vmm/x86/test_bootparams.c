@@ -1,7 +1,7 @@
 /* Unit tests for src/vmm/x86/bootparams.c: the zero page and its e820 map. */
 #include "testlib.h"
 
-#include "../bzimage_fixture.h"
+#include "bzimage_fixture.h"
 #include "vmm/x86/bootparams.h"
 #include "vmm/x86/layout.h"
 
