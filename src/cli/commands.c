@@ -29,12 +29,12 @@ static const struct cli_cmd commands[] = {
 	{ "stop", "[--force] [--timeout S] NAME",
 	  "Shut a server down: ask it, wait, then stop it hard.\n\n"
 	  "  --force              stop it hard now, without asking\n"
-	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
+	  "  --timeout S          how long it may take to stop: 30, 5m, 1h at most\n" COMMON_HELP,
 	  .parse = cmd_stop },
 	{ "restart", "[--force] [--timeout S] NAME",
 	  "Stop a server (as stop does), then start it.\n\n"
 	  "  --force              stop it hard now, without asking\n"
-	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
+	  "  --timeout S          how long it may take to stop: 30, 5m, 1h at most\n" COMMON_HELP,
 	  .parse = cmd_restart },
 	{ "delete", "[--force] NAME",
 	  "Delete a stopped server, its disk and its reservation.\n\n"
