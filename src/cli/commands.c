@@ -21,7 +21,7 @@ static const struct cli_cmd commands[] = {
 	  "                       --cpus, --memory, --disk given too override its values\n"
 	  "  --cpus N             vCPUs to reserve\n"
 	  "  --memory SIZE        memory to reserve, e.g. 512M, 2G\n"
-	  "  --disk SIZE          disk to reserve (default: the image's size)\n"
+	  "  --disk SIZE          disk to reserve (default: as the image needs)\n"
 	  "  --restart always|no  start it again when berthd finds it stopped (default: no)\n"
 	  "  --start              start it once created\n" COMMON_HELP,
 	  .parse = cmd_create },
