@@ -21,7 +21,7 @@ static const struct cli_cmd commands[] = {
 	  "                       --cpus, --memory, --disk given too override its values\n"
 	  "  --cpus N             vCPUs to reserve\n"
 	  "  --memory SIZE        memory to reserve, e.g. 512M, 2G\n"
-	  "  --disk SIZE          disk to reserve (default: the image's size)\n"
+	  "  --disk SIZE          disk to reserve (default: as the image needs)\n"
 	  "  --restart always|no  start it again when berthd finds it stopped (default: no)\n"
 	  "  --start              start it once created\n" COMMON_HELP,
 	  .parse = cmd_create },
@@ -29,12 +29,12 @@ static const struct cli_cmd commands[] = {
 	{ "stop", "[--force] [--timeout S] NAME",
 	  "Shut a server down: ask it, wait, then stop it hard.\n\n"
 	  "  --force              stop it hard now, without asking\n"
-	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
+	  "  --timeout S          how long it may take to stop: 30, 5m, 1h at most\n" COMMON_HELP,
 	  .parse = cmd_stop },
 	{ "restart", "[--force] [--timeout S] NAME",
 	  "Stop a server (as stop does), then start it.\n\n"
 	  "  --force              stop it hard now, without asking\n"
-	  "  --timeout S          how long it may take to shut down: 30, 30s, 5m, 1h\n" COMMON_HELP,
+	  "  --timeout S          how long it may take to stop: 30, 5m, 1h at most\n" COMMON_HELP,
 	  .parse = cmd_restart },
 	{ "delete", "[--force] NAME",
 	  "Delete a stopped server, its disk and its reservation.\n\n"

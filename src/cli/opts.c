@@ -42,7 +42,8 @@ int opt_duration(const char *what, const char *s, unsigned *out, struct berth_er
 	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 } };
 	char digits[16];
 	size_t n = strlen(s);
-	unsigned scale = 1, v, i;
+	unsigned long v;
+	unsigned scale = 1, i;
 
 	if (n && n < sizeof(digits)) {
 		memcpy(digits, s, n + 1);
@@ -51,12 +52,17 @@ int opt_duration(const char *what, const char *s, unsigned *out, struct berth_er
 				digits[n - 1] = '\0';
 				scale = units[i].seconds;
 			}
-		if (opt_count(what, digits, 0, CLI_DURATION_MAX / scale, &v, err) == 0) {
-			*out = v * scale;
+		errno = 0;
+		if (all_digits(digits) && (v = strtoul(digits, NULL, 10), !errno)) {
+			if (v > CLI_DURATION_MAX / scale)
+				return berr(err, 0,
+					    "%s '%s': at most 1h (%u seconds), as berthd allows",
+					    what, s, CLI_DURATION_MAX);
+			*out = (unsigned)v * scale;
 			return 0;
 		}
 	}
-	return berr(err, 0, "%s '%s': expected seconds such as 30, 30s, 5m or 1h (at most 24h)",
+	return berr(err, 0, "%s '%s': expected seconds such as 30, 30s, 5m or 1h (at most 1h)",
 		    what, s);
 }
 

@@ -12,7 +12,7 @@
 
 enum cli_format { FORMAT_TABLE, FORMAT_JSON };
 
-#define CLI_DURATION_MAX 86400 /* one day: longer is a typo, not a plan */
+#define CLI_DURATION_MAX 3600 /* as berthd: the longest a clean stop may take */
 
 /* Parse a whole number in [min, max] given to option `what` (e.g. "--cpus"). */
 int opt_count(const char *what, const char *s, unsigned min, unsigned max, unsigned *out,

@@ -35,14 +35,6 @@ static int table_done(struct table *t, int rc, FILE *out, struct berth_error *er
 	return rc < 0 ? berr(err, ENOMEM, "table") : 0;
 }
 
-/* A server's disk: 0 reserves the image's own size. */
-static const char *disk_cell(const json_t *v, char *buf, size_t len)
-{
-	if (json_is_integer(v) && json_integer_value(v) == 0)
-		return "(image)";
-	return cell_size(v, buf, len);
-}
-
 /* Add obj's row of cols (ncols at most MAX_COLS) to t. */
 static int add_row(struct table *t, const json_t *obj, const struct column *cols, unsigned ncols)
 {
@@ -88,7 +80,7 @@ int render_servers(json_t *reply, FILE *out, struct berth_error *err)
 	static const struct column cols[] = {
 		{ "NAME", "name", cell_text },	     { "KIND", "kind", cell_text },
 		{ "STATE", "state", cell_text },     { "CPUS", "cpus", cell_text },
-		{ "MEMORY", "memory", cell_size },   { "DISK", "disk", disk_cell },
+		{ "MEMORY", "memory", cell_size },   { "DISK", "disk", cell_size },
 		{ "ADDRESS", "address", cell_text },
 	};
 
@@ -101,7 +93,7 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		{ "name", "name", cell_text },	     { "kind", "kind", cell_text },
 		{ "image", "image", cell_text },     { "state", "state", cell_text },
 		{ "cpus", "cpus", cell_text },	     { "memory", "memory", cell_size },
-		{ "disk", "disk", disk_cell },	     { "address", "address", cell_text },
+		{ "disk", "disk", cell_size },	     { "address", "address", cell_text },
 		{ "pid", "pid", cell_text },	     { "restart", "restart", cell_text },
 		{ "created", "created", cell_time },
 	};

@@ -29,6 +29,7 @@ static const struct route routes[] = {
 	{ "POST", "/1.0/images", api_images_import },
 	{ "GET", "/1.0/images/*", api_image_get },
 	{ "DELETE", "/1.0/images/*", api_image_delete },
+	{ "GET", "/1.0/operations", api_operations_list },
 	{ "GET", "/1.0/operations/*", api_operation_get },
 	{ "GET", "/1.0/operations/*/wait", api_operation_wait },
 	{ "GET", "/1.0/events", api_events },

@@ -58,6 +58,8 @@ void api_image_get(struct berthd *d, const struct http_request *rq, const char *
 		   struct http_reply *rep);
 void api_image_delete(struct berthd *d, const struct http_request *rq, const char *arg,
 		      struct http_reply *rep);
+void api_operations_list(struct berthd *d, const struct http_request *rq, const char *arg,
+			 struct http_reply *rep);
 void api_operation_get(struct berthd *d, const struct http_request *rq, const char *arg,
 		       struct http_reply *rep);
 void api_operation_wait(struct berthd *d, const struct http_request *rq, const char *arg,

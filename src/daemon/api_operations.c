@@ -1,4 +1,5 @@
-/* api_operations.c - GET /1.0/operations/ID and /1.0/operations/ID/wait?timeout=S. */
+/* api_operations.c - GET /1.0/operations?limit=N (the newest first), /1.0/operations/ID and
+ * /1.0/operations/ID/wait?timeout=S. */
 #include <string.h>
 
 #include "daemon/api.h"
@@ -6,6 +7,8 @@
 
 #define WAIT_DEFAULT_S 30
 #define WAIT_MAX_S     600
+#define LIST_DEFAULT   100
+#define LIST_MAX       1000
 
 /* Operation ids are hex; anything else cannot name one. */
 static bool bad_id(const char *id, struct http_reply *rep)
@@ -14,6 +17,25 @@ static bool bad_id(const char *id, struct http_reply *rep)
 		return false;
 	http_reply_error(rep, 404, "no operation %.40s", id);
 	return true;
+}
+
+void api_operations_list(struct berthd *d, const struct http_request *rq, const char *arg,
+			 struct http_reply *rep)
+{
+	unsigned limit = LIST_DEFAULT;
+	struct berth_error err;
+	json_t *list;
+
+	(void)arg;
+	if (input_query_uint("limit", http_query(rq, "limit"), LIST_MAX, &limit, &err)) {
+		api_reply_error(rep, &err);
+		return;
+	}
+	list = ops_list(&d->ops, limit, &err);
+	if (list)
+		http_reply_json(rep, 200, list);
+	else
+		api_reply_error(rep, &err);
 }
 
 void api_operation_get(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -26,6 +26,7 @@ void config_defaults(struct config *c)
 	c->host_reserve_disk = 1ULL << 30;
 	c->cpu_overcommit = 1.0;
 	c->stop_timeout = 30;
+	c->network = true;
 	c->nat = true;
 	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
 	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
@@ -74,6 +75,15 @@ static int parse_yes_no(const char *v, bool *out, struct berth_error *err)
 	if (strcmp(v, "yes") && strcmp(v, "no"))
 		return berr(err, 0, "'%s' is not yes or no", v);
 	*out = strcmp(v, "yes") == 0;
+	return 0;
+}
+
+/* `auto` (true) or `none` (false). */
+static int parse_network(const char *v, bool *out, struct berth_error *err)
+{
+	if (strcmp(v, "auto") && strcmp(v, "none"))
+		return berr(err, 0, "'%s' is not auto or none", v);
+	*out = strcmp(v, "auto") == 0;
 	return 0;
 }
 
@@ -159,6 +169,8 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_path(v, c->vmm_path, err);
 	if (!strcmp(key, "ct_path"))
 		return parse_path(v, c->ct_path, err);
+	if (!strcmp(key, "network"))
+		return parse_network(v, &c->network, err);
 	if (!strcmp(key, "bridge"))
 		return parse_ifname(v, c->bridge, err);
 	if (!strcmp(key, "bridge_address"))

@@ -30,18 +30,19 @@ struct config {
 	unsigned stop_timeout;	 /* seconds a clean stop may take by default (30) */
 	char vmm_path[PATH_MAX]; /* berth-vmm; "" until config_find_tools() */
 	char ct_path[PATH_MAX];	 /* berth-ct; "" until config_find_tools() */
-	char bridge[CONFIG_IFNAME_MAX + 1]; /* the managed bridge; "" (`none`): networks off */
+	bool network; /* auto (true, default): as root and bridge allow; none (false): off */
+	char bridge[CONFIG_IFNAME_MAX + 1]; /* the managed bridge; "" (`none`): no bridge */
 	struct net_pool pool;		    /* bridge_address: gateway and subnet (10.187.0.1/24) */
 	bool nat;			    /* masquerade the subnet's traffic out (default yes) */
-	char console_path[PATH_MAX]; /* berth-console; "" until config_find_tools() */
-	uint64_t console_log_max;    /* cap of a server's console.log (default 1M) */
+	char console_path[PATH_MAX];	    /* berth-console; "" until config_find_tools() */
+	uint64_t console_log_max;	    /* cap of a server's console.log (default 1M) */
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };
 
 /* The built-in settings: no reserve but 512M RAM and 1G disk, overcommit 1.0, plans
- * small (1 CPU, 512M, 2G), medium (2, 2G, 20G), large (4, 8G, 80G); no bridge (networks
- * off: the shipped contrib/berthd.conf turns on berth0), bridge_address 10.187.0.1/24,
+ * small (1 CPU, 512M, 2G), medium (2, 2G, 20G), large (4, 8G, 80G); network auto, no
+ * bridge (the shipped contrib/berthd.conf turns on berth0), bridge_address 10.187.0.1/24,
  * nat yes. */
 void config_defaults(struct config *c);
 

@@ -5,11 +5,13 @@
  * console.log (the serial console, capped by console_log_max), vmm.log (the VMM's stdout
  * and stderr). The VMM also serves the console on STATE_DIR/console/NAME.sock, which
  * `berth console` attaches to. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -207,6 +209,26 @@ static bool vm_cmdline_is(long pid, const char *sock)
 	return false;
 }
 
+/* The VMM of this server (--api-sock sock) found among all processes, or 0: one whose pid
+ * berthd never recorded and whose socket does not answer yet (killed while the VMM was
+ * still touching its RAM). */
+static long vm_find(const char *sock)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	long pid = 0, p;
+	char *end;
+
+	while (proc && !pid && (e = readdir(proc))) {
+		p = strtol(e->d_name, &end, 10);
+		if (p > 0 && !*end && vm_cmdline_is(p, sock))
+			pid = p;
+	}
+	if (proc)
+		closedir(proc);
+	return pid;
+}
+
 static bool vm_alive(const struct server *s, const struct driver_env *e)
 {
 	_cleanup_close_ int pidfd = proc_open(s->pid);
@@ -261,10 +283,11 @@ static int vm_stop(const struct server *s, const struct driver_env *e, bool forc
 		if (vm_ask_to_stop(sock, pidfd, force, timeout_s))
 			return 0;
 	} else {
-		/* no answer: a hung VMM is still killed, a recycled pid never */
+		/* no answer: a hung VMM is still killed, a recycled pid never, and one that has
+		 * no socket yet is found by its command line */
 		if (pidfd >= 0)
 			close(pidfd);
-		pid = s->pid;
+		pid = vm_cmdline_is(s->pid, sock) ? s->pid : vm_find(sock);
 		pidfd = proc_open(pid);
 		if (pidfd < 0 || !vm_cmdline_is(pid, sock))
 			return 0; /* nothing of it runs */

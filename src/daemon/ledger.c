@@ -192,8 +192,11 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 		return -1;
 	if (name_taken(db, spec->name, err) || check_image(db, spec, &image_size, err))
 		goto fail;
-	/* the reservation is the size of the disk the driver makes */
-	if (disk_size(spec->kind, spec->disk, image_size, &spec->disk, err))
+	/* the reservation is the size of the disk the driver makes: a VM's copy of its image's
+	 * disk (its length, holes and all), a container's file system holding its image's tree
+	 * (the blocks the tree takes) */
+	if (disk_size(spec->kind, spec->disk, spec->kind == KIND_VM ? spec->image_disk : image_size,
+		      &spec->disk, err))
 		goto fail;
 	spec->address[0] = '\0';
 	if (sum_rows(db, NULL, &u, err) ||

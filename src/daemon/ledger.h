@@ -43,6 +43,7 @@ struct server_spec {
 	enum server_kind kind;
 	unsigned cpus;
 	uint64_t memory, disk;
+	uint64_t image_disk; /* a VM's: the length of its image's disk.img (0: none) */
 	bool restart_always;
 	char address[NET_ADDR_LEN]; /* out: the address of the pool it got, "" when none */
 };

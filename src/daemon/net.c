@@ -44,13 +44,19 @@ int net_start(struct net *n, const struct config *c, const char *state_dir, sqli
 	*n =
 	    (struct net){ .mode = NET_OFF, .pool = c->pool, .nat = c->nat, .state_dir = state_dir };
 	snprintf(n->bridge, sizeof(n->bridge), "%s", c->bridge);
-	if (!c->bridge[0])
+	if (!c->network)
 		return 0;
+	/* Without root no interface can be made, so `bridge` cannot count: VMs still get a
+	 * network, the one berth-vmm makes itself. */
 	if (geteuid() != 0) {
 		n->mode = NET_USER;
-		fprintf(stderr, "berthd: not root: VMs get user-mode networking, no bridge\n");
+		fprintf(stderr, "berthd: not root: VMs get user-mode networking%s%s%s\n",
+			c->bridge[0] ? " (bridge " : "", c->bridge,
+			c->bridge[0] ? " not made)" : "");
 		return 0;
 	}
+	if (!c->bridge[0])
+		return 0;
 	n->mode = NET_BRIDGE;
 	if (net_link_bridge(n->bridge, n->pool.gateway, n->pool.prefix, err) ||
 	    net_nat_apply(n->bridge, &n->pool, n->nat, err) ||

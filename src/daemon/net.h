@@ -2,7 +2,8 @@
  * server, set up at start; a server's interface made when it starts (a tap for a VM, a veth
  * pair for a container) and removed when it stops; leftovers of a killed berthd removed at
  * the next start. Without root, VMs get user-mode networking (libslirp in berth-vmm) and no
- * address. docs/berthd.md, "Networks". */
+ * address, whatever `bridge` says; `network = none` turns all of it off. docs/berthd.md,
+ * "Networks". */
 #ifndef BERTH_DAEMON_NET_H
 #define BERTH_DAEMON_NET_H
 
@@ -18,8 +19,8 @@
 #include "daemon/server.h"
 
 enum net_mode {
-	NET_OFF,    /* no bridge configured: servers have no network */
-	NET_BRIDGE, /* the bridge: taps, veths, addresses of the pool */
+	NET_OFF,    /* `network = none`, or root without a bridge: servers have no network */
+	NET_BRIDGE, /* root with a bridge: taps, veths, addresses of the pool */
 	NET_USER,   /* not root: VMs get user-mode networking, containers none */
 };
 
@@ -35,7 +36,8 @@ struct net {
 #define NET_CMDLINE_MAX 96 /* what the kernel command line gains */
 
 /* Set up networks as c says: with a bridge and root, the bridge and its address, the
- * nftables table, the DHCP server, and an address for every server without one. */
+ * nftables table, the DHCP server, and an address for every server without one; without
+ * root, user mode (unless `network = none`). */
 int net_start(struct net *n, const struct config *c, const char *state_dir, sqlite3 *db,
 	      struct berth_error *err);
 

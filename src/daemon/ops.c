@@ -48,12 +48,12 @@ static json_t *row_json(sqlite3_stmt *st)
 	return j;
 }
 
+#define COLUMNS "id, kind, target, status, progress, err, created, updated"
+
 static json_t *read_op(sqlite3 *db, const char *id, struct berth_error *err)
 {
-	return db_row_json(db,
-			   "SELECT id, kind, target, status, progress, err, created, updated FROM "
-			   "operations WHERE id = ?1",
-			   id, row_json, "operation", err);
+	return db_row_json(db, "SELECT " COLUMNS " FROM operations WHERE id = ?1", id, row_json,
+			   "operation", err);
 }
 
 json_t *ops_get(struct ops *ops, const char *id, struct berth_error *err)
@@ -61,6 +61,21 @@ json_t *ops_get(struct ops *ops, const char *id, struct berth_error *err)
 	sqlite3 *db = db_conn(ops->db, err);
 
 	return db ? read_op(db, id, err) : NULL;
+}
+
+json_t *ops_list(struct ops *ops, unsigned limit, struct berth_error *err)
+{
+	sqlite3 *db = db_conn(ops->db, err);
+	char n[16];
+
+	if (!db)
+		return NULL;
+	snprintf(n, sizeof(n), "%u", limit);
+	/* rowid breaks ties within a second: rows are inserted in the order they started */
+	return db_rows_json(db,
+			    "SELECT " COLUMNS " FROM operations ORDER BY created DESC, rowid DESC "
+			    "LIMIT CAST(?1 AS INTEGER)",
+			    n, row_json, err);
 }
 
 /* Tell the event stream what the operation is now. */

@@ -44,6 +44,9 @@ void op_progress(void *ctx, int percent);
  * "created","updated"}; NULL with ENOENT when there is none. */
 json_t *ops_get(struct ops *ops, const char *id, struct berth_error *err);
 
+/* The newest operations first, at most limit of them: an array of ops_get() objects. */
+json_t *ops_list(struct ops *ops, unsigned limit, struct berth_error *err);
+
 /* ops_get() once the operation is done or timeout_s has passed, whichever is first. */
 json_t *ops_wait(struct ops *ops, const char *id, int timeout_s, struct berth_error *err);
 

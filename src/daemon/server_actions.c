@@ -131,6 +131,26 @@ fail:
 	return -1;
 }
 
+/* The length of a VM image's disk, which the server's own disk copies; 0 when the image
+ * has none (or is not there: the reservation refuses that). */
+static int image_disk(const struct berthd *d, struct server_spec *spec, struct berth_error *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	spec->image_disk = 0;
+	if (spec->kind != KIND_VM)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/images/%s/disk.img", d->state_dir,
+			     spec->image) >= sizeof(path))
+		return berr(err, ENAMETOOLONG, "image %s: path too long", spec->image);
+	if (stat(path, &st) == 0)
+		spec->image_disk = (uint64_t)st.st_size;
+	else if (errno != ENOENT)
+		return berr(err, errno, "image %s: cannot stat %s", spec->image, path);
+	return 0;
+}
+
 int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN + 1],
 		  struct berth_error *err)
 {
@@ -138,7 +158,7 @@ int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN 
 	struct job *j;
 	sqlite3 *db = db_conn(&d->db, err);
 
-	if (!db || ledger_reserve(db, &d->cap, spec, err))
+	if (!db || image_disk(d, spec, err) || ledger_reserve(db, &d->cap, spec, err))
 		return -1;
 	server_announce(d, spec->name);
 	j = job_new(d, spec->name, ACTION_START, false, 0, err);

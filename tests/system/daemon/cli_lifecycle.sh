@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# cli_lifecycle.sh - berth against a real berthd (temporary --state-dir and --socket):
-# import the busybox container image (a tarball and a directory, by relative paths),
-# create, list --format json, show, start, stop, delete containers; host shows the
-# reservations; an oversold create is refused with the daemon's message naming free
-# memory; usage errors exit 2; an absent daemon is named with what to do.
+# cli_lifecycle.sh - berth against a real berthd (temporary --state-dir, --socket and
+# --config): import the busybox container image (a tarball and a directory, by relative
+# paths), create, list --format json, show, start, restart, stop, delete containers; plan
+# list (table and JSON); BERTH_SOCKET instead of --socket; host shows the reservations; an
+# oversold create is refused with the daemon's message naming free memory; a restart=always
+# container whose init is killed is started again by berthd's watcher; usage errors exit
+# 2; an absent daemon is named with what to do.
 # timeout: 240
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -77,8 +79,10 @@ expect_status 2 "$BERTH" --bogus list
 echo "ok: absent daemon and usage errors"
 
 rootfs
-"$BERTHD" --state-dir "$STATE" --socket "$SOCK" --host-cpus 4 --host-memory 2G \
-	>"$SCRATCH/berthd.log" 2>&1 &
+# our own settings (no network: the host's /etc/berth/berthd.conf must not count), two plans
+printf 'plan = tiny 1 64M 256M\nplan = big 2 1G 4G\n' >"$SCRATCH/berthd.conf"
+"$BERTHD" --state-dir "$STATE" --socket "$SOCK" --config "$SCRATCH/berthd.conf" \
+	--host-cpus 4 --host-memory 2G >"$SCRATCH/berthd.log" 2>&1 &
 DAEMON=$!
 for _ in $(seq 1 100); do
 	berth host >/dev/null 2>&1 && break
@@ -116,6 +120,31 @@ expect_status 0 berth list
 [[ $OUT == *"NAME"*"KIND"*"STATE"*"CPUS"*"MEMORY"*"DISK"*"ADDRESS"* ]] || fail "list header: $OUT"
 [[ $OUT == *"web"*"ct"*"running"*"1"*"1.0 GiB"* ]] || fail "list row: $OUT"
 echo "ok: create, list, show, start"
+
+# Restart: the same server, running again with a new init.
+expect_status 0 berth show web --format json
+pid=$(jq .pid <<<"$OUT")
+expect_status 0 berth restart --timeout 10 web
+expect_output "restart web: done"
+expect_status 0 berth show web --format json
+jq_ok ".state == \"running\" and .pid > 0 and .pid != $pid"
+[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ] || fail "web's old init $pid outlived its restart"
+echo "ok: restart"
+
+# Plans, as the settings name them; BERTH_SOCKET stands for --socket.
+expect_status 0 berth plan list
+[[ $OUT == *"NAME"*"CPUS"*"MEMORY"*"DISK"* ]] || fail "plan list header: $OUT"
+[[ $OUT == *"tiny"*"1"*"64 MiB"*"256 MiB"* ]] || fail "plan list row: $OUT"
+[[ $OUT == *"big"*"2"*"1.0 GiB"*"4.0 GiB"* ]] || fail "plan list row: $OUT"
+[[ $OUT != *"small"* ]] || fail "the built-in plans are listed though the settings replace them: $OUT"
+expect_status 0 berth plan list --format json
+jq_ok '. == [{"name": "tiny", "cpus": 1, "memory": 67108864, "disk": 268435456},
+	{"name": "big", "cpus": 2, "memory": 1073741824, "disk": 4294967296}]'
+expect_status 0 env BERTH_SOCKET="$SOCK" "$BERTH" show web --format json
+jq_ok '.name == "web" and .state == "running"'
+expect_status 1 env BERTH_SOCKET="$SCRATCH/none.sock" "$BERTH" list
+expect_output "cannot reach berthd at $SCRATCH/none.sock"
+echo "ok: plan list (table, JSON); BERTH_SOCKET"
 
 # The ledger: 2 GiB of memory, one 1 GiB server fits beside web, a third is refused.
 expect_status 0 berth create db --kind ct --image busybox-dir --cpus 1 --memory 1G
@@ -155,3 +184,24 @@ expect_status 0 berth host --format json
 jq_ok '.memory.reserved == 0 and .cpus.reserved == 0 and .servers == 0'
 expect_status 0 berth image delete busybox-dir
 echo "ok: stop, delete, reservations released"
+
+# restart=always: the watcher (every 5 s) finds the container's init gone and starts it again.
+expect_status 0 berth create auto --kind ct --image busybox --plan tiny --restart always --start
+expect_status 0 berth show auto --format json
+jq_ok '.state == "running" and .restart == "always"'
+pid=$(jq .pid <<<"$OUT")
+kill -9 "$pid"
+restarted() {
+	OUT=$(berth show auto --format json) &&
+		jq -e ".state == \"running\" and .pid > 0 and .pid != $pid" <<<"$OUT" >/dev/null
+}
+for _ in $(seq 1 300); do
+	restarted && break
+	sleep 0.1
+done
+restarted || fail "the restart=always container was not started again within 30 s: $OUT
+$(tail -5 "$SCRATCH/berthd.log")"
+new=$(jq .pid <<<"$OUT")
+grep -q "server auto stopped by itself" "$SCRATCH/berthd.log" || fail "berthd's log does not say why: $(tail -5 "$SCRATCH/berthd.log")"
+expect_status 0 berth delete --force auto
+echo "ok: a restart=always container whose init was killed runs again (pid $pid -> $new)"

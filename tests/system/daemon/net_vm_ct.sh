@@ -3,7 +3,7 @@
 # its own bridge and subnet; a busybox container gets .2, a kit-vm VM .3 (its tap on the
 # bridge, berth.ip= on its kernel command line); the VM pings the container and is offered
 # its own address by berthd's dnsmasq (udhcpc); the container pings the VM; both are listed
-# with their addresses; deleted, they leave no tap or veth.
+# with their addresses, kinds and reservations; deleted, they leave no tap or veth.
 # timeout: 700
 . "$(dirname "$0")/../vmm/guest.sh"
 
@@ -98,8 +98,18 @@ expect_status 0 berth start v1
 expect_status 0 berth list --format json
 jq_ok "map({(.name): .address}) | add == {\"c1\": \"$CT_IP\", \"v1\": \"$VM_IP\"}"
 jq_ok 'map(.state) == ["running", "running"]'
+jq_ok 'map({(.name): .kind}) | add == {"c1": "ct", "v1": "vm"}'
+# the reservations: as asked; a VM's disk is its image's, a container's its tree's least
+# disk plus 1 GiB (docs/berthd.md); the host's ledger holds both
+jq_ok "map({(.name): [.cpus, .memory]}) | add == {\"c1\": [1, $((64 << 20))], \"v1\": [1, $((256 << 20))]}"
+jq_ok ".[] | select(.name == \"v1\") | .disk == $(stat -c %s "$IMG/disk.img")"
+jq_ok ".[] | select(.name == \"c1\") | .disk > $((1 << 30))"
+list=$OUT
 ctpid=$(jq '.[] | select(.name == "c1") | .pid' <<<"$OUT")
-echo "ok: a container and a VM got $CT_IP and $VM_IP, listed by berth list"
+expect_status 0 berth host --format json
+jq -e --argjson l "$list" ".cpus.reserved == 2 and .memory.reserved == $((320 << 20)) and
+	.disk.reserved == (\$l | map(.disk) | add)" <<<"$OUT" >/dev/null || fail "the ledger: $OUT"
+echo "ok: a container and a VM got $CT_IP and $VM_IP, listed by berth list with their kinds and reservations"
 
 CONSOLE=$STATE/servers/v1/console.log
 wait_for "$CONSOLE" "net-vm-ct: waiting" 1 120

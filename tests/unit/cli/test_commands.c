@@ -201,6 +201,7 @@ static void state_changes(void **state)
 	expect_error(ARGV("stop", "--timeout", "soon", "web"), "--timeout 'soon'");
 	expect_error(ARGV("stop", "--timeout", "-1", "web"), "--timeout '-1'");
 	expect_error(ARGV("stop", "--timeout", "2d", "web"), "--timeout '2d'");
+	expect_error(ARGV("stop", "--timeout", "2h", "web"), "--timeout '2h': at most 1h");
 	expect_error(ARGV("stop", "web", "--timeout"), "option --timeout needs a value");
 	expect_error(ARGV("stop"), "stop: missing NAME");
 	expect_error(ARGV("restart", "--timeout", "x", "web"), "--timeout 'x'");

@@ -133,16 +133,17 @@ static void servers(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    render(render_servers,
-		   "[{\"name\":\"web\",\"kind\":\"ct\",\"image\":\"busybox\",\"state\":"
-		   "\"running\",\"cpus\":1,\"memory\":1073741824,\"disk\":0,\"address\":null,"
-		   "\"pid\":42,\"restart\":\"no\",\"created\":0},"
-		   "{\"name\":\"database\",\"kind\":\"vm\",\"state\":\"stopped\",\"cpus\":12,"
-		   "\"memory\":536870912,\"disk\":21474836480,\"address\":\"10.0.0.3\"}]",
-		   &err),
+	    render(
+		render_servers,
+		"[{\"name\":\"web\",\"kind\":\"ct\",\"image\":\"busybox\",\"state\":"
+		"\"running\",\"cpus\":1,\"memory\":1073741824,\"disk\":1107296256,\"address\":null,"
+		"\"pid\":42,\"restart\":\"no\",\"created\":0},"
+		"{\"name\":\"database\",\"kind\":\"vm\",\"state\":\"stopped\",\"cpus\":12,"
+		"\"memory\":536870912,\"disk\":21474836480,\"address\":\"10.0.0.3\"}]",
+		&err),
 	    0);
 	assert_string_equal(printed, "NAME      KIND  STATE    CPUS  MEMORY   DISK     ADDRESS\n"
-				     "web       ct    running  1     1.0 GiB  (image)  -\n"
+				     "web       ct    running  1     1.0 GiB  1.0 GiB  -\n"
 				     "database  vm    stopped  12    512 MiB  20 GiB   10.0.0.3\n");
 	assert_int_equal(render(render_servers, "[]", &err), 0);
 	assert_string_equal(printed, "NAME  KIND  STATE  CPUS  MEMORY  DISK  ADDRESS\n");

@@ -17,6 +17,8 @@ static void defaults(void **state)
 	assert_true(c.cpu_overcommit == 1.0);
 	assert_int_equal(c.host_reserve_cpus, 0);
 	assert_int_equal(c.console_log_max, 1 << 20);
+	assert_true(c.network);
+	assert_string_equal(c.bridge, "");
 	assert_int_equal(c.nplans, 3);
 	assert_string_equal(config_plan(&c, "small")->name, "small");
 	assert_int_equal(config_plan(&c, "small")->memory, 536870912);
@@ -36,6 +38,8 @@ static void parses_settings(void **state)
 			   "vmm_path = /opt/berth/berth-vmm\n"
 			   "console_path = /opt/berth/berth-console\n"
 			   "console_log_max = 4M\n"
+			   "network = none\n"
+			   "bridge = br-test0\n"
 			   "plan = tiny 1 128M 1G\n"
 			   "plan = big 8 16G 100G\n";
 
@@ -49,6 +53,11 @@ static void parses_settings(void **state)
 	assert_string_equal(c.ct_path, "");
 	assert_string_equal(c.console_path, "/opt/berth/berth-console");
 	assert_int_equal(c.console_log_max, 4ULL << 20);
+	assert_false(c.network);
+	assert_string_equal(c.bridge, "br-test0");
+	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
+	assert_true(c.network);
+	assert_string_equal(c.bridge, "");
 	assert_int_equal(c.nplans, 2);
 	assert_null(config_plan(&c, "small"));
 	assert_int_equal(config_plan(&c, "big")->cpus, 8);
@@ -82,6 +91,8 @@ static void rejects_bad_settings(void **state)
 	refuses("stop_timeout =\n", "has no value");
 	refuses("console_log_max = 1K\n", "too small: give 0 (no cap) or at least 64K");
 	refuses("console_path = berth-console\n", "not an absolute path");
+	refuses("network = off\n", "t.conf:1: network: 'off' is not auto or none");
+	refuses("bridge = a/b\n", "not an interface name");
 }
 
 static void loads_file(void **state)

@@ -1,7 +1,8 @@
 /* Unit tests for src/daemon/driver_vm.c: real berth-vmm processes with the tiny test guests
  * on this host's KVM (root and /dev/kvm needed): provision, start, alive, a clean stop
  * (tiny-button powers off on the ACPI power button), a stop that escalates (tiny-spin
- * ignores it), a forced stop, a start that fails. */
+ * ignores it), a forced stop, a hung VMM with or without its pid recorded, a start that
+ * fails. */
 #include "testlib.h"
 
 #include <errno.h>
@@ -249,6 +250,23 @@ static void test_stop_hung_vmm(void **state)
 	f->s.pid = 0;
 }
 
+static void test_stop_hung_unrecorded_vmm(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	int pidfd;
+
+	/* berthd died before the VMM answered and before it recorded the pid (a VMM still
+	 * touching its RAM, stopped here with SIGSTOP): stop finds it by its command line */
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	assert_int_equal(proc_signal(pidfd, SIGSTOP), 0);
+	f->s.pid = 0;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	fixture_stop(f, true, 0);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+}
+
 static void test_start_failure_says_why(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
@@ -273,6 +291,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stop_hung_unrecorded_vmm, setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_start_failure_says_why, setup,
 						fixture_teardown),
 	};

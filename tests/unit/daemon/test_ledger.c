@@ -127,11 +127,22 @@ static void sizes_the_disk_by_the_image(void **state)
 	s.disk = 64 * MIB;
 	assert_int_equal(ledger_reserve(*state, &cap, &s, &err), 0);
 	assert_int_equal(s.disk, 64 * MIB);
-	/* a VM's disk is at least its image's; its image has none here */
+	/* a VM's disk is at least its image's disk; this image (kernel and initrd taking 5 MiB)
+	 * has none */
+	assert_int_equal(
+	    db_exec(*state, "UPDATE images SET size = 5242880 WHERE name = 'kern'", &err), 0);
 	v.kind = KIND_VM;
 	snprintf(v.image, sizeof(v.image), "kern");
 	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), 0);
 	assert_int_equal(v.disk, 0);
+	/* the length of the image's disk, not the blocks the image takes (a sparse disk
+	 * would be sold short of what its copy can grow to) */
+	v = spec("w", 1, MIB);
+	v.kind = KIND_VM;
+	snprintf(v.image, sizeof(v.image), "kern");
+	v.image_disk = 64 * MIB;
+	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), 0);
+	assert_int_equal(v.disk, 64 * MIB);
 }
 
 static void resizes_stopped_servers(void **state)

@@ -1,5 +1,6 @@
 /* Unit tests for src/daemon/ops.c and src/daemon/events.c: operations run on their own
- * thread, report progress and errors, and waits end on completion or on their time limit. */
+ * thread, report progress and errors, and waits end on completion or on their time limit;
+ * the list shows the newest first, at most as many as asked. */
 #include "testlib.h"
 
 #include <errno.h>
@@ -104,6 +105,39 @@ static void runs_reports_and_waits(void **state)
 	assert_int_equal(err.errnum, ENOENT);
 }
 
+static void lists_the_newest_first(void **state)
+{
+	struct berth_error err = { 0 };
+	char ids[3][OP_ID_LEN + 1];
+	json_t *list, *j;
+	unsigned i;
+
+	(void)state;
+	list = ops_list(&ops, 10, &err);
+	assert_non_null(list);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	/* three within one second: the order they started in still shows */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(
+		    op_run(&ops, "create", "/1.0/servers/a", succeed, NULL, NULL, ids[i], &err), 0);
+		json_decref(ops_wait(&ops, ids[i], 10, &err));
+	}
+	list = ops_list(&ops, 10, &err);
+	assert_int_equal(json_array_size(list), 3);
+	for (i = 0; i < 3; i++) {
+		j = json_array_get(list, i);
+		assert_string_equal(json_string_value(json_object_get(j, "id")), ids[2 - i]);
+		assert_string_equal(status(j), "success");
+	}
+	json_decref(list);
+	list = ops_list(&ops, 2, &err); /* bounded */
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "id")),
+			    ids[2]);
+	json_decref(list);
+}
+
 static void interrupted_operations_fail(void **state)
 {
 	struct berth_error err = { 0 };
@@ -146,6 +180,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(runs_reports_and_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(lists_the_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(interrupted_operations_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(event_readers_skip_what_they_missed, setup,
 						teardown),
