@@ -26,6 +26,17 @@ int berr(struct berth_error *err, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+int refuse(struct berth_error *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vberr(err, 0, fmt, ap);
+	va_end(ap);
+	err->errnum = errnum;
+	return -1;
+}
+
 int berr_wrap(struct berth_error *err, const char *fmt, ...)
 {
 	char joined[sizeof(err->msg) * 2];

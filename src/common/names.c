@@ -27,14 +27,11 @@ int name_check(const char *what, const char *name, struct berth_error *err)
 	if (name_valid(name))
 		return 0;
 	if (!name || !name[0])
-		berr(err, 0, "%s name is empty: use 1 to %d lowercase letters, digits and '-'",
-		     what, NAME_MAX_LEN);
-	else
-		berr(err, 0,
-		     "invalid %s name '%.80s': use 1 to %d lowercase letters, digits and '-', "
-		     "starting with a letter or digit",
-		     what, name, NAME_MAX_LEN);
-	/* EINVAL tells callers it is bad input; the message is complete without strerror. */
-	err->errnum = EINVAL;
-	return -1;
+		return refuse(err, EINVAL,
+			      "%s name is empty: use 1 to %d lowercase letters, digits and '-'",
+			      what, NAME_MAX_LEN);
+	return refuse(err, EINVAL,
+		      "invalid %s name '%.80s': use 1 to %d lowercase letters, digits and '-', "
+		      "starting with a letter or digit",
+		      what, name, NAME_MAX_LEN);
 }

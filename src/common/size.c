@@ -8,18 +8,14 @@
 #include <string.h>
 #include <strings.h>
 
-/* A size that is bad input: errnum tells callers so (EINVAL, or ERANGE for too large), and the
- * message is complete without strerror's text. */
+/* A size that is bad input: errnum tells callers so (EINVAL, or ERANGE for too large). */
 static int size_refused(struct berth_error *err, int errnum, const char *s)
 {
 	if (errnum == ERANGE)
-		berr(err, 0, "size '%s' is too large", s);
-	else if (isdigit((unsigned char)s[0]))
-		berr(err, 0, "invalid size suffix in '%s' (use K, M, G or T)", s);
-	else
-		berr(err, 0, "invalid size '%s' (expected a number such as 512M or 4G)", s);
-	err->errnum = errnum;
-	return -1;
+		return refuse(err, errnum, "size '%s' is too large", s);
+	if (isdigit((unsigned char)s[0]))
+		return refuse(err, errnum, "invalid size suffix in '%s' (use K, M, G or T)", s);
+	return refuse(err, errnum, "invalid size '%s' (expected a number such as 512M or 4G)", s);
 }
 
 int size_parse(const char *s, uint64_t *out, struct berth_error *err)

@@ -23,10 +23,9 @@ static int fill_addr(const char *path, const char *what, struct sockaddr_un *add
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
 	if (!*path || strlen(path) >= sizeof(addr->sun_path)) {
-		berr(err, 0, "%s '%s': a socket path must be 1 to %zu bytes long", what, path,
-		     sizeof(addr->sun_path) - 1);
-		err->errnum = *path ? ENAMETOOLONG : EINVAL; /* for callers, not the message */
-		return -1;
+		return refuse(err, *path ? ENAMETOOLONG : EINVAL,
+			      "%s '%s': a socket path must be 1 to %zu bytes long", what, path,
+			      sizeof(addr->sun_path) - 1);
 	}
 	memcpy(addr->sun_path, path, strlen(path) + 1);
 	return 0;
@@ -62,7 +61,8 @@ static int clear_stale(const char *path, const char *what, struct berth_error *e
 	probe = unix_connect(path, SOCK_NONBLOCK, err);
 	if (probe >= 0) {
 		close(probe);
-		return berr(err, 0, "%s: another process listens on %s (stop it or give another path)",
+		return berr(err, 0,
+			    "%s: another process listens on %s (stop it or give another path)",
 			    what, path);
 	}
 	if (err->errnum != ECONNREFUSED)

@@ -203,9 +203,8 @@ int state_load(const char *root, const char *id, struct ct_state **out, struct b
 	o = json_load_file(path, 0, &jerr);
 	if (!o) {
 		if (access(path, F_OK) < 0) {
-			berr(err, 0, "container `%s` does not exist", id);
-			err->errnum = ENOENT; /* `delete --force` ignores a missing container */
-			return -1;
+			/* ENOENT: `delete --force` ignores a missing container */
+			return refuse(err, ENOENT, "container `%s` does not exist", id);
 		}
 		return berr(err, 0, "`%s`: %s", path, jerr.text);
 	}

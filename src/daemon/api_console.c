@@ -9,7 +9,7 @@
 #include "common/cleanup.h"
 #include "daemon/api.h"
 #include "daemon/api_input.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 #include "daemon/server_console.h"
 #include "daemon/server_rows.h"
 

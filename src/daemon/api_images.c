@@ -6,7 +6,7 @@
 #include "daemon/api.h"
 #include "daemon/api_input.h"
 #include "daemon/image_actions.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,
 		     struct http_reply *rep)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/size.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 int input_fields(json_t *body, const char *const allowed[], struct berth_error *err)
 {

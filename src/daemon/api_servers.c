@@ -5,7 +5,7 @@
 
 #include "daemon/api.h"
 #include "daemon/api_input.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 #include "daemon/server_actions.h"
 #include "daemon/server_rows.h"
 

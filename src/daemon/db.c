@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 #define DB_BUSY_TIMEOUT_MS 10000
 

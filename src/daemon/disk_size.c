@@ -4,7 +4,7 @@
 #include <errno.h>
 
 #include "common/size.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 #define MIB (1ULL << 20)
 

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "common/names.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 #define COLUMNS "name, kind, state, size, created"
 

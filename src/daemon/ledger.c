@@ -12,7 +12,7 @@
 #include "daemon/db.h"
 #include "daemon/disk_size.h"
 #include "daemon/net_lease.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 #include "common/size.h"
 
 int ledger_detect(const char *state_dir, struct host_facts *h, struct berth_error *err)

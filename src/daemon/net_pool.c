@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 int net_addr_parse(const char *text, uint32_t *addr)
 {

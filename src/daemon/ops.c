@@ -8,7 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 struct op {
 	struct ops *ops;

@@ -15,7 +15,7 @@
 
 #include "daemon/copy.h"
 #include "daemon/mounts.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 #include "daemon/server_rows.h"
 
 struct job {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "daemon/db.h"
-#include "daemon/refuse.h"
+#include "common/error.h"
 
 static const char *const state_names[] = {
 	[STATE_CREATING] = "creating", [STATE_STOPPED] = "stopped",   [STATE_STARTING] = "starting",
