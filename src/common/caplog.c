@@ -21,7 +21,8 @@ int caplog_open(struct caplog *l, const char *path, uint64_t max, struct berth_e
 	l->fd = -1;
 	l->path = NULL;
 	if (max && max < CAPLOG_MIN)
-		return berr(err, 0, "a console log cap of %llu bytes is too small; give at least %llu",
+		return berr(err, 0,
+			    "a console log cap of %llu bytes is too small; give at least %llu",
 			    (unsigned long long)max, (unsigned long long)CAPLOG_MIN);
 	l->path = strdup(path);
 	if (!l->path)

@@ -14,7 +14,7 @@
 #define CAPLOG_MIN ((uint64_t)64 << 10)
 
 struct caplog {
-	int fd;        /* -1 when closed */
+	int fd; /* -1 when closed */
 	char *path;
 	uint64_t max;  /* 0: no cap */
 	uint64_t size; /* bytes in the current file */

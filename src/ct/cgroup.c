@@ -16,9 +16,9 @@
 #include "common/cleanup.h"
 
 static const struct ct_devrule default_devrules[] = {
-    {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "rwm"}, {true, 'c', 1, 7, "rwm"},
-    {true, 'c', 1, 8, "rwm"}, {true, 'c', 1, 9, "rwm"}, {true, 'c', 5, 0, "rwm"},
-    {true, 'c', 5, 1, "rwm"}, {true, 'c', 5, 2, "rwm"}, {true, 'c', 136, -1, "rwm"},
+	{ true, 'c', 1, 3, "rwm" }, { true, 'c', 1, 5, "rwm" }, { true, 'c', 1, 7, "rwm" },
+	{ true, 'c', 1, 8, "rwm" }, { true, 'c', 1, 9, "rwm" }, { true, 'c', 5, 0, "rwm" },
+	{ true, 'c', 5, 1, "rwm" }, { true, 'c', 5, 2, "rwm" }, { true, 'c', 136, -1, "rwm" },
 };
 
 int cgroup_device_rules(const struct ct_config *c, struct ct_devrule **out, struct berth_error *err)
@@ -37,8 +37,8 @@ int cgroup_device_rules(const struct ct_config *c, struct ct_devrule **out, stru
 		const struct ct_device *d = &c->devices[i];
 
 		if (d->type != 'p')
-			v[n++] = (struct ct_devrule){true, d->type == 'b' ? 'b' : 'c', d->major,
-						     d->minor, "rwm"};
+			v[n++] = (struct ct_devrule){ true, d->type == 'b' ? 'b' : 'c', d->major,
+						      d->minor, "rwm" };
 	}
 	for (i = 0; i < r->n_devices; i++) {
 		leading = leading && !r->devices[i].allow;
@@ -185,7 +185,7 @@ int cgroup_read_pids(const char *dir, pid_t **out, size_t *n, struct berth_error
 
 int cgroup_kill_and_destroy(struct cgroup *cg, struct berth_error *err)
 {
-	struct timespec ts = {0, 2000000};
+	struct timespec ts = { 0, 2000000 };
 	int tries;
 
 	for (tries = 0; tries < 2500; tries++) {

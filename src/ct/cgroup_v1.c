@@ -89,7 +89,7 @@ static const char *v1_dir(struct cgroup *cg, const char *controller)
 /* cpuset refuses tasks until cpus and mems are set: copy them down from the parent. */
 static int v1_cpuset_inherit(const char *dir, struct berth_error *err)
 {
-	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 	char parent[PATH_MAX / 4], buf[256];
 	size_t i;
 
@@ -178,9 +178,10 @@ static int v1_cpu(struct cgroup *cg, const struct ct_resources *r, struct berth_
 
 static int v1_blkio(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
-	static const char *const files[CT_THR_KINDS] = {
-	    "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-	    "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device"};
+	static const char *const files[CT_THR_KINDS] = { "blkio.throttle.read_bps_device",
+							 "blkio.throttle.write_bps_device",
+							 "blkio.throttle.read_iops_device",
+							 "blkio.throttle.write_iops_device" };
 	char buf[64];
 	size_t i;
 	int k;
@@ -290,7 +291,7 @@ static bool v1_frozen(struct cgroup *cg)
 
 static int v1_freeze(struct cgroup *cg, bool frozen, struct berth_error *err)
 {
-	struct timespec ts = {0, 1000000};
+	struct timespec ts = { 0, 1000000 };
 	int i;
 
 	if (!v1_get(cg, err))
@@ -347,14 +348,14 @@ static size_t v1_mounts(struct cgroup *cg, const char **subdirs, const char **di
 }
 
 const struct cgroup_ops cgroup_v1_ops = {
-    .name = "v1",
-    .create = v1_create,
-    .apply = v1_apply,
-    .clone_fd = v1_clone_fd,
-    .enter = v1_enter,
-    .freeze = v1_freeze,
-    .frozen = v1_frozen,
-    .procs_dir = v1_procs_dir,
-    .destroy = v1_destroy,
-    .mounts = v1_mounts,
+	.name = "v1",
+	.create = v1_create,
+	.apply = v1_apply,
+	.clone_fd = v1_clone_fd,
+	.enter = v1_enter,
+	.freeze = v1_freeze,
+	.frozen = v1_frozen,
+	.procs_dir = v1_procs_dir,
+	.destroy = v1_destroy,
+	.mounts = v1_mounts,
 };

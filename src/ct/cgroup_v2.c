@@ -106,7 +106,7 @@ static int v2_cpu(struct cgroup *cg, const struct ct_resources *r, struct berth_
 
 static int v2_io(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
-	static const char *const keys[CT_THR_KINDS] = {"rbps", "wbps", "riops", "wiops"};
+	static const char *const keys[CT_THR_KINDS] = { "rbps", "wbps", "riops", "wiops" };
 	char buf[96];
 	size_t i;
 	int k;
@@ -205,7 +205,7 @@ static bool v2_events_frozen(struct cgroup *cg)
 
 static int v2_freeze(struct cgroup *cg, bool frozen, struct berth_error *err)
 {
-	struct timespec ts = {0, 1000000};
+	struct timespec ts = { 0, 1000000 };
 	int i;
 
 	if (cgroup_write(v2_dir(cg), "cgroup.freeze", frozen ? "1" : "0", err) < 0)
@@ -240,14 +240,14 @@ static size_t v2_mounts(struct cgroup *cg, const char **subdirs, const char **di
 }
 
 const struct cgroup_ops cgroup_v2_ops = {
-    .name = "v2",
-    .create = v2_create,
-    .apply = v2_apply,
-    .clone_fd = v2_clone_fd,
-    .enter = v2_enter,
-    .freeze = v2_freeze,
-    .frozen = v2_frozen,
-    .procs_dir = v2_procs_dir,
-    .destroy = v2_destroy,
-    .mounts = v2_mounts,
+	.name = "v2",
+	.create = v2_create,
+	.apply = v2_apply,
+	.clone_fd = v2_clone_fd,
+	.enter = v2_enter,
+	.freeze = v2_freeze,
+	.frozen = v2_frozen,
+	.procs_dir = v2_procs_dir,
+	.destroy = v2_destroy,
+	.mounts = v2_mounts,
 };

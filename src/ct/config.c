@@ -236,8 +236,8 @@ static int parse_user(json_t *o, struct ct_user *u, struct berth_error *err)
 
 static int parse_caps(json_t *o, struct ct_process *p, struct berth_error *err)
 {
-	static const char *const sets[CT_CAP_SETS] = {"bounding", "effective", "inheritable",
-						      "permitted", "ambient"};
+	static const char *const sets[CT_CAP_SETS] = { "bounding", "effective", "inheritable",
+						       "permitted", "ambient" };
 	json_t *a, *v;
 	size_t i;
 	int s;
@@ -487,9 +487,9 @@ static int parse_mounts(json_t *root, struct ct_config *c, struct berth_error *e
 
 static int parse_hooks(json_t *root, struct ct_config *c, struct berth_error *err)
 {
-	static const char *const kinds[CT_HOOK_KINDS] = {"prestart",	    "createRuntime",
-							 "createContainer", "startContainer",
-							 "poststart",	    "poststop"};
+	static const char *const kinds[CT_HOOK_KINDS] = { "prestart",	     "createRuntime",
+							  "createContainer", "startContainer",
+							  "poststart",	     "poststop" };
 	json_t *o, *a, *v;
 	size_t i;
 	int k;
@@ -755,9 +755,10 @@ static int parse_devrules(json_t *o, struct ct_resources *r, struct berth_error 
 
 static int parse_throttles(json_t *o, struct ct_resources *r, struct berth_error *err)
 {
-	static const char *const keys[CT_THR_KINDS] = {
-	    "throttleReadBpsDevice", "throttleWriteBpsDevice", "throttleReadIOPSDevice",
-	    "throttleWriteIOPSDevice"};
+	static const char *const keys[CT_THR_KINDS] = { "throttleReadBpsDevice",
+							"throttleWriteBpsDevice",
+							"throttleReadIOPSDevice",
+							"throttleWriteIOPSDevice" };
 	json_t *a, *v;
 	size_t i;
 	int k;
@@ -799,7 +800,7 @@ static int parse_throttles(json_t *o, struct ct_resources *r, struct berth_error
  * cgroup.freeze, cgroup.kill... belong to the runtime. */
 static const char *unified_key_problem(const char *key)
 {
-	static const char *const core_limits[] = {"cgroup.max.depth", "cgroup.max.descendants"};
+	static const char *const core_limits[] = { "cgroup.max.depth", "cgroup.max.descendants" };
 	size_t len = strlen(key), i;
 
 	if (len > CT_UNIFIED_KEY_MAX)
@@ -1099,7 +1100,7 @@ static int parse_seccomp(json_t *lx, struct ct_config *c, struct berth_error *er
 
 static int parse_time_offsets(json_t *lx, struct ct_config *c, struct berth_error *err)
 {
-	static const char *const clocks[2] = {"monotonic", "boottime"};
+	static const char *const clocks[2] = { "monotonic", "boottime" };
 	json_t *o, *v;
 	int k;
 	char buf[96];

@@ -124,8 +124,9 @@ static pid_t clone_container(struct creation *cr)
 {
 	_cleanup_close_ int cgfd = cr->cg->ops->clone_fd(cr->cg);
 	uint64_t flags = (uint64_t)ns_clone_flags(cr->c);
-	struct clone_args args = {
-	    .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd};
+	struct clone_args args = { .flags = flags | CLONE_INTO_CGROUP,
+				   .exit_signal = SIGCHLD,
+				   .cgroup = (uint64_t)cgfd };
 	pid_t pid;
 
 	if (cgfd >= 0) {
@@ -178,8 +179,8 @@ static int spawn(struct creation *cr, struct berth_error *err)
 	}
 	cr->pid = clone_container(cr);
 	if (cr->pid == 0) {
-		struct init_args a = {cr->c,	  cr->o->bundle,      cr->cg, sv[1], fifo_fd,
-				      console_fd, cr->o->preserve_fds};
+		struct init_args a = { cr->c,	   cr->o->bundle,      cr->cg, sv[1], fifo_fd,
+				       console_fd, cr->o->preserve_fds };
 
 		close(sv[0]);
 		init_main(&a);
@@ -246,7 +247,7 @@ int container_create(const struct container_opts *o, pid_t *pid, struct berth_er
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	_cleanup_free_ char *cgpath = NULL, *raw = NULL;
 	char bundle[PATH_MAX];
-	struct creation cr = {.o = o};
+	struct creation cr = { .o = o };
 	size_t len = 0;
 
 	if (state_check_id(o->id, err) < 0)
@@ -260,11 +261,11 @@ int container_create(const struct container_opts *o, pid_t *pid, struct berth_er
 		return berr(err, ENOMEM, "cgroup path");
 	cr.c = c;
 	cr.cg = cg;
-	cr.st = (struct ct_state){.id = (char *)o->id,
-				  .bundle = bundle,
-				  .rootfs = c->root_path,
-				  .cgroup_path = cgpath,
-				  .annotations = c->annotations};
+	cr.st = (struct ct_state){ .id = (char *)o->id,
+				   .bundle = bundle,
+				   .rootfs = c->root_path,
+				   .cgroup_path = cgpath,
+				   .annotations = c->annotations };
 	if (create_in_state_dir(&cr, raw, len, err) < 0)
 		return -1;
 	*pid = cr.pid;
@@ -338,7 +339,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct b
 static int kill_and_wait(const struct ct_state *st, struct cgroup *cg, struct berth_error *err)
 {
 	_cleanup_close_ int pidfd = state_pidfd(st);
-	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 	struct berth_error ignored;
 
 	if (pidfd < 0)
@@ -443,8 +444,8 @@ static void forward_signal(int sig)
 
 int container_run(const struct container_opts *o, bool detach, int *status, struct berth_error *err)
 {
-	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-	struct sigaction sa = {.sa_handler = forward_signal};
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_handler = forward_signal };
 	struct berth_error ignored;
 	size_t i;
 	pid_t pid;

@@ -15,7 +15,7 @@
 #include "common/cleanup.h"
 
 #define INSN(c, d, s, o, i)                                                                        \
-	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 /* The instructions of one rule; off is the jump past the rule's block. */
 static size_t rule_block(const struct ct_devrule *r, struct bpf_insn *p)

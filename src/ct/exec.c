@@ -96,7 +96,7 @@ static int spawn(const struct exec_opts *o, const struct ct_state *st, const str
 {
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	_cleanup_close_ int console = -1;
-	struct ns_saved saved = {-1, -1};
+	struct ns_saved saved = { -1, -1 };
 	int go[2], report[2];
 	char msg[sizeof(err->msg)];
 	ssize_t n;

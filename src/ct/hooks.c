@@ -12,12 +12,13 @@
 
 #include "common/cleanup.h"
 
-static const char *const kind_names[CT_HOOK_KINDS] = {
-    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+static const char *const kind_names[CT_HOOK_KINDS] = { "prestart",	  "createRuntime",
+						       "createContainer", "startContainer",
+						       "poststart",	  "poststop" };
 
 static void hook_child(const struct ct_hook *h, int in)
 {
-	char *argv0[] = {h->path, NULL};
+	char *argv0[] = { h->path, NULL };
 
 	if (dup2(in, 0) < 0)
 		_exit(127);

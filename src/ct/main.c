@@ -78,16 +78,16 @@ static int parse_fd_count(const char *s, int *out, struct berth_error *err)
 static int do_create_or_run(const char *root, int argc, char **argv, bool run,
 			    struct berth_error *err)
 {
-	static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
-					     {"pid-file", required_argument, NULL, 'p'},
-					     {"console-socket", required_argument, NULL, 'c'},
-					     {"detach", no_argument, NULL, 'd'},
-					     {"no-pivot", no_argument, NULL, 'P'},
-					     {"no-new-keyring", no_argument, NULL, 'K'},
-					     {"preserve-fds", required_argument, NULL, 'F'},
-					     HELP_OPT,
-					     {0}};
-	struct container_opts o = {.root = root, .bundle = "."};
+	static const struct option opts[] = { { "bundle", required_argument, NULL, 'b' },
+					      { "pid-file", required_argument, NULL, 'p' },
+					      { "console-socket", required_argument, NULL, 'c' },
+					      { "detach", no_argument, NULL, 'd' },
+					      { "no-pivot", no_argument, NULL, 'P' },
+					      { "no-new-keyring", no_argument, NULL, 'K' },
+					      { "preserve-fds", required_argument, NULL, 'F' },
+					      HELP_OPT,
+					      { 0 } };
+	struct container_opts o = { .root = root, .bundle = "." };
 	const char *name = run ? "run" : "create";
 	bool detach = false;
 	int ch, status;
@@ -136,7 +136,7 @@ static int do_run(const char *root, int argc, char **argv, struct berth_error *e
 /* Commands that take only the container id. */
 static int id_only(const char *name, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {HELP_OPT, {0}};
+	static const struct option opts[] = { HELP_OPT, { 0 } };
 
 	while (next_opt(name, argc, argv, "+h", opts) != -1)
 		;
@@ -173,7 +173,7 @@ static int do_state(const char *root, int argc, char **argv, struct berth_error 
 
 static int do_kill(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, HELP_OPT, {0}};
+	static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, HELP_OPT, { 0 } };
 	bool all = false;
 	int ch, sig = 15;
 
@@ -191,7 +191,9 @@ static int do_kill(const char *root, int argc, char **argv, struct berth_error *
 
 static int do_delete(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, HELP_OPT, {0}};
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
+					      HELP_OPT,
+					      { 0 } };
 	bool force = false;
 	int ch;
 
@@ -213,10 +215,10 @@ static int parse_format(const char *s, bool *json, struct berth_error *err)
 
 static int do_list(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     HELP_OPT,
-					     {0}};
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      { "quiet", no_argument, NULL, 'q' },
+					      HELP_OPT,
+					      { 0 } };
 	bool json = false, quiet = false;
 	int ch;
 
@@ -232,8 +234,9 @@ static int do_list(const char *root, int argc, char **argv, struct berth_error *
 
 static int do_ps(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {
-	    {"format", required_argument, NULL, 'f'}, HELP_OPT, {0}};
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' },
+					      HELP_OPT,
+					      { 0 } };
 	bool json = false;
 	int ch;
 
@@ -255,19 +258,19 @@ static int exec_failed(const struct berth_error *err)
 
 static int do_exec(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {{"process", required_argument, NULL, 'p'},
-					     {"tty", no_argument, NULL, 't'},
-					     {"detach", no_argument, NULL, 'd'},
-					     {"pid-file", required_argument, NULL, 'P'},
-					     {"console-socket", required_argument, NULL, 'c'},
-					     {"env", required_argument, NULL, 'e'},
-					     {"cwd", required_argument, NULL, 'w'},
-					     {"user", required_argument, NULL, 'u'},
-					     {"preserve-fds", required_argument, NULL, 'F'},
-					     HELP_OPT,
-					     {0}};
-	struct exec_opts o = {.root = root};
-	char *env[64] = {NULL};
+	static const struct option opts[] = { { "process", required_argument, NULL, 'p' },
+					      { "tty", no_argument, NULL, 't' },
+					      { "detach", no_argument, NULL, 'd' },
+					      { "pid-file", required_argument, NULL, 'P' },
+					      { "console-socket", required_argument, NULL, 'c' },
+					      { "env", required_argument, NULL, 'e' },
+					      { "cwd", required_argument, NULL, 'w' },
+					      { "user", required_argument, NULL, 'u' },
+					      { "preserve-fds", required_argument, NULL, 'F' },
+					      HELP_OPT,
+					      { 0 } };
+	struct exec_opts o = { .root = root };
+	char *env[64] = { NULL };
 	size_t n_env = 0;
 	int ch, status;
 
@@ -317,10 +320,10 @@ static int do_exec(const char *root, int argc, char **argv, struct berth_error *
 
 static int do_spec(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
-					     {"rootless", no_argument, NULL, 'r'},
-					     HELP_OPT,
-					     {0}};
+	static const struct option opts[] = { { "bundle", required_argument, NULL, 'b' },
+					      { "rootless", no_argument, NULL, 'r' },
+					      HELP_OPT,
+					      { 0 } };
 	const char *dir = ".";
 	bool rootless = false;
 	int ch;
@@ -338,7 +341,7 @@ static int do_spec(const char *root, int argc, char **argv, struct berth_error *
 
 static int do_features(const char *root, int argc, char **argv, struct berth_error *err)
 {
-	static const struct option opts[] = {HELP_OPT, {0}};
+	static const struct option opts[] = { HELP_OPT, { 0 } };
 
 	(void)root;
 	while (next_opt("features", argc, argv, "+h", opts) != -1)
@@ -349,30 +352,31 @@ static int do_features(const char *root, int argc, char **argv, struct berth_err
 }
 
 static const struct cmd cmds[] = {
-    {"create", do_create,
-     "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] ID",
-     "Create a container from the bundle; it waits for `start` to run process.args."},
-    {"start", do_start, "ID", "Start a created container."},
-    {"run", do_run,
-     "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N]\n"
-     "       [--detach] ID",
-     "Create and start a container; unless --detach, wait for it, delete it, and exit\n"
-     "with its status."},
-    {"state", do_state, "ID", "Print the state of a container as JSON."},
-    {"kill", do_kill, "[--all] ID [SIGNAL]",
-     "Send SIGNAL (default SIGTERM; a name or number) to the container's process."},
-    {"delete", do_delete, "[--force] ID",
-     "Delete a stopped container; --force kills a running one first."},
-    {"exec", do_exec,
-     "[--process FILE | [--env K=V] [--cwd DIR] [--user UID[:GID]]] [--tty] [--detach]\n"
-     "       [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] ID [COMMAND ARGS...]",
-     "Run a new process in a running container."},
-    {"list", do_list, "[--format table|json] [--quiet]", "List the containers."},
-    {"ps", do_ps, "[--format table|json] ID", "List the processes of a container."},
-    {"pause", do_pause, "ID", "Freeze every process of a container."},
-    {"resume", do_resume, "ID", "Thaw a paused container."},
-    {"spec", do_spec, "[--bundle DIR] [--rootless]", "Write a starter config.json."},
-    {"features", do_features, "", "Print what this runtime supports, as JSON."},
+	{ "create", do_create,
+	  "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] ID",
+	  "Create a container from the bundle; it waits for `start` to run process.args." },
+	{ "start", do_start, "ID", "Start a created container." },
+	{ "run", do_run,
+	  "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N]\n"
+	  "       [--detach] ID",
+	  "Create and start a container; unless --detach, wait for it, delete it, and exit\n"
+	  "with its status." },
+	{ "state", do_state, "ID", "Print the state of a container as JSON." },
+	{ "kill", do_kill, "[--all] ID [SIGNAL]",
+	  "Send SIGNAL (default SIGTERM; a name or number) to the container's process." },
+	{ "delete", do_delete, "[--force] ID",
+	  "Delete a stopped container; --force kills a running one first." },
+	{ "exec", do_exec,
+	  "[--process FILE | [--env K=V] [--cwd DIR] [--user UID[:GID]]] [--tty] [--detach]\n"
+	  "       [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] ID [COMMAND "
+	  "ARGS...]",
+	  "Run a new process in a running container." },
+	{ "list", do_list, "[--format table|json] [--quiet]", "List the containers." },
+	{ "ps", do_ps, "[--format table|json] ID", "List the processes of a container." },
+	{ "pause", do_pause, "ID", "Freeze every process of a container." },
+	{ "resume", do_resume, "ID", "Thaw a paused container." },
+	{ "spec", do_spec, "[--bundle DIR] [--rootless]", "Write a starter config.json." },
+	{ "features", do_features, "", "Print what this runtime supports, as JSON." },
 };
 
 static const struct cmd *find_cmd(const char *name)
@@ -400,17 +404,17 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"root", required_argument, NULL, 'r'},
-					     {"log", required_argument, NULL, 'l'},
-					     {"log-format", required_argument, NULL, 'f'},
-					     {"debug", no_argument, NULL, 'D'},
-					     {"systemd-cgroup", no_argument, NULL, 's'},
-					     {"rootless", required_argument, NULL, 'R'},
-					     {"version", no_argument, NULL, 'v'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = { { "root", required_argument, NULL, 'r' },
+					      { "log", required_argument, NULL, 'l' },
+					      { "log-format", required_argument, NULL, 'f' },
+					      { "debug", no_argument, NULL, 'D' },
+					      { "systemd-cgroup", no_argument, NULL, 's' },
+					      { "rootless", required_argument, NULL, 'R' },
+					      { "version", no_argument, NULL, 'v' },
+					      { "help", no_argument, NULL, 'h' },
+					      { 0 } };
 	const char *root = STATE_DEFAULT_ROOT, *log = NULL;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	const struct cmd *c;
 	bool json_log = false;
 	int ch, rc;

@@ -15,8 +15,8 @@
 #include "ct/names.h"
 
 /* The order to join namespaces in: user first, so the rest are joined as its root. */
-static const int join_order[] = {CLONE_NEWUSER,	  CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
-				 CLONE_NEWCGROUP, CLONE_NEWNS,	CLONE_NEWPID, CLONE_NEWTIME};
+static const int join_order[] = { CLONE_NEWUSER,   CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+				  CLONE_NEWCGROUP, CLONE_NEWNS,	 CLONE_NEWPID, CLONE_NEWTIME };
 
 static int new_flags(const struct ct_config *c)
 {

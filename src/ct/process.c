@@ -52,7 +52,7 @@ static int set_rlimits(const struct ct_process *p, struct berth_error *err)
 	size_t i;
 
 	for (i = 0; i < p->n_rlimits; i++) {
-		struct rlimit rl = {p->rlimits[i].soft, p->rlimits[i].hard};
+		struct rlimit rl = { p->rlimits[i].soft, p->rlimits[i].hard };
 
 		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
 			return berr(err, errno, "process.rlimits[%zu]: setrlimit %llu/%llu", i,
@@ -100,6 +100,6 @@ int process_exec(const struct ct_process *p, const char *path, const struct ct_s
 		return berr(err, errno, "process.noNewPrivileges");
 	if (p->no_new_privileges && seccomp_apply(s, err) < 0)
 		return -1;
-	execve(path, p->args, p->env ? p->env : (char *[]){NULL});
+	execve(path, p->args, p->env ? p->env : (char *[]){ NULL });
 	return berr(err, errno, "exec `%s`", path);
 }

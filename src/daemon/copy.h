@@ -16,7 +16,8 @@ int copy_file(const char *src, const char *dst, uint64_t min_size, progress_fn p
 /* Copy directory tree src to new directory dst with owners, modes, times, xattrs, devices,
  * symlinks and hard links within the tree preserved; each file reflinked where possible.
  * progress may be NULL. */
-int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx, struct berth_error *err);
+int copy_tree(const char *src, const char *dst, progress_fn progress, void *ctx,
+	      struct berth_error *err);
 
 /* copy_tree into dst, an existing empty directory (the root of a fresh file system), which
  * gets src's owner, mode, xattrs and times; on failure dst stays, with what was copied. */

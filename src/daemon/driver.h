@@ -18,7 +18,7 @@ struct driver_env {
 	const char *ct_path;	  /* the berth-ct binary */
 	const char *console_path; /* the berth-console binary */
 	uint64_t console_log_max; /* cap of console.log (0: none) */
-	const struct net *net;    /* the bridge, or none (net.h) */
+	const struct net *net;	  /* the bridge, or none (net.h) */
 };
 
 /* Progress of long work, 0..100. */
@@ -27,10 +27,11 @@ typedef void (*progress_fn)(void *ctx, int percent);
 struct driver_ops {
 	const char *kind; /* "vm" or "ct" */
 	/* Make the server's own files in s->dir from its image (disk or rootfs copy, bundle). */
-	int (*provision)(const struct server *s, const struct driver_env *e, progress_fn progress, void *ctx,
-			 struct berth_error *err);
+	int (*provision)(const struct server *s, const struct driver_env *e, progress_fn progress,
+			 void *ctx, struct berth_error *err);
 	/* Start it detached so that it outlives berthd; *pid is the VMM or the container's init. */
-	int (*start)(const struct server *s, const struct driver_env *e, long *pid, struct berth_error *err);
+	int (*start)(const struct server *s, const struct driver_env *e, long *pid,
+		     struct berth_error *err);
 	/* Stop it: cleanly within timeout_s, then by force; force stops it at once. */
 	int (*stop)(const struct server *s, const struct driver_env *e, bool force, int timeout_s,
 		    struct berth_error *err);

@@ -26,8 +26,8 @@ struct server {
 	enum server_state state;
 	unsigned cpus;
 	uint64_t memory; /* bytes, reserved */
-	uint64_t disk;   /* bytes, reserved */
-	long pid;        /* VMM or container init while running, else 0 */
+	uint64_t disk;	 /* bytes, reserved */
+	long pid;	 /* VMM or container init while running, else 0 */
 	bool restart_always;
 	char address[16];	  /* its address of the bridge's pool, "" when none */
 	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */

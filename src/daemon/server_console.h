@@ -10,7 +10,6 @@
 #include "common/error.h"
 #include "daemon/driver.h"
 
-
 /* One `berth exec` request. */
 struct exec_request {
 	char **command;	 /* COMMAND ARGS..., NULL-terminated, at least one */

@@ -40,7 +40,8 @@ static int connect_to(const char *path, long deadline, struct berth_error *err)
 	/* a full backlog makes a non-blocking AF_UNIX connect fail with EAGAIN: retry a while */
 	while ((fd = unix_connect(path, SOCK_NONBLOCK, err)) < 0) {
 		if (err->errnum != EAGAIN || proc_now_ms() >= deadline)
-			return berr(err, err->errnum, "connect to the VMM control socket `%s`", path);
+			return berr(err, err->errnum, "connect to the VMM control socket `%s`",
+				    path);
 		usleep(10 * 1000);
 	}
 	return fd;

@@ -17,7 +17,8 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, bus_handler_fn fn
 	unsigned i, at;
 
 	if (len == 0 || base + len < base)
-		return berr(err, 0, "%s range at 0x%llx has a bad length", bus->name, (unsigned long long)base);
+		return berr(err, 0, "%s range at 0x%llx has a bad length", bus->name,
+			    (unsigned long long)base);
 	if (bus->nranges == BUS_MAX_RANGES)
 		return berr(err, 0, "%s bus is full", bus->name);
 	for (at = 0; at < bus->nranges && bus->ranges[at].base < base; at++)
@@ -30,8 +31,10 @@ int bus_register(struct bus *bus, uint64_t base, uint64_t len, bus_handler_fn fn
 				    (unsigned long long)base, (unsigned long long)len,
 				    (unsigned long long)r->base, (unsigned long long)r->len);
 	}
-	memmove(&bus->ranges[at + 1], &bus->ranges[at], (bus->nranges - at) * sizeof(bus->ranges[0]));
-	bus->ranges[at] = (struct bus_range){ .base = base, .len = len, .fn = fn, .opaque = opaque };
+	memmove(&bus->ranges[at + 1], &bus->ranges[at],
+		(bus->nranges - at) * sizeof(bus->ranges[0]));
+	bus->ranges[at] =
+	    (struct bus_range){ .base = base, .len = len, .fn = fn, .opaque = opaque };
 	bus->nranges++;
 	return 0;
 }
@@ -46,11 +49,14 @@ void bus_log_unclaimed(struct bus *bus, uint64_t addr, uint32_t len, bool is_wri
 			goto out;
 	if (bus->nlogged < BUS_MAX_LOGGED) {
 		bus->logged[bus->nlogged++] = addr;
-		fprintf(stderr, "berth-vmm: ignored guest %s %s of %u byte%s at 0x%llx (no device there)\n",
-			bus->name, is_write ? "write" : "read", len, len == 1 ? "" : "s", (unsigned long long)addr);
+		fprintf(stderr,
+			"berth-vmm: ignored guest %s %s of %u byte%s at 0x%llx (no device there)\n",
+			bus->name, is_write ? "write" : "read", len, len == 1 ? "" : "s",
+			(unsigned long long)addr);
 	} else if (bus->nlogged == BUS_MAX_LOGGED) {
 		bus->nlogged++;
-		fprintf(stderr, "berth-vmm: more ignored %s accesses; no longer logging them\n", bus->name);
+		fprintf(stderr, "berth-vmm: more ignored %s accesses; no longer logging them\n",
+			bus->name);
 	}
 out:
 	pthread_mutex_unlock(&bus->log_lock);

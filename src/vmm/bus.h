@@ -14,7 +14,8 @@
 #include "common/error.h"
 
 /* A device's handler: offset is from the start of its range; data has len (1..8) bytes. */
-typedef void (*bus_handler_fn)(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
+typedef void (*bus_handler_fn)(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
+			       bool is_write);
 
 struct bus_range {
 	uint64_t base, len;

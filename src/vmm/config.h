@@ -30,7 +30,7 @@ struct net_hostfwd {
 struct net_config {
 	enum net_kind kind;
 	char ifname[16];    /* NET_TAP: IFNAMSIZ */
-	uint8_t mac[6];     /* given or generated (locally administered) */
+	uint8_t mac[6];	    /* given or generated (locally administered) */
 	unsigned nhostfwds; /* NET_USER */
 	struct net_hostfwd hostfwds[VM_MAX_HOSTFWDS];
 };
@@ -40,26 +40,26 @@ struct net_config {
 
 struct vm_config {
 	const char *kernel;
-	const char *initrd;  /* NULL: none */
+	const char *initrd; /* NULL: none */
 	const char *cmdline;
-	uint64_t mem;        /* bytes */
+	uint64_t mem; /* bytes */
 	unsigned cpus;
 	enum console_mode console;
 	const char *console_path; /* CONSOLE_FILE only */
-	uint64_t console_max;     /* CONSOLE_FILE: cap on the log in bytes (caplog), 0: none */
+	uint64_t console_max;	  /* CONSOLE_FILE: cap on the log in bytes (caplog), 0: none */
 	const char *console_sock; /* --console-sock PATH, NULL: none (not with CONSOLE_STDIO) */
 	bool no_reboot;
 	unsigned ndisks, nnics;
 	struct disk_config disks[VM_MAX_DISKS];
 	struct net_config nics[VM_MAX_NICS];
-	bool rng;             /* a virtio-rng device (default on; --no-rng turns it off) */
+	bool rng;	      /* a virtio-rng device (default on; --no-rng turns it off) */
 	const char *api_sock; /* --api-sock PATH, NULL: none */
-	bool prealloc;        /* --prealloc: all RAM resident (and locked) before the guest runs */
+	bool prealloc;	      /* --prealloc: all RAM resident (and locked) before the guest runs */
 };
 
-#define VM_DEFAULT_MEM     (512ULL << 20)
-#define VM_MIN_MEM         (32ULL << 20)
-#define VM_MAX_CPUS        255
+#define VM_DEFAULT_MEM	   (512ULL << 20)
+#define VM_MIN_MEM	   (32ULL << 20)
+#define VM_MAX_CPUS	   255
 #define VM_DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1"
 
 #endif

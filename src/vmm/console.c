@@ -101,9 +101,9 @@ static void console_transmit(void *opaque, uint8_t ch)
 
 	switch (c->mode) {
 	case CONSOLE_STDIO:
-		/* A failed write drops the byte: the reader went away (EPIPE), or a stop interrupted
-		 * a write blocked on a reader that does not read (EINTR). Retrying could hold the
-		 * vCPU for ever. */
+		/* A failed write drops the byte: the reader went away (EPIPE), or a stop
+		 * interrupted a write blocked on a reader that does not read (EINTR). Retrying
+		 * could hold the vCPU for ever. */
 		n = write(STDOUT_FILENO, &ch, 1);
 		(void)n;
 		break;
@@ -132,8 +132,11 @@ int console_open(struct console *c, const struct vm_config *cfg, struct berth_er
 	memset(c, 0, sizeof(*c));
 	c->mode = cfg->console;
 	c->in.fd = c->room.fd = c->log.fd = -1;
-	c->line = (struct uart_line){ .transmit = console_transmit, .rx_room = console_rx_room, .opaque = c };
-	if (cfg->console == CONSOLE_FILE && caplog_open(&c->log, cfg->console_path, cfg->console_max, err))
+	c->line = (struct uart_line){ .transmit = console_transmit,
+				      .rx_room = console_rx_room,
+				      .opaque = c };
+	if (cfg->console == CONSOLE_FILE &&
+	    caplog_open(&c->log, cfg->console_path, cfg->console_max, err))
 		return -1;
 	if (cfg->console_sock && console_sock_open(&c->sock, cfg->console_sock, err)) {
 		caplog_close(&c->log);
@@ -161,7 +164,8 @@ static void console_watch(struct console *c, bool on)
 /* Offer the guest what is pending; read more only once the UART has taken all of it. */
 static void console_push(struct console *c)
 {
-	c->pending_off += uart_receive(c->uart, c->pending + c->pending_off, c->pending_len - c->pending_off);
+	c->pending_off +=
+	    uart_receive(c->uart, c->pending + c->pending_off, c->pending_len - c->pending_off);
 	if (c->pending_off < c->pending_len) {
 		console_watch(c, false); /* until console_rx_room */
 		return;
@@ -239,8 +243,8 @@ static void console_on_room(struct loop_source *src, uint32_t events)
 		console_push(c);
 }
 
-int console_attach(struct console *c, struct loop *loop, struct uart *uart, void (*quit)(void *), void *opaque,
-		   struct berth_error *err)
+int console_attach(struct console *c, struct loop *loop, struct uart *uart, void (*quit)(void *),
+		   void *opaque, struct berth_error *err)
 {
 	c->uart = uart;
 	c->loop = loop;
@@ -248,7 +252,9 @@ int console_attach(struct console *c, struct loop *loop, struct uart *uart, void
 	c->quit_opaque = opaque;
 	if (c->mode != CONSOLE_STDIO && !c->sock.path)
 		return 0; /* nothing to read input from */
-	c->room = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), .fn = console_on_room, .opaque = c };
+	c->room = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+					.fn = console_on_room,
+					.opaque = c };
 	if (c->room.fd < 0)
 		return berr(err, errno, "eventfd");
 	if (loop_add(loop, &c->room, err))

@@ -33,11 +33,11 @@ struct console {
 	struct console_sock sock;
 	struct uart *uart;
 	struct loop *loop;
-	struct loop_source in;   /* stdin or the socket's client; fd -1: no input */
+	struct loop_source in;	 /* stdin or the socket's client; fd -1: no input */
 	struct loop_source room; /* eventfd that line.rx_room writes */
-	bool watching;           /* in is on the loop */
-	bool tty;                /* stdin is a terminal in raw mode */
-	bool escape;             /* Ctrl-A seen, waiting for the next key */
+	bool watching;		 /* in is on the loop */
+	bool tty;		 /* stdin is a terminal in raw mode */
+	bool escape;		 /* Ctrl-A seen, waiting for the next key */
 	/* Input read but not yet taken by the UART (one read, plus a held-back Ctrl-A). */
 	uint8_t pending[CONSOLE_READ + 1];
 	size_t pending_off, pending_len;
@@ -50,8 +50,8 @@ struct console {
 int console_open(struct console *c, const struct vm_config *cfg, struct berth_error *err);
 
 /* Start feeding input to uart through loop; quit(opaque) runs on Ctrl-A x (stdio only). */
-int console_attach(struct console *c, struct loop *loop, struct uart *uart, void (*quit)(void *), void *opaque,
-		   struct berth_error *err);
+int console_attach(struct console *c, struct loop *loop, struct uart *uart, void (*quit)(void *),
+		   void *opaque, struct berth_error *err);
 
 /* Restore the terminal and close what console_open() and console_attach() opened. */
 void console_close(struct console *c);

@@ -90,7 +90,8 @@ static void sock_on_connect(struct loop_source *src, uint32_t events)
 	if (s->client >= 0 && sock_client_gone(s))
 		console_sock_drop(s);
 	if (s->client >= 0) {
-		n = send(fd, CONSOLE_SOCK_BUSY, strlen(CONSOLE_SOCK_BUSY), MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = send(fd, CONSOLE_SOCK_BUSY, strlen(CONSOLE_SOCK_BUSY),
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
 		(void)n; /* best effort: it is closed either way */
 		close(fd);
 		return;
@@ -129,8 +130,8 @@ static void sock_on_flush(struct loop_source *src, uint32_t events)
 	pthread_mutex_unlock(&s->lock);
 }
 
-int console_sock_start(struct console_sock *s, struct loop *loop, void (*attach)(void *, int), void *opaque,
-		       struct berth_error *err)
+int console_sock_start(struct console_sock *s, struct loop *loop, void (*attach)(void *, int),
+		       void *opaque, struct berth_error *err)
 {
 	s->loop = loop;
 	s->attach = attach;

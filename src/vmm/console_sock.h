@@ -5,8 +5,8 @@
  * sends it on in batches (one byte per send would fill a socket's buffer with per-message
  * overhead after a few hundred bytes) and never waits: what the client's socket cannot take
  * yet is tried again a little later, and what overflows the buffer meanwhile is dropped for
- * it, so a slow or stuck client holds neither a vCPU nor the loop. The client's input is read by the console (console.c), which
- * learns of each new client through attach. */
+ * it, so a slow or stuck client holds neither a vCPU nor the loop. The client's input is read by
+ * the console (console.c), which learns of each new client through attach. */
 #ifndef BERTH_VMM_CONSOLE_SOCK_H
 #define BERTH_VMM_CONSOLE_SOCK_H
 
@@ -32,10 +32,10 @@ struct console_sock {
 	struct loop *loop;
 	const char *path; /* NULL: not open */
 	struct unix_listen_file file;
-	int client;       /* the attached client, -1 none; owned by the loop's thread */
+	int client; /* the attached client, -1 none; owned by the loop's thread */
 	pthread_mutex_t lock;
-	bool attached;    /* under lock: output is kept for a client */
-	size_t out_len;   /* under lock */
+	bool attached;	/* under lock: output is kept for a client */
+	size_t out_len; /* under lock */
 	uint8_t out[CONSOLE_SOCK_BUF];
 	/* A client was attached (fd) or let go (-1): read its input from fd from now on. */
 	void (*attach)(void *opaque, int fd);
@@ -46,13 +46,14 @@ struct console_sock {
 int console_sock_open(struct console_sock *s, const char *path, struct berth_error *err);
 
 /* Accept clients through loop, telling attach(opaque, fd) about each. */
-int console_sock_start(struct console_sock *s, struct loop *loop, void (*attach)(void *, int), void *opaque,
-		       struct berth_error *err);
+int console_sock_start(struct console_sock *s, struct loop *loop, void (*attach)(void *, int),
+		       void *opaque, struct berth_error *err);
 
 /* Queue c for the client, if any and if there is room; from any thread. */
 void console_sock_send(struct console_sock *s, uint8_t c);
 
-/* The client's input ended or failed: let it go (attach(opaque, -1) first) and wait for the next. */
+/* The client's input ended or failed: let it go (attach(opaque, -1) first) and wait for the next.
+ */
 void console_sock_drop(struct console_sock *s);
 
 /* Let the client go, close the socket and remove its file (nothing if it was never opened). */

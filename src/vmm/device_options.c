@@ -47,11 +47,15 @@ int disk_option_parse(char *arg, struct disk_config *d, struct berth_error *err)
 			d->readonly = true;
 		} else if (!strncmp(item, "serial=", 7)) {
 			if (strlen(item + 7) > sizeof(d->serial) - 1)
-				return berr(err, 0, "--disk '%s': serial '%s' is longer than %zu characters", arg,
-					    item + 7, sizeof(d->serial) - 1);
+				return berr(
+				    err, 0,
+				    "--disk '%s': serial '%s' is longer than %zu characters", arg,
+				    item + 7, sizeof(d->serial) - 1);
 			memcpy(d->serial, item + 7, strlen(item + 7) + 1); /* fits: checked above */
 		} else {
-			return berr(err, 0, "--disk '%s': unknown item '%s' (use ro or serial=ID; a path cannot contain a comma)",
+			return berr(err, 0,
+				    "--disk '%s': unknown item '%s' (use ro or serial=ID; a path "
+				    "cannot contain a comma)",
 				    arg, item);
 		}
 	}
@@ -68,13 +72,18 @@ static int parse_mac(const char *s, uint8_t mac[6], struct berth_error *err)
 	char tail;
 	int i;
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6 ||
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &tail) != 6 ||
 	    strlen(s) != 17)
-		return berr(err, 0, "MAC address '%s': write it as six hex bytes, e.g. 02:00:00:00:00:01", s);
+		return berr(err, 0,
+			    "MAC address '%s': write it as six hex bytes, e.g. 02:00:00:00:00:01",
+			    s);
 	for (i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	if (mac[0] & 1)
-		return berr(err, 0, "MAC address '%s' is a multicast address; a NIC needs a unicast one", s);
+		return berr(err, 0,
+			    "MAC address '%s' is a multicast address; a NIC needs a unicast one",
+			    s);
 	return 0;
 }
 
@@ -99,8 +108,11 @@ static int parse_hostfwd(const char *s, struct net_hostfwd *f, struct berth_erro
 	const char *dash;
 
 	if (strncmp(s, "tcp::", 5) || !(dash = strchr(s + 5, '-')) || strncmp(dash, "-:", 2) ||
-	    parse_port(s + 5, dash, &f->host_port) || parse_port(dash + 2, s + strlen(s), &f->guest_port))
-		return berr(err, 0, "hostfwd=%s: write it as tcp::HOSTPORT-:GUESTPORT with ports 1-65535", s);
+	    parse_port(s + 5, dash, &f->host_port) ||
+	    parse_port(dash + 2, s + strlen(s), &f->guest_port))
+		return berr(err, 0,
+			    "hostfwd=%s: write it as tcp::HOSTPORT-:GUESTPORT with ports 1-65535",
+			    s);
 	return 0;
 }
 
@@ -122,14 +134,19 @@ int net_option_parse(const char *arg, struct net_config *n, struct berth_error *
 	if (!strncmp(arg, "tap=", 4)) {
 		n->kind = NET_TAP;
 		rest = arg + 4;
-		if (!next_item(&rest, item, sizeof(item), &too_long) || !item[0] || strlen(item) >= 16)
-			return berr(err, 0, "--net '%s': give a tap interface name of 1-15 characters", arg);
+		if (!next_item(&rest, item, sizeof(item), &too_long) || !item[0] ||
+		    strlen(item) >= 16)
+			return berr(err, 0,
+				    "--net '%s': give a tap interface name of 1-15 characters",
+				    arg);
 		memcpy(n->ifname, item, strlen(item) + 1); /* fits: checked above */
 	} else if (!strncmp(arg, "user", 4) && (arg[4] == ',' || !arg[4])) {
 		n->kind = NET_USER;
 		rest = arg[4] ? arg + 5 : arg + 4;
 	} else {
-		return berr(err, 0, "--net '%s': use tap=IFNAME[,mac=MAC] or user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]",
+		return berr(err, 0,
+			    "--net '%s': use tap=IFNAME[,mac=MAC] or "
+			    "user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]",
 			    arg);
 	}
 	while (next_item(&rest, item, sizeof(item), &too_long)) {
@@ -139,7 +156,8 @@ int net_option_parse(const char *arg, struct net_config *n, struct berth_error *
 			have_mac = true;
 		} else if (!strncmp(item, "hostfwd=", 8) && n->kind == NET_USER) {
 			if (n->nhostfwds == VM_MAX_HOSTFWDS)
-				return berr(err, 0, "--net '%s': at most %d hostfwd items", arg, VM_MAX_HOSTFWDS);
+				return berr(err, 0, "--net '%s': at most %d hostfwd items", arg,
+					    VM_MAX_HOSTFWDS);
 			if (parse_hostfwd(item + 8, &n->hostfwds[n->nhostfwds++], err))
 				return berr_wrap(err, "--net");
 		} else {

@@ -19,7 +19,9 @@ static void gm_layout(struct guest_mem *gm, uint8_t *host, uint64_t size)
 	gm->regions[0] = (struct gm_region){ .gpa = 0, .size = low, .host = host };
 	gm->nregions = 1;
 	if (size > low) {
-		gm->regions[1] = (struct gm_region){ .gpa = GM_HIGH_START, .size = size - low, .host = host + low };
+		gm->regions[1] = (struct gm_region){ .gpa = GM_HIGH_START,
+						     .size = size - low,
+						     .host = host + low };
 		gm->nregions = 2;
 	}
 }
@@ -28,9 +30,11 @@ int gm_init(struct guest_mem *gm, uint64_t size, struct berth_error *err)
 {
 	void *p;
 
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
 	if (p == MAP_FAILED)
-		return berr(err, errno, "cannot map %llu MiB of guest RAM", (unsigned long long)(size >> 20));
+		return berr(err, errno, "cannot map %llu MiB of guest RAM",
+			    (unsigned long long)(size >> 20));
 	/* Huge pages where the host has them: fewer TLB misses in the guest. Not for the first
 	 * 2 MiB, where boot structures touch a few scattered pages: a huge page there would
 	 * cost 2 MiB of host memory for a few KiB. */
@@ -48,17 +52,19 @@ int gm_prealloc(struct guest_mem *gm, struct berth_error *err)
 		long page = sysconf(_SC_PAGESIZE);
 
 		if (errno != EINVAL)
-			return berr(err, errno, "cannot allocate %llu MiB of guest RAM up front (--prealloc)",
+			return berr(err, errno,
+				    "cannot allocate %llu MiB of guest RAM up front (--prealloc)",
 				    (unsigned long long)(gm->size >> 20));
 		for (uint64_t off = 0; off < gm->size; off += (uint64_t)page)
 			((volatile uint8_t *)gm->host)[off] = 0;
 	}
 	gm->prealloc = true;
 	if (mlock(gm->host, gm->size) < 0)
-		fprintf(stderr,
-			"berth-vmm: guest RAM is allocated but not locked (%s): it may be swapped out; "
-			"raise RLIMIT_MEMLOCK or grant CAP_IPC_LOCK to lock it\n",
-			strerror(errno));
+		fprintf(
+		    stderr,
+		    "berth-vmm: guest RAM is allocated but not locked (%s): it may be swapped out; "
+		    "raise RLIMIT_MEMLOCK or grant CAP_IPC_LOCK to lock it\n",
+		    strerror(errno));
 	return 0;
 }
 

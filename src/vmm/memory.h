@@ -24,10 +24,10 @@ struct gm_region {
 };
 
 struct guest_mem {
-	uint8_t *host;      /* the whole mapping */
-	uint64_t size;      /* total RAM in bytes */
-	bool prealloc;      /* gm_prealloc() made all of it resident: keep it so */
-	unsigned nregions;  /* 1 or 2 */
+	uint8_t *host;	   /* the whole mapping */
+	uint64_t size;	   /* total RAM in bytes */
+	bool prealloc;	   /* gm_prealloc() made all of it resident: keep it so */
+	unsigned nregions; /* 1 or 2 */
 	struct gm_region regions[2];
 };
 

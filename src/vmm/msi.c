@@ -56,12 +56,15 @@ static int msi_commit(struct msi_router *r)
 	for (unsigned gsi = 0; gsi < IOAPIC_PINS; gsi++) {
 		if (gsi < PIC_IRQS)
 			t->entries[n++] = (struct kvm_irq_routing_entry){
-				.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
-				.u.irqchip = { .irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE,
+				.gsi = gsi,
+				.type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { .irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
+								  : KVM_IRQCHIP_PIC_SLAVE,
 					       .pin = gsi % 8 },
 			};
 		t->entries[n++] = (struct kvm_irq_routing_entry){
-			.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+			.gsi = gsi,
+			.type = KVM_IRQ_ROUTING_IRQCHIP,
 			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = gsi },
 		};
 	}
@@ -69,7 +72,8 @@ static int msi_commit(struct msi_router *r)
 		if (!r->msg[i].valid)
 			continue;
 		t->entries[n++] = (struct kvm_irq_routing_entry){
-			.gsi = MSI_GSI_BASE + i, .type = KVM_IRQ_ROUTING_MSI,
+			.gsi = MSI_GSI_BASE + i,
+			.type = KVM_IRQ_ROUTING_MSI,
 			.u.msi = { .address_lo = (uint32_t)r->msg[i].addr,
 				   .address_hi = (uint32_t)(r->msg[i].addr >> 32),
 				   .data = r->msg[i].data },
@@ -109,7 +113,8 @@ out:
 void msi_route(struct msi_router *r, unsigned id, const struct msi_message *m)
 {
 	pthread_mutex_lock(&r->lock);
-	if (id < r->n && (r->msg[id].valid != m->valid || r->msg[id].addr != m->addr || r->msg[id].data != m->data)) {
+	if (id < r->n && (r->msg[id].valid != m->valid || r->msg[id].addr != m->addr ||
+			  r->msg[id].data != m->data)) {
 		r->msg[id] = *m;
 		if (r->vm_fd >= 0 && msi_commit(r) < 0)
 			perror("berth-vmm: KVM_SET_GSI_ROUTING");
@@ -121,7 +126,8 @@ void msi_fire(struct msi_router *r, unsigned id)
 {
 	uint64_t one = 1;
 
-	/* Unlocked: the eventfd lives as long as the router; a vector without a route is ignored by KVM. */
+	/* Unlocked: the eventfd lives as long as the router; a vector without a route is ignored by
+	 * KVM. */
 	if (id < r->n && write(r->irqfd[id], &one, sizeof(one)) < 0 && errno != EAGAIN)
 		perror("berth-vmm: interrupt eventfd");
 }

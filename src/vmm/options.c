@@ -16,42 +16,42 @@
 #endif
 
 static const char usage[] =
-	"usage: berth-vmm --kernel FILE [options]\n"
-	"\n"
-	"Boot a Linux bzImage in a KVM virtual machine.\n"
-	"\n"
-	"  --kernel FILE         Linux bzImage to boot (x86-64, boot protocol 2.12+)\n"
-	"  --initrd FILE         initramfs to load beside it\n"
-	"  --cmdline STR         kernel command line (default: \"" VM_DEFAULT_CMDLINE "\")\n"
-	"  --mem SIZE            guest RAM, e.g. 512M or 4G (default 512M)\n"
-	"  --cpus N              number of vCPUs, 1-255 (default 1)\n"
-	"  --console MODE        stdio (default), file=PATH[,max=SIZE], or none; with max (at\n"
-	"                        least 64K) the file is capped: PATH.1 holds the part before\n"
-	"  --console-sock PATH   also serve the console on this Unix socket (mode 0660), one\n"
-	"                        client at a time, raw bytes both ways; needs --console file=\n"
-	"                        or none\n"
-	"  --no-reboot           exit when the guest reboots instead of booting it again\n"
-	"  --disk PATH[,ro][,serial=ID]\n"
-	"                        a raw disk image as a virtio-blk disk (repeatable: vda, vdb...);\n"
-	"                        locked while in use; ro: the guest cannot write it\n"
-	"  --net tap=IFNAME[,mac=MAC]\n"
-	"                        a virtio-net card on an existing tap interface\n"
-	"  --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]...\n"
-	"                        a virtio-net card on user-mode networking: DHCP gives the guest\n"
-	"                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
-	"                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
-	"  --no-rng              no virtio-rng entropy device (there is one by default)\n"
-	"  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
-	"                        before the guest starts, so it never waits for host memory\n"
-	"  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
-	"  -h, --help            show this help\n"
-	"  -V, --version         show the version\n"
-	"\n"
-	"On a terminal the console is raw; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
-	"SIGTERM presses the guest's ACPI power button; a second SIGTERM stops the VM at once.\n"
-	"Exit status: 0 guest powered off (or rebooted with --no-reboot, or Ctrl-A x),\n"
-	"1 guest failed (panic, triple fault, KVM error), 2 bad usage or set-up error,\n"
-	"143 stopped at once (a second SIGTERM, or \"stop\" on the API socket).\n";
+    "usage: berth-vmm --kernel FILE [options]\n"
+    "\n"
+    "Boot a Linux bzImage in a KVM virtual machine.\n"
+    "\n"
+    "  --kernel FILE         Linux bzImage to boot (x86-64, boot protocol 2.12+)\n"
+    "  --initrd FILE         initramfs to load beside it\n"
+    "  --cmdline STR         kernel command line (default: \"" VM_DEFAULT_CMDLINE "\")\n"
+    "  --mem SIZE            guest RAM, e.g. 512M or 4G (default 512M)\n"
+    "  --cpus N              number of vCPUs, 1-255 (default 1)\n"
+    "  --console MODE        stdio (default), file=PATH[,max=SIZE], or none; with max (at\n"
+    "                        least 64K) the file is capped: PATH.1 holds the part before\n"
+    "  --console-sock PATH   also serve the console on this Unix socket (mode 0660), one\n"
+    "                        client at a time, raw bytes both ways; needs --console file=\n"
+    "                        or none\n"
+    "  --no-reboot           exit when the guest reboots instead of booting it again\n"
+    "  --disk PATH[,ro][,serial=ID]\n"
+    "                        a raw disk image as a virtio-blk disk (repeatable: vda, vdb...);\n"
+    "                        locked while in use; ro: the guest cannot write it\n"
+    "  --net tap=IFNAME[,mac=MAC]\n"
+    "                        a virtio-net card on an existing tap interface\n"
+    "  --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]...\n"
+    "                        a virtio-net card on user-mode networking: DHCP gives the guest\n"
+    "                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
+    "                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
+    "  --no-rng              no virtio-rng entropy device (there is one by default)\n"
+    "  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
+    "                        before the guest starts, so it never waits for host memory\n"
+    "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
+    "  -h, --help            show this help\n"
+    "  -V, --version         show the version\n"
+    "\n"
+    "On a terminal the console is raw; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
+    "SIGTERM presses the guest's ACPI power button; a second SIGTERM stops the VM at once.\n"
+    "Exit status: 0 guest powered off (or rebooted with --no-reboot, or Ctrl-A x),\n"
+    "1 guest failed (panic, triple fault, KVM error), 2 bad usage or set-up error,\n"
+    "143 stopped at once (a second SIGTERM, or \"stop\" on the API socket).\n";
 
 enum {
 	OPT_KERNEL = 256,
@@ -101,8 +101,10 @@ static int parse_mem(const char *arg, uint64_t *mem, struct berth_error *err)
 	if (*mem % (1ULL << 20))
 		return berr(err, 0, "--mem %s is not a whole number of MiB", arg);
 	if (sysinfo(&si) == 0 && *mem > (uint64_t)si.totalram * si.mem_unit)
-		return berr(err, 0, "--mem %s is more than this host's RAM (%s)", size_format(*mem, a, sizeof(a)),
-			    size_format(((uint64_t)si.totalram * si.mem_unit) & ~((1ULL << 20) - 1), b, sizeof(b)));
+		return berr(err, 0, "--mem %s is more than this host's RAM (%s)",
+			    size_format(*mem, a, sizeof(a)),
+			    size_format(((uint64_t)si.totalram * si.mem_unit) & ~((1ULL << 20) - 1),
+					b, sizeof(b)));
 	return 0;
 }
 
@@ -114,7 +116,8 @@ static int parse_cpus(const char *arg, unsigned *cpus, struct berth_error *err)
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (!*arg || *end || errno || arg[0] == '-' || v < 1 || v > VM_MAX_CPUS)
-		return berr(err, 0, "--cpus '%s': give a whole number from 1 to %d", arg, VM_MAX_CPUS);
+		return berr(err, 0, "--cpus '%s': give a whole number from 1 to %d", arg,
+			    VM_MAX_CPUS);
 	*cpus = (unsigned)v;
 	return 0;
 }
@@ -129,11 +132,14 @@ static int parse_console_file(char *arg, struct vm_config *cfg, struct berth_err
 	cfg->console_path = path;
 	cfg->console_max = 0;
 	if (!*path || path == comma)
-		return berr(err, 0, "--console '%s': give a path, e.g. file=console.log,max=1M", arg);
+		return berr(err, 0, "--console '%s': give a path, e.g. file=console.log,max=1M",
+			    arg);
 	if (!comma)
 		return 0;
 	if (strncmp(comma + 1, "max=", 4))
-		return berr(err, 0, "--console '%s': unknown item '%s' (use max=SIZE; a path cannot contain a comma)",
+		return berr(err, 0,
+			    "--console '%s': unknown item '%s' (use max=SIZE; a path cannot "
+			    "contain a comma)",
 			    arg, comma + 1);
 	if (size_parse(comma + 5, &cfg->console_max, err))
 		return berr_wrap(err, "--console '%s'", arg);
@@ -230,17 +236,22 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			fprintf(out, "berth-vmm %s\n", BERTH_VERSION);
 			return 1;
 		case ':':
-			return berr(err, 0, "option '%s' needs a value (see berth-vmm --help)", argv[optind - 1]);
+			return berr(err, 0, "option '%s' needs a value (see berth-vmm --help)",
+				    argv[optind - 1]);
 		default:
-			return berr(err, 0, "unknown option '%s' (see berth-vmm --help)", argv[optind - 1]);
+			return berr(err, 0, "unknown option '%s' (see berth-vmm --help)",
+				    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return berr(err, 0, "unexpected argument '%s' (see berth-vmm --help)", argv[optind]);
+		return berr(err, 0, "unexpected argument '%s' (see berth-vmm --help)",
+			    argv[optind]);
 	if (!cfg->kernel)
 		return berr(err, 0, "no kernel given: use --kernel FILE (see berth-vmm --help)");
 	if (cfg->console_sock && cfg->console == CONSOLE_STDIO)
-		return berr(err, 0, "--console-sock cannot share the console with --console stdio (the default): "
-				    "add --console file=PATH or --console none");
+		return berr(
+		    err, 0,
+		    "--console-sock cannot share the console with --console stdio (the default): "
+		    "add --console file=PATH or --console none");
 	return 0;
 }

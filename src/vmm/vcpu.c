@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define VCPU_KICK_SIGNAL SIGUSR1
-#define VCPU_STACK (256 * 1024)
+#define VCPU_STACK	 (256 * 1024)
 
 static void vcpu_kick_handler(int sig)
 {
@@ -69,13 +69,16 @@ static void vcpu_internal_error(struct vcpu *v)
 
 	memset(&regs, 0, sizeof(regs));
 	ioctl(v->fd, KVM_GET_REGS, &regs);
-	n = snprintf(msg, sizeof(msg), "vCPU %u stopped: KVM internal error (%s) at RIP 0x%llx", v->id,
-		     internal_error_name(v->run->internal.suberror), (unsigned long long)regs.rip);
+	n = snprintf(msg, sizeof(msg), "vCPU %u stopped: KVM internal error (%s) at RIP 0x%llx",
+		     v->id, internal_error_name(v->run->internal.suberror),
+		     (unsigned long long)regs.rip);
 	if (v->host->kvm_is_pvm && n > 0 && (size_t)n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - n,
-			 ". This host's /dev/kvm is kvm_pvm, a software hypervisor without hardware "
-			 "virtualisation (no VT-x/AMD-V); it cannot run a stock Linux kernel. Run the guest "
-			 "inside the test rig instead: tests/rig/run -- berth-vmm ...");
+		snprintf(
+		    msg + n, sizeof(msg) - n,
+		    ". This host's /dev/kvm is kvm_pvm, a software hypervisor without hardware "
+		    "virtualisation (no VT-x/AMD-V); it cannot run a stock Linux kernel. Run the "
+		    "guest "
+		    "inside the test rig instead: tests/rig/run -- berth-vmm ...");
 	v->host->stop(v->host, VM_FAILED, msg);
 }
 
@@ -109,7 +112,8 @@ static bool vcpu_handle_exit(struct vcpu *v)
 		ioctl(v->fd, KVM_GET_REGS, &regs);
 		ioctl(v->fd, KVM_GET_SREGS, &sregs);
 		snprintf(msg, sizeof(msg),
-			 "vCPU %u: the guest triple-faulted (the CPU shut down) at RIP 0x%llx, CR0 0x%llx, CR3 0x%llx, CR4 0x%llx",
+			 "vCPU %u: the guest triple-faulted (the CPU shut down) at RIP 0x%llx, CR0 "
+			 "0x%llx, CR3 0x%llx, CR4 0x%llx",
 			 v->id, (unsigned long long)regs.rip, (unsigned long long)sregs.cr0,
 			 (unsigned long long)sregs.cr3, (unsigned long long)sregs.cr4);
 		v->host->stop(v->host, VM_FAILED, msg);
@@ -127,12 +131,14 @@ static bool vcpu_handle_exit(struct vcpu *v)
 		vcpu_internal_error(v);
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
-		snprintf(msg, sizeof(msg), "vCPU %u: KVM could not enter the guest (hardware reason 0x%llx)", v->id,
+		snprintf(msg, sizeof(msg),
+			 "vCPU %u: KVM could not enter the guest (hardware reason 0x%llx)", v->id,
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		v->host->stop(v->host, VM_FAILED, msg);
 		return false;
 	default:
-		snprintf(msg, sizeof(msg), "vCPU %u: unexpected KVM exit reason %u", v->id, run->exit_reason);
+		snprintf(msg, sizeof(msg), "vCPU %u: unexpected KVM exit reason %u", v->id,
+			 run->exit_reason);
 		v->host->stop(v->host, VM_FAILED, msg);
 		return false;
 	}
@@ -185,7 +191,8 @@ static void *vcpu_thread(void *arg)
 					break; /* kicked: the VM is stopping */
 				continue;
 			}
-			snprintf(msg, sizeof(msg), "vCPU %u: KVM_RUN failed: %s", v->id, strerror(errno));
+			snprintf(msg, sizeof(msg), "vCPU %u: KVM_RUN failed: %s", v->id,
+				 strerror(errno));
 			v->host->stop(v->host, VM_FAILED, msg);
 			break;
 		}
@@ -234,7 +241,8 @@ void vcpu_stop(struct vcpu *v)
 	v->started = false;
 }
 
-int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeout_ms, struct berth_error *err)
+int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeout_ms,
+		struct berth_error *err)
 {
 	struct vcpu_pause *p = &h->pause;
 	struct timespec deadline;
@@ -259,7 +267,8 @@ int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeou
 			pthread_kill(v[i].thread, VCPU_KICK_SIGNAL);
 		}
 	}
-	while (p->running > 0 && pthread_cond_clockwait(&p->cond, &p->lock, CLOCK_MONOTONIC, &deadline) != ETIMEDOUT)
+	while (p->running > 0 &&
+	       pthread_cond_clockwait(&p->cond, &p->lock, CLOCK_MONOTONIC, &deadline) != ETIMEDOUT)
 		;
 	stuck = p->running;
 	if (stuck) {
@@ -269,9 +278,11 @@ int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeou
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (stuck)
-		return berr(err, 0, "could not pause: %u vCPU(s) stayed busy in the host for %u ms; the VM runs on "
-				    "(try again)",
-			    stuck, timeout_ms);
+		return berr(
+		    err, 0,
+		    "could not pause: %u vCPU(s) stayed busy in the host for %u ms; the VM runs on "
+		    "(try again)",
+		    stuck, timeout_ms);
 	return 1;
 }
 

@@ -62,7 +62,8 @@ void vcpu_stop(struct vcpu *v);
  * in the next boot. Waits at most timeout_ms for them all (a vCPU can be stuck in the host,
  * e.g. writing to a console nobody reads): then resumes them and fails. 1 paused now,
  * 0 already paused, -1 failed. */
-int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeout_ms, struct berth_error *err);
+int vcpus_pause(struct vcpu_host *h, struct vcpu *v, unsigned n, unsigned timeout_ms,
+		struct berth_error *err);
 
 /* Let parked vCPUs run again: 1 resumed, 0 they were not paused. */
 int vcpus_resume(struct vcpu_host *h);

@@ -35,7 +35,7 @@
 #include "x86/cpu.h"
 #include "x86/layout.h"
 
-#define KVM_TSS_ADDR 0xFFFBD000ULL
+#define KVM_TSS_ADDR   0xFFFBD000ULL
 #define KVM_IDMAP_ADDR 0xFFFBC000ULL
 
 struct vm {
@@ -68,7 +68,7 @@ struct vm {
 	struct timespec started;
 };
 
-#define vm_of(ptr, member) ((struct vm *)((char *)(ptr) - offsetof(struct vm, member)))
+#define vm_of(ptr, member) ((struct vm *)((char *)(ptr)-offsetof(struct vm, member)))
 
 static void vm_set_irq(struct machine *m, unsigned gsi, int level)
 {
@@ -84,8 +84,10 @@ static void vm_request_stop(struct vm *vm, enum vm_stop why, const char *msg)
 
 	pthread_mutex_lock(&vm->stop_lock);
 	/* The first reason wins, except that a stop the user asked for (a second signal, the
-	 * console escape) overrides a guest reset still pending: it must not be lost to the reboot. */
-	if (vm->stop == VM_RUNNING || (vm->stop == VM_RESET && (why == VM_KILLED || why == VM_QUIT))) {
+	 * console escape) overrides a guest reset still pending: it must not be lost to the reboot.
+	 */
+	if (vm->stop == VM_RUNNING ||
+	    (vm->stop == VM_RESET && (why == VM_KILLED || why == VM_QUIT))) {
 		vm->stop = why;
 		snprintf(vm->stop_msg, sizeof(vm->stop_msg), "%s", msg ? msg : "");
 		if (write(vm->stop_src.fd, &one, sizeof(one)) < 0)
@@ -102,7 +104,9 @@ static void vm_host_stop(struct vcpu_host *h, enum vm_stop why, const char *msg)
 static void vm_machine_request(struct machine *m, enum machine_request req)
 {
 	static const enum vm_stop map[] = {
-		[MACHINE_POWEROFF] = VM_POWEROFF, [MACHINE_RESET] = VM_RESET, [MACHINE_PANIC] = VM_PANIC,
+		[MACHINE_POWEROFF] = VM_POWEROFF,
+		[MACHINE_RESET] = VM_RESET,
+		[MACHINE_PANIC] = VM_PANIC,
 	};
 
 	vm_request_stop(vm_of(m, machine), map[req], NULL);
@@ -134,7 +138,9 @@ static void vm_on_signal(struct loop_source *src, uint32_t events)
 	if (read(src->fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (vm->sigterms++ == 0) {
-		fprintf(stderr, "berth-vmm: %s: pressed the guest's power button (send it again to stop the VM at once)\n",
+		fprintf(stderr,
+			"berth-vmm: %s: pressed the guest's power button (send it again to stop "
+			"the VM at once)\n",
 			strsignal((int)si.ssi_signo));
 		vm_press_button(vm);
 	} else {
@@ -175,17 +181,22 @@ static int vm_open_kvm(struct vm *vm, struct berth_error *err)
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		if (errno == ENOENT)
-			return berr(err, 0, "/dev/kvm does not exist: this host has no KVM (load kvm_intel or kvm_amd)");
-		return berr(err, errno, "cannot open /dev/kvm%s", errno == EACCES ? " (join the kvm group)" : "");
+			return berr(err, 0,
+				    "/dev/kvm does not exist: this host has no KVM (load kvm_intel "
+				    "or kvm_amd)");
+		return berr(err, errno, "cannot open /dev/kvm%s",
+			    errno == EACCES ? " (join the kvm group)" : "");
 	}
 	if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		return berr(err, 0, "/dev/kvm speaks an unsupported API version");
 	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0 ||
 	    ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
-		return berr(err, 0, "this host's KVM lacks the in-kernel irqchip or immediate exit");
+		return berr(err, 0,
+			    "this host's KVM lacks the in-kernel irqchip or immediate exit");
 	n = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (n > 0 && vm->cfg->cpus > (unsigned)n)
-		return berr(err, 0, "--cpus %u is more than this host's KVM allows (%d)", vm->cfg->cpus, n);
+		return berr(err, 0, "--cpus %u is more than this host's KVM allows (%d)",
+			    vm->cfg->cpus, n);
 	n = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (n <= 0)
 		return berr(err, errno, "KVM_GET_VCPU_MMAP_SIZE");
@@ -221,15 +232,21 @@ static int vm_watch_signals(struct vm *vm, struct berth_error *err)
 	sigaddset(&set, SIGHUP);
 	/* Blocked before any vCPU thread exists, so every thread inherits the mask. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	vm->sig_src = (struct loop_source){ .fd = signalfd(-1, &set, SFD_CLOEXEC), .fn = vm_on_signal, .opaque = vm };
+	vm->sig_src = (struct loop_source){ .fd = signalfd(-1, &set, SFD_CLOEXEC),
+					    .fn = vm_on_signal,
+					    .opaque = vm };
 	if (vm->sig_src.fd < 0)
 		return berr(err, errno, "signalfd");
-	vm->stop_src = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), .fn = vm_on_stop, .opaque = vm };
+	vm->stop_src = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+					     .fn = vm_on_stop,
+					     .opaque = vm };
 	if (vm->stop_src.fd < 0)
 		return berr(err, errno, "eventfd");
 	vcpu_install_kick_handler();
 	signal(SIGPIPE, SIG_IGN); /* a console reader that goes away must not kill the VM */
-	return loop_add(&vm->loop, &vm->sig_src, err) || loop_add(&vm->loop, &vm->stop_src, err) ? -1 : 0;
+	return loop_add(&vm->loop, &vm->sig_src, err) || loop_add(&vm->loop, &vm->stop_src, err)
+		   ? -1
+		   : 0;
 }
 
 /* The API socket's commands (src/vmm/api, docs/api-sock.md). */
@@ -242,7 +259,8 @@ static void vm_api_status(void *opaque, struct api_status *st)
 	st->state = vcpus_paused(&vm->host) ? "paused" : vm->sigterms ? "shutting-down" : "running";
 	st->cpus = vm->cfg->cpus;
 	st->mem = vm->cfg->mem;
-	st->uptime = (double)(now.tv_sec - vm->started.tv_sec) + (now.tv_nsec - vm->started.tv_nsec) / 1e9;
+	st->uptime =
+	    (double)(now.tv_sec - vm->started.tv_sec) + (now.tv_nsec - vm->started.tv_nsec) / 1e9;
 	st->reboots = vm->reboots;
 	st->kernel = vm->cfg->kernel;
 }
@@ -294,8 +312,11 @@ static void vm_api_stop(void *opaque)
 }
 
 static const struct api_ops vm_api_ops = {
-	.status = vm_api_status, .pause = vm_api_pause, .resume = vm_api_resume,
-	.shutdown = vm_api_shutdown, .stop = vm_api_stop,
+	.status = vm_api_status,
+	.pause = vm_api_pause,
+	.resume = vm_api_resume,
+	.shutdown = vm_api_shutdown,
+	.stop = vm_api_stop,
 };
 
 /* Everything that lives across guest reboots. */
@@ -305,10 +326,11 @@ static int vm_setup(struct vm *vm, struct berth_error *err)
 	if (linux_boot_open(&vm->boot, vm->cfg->kernel, vm->cfg->initrd, vm->cfg->cmdline, err) ||
 	    vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
 	    (vm->cfg->prealloc && gm_prealloc(&vm->mem, err)) ||
-	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) || loop_init(&vm->loop, err) ||
-	    vm_watch_signals(vm, err) ||
+	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) ||
+	    loop_init(&vm->loop, err) || vm_watch_signals(vm, err) ||
 	    /* Before any device starts a thread: the socket is made under a temporary umask. */
-	    (vm->cfg->api_sock && api_server_open(&vm->api, vm->cfg->api_sock, &vm->loop, &vm_api_ops, vm, err)) ||
+	    (vm->cfg->api_sock &&
+	     api_server_open(&vm->api, vm->cfg->api_sock, &vm->loop, &vm_api_ops, vm, err)) ||
 	    vm_virtio_create(&vm->virtio, vm->cfg, &vm->mem, &vm->pci, &vm->msi, &vm->loop, err))
 		return -1;
 	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
@@ -358,7 +380,8 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 		return berr(err, errno, "cannot create the in-kernel interrupt controllers");
 	if (msi_attach(&vm->msi, vm->vm_fd, err) || vm_virtio_attach(&vm->virtio, vm->vm_fd, err))
 		return -1;
-	if (vm_map_memory(vm, err) || linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
+	if (vm_map_memory(vm, err) ||
+	    linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
 		return -1;
 	for (i = 0; i < vm->cfg->cpus; i++) {
 		if (vcpu_create(&vm->vcpus[i], &vm->host, vm->vm_fd, i, vm->run_size, err) ||
@@ -440,11 +463,16 @@ int vm_run(const struct vm_config *cfg)
 	struct vm vm = {
 		.cfg = cfg,
 		.machine = { .set_irq = vm_set_irq, .request = vm_machine_request },
-		.host = { .pio = &vm.pio, .mmio = &vm.mmio, .stop = vm_host_stop,
-			  .pause = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER } },
-		.kvm_fd = -1, .vm_fd = -1,
+		.host = { .pio = &vm.pio,
+			  .mmio = &vm.mmio,
+			  .stop = vm_host_stop,
+			  .pause = { .lock = PTHREAD_MUTEX_INITIALIZER,
+				     .cond = PTHREAD_COND_INITIALIZER } },
+		.kvm_fd = -1,
+		.vm_fd = -1,
 		.loop = { .epfd = -1 },
-		.sig_src = { .fd = -1 }, .stop_src = { .fd = -1 },
+		.sig_src = { .fd = -1 },
+		.stop_src = { .fd = -1 },
 		.stop_lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	int rc;

@@ -7,8 +7,8 @@
 #include <asm/bootparam.h>
 
 #define FIX_SETUP_SECTS 1
-#define FIX_KERNEL_LEN  4096
-#define FIX_LEN         ((FIX_SETUP_SECTS + 1) * 512 + FIX_KERNEL_LEN)
+#define FIX_KERNEL_LEN	4096
+#define FIX_LEN		((FIX_SETUP_SECTS + 1) * 512 + FIX_KERNEL_LEN)
 
 /* Write a valid 64-bit, relocatable bzImage header into buf (FIX_LEN bytes). */
 static inline struct setup_header *fixture_bzimage(uint8_t *buf)

@@ -12,10 +12,10 @@
 #include <cmocka.h>
 
 /* Assert that haystack contains needle, printing both when it does not. */
-#define assert_contains(haystack, needle)                                                  \
-	do {                                                                               \
-		if (!strstr((haystack), (needle)))                                         \
-			fail_msg("expected \"%s\" in \"%s\"", (needle), (haystack));       \
+#define assert_contains(haystack, needle)                                                          \
+	do {                                                                                       \
+		if (!strstr((haystack), (needle)))                                                 \
+			fail_msg("expected \"%s\" in \"%s\"", (needle), (haystack));               \
 	} while (0)
 
 /* A scratch directory for a test group: give testlib_dir_make and testlib_dir_remove to

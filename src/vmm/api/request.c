@@ -8,8 +8,8 @@
 #define API_MAX_NAME 64
 
 static const char *const cmd_names[] = {
-	[API_STATUS] = "status", [API_PAUSE] = "pause", [API_RESUME] = "resume",
-	[API_SHUTDOWN] = "shutdown", [API_STOP] = "stop", [API_WATCH] = "watch",
+	[API_STATUS] = "status",     [API_PAUSE] = "pause", [API_RESUME] = "resume",
+	[API_SHUTDOWN] = "shutdown", [API_STOP] = "stop",   [API_WATCH] = "watch",
 };
 
 const char *api_cmd_name(enum api_cmd cmd)
@@ -41,10 +41,12 @@ static int check_id(json_t *v, struct berth_error *err)
 		return 0;
 	if (json_is_string(v) && json_string_length(v) <= API_MAX_ID)
 		return 0;
-	return berr(err, 0, "\"id\" must be an integer or a string of at most %d bytes", API_MAX_ID);
+	return berr(err, 0, "\"id\" must be an integer or a string of at most %d bytes",
+		    API_MAX_ID);
 }
 
-int api_request_parse(const char *line, size_t len, struct api_request *req, struct berth_error *err)
+int api_request_parse(const char *line, size_t len, struct api_request *req,
+		      struct berth_error *err)
 {
 	json_error_t jerr;
 	json_t *root, *v;
@@ -59,7 +61,8 @@ int api_request_parse(const char *line, size_t len, struct api_request *req, str
 		json_decref(root);
 		return berr(err, 0, "a request must be a JSON object, e.g. {\"cmd\":\"status\"}");
 	}
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (!strcmp(key, "cmd")) {
 			if (parse_cmd(v, &req->cmd, err))
 				goto fail;
@@ -69,7 +72,8 @@ int api_request_parse(const char *line, size_t len, struct api_request *req, str
 				goto fail;
 			req->id = json_incref(v);
 		} else {
-			berr(err, 0, "unknown field '%s' (a request has \"cmd\" and an optional \"id\")",
+			berr(err, 0,
+			     "unknown field '%s' (a request has \"cmd\" and an optional \"id\")",
 			     strlen(key) <= API_MAX_NAME ? key : "...");
 			goto fail;
 		}
@@ -97,8 +101,9 @@ static json_t *reply(json_t *id, bool ok, json_t *fields)
 {
 	json_t *r = json_object();
 
-	if (r && (json_object_set_new(r, "ok", json_boolean(ok)) || (id && json_object_set(r, "id", id)) ||
-		  (fields && json_object_update(r, fields)))) {
+	if (r &&
+	    (json_object_set_new(r, "ok", json_boolean(ok)) ||
+	     (id && json_object_set(r, "id", id)) || (fields && json_object_update(r, fields)))) {
 		json_decref(r);
 		r = NULL;
 	}

@@ -33,7 +33,8 @@ struct api_request {
 };
 
 /* Parse one request line of len bytes (no newline); fills req, or err and -1. */
-int api_request_parse(const char *line, size_t len, struct api_request *req, struct berth_error *err);
+int api_request_parse(const char *line, size_t len, struct api_request *req,
+		      struct berth_error *err);
 
 /* Release what api_request_parse() took. */
 void api_request_release(struct api_request *req);

@@ -73,9 +73,10 @@ static json_t *status_fields(struct api_server *s)
 
 	memset(&st, 0, sizeof(st));
 	s->ops->status(s->opaque, &st);
-	return json_pack("{s:s, s:I, s:I, s:f, s:I, s:I, s:s}", "state", st.state, "cpus", (json_int_t)st.cpus,
-			 "mem", (json_int_t)st.mem, "uptime", st.uptime, "pid", (json_int_t)getpid(),
-			 "reboots", (json_int_t)st.reboots, "kernel", st.kernel);
+	return json_pack("{s:s, s:I, s:I, s:f, s:I, s:I, s:s}", "state", st.state, "cpus",
+			 (json_int_t)st.cpus, "mem", (json_int_t)st.mem, "uptime", st.uptime, "pid",
+			 (json_int_t)getpid(), "reboots", (json_int_t)st.reboots, "kernel",
+			 st.kernel);
 }
 
 static json_t *state_fields(struct api_server *s)
@@ -144,7 +145,8 @@ static void client_lines(struct api_client *c)
 	char *start = c->buf, *nl;
 	size_t line;
 
-	while (!c->dead && !c->srv->loop->stop && (nl = memchr(start, '\n', c->len - (start - c->buf)))) {
+	while (!c->dead && !c->srv->loop->stop &&
+	       (nl = memchr(start, '\n', c->len - (start - c->buf)))) {
 		line = nl - start;
 		if (line && start[line - 1] == '\r')
 			line--; /* tolerate CRLF from interactive tools */
@@ -156,7 +158,8 @@ static void client_lines(struct api_client *c)
 	if (c->len == sizeof(c->buf) && !c->dead) {
 		char msg[80];
 
-		snprintf(msg, sizeof(msg), "request line longer than %d bytes; closing the connection", API_MAX_LINE);
+		snprintf(msg, sizeof(msg),
+			 "request line longer than %d bytes; closing the connection", API_MAX_LINE);
 		client_send(c, api_reply_error(NULL, msg));
 		shutdown(c->src.fd, SHUT_RDWR);
 		c->dead = true;
@@ -207,8 +210,8 @@ static void server_on_connect(struct loop_source *src, uint32_t events)
 	close(fd);
 }
 
-int api_server_open(struct api_server *s, const char *path, struct loop *loop, const struct api_ops *ops,
-		    void *opaque, struct berth_error *err)
+int api_server_open(struct api_server *s, const char *path, struct loop *loop,
+		    const struct api_ops *ops, void *opaque, struct berth_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->loop = loop;

@@ -21,7 +21,7 @@
 struct api_status {
 	const char *state; /* "running", "paused" or "shutting-down" */
 	unsigned cpus;
-	uint64_t mem; /* bytes */
+	uint64_t mem;  /* bytes */
 	double uptime; /* seconds since the VMM started */
 	unsigned reboots;
 	const char *kernel;
@@ -53,8 +53,8 @@ struct api_server {
 };
 
 /* Listen on path and serve requests through loop; the server must not move afterwards. */
-int api_server_open(struct api_server *s, const char *path, struct loop *loop, const struct api_ops *ops,
-		    void *opaque, struct berth_error *err);
+int api_server_open(struct api_server *s, const char *path, struct loop *loop,
+		    const struct api_ops *ops, void *opaque, struct berth_error *err);
 
 /* Send {"event":name, ...fields} to every watching client; takes fields (may be NULL). */
 void api_server_event(struct api_server *s, const char *name, json_t *fields);

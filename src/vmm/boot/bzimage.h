@@ -13,10 +13,10 @@
 
 struct bzimage {
 	struct bzimage_header head; /* the checked header */
-	const uint8_t *kernel;   /* protected-mode part, inside the caller's buffer */
+	const uint8_t *kernel;	    /* protected-mode part, inside the caller's buffer */
 	size_t kernel_len;
-	uint64_t load_addr;   /* where the protected-mode part is copied */
-	uint64_t kernel_end;  /* end of the kernel's run-time footprint (decompression included) */
+	uint64_t load_addr;  /* where the protected-mode part is copied */
+	uint64_t kernel_end; /* end of the kernel's run-time footprint (decompression included) */
 };
 
 /* Check buf as a 64-bit-capable bzImage and describe it in bz. */
@@ -28,7 +28,8 @@ int bzimage_load(const struct bzimage *bz, const struct guest_mem *gm, struct be
 /* Guest address of the 64-bit entry point. */
 uint64_t bzimage_entry64(const struct bzimage *bz);
 
-/* Choose where an initrd of len bytes goes: as high in low RAM as the kernel allows, above the kernel. */
+/* Choose where an initrd of len bytes goes: as high in low RAM as the kernel allows, above the
+ * kernel. */
 int bzimage_place_initrd(const struct bzimage *bz, const struct guest_mem *gm, uint64_t len,
 			 uint64_t *addr, struct berth_error *err);
 

@@ -13,7 +13,8 @@
 #include "vmm/x86/cpu.h"
 #include "vmm/x86/layout.h"
 
-static int map_file(const char *path, const char *what, uint8_t **map, size_t *len, struct berth_error *err)
+static int map_file(const char *path, const char *what, uint8_t **map, size_t *len,
+		    struct berth_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -35,8 +36,8 @@ static int map_file(const char *path, const char *what, uint8_t **map, size_t *l
 	return 0;
 }
 
-int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd, const char *cmdline,
-		    struct berth_error *err)
+int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
+		    const char *cmdline, struct berth_error *err)
 {
 	size_t max;
 
@@ -48,9 +49,12 @@ int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initr
 		berr_wrap(err, "kernel '%s'", kernel);
 		goto fail;
 	}
-	max = lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.head.hdr.cmdline_size : LAYOUT_CMDLINE_MAX - 1;
+	max = lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.head.hdr.cmdline_size
+								: LAYOUT_CMDLINE_MAX - 1;
 	if (strlen(cmdline) > max) {
-		berr(err, 0, "the kernel command line is %zu bytes; this kernel accepts at most %zu", strlen(cmdline), max);
+		berr(err, 0,
+		     "the kernel command line is %zu bytes; this kernel accepts at most %zu",
+		     strlen(cmdline), max);
 		goto fail;
 	}
 	if (initrd && map_file(initrd, "initrd", &lb->initrd, &lb->initrd_len, err))
@@ -61,8 +65,8 @@ fail:
 	return -1;
 }
 
-int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus, uint64_t *entry,
-		    struct berth_error *err)
+int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
+		    uint64_t *entry, struct berth_error *err)
 {
 	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE };
 	struct boot_params bp;

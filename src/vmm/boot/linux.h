@@ -11,21 +11,21 @@
 #include "vmm/memory.h"
 
 struct linux_boot {
-	uint8_t *kernel;  /* read-only mapping of the kernel file */
+	uint8_t *kernel; /* read-only mapping of the kernel file */
 	size_t kernel_len;
-	uint8_t *initrd;  /* NULL without an initrd */
+	uint8_t *initrd; /* NULL without an initrd */
 	size_t initrd_len;
 	const char *cmdline;
 	struct bzimage bz;
 };
 
 /* Map and check the kernel (and initrd) files and the command line. */
-int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd, const char *cmdline,
-		    struct berth_error *err);
+int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
+		    const char *cmdline, struct berth_error *err);
 
 /* Write the whole boot state for ncpus CPUs into gm; *entry gets the 64-bit entry point. */
-int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus, uint64_t *entry,
-		    struct berth_error *err);
+int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
+		    uint64_t *entry, struct berth_error *err);
 
 /* Unmap the files. */
 void linux_boot_close(struct linux_boot *lb);

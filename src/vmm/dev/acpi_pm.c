@@ -5,9 +5,9 @@
 
 #include "vmm/x86/acpi.h"
 
-#define PM1_PWRBTN    (1u << 8)
-#define PM1_CNT_SCI_EN 1u
-#define PM1_CNT_SLP_EN (1u << 13)
+#define PM1_PWRBTN	   (1u << 8)
+#define PM1_CNT_SCI_EN	   1u
+#define PM1_CNT_SLP_EN	   (1u << 13)
 #define PM1_CNT_SLP_TYP(v) (((v) >> 10) & 7u)
 
 void acpi_pm_init(struct acpi_pm *pm, struct machine *machine, unsigned sci)
@@ -83,7 +83,8 @@ void acpi_pm_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool
 			continue;
 		}
 		if (is_write)
-			poweroff |= acpi_pm_set(pm, reg, (uint16_t)(data[i] << shift), (uint16_t)(0xff << shift));
+			poweroff |= acpi_pm_set(pm, reg, (uint16_t)(data[i] << shift),
+						(uint16_t)(0xff << shift));
 		else
 			data[i] = (uint8_t)(acpi_pm_get(pm, reg) >> shift);
 	}

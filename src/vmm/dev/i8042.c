@@ -4,7 +4,7 @@
 #include <string.h>
 
 #define I8042_CMD_OFFSET 4
-#define I8042_CMD_RESET  0xFE
+#define I8042_CMD_RESET	 0xFE
 
 void i8042_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {

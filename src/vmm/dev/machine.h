@@ -4,8 +4,8 @@
 
 enum machine_request {
 	MACHINE_POWEROFF, /* the guest powered off */
-	MACHINE_RESET,    /* the guest asked for a reset (reboot) */
-	MACHINE_PANIC,    /* the guest kernel reported a panic */
+	MACHINE_RESET,	  /* the guest asked for a reset (reboot) */
+	MACHINE_PANIC,	  /* the guest kernel reported a panic */
 };
 
 struct machine {

@@ -5,23 +5,23 @@
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 
-#define IER_RDI  0x01
-#define IER_THRI 0x02
-#define IIR_NONE 0x01
-#define IIR_THRI 0x02
-#define IIR_RDI  0x04
-#define IIR_FIFO 0xc0
-#define FCR_ENABLE 0x01
+#define IER_RDI	     0x01
+#define IER_THRI     0x02
+#define IIR_NONE     0x01
+#define IIR_THRI     0x02
+#define IIR_RDI	     0x04
+#define IIR_FIFO     0xc0
+#define FCR_ENABLE   0x01
 #define FCR_CLEAR_RX 0x02
-#define LCR_DLAB 0x80
-#define LSR_DR   0x01
-#define LSR_THRE 0x20
-#define LSR_TEMT 0x40
-#define MCR_LOOP 0x10
-#define MSR_CTS  0x10
-#define MSR_DSR  0x20
-#define MSR_RI   0x40
-#define MSR_DCD  0x80
+#define LCR_DLAB     0x80
+#define LSR_DR	     0x01
+#define LSR_THRE     0x20
+#define LSR_TEMT     0x40
+#define MCR_LOOP     0x10
+#define MSR_CTS	     0x10
+#define MSR_DSR	     0x20
+#define MSR_RI	     0x40
+#define MSR_DCD	     0x80
 
 void uart_init(struct uart *u, struct machine *machine, unsigned irq, const struct uart_line *line)
 {
@@ -95,9 +95,10 @@ static uint8_t uart_msr(const struct uart *u)
 
 	if (!(m & MCR_LOOP))
 		return MSR_DCD | MSR_DSR | MSR_CTS;
-	/* Loopback: outputs feed the modem-status inputs (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD). */
-	return (uint8_t)(((m & 1) ? MSR_DSR : 0) | ((m & 2) ? MSR_CTS : 0) | ((m & 4) ? MSR_RI : 0) |
-			 ((m & 8) ? MSR_DCD : 0));
+	/* Loopback: outputs feed the modem-status inputs (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD).
+	 */
+	return (uint8_t)(((m & 1) ? MSR_DSR : 0) | ((m & 2) ? MSR_CTS : 0) |
+			 ((m & 4) ? MSR_RI : 0) | ((m & 8) ? MSR_DCD : 0));
 }
 
 static uint8_t uart_read(struct uart *u, unsigned reg)
@@ -148,7 +149,8 @@ static void uart_write(struct uart *u, unsigned reg, uint8_t v)
 			u->dlm = v;
 		} else {
 			if ((v & IER_THRI) && !(u->ier & IER_THRI))
-				u->thr_irq = true; /* enabling it with an empty THR raises it at once */
+				u->thr_irq =
+				    true; /* enabling it with an empty THR raises it at once */
 			u->ier = v & 0x0f;
 		}
 		break;

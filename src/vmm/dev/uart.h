@@ -27,8 +27,8 @@ struct uart {
 	unsigned irq;
 	const struct uart_line *line; /* NULL: output is discarded */
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-	bool thr_irq;   /* "transmitter empty" interrupt pending */
-	int irq_level;  /* what the line was last driven to */
+	bool thr_irq;  /* "transmitter empty" interrupt pending */
+	int irq_level; /* what the line was last driven to */
 	uint8_t rx[UART_RX_SIZE];
 	unsigned rx_head, rx_len;
 	bool rx_full; /* uart_receive() could not take all it was given; rx_room is owed */

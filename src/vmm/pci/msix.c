@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#define MSIX_CTRL_ENABLE (1u << 15)
-#define MSIX_CTRL_FMASK	 (1u << 14)
+#define MSIX_CTRL_ENABLE  (1u << 15)
+#define MSIX_CTRL_FMASK	  (1u << 14)
 #define MSIX_ENTRY_MASKED 1u
 
 static uint16_t msix_ctrl(const struct msix *m)
@@ -16,7 +16,8 @@ static bool msix_vector_live(const struct msix *m, unsigned v)
 {
 	uint16_t ctrl = msix_ctrl(m);
 
-	return (ctrl & MSIX_CTRL_ENABLE) && !(ctrl & MSIX_CTRL_FMASK) && !(m->table[v].ctrl & MSIX_ENTRY_MASKED);
+	return (ctrl & MSIX_CTRL_ENABLE) && !(ctrl & MSIX_CTRL_FMASK) &&
+	       !(m->table[v].ctrl & MSIX_ENTRY_MASKED);
 }
 
 /* Bring vector v's route in line with the table and masks; deliver it if it was pending
@@ -37,13 +38,14 @@ static void msix_update(struct msix *m, unsigned v)
 	}
 }
 
-int msix_init(struct msix *m, struct pci_dev *dev, struct msi_router *r, unsigned nvec, unsigned bar,
-	      uint32_t table_off, uint32_t pba_off, struct berth_error *err)
+int msix_init(struct msix *m, struct pci_dev *dev, struct msi_router *r, unsigned nvec,
+	      unsigned bar, uint32_t table_off, uint32_t pba_off, struct berth_error *err)
 {
 	uint8_t body[10];
 
 	memset(m, 0, sizeof(*m));
-	if (nvec == 0 || nvec > MSIX_MAX_VECTORS || bar >= PCI_NUM_BARS || (table_off | pba_off) & 7)
+	if (nvec == 0 || nvec > MSIX_MAX_VECTORS || bar >= PCI_NUM_BARS ||
+	    (table_off | pba_off) & 7)
 		return berr(err, 0, "MSI-X: bad layout (%u vectors)", nvec);
 	m->dev = dev;
 	m->router = r;

@@ -27,17 +27,17 @@ struct msix {
 	struct pci_dev *dev;
 	struct msi_router *router;
 	pthread_mutex_t lock;
-	uint8_t cap;	  /* config-space offset of the capability */
+	uint8_t cap; /* config-space offset of the capability */
 	unsigned nvec;
 	uint32_t table_off, pba_off; /* in the BAR */
 	struct msix_entry table[MSIX_MAX_VECTORS];
-	uint64_t pending; /* one bit per vector */
+	uint64_t pending;		   /* one bit per vector */
 	unsigned vec_id[MSIX_MAX_VECTORS]; /* the router's id for each vector */
 };
 
 /* Add the capability to dev: nvec vectors, table at table_off and PBA at pba_off of bar. */
-int msix_init(struct msix *m, struct pci_dev *dev, struct msi_router *r, unsigned nvec, unsigned bar,
-	      uint32_t table_off, uint32_t pba_off, struct berth_error *err);
+int msix_init(struct msix *m, struct pci_dev *dev, struct msi_router *r, unsigned nvec,
+	      unsigned bar, uint32_t table_off, uint32_t pba_off, struct berth_error *err);
 
 /* Bytes the table and the PBA need in the BAR. */
 #define MSIX_TABLE_BYTES(nvec) (16u * (nvec))

@@ -41,26 +41,26 @@
 #define PCI_INTERRUPT_LINE 0x3C
 #define PCI_INTERRUPT_PIN  0x3D
 
-#define PCI_COMMAND_MEMORY     0x0002
-#define PCI_COMMAND_MASTER     0x0004
-#define PCI_COMMAND_INTX_OFF   0x0400
-#define PCI_STATUS_INTX	       0x0008
-#define PCI_STATUS_CAP_LIST    0x0010
+#define PCI_COMMAND_MEMORY   0x0002
+#define PCI_COMMAND_MASTER   0x0004
+#define PCI_COMMAND_INTX_OFF 0x0400
+#define PCI_STATUS_INTX	     0x0008
+#define PCI_STATUS_CAP_LIST  0x0010
 
 /* The host bridge's IDs: Red Hat's "QEMU PCIe host bridge", which no guest quirk matches. */
 #define PCI_HOST_VENDOR 0x1b36
 #define PCI_HOST_DEVICE 0x0008
 
-#define PCI_CAP_ID_VNDR	 0x09
-#define PCI_CAP_ID_MSIX	 0x11
+#define PCI_CAP_ID_VNDR 0x09
+#define PCI_CAP_ID_MSIX 0x11
 
 struct pci_dev;
 struct pci_bus;
 
 struct pci_dev_ops {
 	/* A guest access to BAR bar at offset off (inside the BAR); called on vCPU threads. */
-	void (*bar_access)(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data, uint32_t len,
-			   bool is_write);
+	void (*bar_access)(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data,
+			   uint32_t len, bool is_write);
 	/* The guest wrote config space at [off, off+len) (already stored, masked); may be NULL.
 	 * Called with the bus's config lock held. */
 	void (*config_written)(struct pci_dev *d, uint32_t off, uint32_t len);
@@ -71,41 +71,42 @@ struct pci_dev_ops {
 
 struct pci_dev {
 	const struct pci_dev_ops *ops;
-	uint8_t cfg[PCI_CFG_SIZE];   /* configuration space as the guest reads it */
-	uint8_t wmask[PCI_CFG_SIZE]; /* bits the guest may change */
+	uint8_t cfg[PCI_CFG_SIZE];	 /* configuration space as the guest reads it */
+	uint8_t wmask[PCI_CFG_SIZE];	 /* bits the guest may change */
 	uint32_t bar_size[PCI_NUM_BARS]; /* 0: no BAR; else a power of two >= 4096 */
-	uint8_t next_cap;	     /* where pci_add_cap puts the next capability */
-	struct pci_bus *bus;	     /* set by pci_bus_add */
-	unsigned slot;		     /* device number on bus 0, set by pci_bus_add */
-	unsigned intx_gsi;	     /* GSI of INTA#, set by pci_bus_add (PCI_INTX_GSI) */
-	bool intx_level;	     /* INTA# asserted */
+	uint8_t next_cap;		 /* where pci_add_cap puts the next capability */
+	struct pci_bus *bus;		 /* set by pci_bus_add */
+	unsigned slot;			 /* device number on bus 0, set by pci_bus_add */
+	unsigned intx_gsi;		 /* GSI of INTA#, set by pci_bus_add (PCI_INTX_GSI) */
+	bool intx_level;		 /* INTA# asserted */
 	uint64_t bar_addr[PCI_NUM_BARS]; /* where each BAR decodes now, 0 if it does not */
-	bool intx_counted;	     /* INTA# counts on its GSI: asserted and not masked */
-	uint8_t cfg_init[PCI_CFG_SIZE]; /* config space at power-on, saved by pci_bus_add */
+	bool intx_counted;		 /* INTA# counts on its GSI: asserted and not masked */
+	uint8_t cfg_init[PCI_CFG_SIZE];	 /* config space at power-on, saved by pci_bus_add */
 };
 
-/* INTA# of slot s reaches IOAPIC pin PCI_INTX_GSI(s), shared by slots 8 apart; the DSDT's _PRT says so. */
-#define PCI_INTX_GSI_BASE 16
-#define PCI_INTX_GSIS	  8
+/* INTA# of slot s reaches IOAPIC pin PCI_INTX_GSI(s), shared by slots 8 apart; the DSDT's _PRT says
+ * so. */
+#define PCI_INTX_GSI_BASE  16
+#define PCI_INTX_GSIS	   8
 #define PCI_INTX_GSI(slot) (PCI_INTX_GSI_BASE + (slot) % PCI_INTX_GSIS)
 
 struct pci_bus {
 	struct machine *machine; /* drives the INTx lines */
-	pthread_mutex_t lock;	   /* config space of every device */
+	pthread_mutex_t lock;	 /* config space of every device */
 	/* INTx levels and the status register's interrupt bit (taken alone, or inside lock;
 	 * never with another lock taken inside it) */
 	pthread_mutex_t intx_lock;
-	uint32_t conf1_addr;  /* last value written to 0xCF8 */
+	uint32_t conf1_addr; /* last value written to 0xCF8 */
 	struct pci_dev *slots[PCI_MAX_SLOTS];
-	uint64_t next_bar;    /* next free address in the MMIO window */
+	uint64_t next_bar;		    /* next free address in the MMIO window */
 	unsigned intx_count[PCI_INTX_GSIS]; /* devices asserting each INTx GSI */
-	struct pci_dev host;  /* the host bridge, in slot 0 */
-	struct bus *mmio;     /* set by pci_bus_register: where window misses are logged */
+	struct pci_dev host;		    /* the host bridge, in slot 0 */
+	struct bus *mmio; /* set by pci_bus_register: where window misses are logged */
 };
 
 /* Prepare a device header: IDs, class (base<<16 | sub<<8 | prog-if), INTA#, no BARs. */
-void pci_dev_init(struct pci_dev *d, const struct pci_dev_ops *ops, uint16_t vendor, uint16_t device,
-		  uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys_id);
+void pci_dev_init(struct pci_dev *d, const struct pci_dev_ops *ops, uint16_t vendor,
+		  uint16_t device, uint32_t class_code, uint16_t subsys_vendor, uint16_t subsys_id);
 
 /* Give the device a 32-bit memory BAR of size bytes (a power of two >= 4096). */
 void pci_dev_set_bar(struct pci_dev *d, unsigned bar, uint32_t size);
@@ -136,9 +137,23 @@ void pci_set_intx(struct pci_dev *d, bool level);
 void pci_bus_reset(struct pci_bus *b);
 
 /* Little-endian helpers for config space and device registers. */
-static inline uint16_t pci_get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static inline uint32_t pci_get32(const uint8_t *p) { return (uint32_t)pci_get16(p) | (uint32_t)pci_get16(p + 2) << 16; }
-static inline void pci_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static inline void pci_put32(uint8_t *p, uint32_t v) { pci_put16(p, (uint16_t)v); pci_put16(p + 2, (uint16_t)(v >> 16)); }
+static inline uint16_t pci_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+static inline uint32_t pci_get32(const uint8_t *p)
+{
+	return (uint32_t)pci_get16(p) | (uint32_t)pci_get16(p + 2) << 16;
+}
+static inline void pci_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+static inline void pci_put32(uint8_t *p, uint32_t v)
+{
+	pci_put16(p, (uint16_t)v);
+	pci_put16(p + 2, (uint16_t)(v >> 16));
+}
 
 #endif

@@ -48,7 +48,8 @@ struct virtio_dev_ops {
 	/* The driver made buffers available on queue q (only after start). */
 	void (*notify)(struct virtio_dev *d, unsigned q);
 	/* The driver reset the device or the guest rebooted: stop work, wait for in-flight I/O
-	 * that could still touch guest memory, forget the queues. Also called when never started. */
+	 * that could still touch guest memory, forget the queues. Also called when never started.
+	 */
 	void (*reset)(struct virtio_dev *d);
 	/* Release everything the device holds (the VMM is exiting); called once, unlocked. */
 	void (*destroy)(struct virtio_dev *d);
@@ -73,15 +74,15 @@ struct virtio_transport_ops {
 
 struct virtio_dev {
 	const struct virtio_dev_ops *ops;
-	const char *name;	  /* for messages, e.g. "virtio-blk 0" */
-	uint16_t device_id;	  /* VIRTIO_ID_* */
-	uint64_t features;	  /* what the device offers, VIRTIO_F_VERSION_1 included */
-	uint64_t negotiated;	  /* what the driver accepted; valid from start to reset */
-	unsigned nqueues;	  /* 1..VIRTIO_MAX_QUEUES */
-	uint16_t queue_max;	  /* largest queue size the device accepts (power of two) */
-	uint32_t config_len;	  /* bytes of device config space */
+	const char *name;    /* for messages, e.g. "virtio-blk 0" */
+	uint16_t device_id;  /* VIRTIO_ID_* */
+	uint64_t features;   /* what the device offers, VIRTIO_F_VERSION_1 included */
+	uint64_t negotiated; /* what the driver accepted; valid from start to reset */
+	unsigned nqueues;    /* 1..VIRTIO_MAX_QUEUES */
+	uint16_t queue_max;  /* largest queue size the device accepts (power of two) */
+	uint32_t config_len; /* bytes of device config space */
 	const struct guest_mem *gm;
-	struct loop *loop;	  /* the event loop the device's sources belong on */
+	struct loop *loop; /* the event loop the device's sources belong on */
 	pthread_mutex_t lock;
 	struct virtq vqs[VIRTIO_MAX_QUEUES];
 	bool vq_enabled[VIRTIO_MAX_QUEUES];

@@ -21,12 +21,15 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 
 	v->n = 0;
 	for (unsigned i = 0; i < cfg->ndisks; i++)
-		if (virtio_blk_create(&d, &cfg->disks[i], i, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err))
+		if (virtio_blk_create(&d, &cfg->disks[i], i, gm, loop, err) ||
+		    vm_virtio_add(v, d, bus, router, loop, err))
 			return -1;
 	for (unsigned i = 0; i < cfg->nnics; i++)
-		if (virtio_net_create(&d, &cfg->nics[i], i, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err))
+		if (virtio_net_create(&d, &cfg->nics[i], i, gm, loop, err) ||
+		    vm_virtio_add(v, d, bus, router, loop, err))
 			return -1;
-	if (cfg->rng && (virtio_rng_create(&d, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err)))
+	if (cfg->rng &&
+	    (virtio_rng_create(&d, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err)))
 		return -1;
 	return 0;
 }

@@ -38,9 +38,9 @@
 #define VP_ISR_QUEUE  1
 #define VP_ISR_CONFIG 2
 
-#define VIRTIO_PCI_VENDOR 0x1AF4
+#define VIRTIO_PCI_VENDOR      0x1AF4
 #define VIRTIO_PCI_DEVICE_BASE 0x1040 /* + device ID: modern, non-transitional */
-#define VIRTIO_PCI_SUBSYS 0x1100
+#define VIRTIO_PCI_SUBSYS      0x1100
 
 static struct virtio_pci *vp_of(struct pci_dev *d)
 {
@@ -80,7 +80,8 @@ static void vp_failed(struct virtio_dev *d, const char *why)
 
 	if (vp->status & VS_NEEDS_RESET)
 		return;
-	fprintf(stderr, "berth-vmm: %s: the guest driver broke the device (%s); it needs a reset\n", d->name, why);
+	fprintf(stderr, "berth-vmm: %s: the guest driver broke the device (%s); it needs a reset\n",
+		d->name, why);
 	vp->started = false;
 	vp->status |= VS_NEEDS_RESET;
 	vp_raise(vp, VP_ISR_CONFIG, vp->msix_config);
@@ -115,7 +116,8 @@ static void vp_reset_locked(struct virtio_pci *vp)
 	vp->msix_config = MSIX_NO_VECTOR;
 	for (unsigned i = 0; i < d->nqueues; i++) {
 		d->vq_enabled[i] = false;
-		vp->q[i] = (struct virtio_pci_queue){ .size = d->queue_max, .msix_vector = MSIX_NO_VECTOR };
+		vp->q[i] = (struct virtio_pci_queue){ .size = d->queue_max,
+						      .msix_vector = MSIX_NO_VECTOR };
 	}
 	if (vp->isr) {
 		vp->isr = 0;
@@ -161,7 +163,8 @@ static void vp_write_status(struct virtio_pci *vp, uint8_t v)
 	}
 	/* FEATURES_OK sticks only for a subset of what we offer that includes VERSION_1. */
 	if ((v & VS_FEATURES_OK) && !(vp->status & VS_FEATURES_OK) &&
-	    ((vp->driver_features & ~d->features) || !(vp->driver_features >> VIRTIO_F_VERSION_1 & 1)))
+	    ((vp->driver_features & ~d->features) ||
+	     !(vp->driver_features >> VIRTIO_F_VERSION_1 & 1)))
 		v &= (uint8_t)~VS_FEATURES_OK;
 	if ((v & VS_DRIVER_OK) && !(v & VS_FEATURES_OK))
 		v &= (uint8_t)~VS_DRIVER_OK;
@@ -178,7 +181,8 @@ static void vp_common_read(struct virtio_pci *vp, uint64_t off, uint8_t *data, u
 {
 	struct virtio_dev *d = vp->dev;
 	uint8_t r[VP_COMMON_LEN] = { 0 };
-	const struct virtio_pci_queue *q = vp->queue_select < d->nqueues ? &vp->q[vp->queue_select] : NULL;
+	const struct virtio_pci_queue *q =
+	    vp->queue_select < d->nqueues ? &vp->q[vp->queue_select] : NULL;
 
 	pci_put32(r + 0x00, vp->dfselect);
 	if (vp->dfselect < 2)
@@ -220,14 +224,17 @@ static uint16_t vp_vector(const struct virtio_pci *vp, uint16_t v)
 static void vp_common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *data, uint32_t len)
 {
 	struct virtio_dev *d = vp->dev;
-	struct virtio_pci_queue *q = vp->queue_select < d->nqueues ? &vp->q[vp->queue_select] : NULL;
+	struct virtio_pci_queue *q =
+	    vp->queue_select < d->nqueues ? &vp->q[vp->queue_select] : NULL;
 	/* Queue set-up is frozen once the driver is running. */
 	bool q_ok = q && !(vp->status & VS_DRIVER_OK);
 	uint32_t v = len == 4 ? pci_get32(data) : len == 2 ? pci_get16(data) : data[0];
 
 	if (len == 8 && (off == 0x20 || off == 0x28 || off == 0x30)) {
 		if (q_ok) {
-			uint64_t *field = off == 0x20 ? &q->desc : off == 0x28 ? &q->avail : &q->used;
+			uint64_t *field = off == 0x20	? &q->desc
+					  : off == 0x28 ? &q->avail
+							: &q->used;
 
 			*field = (uint64_t)pci_get32(data + 4) << 32 | pci_get32(data);
 		}
@@ -242,8 +249,9 @@ static void vp_common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *
 		break;
 	case 0x0C << 4 | 4:
 		if (vp->gfselect < 2 && !(vp->status & VS_FEATURES_OK))
-			vp->driver_features = vp->gfselect ? (vp->driver_features & 0xFFFFFFFFULL) | (uint64_t)v << 32
-							   : (vp->driver_features & ~0xFFFFFFFFULL) | v;
+			vp->driver_features =
+			    vp->gfselect ? (vp->driver_features & 0xFFFFFFFFULL) | (uint64_t)v << 32
+					 : (vp->driver_features & ~0xFFFFFFFFULL) | v;
 		break;
 	case 0x10 << 4 | 2:
 		vp->msix_config = vp_vector(vp, (uint16_t)v);
@@ -266,15 +274,18 @@ static void vp_common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *
 		if (q_ok)
 			q->enable = v == 1;
 		break;
-	case 0x20 << 4 | 4: case 0x24 << 4 | 4:
+	case 0x20 << 4 | 4:
+	case 0x24 << 4 | 4:
 		if (q_ok)
 			vp_put_half(&q->desc, off == 0x24, v);
 		break;
-	case 0x28 << 4 | 4: case 0x2C << 4 | 4:
+	case 0x28 << 4 | 4:
+	case 0x2C << 4 | 4:
 		if (q_ok)
 			vp_put_half(&q->avail, off == 0x2C, v);
 		break;
-	case 0x30 << 4 | 4: case 0x34 << 4 | 4:
+	case 0x30 << 4 | 4:
+	case 0x34 << 4 | 4:
 		if (q_ok)
 			vp_put_half(&q->used, off == 0x34, v);
 		break;
@@ -292,8 +303,8 @@ static void vp_kick(struct virtio_pci *vp, unsigned q)
 }
 
 /* Every guest access to BAR 0, on a vCPU thread. */
-static void vp_bar_access(struct pci_dev *pd, unsigned bar, uint64_t off, uint8_t *data, uint32_t len,
-			  bool is_write)
+static void vp_bar_access(struct pci_dev *pd, unsigned bar, uint64_t off, uint8_t *data,
+			  uint32_t len, bool is_write)
 {
 	struct virtio_pci *vp = vp_of(pd);
 	struct virtio_dev *d = vp->dev;
@@ -307,7 +318,8 @@ static void vp_bar_access(struct pci_dev *pd, unsigned bar, uint64_t off, uint8_
 	} else if (off >= VP_MSIX_PBA && off < VP_MSIX_PBA + MSIX_PBA_BYTES(vp->msix.nvec)) {
 		msix_pba_access(&vp->msix, off - VP_MSIX_PBA, data, len, is_write);
 	} else if (off >= VP_NOTIFY && off < VP_NOTIFY + VP_NOTIFY_MULT * d->nqueues) {
-		if (is_write) /* only when the ioeventfd did not catch it (other width, none bound) */
+		if (is_write) /* only when the ioeventfd did not catch it (other width, none bound)
+			       */
 			vp_kick(vp, (unsigned)((off - VP_NOTIFY) / VP_NOTIFY_MULT));
 	} else {
 		pthread_mutex_lock(&d->lock);
@@ -344,9 +356,11 @@ static void vp_ioeventfds(struct virtio_pci *vp, bool unbind)
 			.flags = unbind ? KVM_IOEVENTFD_FLAG_DEASSIGN : 0,
 		};
 
-		/* Without it kicks still work, by an exit through vp_bar_access: slower, not wrong. */
+		/* Without it kicks still work, by an exit through vp_bar_access: slower, not wrong.
+		 */
 		if (ioctl(vp->vm_fd, KVM_IOEVENTFD, &e) < 0 && !unbind)
-			fprintf(stderr, "berth-vmm: %s: KVM_IOEVENTFD: %s\n", vp->dev->name, strerror(errno));
+			fprintf(stderr, "berth-vmm: %s: KVM_IOEVENTFD: %s\n", vp->dev->name,
+				strerror(errno));
 	}
 }
 
@@ -441,10 +455,12 @@ int virtio_pci_init(struct virtio_pci *vp, struct virtio_dev *dev, struct pci_bu
 		vp->kick_fd[i] = -1;
 	dev->transport = &vp_transport_ops;
 	dev->transport_ctx = vp;
-	if (dev->nqueues == 0 || dev->nqueues > VIRTIO_MAX_QUEUES || dev->config_len > VP_DEVICE_MAX)
+	if (dev->nqueues == 0 || dev->nqueues > VIRTIO_MAX_QUEUES ||
+	    dev->config_len > VP_DEVICE_MAX)
 		return berr(err, 0, "%s: unsupported queue count or config size", dev->name);
-	pci_dev_init(&vp->pci, &vp_pci_ops, VIRTIO_PCI_VENDOR, (uint16_t)(VIRTIO_PCI_DEVICE_BASE + dev->device_id),
-		     vp_class(dev->device_id), VIRTIO_PCI_VENDOR, VIRTIO_PCI_SUBSYS);
+	pci_dev_init(&vp->pci, &vp_pci_ops, VIRTIO_PCI_VENDOR,
+		     (uint16_t)(VIRTIO_PCI_DEVICE_BASE + dev->device_id), vp_class(dev->device_id),
+		     VIRTIO_PCI_VENDOR, VIRTIO_PCI_SUBSYS);
 	vp->pci.cfg[PCI_REVISION_ID] = 1; /* modern devices have revision 1 or more */
 	pci_dev_set_bar(&vp->pci, 0, VP_BAR_SIZE);
 	vp_add_cap(vp, VP_CAP_COMMON, VP_COMMON, VP_COMMON_LEN, false);
@@ -452,13 +468,15 @@ int virtio_pci_init(struct virtio_pci *vp, struct virtio_dev *dev, struct pci_bu
 	vp_add_cap(vp, VP_CAP_ISR, VP_ISR, VP_ISR_LEN, false);
 	if (dev->config_len)
 		vp_add_cap(vp, VP_CAP_DEVICE, VP_DEVICE, dev->config_len, false);
-	if (msix_init(&vp->msix, &vp->pci, router, dev->nqueues + 1, 0, VP_MSIX_TABLE, VP_MSIX_PBA, err))
+	if (msix_init(&vp->msix, &vp->pci, router, dev->nqueues + 1, 0, VP_MSIX_TABLE, VP_MSIX_PBA,
+		      err))
 		return -1;
 	for (i = 0; i < dev->nqueues; i++) {
 		vp->kick_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (vp->kick_fd[i] < 0)
 			return berr(err, errno, "%s: eventfd", dev->name);
-		vp->kick_src[i] = (struct loop_source){ .fd = vp->kick_fd[i], .fn = vp_on_kick, .opaque = vp };
+		vp->kick_src[i] =
+		    (struct loop_source){ .fd = vp->kick_fd[i], .fn = vp_on_kick, .opaque = vp };
 		if (loop_add(loop, &vp->kick_src[i], err))
 			return -1;
 	}

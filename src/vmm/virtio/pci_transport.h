@@ -26,9 +26,10 @@ struct virtio_pci {
 	struct msix msix;
 	struct virtio_dev *dev;
 	struct loop *loop;
-	int vm_fd;		/* the current KVM VM, -1 between boots */
-	uint64_t notify_addr;	/* guest address of the notify slots while ioeventfds are bound, else 0 */
-	uint64_t bar_addr;	/* where BAR 0 decodes now, 0 if it does not */
+	int vm_fd; /* the current KVM VM, -1 between boots */
+	uint64_t
+	    notify_addr; /* guest address of the notify slots while ioeventfds are bound, else 0 */
+	uint64_t bar_addr; /* where BAR 0 decodes now, 0 if it does not */
 	/* Common configuration, as the driver sees it (d->lock held to touch). */
 	uint32_t dfselect, gfselect;
 	uint64_t driver_features;

@@ -25,12 +25,12 @@ static int virtq_check_ring(const struct guest_mem *gm, const char *what, uint64
 			    (unsigned long long)gpa, align);
 	*host = gm_ptr(gm, gpa, len);
 	if (!*host)
-		return berr(err, 0, "virtqueue %s at 0x%llx (%llu bytes) is not in guest RAM",
-			    what, (unsigned long long)gpa, (unsigned long long)len);
+		return berr(err, 0, "virtqueue %s at 0x%llx (%llu bytes) is not in guest RAM", what,
+			    (unsigned long long)gpa, (unsigned long long)len);
 	/* Atomic accesses need the host address aligned too; RAM is page-aligned in practice. */
 	if ((uintptr_t)*host % align)
-		return berr(err, 0, "virtqueue %s at 0x%llx is misaligned in host memory",
-			    what, (unsigned long long)gpa);
+		return berr(err, 0, "virtqueue %s at 0x%llx is misaligned in host memory", what,
+			    (unsigned long long)gpa);
 	return 0;
 }
 

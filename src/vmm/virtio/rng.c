@@ -106,7 +106,8 @@ int virtio_rng_create(struct virtio_dev **out, const struct guest_mem *gm, struc
 		.ops = &rng_ops,
 		.name = "virtio-rng",
 		.device_id = VIRTIO_ID_RNG,
-		.features = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTQ_F_EVENT_IDX | 1ULL << VIRTQ_F_INDIRECT_DESC,
+		.features = 1ULL << VIRTIO_F_VERSION_1 | 1ULL << VIRTQ_F_EVENT_IDX |
+			    1ULL << VIRTQ_F_INDIRECT_DESC,
 		.nqueues = 1,
 		.queue_max = RNG_QUEUE_SIZE,
 		.gm = gm,

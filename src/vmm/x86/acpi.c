@@ -63,17 +63,17 @@ struct acpi_fadt {
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT layout");
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP layout");
 
-#define FADT_F_WBINVD     (1u << 0)
+#define FADT_F_WBINVD	  (1u << 0)
 #define FADT_F_SLP_BUTTON (1u << 5) /* no fixed-feature sleep button */
-#define IAPC_VGA_ABSENT   (1u << 2)
+#define IAPC_VGA_ABSENT	  (1u << 2)
 #define IAPC_NO_CMOS_RTC  (1u << 5)
 
-#define MADT_LAPIC    0
-#define MADT_IOAPIC   1
-#define MADT_ISO      2
-#define MADT_LAPIC_NMI 4
+#define MADT_LAPIC	0
+#define MADT_IOAPIC	1
+#define MADT_ISO	2
+#define MADT_LAPIC_NMI	4
 #define MPS_ACTIVE_HIGH 0x1
-#define MPS_LEVEL       0xC
+#define MPS_LEVEL	0xC
 
 static uint8_t acpi_sum(const void *p, size_t n)
 {
@@ -228,11 +228,14 @@ static uint64_t acpi_put_fadt(struct acpi_writer *w, uint64_t dsdt)
 	f.pm1a_cnt_blk = PORT_ACPI_PM + 4;
 	f.pm1_evt_len = 4;
 	f.pm1_cnt_len = 2;
-	f.x_pm1a_evt_blk = (struct acpi_gas){ .space = 1, .bit_width = 32, .address = PORT_ACPI_PM };
-	f.x_pm1a_cnt_blk = (struct acpi_gas){ .space = 1, .bit_width = 16, .address = PORT_ACPI_PM + 4 };
+	f.x_pm1a_evt_blk =
+	    (struct acpi_gas){ .space = 1, .bit_width = 32, .address = PORT_ACPI_PM };
+	f.x_pm1a_cnt_blk =
+	    (struct acpi_gas){ .space = 1, .bit_width = 16, .address = PORT_ACPI_PM + 4 };
 	/* No SMI_CMD: the platform is always in ACPI mode. The power button is fixed-feature. */
 	f.flags = FADT_F_WBINVD | FADT_F_SLP_BUTTON;
-	/* No i8042 (the reset port alone is modelled), no VGA, no CMOS RTC (kvmclock keeps time). */
+	/* No i8042 (the reset port alone is modelled), no VGA, no CMOS RTC (kvmclock keeps time).
+	 */
 	f.iapc_boot_arch = IAPC_VGA_ABSENT | IAPC_NO_CMOS_RTC;
 	f.minor_version = 0;
 	return acpi_put(w, &f, sizeof(f));
@@ -255,14 +258,25 @@ static uint64_t acpi_put_madt(struct acpi_writer *w, unsigned ncpus)
 		n += sizeof(e);
 	}
 	{
-		const uint8_t io[12] = { MADT_IOAPIC, 12, 0 /* id */, 0, (uint8_t)LAYOUT_IOAPIC,
-					 (uint8_t)(LAYOUT_IOAPIC >> 8), (uint8_t)(LAYOUT_IOAPIC >> 16),
-					 (uint8_t)(LAYOUT_IOAPIC >> 24), 0, 0, 0, 0 };
+		const uint8_t io[12] = { MADT_IOAPIC,
+					 12,
+					 0 /* id */,
+					 0,
+					 (uint8_t)LAYOUT_IOAPIC,
+					 (uint8_t)(LAYOUT_IOAPIC >> 8),
+					 (uint8_t)(LAYOUT_IOAPIC >> 16),
+					 (uint8_t)(LAYOUT_IOAPIC >> 24),
+					 0,
+					 0,
+					 0,
+					 0 };
 		/* The PIT's IRQ 0 reaches IOAPIC pin 2 in KVM; the SCI is level-triggered. */
 		const uint8_t iso0[10] = { MADT_ISO, 10, 0, 0, 2, 0, 0, 0, 0, 0 };
-		const uint8_t iso9[10] = { MADT_ISO, 10, 0, IRQ_SCI, IRQ_SCI, 0, 0, 0,
-					   MPS_ACTIVE_HIGH | MPS_LEVEL, 0 };
-		const uint8_t nmi[6] = { MADT_LAPIC_NMI, 6, 0xff /* all CPUs */, 0, 0, 1 /* LINT1 */ };
+		const uint8_t iso9[10] = {
+			MADT_ISO, 10, 0, IRQ_SCI, IRQ_SCI, 0, 0, 0, MPS_ACTIVE_HIGH | MPS_LEVEL, 0
+		};
+		const uint8_t
+		    nmi[6] = { MADT_LAPIC_NMI, 6, 0xff /* all CPUs */, 0, 0, 1 /* LINT1 */ };
 
 		memcpy(t + n, io, sizeof(io));
 		n += sizeof(io);
@@ -296,7 +310,8 @@ static uint64_t acpi_put_mcfg(struct acpi_writer *w)
 	return acpi_put(w, &t, sizeof(t));
 }
 
-int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr, struct berth_error *err)
+int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr,
+	       struct berth_error *err)
 {
 	struct acpi_writer w = { .gm = gm, .next = LAYOUT_ACPI + 64 };
 	struct {

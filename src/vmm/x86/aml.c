@@ -4,9 +4,21 @@
 #include <string.h>
 
 enum {
-	AML_ZERO = 0x00, AML_ONE = 0x01, AML_NAME_OP = 0x08, AML_BYTE = 0x0A, AML_WORD = 0x0B,
-	AML_DWORD = 0x0C, AML_STRING = 0x0D, AML_QWORD = 0x0E, AML_SCOPE = 0x10, AML_BUFFER = 0x11,
-	AML_PACKAGE = 0x12, AML_EXT = 0x5B, AML_DEVICE = 0x82, AML_ROOT = 0x5C, AML_DUAL = 0x2E,
+	AML_ZERO = 0x00,
+	AML_ONE = 0x01,
+	AML_NAME_OP = 0x08,
+	AML_BYTE = 0x0A,
+	AML_WORD = 0x0B,
+	AML_DWORD = 0x0C,
+	AML_STRING = 0x0D,
+	AML_QWORD = 0x0E,
+	AML_SCOPE = 0x10,
+	AML_BUFFER = 0x11,
+	AML_PACKAGE = 0x12,
+	AML_EXT = 0x5B,
+	AML_DEVICE = 0x82,
+	AML_ROOT = 0x5C,
+	AML_DUAL = 0x2E,
 	AML_MULTI = 0x2F,
 };
 
@@ -195,8 +207,10 @@ void aml_end(struct aml *a)
 
 void aml_res_io(struct aml *a, uint16_t port, uint8_t len)
 {
-	const uint8_t d[8] = { 0x47, 0x01, (uint8_t)port, (uint8_t)(port >> 8), (uint8_t)port,
-			       (uint8_t)(port >> 8), 0x01, len };
+	const uint8_t d[8] = { 0x47,	      0x01,
+			       (uint8_t)port, (uint8_t)(port >> 8),
+			       (uint8_t)port, (uint8_t)(port >> 8),
+			       0x01,	      len };
 
 	aml_bytes(a, d, sizeof(d));
 }
@@ -225,7 +239,8 @@ void aml_res_bus(struct aml *a, uint16_t min, uint16_t max)
 
 void aml_res_mem_window(struct aml *a, uint32_t base, uint32_t len)
 {
-	uint8_t d[26] = { 0x87, 23, 0, 0 /* memory */, AML_ADDR_FIXED, 0x01 /* read-write, non-cacheable */ };
+	uint8_t d[26] = { 0x87,		  23,  0, 0 /* memory */,
+			  AML_ADDR_FIXED, 0x01 /* read-write, non-cacheable */ };
 
 	aml_le(d + 10, base, 4);
 	aml_le(d + 14, (uint64_t)base + len - 1, 4);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AML_MAX 4096
+#define AML_MAX	  4096
 #define AML_DEPTH 8
 
 struct aml {

@@ -11,10 +11,11 @@
 struct boot_args {
 	uint64_t cmdline_addr;
 	uint64_t initrd_addr, initrd_len; /* initrd_len 0: no initrd */
-	uint64_t rsdp_addr;               /* 0: no ACPI */
+	uint64_t rsdp_addr;		  /* 0: no ACPI */
 };
 
-/* Fill bp for booting bz: header copy, loader fields, command line, initrd, ACPI and the e820 map of gm. */
+/* Fill bp for booting bz: header copy, loader fields, command line, initrd, ACPI and the e820 map
+ * of gm. */
 void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const struct guest_mem *gm,
 		      const struct boot_args *args);
 

@@ -8,38 +8,38 @@
 
 #include "layout.h"
 
-#define CR0_PE (1ULL << 0)
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
+#define CR0_PE	       (1ULL << 0)
+#define CR0_NW	       (1ULL << 29)
+#define CR0_CD	       (1ULL << 30)
+#define CR0_PG	       (1ULL << 31)
+#define CR4_PAE	       (1ULL << 5)
+#define EFER_LME       (1ULL << 8)
+#define EFER_LMA       (1ULL << 10)
 #define PTE_PRESENT_RW 0x3ULL
-#define PTE_HUGE 0x80ULL
+#define PTE_HUGE       0x80ULL
 
-#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_MISC_ENABLE	0x1a0
 #define MISC_ENABLE_FAST_STRING 1ULL
 
-#define CPUID1_ECX_VMX          (1u << 5)
+#define CPUID1_ECX_VMX		(1u << 5)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
-#define CPUID_80000001_ECX_SVM  (1u << 2)
+#define CPUID_80000001_ECX_SVM	(1u << 2)
 
-#define APIC_LVT0 0x350
-#define APIC_LVT1 0x360
-#define APIC_MODE_NMI 0x4
+#define APIC_LVT0	 0x350
+#define APIC_LVT1	 0x360
+#define APIC_MODE_NMI	 0x4
 #define APIC_MODE_EXTINT 0x7
 
 /* Boot protocol selectors: __BOOT_CS = 0x10, __BOOT_DS = 0x18; a TSS at 0x20. */
 #define SEL_CODE 0x10
 #define SEL_DATA 0x18
-#define SEL_TSS  0x20
+#define SEL_TSS	 0x20
 
 /* A GDT descriptor from flags (access byte + flags nibble), base and limit. */
-#define GDT_ENTRY(flags, base, limit)                                                           \
-	((((uint64_t)(base) & 0xff000000ULL) << 32) | (((uint64_t)(flags) & 0xf0ffULL) << 40) | \
-	 (((uint64_t)(limit) & 0x000f0000ULL) << 32) | (((uint64_t)(base) & 0x00ffffffULL) << 16) | \
-	 ((uint64_t)(limit) & 0x0000ffffULL))
+#define GDT_ENTRY(flags, base, limit)                                                              \
+	((((uint64_t)(base)&0xff000000ULL) << 32) | (((uint64_t)(flags)&0xf0ffULL) << 40) |        \
+	 (((uint64_t)(limit)&0x000f0000ULL) << 32) | (((uint64_t)(base)&0x00ffffffULL) << 16) |    \
+	 ((uint64_t)(limit)&0x0000ffffULL))
 
 static const uint64_t boot_gdt[] = {
 	0,
@@ -54,12 +54,14 @@ int cpu_write_boot_tables(const struct guest_mem *gm, struct berth_error *err)
 	uint64_t pml4 = LAYOUT_PDPT | PTE_PRESENT_RW, pdpt[4], pd[512];
 	unsigned i, j;
 
-	if (gm_write(gm, LAYOUT_GDT, boot_gdt, sizeof(boot_gdt)) || gm_write(gm, LAYOUT_PML4, &pml4, 8))
+	if (gm_write(gm, LAYOUT_GDT, boot_gdt, sizeof(boot_gdt)) ||
+	    gm_write(gm, LAYOUT_PML4, &pml4, 8))
 		return berr(err, 0, "guest RAM too small for boot tables");
 	for (i = 0; i < 4; i++) {
 		pdpt[i] = (LAYOUT_PD + i * 4096) | PTE_PRESENT_RW;
 		for (j = 0; j < 512; j++)
-			pd[j] = (((uint64_t)i << 30) + ((uint64_t)j << 21)) | PTE_PRESENT_RW | PTE_HUGE;
+			pd[j] =
+			    (((uint64_t)i << 30) + ((uint64_t)j << 21)) | PTE_PRESENT_RW | PTE_HUGE;
 		if (gm_write(gm, LAYOUT_PD + i * 4096, pd, sizeof(pd)))
 			return berr(err, 0, "guest RAM too small for page tables");
 	}
@@ -120,7 +122,8 @@ struct kvm_cpuid2 *cpu_guest_cpuid(int kvm_fd, struct berth_error *err)
 	}
 }
 
-static int cpu_set_cpuid(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supported, struct berth_error *err)
+static int cpu_set_cpuid(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supported,
+			 struct berth_error *err)
 {
 	size_t size = sizeof(*supported) + supported->nent * sizeof(supported->entries[0]);
 	struct kvm_cpuid2 *c = malloc(size);
@@ -136,7 +139,7 @@ static int cpu_set_cpuid(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supp
 		switch (e->function) {
 		case 1:
 			e->ebx = (e->ebx & 0x00ffffff) | (id << 24); /* initial APIC ID */
-			e->ecx |= 1u << 31;                           /* running under a hypervisor */
+			e->ecx |= 1u << 31; /* running under a hypervisor */
 			break;
 		case 0xb:
 		case 0x1f:
@@ -154,7 +157,8 @@ static int cpu_set_cpuid(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supp
 static int cpu_set_lint(int vcpu_fd, unsigned id, struct berth_error *err)
 {
 	struct kvm_lapic_state lapic;
-	uint32_t *lvt0 = (uint32_t *)&lapic.regs[APIC_LVT0], *lvt1 = (uint32_t *)&lapic.regs[APIC_LVT1];
+	uint32_t *lvt0 = (uint32_t *)&lapic.regs[APIC_LVT0],
+		 *lvt1 = (uint32_t *)&lapic.regs[APIC_LVT1];
 
 	if (ioctl(vcpu_fd, KVM_GET_LAPIC, &lapic) < 0)
 		return berr(err, errno, "KVM_GET_LAPIC on vCPU %u", id);
@@ -174,7 +178,8 @@ int cpu_init(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supported, struc
 	} msrs = { .hdr.nmsrs = 1 };
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 
-	msrs.hdr.entries[0] = (struct kvm_msr_entry){ .index = MSR_IA32_MISC_ENABLE, .data = MISC_ENABLE_FAST_STRING };
+	msrs.hdr.entries[0] = (struct kvm_msr_entry){ .index = MSR_IA32_MISC_ENABLE,
+						      .data = MISC_ENABLE_FAST_STRING };
 	if (cpu_set_cpuid(vcpu_fd, id, supported, err))
 		return -1;
 	if (ioctl(vcpu_fd, KVM_SET_MSRS, &msrs) != 1)
@@ -186,8 +191,15 @@ int cpu_init(int vcpu_fd, unsigned id, const struct kvm_cpuid2 *supported, struc
 
 static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type, int code64)
 {
-	*s = (struct kvm_segment){ .base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-				   .present = 1, .s = 1, .g = 1, .l = code64, .db = !code64 };
+	*s = (struct kvm_segment){ .base = 0,
+				   .limit = 0xffffffff,
+				   .selector = sel,
+				   .type = type,
+				   .present = 1,
+				   .s = 1,
+				   .g = 1,
+				   .l = code64,
+				   .db = !code64 };
 }
 
 int cpu_init_boot_regs(int vcpu_fd, uint64_t entry, uint64_t zero_page, struct berth_error *err)
@@ -200,7 +212,9 @@ int cpu_init_boot_regs(int vcpu_fd, uint64_t entry, uint64_t zero_page, struct b
 	seg_flat(&sregs.cs, SEL_CODE, 0xb, 1);
 	seg_flat(&sregs.ds, SEL_DATA, 0x3, 0);
 	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.tr = (struct kvm_segment){ .base = 0, .limit = 0xfffff, .selector = SEL_TSS, .type = 0xb, .present = 1 };
+	sregs.tr = (struct kvm_segment){
+		.base = 0, .limit = 0xfffff, .selector = SEL_TSS, .type = 0xb, .present = 1
+	};
 	sregs.gdt.base = LAYOUT_GDT;
 	sregs.gdt.limit = sizeof(boot_gdt) - 1;
 	sregs.idt.base = 0;

@@ -8,22 +8,22 @@
 #ifndef BERTH_VMM_X86_LAYOUT_H
 #define BERTH_VMM_X86_LAYOUT_H
 
-#define LAYOUT_GDT         0x500ULL
+#define LAYOUT_GDT	   0x500ULL
 #define LAYOUT_ZERO_PAGE   0x7000ULL
-#define LAYOUT_PML4        0x9000ULL
-#define LAYOUT_PDPT        0xA000ULL
-#define LAYOUT_PD          0xB000ULL /* 4 pages */
-#define LAYOUT_CMDLINE     0x20000ULL
+#define LAYOUT_PML4	   0x9000ULL
+#define LAYOUT_PDPT	   0xA000ULL
+#define LAYOUT_PD	   0xB000ULL /* 4 pages */
+#define LAYOUT_CMDLINE	   0x20000ULL
 #define LAYOUT_CMDLINE_MAX 0x10000ULL
-#define LAYOUT_EBDA        0x9FC00ULL /* RAM below 1 MiB ends here */
-#define LAYOUT_ACPI        0xE0000ULL
-#define LAYOUT_ACPI_END    0x100000ULL
-#define LAYOUT_KERNEL      0x100000ULL
+#define LAYOUT_EBDA	   0x9FC00ULL /* RAM below 1 MiB ends here */
+#define LAYOUT_ACPI	   0xE0000ULL
+#define LAYOUT_ACPI_END	   0x100000ULL
+#define LAYOUT_KERNEL	   0x100000ULL
 
 /* The 32-bit device hole from GM_HOLE_START (3 GiB): PCI BARs, then ECAM for bus 0. */
-#define LAYOUT_PCI_MMIO      0xC0000000ULL
+#define LAYOUT_PCI_MMIO	     0xC0000000ULL
 #define LAYOUT_PCI_MMIO_SIZE 0x20000000ULL
-#define LAYOUT_PCI_ECAM      0xE0000000ULL
+#define LAYOUT_PCI_ECAM	     0xE0000000ULL
 #define LAYOUT_PCI_ECAM_SIZE 0x100000ULL /* bus 0 only */
 
 /* Fixed platform addresses. */
@@ -32,13 +32,13 @@
 
 /* Ports of the devices berth-vmm models. */
 #define PORT_COM1     0x3F8
-#define PORT_I8042    0x60 /* 0x60 data, 0x64 command/status */
+#define PORT_I8042    0x60  /* 0x60 data, 0x64 command/status */
 #define PORT_ACPI_PM  0x600 /* PM1a event block (4 bytes), then PM1a control at +4 (2 bytes) */
 #define PORT_PVPANIC  0x505
 #define PORT_PCI_CONF 0xCF8 /* 0xCF8 address, 0xCFC-0xCFF data */
 
 /* Legacy interrupt lines (ISA IRQ = GSI on the IOAPIC). */
 #define IRQ_COM1 4
-#define IRQ_SCI  9
+#define IRQ_SCI	 9
 
 #endif

@@ -9,9 +9,9 @@
 #include "common/names.h"
 #include "daemon/api_input.h"
 
-static const char *const fields[] = { "name", "kind", "image", "plan", "restart", "cpus", "memory",
-				      "disk", "action", "force", "timeout", "rootfs", "kernel",
-				      "initrd", NULL };
+static const char *const fields[] = { "name",	 "kind",   "image",  "plan",   "restart",
+				      "cpus",	 "memory", "disk",   "action", "force",
+				      "timeout", "rootfs", "kernel", "initrd", NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pf_cfg_read(f, off >> 8 & 3, off & 0xFF, width > 4 ? 4 : width);
 			break;
 		case OP_CFG_WRITE:
-			pf_cfg_write(f, off >> 8 & 3, off & 0xFF, width > 4 ? 4 : width, (uint32_t)v);
+			pf_cfg_write(f, off >> 8 & 3, off & 0xFF, width > 4 ? 4 : width,
+				     (uint32_t)v);
 			break;
 		case OP_BAR_READ:
 			pf_read(f, off & 0x7FFF, width);
@@ -41,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_BAR_WRITE:
 			pf_write(f, off & 0x7FFF, width, v);
 			break;
-		case OP_RAM: /* the rings and buffers the driver would set up, anywhere in the first 128 KiB */
+		case OP_RAM: /* the rings and buffers the driver would set up, anywhere in the first
+				128 KiB */
 			memcpy(f->ram + ((uint32_t)off << 1), &v, 8);
 			break;
 		case OP_RUN:

@@ -186,204 +186,225 @@ struct bad {
 #define UNIFIED(k, v) "{\"linux\": {\"resources\": {\"unified\": {\"" k "\": " v "}}}}"
 
 static const struct bad bads[] = {
-    {"{\"ociVersion\": \"2.0\"}", "ociVersion"},
-    {"{\"ociVersion\": 1}", "ociVersion: expected a string"},
-    {"{\"process\": null}", "process: missing"},
-    {"{\"process\": []}", "process: expected an object"},
-    {"{\"process\": {\"args\": []}}", "process.args"},
-    {"{\"process\": {\"args\": \"sh\"}}", "process.args: expected an array"},
-    {"{\"process\": {\"args\": [\"sh\", 1]}}", "process.args[1]"},
-    {"{\"process\": {\"env\": [null]}}", "process.env[0]"},
-    {"{\"process\": {\"cwd\": \"rel\"}}", "process.cwd"},
-    {"{\"process\": {\"cwd\": null}}", "process.cwd: missing"},
-    {"{\"process\": {\"user\": {\"uid\": -1}}}", "process.user.uid"},
-    {"{\"process\": {\"user\": {\"uid\": \"0\"}}}", "process.user.uid: expected an integer"},
-    {"{\"process\": {\"user\": {\"gid\": 4294967296}}}", "process.user.gid"},
-    {"{\"process\": {\"user\": {\"umask\": 1000}}}", "process.user.umask"},
-    {"{\"process\": {\"user\": {\"additionalGids\": [1, \"x\"]}}}", "additionalGids[1]"},
-    {"{\"process\": {\"user\": {\"username\": \"bob\"}}}", "process.user.username"},
-    {"{\"process\": {\"capabilities\": {\"bounding\": [\"CAP_NOPE\"]}}}",
-     "process.capabilities.bounding[0]: unknown capability"},
-    {"{\"process\": {\"capabilities\": {\"effective\": [\"chown\"]}}}",
-     "process.capabilities.effective[0]"},
-    {"{\"process\": {\"capabilities\": {\"permitted\": [\"12\"]}}}",
-     "process.capabilities.permitted[0]"},
-    {"{\"process\": {\"capabilities\": {\"ambient\": [5]}}}", "process.capabilities.ambient[0]"},
-    {"{\"process\": {\"capabilities\": []}}", "process.capabilities: expected an object"},
-    {"{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_FOO\", \"soft\": 1, \"hard\": 1}]}}",
-     "process.rlimits[0].type"},
-    {"{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 1}]}}",
-     "soft > hard"},
-    {"{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1}]}}",
-     "process.rlimits[0].hard: missing"},
-    {"{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_CPU\", \"soft\": 1, \"hard\": 1},"
-     " {\"type\": \"RLIMIT_CPU\", \"soft\": 1, \"hard\": 1}]}}",
-     "given twice"},
-    {"{\"process\": {\"oomScoreAdj\": 2000}}", "process.oomScoreAdj"},
-    {"{\"process\": {\"terminal\": \"yes\"}}", "process.terminal"},
-    {"{\"process\": {\"noNewPrivileges\": 1}}", "process.noNewPrivileges"},
-    {"{\"process\": {\"apparmorProfile\": \"x\"}}", "AppArmor"},
-    {"{\"process\": {\"selinuxLabel\": \"x\"}}", "SELinux"},
-    {"{\"process\": {\"ioPriority\": {\"class\": \"IOPRIO_CLASS_RT\"}}}", "process.ioPriority"},
-    {"{\"root\": {\"path\": \"\"}}", "root.path"},
-    {"{\"root\": null}", "root: missing"},
-    {"{\"root\": {\"path\": \"r\", \"readonly\": \"no\"}}", "root.readonly"},
-    {"{\"hostname\": 5}", "hostname"},
-    {"{\"hostname\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
-     "hostname: longer"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}}", "needs a uts namespace"},
-    {"{\"domainname\": \"d\", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}, \"hostname\": "
-     "\"\"}",
-     "domainname: needs a uts namespace"},
-    {"{\"mounts\": [{\"destination\": \"rel\", \"type\": \"tmpfs\"}]}", "mounts[0].destination"},
-    {"{\"mounts\": [{\"destination\": \"/x\"}]}", "mounts[0].type: missing"},
-    {"{\"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\"}]}", "mounts[0].source"},
-    {"{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"tmpcopyup\"]}]}",
-     "not supported"},
-    {"{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [3]}]}",
-     "mounts[0].options[0]"},
-    {"{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"a,b\"]}]}",
-     "mounts[0].options[0]: bad option"},
-    {"{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"uidMappings\": [{}]}]}",
-     "mounts[0].uidMappings"},
-    {"{\"mounts\": {}}", "mounts: expected an array"},
-    {"{\"hooks\": {\"prestart\": [{\"path\": \"rel\"}]}}", "hooks.prestart[0].path"},
-    {"{\"hooks\": {\"poststop\": [{\"path\": \"/x\", \"timeout\": 0}]}}",
-     "hooks.poststop[0].timeout"},
-    {"{\"hooks\": {\"createRuntime\": [{\"path\": \"/x\", \"args\": [1]}]}}",
-     "hooks.createRuntime[0].args[0]"},
-    {"{\"hooks\": {\"startContainer\": [5]}}", "hooks.startContainer[0]"},
-    {"{\"annotations\": {\"a\": 1}}", "annotations.a"},
-    {"{\"linux\": null}", "linux: missing"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"foo\"}]}}", "linux.namespaces[0].type"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"mount\"}]}}",
-     "given twice"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}, \"hostname\": null}",
-     "mount namespace is required"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"},"
-     " {\"type\": \"net\", \"path\": \"x\"}]}}",
-     "linux.namespaces[2].type"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"},"
-     " {\"type\": \"network\", \"path\": \"x\"}]}}",
-     "not absolute"},
-    {"{\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
-     "needs a user namespace"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"}, {\"type\": "
-     "\"user\"}]}}",
-     "needs both"},
-    {"{\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]}}",
-     "linux.uidMappings[0].size"},
-    {"{\"linux\": {\"gidMappings\": [{\"containerID\": 4294967294, \"hostID\": 1, \"size\": 5}]}}",
-     "range overflows"},
-    {"{\"linux\": {\"devices\": [{\"path\": \"/etc/x\", \"type\": \"c\", \"major\": 1, \"minor\": "
-     "1}]}}",
-     "not under /dev"},
-    {"{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"x\", \"major\": 1, \"minor\": "
-     "1}]}}",
-     "linux.devices[0].type"},
-    {"{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"minor\": 1}]}}",
-     "linux.devices[0].major: missing"},
-    {"{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": "
-     "1,"
-     " \"fileMode\": 70000}]}}",
-     "linux.devices[0].fileMode"},
-    {"{\"linux\": {\"resources\": {\"memory\": {\"limit\": \"1g\"}}}}",
-     "linux.resources.memory.limit"},
-    {"{\"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": 50}}}}",
-     "linux.resources.memory.swap"},
-    {"{\"linux\": {\"resources\": {\"memory\": {\"kernelTCP\": 5}}}}", "kernelTCP"},
-    {"{\"linux\": {\"resources\": {\"cpu\": {\"shares\": 1}}}}", "linux.resources.cpu.shares"},
-    {"{\"linux\": {\"resources\": {\"cpu\": {\"quota\": 10}}}}", "linux.resources.cpu.quota"},
-    {"{\"linux\": {\"resources\": {\"cpu\": {\"period\": 10}}}}", "linux.resources.cpu.period"},
-    {"{\"linux\": {\"resources\": {\"cpu\": {\"cpus\": \"a\"}}}}", "cpus/mems"},
-    {"{\"linux\": {\"resources\": {\"cpu\": {\"realtimeRuntime\": 5}}}}", "realtimeRuntime"},
-    {"{\"linux\": {\"resources\": {\"pids\": {}}}}", "linux.resources.pids.limit: missing"},
-    {"{\"linux\": {\"resources\": {\"blockIO\": {\"weight\": 5}}}}",
-     "linux.resources.blockIO.weight"},
-    {"{\"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, "
-     "\"minor\": 0}]}}}}",
-     "throttleReadBpsDevice[0].rate"},
-    {"{\"linux\": {\"resources\": {\"blockIO\": {\"weightDevice\": [{}]}}}}", "weightDevice"},
-    {"{\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}}}",
-     "linux.resources.devices[0].access"},
-    {"{\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rr\"}]}}}",
-     "repeats a letter"},
-    {"{\"linux\": {\"resources\": {\"devices\": [{\"access\": \"r\"}]}}}",
-     "linux.resources.devices[0].allow"},
-    {"{\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"type\": \"p\"}]}}}",
-     "linux.resources.devices[0].type"},
-    {"{\"linux\": {\"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}}}",
-     "hugepageLimits"},
-    {UNIFIED("memory.max", "1"), "linux.resources.unified.memory.max: expected a string"},
-    {UNIFIED("memory.max", "\"\""), "one line"},
-    {UNIFIED("memory.max", "\"1\\n2\""), "one line"},
-    {UNIFIED("", "\"1\""), "not of the form controller.file"},
-    {UNIFIED("memory", "\"1\""), "not of the form controller.file"},
-    {UNIFIED(".max", "\"1\""), "not of the form controller.file"},
-    {UNIFIED("memory.", "\"1\""), "not of the form controller.file"},
-    {UNIFIED("memory..max", "\"1\""), "not of the form controller.file"},
-    {UNIFIED("..", "\"1\""), "not of the form controller.file"},
-    {UNIFIED("../memory.max", "\"1\""), "only a-z"},
-    {UNIFIED("sub/memory.max", "\"1\""), "only a-z"},
-    {UNIFIED("Memory.max", "\"1\""), "only a-z"},
-    {UNIFIED("memory.max ", "\"1\""), "only a-z"},
-    {UNIFIED("memory-max.x", "\"1\""), "only a-z"},
-    {UNIFIED("memory.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "\"1\""),
-     "too long"},
-    {UNIFIED("cgroup.procs", "\"1\""), "a cgroup core file the runtime manages"},
-    {UNIFIED("cgroup.threads", "\"1\""), "a cgroup core file the runtime manages"},
-    {UNIFIED("cgroup.subtree_control", "\"+memory\""), "a cgroup core file"},
-    {UNIFIED("cgroup.type", "\"threaded\""), "a cgroup core file"},
-    {UNIFIED("cgroup.freeze", "\"1\""), "a cgroup core file"},
-    {UNIFIED("cgroup.kill", "\"1\""), "a cgroup core file"},
-    {"{\"linux\": {\"resources\": {\"unified\": [\"memory.max\"]}}}",
-     "linux.resources.unified: expected an object"},
-    {"{\"linux\": {\"cgroupsPath\": \"/a/../b\"}}", "linux.cgroupsPath"},
-    {"{\"linux\": {\"cgroupsPath\": 5}}", "linux.cgroupsPath"},
-    {"{\"linux\": {\"rootfsPropagation\": \"bogus\"}}", "linux.rootfsPropagation"},
-    {"{\"linux\": {\"rootfsPropagation\": \"ro\"}}", "linux.rootfsPropagation"},
-    {"{\"linux\": {\"sysctl\": {\"x\": 1}}}", "linux.sysctl.x"},
-    {"{\"linux\": {\"sysctl\": {\"a/b\": \"1\"}}}", "bad key"},
-    {"{\"linux\": {\"sysctl\": {\"..\": \"1\"}}}", "bad key"},
-    {"{\"linux\": {\"maskedPaths\": [1]}}", "linux.maskedPaths[0]"},
-    {"{\"linux\": {\"readonlyPaths\": \"x\"}}", "linux.readonlyPaths"},
-    {"{\"linux\": {\"seccomp\": {}}}", "linux.seccomp.defaultAction: missing"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}}", "unknown action"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}}}", "SCMP_ACT_NOTIFY"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": -1}}}",
-     "defaultErrnoRet"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": "
-     "\"/x\"}}}",
-     "listenerPath"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
-     "[\"x86\"]}}}",
-     "linux.seccomp.architectures[0]"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"X\"]}}}",
-     "linux.seccomp.flags[0]"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-     "[]}]}}}",
-     "linux.seccomp.syscalls[0].names"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-     "[\"read\"]}]}}}",
-     "linux.seccomp.syscalls[0].action: missing"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-     "[\"read\"],"
-     " \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"index\": 6, \"value\": 1, \"op\": "
-     "\"SCMP_CMP_EQ\"}]}]}}}",
-     "args[0].index"},
-    {"{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
-     "[\"read\"],"
-     " \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"EQ\"}]}]}}}",
-     "args[0].op"},
-    {"{\"linux\": {\"timeOffsets\": {\"monotonic\": {\"secs\": 1}}}}", "needs a time namespace"},
-    {"{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"}, {\"type\": "
-     "\"time\"}],"
-     " \"timeOffsets\": {\"boottime\": {\"nanosecs\": 1000000000}}}}",
-     "linux.timeOffsets.boottime.nanosecs"},
-    {"{\"linux\": {\"mountLabel\": \"system_u:object_r:x\"}}", "linux.mountLabel"},
-    {"{\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}}", "linux.intelRdt"},
-    {"{\"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}", "linux.personality"},
-    {"{\"vm\": {\"hypervisor\": {}}}", "vm"},
+	{ "{\"ociVersion\": \"2.0\"}", "ociVersion" },
+	{ "{\"ociVersion\": 1}", "ociVersion: expected a string" },
+	{ "{\"process\": null}", "process: missing" },
+	{ "{\"process\": []}", "process: expected an object" },
+	{ "{\"process\": {\"args\": []}}", "process.args" },
+	{ "{\"process\": {\"args\": \"sh\"}}", "process.args: expected an array" },
+	{ "{\"process\": {\"args\": [\"sh\", 1]}}", "process.args[1]" },
+	{ "{\"process\": {\"env\": [null]}}", "process.env[0]" },
+	{ "{\"process\": {\"cwd\": \"rel\"}}", "process.cwd" },
+	{ "{\"process\": {\"cwd\": null}}", "process.cwd: missing" },
+	{ "{\"process\": {\"user\": {\"uid\": -1}}}", "process.user.uid" },
+	{ "{\"process\": {\"user\": {\"uid\": \"0\"}}}", "process.user.uid: expected an integer" },
+	{ "{\"process\": {\"user\": {\"gid\": 4294967296}}}", "process.user.gid" },
+	{ "{\"process\": {\"user\": {\"umask\": 1000}}}", "process.user.umask" },
+	{ "{\"process\": {\"user\": {\"additionalGids\": [1, \"x\"]}}}", "additionalGids[1]" },
+	{ "{\"process\": {\"user\": {\"username\": \"bob\"}}}", "process.user.username" },
+	{ "{\"process\": {\"capabilities\": {\"bounding\": [\"CAP_NOPE\"]}}}",
+	  "process.capabilities.bounding[0]: unknown capability" },
+	{ "{\"process\": {\"capabilities\": {\"effective\": [\"chown\"]}}}",
+	  "process.capabilities.effective[0]" },
+	{ "{\"process\": {\"capabilities\": {\"permitted\": [\"12\"]}}}",
+	  "process.capabilities.permitted[0]" },
+	{ "{\"process\": {\"capabilities\": {\"ambient\": [5]}}}",
+	  "process.capabilities.ambient[0]" },
+	{ "{\"process\": {\"capabilities\": []}}", "process.capabilities: expected an object" },
+	{ "{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_FOO\", \"soft\": 1, \"hard\": 1}]}}",
+	  "process.rlimits[0].type" },
+	{ "{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 1}]}}",
+	  "soft > hard" },
+	{ "{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1}]}}",
+	  "process.rlimits[0].hard: missing" },
+	{ "{\"process\": {\"rlimits\": [{\"type\": \"RLIMIT_CPU\", \"soft\": 1, \"hard\": 1},"
+	  " {\"type\": \"RLIMIT_CPU\", \"soft\": 1, \"hard\": 1}]}}",
+	  "given twice" },
+	{ "{\"process\": {\"oomScoreAdj\": 2000}}", "process.oomScoreAdj" },
+	{ "{\"process\": {\"terminal\": \"yes\"}}", "process.terminal" },
+	{ "{\"process\": {\"noNewPrivileges\": 1}}", "process.noNewPrivileges" },
+	{ "{\"process\": {\"apparmorProfile\": \"x\"}}", "AppArmor" },
+	{ "{\"process\": {\"selinuxLabel\": \"x\"}}", "SELinux" },
+	{ "{\"process\": {\"ioPriority\": {\"class\": \"IOPRIO_CLASS_RT\"}}}",
+	  "process.ioPriority" },
+	{ "{\"root\": {\"path\": \"\"}}", "root.path" },
+	{ "{\"root\": null}", "root: missing" },
+	{ "{\"root\": {\"path\": \"r\", \"readonly\": \"no\"}}", "root.readonly" },
+	{ "{\"hostname\": 5}", "hostname" },
+	{ "{\"hostname\": "
+	  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	  "hostname: longer" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}}", "needs a uts namespace" },
+	{ "{\"domainname\": \"d\", \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}, "
+	  "\"hostname\": "
+	  "\"\"}",
+	  "domainname: needs a uts namespace" },
+	{ "{\"mounts\": [{\"destination\": \"rel\", \"type\": \"tmpfs\"}]}",
+	  "mounts[0].destination" },
+	{ "{\"mounts\": [{\"destination\": \"/x\"}]}", "mounts[0].type: missing" },
+	{ "{\"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\"}]}", "mounts[0].source" },
+	{ "{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": "
+	  "[\"tmpcopyup\"]}]}",
+	  "not supported" },
+	{ "{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [3]}]}",
+	  "mounts[0].options[0]" },
+	{ "{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"options\": [\"a,b\"]}]}",
+	  "mounts[0].options[0]: bad option" },
+	{ "{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"uidMappings\": [{}]}]}",
+	  "mounts[0].uidMappings" },
+	{ "{\"mounts\": {}}", "mounts: expected an array" },
+	{ "{\"hooks\": {\"prestart\": [{\"path\": \"rel\"}]}}", "hooks.prestart[0].path" },
+	{ "{\"hooks\": {\"poststop\": [{\"path\": \"/x\", \"timeout\": 0}]}}",
+	  "hooks.poststop[0].timeout" },
+	{ "{\"hooks\": {\"createRuntime\": [{\"path\": \"/x\", \"args\": [1]}]}}",
+	  "hooks.createRuntime[0].args[0]" },
+	{ "{\"hooks\": {\"startContainer\": [5]}}", "hooks.startContainer[0]" },
+	{ "{\"annotations\": {\"a\": 1}}", "annotations.a" },
+	{ "{\"linux\": null}", "linux: missing" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"foo\"}]}}", "linux.namespaces[0].type" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"mount\"}]}}",
+	  "given twice" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"pid\"}]}, \"hostname\": null}",
+	  "mount namespace is required" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"},"
+	  " {\"type\": \"net\", \"path\": \"x\"}]}}",
+	  "linux.namespaces[2].type" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"},"
+	  " {\"type\": \"network\", \"path\": \"x\"}]}}",
+	  "not absolute" },
+	{ "{\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 1}]}}",
+	  "needs a user namespace" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"}, {\"type\": "
+	  "\"user\"}]}}",
+	  "needs both" },
+	{ "{\"linux\": {\"uidMappings\": [{\"containerID\": 0, \"hostID\": 1, \"size\": 0}]}}",
+	  "linux.uidMappings[0].size" },
+	{ "{\"linux\": {\"gidMappings\": [{\"containerID\": 4294967294, \"hostID\": 1, \"size\": "
+	  "5}]}}",
+	  "range overflows" },
+	{ "{\"linux\": {\"devices\": [{\"path\": \"/etc/x\", \"type\": \"c\", \"major\": 1, "
+	  "\"minor\": "
+	  "1}]}}",
+	  "not under /dev" },
+	{ "{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"x\", \"major\": 1, "
+	  "\"minor\": "
+	  "1}]}}",
+	  "linux.devices[0].type" },
+	{ "{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"minor\": 1}]}}",
+	  "linux.devices[0].major: missing" },
+	{ "{\"linux\": {\"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, "
+	  "\"minor\": "
+	  "1,"
+	  " \"fileMode\": 70000}]}}",
+	  "linux.devices[0].fileMode" },
+	{ "{\"linux\": {\"resources\": {\"memory\": {\"limit\": \"1g\"}}}}",
+	  "linux.resources.memory.limit" },
+	{ "{\"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": 50}}}}",
+	  "linux.resources.memory.swap" },
+	{ "{\"linux\": {\"resources\": {\"memory\": {\"kernelTCP\": 5}}}}", "kernelTCP" },
+	{ "{\"linux\": {\"resources\": {\"cpu\": {\"shares\": 1}}}}",
+	  "linux.resources.cpu.shares" },
+	{ "{\"linux\": {\"resources\": {\"cpu\": {\"quota\": 10}}}}", "linux.resources.cpu.quota" },
+	{ "{\"linux\": {\"resources\": {\"cpu\": {\"period\": 10}}}}",
+	  "linux.resources.cpu.period" },
+	{ "{\"linux\": {\"resources\": {\"cpu\": {\"cpus\": \"a\"}}}}", "cpus/mems" },
+	{ "{\"linux\": {\"resources\": {\"cpu\": {\"realtimeRuntime\": 5}}}}", "realtimeRuntime" },
+	{ "{\"linux\": {\"resources\": {\"pids\": {}}}}", "linux.resources.pids.limit: missing" },
+	{ "{\"linux\": {\"resources\": {\"blockIO\": {\"weight\": 5}}}}",
+	  "linux.resources.blockIO.weight" },
+	{ "{\"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, "
+	  "\"minor\": 0}]}}}}",
+	  "throttleReadBpsDevice[0].rate" },
+	{ "{\"linux\": {\"resources\": {\"blockIO\": {\"weightDevice\": [{}]}}}}", "weightDevice" },
+	{ "{\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rwx\"}]}}}",
+	  "linux.resources.devices[0].access" },
+	{ "{\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"access\": \"rr\"}]}}}",
+	  "repeats a letter" },
+	{ "{\"linux\": {\"resources\": {\"devices\": [{\"access\": \"r\"}]}}}",
+	  "linux.resources.devices[0].allow" },
+	{ "{\"linux\": {\"resources\": {\"devices\": [{\"allow\": true, \"type\": \"p\"}]}}}",
+	  "linux.resources.devices[0].type" },
+	{ "{\"linux\": {\"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": "
+	  "1}]}}}",
+	  "hugepageLimits" },
+	{ UNIFIED("memory.max", "1"), "linux.resources.unified.memory.max: expected a string" },
+	{ UNIFIED("memory.max", "\"\""), "one line" },
+	{ UNIFIED("memory.max", "\"1\\n2\""), "one line" },
+	{ UNIFIED("", "\"1\""), "not of the form controller.file" },
+	{ UNIFIED("memory", "\"1\""), "not of the form controller.file" },
+	{ UNIFIED(".max", "\"1\""), "not of the form controller.file" },
+	{ UNIFIED("memory.", "\"1\""), "not of the form controller.file" },
+	{ UNIFIED("memory..max", "\"1\""), "not of the form controller.file" },
+	{ UNIFIED("..", "\"1\""), "not of the form controller.file" },
+	{ UNIFIED("../memory.max", "\"1\""), "only a-z" },
+	{ UNIFIED("sub/memory.max", "\"1\""), "only a-z" },
+	{ UNIFIED("Memory.max", "\"1\""), "only a-z" },
+	{ UNIFIED("memory.max ", "\"1\""), "only a-z" },
+	{ UNIFIED("memory-max.x", "\"1\""), "only a-z" },
+	{ UNIFIED("memory.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "\"1\""),
+	  "too long" },
+	{ UNIFIED("cgroup.procs", "\"1\""), "a cgroup core file the runtime manages" },
+	{ UNIFIED("cgroup.threads", "\"1\""), "a cgroup core file the runtime manages" },
+	{ UNIFIED("cgroup.subtree_control", "\"+memory\""), "a cgroup core file" },
+	{ UNIFIED("cgroup.type", "\"threaded\""), "a cgroup core file" },
+	{ UNIFIED("cgroup.freeze", "\"1\""), "a cgroup core file" },
+	{ UNIFIED("cgroup.kill", "\"1\""), "a cgroup core file" },
+	{ "{\"linux\": {\"resources\": {\"unified\": [\"memory.max\"]}}}",
+	  "linux.resources.unified: expected an object" },
+	{ "{\"linux\": {\"cgroupsPath\": \"/a/../b\"}}", "linux.cgroupsPath" },
+	{ "{\"linux\": {\"cgroupsPath\": 5}}", "linux.cgroupsPath" },
+	{ "{\"linux\": {\"rootfsPropagation\": \"bogus\"}}", "linux.rootfsPropagation" },
+	{ "{\"linux\": {\"rootfsPropagation\": \"ro\"}}", "linux.rootfsPropagation" },
+	{ "{\"linux\": {\"sysctl\": {\"x\": 1}}}", "linux.sysctl.x" },
+	{ "{\"linux\": {\"sysctl\": {\"a/b\": \"1\"}}}", "bad key" },
+	{ "{\"linux\": {\"sysctl\": {\"..\": \"1\"}}}", "bad key" },
+	{ "{\"linux\": {\"maskedPaths\": [1]}}", "linux.maskedPaths[0]" },
+	{ "{\"linux\": {\"readonlyPaths\": \"x\"}}", "linux.readonlyPaths" },
+	{ "{\"linux\": {\"seccomp\": {}}}", "linux.seccomp.defaultAction: missing" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOPE\"}}}", "unknown action" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_NOTIFY\"}}}",
+	  "SCMP_ACT_NOTIFY" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": "
+	  "-1}}}",
+	  "defaultErrnoRet" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": "
+	  "\"/x\"}}}",
+	  "listenerPath" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+	  "[\"x86\"]}}}",
+	  "linux.seccomp.architectures[0]" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"X\"]}}}",
+	  "linux.seccomp.flags[0]" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	  "[{\"names\": "
+	  "[]}]}}}",
+	  "linux.seccomp.syscalls[0].names" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	  "[{\"names\": "
+	  "[\"read\"]}]}}}",
+	  "linux.seccomp.syscalls[0].action: missing" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	  "[{\"names\": "
+	  "[\"read\"],"
+	  " \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"index\": 6, \"value\": 1, \"op\": "
+	  "\"SCMP_CMP_EQ\"}]}]}}}",
+	  "args[0].index" },
+	{ "{\"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+	  "[{\"names\": "
+	  "[\"read\"],"
+	  " \"action\": \"SCMP_ACT_LOG\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": "
+	  "\"EQ\"}]}]}}}",
+	  "args[0].op" },
+	{ "{\"linux\": {\"timeOffsets\": {\"monotonic\": {\"secs\": 1}}}}",
+	  "needs a time namespace" },
+	{ "{\"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"uts\"}, {\"type\": "
+	  "\"time\"}],"
+	  " \"timeOffsets\": {\"boottime\": {\"nanosecs\": 1000000000}}}}",
+	  "linux.timeOffsets.boottime.nanosecs" },
+	{ "{\"linux\": {\"mountLabel\": \"system_u:object_r:x\"}}", "linux.mountLabel" },
+	{ "{\"linux\": {\"intelRdt\": {\"closID\": \"x\"}}}", "linux.intelRdt" },
+	{ "{\"linux\": {\"personality\": {\"domain\": \"LINUX32\"}}}", "linux.personality" },
+	{ "{\"vm\": {\"hypervisor\": {}}}", "vm" },
 };
 
 static void rejects_each_bad_field(void **state)
@@ -393,7 +414,7 @@ static void rejects_each_bad_field(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		struct ct_config *c = NULL;
-		struct berth_error err = {0};
+		struct berth_error err = { 0 };
 
 		if (parse_patched(bads[i].patch, &c, &err) == 0) {
 			config_free(c);
@@ -410,7 +431,7 @@ static void bounds_unified(void **state)
 {
 	char doc[8192], *p = doc, *end = doc + sizeof(doc);
 	struct ct_config *c = NULL;
-	struct berth_error err = {0};
+	struct berth_error err = { 0 };
 	int i;
 
 	(void)state;
@@ -421,8 +442,9 @@ static void bounds_unified(void **state)
 	assert_int_equal(parse_patched(doc, &c, &err), -1);
 	assert_non_null(strstr(err.msg, "more than 64 entries"));
 
-	p = doc + snprintf(doc, sizeof(doc), "{\"linux\": {\"resources\": {\"unified\": "
-					   "{\"memory.high\": \"");
+	p = doc + snprintf(doc, sizeof(doc),
+			   "{\"linux\": {\"resources\": {\"unified\": "
+			   "{\"memory.high\": \"");
 	memset(p, '7', CT_UNIFIED_VALUE_MAX + 1);
 	snprintf(p + CT_UNIFIED_VALUE_MAX + 1, 16, "\"}}}}");
 	assert_int_equal(parse_patched(doc, &c, &err), -1);
@@ -443,15 +465,15 @@ static void bounds_unified(void **state)
 
 static void rejects_bad_documents(void **state)
 {
-	static const char *const docs[] = {"", "{", "[]", "5", "{\"a\":1,\"a\":2}", "nul\0l"};
-	static const char *const msgs[] = {"line", "line", "expected an object",
-					   "line", "line", "line"};
+	static const char *const docs[] = { "", "{", "[]", "5", "{\"a\":1,\"a\":2}", "nul\0l" };
+	static const char *const msgs[] = { "line", "line", "expected an object",
+					    "line", "line", "line" };
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		struct ct_config *c = NULL;
-		struct berth_error err = {0};
+		struct berth_error err = { 0 };
 
 		assert_int_equal(
 		    config_parse(docs[i], i == 5 ? 5 : strlen(docs[i]), NULL, &c, &err), -1);
@@ -481,11 +503,13 @@ static void parses_process_alone(void **state)
 static void process_alone_refuses_lsm_labels(void **state)
 {
 	static const char *const docs[] = {
-	    "{\"args\": [\"ls\"], \"cwd\": \"/\", \"apparmorProfile\": \"unconfined\"}",
-	    "{\"args\": [\"ls\"], \"cwd\": \"/\", \"selinuxLabel\": \"system_u:r:t:s0\"}"};
+		"{\"args\": [\"ls\"], \"cwd\": \"/\", \"apparmorProfile\": \"unconfined\"}",
+		"{\"args\": [\"ls\"], \"cwd\": \"/\", \"selinuxLabel\": \"system_u:r:t:s0\"}"
+	};
 	static const char *const msgs[] = {
-	    "process.apparmorProfile: AppArmor is not supported by berth-ct",
-	    "process.selinuxLabel: SELinux is not supported by berth-ct"};
+		"process.apparmorProfile: AppArmor is not supported by berth-ct",
+		"process.selinuxLabel: SELinux is not supported by berth-ct"
+	};
 	static const char empty[] = "{\"args\": [\"ls\"], \"cwd\": \"/\", \"apparmorProfile\": "
 				    "\"\", \"selinuxLabel\": \"\"}";
 	struct ct_process p;
@@ -505,13 +529,13 @@ static void process_alone_refuses_lsm_labels(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(parses_base),
-	    cmocka_unit_test(parses_full),
-	    cmocka_unit_test(rejects_each_bad_field),
-	    cmocka_unit_test(bounds_unified),
-	    cmocka_unit_test(rejects_bad_documents),
-	    cmocka_unit_test(parses_process_alone),
-	    cmocka_unit_test(process_alone_refuses_lsm_labels),
+		cmocka_unit_test(parses_base),
+		cmocka_unit_test(parses_full),
+		cmocka_unit_test(rejects_each_bad_field),
+		cmocka_unit_test(bounds_unified),
+		cmocka_unit_test(rejects_bad_documents),
+		cmocka_unit_test(parses_process_alone),
+		cmocka_unit_test(process_alone_refuses_lsm_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,8 @@
 static int run(const struct bpf_insn *p, int n, uint32_t type, uint32_t access, uint32_t major,
 	       uint32_t minor)
 {
-	uint32_t ctx[3] = {(access << 16) | type, major, minor};
-	uint64_t r[11] = {0};
+	uint32_t ctx[3] = { (access << 16) | type, major, minor };
+	uint64_t r[11] = { 0 };
 	int pc = 0, steps = 0;
 
 	while (pc >= 0 && pc < n && steps++ < 10000) {
@@ -80,7 +80,7 @@ static struct bpf_insn *compile(const struct ct_config *c, int *n)
 
 static void defaults_only(void **state)
 {
-	struct ct_config c = {0};
+	struct ct_config c = { 0 };
 	struct bpf_insn *p;
 	int n;
 
@@ -97,12 +97,12 @@ static void defaults_only(void **state)
 static void rules_in_order(void **state)
 {
 	struct ct_devrule user[] = {
-	    {false, 'a', -1, -1, "rwm"}, /* leading blanket deny: restates the start */
-	    {true, 'b', 254, -1, "r"},	 /* read any partition of disk 254 */
-	    {false, 'c', 1, 7, "r"},	 /* no reading /dev/full */
+		{ false, 'a', -1, -1, "rwm" }, /* leading blanket deny: restates the start */
+		{ true, 'b', 254, -1, "r" },   /* read any partition of disk 254 */
+		{ false, 'c', 1, 7, "r" },     /* no reading /dev/full */
 	};
-	struct ct_device dev = {.path = "/dev/x", .type = 'c', .major = 10, .minor = 200};
-	struct ct_config c = {.devices = &dev, .n_devices = 1};
+	struct ct_device dev = { .path = "/dev/x", .type = 'c', .major = 10, .minor = 200 };
+	struct ct_config c = { .devices = &dev, .n_devices = 1 };
 	struct bpf_insn *p;
 	int n;
 
@@ -122,8 +122,8 @@ static void rules_in_order(void **state)
 
 static void trailing_deny_all(void **state)
 {
-	struct ct_devrule user[] = {{true, 'c', 5, 5, "rw"}, {false, 'a', -1, -1, "rwm"}};
-	struct ct_config c = {0};
+	struct ct_devrule user[] = { { true, 'c', 5, 5, "rw" }, { false, 'a', -1, -1, "rwm" } };
+	struct ct_config c = { 0 };
 	struct bpf_insn *p;
 	int n;
 
@@ -139,9 +139,9 @@ static void trailing_deny_all(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults_only),
-	    cmocka_unit_test(rules_in_order),
-	    cmocka_unit_test(trailing_deny_all),
+		cmocka_unit_test(defaults_only),
+		cmocka_unit_test(rules_in_order),
+		cmocka_unit_test(trailing_deny_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,12 +106,12 @@ static void container_ids(void **state)
 
 static void state_json_fields(void **state)
 {
-	struct ct_state st = {.id = "c1",
-			      .pid = 42,
-			      .bundle = "/b",
-			      .rootfs = "/b/r",
-			      .created = "2024-01-01T00:00:00.000000000Z",
-			      .owner = "root"};
+	struct ct_state st = { .id = "c1",
+			       .pid = 42,
+			       .bundle = "/b",
+			       .rootfs = "/b/r",
+			       .created = "2024-01-01T00:00:00.000000000Z",
+			       .owner = "root" };
 	char *s;
 
 	(void)state;
@@ -129,9 +129,9 @@ static void state_json_fields(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(signals),		 cmocka_unit_test(tables),
-	    cmocka_unit_test(cgroup_paths),	 cmocka_unit_test(container_ids),
-	    cmocka_unit_test(state_json_fields),
+		cmocka_unit_test(signals),	     cmocka_unit_test(tables),
+		cmocka_unit_test(cgroup_paths),	     cmocka_unit_test(container_ids),
+		cmocka_unit_test(state_json_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,7 +42,9 @@ static void disk_errors(void **state)
 		{ "a.img,rw", "unknown item 'rw'" },
 		{ "a,b.img", "a path cannot contain a comma" },
 		{ "a.img,serial=123456789012345678901", "longer than 20" },
-		{ "a.img,serial=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "too long" },
+		{ "a.img,serial="
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		  "too long" },
 	};
 	struct berth_error err;
 	struct disk_config d;
@@ -73,7 +75,8 @@ static void net_forms(void **state)
 	assert_int_equal(n.mac[0] & 3, 2);
 	assert_int_equal(net_option_parse("user", &m, &err), 0);
 	assert_memory_not_equal(n.mac, m.mac, 6);
-	assert_int_equal(net_option_parse("user,hostfwd=tcp::8022-:22,hostfwd=tcp::8080-:80", &n, &err), 0);
+	assert_int_equal(
+	    net_option_parse("user,hostfwd=tcp::8022-:22,hostfwd=tcp::8080-:80", &n, &err), 0);
 	assert_int_equal(n.nhostfwds, 2);
 	assert_int_equal(n.hostfwds[0].host_port, 8022);
 	assert_int_equal(n.hostfwds[0].guest_port, 22);

@@ -40,9 +40,9 @@ static void split_around_the_hole(void **state)
 	assert_int_equal(gm_low_size(&gm), GM_HOLE_START);
 	assert_int_equal(gm.regions[1].gpa, GM_HIGH_START);
 	assert_int_equal(gm.regions[1].size, 1ULL << 30);
-	assert_null(gm_ptr(&gm, GM_HOLE_START, 1));          /* the device hole */
-	assert_null(gm_ptr(&gm, GM_HOLE_START - 1, 2));      /* straddles into the hole */
-	assert_null(gm_ptr(&gm, GM_HIGH_START - 1, 2));      /* straddles out of it */
+	assert_null(gm_ptr(&gm, GM_HOLE_START, 1));	/* the device hole */
+	assert_null(gm_ptr(&gm, GM_HOLE_START - 1, 2)); /* straddles into the hole */
+	assert_null(gm_ptr(&gm, GM_HIGH_START - 1, 2)); /* straddles out of it */
 	assert_null(gm_ptr(&gm, GM_HIGH_START + (1ULL << 30), 1));
 	assert_int_equal(gm_write(&gm, GM_HIGH_START + 5, &v, 1), 0);
 	assert_int_equal(gm_read(&gm, GM_HIGH_START + 5, &r, 1), 0);

@@ -14,10 +14,10 @@ static int parse(struct vm_config *cfg, struct berth_error *err, int argc, char 
 	return r;
 }
 
-#define PARSE(cfg, err, ...)                                                              \
-	({                                                                                \
-		char *argv_[] = { "berth-vmm", __VA_ARGS__, NULL };                       \
-		parse(cfg, err, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);      \
+#define PARSE(cfg, err, ...)                                                                       \
+	({                                                                                         \
+		char *argv_[] = { "berth-vmm", __VA_ARGS__, NULL };                                \
+		parse(cfg, err, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);               \
 	})
 
 static void defaults(void **state)
@@ -42,8 +42,9 @@ static void all_options(void **state)
 	struct vm_config cfg;
 
 	(void)state;
-	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--initrd", "i", "--cmdline", "quiet", "--mem", "1G",
-			       "--cpus", "2", "--console", "file=/tmp/c", "--no-reboot"),
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--initrd", "i", "--cmdline", "quiet",
+			       "--mem", "1G", "--cpus", "2", "--console", "file=/tmp/c",
+			       "--no-reboot"),
 			 0);
 	assert_string_equal(cfg.initrd, "i");
 	assert_string_equal(cfg.cmdline, "quiet");
@@ -80,10 +81,10 @@ static void expect_error(const char *needle, int argc, char **argv)
 	assert_contains(err.msg, needle);
 }
 
-#define EXPECT_ERROR(needle, ...)                                                          \
-	do {                                                                               \
-		char *argv_[] = { "berth-vmm", __VA_ARGS__, NULL };                        \
-		expect_error(needle, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);  \
+#define EXPECT_ERROR(needle, ...)                                                                  \
+	do {                                                                                       \
+		char *argv_[] = { "berth-vmm", __VA_ARGS__, NULL };                                \
+		expect_error(needle, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);          \
 	} while (0)
 
 static void bad_input(void **state)
@@ -122,9 +123,11 @@ static void console_file_cap(void **state)
 	assert_int_equal(cfg.console_max, 1ULL << 20);
 	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", smallest), 0);
 	assert_int_equal(cfg.console_max, 64ULL << 10);
-	EXPECT_ERROR("max must be at least 64 KiB", "--kernel", "k", "--console", "file=c,max=65535");
+	EXPECT_ERROR("max must be at least 64 KiB", "--kernel", "k", "--console",
+		     "file=c,max=65535");
 	EXPECT_ERROR("max must be at least", "--kernel", "k", "--console", "file=c,max=0");
-	EXPECT_ERROR("--console 'file=c,max=lots': invalid size", "--kernel", "k", "--console", "file=c,max=lots");
+	EXPECT_ERROR("--console 'file=c,max=lots': invalid size", "--kernel", "k", "--console",
+		     "file=c,max=lots");
 	EXPECT_ERROR("invalid size", "--kernel", "k", "--console", "file=c,max=");
 	EXPECT_ERROR("invalid size", "--kernel", "k", "--console", "file=c,max=-1M");
 	EXPECT_ERROR("too large", "--kernel", "k", "--console", "file=c,max=99999999999T");
@@ -141,16 +144,20 @@ static void console_sock(void **state)
 	(void)state;
 	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "none"), 0);
 	assert_null(cfg.console_sock);
-	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console-sock", "/run/c.sock", "--console", "none"), 0);
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console-sock", "/run/c.sock",
+			       "--console", "none"),
+			 0);
 	assert_string_equal(cfg.console_sock, "/run/c.sock");
-	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "file=log", "--console-sock", "s"), 0);
+	assert_int_equal(
+	    PARSE(&cfg, &err, "--kernel", "k", "--console", "file=log", "--console-sock", "s"), 0);
 	assert_int_equal(cfg.console, CONSOLE_FILE);
 	assert_string_equal(cfg.console_sock, "s");
-	EXPECT_ERROR("--console-sock cannot share the console with --console stdio", "--kernel", "k",
-		     "--console-sock", "s");
-	EXPECT_ERROR("--console-sock cannot share the console with --console stdio", "--kernel", "k",
-		     "--console-sock", "s", "--console", "stdio");
-	EXPECT_ERROR("--console-sock needs a path", "--kernel", "k", "--console", "none", "--console-sock", "");
+	EXPECT_ERROR("--console-sock cannot share the console with --console stdio", "--kernel",
+		     "k", "--console-sock", "s");
+	EXPECT_ERROR("--console-sock cannot share the console with --console stdio", "--kernel",
+		     "k", "--console-sock", "s", "--console", "stdio");
+	EXPECT_ERROR("--console-sock needs a path", "--kernel", "k", "--console", "none",
+		     "--console-sock", "");
 	EXPECT_ERROR("needs a value", "--kernel", "k", "--console", "none", "--console-sock");
 }
 
@@ -171,12 +178,9 @@ static void api_sock(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(all_options),
-		cmocka_unit_test(help_and_version),
-		cmocka_unit_test(bad_input),
-		cmocka_unit_test(api_sock),
-		cmocka_unit_test(console_file_cap),
+		cmocka_unit_test(defaults),	    cmocka_unit_test(all_options),
+		cmocka_unit_test(help_and_version), cmocka_unit_test(bad_input),
+		cmocka_unit_test(api_sock),	    cmocka_unit_test(console_file_cap),
 		cmocka_unit_test(console_sock),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,7 +12,8 @@ static int parse(const char *line, struct api_request *req, struct berth_error *
 
 static void commands(void **state)
 {
-	static const char *const names[] = { "status", "pause", "resume", "shutdown", "stop", "watch" };
+	static const char *const names[] = { "status",	 "pause", "resume",
+					     "shutdown", "stop",  "watch" };
 	struct berth_error err = { 0 };
 	struct api_request req;
 	char line[64];
@@ -83,7 +84,9 @@ static void bad_lines(void **state)
 	memcpy(long_id + sizeof(long_id) - 3, "\"}", 3);
 	EXPECT_ERROR(long_id, "at most 128 bytes");
 	/* A long unknown name is not echoed. */
-	EXPECT_ERROR("{\"cmd\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+	EXPECT_ERROR("{\"cmd\":"
+		     "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		     "xxxxxxxx\"}",
 		     "unknown command '...'");
 }
 
@@ -105,10 +108,13 @@ static void replies(void **state)
 
 	(void)state;
 	expect_line(api_reply_ok(NULL, NULL), "{\"ok\":true}\n");
-	expect_line(api_reply_ok(id, json_pack("{s:s}", "state", "paused")), "{\"ok\":true,\"id\":3,\"state\":\"paused\"}\n");
-	expect_line(api_reply_error(id, "no \"such\" thing"), "{\"ok\":false,\"id\":3,\"error\":\"no \\\"such\\\" thing\"}\n");
+	expect_line(api_reply_ok(id, json_pack("{s:s}", "state", "paused")),
+		    "{\"ok\":true,\"id\":3,\"state\":\"paused\"}\n");
+	expect_line(api_reply_error(id, "no \"such\" thing"),
+		    "{\"ok\":false,\"id\":3,\"error\":\"no \\\"such\\\" thing\"}\n");
 	/* Never an error reply without its text, even for a message that is not UTF-8. */
-	expect_line(api_reply_error(NULL, "bad \xff"), "{\"ok\":false,\"error\":\"the request could not be handled\"}\n");
+	expect_line(api_reply_error(NULL, "bad \xff"),
+		    "{\"ok\":false,\"error\":\"the request could not be handled\"}\n");
 	json_decref(id);
 }
 

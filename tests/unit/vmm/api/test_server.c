@@ -68,8 +68,11 @@ static void fake_stop(void *opaque)
 }
 
 static const struct api_ops fake_ops = {
-	.status = fake_status, .pause = fake_pause, .resume = fake_resume,
-	.shutdown = fake_shutdown, .stop = fake_stop,
+	.status = fake_status,
+	.pause = fake_pause,
+	.resume = fake_resume,
+	.shutdown = fake_shutdown,
+	.stop = fake_stop,
 };
 
 static void on_timer(struct loop_source *src, uint32_t events)
@@ -102,7 +105,8 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/api.sock", f->dir);
 	assert_int_equal(loop_init(&f->loop, &err), 0);
-	f->timer = (struct loop_source){ .fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), .fn = on_timer,
+	f->timer = (struct loop_source){ .fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC),
+					 .fn = on_timer,
 					 .opaque = &f->loop };
 	assert_int_equal(loop_add(&f->loop, &f->timer, &err), 0);
 	*state = f;
@@ -197,7 +201,10 @@ static void stale_socket(void **state)
 	assert_int_equal(api_server_open(&f->srv, f->path, &f->loop, &fake_ops, f, &err), -1);
 	assert_contains(err.msg, "is not a socket");
 	assert_int_equal(access(f->path, F_OK), 0);
-	assert_int_equal(api_server_open(&f->srv, "/tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	assert_int_equal(api_server_open(&f->srv,
+					 "/tmp/"
+					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 					 &f->loop, &fake_ops, f, &err),
 			 -1);
 	assert_contains(err.msg, "1 to 107 bytes");
@@ -214,14 +221,19 @@ static void commands(void **state)
 	send_str(fd, "{\"cmd\":\"status\",\"id\":1}\r\n{\"cmd\":\"pause\"}\n{\"cmd\":\"pause\"}\n");
 	pump(f);
 	r = received(fd);
-	assert_contains(r, "{\"ok\":true,\"id\":1,\"state\":\"running\",\"cpus\":2,\"mem\":67108864,\"uptime\":1.5,\"pid\":");
-	assert_contains(r, "\"reboots\":3,\"kernel\":\"bzImage\"}\n{\"ok\":true,\"state\":\"paused\"}\n{\"ok\":true,\"state\":\"paused\"}\n");
-	send_str(fd, "{\"cmd\":\"resume\"}\n{\"cmd\":\"resume\",\"id\":\"r\"}\nnonsense\n{\"cmd\":\"shutdown\"}\n{\"cmd\":\"stop\"}\n");
+	assert_contains(r, "{\"ok\":true,\"id\":1,\"state\":\"running\",\"cpus\":2,\"mem\":"
+			   "67108864,\"uptime\":1.5,\"pid\":");
+	assert_contains(r, "\"reboots\":3,\"kernel\":\"bzImage\"}\n{\"ok\":true,\"state\":"
+			   "\"paused\"}\n{\"ok\":true,\"state\":\"paused\"}\n");
+	send_str(fd, "{\"cmd\":\"resume\"}\n{\"cmd\":\"resume\",\"id\":\"r\"}\nnonsense\n{\"cmd\":"
+		     "\"shutdown\"}\n{\"cmd\":\"stop\"}\n");
 	pump(f);
-	assert_string_equal(received(fd), "{\"ok\":true,\"state\":\"running\"}\n"
-					  "{\"ok\":false,\"id\":\"r\",\"error\":\"test: resume refused\"}\n"
-					  "{\"ok\":false,\"error\":\"not JSON: '[' or '{' expected near 'nonsense' (at byte 8)\"}\n"
-					  "{\"ok\":true}\n{\"ok\":true}\n");
+	assert_string_equal(received(fd),
+			    "{\"ok\":true,\"state\":\"running\"}\n"
+			    "{\"ok\":false,\"id\":\"r\",\"error\":\"test: resume refused\"}\n"
+			    "{\"ok\":false,\"error\":\"not JSON: '[' or '{' expected near "
+			    "'nonsense' (at byte 8)\"}\n"
+			    "{\"ok\":true}\n{\"ok\":true}\n");
 	assert_int_equal(f->shutdowns, 1);
 	assert_int_equal(f->stops, 1);
 	close(fd);
@@ -262,8 +274,8 @@ static void clients(void **state)
 	assert_int_equal(write(other, big, sizeof(big)), (ssize_t)sizeof(big));
 	pump(f);
 	pump(f);
-	assert_string_equal(received(other),
-			    "{\"ok\":false,\"error\":\"request line longer than 4096 bytes; closing the connection\"}\n");
+	assert_string_equal(received(other), "{\"ok\":false,\"error\":\"request line longer than "
+					     "4096 bytes; closing the connection\"}\n");
 	/* Closed: end-of-file, or a reset for the bytes the server never read. */
 	errno = 0;
 	assert_true(recv(other, big, 1, MSG_DONTWAIT) <= 0 && errno != EAGAIN);

@@ -61,7 +61,8 @@ static void load_needs_room(void **state)
 	assert_int_equal(bzimage_parse(img, FIX_LEN, &bz, &err), 0);
 	gm_init_from(&gm, ram, 16 << 20);
 	assert_int_equal(bzimage_load(&bz, &gm, &err), -1);
-	assert_string_equal(err.msg, "the kernel needs 24 MiB of guest RAM to start; give --mem more");
+	assert_string_equal(err.msg,
+			    "the kernel needs 24 MiB of guest RAM to start; give --mem more");
 	free(ram);
 }
 
@@ -107,7 +108,8 @@ static char *tmpfile_with(const char *name, const void *data, size_t len)
 	return path;
 }
 
-static void expect_open_error(const char *kernel, const char *initrd, const char *cmdline, const char *needle)
+static void expect_open_error(const char *kernel, const char *initrd, const char *cmdline,
+			      const char *needle)
 {
 	struct berth_error err = { 0 };
 	struct linux_boot lb;
@@ -123,15 +125,19 @@ static void open_rejects_bad_files(void **state)
 	(void)state;
 	fixture_bzimage(img);
 	snprintf(kernel, sizeof(kernel), "%s", tmpfile_with("bzImage", img, FIX_LEN));
-	expect_open_error("/nonexistent/bzImage", NULL, "", "cannot open kernel '/nonexistent/bzImage': No such file");
+	expect_open_error("/nonexistent/bzImage", NULL, "",
+			  "cannot open kernel '/nonexistent/bzImage': No such file");
 	expect_open_error(testlib_dir, NULL, "", "is not a regular file");
 	expect_open_error(tmpfile_with("empty", "", 0), NULL, "", "is empty");
-	expect_open_error(tmpfile_with("text", "hello world\n", 12), NULL, "", "not a Linux bzImage");
+	expect_open_error(tmpfile_with("text", "hello world\n", 12), NULL, "",
+			  "not a Linux bzImage");
 	expect_open_error(tmpfile_with("trunc", img, FIX_LEN - 100), NULL, "", "truncated bzImage");
-	expect_open_error(kernel, "/nonexistent/initrd", "", "cannot open initrd '/nonexistent/initrd'");
+	expect_open_error(kernel, "/nonexistent/initrd", "",
+			  "cannot open initrd '/nonexistent/initrd'");
 	memset(cmdline, 'x', sizeof(cmdline) - 1);
 	cmdline[sizeof(cmdline) - 1] = 0;
-	expect_open_error(kernel, NULL, cmdline, "command line is 4095 bytes; this kernel accepts at most 2047");
+	expect_open_error(kernel, NULL, cmdline,
+			  "command line is 4095 bytes; this kernel accepts at most 2047");
 	if (geteuid() != 0) { /* root reads anything */
 		chmod(kernel, 0);
 		expect_open_error(kernel, NULL, "", "Permission denied");
@@ -150,7 +156,8 @@ static void loads_everything(void **state)
 	(void)state;
 	fixture_bzimage(img);
 	assert_int_equal(gm_init(&gm, 64 << 20, &err), 0);
-	assert_int_equal(linux_boot_open(&lb, tmpfile_with("k2", img, FIX_LEN), NULL, "console=ttyS0", &err), 0);
+	assert_int_equal(
+	    linux_boot_open(&lb, tmpfile_with("k2", img, FIX_LEN), NULL, "console=ttyS0", &err), 0);
 	lb.initrd = (uint8_t *)initrd; /* borrowed: cleared before close */
 	lb.initrd_len = sizeof(initrd);
 	assert_int_equal(linux_boot_load(&lb, &gm, 2, &entry, &err), 0);
@@ -163,7 +170,8 @@ static void loads_everything(void **state)
 	assert_int_equal(bp->hdr.cmd_line_ptr, LAYOUT_CMDLINE);
 	assert_string_equal((char *)gm_ptr(&gm, LAYOUT_CMDLINE, 14), "console=ttyS0");
 	assert_int_equal(bp->hdr.ramdisk_size, sizeof(initrd));
-	assert_memory_equal(gm_ptr(&gm, bp->hdr.ramdisk_image, sizeof(initrd)), initrd, sizeof(initrd));
+	assert_memory_equal(gm_ptr(&gm, bp->hdr.ramdisk_image, sizeof(initrd)), initrd,
+			    sizeof(initrd));
 	assert_int_equal(bp->acpi_rsdp_addr, LAYOUT_ACPI);
 	assert_memory_equal(gm_ptr(&gm, LAYOUT_KERNEL, 4), "\x90\x90\x90\x90", 4);
 	gm_destroy(&gm);
@@ -172,12 +180,9 @@ static void loads_everything(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_valid_image),
-		cmocka_unit_test(rejects_bad_header),
-		cmocka_unit_test(load_needs_room),
-		cmocka_unit_test(places_initrd),
-		cmocka_unit_test(open_rejects_bad_files),
-		cmocka_unit_test(loads_everything),
+		cmocka_unit_test(parses_valid_image),	  cmocka_unit_test(rejects_bad_header),
+		cmocka_unit_test(load_needs_room),	  cmocka_unit_test(places_initrd),
+		cmocka_unit_test(open_rejects_bad_files), cmocka_unit_test(loads_everything),
 	};
 	return cmocka_run_group_tests(tests, testlib_dir_make, testlib_dir_remove);
 }

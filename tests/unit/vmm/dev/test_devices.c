@@ -70,7 +70,8 @@ static void fake_rx_room(void *opaque)
 static void fake_line_init(struct fake_line *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->line = (struct uart_line){ .transmit = fake_transmit, .rx_room = fake_rx_room, .opaque = f };
+	f->line =
+	    (struct uart_line){ .transmit = fake_transmit, .rx_room = fake_rx_room, .opaque = f };
 }
 
 static void uart_transmits_and_interrupts(void **state)
@@ -86,8 +87,8 @@ static void uart_transmits_and_interrupts(void **state)
 	assert_string_equal(f.out, "hi");
 	assert_int_equal(fm.level[4], 0);
 	assert_int_equal(io8(uart_io, &u, 5) & 0x60, 0x60); /* THRE | TEMT */
-	out8(uart_io, &u, 2, 0x01);                          /* enable FIFOs */
-	out8(uart_io, &u, 1, 0x02);                          /* enable THRE interrupt */
+	out8(uart_io, &u, 2, 0x01);			    /* enable FIFOs */
+	out8(uart_io, &u, 1, 0x02);			    /* enable THRE interrupt */
 	assert_int_equal(fm.level[4], 1);
 	assert_int_equal(io8(uart_io, &u, 2), 0xc2); /* reading IIR acknowledges it */
 	assert_int_equal(fm.level[4], 0);

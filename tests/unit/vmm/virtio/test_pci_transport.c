@@ -25,9 +25,9 @@
 #define TABLE	 0x4000
 #define PBA	 0x5000
 
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
+#define S_ACK	      1
+#define S_DRIVER      2
+#define S_DRIVER_OK   4
 #define S_FEATURES_OK 8
 #define S_NEEDS_RESET 0x40
 
@@ -81,7 +81,9 @@ static void offer(struct pf *f, uint16_t n, uint32_t len)
 	struct virtq_desc *d = (struct virtq_desc *)(f->ram + RING_DESC) + n % 16;
 	struct virtq_avail *a = (struct virtq_avail *)(f->ram + RING_AVAIL);
 
-	*d = (struct virtq_desc){ .addr = BUF + 64 * (n % 16), .len = len, .flags = VIRTQ_DESC_F_WRITE };
+	*d = (struct virtq_desc){ .addr = BUF + 64 * (n % 16),
+				  .len = len,
+				  .flags = VIRTQ_DESC_F_WRITE };
 	a->ring[n % 16] = n % 16;
 	__atomic_store_n(&a->idx, (uint16_t)(n + 1), __ATOMIC_RELEASE);
 }
@@ -100,7 +102,8 @@ static void identity_and_capabilities(void **state)
 	assert_int_equal(pf_cfg_read(f, slot, PCI_REVISION_ID, 1), 1);
 	assert_true(pf_cfg_read(f, slot, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST);
 	/* Walk the list: the four virtio structures rng has (no device config) and MSI-X. */
-	for (off = pf_cfg_read(f, slot, PCI_CAP_PTR, 1); off; off = pf_cfg_read(f, slot, off + 1, 1)) {
+	for (off = pf_cfg_read(f, slot, PCI_CAP_PTR, 1); off;
+	     off = pf_cfg_read(f, slot, off + 1, 1)) {
 		uint8_t id = (uint8_t)pf_cfg_read(f, slot, off, 1);
 
 		if (id == PCI_CAP_ID_VNDR) {
@@ -108,7 +111,8 @@ static void identity_and_capabilities(void **state)
 			assert_int_equal(pf_cfg_read(f, slot, off + 4, 1), 0); /* BAR 0 */
 		} else {
 			assert_int_equal(id, PCI_CAP_ID_MSIX);
-			assert_int_equal(pf_cfg_read(f, slot, off + 2, 2) & 0x7FF, 1); /* 2 vectors */
+			assert_int_equal(pf_cfg_read(f, slot, off + 2, 2) & 0x7FF,
+					 1); /* 2 vectors */
 		}
 	}
 	assert_int_equal(types, 1u << 1 | 1u << 2 | 1u << 3);
@@ -297,7 +301,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(identity_and_capabilities, setup, teardown),
-		cmocka_unit_test_setup_teardown(features_must_be_offered_and_modern, setup, teardown),
+		cmocka_unit_test_setup_teardown(features_must_be_offered_and_modern, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(entropy_through_msix, setup, teardown),
 		cmocka_unit_test_setup_teardown(entropy_through_intx, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_queue_needs_reset, setup, teardown),

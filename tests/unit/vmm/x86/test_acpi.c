@@ -50,7 +50,8 @@ static void tables_for(unsigned ncpus)
 	uint64_t rsdp_addr, x, e0, e1, e2, ecam;
 	uint32_t dsdt32, len, pm1a_cnt;
 	unsigned i, lapics = 0;
-	static const uint8_t s5[] = { 0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+	static const uint8_t s5[] = { 0x08, 0x5c, '_',	'S',  '5',  '_',  0x12, 0x08,
+				      0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
 
 	gm_init_from(&gm, ram, 2 << 20);
 	assert_int_equal(acpi_build(&gm, ncpus, &rsdp_addr, &err), 0);
@@ -199,11 +200,20 @@ static int file_has(const char *dir, const char *name, const char *needle)
 static void iasl_reads_tables(void **state)
 {
 	static const char *const dsdt_says[] = {
-		"Device (PCI0)", "\"PNP0A08\"", "\"PNP0A03\"", "Name (_SEG, Zero)", "Name (_BBN, Zero)",
+		"Device (PCI0)",
+		"\"PNP0A08\"",
+		"\"PNP0A03\"",
+		"Name (_SEG, Zero)",
+		"Name (_BBN, Zero)",
 		"WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode",
-		"0x0CF8,             // Range Minimum", "0xC0000000,         // Range Minimum",
-		"0xDFFFFFFF,         // Range Maximum", "Name (_PRT, Package (0x80)", "0x001FFFFF",
-		"Device (MRES)", "\"PNP0C02\"", "Memory32Fixed (ReadWrite,\n                    0xE0000000",
+		"0x0CF8,             // Range Minimum",
+		"0xC0000000,         // Range Minimum",
+		"0xDFFFFFFF,         // Range Maximum",
+		"Name (_PRT, Package (0x80)",
+		"0x001FFFFF",
+		"Device (MRES)",
+		"\"PNP0C02\"",
+		"Memory32Fixed (ReadWrite,\n                    0xE0000000",
 		"Name (\\_S5, Package (0x04)",
 	};
 	char dir[] = "/tmp/berth-acpi.XXXXXX", cmd[512];
@@ -230,7 +240,10 @@ static void iasl_reads_tables(void **state)
 	dump(&gm, dsdt, dir, "dsdt.dat");
 	dump(&gm, mcfg, dir, "mcfg.dat");
 	dump(&gm, madt, dir, "apic.dat");
-	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d dsdt.dat mcfg.dat apic.dat >log 2>&1 && iasl dsdt.dsl >>log 2>&1", dir);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cd %s && iasl -d dsdt.dat mcfg.dat apic.dat >log 2>&1 && iasl dsdt.dsl >>log 2>&1",
+	    dir);
 	assert_int_equal(system(cmd), 0);
 	assert_true(file_has(dir, "log", "0 Errors, 0 Warnings"));
 	for (i = 0; i < sizeof(dsdt_says) / sizeof(dsdt_says[0]); i++)
@@ -247,10 +260,8 @@ static void iasl_reads_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(one_cpu),
-		cmocka_unit_test(many_cpus),
-		cmocka_unit_test(bad_cpu_count),
-		cmocka_unit_test(aml_package_lengths),
+		cmocka_unit_test(one_cpu),	     cmocka_unit_test(many_cpus),
+		cmocka_unit_test(bad_cpu_count),     cmocka_unit_test(aml_package_lengths),
 		cmocka_unit_test(iasl_reads_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

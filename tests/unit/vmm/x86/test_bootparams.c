@@ -19,7 +19,8 @@ static void build(struct boot_params *bp, uint64_t mem, const struct boot_args *
 	bootparams_build(bp, &bz, &gm, args);
 }
 
-static void assert_e820(const struct boot_e820_entry *e, uint64_t addr, uint64_t size, uint32_t type)
+static void assert_e820(const struct boot_e820_entry *e, uint64_t addr, uint64_t size,
+			uint32_t type)
 {
 	assert_int_equal(e->addr, addr);
 	assert_int_equal(e->size, size);
@@ -52,7 +53,9 @@ static void small_guest(void **state)
 
 static void guest_above_4g(void **state)
 {
-	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE, .initrd_addr = 0x12345000, .initrd_len = 777 };
+	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE,
+				  .initrd_addr = 0x12345000,
+				  .initrd_len = 777 };
 	static struct boot_params bp;
 
 	(void)state;
@@ -69,7 +72,8 @@ static void guest_above_4g(void **state)
 
 static void high_addresses_split(void **state)
 {
-	struct boot_args args = { .cmdline_addr = 0x100002000ULL, .initrd_addr = 0x180000000ULL,
+	struct boot_args args = { .cmdline_addr = 0x100002000ULL,
+				  .initrd_addr = 0x180000000ULL,
 				  .initrd_len = 0x100000001ULL };
 	static struct boot_params bp;
 
