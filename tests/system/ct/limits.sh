@@ -11,8 +11,10 @@ main() {
 	local b out d kills alloc
 	if ct_has_controller memory; then
 		# 64 MiB of memory in a 32 MiB container, swap off: the kernel must OOM-kill the
-		# shell that holds it (SIGKILL: status 137 to its parent) and count the kill
-		alloc='x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived ${#x}'
+		# shell that holds it (SIGKILL: status 137 to its parent) and count the kill. Its
+		# oom_score_adj of 1000 makes it the victim for sure (v1 has been seen to take the
+		# container's init, the parent that reports the status, instead).
+		alloc='echo 1000 >/proc/self/oom_score_adj; x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived ${#x}'
 		b=$(ct_bundle mem sh -c "echo start; sh -c '$alloc'; echo alloc-exit \$?")
 		ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, swap: 33554432, reservation: 16777216}'
 		ct create --bundle "$b" mem >"$CT_TMP/mem.out" 2>&1
