@@ -26,6 +26,24 @@ expect_status() {
 $OUT"
 }
 
+# jq_ok FILTER: the JSON in $OUT satisfies FILTER.
+jq_ok() {
+	jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:
+$OUT"
+}
+
+# gone PID [SECONDS]: true once PID has ended (a zombie counts as ended), waiting up to
+# SECONDS (5).
+gone() {
+	local i
+	for ((i = 0; i < ${2:-5} * 10; i++)); do
+		[ -e "/proc/$1" ] || return 0
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # expect_output NEEDLE: fail unless $OUT contains NEEDLE.
 expect_output() {
 	[[ $OUT == *"$1"* ]] || fail "expected '$1' in output:

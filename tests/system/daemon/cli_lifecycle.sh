@@ -57,10 +57,6 @@ rootfs() {
 	tar -C "$r" --numeric-owner -cf "$SCRATCH/img/busybox.tar" .
 }
 
-# jq_ok FILTER: the JSON in $OUT satisfies FILTER.
-jq_ok() { jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:
-$OUT"; }
-
 # An absent daemon is named, with how to start it.
 expect_status 1 "$BERTH" --socket "$SCRATCH/none.sock" list
 expect_output "cannot reach berthd at $SCRATCH/none.sock: is it running?"

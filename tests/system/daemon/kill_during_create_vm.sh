@@ -7,72 +7,23 @@
 # with the recorded pid; no tap of the pool is left without a running VM, and a running VM
 # has its tap; the ledger holds exactly the rows. Deleted at the end, nothing is left.
 # timeout: 700
-. "$(dirname "$0")/../vmm/guest.sh"
+. "$(dirname "$0")/lib/rig_daemon.bash"
 
 SUBNET=10.188.79
 POOL_TAP=btv0abc4f # the taps of $SUBNET.0/24 (btv + the address in hex)
 
 if [ "${1:-}" != --inside ]; then
-	need_root
-	reason=$("$ROOT/tests/rig/available") || skip "$reason"
-	for p in berthd berth berth-vmm berth-console; do
-		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
-	done
-	command -v jq >/dev/null || skip "needs jq"
-	command -v sqlite3 >/dev/null || skip "needs sqlite3"
 	[ -x /usr/sbin/dnsmasq ] || skip "needs dnsmasq (apt-get install dnsmasq-base)"
-	scratch
+	rig_vm_prepare sqlite3
 	printf 'echo "kill-vm: up"\nsleep 600\n' >"$SCRATCH/guest.sh"
-	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
-		fail "scripts/mkimage kit-vm failed: $(tail -5 "$SCRATCH/mkimage.log")"
-	guest_run_inside "$0"
-	exit
+	rig_vm_run "$0"
 fi
 
-# Inside the rig: berthd's state and socket under /run (no Unix sockets on the rig's 9p).
-IMG=$2/img
-RUN=$(mktemp -d /run/berth-killvm.XXXXXX)
-STATE=$RUN/state
-SOCK=$RUN/berth.sock
-LOG=$RUN/berthd.log
+# Inside the rig, with a bridge and subnet of this test's own.
 BR=bt-kdv0
-DAEMON=
-berth() { timeout 120 "$BUILD/berth" --socket "$SOCK" "$@"; }
-db() { sqlite3 "$STATE/berth.db" "$1"; }
-
-# vmms: the pids of every berth-vmm of this state directory.
-vmms() { pgrep -f -- "--api-sock $STATE/servers/" || true; }
-
-cleanup() {
-	local s pid
-	if [ -n "$DAEMON" ] && kill -0 "$DAEMON" 2>/dev/null; then
-		for s in $(berth list --format json 2>/dev/null | jq -r '.[].name'); do
-			berth delete --force "$s" >/dev/null 2>&1 || true
-		done
-		kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
-	fi
-	for pid in $(vmms); do kill -9 "$pid" 2>/dev/null || true; done # the test's own VMMs only
-	pid=$(cat "$STATE/dhcp/dnsmasq.pid" 2>/dev/null || true)
-	if [ -n "$pid" ] && grep -q "$STATE" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
-	ip link del "$BR" 2>/dev/null || true
-	nft delete table ip berth_bt_kdv0 2>/dev/null || true
-	rm -rf "$RUN"
-}
-trap cleanup EXIT
-
+rig_daemon_init killvm "$2"
 printf 'bridge = %s\nbridge_address = %s.1/24\nnat = no\n' "$BR" "$SUBNET" >"$RUN/berthd.conf"
-start_berthd() {
-	"$BUILD/berthd" --state-dir "$STATE" --socket "$SOCK" --config "$RUN/berthd.conf" \
-		--host-cpus 2 --host-memory 2G >>"$LOG" 2>&1 &
-	DAEMON=$!
-	local i
-	for i in $(seq 100); do
-		"$BUILD/berth" --socket "$SOCK" host >/dev/null 2>&1 && return 0
-		kill -0 "$DAEMON" 2>/dev/null || fail "berthd exited at start: $(tail -5 "$LOG")"
-		sleep 0.1
-	done
-	fail "berthd did not answer within 10 s: $(tail -5 "$LOG")"
-}
+db() { sqlite3 "$STATE/berth.db" "$1"; }
 kill_berthd() {
 	kill -9 "$DAEMON"
 	wait "$DAEMON" 2>/dev/null || true
@@ -93,7 +44,7 @@ check_settled() {
 	done
 	[ "$(db "SELECT count(*) FROM servers")" = "$(ls "$STATE/servers" | wc -l)" ] ||
 		fail "rows without a directory: $(db "SELECT name FROM servers")"
-	for pid in $(vmms); do
+	for pid in $(rig_daemon_vmms); do
 		n=$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n "s|^$STATE/servers/\([^/]*\)/api.sock$|\1|p")
 		row=$(db "SELECT state || ' ' || coalesce(pid, 0) FROM servers WHERE name = '$n'")
 		[ "$row" = "running $pid" ] || fail "berth-vmm $pid of $n runs, but its row says '${row:-absent}'"
@@ -115,7 +66,7 @@ check_settled() {
 		fail "the ledger does not match the rows: $OUT; rows: $(db "SELECT name, cpus, memory FROM servers")"
 }
 
-start_berthd
+rig_daemon_start
 expect_status 0 berth image import kit --kind vm --kernel "$IMG/kernel" --initrd "$IMG/initrd" --disk "$IMG/disk.img"
 
 # rank NAME: how far NAME's create --start is, by the files berthd makes (tests of files
@@ -175,7 +126,7 @@ for i in "${!points[@]}"; do
 	sleep "$delay"
 	kill_berthd
 	wait "$cli" 2>/dev/null || true
-	start_berthd
+	rig_daemon_start
 	check_settled
 	state=$(db "SELECT coalesce(state, 'absent') FROM (SELECT 1) LEFT JOIN servers ON name = '$n'")
 	echo "killed $delay s after $n's step $point (seen at step $seen of 5): $state"
@@ -188,7 +139,7 @@ for i in "${!points[@]}"; do
 	fi
 done
 [ "$cut" -ge 2 ] || fail "fewer than two creates were cut short: the test proved little"
-[ -z "$(vmms)" ] || fail "VMMs left after the deletes: $(vmms)"
+[ -z "$(rig_daemon_vmms)" ] || fail "VMMs left after the deletes: $(rig_daemon_vmms)"
 left=$(ip -o link show | awk -F': ' '{print $2}' | grep "^$POOL_TAP" || true)
 [ -z "$left" ] || fail "taps left after the deletes: $left"
 echo "ok: after every kill of berthd during create --start, the VM is whole or absent, no VMM or tap is astray"

@@ -6,20 +6,12 @@
 # berth.ip= on its command line) and fetches a file from the rig's 127.0.0.1 through
 # 10.0.2.2; deleted, nothing is left.
 # timeout: 700
-. "$(dirname "$0")/../vmm/guest.sh"
+. "$(dirname "$0")/lib/rig_daemon.bash"
 
 PORT=8199
 
 if [ "${1:-}" != --inside ]; then
-	need_root
-	reason=$("$ROOT/tests/rig/available") || skip "$reason"
-	for p in berthd berth berth-vmm berth-console; do
-		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
-	done
-	command -v jq >/dev/null || skip "needs jq"
-	command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
-	command -v busybox >/dev/null || skip "needs busybox"
-	scratch
+	rig_vm_prepare setpriv busybox
 	cat >"$SCRATCH/guest.sh" <<EOF
 # (timeout: busybox 1.35 wget -T crashes)
 i=0
@@ -28,10 +20,7 @@ echo "net-user: got \$(cat /tmp/got 2>/dev/null)"
 echo "net-user: waiting"
 sleep 600
 EOF
-	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
-		fail "scripts/mkimage kit-vm failed: $(tail -5 "$SCRATCH/mkimage.log")"
-	guest_run_inside "$0"
-	exit
+	rig_vm_run "$0"
 fi
 
 # Inside the rig (throwaway: /dev/kvm may be opened to all). Everything berthd touches is
@@ -45,27 +34,9 @@ else
 	groups=(--groups "$(stat -c %g /dev/kvm)")
 fi
 NOBODY=65534
-RUN=$(mktemp -d /run/berth-usertest.XXXXXX)
-STATE=$RUN/state
-SOCK=$RUN/berth.sock
-LOG=$RUN/berthd.log
-DAEMON=
+rig_daemon_init usertest "$2"
 HTTPD=
-berth() { timeout 120 "$BUILD/berth" --socket "$SOCK" "$@"; }
-
-cleanup() {
-	local s pid
-	if [ -n "$DAEMON" ] && kill -0 "$DAEMON" 2>/dev/null; then
-		for s in $(berth list --format json 2>/dev/null | jq -r '.[].name'); do
-			berth delete --force "$s" >/dev/null 2>&1 || true
-		done
-		kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
-	fi
-	for pid in $(pgrep -f -- "--api-sock $STATE/servers/" || true); do kill -9 "$pid" 2>/dev/null || true; done
-	[ -z "$HTTPD" ] || kill "$HTTPD" 2>/dev/null || true
-	rm -rf "$RUN"
-}
-trap cleanup EXIT
+rig_cleanup_extra() { [ -z "$HTTPD" ] || kill "$HTTPD" 2>/dev/null || true; }
 
 # What the guest fetches, served on the rig's loopback (10.0.2.2 in the guest).
 mkdir -p "$RUN/www"
@@ -74,24 +45,12 @@ busybox httpd -f -p "127.0.0.1:$PORT" -h "$RUN/www" &
 HTTPD=$!
 # The image, where nobody may read it; an empty settings file: the built-in defaults.
 cp -r "$2/img" "$RUN/img"
-: >"$RUN/berthd.conf"
 chown -R "$NOBODY:$NOBODY" "$RUN"
 
-setpriv --reuid="$NOBODY" --regid="$NOBODY" "${groups[@]}" \
-	"$BUILD/berthd" --state-dir "$STATE" --socket "$SOCK" --config "$RUN/berthd.conf" \
-	--host-cpus 2 --host-memory 2G >>"$LOG" 2>&1 &
-DAEMON=$!
-for i in $(seq 100); do
-	berth host >/dev/null 2>&1 && break
-	kill -0 "$DAEMON" 2>/dev/null || fail "berthd exited at start: $(tail -5 "$LOG")"
-	sleep 0.1
-done
+BERTHD_WRAP=(setpriv --reuid="$NOBODY" --regid="$NOBODY" "${groups[@]}")
+rig_daemon_start
 [ "$(stat -c %u "/proc/$DAEMON")" = "$NOBODY" ] || fail "berthd does not run as nobody"
 grep -q "not root: VMs get user-mode networking" "$LOG" || fail "berthd's log does not say so: $(cat "$LOG")"
-
-# jq_ok FILTER: the JSON in $OUT satisfies FILTER.
-jq_ok() { jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:
-$OUT"; }
 
 expect_status 0 berth host --format json
 jq_ok '.network == {"mode": "user"}'

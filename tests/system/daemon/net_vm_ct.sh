@@ -5,22 +5,16 @@
 # its own address by berthd's dnsmasq (udhcpc); the container pings the VM; both are listed
 # with their addresses, kinds and reservations; deleted, they leave no tap or veth.
 # timeout: 700
-. "$(dirname "$0")/../vmm/guest.sh"
+. "$(dirname "$0")/lib/rig_daemon.bash"
 
 SUBNET=10.188.9
 CT_IP=$SUBNET.2
 VM_IP=$SUBNET.3
 
 if [ "${1:-}" != --inside ]; then
-	need_root
-	reason=$("$ROOT/tests/rig/available") || skip "$reason"
-	for p in berthd berth berth-vmm berth-ct; do
-		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
-	done
-	command -v jq >/dev/null || skip "needs jq"
-	bb=$(command -v busybox) || skip "needs busybox"
 	[ -x /usr/sbin/dnsmasq ] || skip "needs dnsmasq (apt-get install dnsmasq-base)"
-	scratch
+	rig_vm_prepare busybox
+	bb=$(command -v busybox)
 	# The VM: reach the container, then ask DHCP and print what it offers.
 	cat >"$SCRATCH/lease.sh" <<'EOS'
 #!/bin/sh
@@ -35,8 +29,7 @@ echo "net-vm-ct: waiting"
 sleep 600
 EOS
 	chmod 755 "$SCRATCH/lease.sh"
-	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
-		fail "scripts/mkimage kit-vm failed: $(tail -5 "$SCRATCH/mkimage.log")"
+	rig_vm_image
 	# the guest's script calls /etc/lease.sh: add it to the initramfs after the fact
 	mkdir -p "$SCRATCH/extra/etc"
 	cp "$SCRATCH/lease.sh" "$SCRATCH/extra/etc/lease.sh"
@@ -45,49 +38,14 @@ EOS
 	cp "$bb" "$SCRATCH/rootfs/bin/busybox"
 	ln -sf busybox "$SCRATCH/rootfs/bin/sh"
 	ln -sf ../bin/busybox "$SCRATCH/rootfs/sbin/init"
-	guest_run_inside "$0"
-	exit
+	rig_vm_run "$0"
 fi
 
-# Inside the rig: berthd's state and socket under /run (no Unix sockets on the rig's 9p).
-IMG=$2/img
-RUN=$(mktemp -d /run/berth-nettest.XXXXXX)
-STATE=$RUN/state
-SOCK=$RUN/berth.sock
-LOG=$RUN/berthd.log
+# Inside the rig, with a bridge and subnet of this test's own.
 BR=bt-nvc0
-DAEMON=
-berth() { timeout 120 "$BUILD/berth" --socket "$SOCK" "$@"; }
-
-cleanup() {
-	local s pid
-	if [ -n "$DAEMON" ] && kill -0 "$DAEMON" 2>/dev/null; then
-		for s in $(berth list --format json 2>/dev/null | jq -r '.[].name'); do
-			berth delete --force "$s" >/dev/null 2>&1 || true
-		done
-		kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
-	fi
-	pid=$(cat "$STATE/dhcp/dnsmasq.pid" 2>/dev/null || true)
-	if [ -n "$pid" ] && grep -q "$STATE" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
-	ip link del "$BR" 2>/dev/null || true
-	nft delete table ip berth_bt_nvc0 2>/dev/null || true
-	rm -rf "$RUN"
-}
-trap cleanup EXIT
-
+rig_daemon_init nettest "$2"
 printf 'bridge = %s\nbridge_address = %s.1/24\n' "$BR" "$SUBNET" >"$RUN/berthd.conf"
-"$BUILD/berthd" --state-dir "$STATE" --socket "$SOCK" --config "$RUN/berthd.conf" \
-	--host-cpus 2 --host-memory 2G >>"$LOG" 2>&1 &
-DAEMON=$!
-for i in $(seq 100); do
-	berth host >/dev/null 2>&1 && break
-	kill -0 "$DAEMON" 2>/dev/null || fail "berthd exited at start: $(tail -5 "$LOG")"
-	sleep 0.1
-done
-
-# jq_ok FILTER: the JSON in $OUT satisfies FILTER.
-jq_ok() { jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:
-$OUT"; }
+rig_daemon_start
 
 expect_status 0 berth image import kit --kind vm --kernel "$IMG/kernel" --initrd "$IMG/initrd" --disk "$IMG/disk.img"
 expect_status 0 berth image import bb --kind ct --rootfs "$2/rootfs"

@@ -8,82 +8,27 @@
 # (same pid) by the next berthd, which stops it with --force; deleted, nothing is left:
 # no VMM, no files, no reservation.
 # timeout: 700
-. "$(dirname "$0")/../vmm/guest.sh"
+. "$(dirname "$0")/lib/rig_daemon.bash"
 
 MARKER="vm-lifecycle: waiting for the power button"
 DISK=$((128 << 20))
 
 if [ "${1:-}" != --inside ]; then
-	need_root
-	reason=$("$ROOT/tests/rig/available") || skip "$reason"
-	for p in berthd berth berth-vmm berth-console; do
-		[ -x "$BUILD/$p" ] || skip "build/$p is not built (make)"
-	done
-	command -v jq >/dev/null || skip "needs jq"
-	scratch
+	rig_vm_prepare
 	cat >"$SCRATCH/guest.sh" <<EOF
 echo "vm-lifecycle: vda \$(cat /sys/block/vda/size) sectors"
 echo "$MARKER"
 while read -r line; do echo "vm-lifecycle: got \$line"; done
 sleep 600
 EOF
-	"$ROOT/scripts/mkimage" kit-vm "$SCRATCH/img" --script "$SCRATCH/guest.sh" >"$SCRATCH/mkimage.log" 2>&1 ||
-		fail "scripts/mkimage kit-vm failed: $(tail -5 "$SCRATCH/mkimage.log")"
-	guest_run_inside "$0"
-	exit
+	rig_vm_run "$0"
 fi
 
-# Inside the rig. The host's scratch (9p) holds the image; berthd's state and socket go
-# under /run, since Unix sockets do not work on the rig's 9p /tmp.
-IMG=$2/img
-RUN=$(mktemp -d /run/berth-vmtest.XXXXXX)
-STATE=$RUN/state
-SOCK=$RUN/berth.sock
-LOG=$RUN/berthd.log
-DAEMON=
-berth() { timeout 120 "$BUILD/berth" --socket "$SOCK" "$@"; }
-
-cleanup() {
-	local s
-	if [ -n "$DAEMON" ] && kill -0 "$DAEMON" 2>/dev/null; then
-		for s in $(berth list --format json 2>/dev/null | jq -r '.[].name'); do
-			berth delete --force "$s" >/dev/null 2>&1 || true
-		done
-		kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
-	fi
-	# A VMM this test started and could not stop through berthd: by its pid only.
+# Inside the rig. The host's scratch (9p) holds the image.
+rig_daemon_init vmtest "$2"
+# A VMM this test started and could not stop through berthd: by its pid only.
+rig_cleanup_extra() {
 	if [ -n "${VMM_PID:-}" ] && [ -e "/proc/$VMM_PID" ]; then kill -9 "$VMM_PID" 2>/dev/null || true; fi
-	rm -rf "$RUN"
-}
-trap cleanup EXIT
-
-start_berthd() {
-	: >>"$RUN/berthd.conf" # our own, empty: the host's /etc/berth/berthd.conf must not count
-	"$BUILD/berthd" --state-dir "$STATE" --socket "$SOCK" --config "$RUN/berthd.conf" \
-		--host-cpus 2 --host-memory 2G >>"$LOG" 2>&1 &
-	DAEMON=$!
-	local i
-	for i in $(seq 100); do
-		"$BUILD/berth" --socket "$SOCK" host >/dev/null 2>&1 && return 0
-		kill -0 "$DAEMON" 2>/dev/null || fail "berthd exited at start: $(tail -5 "$LOG")"
-		sleep 0.1
-	done
-	fail "berthd did not answer within 10 s: $(tail -5 "$LOG")"
-}
-
-# jq_ok FILTER: the JSON in $OUT satisfies FILTER.
-jq_ok() { jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:
-$OUT"; }
-
-# gone PID [SECONDS]: true once PID has ended (a zombie counts), waiting up to SECONDS (10).
-gone() {
-	local i
-	for ((i = 0; i < ${2:-10} * 10; i++)); do
-		[ -e "/proc/$1" ] || return 0
-		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # host_reserved: the host's ledger holds web's reservations (also after berthd's restart).
@@ -92,7 +37,7 @@ host_reserved() {
 	jq_ok ".cpus.reserved == 1 and .memory.reserved == $((256 << 20)) and .disk.reserved == $DISK and .servers == 1"
 }
 
-start_berthd
+rig_daemon_start
 CONSOLE=$STATE/servers/web/console.log
 
 expect_status 0 berth image import kit --kind vm --kernel "$IMG/kernel" --initrd "$IMG/initrd" --disk "$IMG/disk.img"
@@ -128,9 +73,9 @@ echo "ok: berth console reaches the guest; a second client is refused"
 
 sleep 1 # acpid is up before the script starts; give the button driver a moment too
 expect_status 0 berth stop --timeout 60 web
-gone "$pid" || fail "web's VMM ($pid) survived its stop"
+gone "$pid" 10 || fail "web's VMM ($pid) survived its stop"
 grep -q "reboot: Power down" "$CONSOLE" || fail "the guest did not power down: $(tr -d '\r' <"$CONSOLE" | tail -20)"
-gone "$CLIENT" || fail "berth console still runs after the VM stopped"
+gone "$CLIENT" 10 || fail "berth console still runs after the VM stopped"
 wait "$CLIENT" || fail "berth console exited $? when the VM stopped"
 exec 3>&-
 wait_for "$RUN/console.err" "The console of web closed" 1 1
@@ -148,14 +93,14 @@ kill -9 "$DAEMON"
 wait "$DAEMON" 2>/dev/null || true
 DAEMON=
 kill -0 "$pid" || fail "web's VMM died with berthd"
-start_berthd
+rig_daemon_start
 expect_status 0 berth show web --format json
 jq_ok ".state == \"running\" and .pid == $pid"
 host_reserved
 echo "ok: the VM outlived a SIGKILL of berthd and was adopted (pid $pid)"
 
 expect_status 0 berth stop --force web
-gone "$pid" || fail "web's VMM ($pid) survived stop --force"
+gone "$pid" 10 || fail "web's VMM ($pid) survived stop --force"
 expect_status 0 berth show web --format json
 jq_ok '.state == "stopped"'
 expect_status 0 berth delete web

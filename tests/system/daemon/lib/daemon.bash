@@ -112,17 +112,6 @@ import_ct() {
 	wait_op "$(jq -r .operation <<<"$REPLY")"
 }
 
-# gone PID: true once PID has ended (a zombie counts as ended), waiting up to 5 s.
-gone() {
-	local i
-	for i in $(seq 50); do
-		[ -e "/proc/$1" ] || return 0
-		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ] || return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # need_berth_cli: the berth CLI and the programs consoles need; berth ARGS... runs it on SOCK.
 need_berth_cli() {
 	local p
