@@ -18,24 +18,8 @@ command -v ip >/dev/null || skip "needs ip"
 [ -x /usr/sbin/dnsmasq ] || skip "needs dnsmasq (apt-get install dnsmasq-base)"
 need_berth_cli
 
-BR=bt-kdc$$
-BR=${BR:0:15}
-TABLE=berth_${BR//-/_}
+test_bridge bt-kdc 10.188.78.1/24 no '^bt[cp]0abc4e'
 POOL=btc0abc4e # the veths of 10.188.78.0/24 (btc + the address in hex)
-printf 'bridge = %s\nbridge_address = 10.188.78.1/24\nnat = no\n' "$BR" >"$SCRATCH/berthd.conf"
-
-net_cleanup() {
-	local pid l
-	pid=$(cat "$STATE/dhcp/dnsmasq.pid" 2>/dev/null || true)
-	if [ -n "$pid" ] && grep -q "$SCRATCH" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
-	cleanup
-	ip link del "$BR" 2>/dev/null || true
-	nft delete table ip "$TABLE" 2>/dev/null || true
-	for l in $(ip -o link show | awk -F': ' '{print $2}' | grep -E "^bt[cp]0abc4e" | sed 's/@.*//'); do
-		ip link del "$l" 2>/dev/null || true
-	done
-}
-trap net_cleanup EXIT
 
 start_berthd --host-memory 64G --host-cpus 64
 # An image with a few thousand files, so that a copy takes long enough to be cut; a small

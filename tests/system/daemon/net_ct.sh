@@ -15,29 +15,8 @@ command -v ip >/dev/null || skip "needs ip"
 command -v nsenter >/dev/null || skip "needs nsenter"
 [ -x /usr/sbin/dnsmasq ] || skip "needs dnsmasq (apt-get install dnsmasq-base)"
 
-BR=bt-nct$$
-BR=${BR:0:15}
-TABLE=berth_${BR//-/_}
 # a /29: the gateway .1, servers .2 to .6
-cat >"$SCRATCH/berthd.conf" <<EOCONF
-bridge = $BR
-bridge_address = 10.188.77.1/29
-nat = yes
-EOCONF
-
-net_cleanup() {
-	local pid
-	# our dnsmasq, by its pid file (it outlives berthd by design)
-	pid=$(cat "$STATE/dhcp/dnsmasq.pid" 2>/dev/null || true)
-	if [ -n "$pid" ] && grep -q "$SCRATCH" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
-	cleanup
-	ip link del "$BR" 2>/dev/null || true
-	nft delete table ip "$TABLE" 2>/dev/null || true
-	for l in $(ip -o link show | awk -F': ' '{print $2}' | grep -E '^bt[vcp]0abc4d0' | sed 's/@.*//'); do
-		ip link del "$l" 2>/dev/null || true
-	done
-}
-trap net_cleanup EXIT
+test_bridge bt-nct 10.188.77.1/29 yes '^bt[vcp]0abc4d0'
 
 start_berthd --host-memory 2G --host-cpus 8
 busybox_rootfs "$SCRATCH/rootfs"

@@ -36,6 +36,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# test_bridge NAME ADDRESS/PREFIX NAT LINKS: berthd's settings (SCRATCH/berthd.conf) get a
+# bridge of the test's own, named NAME plus this shell's pid (at most 15 characters: $BR),
+# with NAT yes or no; at exit its dnsmasq, bridge and nftables table go, and the links whose
+# names match LINKS (an ERE: the test's taps and veths), before the usual cleanup.
+test_bridge() {
+	BR=$1$$
+	BR=${BR:0:15}
+	TABLE=berth_${BR//-/_}
+	TEST_LINKS=$4
+	printf 'bridge = %s\nbridge_address = %s\nnat = %s\n' "$BR" "$2" "$3" >"$SCRATCH/berthd.conf"
+	trap bridge_cleanup EXIT
+}
+
+bridge_cleanup() {
+	local pid l
+	# our dnsmasq, by its pid file (it outlives berthd by design)
+	pid=$(cat "$STATE/dhcp/dnsmasq.pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && grep -q "$SCRATCH" "/proc/$pid/cmdline" 2>/dev/null; then kill "$pid"; fi
+	cleanup
+	ip link del "$BR" 2>/dev/null || true
+	nft delete table ip "$TABLE" 2>/dev/null || true
+	for l in $(ip -o link show | awk -F': ' '{print $2}' | grep -E "$TEST_LINKS" | sed 's/@.*//'); do
+		ip link del "$l" 2>/dev/null || true
+	done
+}
+
 # start_berthd [ARGS...]: start berthd (remembering ARGS for restarts) and wait for it.
 start_berthd() {
 	[ $# -gt 0 ] && BERTHD_ARGS=("$@")
