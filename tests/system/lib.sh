@@ -26,6 +26,25 @@ expect_status() {
 $OUT"
 }
 
+# rig_try TOOL ARGS...: tests/rig/TOOL ARGS... (TOOL: run or maybe), tried again, twice at
+# most, while it ends with 125 (the rig itself died: its emulated nested virtualisation has
+# been seen to take the rig's kernel down) or 124 (it stopped making progress). Every wait
+# inside a test is bounded well below the rig's limit, so either is the rig's fault, not
+# the test's; the retry is said on stdout.
+rig_try() {
+	local tool=$1 rc attempt
+	shift
+	for attempt in 1 2 3; do
+		rc=0
+		"$ROOT/tests/rig/$tool" "$@" || rc=$?
+		if [ "$rc" -ne 125 ] && [ "$rc" -ne 124 ]; then
+			return "$rc"
+		fi
+		[ "$attempt" -eq 3 ] || echo "the rig itself failed (status $rc); running the test again"
+	done
+	return "$rc"
+}
+
 # jq_ok FILTER: the JSON in $OUT satisfies FILTER.
 jq_ok() {
 	jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:

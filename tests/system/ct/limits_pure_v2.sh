@@ -4,9 +4,9 @@
 # controller) runs limits.sh directly. Any other host (this hybrid one keeps memory, pids, cpu
 # and io in cgroup v1, and a controller cannot move while v1 uses it) runs it inside the test
 # rig (tests/rig: a VM with its own kernel that mounts cgroup2 alone at /sys/fs/cgroup).
-# timeout: 400
-set -eu
-cd "$(dirname "$0")/../../.."
+# timeout: 1000
+. "$(dirname "$0")/../lib.sh"
+cd "$ROOT"
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 
 pure_v2() {
@@ -19,7 +19,7 @@ else
 	# whether the rig can run here, whatever the host's own KVM can do
 	reason=$(BERTH_RIG_FORCE=1 tests/rig/available) || { echo "SKIP: $reason"; exit 77; }
 	# FIFOs and sockets do not work on the rig's shared /tmp (9p): work in its /run (tmpfs).
-	out=$(tests/rig/run --timeout 360 -- sh -c '
+	out=$(rig_try run --timeout 300 -- sh -c '
 		grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
 			{ echo "the rig has no cgroup2 memory controller at /sys/fs/cgroup"; exit 1; }
 		mkdir -p /run/ct-tmp && TMPDIR=/run/ct-tmp tests/system/ct/limits.sh' 2>&1) ||

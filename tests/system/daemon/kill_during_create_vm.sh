@@ -6,7 +6,7 @@
 # 'stopped' or 'running' with its disk) or absent; no berth-vmm runs but a running VM's,
 # with the recorded pid; no tap of the pool is left without a running VM, and a running VM
 # has its tap; the ledger holds exactly the rows. Deleted at the end, nothing is left.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/lib/rig_daemon.bash"
 
 SUBNET=10.188.79

@@ -5,7 +5,7 @@
 # runs as nobody with --net user; its guest gets 10.0.2.15 by DHCP from libslirp (no
 # berth.ip= on its command line) and fetches a file from the rig's 127.0.0.1 through
 # 10.0.2.2; deleted, nothing is left.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/lib/rig_daemon.bash"
 
 PORT=8199

@@ -4,7 +4,7 @@
 # bridge, berth.ip= on its kernel command line); the VM pings the container and is offered
 # its own address by berthd's dnsmasq (udhcpc); the container pings the VM; both are listed
 # with their addresses, kinds and reservations; deleted, they leave no tap or veth.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/lib/rig_daemon.bash"
 
 SUBNET=10.188.9

@@ -7,7 +7,7 @@
 # and ends the console; started again, it outlives a SIGKILL of berthd and is adopted
 # (same pid) by the next berthd, which stops it with --force; deleted, nothing is left:
 # no VMM, no files, no reservation.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/lib/rig_daemon.bash"
 
 MARKER="vm-lifecycle: waiting for the power button"

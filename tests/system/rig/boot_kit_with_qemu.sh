@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# timeout: 300
+# timeout: 800
 # The rig works end to end: inside it (or directly, on a host whose KVM runs stock
 # guests) /dev/kvm exists, the rig's network modules are loaded, and QEMU with
 # -accel kvm boots the kit's cloud kernel with a kit initramfs whose script reports the
 # guest's CPU count and memory, then powers the guest off.
-set -euo pipefail
-cd "$(dirname "$0")/../../.."
+. "$(dirname "$0")/../lib.sh"
+cd "$ROOT"
 
 if ! reason=$(tests/rig/available); then
 	echo "skip: $reason"
@@ -45,7 +45,7 @@ INSIDE
 
 start=$(date +%s%N)
 # The guest's console adds \r to its line ends.
-tests/rig/maybe --timeout 240 -- bash "$work/inside.sh" | tr -d '\r' | tee "$work/out"
+rig_try maybe --timeout 240 -- bash "$work/inside.sh" | tr -d '\r' | tee "$work/out"
 echo "total $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
 expect() {

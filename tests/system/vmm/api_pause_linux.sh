@@ -3,7 +3,7 @@
 # no line appears while paused, lines continue after resume, and the guest's uptime did not
 # jump by the pause (its kvmclock was saved and restored). Then "shutdown" presses the power
 # button and the guest powers off cleanly (status 0).
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/api_lib.sh"
 if [ "${1:-}" != --inside ]; then

@@ -19,21 +19,13 @@ guest_prepare() {
 	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$SCRATCH/guest.sh" --modules "pvpanic-mmio"
 }
 
-# guest_run_inside TEST ARGS...: run TEST --inside SCRATCH ARGS... where KVM runs Linux.
-# Status 125 means the rig itself died (its emulated nested virtualisation has been seen to
-# take the rig's kernel down), 124 that it stopped making progress: every wait inside a
-# test is bounded well below the rig's limit, so either is the rig's fault, not the
-# test's. That alone is retried, once, and said so.
+# guest_run_inside TEST ARGS...: run TEST --inside SCRATCH ARGS... where KVM runs Linux (a
+# rig that fails itself is tried again: rig_try). The three tries fit in the tests'
+# "# timeout: 1000".
 guest_run_inside() {
-	local test=$1 rc=0
+	local test=$1
 	shift
-	"$ROOT/tests/rig/maybe" --timeout 300 -- "$test" --inside "$SCRATCH" "$@" || rc=$?
-	if [ "$rc" -eq 125 ] || [ "$rc" -eq 124 ]; then
-		echo "the rig itself failed (status $rc); running the test once more"
-		rc=0
-		"$ROOT/tests/rig/maybe" --timeout 300 -- "$test" --inside "$SCRATCH" "$@" || rc=$?
-	fi
-	return "$rc"
+	rig_try maybe --timeout 300 -- "$test" --inside "$SCRATCH" "$@"
 }
 
 # Inside: set SCRATCH and GUEST_VMM, the VMM command line for the prepared guest. Tests

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian cloud kernel boots to /init with --cpus 2 --mem 512M, the guest sees 2 CPUs and
 # about 512 MiB, and its poweroff ends berth-vmm with status 0.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	guest_prepare <<'GUEST'

@@ -8,7 +8,7 @@
 # 2. A write flushed with fsync survives kill -9 of the VMM; while that VMM runs, a second
 #    VMM on the same writable image refuses to start (berth-vmm: status 2).
 # TEST_VMM=qemu runs the same guest under QEMU (tests/system/vmm/devices.sh).
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then

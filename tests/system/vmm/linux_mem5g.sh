@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A 5 GiB guest: RAM continues above 4 GiB, past the hole for devices, and Linux uses it all.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	guest_prepare <<<'echo "guest-memkb=$(awk "/MemTotal/{print \$2}" /proc/meminfo)"'

@@ -3,7 +3,7 @@
 # 192.168.77.1/24 where the VMM runs, the guest takes 192.168.77.2, pings the host and sends
 # it a line over TCP. The tap is removed afterwards. TEST_VMM=qemu runs the same guest
 # under QEMU.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then

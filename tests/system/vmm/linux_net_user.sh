@@ -2,7 +2,7 @@
 # virtio-net with user-mode networking (--net user,hostfwd=...): the guest's DHCP client gets
 # the slirp default 10.0.2.15, and a TCP server in the guest answers the host through the
 # forwarded port on 127.0.0.1. TEST_VMM=qemu runs the same guest under QEMU.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A guest kernel panic reaches berth-vmm through pvpanic: status 1 and a one-line reason.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	guest_prepare <<<'echo c > /proc/sysrq-trigger'

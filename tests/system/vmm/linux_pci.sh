@@ -2,7 +2,7 @@
 # The Debian cloud kernel finds berth-vmm's PCI host bridge at 00:00.0, reaches config space
 # through ECAM (MCFG, reserved in e820 and as a motherboard resource) and has no complaint
 # about it. The guest's PCI lines of dmesg go to the test log.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	guest_prepare <<'GUEST'

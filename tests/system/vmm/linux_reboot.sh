@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Console input reaches the guest; a guest reboot boots the VM again, whose poweroff then
 # exits 0; with --no-reboot the first reboot ends berth-vmm with status 0.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	guest_prepare <<'GUEST'

@@ -3,7 +3,7 @@
 # virtio_rng and /dev/hwrng gives 64 bytes that are not all zero, with interrupts as MSI-X;
 # the same with pci=nomsi, the interrupts then on the IOAPIC (INTx); and with --no-rng there
 # is no hw_random device at all. TEST_VMM=qemu runs the same guest under QEMU.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then

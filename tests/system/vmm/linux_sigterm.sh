@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SIGTERM presses the ACPI power button; the guest's acpid powers it off cleanly (status 0).
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	guest_prepare <<<'echo "waiting for the power button"; sleep 600'

@@ -2,7 +2,7 @@
 # The tiny guests whose ends differ on a real KVM, run on one (inside the rig where this
 # host's KVM is kvm_pvm, in one rig boot): power-off, a triple fault (a KVM shutdown exit,
 # which kvm_pvm turns into an emulation failure), a panic through pvpanic, unclaimed I/O.
-# timeout: 700
+# timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
 	reason=$("$ROOT/tests/rig/available") || skip "$reason"
