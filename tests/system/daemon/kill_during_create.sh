@@ -46,14 +46,7 @@ owner_of() {
 check_settled() {
 	local n state dir pid owner l addr running
 	running=$(db "SELECT name FROM servers WHERE state = 'running'")
-	[ "$(db "SELECT count(*) FROM servers WHERE state NOT IN ('stopped', 'running')")" = 0 ] ||
-		fail "rows not settled: $(db "SELECT name, state FROM servers")"
-	for dir in "$STATE"/servers/*; do
-		[ -e "$dir" ] || continue
-		n=${dir##*/}
-		[[ $n != *.tmp ]] || fail "$n: a .tmp directory is left"
-		[ -n "$(db "SELECT name FROM servers WHERE name = '$n'")" ] || fail "$n: directory without a row"
-	done
+	check_rows_and_dirs
 	for n in $(db "SELECT name FROM servers"); do
 		dir=$STATE/servers/$n
 		[ -f "$dir/disk.ext4" ] || fail "$n: a row without its disk"

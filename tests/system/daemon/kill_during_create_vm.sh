@@ -23,7 +23,6 @@ fi
 BR=bt-kdv0
 rig_daemon_init killvm "$2"
 printf 'bridge = %s\nbridge_address = %s.1/24\nnat = no\n' "$BR" "$SUBNET" >"$RUN/berthd.conf"
-db() { sqlite3 "$STATE/berth.db" "$1"; }
 kill_berthd() {
 	kill -9 "$DAEMON"
 	wait "$DAEMON" 2>/dev/null || true
@@ -32,15 +31,10 @@ kill_berthd() {
 
 # check_settled: what the database says is what exists.
 check_settled() {
-	local n dir pid row addr tap
-	[ "$(db "SELECT count(*) FROM servers WHERE state NOT IN ('stopped', 'running')")" = 0 ] ||
-		fail "rows not settled: $(db "SELECT name, state FROM servers")"
-	for dir in "$STATE"/servers/*; do
-		[ -e "$dir" ] || continue
-		n=${dir##*/}
-		[[ $n != *.tmp ]] || fail "$n: a .tmp directory is left"
-		[ -n "$(db "SELECT name FROM servers WHERE name = '$n'")" ] || fail "$n: directory without a row"
-		[ -f "$dir/disk.img" ] || fail "$n: a row without its disk"
+	local n pid row addr tap
+	check_rows_and_dirs
+	for n in $(db "SELECT name FROM servers"); do
+		[ -f "$STATE/servers/$n/disk.img" ] || fail "$n: a row without its disk"
 	done
 	[ "$(db "SELECT count(*) FROM servers")" = "$(ls "$STATE/servers" | wc -l)" ] ||
 		fail "rows without a directory: $(db "SELECT name FROM servers")"

@@ -1,6 +1,7 @@
 # tests/system/daemon/lib/daemon.bash - helpers for berthd system tests (sourced): a
 # berthd of the test's own (state dir, socket) driven with curl over its Unix socket.
 . "$(dirname "${BASH_SOURCE[0]}")/../../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/state.bash"
 
 BERTHD=$BUILD/berthd
 [ -x "$BERTHD" ] || skip "build/berthd is not built (make)"
@@ -159,5 +160,3 @@ wait_until() {
 	return 1
 }
 
-# db SQL: query berthd's database.
-db() { sqlite3 "$STATE/berth.db" "$1"; }

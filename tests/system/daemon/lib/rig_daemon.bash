@@ -4,6 +4,7 @@
 # here); inside, rig_daemon_init, rig_daemon_start and rig_daemon_cleanup give it a berthd
 # of its own under /run (Unix sockets do not work on the rig's 9p).
 . "$(dirname "${BASH_SOURCE[0]}")/../../vmm/guest.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/state.bash"
 
 # rig_vm_prepare [PROGRAM...]: on the host: skip without root, a rig, the berth programs or
 # PROGRAMs; make $SCRATCH, where the test then writes its guest script, guest.sh.
