@@ -92,6 +92,14 @@ clean:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# The benchmarks' helpers, built on demand by bench/lib.sh, bench/ct/run and bench/vmm/run:
+# the stopwatch (bench/timing.c) and the KVM floor (bench/vmm/kvm_floor.c).
+build/bench/timing: bench/timing.c
+build/bench/kvm_floor: bench/vmm/kvm_floor.c
+build/bench/timing build/bench/kvm_floor:
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
 # Tiny test guests (tests/guests/tiny.S), one bzImage per action.
 TINY_GUESTS := poweroff hello reset triple panic button badio spin flood echo
 GUESTS := $(patsubst %,build/guests/tiny-%.bzImage,$(TINY_GUESTS))

@@ -10,10 +10,7 @@ BENCH_TIMING=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bench/timing
 measure() {
 	local label=$1 runs=$2 rows fails
 	shift 2
-	if ! [ "$BENCH_TIMING" -nt "${BENCH_TIMING%/build/bench/timing}/bench/timing.c" ]; then
-		mkdir -p "$(dirname "$BENCH_TIMING")"
-		cc -O2 -Wall -o "$BENCH_TIMING" "${BENCH_TIMING%/build/bench/timing}/bench/timing.c"
-	fi
+	make -C "${BENCH_TIMING%/build/bench/timing}" -s build/bench/timing
 	rows=$("$BENCH_TIMING" run "$runs" "$@" </dev/null 2>/dev/null)
 	# MEASURE_OK_STATUS: a non-zero status that counts as success (QEMU's isa-debug-exit).
 	fails=$(awk -v ok="${MEASURE_OK_STATUS:-0}" '$3 != 0 && $3 != ok' <<<"$rows" | wc -l)
