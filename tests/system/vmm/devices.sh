@@ -61,13 +61,6 @@ _qemu_net() {
 	QEMU_CMD+=(-netdev "$netdev" -device "$dev")
 }
 
-# devices_need FLAG: skip the test while berth-vmm lacks FLAG (not when TEST_VMM=qemu).
-devices_need() {
-	[ "${TEST_VMM:-berth}" != qemu ] || return 0
-	[ -x "$VMM" ] || skip "no $VMM: run make first"
-	"$VMM" --help 2>&1 | grep -q -- "$1" || skip "berth-vmm has no $1 yet"
-}
-
 # vmm_cmd BERTH-VMM-OPTIONS...: set VMM_CMD to the guest prepared by guest_inside with these
 # devices, under berth-vmm or, with TEST_VMM=qemu, under QEMU.
 # shellcheck disable=SC2034 # VMM_CMD is the result

@@ -12,7 +12,6 @@
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then
-	devices_need --disk
 	guest_prepare <<'GUEST'
 if [ -b /dev/vdb ]; then
 	echo "disk: serial=$(cat /sys/block/vda/serial)"

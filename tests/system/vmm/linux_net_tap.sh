@@ -7,7 +7,6 @@
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then
-	devices_need --net
 	guest_prepare <<'GUEST'
 echo "net: mac=$(cat /sys/class/net/eth0/address)"
 ip addr add 192.168.77.2/24 dev eth0

@@ -6,7 +6,6 @@
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then
-	devices_need --net
 	guest_prepare <<'GUEST'
 # udhcpc only reports a lease; this script applies it.
 cat >/run/dhcp.sh <<'EOF'

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/devices.sh"
 if [ "${1:-}" != --inside ]; then
-	devices_need --no-rng
 	guest_prepare <<'GUEST'
 echo "rng: current=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null || echo none)"
 bytes=$(dd if=/dev/hwrng bs=64 count=1 2>/dev/null | od -An -v -tx1 | tr -d ' \n')
