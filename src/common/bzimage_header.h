@@ -1,7 +1,7 @@
 /* bzimage_header.h - checking a Linux x86 bzImage's boot header (Documentation/arch/x86/boot.rst).
  *
  * The one parser of kernel image headers: berth-vmm's loader (src/vmm/boot/bzimage.c) checks
- * the whole mapped file with it, berthd's image check (src/daemon/images.c) the file's first
+ * the whole mapped file with it, berthd's image check (src/daemon/images/images.c) the file's first
  * BZ_HEAD_MAX bytes, so that a huge or shrinking file cannot hurt the daemon. It reads only
  * the buffer it is given and trusts no header field before checking it against the file's
  * length; tests/fuzz/common/fuzz_bzimage_header.c drives it with hostile headers. */

@@ -7,12 +7,12 @@
 #include <limits.h>
 
 #include "daemon/config.h"
-#include "daemon/db.h"
-#include "daemon/driver.h"
-#include "daemon/events.h"
-#include "daemon/ledger.h"
-#include "daemon/net.h"
-#include "daemon/ops.h"
+#include "daemon/state/db.h"
+#include "daemon/servers/driver.h"
+#include "daemon/state/events.h"
+#include "daemon/state/ledger.h"
+#include "daemon/net/net.h"
+#include "daemon/state/ops.h"
 
 struct berthd {
 	char state_dir[PATH_MAX]; /* absolute */

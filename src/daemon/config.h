@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 #include "common/names.h"
-#include "daemon/net_pool.h"
+#include "daemon/net/net_pool.h"
 
 #define CONFIG_MAX_PLANS       32
 #define CONFIG_IFNAME_MAX      15 /* IFNAMSIZ - 1 */

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "common/size.h"
-#include "daemon/api.h"
+#include "daemon/api/api.h"
 #include "daemon/berthd.h"
-#include "daemon/http.h"
+#include "daemon/api/http.h"
 #include "daemon/options.h"
-#include "daemon/reconcile.h"
+#include "daemon/servers/reconcile.h"
 
 /* mkdir -p path with mode for what it makes. */
 static int make_dirs(const char *path, mode_t mode, struct berth_error *err)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "common/names.h"
-#include "daemon/api_input.h"
+#include "daemon/api/api_input.h"
 
 static const char *const fields[] = { "name",	 "kind",   "image",  "plan",   "restart",
 				      "cpus",	 "memory", "disk",   "action", "force",

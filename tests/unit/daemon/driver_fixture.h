@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/copy.h"
-#include "daemon/driver.h"
-#include "daemon/proc.h"
+#include "daemon/images/copy.h"
+#include "daemon/servers/driver.h"
+#include "daemon/servers/proc.h"
 
 struct drv_fixture {
 	char state[128];	/* the scratch STATE_DIR */

@@ -1,9 +1,10 @@
-/* Unit tests for src/daemon/api_input.c: what the API accepts and the messages it refuses with. */
+/* Unit tests for src/daemon/api/api_input.c: what the API accepts and the messages it refuses with.
+ */
 #include "testlib.h"
 
 #include <errno.h>
 
-#include "daemon/api_input.h"
+#include "daemon/api/api_input.h"
 
 static json_t *parse(const char *text)
 {

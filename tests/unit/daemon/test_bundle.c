@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/bundle.c: the config.json of a container server, and the choice
+/* Unit tests for src/daemon/servers/bundle.c: the config.json of a container server, and the choice
  * of its PID 1 with the image's symlinks resolved inside the rootfs. */
 #include "testlib.h"
 
@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/bundle.h"
-#include "daemon/copy.h"
+#include "daemon/servers/bundle.h"
+#include "daemon/images/copy.h"
 
 static struct server test_server(void)
 {

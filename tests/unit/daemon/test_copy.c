@@ -18,9 +18,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "daemon/copy.h"
-#include "daemon/mounts.h"
-#include "daemon/tree.h"
+#include "daemon/images/copy.h"
+#include "daemon/servers/mounts.h"
+#include "daemon/images/tree.h"
 
 static void write_at(const char *path, off_t off, const char *data, size_t len)
 {

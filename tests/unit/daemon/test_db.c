@@ -1,10 +1,10 @@
-/* Unit tests for src/daemon/db.c: migrations and WAL. */
+/* Unit tests for src/daemon/state/db.c: migrations and WAL. */
 #include "testlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "daemon/db.h"
+#include "daemon/state/db.h"
 
 static void migrates_once_and_refuses_newer(void **state)
 {

@@ -1,10 +1,10 @@
-/* Unit tests for src/daemon/disk_size.c: the size rules of servers' disks. */
+/* Unit tests for src/daemon/images/disk_size.c: the size rules of servers' disks. */
 #include "testlib.h"
 
 #include <errno.h>
 #include <stdint.h>
 
-#include "daemon/disk_size.h"
+#include "daemon/images/disk_size.h"
 
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)

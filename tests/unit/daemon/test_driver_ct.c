@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/driver_ct.c: real containers from a busybox rootfs, run by the
+/* Unit tests for src/daemon/servers/driver_ct.c: real containers from a busybox rootfs, run by the
  * real berth-ct on this host (root needed): provision (into the server's own ext4 disk),
  * start, alive, stop, cleanup, resize. */
 #include "testlib.h"
@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "driver_fixture.h"
-#include "daemon/ct_rootfs.h"
-#include "daemon/proc.h"
-#include "daemon/server_files.h"
+#include "daemon/servers/ct_rootfs.h"
+#include "daemon/servers/proc.h"
+#include "daemon/servers/server_files.h"
 
 /* A busybox image whose init records its hostname at boot and runs one service; without
  * init when with_init is false (PID 1 is then the driver's waiting shell). */

@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/driver_vm.c: real berth-vmm processes with the tiny test guests
+/* Unit tests for src/daemon/servers/driver_vm.c: real berth-vmm processes with the tiny test guests
  * on this host's KVM (root and /dev/kvm needed): provision, start, alive, a clean stop
  * (tiny-button powers off on the ACPI power button), a stop that escalates (tiny-spin
  * ignores it), a forced stop, a hung VMM with or without its pid recorded, a start that
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/proc.h"
-#include "daemon/server_files.h"
+#include "daemon/servers/proc.h"
+#include "daemon/servers/server_files.h"
 #include "driver_fixture.h"
 
 #define MIB (1ULL << 20)

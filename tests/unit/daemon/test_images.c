@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/copy.h"
-#include "daemon/images.h"
+#include "daemon/images/copy.h"
+#include "daemon/images/images.h"
 
 #define TINY_KERNEL "build/guests/tiny-poweroff.bzImage" /* make guests */
 

@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/ledger.c: reservations fit the capacity, also when many threads
+/* Unit tests for src/daemon/state/ledger.c: reservations fit the capacity, also when many threads
  * (each with its own connection, as in berthd) reserve at once. */
 #include "testlib.h"
 
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "daemon/db.h"
-#include "daemon/disk_size.h"
-#include "daemon/ledger.h"
+#include "daemon/state/db.h"
+#include "daemon/images/disk_size.h"
+#include "daemon/state/ledger.h"
 
 #define GIB (1ULL << 30)
 #define MIB (1ULL << 20)

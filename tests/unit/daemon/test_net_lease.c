@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/net_lease.c through the ledger: a server gets an address of the
+/* Unit tests for src/daemon/net/net_lease.c through the ledger: a server gets an address of the
  * pool in the transaction that creates its row, a full pool refuses the create, a deleted
  * server's address is free again, and servers without an address get one at start. */
 #include "testlib.h"
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "daemon/db.h"
-#include "daemon/ledger.h"
-#include "daemon/net_lease.h"
+#include "daemon/state/db.h"
+#include "daemon/state/ledger.h"
+#include "daemon/net/net_lease.h"
 #include "scratch.h"
 
 #define GIB (1ULL << 30)

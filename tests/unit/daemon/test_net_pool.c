@@ -1,11 +1,11 @@
-/* Unit tests for src/daemon/net_pool.c and the network settings of src/daemon/config.c:
+/* Unit tests for src/daemon/net/net_pool.c and the network settings of src/daemon/config.c:
  * subnets that are accepted and refused, the pool's arithmetic, picking a free address. */
 #include "testlib.h"
 
 #include <errno.h>
 
 #include "daemon/config.h"
-#include "daemon/net_pool.h"
+#include "daemon/net/net_pool.h"
 
 static struct net_pool parsed(const char *text)
 {

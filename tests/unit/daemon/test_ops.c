@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/ops.c and src/daemon/events.c: operations run on their own
+/* Unit tests for src/daemon/state/ops.c and src/daemon/state/events.c: operations run on their own
  * thread, report progress and errors, and waits end on completion or on their time limit;
  * the list shows the newest first, at most as many as asked. */
 #include "testlib.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "daemon/ops.h"
+#include "daemon/state/ops.h"
 
 static char dir[64];
 static struct db db;

@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/spawn.c and proc.c: short commands (output, status, log, time
+/* Unit tests for src/daemon/servers/spawn.c and proc.c: short commands (output, status, log, time
  * limit, no leaked fds) and detached ones (not our child, exec failures reported). */
 #include "testlib.h"
 
@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/copy.h"
-#include "daemon/proc.h"
-#include "daemon/spawn.h"
+#include "daemon/images/copy.h"
+#include "daemon/servers/proc.h"
+#include "daemon/servers/spawn.h"
 
 struct fix {
 	char dir[64], log[96];

@@ -1,4 +1,4 @@
-/* Unit tests for src/daemon/vmm_api.c against sockets that misbehave as a stuck or broken
+/* Unit tests for src/daemon/servers/vmm_api.c against sockets that misbehave as a stuck or broken
  * VMM would: silence, refusals, junk, a closed connection, no socket at all. (Real VMMs
  * answer in test_driver_vm.c.) */
 #include "testlib.h"
@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/proc.h"
-#include "daemon/vmm_api.h"
+#include "daemon/servers/proc.h"
+#include "daemon/servers/vmm_api.h"
 
 struct fix {
 	char dir[64], path[96];

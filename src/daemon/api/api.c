@@ -1,0 +1,144 @@
+/* api.c - routing of API paths to handlers, and the reply shapes they share. */
+#include "daemon/api/api.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "common/names.h"
+#include "daemon/api/api_input.h"
+
+struct route {
+	const char *method;
+	const char *path; /* a '*' segment matches one segment, handed to fn */
+	api_fn fn;
+};
+
+static const struct route routes[] = {
+	{ "GET", "/1.0", api_root },
+	{ "GET", "/1.0/host", api_host },
+	{ "GET", "/1.0/plans", api_plans },
+	{ "GET", "/1.0/servers", api_servers_list },
+	{ "POST", "/1.0/servers", api_servers_create },
+	{ "GET", "/1.0/servers/*", api_server_get },
+	{ "PATCH", "/1.0/servers/*", api_server_resize },
+	{ "DELETE", "/1.0/servers/*", api_server_delete },
+	{ "PUT", "/1.0/servers/*/state", api_server_state },
+	{ "GET", "/1.0/servers/*/console", api_server_console },
+	{ "POST", "/1.0/servers/*/exec", api_server_exec },
+	{ "GET", "/1.0/images", api_images_list },
+	{ "POST", "/1.0/images", api_images_import },
+	{ "GET", "/1.0/images/*", api_image_get },
+	{ "DELETE", "/1.0/images/*", api_image_delete },
+	{ "GET", "/1.0/operations", api_operations_list },
+	{ "GET", "/1.0/operations/*", api_operation_get },
+	{ "GET", "/1.0/operations/*/wait", api_operation_wait },
+	{ "GET", "/1.0/events", api_events },
+};
+
+#define ARG_MAX 128
+
+/* Does path match pattern? The '*' segment goes to arg. */
+static bool match(const char *pattern, const char *path, char arg[ARG_MAX])
+{
+	size_t n;
+
+	while (*pattern && *path) {
+		if (*pattern == '*') {
+			n = strcspn(path, "/");
+			if (n == 0 || n >= ARG_MAX)
+				return false;
+			memcpy(arg, path, n);
+			arg[n] = '\0';
+			path += n;
+			pattern++;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	if (*path == '/' && !path[1])
+		path++; /* a trailing slash is fine */
+	return !*pattern && !*path;
+}
+
+void api_handle(void *app, const struct http_request *rq, struct http_reply *rep)
+{
+	bool path_known = false;
+	char arg[ARG_MAX] = "";
+	unsigned i;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!match(routes[i].path, rq->path, arg))
+			continue;
+		path_known = true;
+		if (!strcmp(routes[i].method, rq->method)) {
+			routes[i].fn(app, rq, arg[0] ? arg : NULL, rep);
+			return;
+		}
+	}
+	if (path_known)
+		http_reply_error(rep, 405, "method %.16s is not allowed on %.200s", rq->method,
+				 rq->path);
+	else
+		http_reply_error(rep, 404, "no such API path: %.200s (see docs/api/openapi.yaml)",
+				 rq->path);
+}
+
+void api_reply_error(struct http_reply *rep, const struct berth_error *err)
+{
+	unsigned status;
+
+	switch (err->errnum) {
+	case EINVAL:
+		status = 400;
+		break;
+	case ENOENT:
+		status = 404;
+		break;
+	case EEXIST:
+	case EBUSY:
+	case ENOSPC:
+		status = 409;
+		break;
+	case ESHUTDOWN:
+		status = 503;
+		break;
+	default:
+		status = 500;
+	}
+	http_reply_error(rep, status, "%s", err->msg[0] ? err->msg : "internal error");
+}
+
+void api_reply_operation(struct http_reply *rep, const char *id)
+{
+	char path[64 + OP_ID_LEN];
+
+	snprintf(path, sizeof(path), "/1.0/operations/%s", id);
+	http_reply_json(rep, 202, json_pack("{s:s, s:s}", "operation", path, "id", id));
+}
+
+bool api_refuse_body(const struct http_request *rq, const char *const allowed[],
+		     struct http_reply *rep)
+{
+	struct berth_error err;
+
+	if (!rq->body) {
+		http_reply_error(rep, 400, "this request needs a JSON object body");
+		return true;
+	}
+	if (input_fields(rq->body, allowed, &err)) {
+		api_reply_error(rep, &err);
+		return true;
+	}
+	return false;
+}
+
+bool api_refuse_name(const char *what, const char *name, struct http_reply *rep)
+{
+	struct berth_error err;
+
+	if (name_check(what, name, &err) == 0)
+		return false;
+	http_reply_error(rep, 400, "%s", err.msg);
+	return true;
+}

@@ -1,0 +1,70 @@
+/* api.h - the REST API, version 1.0 (docs/api/openapi.yaml): routing of paths to the
+ * handlers of api_*.c and the shapes every reply shares. */
+#ifndef BERTH_DAEMON_API_H
+#define BERTH_DAEMON_API_H
+
+#include "common/error.h"
+#include "daemon/berthd.h"
+#include "daemon/api/http.h"
+
+/* The http_handler of berthd: app is the struct berthd. */
+void api_handle(void *app, const struct http_request *rq, struct http_reply *rep);
+
+/* Reply with err: 400 EINVAL, 404 ENOENT, 409 EEXIST/EBUSY/ENOSPC, 503 ESHUTDOWN, else 500. */
+void api_reply_error(struct http_reply *rep, const struct berth_error *err);
+
+/* Reply 202 {"operation": "/1.0/operations/ID", "id": ID}. */
+void api_reply_operation(struct http_reply *rep, const char *id);
+
+/* Refuse a request without a JSON body or with fields not in allowed; true when refused. */
+bool api_refuse_body(const struct http_request *rq, const char *const allowed[],
+		     struct http_reply *rep);
+
+/* Refuse a name that is not a valid server/image name (what says which); true when refused. */
+bool api_refuse_name(const char *what, const char *name, struct http_reply *rep);
+
+/* Handlers: arg is the path's {name} or {id}, or NULL. */
+typedef void (*api_fn)(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+
+void api_root(struct berthd *d, const struct http_request *rq, const char *arg,
+	      struct http_reply *rep);
+void api_host(struct berthd *d, const struct http_request *rq, const char *arg,
+	      struct http_reply *rep);
+void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,
+	       struct http_reply *rep);
+void api_servers_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep);
+void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep);
+void api_server_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		    struct http_reply *rep);
+void api_server_resize(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_server_delete(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_server_state(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep);
+/* api_console.c: where to attach to a server's console; a command in a container. */
+void api_server_console(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep);
+void api_server_exec(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep);
+void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep);
+void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_image_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		   struct http_reply *rep);
+void api_image_delete(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep);
+void api_operations_list(struct berthd *d, const struct http_request *rq, const char *arg,
+			 struct http_reply *rep);
+void api_operation_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_operation_wait(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep);
+void api_events(struct berthd *d, const struct http_request *rq, const char *arg,
+		struct http_reply *rep);
+
+#endif

@@ -1,0 +1,133 @@
+/* api_input.c - validation of request bodies and query arguments. */
+#include "daemon/api/api_input.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/size.h"
+#include "common/error.h"
+
+int input_fields(json_t *body, const char *const allowed[], struct berth_error *err)
+{
+	const char *key;
+	json_t *v;
+	unsigned i;
+
+	json_object_foreach(body, key, v)
+	{
+		for (i = 0; allowed[i]; i++) {
+			if (!strcmp(key, allowed[i]))
+				break;
+		}
+		if (!allowed[i])
+			return refuse(err, EINVAL, "unknown field '%.64s'", key);
+	}
+	return 0;
+}
+
+int input_string(json_t *body, const char *key, bool required, const char **out,
+		 struct berth_error *err)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			return refuse(err, EINVAL, "field '%s' is required", key);
+		return 0;
+	}
+	if (!json_is_string(v) || !json_string_length(v))
+		return refuse(err, EINVAL, "field '%s' must be a non-empty string", key);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return refuse(err, EINVAL, "field '%s' must not contain NUL", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int input_uint(json_t *body, const char *key, unsigned min, unsigned max, unsigned *out,
+	       struct berth_error *err)
+{
+	json_t *v = json_object_get(body, key);
+	json_int_t n;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return refuse(err, EINVAL, "field '%s' must be a whole number", key);
+	n = json_integer_value(v);
+	if (n < (json_int_t)min || n > (json_int_t)max)
+		return refuse(err, EINVAL, "field '%s' must be from %u to %u", key, min, max);
+	*out = (unsigned)n;
+	return 0;
+}
+
+int input_size(json_t *body, const char *key, uint64_t *out, struct berth_error *err)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return refuse(err, EINVAL, "field '%s' must not be negative", key);
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	if (json_is_string(v)) {
+		if (json_string_value(v)[0] == '-')
+			return refuse(err, EINVAL, "field '%s' must not be negative", key);
+		if (size_parse(json_string_value(v), out, err))
+			return refuse(
+			    err, EINVAL,
+			    "field '%s' must be a size such as \"512M\" or \"4G\", not '%.32s'",
+			    key, json_string_value(v));
+		if (*out > INT64_MAX)
+			return refuse(err, EINVAL, "field '%s' is too large", key);
+		return 0;
+	}
+	return refuse(err, EINVAL, "field '%s' must be a size: bytes, or a string such as \"512M\"",
+		      key);
+}
+
+int input_bool(json_t *body, const char *key, bool *out, struct berth_error *err)
+{
+	json_t *v = json_object_get(body, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return refuse(err, EINVAL, "field '%s' must be true or false", key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+int input_query_uint(const char *key, const char *value, unsigned max, unsigned *out,
+		     struct berth_error *err)
+{
+	unsigned long n;
+	char *end;
+
+	if (!value)
+		return 0;
+	errno = 0;
+	n = strtoul(value, &end, 10);
+	if (!isdigit((unsigned char)value[0]) || *end || errno || n > max)
+		return refuse(err, EINVAL,
+			      "query argument '%s' must be a whole number from 0 to %u", key, max);
+	*out = (unsigned)n;
+	return 0;
+}
+
+int input_query_bool(const char *key, const char *value, bool *out, struct berth_error *err)
+{
+	if (!value)
+		return 0;
+	if (!strcmp(value, "1") || !strcmp(value, "true"))
+		*out = true;
+	else if (!strcmp(value, "0") || !strcmp(value, "false"))
+		*out = false;
+	else
+		return refuse(err, EINVAL, "query argument '%s' must be 1 or 0", key);
+	return 0;
+}

@@ -1,0 +1,289 @@
+/* image_actions.c - image rows, import operations, deletion and settling. */
+#include "daemon/images/image_actions.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/names.h"
+#include "common/error.h"
+
+#define COLUMNS "name, kind, state, size, created"
+
+static json_t *row_json(sqlite3_stmt *st)
+{
+	return json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", sqlite3_column_text(st, 0), "kind",
+			 sqlite3_column_text(st, 1), "state", sqlite3_column_text(st, 2), "size",
+			 (json_int_t)sqlite3_column_int64(st, 3), "created",
+			 (json_int_t)sqlite3_column_int64(st, 4));
+}
+
+json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err)
+{
+	return db_row_json(db, "SELECT " COLUMNS " FROM images WHERE name = ?1", name, row_json,
+			   "image", err);
+}
+
+json_t *image_json_list(sqlite3 *db, struct berth_error *err)
+{
+	return db_rows_json(db, "SELECT " COLUMNS " FROM images ORDER BY name", NULL, row_json,
+			    err);
+}
+
+/* Run one statement on image name (and an optional size). */
+static int image_sql(sqlite3 *db, const char *sql, const char *name, uint64_t size,
+		     struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return refuse(
+			    err, EEXIST,
+			    "image %s already exists: delete it first or choose another name",
+			    name);
+		return db_error(db, err, "updating images");
+	}
+	return 0;
+}
+
+struct import_job {
+	struct berthd *d;
+	char name[NAME_MAX_LEN + 1];
+	struct image_source src;
+	char *rootfs, *kernel, *initrd, *disk; /* the copies src points to */
+};
+
+static void import_job_free(void *p)
+{
+	struct import_job *j = p;
+
+	free(j->rootfs);
+	free(j->kernel);
+	free(j->initrd);
+	free(j->disk);
+	free(j);
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*failed = true;
+	return d;
+}
+
+static void announce(struct berthd *d, const char *name)
+{
+	struct berth_error err;
+	sqlite3 *db = db_conn(&d->db, &err);
+	json_t *j = db ? image_json(db, name, &err) : NULL;
+
+	if (!j)
+		j = json_pack("{s:s, s:s}", "name", name, "state", "deleted");
+	events_publish(&d->events, "image", json_pack("{s:o}", "image", j));
+}
+
+static int import_work(struct op *op, void *arg, struct berth_error *err)
+{
+	struct import_job *j = arg;
+	struct berth_error derr;
+	uint64_t size = 0;
+	sqlite3 *db;
+
+	if (image_import(j->d->state_dir, j->name, &j->src, op_progress, op, &size, err) == 0) {
+		db = db_conn(&j->d->db, err);
+		if (db &&
+		    image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
+			      j->name, size, err) == 0) {
+			announce(j->d, j->name);
+			return 0;
+		}
+		image_remove(j->d->state_dir, j->name, &derr);
+	}
+	db = db_conn(&j->d->db, &derr);
+	if (db)
+		image_sql(db, "DELETE FROM images WHERE name = ?", j->name, 0, &derr);
+	announce(j->d, j->name);
+	return -1;
+}
+
+int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
+		       char id[OP_ID_LEN + 1], struct berth_error *err)
+{
+	struct import_job *j;
+	bool failed = false;
+	char target[128];
+	sqlite3 *db;
+
+	if (name_check("image", name, err))
+		return -1;
+	if (image_check_source(src, err)) {
+		err->errnum = EINVAL; /* bad input, whatever the cause */
+		return -1;
+	}
+	db = db_conn(&d->db, err);
+	if (!db)
+		return -1;
+	{
+		_cleanup_stmt_ sqlite3_stmt *st =
+		    db_prepare(db,
+			       "INSERT INTO images (name, kind, state, created) VALUES (?1, ?2, "
+			       "'importing', ?3)",
+			       err);
+
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, src->kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+				return refuse(err, EEXIST,
+					      "image %s already exists: delete it first or choose "
+					      "another name",
+					      name);
+			return db_error(db, err, "recording the image");
+		}
+	}
+	announce(d, name);
+	j = calloc(1, sizeof(*j));
+	if (j) {
+		j->d = d;
+		snprintf(j->name, sizeof(j->name), "%s", name);
+		j->src.kind = src->kind;
+		j->src.rootfs = j->rootfs = dup_or_null(src->rootfs, &failed);
+		j->src.kernel = j->kernel = dup_or_null(src->kernel, &failed);
+		j->src.initrd = j->initrd = dup_or_null(src->initrd, &failed);
+		j->src.disk = j->disk = dup_or_null(src->disk, &failed);
+	}
+	snprintf(target, sizeof(target), "/1.0/images/%s", name);
+	if (!j || failed) {
+		berr(err, ENOMEM, "image %s", name);
+		if (j)
+			import_job_free(j);
+	} else if (op_run(&d->ops, "import", target, import_work, j, import_job_free, id, err) ==
+		   0) {
+		return 0;
+	}
+	image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, &(struct berth_error){ 0 });
+	announce(d, name);
+	return -1;
+}
+
+/* Refuse deleting an image that is importing or used; then delete its row. One
+ * transaction, so no server can be created from it in between. */
+static int drop_row(sqlite3 *db, const char *name, struct berth_error *err)
+{
+	sqlite3_stmt *st;
+	char users[256] = "";
+	int rc, n = 0;
+
+	if (db_begin(db, err))
+		return -1;
+	st = db_prepare(db, "SELECT state FROM images WHERE name = ?", err);
+	if (!st)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ready")) {
+		if (rc == SQLITE_ROW)
+			refuse(err, EBUSY, "image %s is still being imported", name);
+		else
+			refuse(err, ENOENT, "no image %s", name);
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = db_prepare(db, "SELECT name FROM servers WHERE image = ? ORDER BY name", err);
+	if (!st)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ < 5)
+			snprintf(users + strlen(users), sizeof(users) - strlen(users), "%s%s",
+				 n > 1 ? ", " : "", sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (n) {
+		refuse(err, EBUSY, "image %s is used by %d server%s (%s%s): delete them first",
+		       name, n, n > 1 ? "s" : "", users, n > 5 ? ", ..." : "");
+		goto fail;
+	}
+	if (image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, err))
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int image_delete(struct berthd *d, const char *name, struct berth_error *err)
+{
+	sqlite3 *db = db_conn(&d->db, err);
+
+	if (!db || drop_row(db, name, err))
+		return -1;
+	announce(d, name);
+	/* The row is gone: files left by a failure here are removed at the next start. */
+	return image_remove(d->state_dir, name, err);
+}
+
+static bool has_row(sqlite3 *db, const char *name)
+{
+	struct berth_error err;
+	json_t *j = image_json(db, name, &err);
+
+	json_decref(j);
+	return j != NULL || err.errnum != ENOENT;
+}
+
+void image_settle(struct berthd *d)
+{
+	struct berth_error err = { 0 };
+	char path[PATH_MAX];
+	struct dirent *e;
+	sqlite3 *db = db_conn(&d->db, &err);
+	DIR *dir;
+
+	if (!db)
+		return;
+	image_remove_leftovers(d->state_dir);
+	{
+		_cleanup_stmt_ sqlite3_stmt *st =
+		    db_prepare(db, "SELECT name FROM images WHERE state = 'importing'", &err);
+
+		while (st && sqlite3_step(st) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(st, 0);
+
+			fprintf(
+			    stderr,
+			    "berthd: image %s was being imported when berthd stopped; removed\n",
+			    name);
+			image_remove(d->state_dir, name, &err);
+		}
+	}
+	db_exec(db, "DELETE FROM images WHERE state = 'importing'", &err);
+	if ((size_t)snprintf(path, sizeof(path), "%s/images", d->state_dir) >= sizeof(path))
+		return;
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.' || !name_valid(e->d_name) || has_row(db, e->d_name))
+			continue;
+		fprintf(stderr, "berthd: removing image files no image owns: %s/%s\n", path,
+			e->d_name);
+		image_remove(d->state_dir, e->d_name, &err);
+	}
+	closedir(dir);
+}

@@ -1,0 +1,28 @@
+/* image_actions.h - the images table and the operations on it: import (an operation; the
+ * row is 'importing' until the files are whole) and delete (refused while a server uses
+ * the image). The files themselves are images.c's. */
+#ifndef BERTH_DAEMON_IMAGE_ACTIONS_H
+#define BERTH_DAEMON_IMAGE_ACTIONS_H
+
+#include <jansson.h>
+
+#include "daemon/berthd.h"
+#include "daemon/images/images.h"
+
+/* The API object {"name","kind","state","size","created"} of one image (ENOENT when
+ * none), or the list of all. */
+json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err);
+json_t *image_json_list(sqlite3 *db, struct berth_error *err);
+
+/* Check src, record image name as 'importing' (EEXIST if taken) and import it in an
+ * operation; id gets the operation's id. */
+int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
+		       char id[OP_ID_LEN + 1], struct berth_error *err);
+
+/* Delete image name: EBUSY while a server uses it or it is importing. */
+int image_delete(struct berthd *d, const char *name, struct berth_error *err);
+
+/* At start: forget imports a dead berthd left, and remove files no row owns. */
+void image_settle(struct berthd *d);
+
+#endif

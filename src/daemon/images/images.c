@@ -1,0 +1,295 @@
+/* images.c - the image store's files. An import builds STATE_DIR/images/NAME.tmp and
+ * renames it to NAME only when whole, so a crash or a failure leaves a .tmp (removed) or
+ * nothing, never a half image. A container image's rootfs comes from a customer: it is
+ * extracted by GNU tar (which refuses ".." members and writing through symlinks) and its
+ * /bin/sh or /sbin/init is resolved inside the rootfs, never on the host. */
+#include "daemon/images/images.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/bzimage_header.h"
+#include "common/cleanup.h"
+#include "daemon/images/copy.h"
+#include "daemon/images/tar.h"
+
+/* Fail unless path is a readable file of the type S_IFMT bits want (0: file or directory). */
+static int check_path(const char *what, const char *path, mode_t want, struct berth_error *err)
+{
+	struct stat st;
+
+	if (!path || !path[0])
+		return berr(err, 0, "no %s given", what);
+	if (path[0] != '/')
+		return berr(err, 0,
+			    "%s %s is not an absolute path (berthd reads it on its own host)", what,
+			    path);
+	if (stat(path, &st) < 0)
+		return berr(err, errno, "%s %s", what, path);
+	if (want == S_IFREG && !S_ISREG(st.st_mode))
+		return berr(err, 0, "%s %s is not a regular file", what, path);
+	if (!want && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return berr(err, 0, "%s %s is neither a tarball nor a directory", what, path);
+	if (access(path, R_OK) < 0)
+		return berr(err, errno, "%s %s", what, path);
+	return 0;
+}
+
+/* Fail unless path is a bzImage berth-vmm can boot: the check berth-vmm makes itself. */
+static int check_bzimage(const char *path, struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ uint8_t *head = malloc(BZ_HEAD_MAX);
+	struct bzimage_header bh;
+	struct stat st;
+	ssize_t n;
+
+	if (!head)
+		return berr(err, ENOMEM, "kernel %s", path);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return berr(err, errno, "kernel %s", path);
+	n = pread(fd, head, BZ_HEAD_MAX, 0);
+	if (n < 0)
+		return berr(err, errno, "kernel %s", path);
+	if (bzimage_header_parse(head, (size_t)n, (uint64_t)st.st_size, &bh, err))
+		return berr_wrap(err, "kernel %s", path);
+	return 0;
+}
+
+/* Fail unless a ct source is a tarball tar can read or a directory. */
+static int check_rootfs_source(const char *path, struct berth_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	const char *flag;
+	struct stat st;
+
+	if (check_path("rootfs", path, 0, err))
+		return -1;
+	if (stat(path, &st) < 0)
+		return berr(err, errno, "rootfs %s", path);
+	if (S_ISDIR(st.st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return berr(err, errno, "rootfs %s", path);
+	return tar_detect(fd, path, &flag, err);
+}
+
+int image_check_source(const struct image_source *src, struct berth_error *err)
+{
+	if (src->kind == KIND_CT) {
+		if (src->kernel || src->initrd || src->disk)
+			return berr(
+			    err, 0,
+			    "a container image takes a rootfs only, not a kernel, initrd or disk");
+		return check_rootfs_source(src->rootfs, err);
+	}
+	if (src->rootfs)
+		return berr(
+		    err, 0,
+		    "a VM image takes a kernel (and an optional initrd and disk), not a rootfs");
+	if (check_path("kernel", src->kernel, S_IFREG, err) || check_bzimage(src->kernel, err))
+		return -1;
+	if (src->initrd && check_path("initrd", src->initrd, S_IFREG, err))
+		return -1;
+	if (src->disk && check_path("disk", src->disk, S_IFREG, err))
+		return -1;
+	return 0;
+}
+
+/* Is prog inside the rootfs (symlinks resolved with the rootfs as /) an executable file? */
+static int rootfs_has(int rootfd, const char *prog)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, prog, &how, sizeof(how));
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* Fail unless the rootfs can boot a container: /sbin/init or /bin/sh. */
+static int check_rootfs(const char *rootfs, const char *from, struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return berr(err, errno, "the rootfs from %s is not a directory", from);
+	if (!rootfs_has(fd, "sbin/init") && !rootfs_has(fd, "bin/sh"))
+		return berr(err, 0,
+			    "%s has neither /sbin/init nor /bin/sh (an executable file, "
+			    "symlinks resolved inside it): a container image needs one of them",
+			    from);
+	return 0;
+}
+
+/* Progress of a VM import: files copied one after another, weighed by size. */
+struct import_progress {
+	progress_fn fn;
+	void *ctx;
+	uint64_t base, part, total; /* bytes before this file, this file's, all */
+};
+
+static void import_progress(void *ctx, int pct)
+{
+	struct import_progress *ip = ctx;
+	double done = (double)ip->base + (double)ip->part * pct / 100;
+
+	if (ip->fn)
+		ip->fn(ip->ctx, ip->total ? (int)(done * 100 / (double)ip->total) : 100);
+}
+
+static int import_vm(const char *tmp, const struct image_source *src, progress_fn progress,
+		     void *ctx, struct berth_error *err)
+{
+	const char *from[] = { src->kernel, src->initrd, src->disk };
+	const char *to[] = { "kernel", "initrd", "disk.img" };
+	struct import_progress ip = { .fn = progress, .ctx = ctx };
+	struct stat st;
+
+	for (size_t i = 0; i < 3; i++)
+		if (from[i] && stat(from[i], &st) == 0)
+			ip.total += st.st_size;
+	for (size_t i = 0; i < 3; i++) {
+		_cleanup_free_ char *dst = NULL;
+
+		if (!from[i])
+			continue;
+		if (stat(from[i], &st) < 0)
+			return berr(err, errno, "%s %s", to[i], from[i]);
+		if (asprintf(&dst, "%s/%s", tmp, to[i]) < 0)
+			return berr(err, ENOMEM, "cannot import %s", from[i]);
+		ip.part = st.st_size;
+		if (copy_file(from[i], dst, 0, import_progress, &ip, err))
+			return -1;
+		ip.base += ip.part;
+	}
+	return 0;
+}
+
+static int import_ct(const char *tmp, const struct image_source *src, progress_fn progress,
+		     void *ctx, struct berth_error *err)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	struct stat st;
+
+	if (asprintf(&rootfs, "%s/rootfs", tmp) < 0)
+		return berr(err, ENOMEM, "cannot import %s", src->rootfs);
+	if (stat(src->rootfs, &st) < 0)
+		return berr(err, errno, "rootfs %s", src->rootfs);
+	if (S_ISDIR(st.st_mode)) {
+		if (copy_tree(src->rootfs, rootfs, progress, ctx, err))
+			return -1;
+	} else {
+		if (mkdir(rootfs, 0755) < 0)
+			return berr(err, errno, "cannot create %s", rootfs);
+		if (tar_extract(src->rootfs, rootfs, progress, ctx, err))
+			return -1;
+	}
+	return check_rootfs(rootfs, src->rootfs, err);
+}
+
+/* Write path's file system to disk: an image is whole on disk before its name says so,
+ * even across a power cut. */
+static int sync_dir_fs(const char *path, struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) < 0)
+		return berr(err, errno, "cannot write %s to disk", path);
+	return 0;
+}
+
+/* Fail unless name is safe as one path component (the API checks the full syntax). */
+static int check_name(const char *name, struct berth_error *err)
+{
+	if (!name[0] || name[0] == '.' || strchr(name, '/') || strlen(name) > SERVER_NAME_MAX)
+		return berr(err, 0, "image name '%s' is not valid", name);
+	return 0;
+}
+
+int image_import(const char *state_dir, const char *name, const struct image_source *src,
+		 progress_fn progress, void *ctx, uint64_t *size, struct berth_error *err)
+{
+	_cleanup_free_ char *images = NULL, *tmp = NULL, *final = NULL;
+	struct berth_error ignored;
+	int rc;
+
+	if (check_name(name, err) || image_check_source(src, err))
+		return -1;
+	if (asprintf(&images, "%s/images", state_dir) < 0 ||
+	    asprintf(&tmp, "%s/%s.tmp", images, name) < 0 ||
+	    asprintf(&final, "%s/%s", images, name) < 0)
+		return berr(err, ENOMEM, "cannot import image %s", name);
+	if (access(final, F_OK) == 0)
+		return berr(err, EEXIST, "cannot import image %s: %s exists", name, final);
+	if (mkdir(images, 0700) < 0 && errno != EEXIST)
+		return berr(err, errno, "cannot create %s", images);
+	if (mkdir(tmp, 0700) < 0)
+		return berr(err, errno, "cannot create %s (an import of %s still running?)", tmp,
+			    name);
+	if (src->kind == KIND_CT)
+		rc = import_ct(tmp, src, progress, ctx, err);
+	else
+		rc = import_vm(tmp, src, progress, ctx, err);
+	if (!rc)
+		rc = sync_dir_fs(tmp, err);
+	if (!rc && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
+		rc = berr(err, errno, "cannot rename %s to %s", tmp, final);
+	if (rc) {
+		/* The cause matters more than a failed cleanup, which berthd's restart retries. */
+		remove_tree(tmp, &ignored);
+		return -1;
+	}
+	if (size)
+		*size = tree_disk_usage(final);
+	return 0;
+}
+
+int image_remove(const char *state_dir, const char *name, struct berth_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (check_name(name, err))
+		return -1;
+	if (asprintf(&path, "%s/images/%s.tmp", state_dir, name) < 0)
+		return berr(err, ENOMEM, "cannot remove image %s", name);
+	if (remove_tree(path, err))
+		return -1;
+	path[strlen(path) - 4] = '\0';
+	return remove_tree(path, err);
+}
+
+void image_remove_leftovers(const char *state_dir)
+{
+	_cleanup_free_ char *images = NULL;
+	struct berth_error ignored;
+	struct dirent *de;
+	DIR *d;
+
+	if (asprintf(&images, "%s/images", state_dir) < 0)
+		return;
+	d = opendir(images);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+		size_t len = strlen(de->d_name);
+
+		if (len <= 4 || strcmp(de->d_name + len - 4, ".tmp"))
+			continue;
+		if (asprintf(&path, "%s/%s", images, de->d_name) >= 0)
+			remove_tree(path, &ignored);
+	}
+	closedir(d);
+}

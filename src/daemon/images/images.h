@@ -1,0 +1,36 @@
+/* images.h - the image store: STATE_DIR/images/NAME/, with rootfs/ for a container image,
+ * kernel, initrd and disk.img for a VM image. The database row is the daemon core's; these
+ * functions only make and remove the files. */
+#ifndef BERTH_DAEMON_IMAGES_H
+#define BERTH_DAEMON_IMAGES_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+#include "daemon/servers/driver.h"
+#include "daemon/servers/server.h"
+
+struct image_source {
+	enum server_kind kind;
+	const char *rootfs; /* ct: a tarball (.tar, .tar.gz, .tar.xz...) or a directory */
+	const char *kernel, *initrd,
+	    *disk; /* vm: kernel required (a bzImage), the others optional */
+};
+
+/* Check src before any work: files exist and are readable, a kernel is a bzImage, a rootfs
+ * tarball or directory is there. A clear message names what is wrong. */
+int image_check_source(const struct image_source *src, struct berth_error *err);
+
+/* Build image name under state_dir from src: into images/NAME.tmp, renamed to images/NAME
+ * when whole; *size gets the bytes it takes on disk. A ct rootfs must hold /bin/sh or
+ * /sbin/init. On failure nothing is left behind. */
+int image_import(const char *state_dir, const char *name, const struct image_source *src,
+		 progress_fn progress, void *ctx, uint64_t *size, struct berth_error *err);
+
+/* Remove image name's files (and a leftover NAME.tmp). */
+int image_remove(const char *state_dir, const char *name, struct berth_error *err);
+
+/* Remove every images/ *.tmp left by an import that died with berthd. */
+void image_remove_leftovers(const char *state_dir);
+
+#endif

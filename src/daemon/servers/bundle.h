@@ -1,0 +1,37 @@
+/* bundle.h - the OCI bundle of a container server: DIR/bundle/config.json for berth-ct,
+ * made from the server's row (name, cpus, memory) and its own rootfs (DIR/rootfs). */
+#ifndef BERTH_DAEMON_BUNDLE_H
+#define BERTH_DAEMON_BUNDLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "daemon/servers/server.h"
+
+#define BUNDLE_CPU_PERIOD 100000 /* us; the quota is cpus times this */
+#define BUNDLE_PIDS_LIMIT 4096
+
+/* The process a container runs as PID 1: the rootfs's /sbin/init when it is an executable
+ * file (symlinks resolved inside rootfs), else a /bin/sh that waits for SIGTERM. */
+const char *const *bundle_init_args(const char *rootfs);
+
+/* The signal (a berth-ct name) that asks the container's init to shut down: "RTMIN+3" when
+ * the rootfs's /sbin/init is systemd, else "TERM" (busybox init, sysvinit, the shell). */
+const char *bundle_stop_signal(const char *rootfs);
+
+/* Whether this host can guarantee a container's memory with memory.min: a pure cgroup v2
+ * host (/sys/fs/cgroup is cgroup2, so it has cgroup.controllers) offering "memory". A hybrid
+ * or v1 host has no such file there, and berth-ct drives it through v1. */
+bool bundle_memory_min(void);
+
+/* The config.json document for server s whose rootfs is at rootfs (absolute), running
+ * args as PID 1, with "unified": {"memory.min": its memory} when memory_min; NULL on
+ * allocation failure. */
+json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args,
+		      bool memory_min);
+
+/* Write s->dir/bundle/config.json for s->dir/rootfs (replacing an older one atomically). */
+int bundle_write(const struct server *s, struct berth_error *err);
+
+#endif

@@ -1,0 +1,340 @@
+/* driver_vm.c - a VM server: one berth-vmm process, detached from berthd, driven through
+ * its control socket (docs/api-sock.md).
+ *
+ * Files in s->dir: disk.img (the server's own copy of the image's disk), api.sock,
+ * console.log (the serial console, capped by console_log_max), vmm.log (the VMM's stdout
+ * and stderr). The VMM also serves the console on STATE_DIR/console/NAME.sock, which
+ * `berth console` attaches to. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "daemon/images/copy.h"
+#include "daemon/servers/driver.h"
+#include "daemon/net/net.h"
+#include "daemon/servers/proc.h"
+#include "daemon/servers/server_console.h"
+#include "daemon/servers/server_files.h"
+#include "daemon/servers/spawn.h"
+#include "daemon/servers/vmm_api.h"
+
+#define VM_START_MS    30000 /* until the control socket answers (RAM is touched first) */
+#define VM_API_MS      2000  /* one request on the control socket */
+#define VM_API_SLOW_MS 5000  /* the last chance of a VMM that did not answer in VM_API_MS */
+#define VM_KILL_MS     5000  /* for the VMM to exit after stop or SIGKILL */
+#define VM_CMDLINE     "console=ttyS0 reboot=k panic=-1" /* berth-vmm's default */
+#define VM_ARGS_MAX    32
+
+static int make_dir(const struct server *s, struct berth_error *err)
+{
+	if (mkdir(s->dir, 0700) < 0 && errno != EEXIST)
+		return berr(err, errno, "create `%s`", s->dir);
+	return 0;
+}
+
+/* A server whose image has no disk still gets the disk it reserved: blank and sparse. */
+static int blank_disk(const char *path, uint64_t size, struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return berr(err, errno, "create `%s`", path);
+	if (ftruncate(fd, (off_t)size) < 0)
+		return berr(err, errno, "make `%s` %" PRIu64 " bytes", path, size);
+	return 0;
+}
+
+static int vm_provision(const struct server *s, const struct driver_env *e, progress_fn progress,
+			void *ctx, struct berth_error *err)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+
+	(void)e;
+	if (make_dir(s, err) < 0 || image_file(src, s, "disk.img", err) < 0 ||
+	    server_file(dst, s, "disk.img", err) < 0)
+		return -1;
+	if (access(src, F_OK) == 0)
+		return copy_file(src, dst, s->disk, progress, ctx, err);
+	if (errno != ENOENT)
+		return berr(err, errno, "image disk `%s`", src);
+	if (s->disk > 0 && blank_disk(dst, s->disk, err) < 0)
+		return -1;
+	if (progress)
+		progress(ctx, 100);
+	return 0;
+}
+
+struct vm_args {
+	char *argv[VM_ARGS_MAX];
+	int argc;
+	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX], sock[PATH_MAX], log[PATH_MAX];
+	char console[PATH_MAX + 40], console_sock[PATH_MAX], cpus[16], mem[32];
+	char net[NET_VM_ARG_MAX], cmdline[sizeof(VM_CMDLINE) + NET_CMDLINE_MAX];
+};
+
+static void add(struct vm_args *a, const char *arg)
+{
+	a->argv[a->argc++] = (char *)arg;
+}
+
+/* The berth-vmm command line of server s. */
+static int vm_command(const struct server *s, const struct driver_env *e, struct vm_args *a,
+		      struct berth_error *err)
+{
+	char console[PATH_MAX];
+
+	if (image_file(a->kernel, s, "kernel", err) < 0 ||
+	    image_file(a->initrd, s, "initrd", err) < 0 ||
+	    server_file(a->disk, s, "disk.img", err) < 0 ||
+	    server_file(a->sock, s, "api.sock", err) < 0 ||
+	    server_file(a->log, s, "vmm.log", err) < 0 ||
+	    server_file(console, s, "console.log", err) < 0 ||
+	    console_socket(e, s->name, a->console_sock, err) < 0)
+		return -1;
+	if (e->console_log_max)
+		snprintf(a->console, sizeof(a->console), "file=%s,max=%llu", console,
+			 (unsigned long long)e->console_log_max);
+	else
+		snprintf(a->console, sizeof(a->console), "file=%s", console);
+	snprintf(a->cpus, sizeof(a->cpus), "%u", s->cpus);
+	snprintf(a->mem, sizeof(a->mem), "%" PRIu64, s->memory);
+	a->argc = 0;
+	add(a, e->vmm_path);
+	add(a, "--kernel");
+	add(a, a->kernel);
+	if (access(a->initrd, F_OK) == 0) {
+		add(a, "--initrd");
+		add(a, a->initrd);
+	}
+	if (access(a->disk, F_OK) == 0) {
+		add(a, "--disk");
+		add(a, a->disk);
+	}
+	add(a, "--cpus");
+	add(a, a->cpus);
+	add(a, "--mem");
+	add(a, a->mem);
+	add(a, "--console");
+	add(a, a->console);
+	add(a, "--console-sock");
+	add(a, a->console_sock);
+	add(a, "--api-sock");
+	add(a, a->sock);
+	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
+	a->argv[a->argc] = NULL;
+	return 0;
+}
+
+/* Make s's network (net.h) and add its --net and --cmdline to a. */
+static int vm_net(const struct server *s, const struct driver_env *e, struct vm_args *a,
+		  struct berth_error *err)
+{
+	char extra[NET_CMDLINE_MAX];
+
+	if (!e->net)
+		return 0;
+	if (net_vm_attach(e->net, s, a->net, extra, err))
+		return -1;
+	if (a->net[0]) {
+		add(a, "--net");
+		add(a, a->net);
+	}
+	if (extra[0]) {
+		snprintf(a->cmdline, sizeof(a->cmdline), "%s %s", VM_CMDLINE, extra);
+		add(a, "--cmdline");
+		add(a, a->cmdline);
+	}
+	a->argv[a->argc] = NULL;
+	return 0;
+}
+
+static int vm_start(const struct server *s, const struct driver_env *e, long *pid,
+		    struct berth_error *err)
+{
+	_cleanup_close_ int pidfd = -1;
+	char tail[400];
+	struct vm_args a;
+	long log_from, deadline = proc_now_ms() + VM_START_MS;
+
+	if (vm_command(s, e, &a, err) < 0 || vm_net(s, e, &a, err) < 0)
+		return -1;
+	log_from = log_size(a.log);
+	if (spawn_detached(a.argv, a.log, pid, err) < 0)
+		return berr_wrap(err, "start VM %s", s->name);
+	pidfd = proc_open(*pid);
+	if (pidfd < 0)
+		goto died; /* it is gone already */
+	while (proc_now_ms() < deadline) {
+		if (vmm_api_pid(a.sock, VM_API_MS) == *pid)
+			return 0;
+		if (proc_wait(pidfd, 100))
+			goto died;
+	}
+	proc_signal(pidfd, SIGKILL);
+	proc_wait(pidfd, VM_KILL_MS);
+	log_tail(a.log, log_from, tail, sizeof(tail));
+	return berr(err, 0, "VM %s: berth-vmm did not answer on `%s` within %d s; killed it%s%s",
+		    s->name, a.sock, VM_START_MS / 1000, *tail ? ": " : "", tail);
+died:
+	log_tail(a.log, log_from, tail, sizeof(tail));
+	return berr(err, 0, "VM %s: berth-vmm exited at start: %s", s->name,
+		    *tail ? tail : "(nothing in vmm.log)");
+}
+
+/* Is process pid a VMM of this server (its command line has --api-sock sock)? For a VMM
+ * whose socket does not answer. */
+static bool vm_cmdline_is(long pid, const char *sock)
+{
+	char path[64], cmdline[8192], *arg, *end;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, cmdline, sizeof(cmdline) - 1)) <= 0)
+		return false;
+	cmdline[n] = '\0';
+	end = cmdline + n;
+	for (arg = cmdline; arg < end; arg += strlen(arg) + 1)
+		if (strcmp(arg, "--api-sock") == 0 && arg + strlen(arg) + 1 < end)
+			return strcmp(arg + strlen(arg) + 1, sock) == 0;
+	return false;
+}
+
+/* The VMM of this server (--api-sock sock) found among all processes, or 0: one whose pid
+ * berthd never recorded and whose socket does not answer yet (killed while the VMM was
+ * still touching its RAM). */
+static long vm_find(const char *sock)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	long pid = 0, p;
+	char *end;
+
+	while (proc && !pid && (e = readdir(proc))) {
+		p = strtol(e->d_name, &end, 10);
+		if (p > 0 && !*end && vm_cmdline_is(p, sock))
+			pid = p;
+	}
+	if (proc)
+		closedir(proc);
+	return pid;
+}
+
+static bool vm_alive(const struct server *s, const struct driver_env *e)
+{
+	_cleanup_close_ int pidfd = proc_open(s->pid);
+	struct berth_error err;
+	char sock[PATH_MAX];
+
+	(void)e;
+	/* the socket is asked after the pidfd is taken, so an answer is about that process */
+	if (pidfd < 0 || server_file(sock, s, "api.sock", &err) < 0)
+		return false;
+	if (vmm_api_pid(sock, VM_API_MS) == s->pid)
+		return true;
+	/* a VMM busy in its event loop answers late: one longer try while it is certainly ours */
+	return vm_cmdline_is(s->pid, sock) && vmm_api_pid(sock, VM_API_SLOW_MS) == s->pid;
+}
+
+/* Ask the VMM behind pidfd to go: the power button (unless force), then stop. True once it
+ * has exited. */
+static bool vm_ask_to_stop(const char *sock, int pidfd, bool force, int timeout_s)
+{
+	struct berth_error ignored;
+	json_t *reply = NULL;
+
+	/* a guest with ACPI shuts down and the VMM exits 0 */
+	if (!force && vmm_api_call(sock, "shutdown", VM_API_MS, &reply, &ignored) == 0) {
+		json_decref(reply);
+		if (proc_wait(pidfd, timeout_s * 1000))
+			return true;
+	}
+	if (vmm_api_call(sock, "stop", VM_API_MS, &reply, &ignored) == 0) {
+		json_decref(reply);
+		if (proc_wait(pidfd, VM_KILL_MS))
+			return true;
+	}
+	return false;
+}
+
+static int vm_stop(const struct server *s, const struct driver_env *e, bool force, int timeout_s,
+		   struct berth_error *err)
+{
+	_cleanup_close_ int pidfd = -1;
+	char sock[PATH_MAX];
+	long pid;
+
+	(void)e;
+	if (server_file(sock, s, "api.sock", err) < 0)
+		return -1;
+	/* whatever answers on the server's own socket is its VMM, also one whose pid berthd
+	 * never recorded (killed between the spawn and the database write) */
+	pid = vmm_api_pid(sock, VM_API_MS);
+	if (pid > 0 && (pidfd = proc_open(pid)) >= 0 && vmm_api_pid(sock, VM_API_MS) == pid) {
+		if (vm_ask_to_stop(sock, pidfd, force, timeout_s))
+			return 0;
+	} else {
+		/* no answer: a hung VMM is still killed, a recycled pid never, and one that has
+		 * no socket yet is found by its command line */
+		if (pidfd >= 0)
+			close(pidfd);
+		pid = vm_cmdline_is(s->pid, sock) ? s->pid : vm_find(sock);
+		pidfd = proc_open(pid);
+		if (pidfd < 0 || !vm_cmdline_is(pid, sock))
+			return 0; /* nothing of it runs */
+	}
+	if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)
+		return berr(err, errno, "kill the VMM of %s (pid %ld)", s->name, pid);
+	if (!proc_wait(pidfd, VM_KILL_MS))
+		return berr(err, 0, "VM %s: its VMM (pid %ld) did not exit within %d s of SIGKILL",
+			    s->name, pid, VM_KILL_MS / 1000);
+	return 0;
+}
+
+static void vm_cleanup(const struct server *s, const struct driver_env *e)
+{
+	char sock[PATH_MAX];
+	struct berth_error err;
+
+	/* a VMM killed by SIGKILL leaves its socket; one that answers is not ours to remove */
+	if (server_file(sock, s, "api.sock", &err) == 0 && vmm_api_pid(sock, VM_API_MS) == 0) {
+		unlink(sock);
+		if (e->net)
+			net_detach(e->net, s); /* its tap, now that no VMM holds it */
+	}
+	console_cleanup(s, e);
+}
+
+/* The disk image grows to the reservation; the guest grows its own file system. */
+static int vm_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	(void)e;
+	if (server_file(path, s, "disk.img", err) < 0)
+		return -1;
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size < s->disk &&
+	    truncate(path, (off_t)s->disk))
+		return berr(err, errno, "server %s: cannot grow %s", s->name, path);
+	return 0;
+}
+
+const struct driver_ops driver_vm = {
+	.kind = "vm",
+	.provision = vm_provision,
+	.start = vm_start,
+	.stop = vm_stop,
+	.alive = vm_alive,
+	.cleanup = vm_cleanup,
+	.resize = vm_resize,
+};

@@ -1,0 +1,286 @@
+/* ledger.c - reservations of vCPUs, memory and disk, checked and recorded in one
+ * transaction. */
+#include "daemon/state/ledger.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/state/db.h"
+#include "daemon/images/disk_size.h"
+#include "daemon/net/net_lease.h"
+#include "common/error.h"
+#include "common/size.h"
+
+int ledger_detect(const char *state_dir, struct host_facts *h, struct berth_error *err)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	struct statvfs fs;
+
+	if (cpus < 1 || pages < 1 || page < 1)
+		return berr(err, errno, "cannot read this host's CPUs and memory");
+	if (statvfs(state_dir, &fs))
+		return berr(err, errno, "cannot read the free space of %s", state_dir);
+	h->cpus = (unsigned)cpus;
+	h->memory = (uint64_t)pages * (uint64_t)page;
+	h->disk_free = (uint64_t)fs.f_bavail * fs.f_frsize;
+	return 0;
+}
+
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+void ledger_capacity(const struct host_facts *h, const struct config *c, unsigned cpus_override,
+		     uint64_t memory_override, struct capacity *cap)
+{
+	cap->host_cpus = cpus_override ? cpus_override : h->cpus;
+	cap->host_memory = memory_override ? memory_override : h->memory;
+	cap->host_disk = h->disk_free;
+	cap->overcommit = c->cpu_overcommit;
+	if (cpus_override)
+		cap->cpus = cpus_override;
+	else
+		cap->cpus =
+		    minus((uint64_t)floor(h->cpus * c->cpu_overcommit), c->host_reserve_cpus);
+	cap->memory = memory_override ? memory_override : minus(h->memory, c->host_reserve_memory);
+	cap->disk = minus(h->disk_free, c->host_reserve_disk);
+	cap->pool = c->bridge[0] ? c->pool : (struct net_pool){ 0 };
+}
+
+/* Sums over all rows but the one called except (NULL: all). */
+static int sum_rows(sqlite3 *db, const char *except, struct usage *u, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db,
+						     "SELECT count(*), total(cpus), total(memory), "
+						     "total(disk) FROM servers WHERE name IS NOT ?",
+						     err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, except, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_error(db, err, "summing reservations");
+	u->servers = (unsigned)sqlite3_column_int(st, 0);
+	u->cpus = (uint64_t)sqlite3_column_int64(st, 1);
+	u->memory = (uint64_t)sqlite3_column_int64(st, 2);
+	u->disk = (uint64_t)sqlite3_column_int64(st, 3);
+	return 0;
+}
+
+int ledger_usage(sqlite3 *db, struct usage *u, struct berth_error *err)
+{
+	return sum_rows(db, NULL, u, err);
+}
+
+/* Refuse what does not fit, saying what is free. */
+static int check_fits(const struct capacity *cap, const struct usage *u, uint64_t cpus,
+		      uint64_t memory, uint64_t disk, struct berth_error *err)
+{
+	char a[32], f[32], t[32];
+
+	if (memory > minus(cap->memory, u->memory))
+		return refuse(err, ENOSPC, "not enough memory: asked %s, free %s of %s",
+			      size_format(memory, a, sizeof(a)),
+			      size_format(minus(cap->memory, u->memory), f, sizeof(f)),
+			      size_format(cap->memory, t, sizeof(t)));
+	if (cpus > minus(cap->cpus, u->cpus))
+		return refuse(err, ENOSPC, "not enough CPUs: asked %llu, free %llu of %llu",
+			      (unsigned long long)cpus,
+			      (unsigned long long)minus(cap->cpus, u->cpus),
+			      (unsigned long long)cap->cpus);
+	if (disk > minus(cap->disk, u->disk))
+		return refuse(err, ENOSPC, "not enough disk: asked %s, free %s of %s",
+			      size_format(disk, a, sizeof(a)),
+			      size_format(minus(cap->disk, u->disk), f, sizeof(f)),
+			      size_format(cap->disk, t, sizeof(t)));
+	return 0;
+}
+
+/* The image spec names must be ready and of its kind; *size gets its size. */
+static int check_image(sqlite3 *db, const struct server_spec *spec, uint64_t *size,
+		       struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT kind, state, size FROM images WHERE name = ?", err);
+	const char *kind = spec->kind == KIND_VM ? "vm" : "ct";
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, spec->image, -1, SQLITE_STATIC);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		break;
+	case SQLITE_DONE:
+		return refuse(err, ENOENT,
+			      "no image %s: import it first (berth image import %s --kind %s ...)",
+			      spec->image, spec->image, kind);
+	default:
+		return db_error(db, err, "reading images");
+	}
+	if (strcmp((const char *)sqlite3_column_text(st, 0), kind))
+		return refuse(err, EINVAL, "image %s is a %s image, not a %s one", spec->image,
+			      (const char *)sqlite3_column_text(st, 0), kind);
+	if (strcmp((const char *)sqlite3_column_text(st, 1), "ready"))
+		return refuse(err, EBUSY,
+			      "image %s is still being imported: wait for its import to finish",
+			      spec->image);
+	*size = (uint64_t)sqlite3_column_int64(st, 2);
+	return 0;
+}
+
+static int name_taken(sqlite3 *db, const char *name, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT 1 FROM servers WHERE name = ?", err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		return refuse(err, EEXIST,
+			      "server %s already exists: choose another name or delete it first",
+			      name);
+	case SQLITE_DONE:
+		return 0;
+	default:
+		return db_error(db, err, "reading servers");
+	}
+}
+
+static int insert_server(sqlite3 *db, const struct server_spec *spec, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db,
+	    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state, restart, created,"
+	    " address) VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?)",
+	    err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, spec->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, spec->kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, spec->image, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, spec->cpus);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)spec->memory);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)spec->disk);
+	sqlite3_bind_text(st, 7, spec->restart_always ? "always" : "no", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	if (spec->address[0])
+		sqlite3_bind_text(st, 9, spec->address, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, "recording the server");
+	return 0;
+}
+
+int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
+		   struct berth_error *err)
+{
+	uint64_t image_size = 0;
+	struct usage u;
+
+	if (spec->cpus == 0 || spec->memory == 0 || spec->memory > INT64_MAX ||
+	    spec->disk > INT64_MAX)
+		return refuse(err, EINVAL, "a server needs at least 1 CPU and some memory");
+	if (db_begin(db, err))
+		return -1;
+	if (name_taken(db, spec->name, err) || check_image(db, spec, &image_size, err))
+		goto fail;
+	/* the reservation is the size of the disk the driver makes: a VM's copy of its image's
+	 * disk (its length, holes and all), a container's file system holding its image's tree
+	 * (the blocks the tree takes) */
+	if (disk_size(spec->kind, spec->disk, spec->kind == KIND_VM ? spec->image_disk : image_size,
+		      &spec->disk, err))
+		goto fail;
+	spec->address[0] = '\0';
+	if (sum_rows(db, NULL, &u, err) ||
+	    check_fits(cap, &u, spec->cpus, spec->memory, spec->disk, err) ||
+	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
+	    insert_server(db, spec, err))
+		goto fail;
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
+		  uint64_t memory, uint64_t disk, struct berth_error *err)
+{
+	sqlite3_stmt *st;
+	struct usage u;
+	uint64_t old_disk;
+	int rc;
+
+	if (memory > INT64_MAX || disk > INT64_MAX)
+		return refuse(err, EINVAL, "size too large");
+	if (db_begin(db, err))
+		return -1;
+	st = db_prepare(db, "SELECT state, cpus, memory, disk FROM servers WHERE name = ?", err);
+	if (!st)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			refuse(err, ENOENT, "no server %s", name);
+		else
+			db_error(db, err, "reading servers");
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	if (strcmp((const char *)sqlite3_column_text(st, 0), "stopped")) {
+		refuse(err, EBUSY, "server %s is %s: stop it before resizing it", name,
+		       (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	cpus = cpus ? cpus : (unsigned)sqlite3_column_int64(st, 1);
+	memory = memory ? memory : (uint64_t)sqlite3_column_int64(st, 2);
+	old_disk = (uint64_t)sqlite3_column_int64(st, 3);
+	sqlite3_finalize(st);
+	disk = disk ? disk : old_disk;
+	if (disk < old_disk) {
+		refuse(err, EINVAL, "a disk cannot shrink (server %s has %llu bytes)", name,
+		       (unsigned long long)old_disk);
+		goto fail;
+	}
+	if (sum_rows(db, name, &u, err) || check_fits(cap, &u, cpus, memory, disk, err))
+		goto fail;
+	st =
+	    db_prepare(db, "UPDATE servers SET cpus = ?, memory = ?, disk = ? WHERE name = ?", err);
+	if (!st)
+		goto fail;
+	sqlite3_bind_int64(st, 1, cpus);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)memory);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)disk);
+	sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, err, "resizing the server");
+		goto fail;
+	}
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+int ledger_release(sqlite3 *db, const char *name, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db, "DELETE FROM servers WHERE name = ?", err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, "deleting the server");
+	return 0;
+}

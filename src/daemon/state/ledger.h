@@ -1,0 +1,80 @@
+/* ledger.h - the promise that the host is never oversold. The ledger is the servers table:
+ * a server's row is its reservation of vCPUs, memory and disk, recorded in the same
+ * transaction (BEGIN IMMEDIATE) that checked it fits, so concurrent requests, even from two
+ * processes on one database, can never reserve more than the capacity. */
+#ifndef BERTH_DAEMON_LEDGER_H
+#define BERTH_DAEMON_LEDGER_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "daemon/config.h"
+#include "daemon/net/net_pool.h"
+#include "daemon/servers/server.h"
+
+/* What the host has (detected, or given on the command line). */
+struct host_facts {
+	unsigned cpus;	    /* online cores */
+	uint64_t memory;    /* RAM */
+	uint64_t disk_free; /* free space of the state dir's file system at start */
+};
+
+/* What servers may reserve in all, and the figures it came from. */
+struct capacity {
+	unsigned host_cpus;
+	uint64_t host_memory, host_disk;
+	double overcommit;
+	uint64_t cpus, memory, disk;
+	struct net_pool pool; /* addresses servers get (prefix 0: none, networks off) */
+};
+
+/* Sums over every server row (creating and deleting ones hold their reservation too). */
+struct usage {
+	uint64_t cpus, memory, disk;
+	unsigned servers;
+};
+
+/* A server to reserve. disk 0 means the image's size; the ledger records at least that. */
+struct server_spec {
+	char name[SERVER_NAME_MAX + 1];
+	char image[SERVER_NAME_MAX + 1];
+	enum server_kind kind;
+	unsigned cpus;
+	uint64_t memory, disk;
+	uint64_t image_disk; /* a VM's: the length of its image's disk.img (0: none) */
+	bool restart_always;
+	char address[NET_ADDR_LEN]; /* out: the address of the pool it got, "" when none */
+};
+
+/* Cores, RAM and the free space of state_dir's file system. */
+int ledger_detect(const char *state_dir, struct host_facts *h, struct berth_error *err);
+
+/* Capacity from host facts and settings: cores x cpu_overcommit - host_reserve_cpus, RAM -
+ * host_reserve_memory (never overcommitted), free disk - host_reserve_disk; the pool of
+ * bridge_address when there is a bridge. A non-zero
+ * cpus_override / memory_override is the capacity itself (berthd --host-cpus/--host-memory). */
+void ledger_capacity(const struct host_facts *h, const struct config *c, unsigned cpus_override,
+		     uint64_t memory_override, struct capacity *cap);
+
+/* The reserved sums now. */
+int ledger_usage(sqlite3 *db, struct usage *u, struct berth_error *err);
+
+/* Check spec fits and record it as a server in state 'creating', in one transaction. The
+ * image must exist, be ready and of spec's kind. spec->disk gets what was reserved, and
+ * spec->address a free address of cap's pool (if it has one). errnum: EEXIST name taken,
+ * ENOENT no image, ENOSPC does not fit or no free address (the message says what is free),
+ * EINVAL wrong image kind, EBUSY image not ready or database busy. */
+int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
+		   struct berth_error *err);
+
+/* Change a stopped server's reservation (0 keeps a value), checked in one transaction.
+ * A disk never shrinks. errnum: ENOENT, EBUSY (not stopped), ENOSPC, EINVAL. */
+int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
+		  uint64_t memory, uint64_t disk, struct berth_error *err);
+
+/* Release a server's reservation: delete its row (the last step of deleting it). */
+int ledger_release(sqlite3 *db, const char *name, struct berth_error *err);
+
+#endif

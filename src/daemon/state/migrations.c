@@ -1,0 +1,40 @@
+/* migrations.c - berthd's database schema, one step per version. Never edit a released
+ * step: add a new one that alters what came before. */
+#include "daemon/state/db.h"
+
+const char *const db_migrations[] = {
+	/* 1: images, servers (the ledger: a server's row is its reservation), operations. */
+	"CREATE TABLE images ("
+	" name TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('vm','ct')),"
+	" state TEXT NOT NULL CHECK (state IN ('importing','ready')),"
+	" size INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE servers ("
+	" name TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('vm','ct')),"
+	" image TEXT NOT NULL,"
+	" cpus INTEGER NOT NULL CHECK (cpus > 0),"
+	" memory INTEGER NOT NULL CHECK (memory > 0),"
+	" disk INTEGER NOT NULL CHECK (disk >= 0),"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('creating','stopped','starting','running','stopping','deleting')),"
+	" pid INTEGER,"
+	" address TEXT,"
+	" restart TEXT NOT NULL DEFAULT 'no' CHECK (restart IN ('no','always')),"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX servers_image ON servers (image);"
+	"CREATE TABLE operations ("
+	" id TEXT PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" target TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('running','success','failure')),"
+	" progress INTEGER NOT NULL DEFAULT 0,"
+	" err TEXT,"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL);",
+	/* 2: networks: an address of the bridge's pool is one server's (NULLs are many). */
+	"CREATE UNIQUE INDEX servers_address ON servers (address);",
+};
+
+const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

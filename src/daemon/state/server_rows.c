@@ -1,0 +1,190 @@
+/* server_rows.c - SQL of the servers table, besides the ledger's reservations. */
+#include "daemon/state/server_rows.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/state/db.h"
+#include "common/error.h"
+
+static const char *const state_names[] = {
+	[STATE_CREATING] = "creating", [STATE_STOPPED] = "stopped",   [STATE_STARTING] = "starting",
+	[STATE_RUNNING] = "running",   [STATE_STOPPING] = "stopping", [STATE_DELETING] = "deleting",
+};
+
+#define COLUMNS "name, kind, image, state, cpus, memory, disk, address, pid, restart, created"
+
+const char *server_state_name(enum server_state s)
+{
+	return state_names[s];
+}
+
+int server_state_parse(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
+		if (name && !strcmp(name, state_names[i]))
+			return (int)i;
+	}
+	return -1;
+}
+
+const char *server_kind_name(enum server_kind k)
+{
+	return k == KIND_VM ? "vm" : "ct";
+}
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}
+
+static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struct berth_error *err)
+{
+	int state = server_state_parse(text(st, 3));
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", text(st, 0));
+	snprintf(s->image, sizeof(s->image), "%s", text(st, 2));
+	s->kind = strcmp(text(st, 1), "vm") ? KIND_CT : KIND_VM;
+	s->state = state < 0 ? STATE_STOPPED : (enum server_state)state;
+	s->cpus = (unsigned)sqlite3_column_int64(st, 4);
+	s->memory = (uint64_t)sqlite3_column_int64(st, 5);
+	s->disk = (uint64_t)sqlite3_column_int64(st, 6);
+	s->pid = (long)sqlite3_column_int64(st, 8);
+	s->restart_always = !strcmp(text(st, 9), "always");
+	snprintf(s->address, sizeof(s->address), "%s", text(st, 7));
+	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
+		sizeof(s->dir) ||
+	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,
+			     s->image) >= sizeof(s->image_dir))
+		return berr(err, ENAMETOOLONG, "server %s: the state directory's path is too long",
+			    s->name);
+	return 0;
+}
+
+int server_load(sqlite3 *db, const char *state_dir, const char *name, struct server *s,
+		struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT " COLUMNS " FROM servers WHERE name = ?", err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		return fill(st, state_dir, s, err);
+	case SQLITE_DONE:
+		return refuse(err, ENOENT, "no server %s", name);
+	default:
+		return db_error(db, err, "reading servers");
+	}
+}
+
+static json_t *row_json(sqlite3_stmt *st)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name",
+			      text(st, 0), "kind", text(st, 1), "image", text(st, 2), "state",
+			      text(st, 3), "cpus", (json_int_t)sqlite3_column_int64(st, 4),
+			      "memory", (json_int_t)sqlite3_column_int64(st, 5), "disk",
+			      (json_int_t)sqlite3_column_int64(st, 6), "address", "pid", "restart",
+			      text(st, 9), "created", (json_int_t)sqlite3_column_int64(st, 10));
+
+	if (!j)
+		return NULL;
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+		json_object_set_new(j, "address", json_string(text(st, 7)));
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int64(st, 8) > 0)
+		json_object_set_new(j, "pid", json_integer(sqlite3_column_int64(st, 8)));
+	return j;
+}
+
+json_t *server_json(sqlite3 *db, const char *name, struct berth_error *err)
+{
+	return db_row_json(db, "SELECT " COLUMNS " FROM servers WHERE name = ?1", name, row_json,
+			   "server", err);
+}
+
+json_t *server_json_list(sqlite3 *db, struct berth_error *err)
+{
+	return db_rows_json(db, "SELECT " COLUMNS " FROM servers ORDER BY name", NULL, row_json,
+			    err);
+}
+
+json_t *server_names(sqlite3 *db, unsigned mask, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT name, state FROM servers ORDER BY name", err);
+	json_t *list = json_array();
+	int rc, state;
+
+	if (!st) {
+		json_decref(list);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		state = server_state_parse(text(st, 1));
+		if (state >= 0 && (mask & STATE_BIT(state)))
+			json_array_append_new(list, json_string(text(st, 0)));
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(db, err, "listing servers");
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* Why a move did not happen: the server is gone or in another state. */
+static int explain(sqlite3 *db, const char *name, enum server_state to, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT state FROM servers WHERE name = ?", err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return refuse(err, ENOENT, "no server %s", name);
+	return refuse(err, EBUSY, "server %s is %s: it cannot go %s now", name, text(st, 0),
+		      to == STATE_DELETING ? "to deleting" : server_state_name(to));
+}
+
+int server_move(sqlite3 *db, const char *name, unsigned from_mask, enum server_state to, long pid,
+		struct berth_error *err)
+{
+	char sql[256] = "UPDATE servers SET state = ?1";
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	unsigned i;
+	bool first = true;
+
+	if (pid >= 0)
+		strcat(sql, ", pid = nullif(?3, 0)");
+	strcat(sql, " WHERE name = ?2 AND state IN (");
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
+		if (!(from_mask & STATE_BIT(i)))
+			continue;
+		strcat(sql, first ? "'" : ", '");
+		strcat(sql, state_names[i]);
+		strcat(sql, "'");
+		first = false;
+	}
+	strcat(sql, ")");
+	st = db_prepare(db, sql, err);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, state_names[to], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if (pid >= 0)
+		sqlite3_bind_int64(st, 3, pid);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, "updating a server");
+	if (sqlite3_changes(db) == 0)
+		return explain(db, name, to, err);
+	return 0;
+}
