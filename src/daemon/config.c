@@ -30,6 +30,7 @@ void config_defaults(struct config *c)
 	c->nat = true;
 	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
 	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
+	c->image_max_size = CONFIG_IMAGE_MAX_SIZE;
 	c->nplans = sizeof(default_plans) / sizeof(default_plans[0]);
 	memcpy(c->plans, default_plans, sizeof(default_plans));
 }
@@ -152,6 +153,16 @@ static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_er
 	return 0;
 }
 
+/* An image of less than a MiB is no image: a smaller limit is a typo. */
+static int parse_image_max(const char *v, uint64_t *out, struct berth_error *err)
+{
+	if (size_parse(v, out, err))
+		return -1;
+	if (*out < (1ULL << 20))
+		return berr(err, 0, "image_max_size must be at least 1M");
+	return 0;
+}
+
 static int parse_setting(const char *key, char *v, struct config *c, bool *plans_replaced,
 			 struct berth_error *err)
 {
@@ -181,6 +192,8 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_path(v, c->console_path, err);
 	if (!strcmp(key, "console_log_max"))
 		return parse_console_max(v, &c->console_log_max, err);
+	if (!strcmp(key, "image_max_size"))
+		return parse_image_max(v, &c->image_max_size, err);
 	if (!strcmp(key, "plan"))
 		return parse_plan(v, c, plans_replaced, err);
 	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);

@@ -14,6 +14,7 @@
 #define CONFIG_MAX_PLANS       32
 #define CONFIG_IFNAME_MAX      15 /* IFNAMSIZ - 1 */
 #define CONFIG_CONSOLE_LOG_MAX ((uint64_t)1 << 20)
+#define CONFIG_IMAGE_MAX_SIZE  ((uint64_t)64 << 30)
 
 /* A named size of server that `berth create --plan` picks. */
 struct plan {
@@ -36,6 +37,7 @@ struct config {
 	bool nat;			    /* masquerade the subnet's traffic out (default yes) */
 	char console_path[PATH_MAX];	    /* berth-console; "" until config_find_tools() */
 	uint64_t console_log_max;	    /* cap of a server's console.log (default 1M) */
+	uint64_t image_max_size;	    /* the most disk one image may take (default 64G) */
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };
@@ -43,7 +45,7 @@ struct config {
 /* The built-in settings: no reserve but 512M RAM and 1G disk, overcommit 1.0, plans
  * small (1 CPU, 512M, 2G), medium (2, 2G, 20G), large (4, 8G, 80G); network auto, no
  * bridge (the shipped contrib/berthd.conf turns on berth0), bridge_address 10.187.0.1/24,
- * nat yes. */
+ * nat yes, images up to 64G. */
 void config_defaults(struct config *c);
 
 /* Apply the settings in text (the contents of a file called origin, for messages) over c.

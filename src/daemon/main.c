@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 		r = -1;
 		goto out;
 	}
-	if (http_start(&http, fd, api_handle, &d, &err) || reconcile_watch(&d, &err)) {
+	if (http_start(&http, fd, api_handle, api_upload, &d, &err) || reconcile_watch(&d, &err)) {
 		unlink(o.socket);
 		r = -1;
 		goto out;

@@ -84,6 +84,20 @@ void api_handle(void *app, const struct http_request *rq, struct http_reply *rep
 				 rq->path);
 }
 
+void api_upload(void *app, const struct http_request *rq, struct http_upload *up,
+		struct http_reply *rep)
+{
+	char arg[ARG_MAX];
+
+	if (strcmp(rq->method, "POST") || !match("/1.0/images", rq->path, arg)) {
+		http_reply_error(rep, 415,
+				 "a body of type " HTTP_UPLOAD_TYPE
+				 " is only taken by POST /1.0/images");
+		return;
+	}
+	api_images_upload(app, rq, up, rep);
+}
+
 void api_reply_error(struct http_reply *rep, const struct berth_error *err)
 {
 	unsigned status;
@@ -92,8 +106,14 @@ void api_reply_error(struct http_reply *rep, const struct berth_error *err)
 	case EINVAL:
 		status = 400;
 		break;
+	case EPERM:
+		status = 403;
+		break;
 	case ENOENT:
 		status = 404;
+		break;
+	case EFBIG:
+		status = 413;
 		break;
 	case EEXIST:
 	case EBUSY:

@@ -10,7 +10,12 @@
 /* The http_handler of berthd: app is the struct berthd. */
 void api_handle(void *app, const struct http_request *rq, struct http_reply *rep);
 
-/* Reply with err: 400 EINVAL, 404 ENOENT, 409 EEXIST/EBUSY/ENOSPC, 503 ESHUTDOWN, else 500. */
+/* The http_upload_handler of berthd: POST /1.0/images takes an archive; nothing else does. */
+void api_upload(void *app, const struct http_request *rq, struct http_upload *up,
+		struct http_reply *rep);
+
+/* Reply with err: 400 EINVAL, 403 EPERM, 404 ENOENT, 409 EEXIST/EBUSY/ENOSPC, 413 EFBIG,
+ * 503 ESHUTDOWN, else 500. */
 void api_reply_error(struct http_reply *rep, const struct berth_error *err);
 
 /* Reply 202 {"operation": "/1.0/operations/ID", "id": ID}. */
@@ -53,6 +58,9 @@ void api_server_exec(struct berthd *d, const struct http_request *rq, const char
 void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,
 		     struct http_reply *rep);
 void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+/* POST /1.0/images?name=NAME&kind=vm|ct with an archive body (api_upload). */
+void api_images_upload(struct berthd *d, const struct http_request *rq, struct http_upload *up,
 		       struct http_reply *rep);
 void api_image_get(struct berthd *d, const struct http_request *rq, const char *arg,
 		   struct http_reply *rep);

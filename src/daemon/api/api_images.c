@@ -1,5 +1,7 @@
-/* api_images.c - /1.0/images: list, import (an operation), show, delete. Paths in an
- * import are on berthd's host and must be absolute. */
+/* api_images.c - /1.0/images: list, import, show, delete. An import is an upload: the
+ * client sends the files (a tar archive) in the request, read with its own rights. The
+ * older form naming files on berthd's host (absolute paths, an operation) is root's only:
+ * berthd, as root, would open any file for anyone who may reach its socket. */
 #include <errno.h>
 #include <string.h>
 
@@ -72,7 +74,19 @@ void api_images_import(struct berthd *d, const struct http_request *rq, const ch
 	struct image_source src;
 	struct berth_error err;
 
+	uid_t uid;
+
 	(void)arg;
+	if (http_peer_uid(rq, &uid, &err)) {
+		api_reply_error(rep, &err);
+		return;
+	}
+	if (uid != 0) {
+		http_reply_error(rep, 403,
+				 "naming files on berthd's host is for root only: upload them "
+				 "(Content-Type " HTTP_UPLOAD_TYPE "), as berth image import does");
+		return;
+	}
 	if (api_refuse_body(rq, fields, rep))
 		return;
 	if (input_string(rq->body, "name", true, &name, &err) ||
@@ -86,6 +100,59 @@ void api_images_import(struct berthd *d, const struct http_request *rq, const ch
 		api_reply_error(rep, &err);
 	else
 		api_reply_operation(rep, id);
+}
+
+static int upload_data(void *ctx, const char *buf, size_t len, struct http_reply *rep)
+{
+	struct berth_error err;
+
+	if (image_receive_data(ctx, buf, len, &err) == 0)
+		return 0;
+	api_reply_error(rep, &err);
+	return -1;
+}
+
+static void upload_end(void *ctx, struct http_reply *rep)
+{
+	struct berth_error err;
+	json_t *image = image_receive_end(ctx, &err);
+
+	if (image)
+		http_reply_json(rep, 201, image);
+	else
+		api_reply_error(rep, &err);
+}
+
+static void upload_release(void *ctx)
+{
+	image_receive_free(ctx);
+}
+
+void api_images_upload(struct berthd *d, const struct http_request *rq, struct http_upload *up,
+		       struct http_reply *rep)
+{
+	const char *name = http_query(rq, "name"), *kind = http_query(rq, "kind");
+	struct image_receipt *r;
+	struct berth_error err;
+
+	if (!name || !kind) {
+		http_reply_error(rep, 400, "an image upload needs ?name=NAME&kind=vm|ct");
+		return;
+	}
+	if (strcmp(kind, "vm") && strcmp(kind, "ct")) {
+		http_reply_error(rep, 400, "kind must be vm or ct");
+		return;
+	}
+	if (api_refuse_name("image", name, rep))
+		return;
+	r = image_receive_begin(d, name, !strcmp(kind, "vm") ? KIND_VM : KIND_CT, &err);
+	if (!r) {
+		api_reply_error(rep, &err);
+		return;
+	}
+	*up = (struct http_upload){
+		.ctx = r, .data = upload_data, .end = upload_end, .release = upload_release
+	};
 }
 
 void api_image_get(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,6 +21,7 @@
 struct http_server {
 	struct MHD_Daemon *mhd;
 	http_handler handler;
+	http_upload_handler upload;
 	void *app;
 };
 
@@ -28,6 +30,10 @@ struct pending {
 	char *body;
 	size_t len;
 	bool too_large;
+	bool is_upload; /* the body goes to up as it arrives */
+	struct http_upload up;
+	json_t *refusal; /* an upload refused: the reply, sent once the body is dropped */
+	unsigned refusal_status;
 };
 
 static int make_parent(const char *path, struct berth_error *err)
@@ -62,6 +68,19 @@ int http_listen(const char *path, int *out, struct berth_error *err)
 		return -1;
 	}
 	*out = fd;
+	return 0;
+}
+
+int http_peer_uid(const struct http_request *rq, uid_t *uid, struct berth_error *err)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (!ci || getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return berr(err, errno, "cannot tell who is calling");
+	*uid = cred.uid;
 	return 0;
 }
 
@@ -168,6 +187,67 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply
 	return r;
 }
 
+/* Is this request an upload (by its Content-Type)? */
+static bool is_upload(struct MHD_Connection *conn)
+{
+	const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+
+	return type && !strncasecmp(type, HTTP_UPLOAD_TYPE, strlen(HTTP_UPLOAD_TYPE));
+}
+
+/* A piece of an upload's body: to its handler, or dropped once refused. */
+static void upload_data(struct pending *p, const char *data, size_t len)
+{
+	struct http_reply rep = { 0 };
+
+	if (p->refusal)
+		return;
+	if (p->up.data(p->up.ctx, data, len, &rep)) {
+		if (!rep.json)
+			http_reply_error(&rep, 500, "internal error: upload refused");
+		p->refusal = rep.json;
+		p->refusal_status = rep.status;
+	}
+}
+
+/* An upload's body is whole (or was refused): its reply. */
+static enum MHD_Result upload_end(struct MHD_Connection *conn, struct pending *p)
+{
+	struct http_reply rep = { 0 };
+	enum MHD_Result r;
+
+	if (p->refusal) {
+		http_reply_json(&rep, p->refusal_status, p->refusal);
+		p->refusal = NULL;
+	} else {
+		p->up.end(p->up.ctx, &rep);
+	}
+	/* Whatever a failed upload made is gone before the client hears of the failure. */
+	p->up.release(p->up.ctx);
+	p->up.release = NULL;
+	r = send_reply(conn, &rep);
+	json_decref(rep.json);
+	return r;
+}
+
+/* The first call of an upload, before its body: ask the app to take it. */
+static enum MHD_Result upload_begin(struct http_server *srv, struct MHD_Connection *conn,
+				    struct pending *p, const struct http_request *rq)
+{
+	struct http_reply rep = { 0 };
+	enum MHD_Result r;
+
+	p->is_upload = true;
+	srv->upload(srv->app, rq, &p->up, &rep);
+	if (!rep.json)
+		return MHD_YES;
+	/* Refused before its body: answer now, so the client need not send it. */
+	p->up.release = NULL;
+	r = send_reply(conn, &rep);
+	json_decref(rep.json);
+	return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -183,7 +263,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!p) {
 		p = calloc(1, sizeof(*p));
 		*con_cls = p;
-		return p ? MHD_YES : MHD_NO;
+		if (!p)
+			return MHD_NO;
+		return is_upload(conn) ? upload_begin(srv, conn, p, &rq) : MHD_YES;
+	}
+	if (p->is_upload) {
+		if (!*upload_size)
+			return p->up.data ? upload_end(conn, p) : MHD_YES;
+		if (p->up.data)
+			upload_data(p, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
 	}
 	if (*upload_size) {
 		/* Past the limit the rest is read and dropped, so the client gets its 413. */
@@ -217,14 +307,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	(void)cls, (void)conn, (void)why;
 	if (p) {
+		if (p->is_upload && p->up.release)
+			p->up.release(p->up.ctx);
+		json_decref(p->refusal);
 		free(p->body);
 		free(p);
 		*con_cls = NULL;
 	}
 }
 
-int http_start(struct http_server **out, int fd, http_handler handler, void *app,
-	       struct berth_error *err)
+int http_start(struct http_server **out, int fd, http_handler handler, http_upload_handler upload,
+	       void *app, struct berth_error *err)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
 
@@ -233,6 +326,7 @@ int http_start(struct http_server **out, int fd, http_handler handler, void *app
 		return berr(err, ENOMEM, "http");
 	}
 	srv->handler = handler;
+	srv->upload = upload;
 	srv->app = app;
 	srv->mhd = MHD_start_daemon(
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |

@@ -10,6 +10,7 @@
 
 #include "common/names.h"
 #include "common/error.h"
+#include "daemon/images/upload.h"
 
 #define COLUMNS "name, kind, state, size, created"
 
@@ -117,6 +118,29 @@ static int import_work(struct op *op, void *arg, struct berth_error *err)
 	return -1;
 }
 
+/* Record image name as 'importing' (EEXIST when the name is taken). */
+static int row_insert(sqlite3 *db, const char *name, enum server_kind kind, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db, "INSERT INTO images (name, kind, state, created) VALUES (?1, ?2, 'importing', ?3)",
+	    err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return refuse(err, EEXIST,
+				      "image %s already exists: delete it first or choose another "
+				      "name",
+				      name);
+		return db_error(db, err, "recording the image");
+	}
+	return 0;
+}
+
 int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
 		       char id[OP_ID_LEN + 1], struct berth_error *err)
 {
@@ -132,29 +156,8 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 		return -1;
 	}
 	db = db_conn(&d->db, err);
-	if (!db)
+	if (!db || row_insert(db, name, src->kind, err))
 		return -1;
-	{
-		_cleanup_stmt_ sqlite3_stmt *st =
-		    db_prepare(db,
-			       "INSERT INTO images (name, kind, state, created) VALUES (?1, ?2, "
-			       "'importing', ?3)",
-			       err);
-
-		if (!st)
-			return -1;
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, src->kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-				return refuse(err, EEXIST,
-					      "image %s already exists: delete it first or choose "
-					      "another name",
-					      name);
-			return db_error(db, err, "recording the image");
-		}
-	}
 	announce(d, name);
 	j = calloc(1, sizeof(*j));
 	if (j) {
@@ -178,6 +181,98 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 	image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, &(struct berth_error){ 0 });
 	announce(d, name);
 	return -1;
+}
+
+struct image_receipt {
+	struct berthd *d;
+	char name[NAME_MAX_LEN + 1];
+	struct image_upload *files;
+	bool ready;
+};
+
+/* The bound of an upload: image_max_size, and the file system keeping free the disk the
+ * ledger has reserved for servers and the host's reserve. */
+static int upload_bound(struct berthd *d, sqlite3 *db, struct upload_bound *b,
+			struct berth_error *err)
+{
+	struct usage u;
+
+	if (ledger_usage(db, &u, err))
+		return -1;
+	b->max_size = d->cfg.image_max_size;
+	b->keep_free = u.disk + d->cfg.host_reserve_disk;
+	return 0;
+}
+
+struct image_receipt *image_receive_begin(struct berthd *d, const char *name, enum server_kind kind,
+					  struct berth_error *err)
+{
+	struct image_receipt *r;
+	struct upload_bound b;
+	sqlite3 *db;
+
+	if (name_check("image", name, err))
+		return NULL;
+	db = db_conn(&d->db, err);
+	if (!db || upload_bound(d, db, &b, err) || row_insert(db, name, kind, err))
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		berr(err, ENOMEM, "image %s", name);
+	} else {
+		r->d = d;
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		if (upload_open(&r->files, d->state_dir, name, kind, &b, err) == 0) {
+			announce(d, name);
+			return r;
+		}
+		free(r);
+	}
+	image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, &(struct berth_error){ 0 });
+	return NULL;
+}
+
+int image_receive_data(struct image_receipt *r, const void *buf, size_t len,
+		       struct berth_error *err)
+{
+	return upload_write(r->files, buf, len, err);
+}
+
+json_t *image_receive_end(struct image_receipt *r, struct berth_error *err)
+{
+	sqlite3 *db;
+	uint64_t size;
+
+	if (upload_finish(r->files, &size, err))
+		return NULL;
+	db = db_conn(&r->d->db, err);
+	if (!db || image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
+			     r->name, size, err)) {
+		image_remove(r->d->state_dir, r->name, &(struct berth_error){ 0 });
+		return NULL;
+	}
+	r->ready = true;
+	announce(r->d, r->name);
+	return image_json(db, r->name, err);
+}
+
+void image_receive_free(struct image_receipt *r)
+{
+	struct berth_error err;
+	sqlite3 *db;
+
+	if (!r)
+		return;
+	/* The row first: files no row owns are removed at berthd's next start anyway. */
+	if (!r->ready) {
+		db = db_conn(&r->d->db, &err);
+		if (db)
+			image_sql(db, "DELETE FROM images WHERE name = ?", r->name, 0, &err);
+	}
+	upload_free(r->files);
+	if (!r->ready)
+		announce(r->d, r->name);
+	free(r);
 }
 
 /* Refuse deleting an image that is importing or used; then delete its row. One

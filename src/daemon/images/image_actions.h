@@ -19,6 +19,25 @@ json_t *image_json_list(sqlite3 *db, struct berth_error *err);
 int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
 		       char id[OP_ID_LEN + 1], struct berth_error *err);
 
+/* An image whose files arrive in the request (an upload): the row is 'importing' while
+ * they do, 'ready' at the end; a failed or dropped upload leaves neither row nor files. */
+struct image_receipt;
+
+/* Record image name of kind as 'importing' and start extracting its archive, bounded by
+ * image_max_size and the disk the ledger can still give. NULL on failure (err says why). */
+struct image_receipt *image_receive_begin(struct berthd *d, const char *name, enum server_kind kind,
+					  struct berth_error *err);
+
+/* The next len bytes of the archive. */
+int image_receive_data(struct image_receipt *r, const void *buf, size_t len,
+		       struct berth_error *err);
+
+/* The archive is whole: the image is ready; returns its API object. */
+json_t *image_receive_end(struct image_receipt *r, struct berth_error *err);
+
+/* Free r; an image not ready is removed, files and row. */
+void image_receive_free(struct image_receipt *r);
+
 /* Delete image name: EBUSY while a server uses it or it is importing. */
 int image_delete(struct berthd *d, const char *name, struct berth_error *err);
 

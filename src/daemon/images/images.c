@@ -43,8 +43,7 @@ static int check_path(const char *what, const char *path, mode_t want, struct be
 	return 0;
 }
 
-/* Fail unless path is a bzImage berth-vmm can boot: the check berth-vmm makes itself. */
-static int check_bzimage(const char *path, struct berth_error *err)
+int image_check_kernel(const char *path, const char *what, struct berth_error *err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ uint8_t *head = malloc(BZ_HEAD_MAX);
@@ -53,14 +52,14 @@ static int check_bzimage(const char *path, struct berth_error *err)
 	ssize_t n;
 
 	if (!head)
-		return berr(err, ENOMEM, "kernel %s", path);
+		return berr(err, ENOMEM, "kernel %s", what);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return berr(err, errno, "kernel %s", path);
+		return berr(err, errno, "kernel %s", what);
 	n = pread(fd, head, BZ_HEAD_MAX, 0);
 	if (n < 0)
-		return berr(err, errno, "kernel %s", path);
+		return berr(err, errno, "kernel %s", what);
 	if (bzimage_header_parse(head, (size_t)n, (uint64_t)st.st_size, &bh, err))
-		return berr_wrap(err, "kernel %s", path);
+		return berr_wrap(err, "kernel %s", what);
 	return 0;
 }
 
@@ -68,8 +67,10 @@ static int check_bzimage(const char *path, struct berth_error *err)
 static int check_rootfs_source(const char *path, struct berth_error *err)
 {
 	_cleanup_close_ int fd = -1;
+	unsigned char head[TAR_HEAD];
 	const char *flag;
 	struct stat st;
+	ssize_t n;
 
 	if (check_path("rootfs", path, 0, err))
 		return -1;
@@ -80,7 +81,10 @@ static int check_rootfs_source(const char *path, struct berth_error *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return berr(err, errno, "rootfs %s", path);
-	return tar_detect(fd, path, &flag, err);
+	n = pread(fd, head, sizeof(head), 0);
+	if (n < 0)
+		return berr(err, errno, "cannot read %s", path);
+	return tar_detect(head, (size_t)n, path, &flag, err);
 }
 
 int image_check_source(const struct image_source *src, struct berth_error *err)
@@ -96,7 +100,8 @@ int image_check_source(const struct image_source *src, struct berth_error *err)
 		return berr(
 		    err, 0,
 		    "a VM image takes a kernel (and an optional initrd and disk), not a rootfs");
-	if (check_path("kernel", src->kernel, S_IFREG, err) || check_bzimage(src->kernel, err))
+	if (check_path("kernel", src->kernel, S_IFREG, err) ||
+	    image_check_kernel(src->kernel, src->kernel, err))
 		return -1;
 	if (src->initrd && check_path("initrd", src->initrd, S_IFREG, err))
 		return -1;
@@ -118,8 +123,7 @@ static int rootfs_has(int rootfd, const char *prog)
 	return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
-/* Fail unless the rootfs can boot a container: /sbin/init or /bin/sh. */
-static int check_rootfs(const char *rootfs, const char *from, struct berth_error *err)
+int image_check_rootfs(const char *rootfs, const char *from, struct berth_error *err)
 {
 	_cleanup_close_ int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
@@ -196,7 +200,7 @@ static int import_ct(const char *tmp, const struct image_source *src, progress_f
 		if (tar_extract(src->rootfs, rootfs, progress, ctx, err))
 			return -1;
 	}
-	return check_rootfs(rootfs, src->rootfs, err);
+	return image_check_rootfs(rootfs, src->rootfs, err);
 }
 
 /* Write path's file system to disk: an image is whole on disk before its name says so,
@@ -218,34 +222,65 @@ static int check_name(const char *name, struct berth_error *err)
 	return 0;
 }
 
+int image_begin(const char *state_dir, const char *name, char **tmp, char **final,
+		struct berth_error *err)
+{
+	_cleanup_free_ char *images = NULL;
+
+	*tmp = *final = NULL;
+	if (check_name(name, err))
+		return -1;
+	if (asprintf(&images, "%s/images", state_dir) < 0 ||
+	    asprintf(tmp, "%s/%s.tmp", images, name) < 0 ||
+	    asprintf(final, "%s/%s", images, name) < 0)
+		goto nomem;
+	if (access(*final, F_OK) == 0) {
+		berr(err, EEXIST, "cannot import image %s: %s exists", name, *final);
+		goto fail;
+	}
+	if (mkdir(images, 0700) < 0 && errno != EEXIST) {
+		berr(err, errno, "cannot create %s", images);
+		goto fail;
+	}
+	if (mkdir(*tmp, 0700) < 0) {
+		berr(err, errno, "cannot create %s (an import of %s still running?)", *tmp, name);
+		goto fail;
+	}
+	return 0;
+nomem:
+	berr(err, ENOMEM, "cannot import image %s", name);
+fail:
+	free(*tmp);
+	free(*final);
+	*tmp = *final = NULL;
+	return -1;
+}
+
+int image_commit(const char *tmp, const char *final, struct berth_error *err)
+{
+	if (sync_dir_fs(tmp, err))
+		return -1;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
+		return berr(err, errno, "cannot rename %s to %s", tmp, final);
+	return 0;
+}
+
 int image_import(const char *state_dir, const char *name, const struct image_source *src,
 		 progress_fn progress, void *ctx, uint64_t *size, struct berth_error *err)
 {
-	_cleanup_free_ char *images = NULL, *tmp = NULL, *final = NULL;
+	_cleanup_free_ char *tmp = NULL, *final = NULL;
 	struct berth_error ignored;
 	int rc;
 
-	if (check_name(name, err) || image_check_source(src, err))
+	if (check_name(name, err) || image_check_source(src, err) ||
+	    image_begin(state_dir, name, &tmp, &final, err))
 		return -1;
-	if (asprintf(&images, "%s/images", state_dir) < 0 ||
-	    asprintf(&tmp, "%s/%s.tmp", images, name) < 0 ||
-	    asprintf(&final, "%s/%s", images, name) < 0)
-		return berr(err, ENOMEM, "cannot import image %s", name);
-	if (access(final, F_OK) == 0)
-		return berr(err, EEXIST, "cannot import image %s: %s exists", name, final);
-	if (mkdir(images, 0700) < 0 && errno != EEXIST)
-		return berr(err, errno, "cannot create %s", images);
-	if (mkdir(tmp, 0700) < 0)
-		return berr(err, errno, "cannot create %s (an import of %s still running?)", tmp,
-			    name);
 	if (src->kind == KIND_CT)
 		rc = import_ct(tmp, src, progress, ctx, err);
 	else
 		rc = import_vm(tmp, src, progress, ctx, err);
 	if (!rc)
-		rc = sync_dir_fs(tmp, err);
-	if (!rc && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) < 0)
-		rc = berr(err, errno, "cannot rename %s to %s", tmp, final);
+		rc = image_commit(tmp, final, err);
 	if (rc) {
 		/* The cause matters more than a failed cleanup, which berthd's restart retries. */
 		remove_tree(tmp, &ignored);

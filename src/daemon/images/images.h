@@ -27,6 +27,23 @@ int image_check_source(const struct image_source *src, struct berth_error *err);
 int image_import(const char *state_dir, const char *name, const struct image_source *src,
 		 progress_fn progress, void *ctx, uint64_t *size, struct berth_error *err);
 
+/* The steps of an import, for one that gets its files another way (upload.c): check name,
+ * refuse one that exists, make images/NAME.tmp; *tmp and *final (images/NAME) are the
+ * caller's to free. */
+int image_begin(const char *state_dir, const char *name, char **tmp, char **final,
+		struct berth_error *err);
+
+/* Write tmp to disk and rename it to final (never over an existing image). */
+int image_commit(const char *tmp, const char *final, struct berth_error *err);
+
+/* Fail unless path is a bzImage berth-vmm can boot: the check berth-vmm makes itself.
+ * Messages say "kernel WHAT". */
+int image_check_kernel(const char *path, const char *what, struct berth_error *err);
+
+/* Fail unless the directory rootfs can boot a container: /sbin/init or /bin/sh, an
+ * executable file found with symlinks resolved inside it. from names it in messages. */
+int image_check_rootfs(const char *rootfs, const char *from, struct berth_error *err);
+
 /* Remove image name's files (and a leftover NAME.tmp). */
 int image_remove(const char *state_dir, const char *name, struct berth_error *err);
 

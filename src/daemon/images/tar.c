@@ -1,10 +1,12 @@
 /* tar.c - GNU tar as a child: berthd feeds the archive through a socket (so it can count
- * the bytes for progress and tar never opens a customer's path itself) and keeps tar's
- * stderr in a memfd to quote it when tar fails. */
+ * the bytes, watch the disk while tar writes, and tar never opens a customer's path
+ * itself) and keeps tar's stderr in a memfd to quote it when tar fails. */
 #include "daemon/images/tar.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -19,8 +22,13 @@
 #include "daemon/servers/spawn.h"
 
 #define FEED_CHUNK (1u << 20)
+#define WATCH_MS   50
+/* What may wait in the socket for tar: little, so that a compressed archive cannot expand
+ * much on disk between two looks of the watch. */
+#define TAR_SOCK_BUF (32 * 1024)
 
-int tar_detect(int fd, const char *path, const char **flag, struct berth_error *err)
+int tar_detect(const void *head, size_t len, const char *what, const char **flag,
+	       struct berth_error *err)
 {
 	static const struct {
 		const char *magic;
@@ -32,23 +40,20 @@ int tar_detect(int fd, const char *path, const char **flag, struct berth_error *
 		{ "\xfd\x37\x7a\x58\x5a\x00", 6, "--xz" },
 		{ "\x28\xb5\x2f\xfd", 4, "--zstd" },
 	};
-	unsigned char head[512];
-	ssize_t n = pread(fd, head, sizeof(head), 0);
 
-	if (n < 0)
-		return berr(err, errno, "cannot read %s", path);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if ((size_t)n >= kinds[i].len && !memcmp(head, kinds[i].magic, kinds[i].len)) {
+		if (len >= kinds[i].len && !memcmp(head, kinds[i].magic, kinds[i].len)) {
 			*flag = kinds[i].flag;
 			return 0;
 		}
 	}
 	/* A POSIX or GNU tar header has "ustar" at offset 257. */
-	if (n == sizeof(head) && !memcmp(head + 257, "ustar", 5)) {
+	if (len >= TAR_HEAD && !memcmp((const char *)head + 257, "ustar", 5)) {
 		*flag = "";
 		return 0;
 	}
-	return berr(err, 0, "%s is not a tar archive (plain, gzip, bzip2, xz or zstd)", path);
+	return refuse(err, EINVAL, "%s is not a tar archive (plain, gzip, bzip2, xz or zstd)",
+		      what);
 }
 
 /* The last lines of what tar wrote to stderr (the memfd fd), joined with "; ". */
@@ -75,66 +80,133 @@ static void tar_complaint(int fd, char *out, size_t size)
 	snprintf(out, size, "%s", p);
 }
 
-/* Start tar reading the archive from in and writing complaints to errfd. */
-static int tar_spawn(const char *dir, const char *flag, int in, int errfd, pid_t *pid,
-		     struct berth_error *err)
+int tar_start(struct tar_child *t, const char *dir, const char *flag, bool keep_owners,
+	      struct berth_error *err)
 {
-	char *argv[] = { "tar",
-			 "--extract",
-			 "--file=-",
-			 "--directory",
-			 (char *)dir,
-			 "--numeric-owner",
-			 "--same-owner",
-			 "--preserve-permissions",
-			 "--xattrs",
-			 "--xattrs-include=*",
-			 flag[0] ? (char *)flag : NULL,
-			 NULL };
+	char *owners[] = { "--numeric-owner", "--same-owner",	    "--preserve-permissions",
+			   "--xattrs",	      "--xattrs-include=*", NULL };
+	char *plain[] = { "--no-same-owner", "--no-same-permissions", "--no-xattrs", NULL };
+	char *argv[16] = { "tar", "--extract", "--file=-", "--directory", (char *)dir };
 	char *envp[] = { "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char **opts = keep_owners ? owners : plain;
+	int sv[2], buf = TAR_SOCK_BUF, rc;
+	size_t n = 5;
 
-	if (spawn_child(argv, envp, &(struct spawn_fds){ in, -1, errfd }, false, pid, err))
+	for (size_t i = 0; opts[i]; i++)
+		argv[n++] = opts[i];
+	if (flag[0])
+		argv[n++] = (char *)flag;
+	argv[n] = NULL;
+	*t = (struct tar_child){ .in = -1 };
+	t->errfd = memfd_create("tar-stderr", MFD_CLOEXEC);
+	if (t->errfd < 0)
+		return berr(err, errno, "cannot run tar");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		rc = berr(err, errno, "cannot run tar");
+		close(t->errfd);
+		return rc;
+	}
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	rc = spawn_child(argv, envp, &(struct spawn_fds){ sv[1], -1, t->errfd }, false, &t->pid,
+			 err);
+	close(sv[1]);
+	if (rc) {
+		close(sv[0]);
+		close(t->errfd);
 		return berr_wrap(err, "cannot run tar (is GNU tar installed?)");
+	}
+	t->in = sv[0];
 	return 0;
 }
 
-/* Send the archive to tar; stops early (without error) when tar hangs up. */
-static int tar_feed(int fd, int out, const char *tarball, struct copy_progress *p,
-		    struct berth_error *err)
+int tar_feed(struct tar_child *t, const void *buf, size_t len, tar_watch_fn watch, void *ctx,
+	     struct berth_error *err)
 {
-	_cleanup_free_ char *buf = malloc(FEED_CHUNK);
-	ssize_t n, sent, done;
+	const char *p = buf;
+	struct pollfd pfd = { .fd = t->in, .events = POLLOUT };
+	ssize_t sent;
 
-	if (!buf)
-		return berr(err, ENOMEM, "cannot extract %s", tarball);
-	while ((n = read(fd, buf, FEED_CHUNK)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return berr(err, errno, "cannot read %s", tarball);
-		for (done = 0; done < n; done += sent) {
-			sent = send(out, buf + done, n - done, MSG_NOSIGNAL);
-			if (sent < 0 && errno == EINTR)
-				sent = 0;
-			else if (sent < 0) /* tar stopped reading: its status says why */
-				return 0;
+	while (len && !t->failed) {
+		if (watch && watch(ctx, err)) {
+			tar_stop(t);
+			return -1;
 		}
-		copy_progress_add(p, n);
+		if (poll(&pfd, 1, WATCH_MS) <= 0)
+			continue; /* a timeout or EINTR: look again */
+		sent = send(t->in, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (sent < 0) { /* tar stopped reading: its status says why */
+			t->failed = true;
+			break;
+		}
+		p += sent;
+		len -= (size_t)sent;
 	}
 	return 0;
+}
+
+int tar_finish(struct tar_child *t, const char *what, tar_watch_fn watch, void *ctx,
+	       struct berth_error *err)
+{
+	struct timespec nap = { 0, WATCH_MS * 1000000L };
+	char why[400];
+	int status;
+	pid_t r;
+
+	if (t->in >= 0)
+		close(t->in); /* end of archive */
+	t->in = -1;
+	while ((r = waitpid(t->pid, &status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		if (watch && watch(ctx, err)) {
+			tar_stop(t);
+			return -1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	if (r < 0)
+		return berr(err, errno, "cannot wait for tar extracting %s", what);
+	t->pid = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	tar_complaint(t->errfd, why, sizeof(why));
+	if (WIFSIGNALED(status))
+		return berr(err, 0, "tar was killed by signal %d extracting %s: %s",
+			    WTERMSIG(status), what, why);
+	return berr(err, 0, "cannot extract %s (tar exit %d): %s", what, WEXITSTATUS(status), why);
+}
+
+void tar_stop(struct tar_child *t)
+{
+	if (t->in >= 0)
+		close(t->in);
+	t->in = -1;
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		while (waitpid(t->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	t->pid = 0;
+	if (t->errfd >= 0)
+		close(t->errfd);
+	t->errfd = -1;
 }
 
 int tar_extract(const char *tarball, const char *dir, progress_fn progress, void *ctx,
 		struct berth_error *err)
 {
-	_cleanup_close_ int fd = -1, errfd = -1;
-	int sv[2], status, rc;
-	const char *flag;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = malloc(FEED_CHUNK);
 	struct copy_progress p;
+	struct tar_child t;
+	const char *flag;
 	struct stat st;
-	pid_t pid;
-	char why[400];
+	ssize_t n;
+	int rc = 0;
 
+	if (!buf)
+		return berr(err, ENOMEM, "cannot extract %s", tarball);
 	fd = open(tarball, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return berr(err, errno, "cannot open %s", tarball);
@@ -142,34 +214,22 @@ int tar_extract(const char *tarball, const char *dir, progress_fn progress, void
 		return berr(err, errno, "cannot stat %s", tarball);
 	if (!S_ISREG(st.st_mode))
 		return berr(err, 0, "%s is not a regular file", tarball);
-	if (tar_detect(fd, tarball, &flag, err))
+	n = pread(fd, buf, TAR_HEAD, 0);
+	if (n < 0)
+		return berr(err, errno, "cannot read %s", tarball);
+	if (tar_detect(buf, (size_t)n, tarball, &flag, err) || tar_start(&t, dir, flag, true, err))
 		return -1;
-	errfd = memfd_create("tar-stderr", MFD_CLOEXEC);
-	if (errfd < 0)
-		return berr(err, errno, "cannot extract %s", tarball);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return berr(err, errno, "cannot extract %s", tarball);
-	rc = tar_spawn(dir, flag, sv[1], errfd, &pid, err);
-	close(sv[1]);
-	if (rc) {
-		close(sv[0]);
-		return -1;
-	}
 	copy_progress_init(&p, st.st_size, progress, ctx);
-	rc = tar_feed(fd, sv[0], tarball, &p, err);
-	close(sv[0]); /* end of archive */
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return berr(err, errno, "cannot wait for tar extracting %s", tarball);
+	while (rc == 0 && !t.failed && (n = read(fd, buf, FEED_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = berr(err, errno, "cannot read %s", tarball);
+		else if (tar_feed(&t, buf, (size_t)n, NULL, NULL, err) == 0)
+			copy_progress_add(&p, (uint64_t)n);
 	}
-	if (rc)
-		return -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	tar_complaint(errfd, why, sizeof(why));
-	if (WIFSIGNALED(status))
-		return berr(err, 0, "tar was killed by signal %d extracting %s: %s",
-			    WTERMSIG(status), tarball, why);
-	return berr(err, 0, "cannot extract %s (tar exit %d): %s", tarball, WEXITSTATUS(status),
-		    why);
+	if (rc == 0)
+		rc = tar_finish(&t, tarball, NULL, NULL, err);
+	tar_stop(&t);
+	return rc;
 }

@@ -17,6 +17,7 @@ static void defaults(void **state)
 	assert_true(c.cpu_overcommit == 1.0);
 	assert_int_equal(c.host_reserve_cpus, 0);
 	assert_int_equal(c.console_log_max, 1 << 20);
+	assert_int_equal(c.image_max_size, 64ULL << 30);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
 	assert_int_equal(c.nplans, 3);
@@ -38,6 +39,7 @@ static void parses_settings(void **state)
 			   "vmm_path = /opt/berth/berth-vmm\n"
 			   "console_path = /opt/berth/berth-console\n"
 			   "console_log_max = 4M\n"
+			   "image_max_size = 2G\n"
 			   "network = none\n"
 			   "bridge = br-test0\n"
 			   "plan = tiny 1 128M 1G\n"
@@ -53,6 +55,7 @@ static void parses_settings(void **state)
 	assert_string_equal(c.ct_path, "");
 	assert_string_equal(c.console_path, "/opt/berth/berth-console");
 	assert_int_equal(c.console_log_max, 4ULL << 20);
+	assert_int_equal(c.image_max_size, 2ULL << 30);
 	assert_false(c.network);
 	assert_string_equal(c.bridge, "br-test0");
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
@@ -90,6 +93,7 @@ static void rejects_bad_settings(void **state)
 	refuses("plan = a 1 1G 1G\nplan = a 2 1G 1G\n", "defined twice");
 	refuses("stop_timeout =\n", "has no value");
 	refuses("console_log_max = 1K\n", "too small: give 0 (no cap) or at least 64K");
+	refuses("image_max_size = 512K\n", "image_max_size must be at least 1M");
 	refuses("console_path = berth-console\n", "not an absolute path");
 	refuses("network = off\n", "t.conf:1: network: 'off' is not auto or none");
 	refuses("bridge = a/b\n", "not an interface name");

@@ -1,0 +1,40 @@
+/* upload.h - an image built from an archive that arrives piece by piece (the body of an
+ * upload request, read by the client with its own rights): GNU tar extracts it into
+ * images/NAME.tmp while the disk it takes is watched, and it is renamed to images/NAME
+ * only when whole, checked and within its bounds. Whatever fails leaves nothing. */
+#ifndef BERTH_DAEMON_UPLOAD_H
+#define BERTH_DAEMON_UPLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "daemon/servers/server.h"
+
+/* How much disk an upload may take. */
+struct upload_bound {
+	uint64_t max_size;  /* the image's own limit (berthd.conf image_max_size) */
+	uint64_t keep_free; /* what the state dir's file system must keep free: the disk the
+			       ledger has reserved and the host's reserve */
+};
+
+struct image_upload;
+
+/* Start image name of kind under state_dir (refused with ENOSPC when the file system has
+ * no more than b->keep_free free already). */
+int upload_open(struct image_upload **out, const char *state_dir, const char *name,
+		enum server_kind kind, const struct upload_bound *b, struct berth_error *err);
+
+/* The next len bytes of the archive. Fails as soon as the files would take more than the
+ * bound allows (EFBIG: over max_size; ENOSPC: into keep_free) or tar refuses the archive. */
+int upload_write(struct image_upload *u, const void *buf, size_t len, struct berth_error *err);
+
+/* The archive is whole: finish extracting, check the image (a ct rootfs boots, a vm image is
+ * a bzImage kernel and optional initrd and disk.img, nothing else), rename it into place.
+ * *size gets the bytes it takes on disk. */
+int upload_finish(struct image_upload *u, uint64_t *size, struct berth_error *err);
+
+/* Stop tar, remove the files unless upload_finish succeeded, free u (NULL is fine). */
+void upload_free(struct image_upload *u);
+
+#endif
