@@ -92,22 +92,108 @@ static int daemon_error(long status, const struct reply_buf *b, struct berth_err
 		    b->len ? b->data : "(no message)");
 }
 
+/* After a transfer: *reply on 2xx, else the reason it failed. */
+static int finish(struct client *c, CURLcode rc, const struct reply_buf *b, json_t **reply,
+		  struct berth_error *err)
+{
+	long status = 0, os_errno = 0;
+	json_error_t jerr;
+
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
+	if (b->too_big)
+		return berr(err, 0, "berthd at %s sent a reply over %u MiB", c->socket,
+			    CLIENT_REPLY_MAX >> 20);
+	/* berthd may answer an upload before its end (a refusal): its answer says why. */
+	if (status >= 400 && (rc == CURLE_OK || rc == CURLE_SEND_ERROR))
+		return daemon_error(status, b, err);
+	if (rc != CURLE_OK)
+		return unreachable(c, rc, os_errno, err);
+	if (status < 200 || status > 299)
+		return daemon_error(status, b, err);
+	if (b->len && !(*reply = json_loads(b->data, 0, &jerr)))
+		return berr(err, 0, "berthd sent a reply that is not JSON (%s)", jerr.text);
+	return 0;
+}
+
+/* The common options of a call on path. */
+static int setup(struct client *c, const char *method, const char *path, char **url,
+		 struct reply_buf *b, struct berth_error *err)
+{
+	if (asprintf(url, "http://berthd%s", path) < 0) {
+		*url = NULL;
+		return berr(err, ENOMEM, "request");
+	}
+	curl_easy_reset(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+	curl_easy_setopt(c->curl, CURLOPT_URL, *url);
+	/* Keep "..": a bad name must reach the daemon, which says why it is bad. */
+	curl_easy_setopt(c->curl, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, b);
+	return 0;
+}
+
+struct upload_src {
+	client_read_fn read;
+	void *ctx;
+};
+
+static size_t on_read(char *buf, size_t size, size_t nmemb, void *userdata)
+{
+	struct upload_src *u = userdata;
+	ssize_t n = u->read(u->ctx, buf, size * nmemb);
+
+	return n < 0 ? CURL_READFUNC_ABORT : (size_t)n;
+}
+
+int client_upload(struct client *c, const char *path, client_read_fn read, void *ctx,
+		  unsigned stall_s, json_t **reply, struct berth_error *err)
+{
+	_cleanup_free_ char *url = NULL;
+	struct upload_src u = { read, ctx };
+	struct reply_buf b = { 0 };
+	struct curl_slist *headers = NULL, *h;
+	CURLcode rc;
+	int ret;
+
+	*reply = NULL;
+	if (setup(c, "POST", path, &url, &b, err))
+		return -1;
+	headers = curl_slist_append(NULL, "Content-Type: application/x-tar");
+	h = headers ? curl_slist_append(headers, "Transfer-Encoding: chunked") : NULL;
+	if (!h) {
+		curl_slist_free_all(headers);
+		return berr(err, ENOMEM, "request");
+	}
+	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(c->curl, CURLOPT_READDATA, &u);
+	/* No limit on the whole (an image may be large), only on a stall. */
+	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, (long)stall_s);
+	rc = curl_easy_perform(c->curl);
+	ret = rc == CURLE_ABORTED_BY_CALLBACK ? -1 : finish(c, rc, &b, reply, err);
+	curl_slist_free_all(headers);
+	free(b.data);
+	return ret;
+}
+
 int client_call(struct client *c, const char *method, const char *path, const json_t *body,
 		unsigned timeout_s, json_t **reply, struct berth_error *err)
 {
 	_cleanup_free_ char *url = NULL, *sent = NULL;
 	struct reply_buf b = { 0 };
 	struct curl_slist *headers = NULL;
-	json_error_t jerr;
-	long status = 0, os_errno = 0;
 	CURLcode rc;
-	int ret = -1;
+	int ret;
 
 	*reply = NULL;
-	if (asprintf(&url, "http://berthd%s", path) < 0) {
-		url = NULL;
-		return berr(err, ENOMEM, "request");
-	}
+	if (setup(c, method, path, &url, &b, err))
+		return -1;
 	if (body) {
 		sent = json_dumps(body, JSON_COMPACT);
 		headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -116,34 +202,13 @@ int client_call(struct client *c, const char *method, const char *path, const js
 			return berr(err, ENOMEM, "request");
 		}
 	}
-	curl_easy_reset(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH, c->socket);
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	/* Keep "..": a bad name must reach the daemon, which says why it is bad. */
-	curl_easy_setopt(c->curl, CURLOPT_PATH_AS_IS, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, (long)timeout_s);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &b);
 	if (sent) {
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, sent);
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
 	}
 	rc = curl_easy_perform(c->curl);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
-	if (b.too_big)
-		berr(err, 0, "berthd at %s sent a reply over %u MiB", c->socket,
-		     CLIENT_REPLY_MAX >> 20);
-	else if (rc != CURLE_OK)
-		unreachable(c, rc, os_errno, err);
-	else if (status < 200 || status > 299)
-		daemon_error(status, &b, err);
-	else if (b.len && !(*reply = json_loads(b.data, 0, &jerr)))
-		berr(err, 0, "berthd sent a reply that is not JSON (%s)", jerr.text);
-	else
-		ret = 0;
+	ret = finish(c, rc, &b, reply, err);
 	curl_slist_free_all(headers);
 	free(b.data);
 	return ret;

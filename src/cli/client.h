@@ -3,6 +3,7 @@
 #define BERTH_CLI_CLIENT_H
 
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -25,5 +26,15 @@ void client_close(struct client *c);
  * reached. */
 int client_call(struct client *c, const char *method, const char *path, const json_t *body,
 		unsigned timeout_s, json_t **reply, struct berth_error *err);
+
+/* An upload's source: up to max bytes into buf; 0 ends the body, -1 aborts the request
+ * (err of the source says why). */
+typedef ssize_t (*client_read_fn)(void *ctx, char *buf, size_t max);
+
+/* POST to path an archive body (Content-Type application/x-tar, chunked) read from read,
+ * as client_call does otherwise. No limit on the whole transfer, only on a stall of
+ * stall_s seconds. Returns -1 with err untouched when read aborted. */
+int client_upload(struct client *c, const char *path, client_read_fn read, void *ctx,
+		  unsigned stall_s, json_t **reply, struct berth_error *err);
 
 #endif

@@ -1,5 +1,6 @@
-/* cmd_image.c - image import, list and delete. The daemon reads the files an import
- * names, so their paths are made absolute here, against the caller's directory. */
+/* cmd_image.c - image import, list and delete. An import is an upload (upload.c): this
+ * process reads the files, with the caller's rights, and sends them; their paths are made
+ * absolute here, against the caller's directory. */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -79,10 +80,11 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 			json_decref(body);
 			return -1;
 		}
-	s = plan_add(p, "POST", "/1.0/images", NULL, "", body, err);
+	s = plan_add(p, "POST", "/1.0/images?name=", name,
+		     strcmp(kind, "vm") ? "&kind=ct" : "&kind=vm", body, err);
 	if (!s)
 		return -1;
-	s->kind = STEP_OPERATION;
+	s->kind = STEP_UPLOAD;
 	snprintf(s->what, sizeof(s->what), "import %s", name);
 	return 0;
 }

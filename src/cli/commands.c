@@ -68,8 +68,9 @@ static const struct cli_cmd commands[] = {
 	{ "image import",
 	  "NAME --kind ct --rootfs TARBALL|DIR\n"
 	  "       berth image import NAME --kind vm --kernel FILE [--initrd FILE] [--disk FILE]",
-	  "Import an image. berthd reads the files itself: they must be on its host (relative\n"
-	  "paths are made absolute here).\n\n"
+	  "Import an image. berth reads the files, with your own rights, and uploads them to\n"
+	  "berthd as a tar archive (a tarball as it is), with progress on stderr; a file you\n"
+	  "cannot read fails the import and berthd keeps nothing.\n\n"
 	  "  --kind ct|vm         a container's root tree or a VM's kernel and disk\n"
 	  "  --rootfs PATH        ct: a tarball or a directory holding /bin/sh or /sbin/init\n"
 	  "  --kernel FILE        vm: a bzImage\n"

@@ -19,6 +19,7 @@ enum step_kind {
 	STEP_OPERATION, /* the reply names an operation: wait for it with progress */
 	STEP_CONSOLE,	/* the reply names a console socket: attach to it */
 	STEP_EXEC,	/* the reply names an exec session's socket: run the command there */
+	STEP_UPLOAD,	/* body names files (not sent): upload them as an archive (upload.h) */
 };
 
 struct step {

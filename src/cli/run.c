@@ -6,6 +6,7 @@
 
 #include "cli/attach.h"
 #include "cli/operation.h"
+#include "cli/upload.h"
 
 /* Print a reply as JSON, indented for people, the shape unchanged for scripts. */
 static void print_json(const json_t *j, FILE *out)
@@ -41,6 +42,13 @@ static int run_step(struct client *c, const struct step *s, enum cli_format form
 	if (s->kind == STEP_EXEC && !json_object_get(s->body, "tty") &&
 	    json_object_set_new(s->body, "tty", json_boolean(isatty(0) && isatty(1))) < 0)
 		return berr(err, ENOMEM, "exec");
+	if (s->kind == STEP_UPLOAD) {
+		if (upload_image(c, s->path, s->body, s->what, &reply, err) < 0)
+			return -1;
+		if (format == FORMAT_JSON)
+			print_json(reply, out);
+		return 0;
+	}
 	if (client_call(c, s->method, s->path, s->body, RUN_CALL_TIMEOUT_S, &reply, err) < 0)
 		return -1;
 	if (s->kind == STEP_CONSOLE || s->kind == STEP_EXEC)

@@ -260,16 +260,17 @@ static void images(void **state)
 	snprintf(want, sizeof(want),
 		 "{\"kind\":\"ct\",\"name\":\"busybox\",\"rootfs\":\"%s/busybox.tar\"}", cwd);
 	expect_step(ARGV("image", "import", "busybox", "--kind", "ct", "--rootfs", "busybox.tar"),
-		    0, "POST", "/1.0/images", want);
-	assert_int_equal(plan.steps[0].kind, STEP_OPERATION);
+		    0, "POST", "/1.0/images?name=busybox&kind=ct", want);
+	assert_int_equal(plan.steps[0].kind, STEP_UPLOAD); /* the body names what to send */
 	assert_string_equal(plan.steps[0].what, "import busybox");
 	expect_step(ARGV("image", "import", "k", "--kind", "vm", "--kernel", "/boot/vmlinuz",
 			 "--initrd", "/boot/initrd", "--disk", "/srv/root.img"),
-		    0, "POST", "/1.0/images",
+		    0, "POST", "/1.0/images?name=k&kind=vm",
 		    "{\"disk\":\"/srv/root.img\",\"initrd\":\"/boot/initrd\",\"kernel\":"
 		    "\"/boot/vmlinuz\",\"kind\":\"vm\",\"name\":\"k\"}");
 	expect_step(ARGV("image", "import", "k", "--kind", "vm", "--kernel", "/k"), 0, "POST",
-		    "/1.0/images", "{\"kernel\":\"/k\",\"kind\":\"vm\",\"name\":\"k\"}");
+		    "/1.0/images?name=k&kind=vm",
+		    "{\"kernel\":\"/k\",\"kind\":\"vm\",\"name\":\"k\"}");
 	expect_step(ARGV("image", "list"), 0, "GET", "/1.0/images", NULL);
 	assert_ptr_equal(plan.steps[0].render, render_images);
 	expect_step(ARGV("image", "delete", "busybox"), 0, "DELETE", "/1.0/images/busybox", NULL);
