@@ -1,5 +1,6 @@
-/* upload.c - the archive berth image import sends: a tarball as it is, else GNU tar run as
- * the caller (so it reads only what the caller may) over a directory or a VM's files. */
+/* upload.c - the archive berth image import sends: a tarball as it is, a directory through
+ * GNU tar run as the caller (so it reads only what the caller may), a VM's files through
+ * tar_out.c. */
 #include "cli/upload.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/operation.h"
+#include "cli/tar_out.h"
 #include "common/cleanup.h"
 
 #define UPLOAD_STALL_S 600 /* berthd syncs a large image to disk before it answers */
@@ -27,10 +29,11 @@ extern char **environ;
 
 /* What the upload reads. */
 struct source {
-	int fd;		      /* the tarball, or tar's stdout */
-	pid_t tar;	      /* tar --create, or 0 */
-	int errfd;	      /* tar's stderr (a memfd), or -1 */
-	char links[PATH_MAX]; /* vm: a directory of links tar reads the files through */
+	int fd;		   /* the tarball, or tar's stdout */
+	pid_t tar;	   /* tar --create, or 0 */
+	int errfd;	   /* tar's stderr (a memfd), or -1 */
+	struct tar_out vm; /* vm: the archive made here */
+	bool is_vm;
 	const char *from;     /* names the source in messages */
 	uint64_t total, sent; /* total is an estimate (0: unknown) */
 	struct progress prog;
@@ -60,8 +63,15 @@ static ssize_t source_read(void *ctx, char *buf, size_t max)
 	ssize_t n;
 	int status;
 
-	while ((n = read(s->fd, buf, max)) < 0 && errno == EINTR)
-		;
+	if (s->is_vm)
+		n = tar_out_read(&s->vm, buf, max, &s->err);
+	else
+		while ((n = read(s->fd, buf, max)) < 0 && errno == EINTR)
+			;
+	if (n < 0 && s->is_vm) {
+		s->failed = true;
+		return -1;
+	}
 	if (n < 0) {
 		berr(&s->err, errno, "cannot read %s", s->from);
 		s->failed = true;
@@ -89,10 +99,10 @@ static ssize_t source_read(void *ctx, char *buf, size_t max)
 /* Run tar --create with args as the caller, its archive on s->fd. */
 static int spawn_tar(struct source *s, char *const args[], struct berth_error *err)
 {
-	char *argv[16] = { "tar", "--create", "--file=-", "--sparse" };
+	char *argv[16] = { "tar", "--create", "--file=-" };
 	posix_spawn_file_actions_t fa;
 	int pipefd[2], rc;
-	size_t n = 4;
+	size_t n = 3;
 
 	for (size_t i = 0; args[i] && n < 15; i++)
 		argv[n++] = args[i];
@@ -161,24 +171,18 @@ static int open_ct(struct source *s, const char *rootfs, struct berth_error *err
 	return 0;
 }
 
-/* A VM's files, renamed kernel, initrd and disk.img by links tar follows. */
+/* A VM's files, as kernel, initrd and disk.img. */
 static int open_vm(struct source *s, const json_t *src, struct berth_error *err)
 {
 	static const char *const keys[] = { "kernel", "initrd", "disk" };
 	static const char *const names[] = { "kernel", "initrd", "disk.img" };
-	char *args[8] = { "--directory", s->links, "--dereference" };
-	char link[PATH_MAX + 16];
-	size_t n = 3;
+	uint64_t data;
 	struct stat st;
+	int fd;
 
 	s->from = "the VM's files";
-	snprintf(s->links, sizeof(s->links), "%s/berth-upload.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(s->links)) {
-		s->links[0] = '\0';
-		return berr(err, errno, "cannot make a directory in %s (TMPDIR)",
-			    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	}
+	s->is_vm = true;
+	tar_out_init(&s->vm);
 	for (size_t i = 0; i < 3; i++) {
 		const char *path = json_string_value(json_object_get(src, keys[i]));
 
@@ -188,22 +192,18 @@ static int open_vm(struct source *s, const json_t *src, struct berth_error *err)
 			return -1;
 		if (!S_ISREG(st.st_mode))
 			return berr(err, 0, "--%s %s is not a regular file", keys[i], path);
-		s->total += (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size
-				? (uint64_t)st.st_blocks * 512
-				: (uint64_t)st.st_size;
-		snprintf(link, sizeof(link), "%s/%s", s->links, names[i]);
-		if (symlink(path, link) < 0)
-			return berr(err, errno, "cannot link %s", link);
-		args[n++] = (char *)names[i];
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return berr(err, errno, "--%s %s", keys[i], path);
+		if (tar_out_add(&s->vm, names[i], path, fd, &data, err))
+			return -1;
+		s->total += data;
 	}
-	args[n] = NULL;
-	return spawn_tar(s, args, err);
+	return 0;
 }
 
 static void source_close(struct source *s)
 {
-	char link[PATH_MAX + 16];
-
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->tar) {
@@ -213,15 +213,8 @@ static void source_close(struct source *s)
 	}
 	if (s->errfd >= 0)
 		close(s->errfd);
-	if (s->links[0]) {
-		for (const char *const *n =
-			 (const char *const[]){ "kernel", "initrd", "disk.img", NULL };
-		     *n; n++) {
-			snprintf(link, sizeof(link), "%s/%s", s->links, *n);
-			unlink(link);
-		}
-		rmdir(s->links);
-	}
+	if (s->is_vm)
+		tar_out_free(&s->vm);
 }
 
 int upload_image(struct client *c, const char *path, const json_t *src, const char *what,
