@@ -172,6 +172,7 @@ int client_upload(struct client *c, const char *path, client_read_fn read, void 
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(c->curl, CURLOPT_READDATA, &u);
+	curl_easy_setopt(c->curl, CURLOPT_UPLOAD_BUFFERSIZE, 1L << 20); /* fewer, larger writes */
 	/* No limit on the whole (an image may be large), only on a stall. */
 	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, (long)stall_s);

@@ -21,10 +21,11 @@ int tar_detect(const void *head, size_t len, const char *what, const char **flag
 
 /* A running tar extracting what it is fed. */
 struct tar_child {
-	pid_t pid;   /* 0 once reaped */
-	int in;	     /* the archive goes here; -1 once closed */
-	int errfd;   /* tar's stderr (a memfd) */
-	bool failed; /* tar stopped reading: its exit status says why */
+	pid_t pid;	   /* 0 once reaped */
+	int in;		   /* the archive goes here; -1 once closed */
+	int errfd;	   /* tar's stderr (a memfd) */
+	bool failed;	   /* tar stopped reading: its exit status says why */
+	long long watched; /* when tar_feed last called its watch (CLOCK_MONOTONIC, ms) */
 };
 
 /* Called while tar works: non-zero (with err set) stops the extraction. */
