@@ -10,8 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BLOCK 512
-#define CHUNK (1u << 20)
+#include "common/cleanup.h"
+
+#define BLOCK	   512
+#define CHUNK	   (1u << 20)
+#define ZERO_BLOCK (64 * 1024) /* the zeros that become a hole */
 #define MAX_REGIONS                                                                                \
 	16384 /* beyond, the rest of a file is one region, holes and all (the map                  \
 	       must fit in CHUNK) */
@@ -25,39 +28,92 @@ void tar_out_init(struct tar_out *t)
 		t->f[i].fd = -1;
 }
 
-/* The data regions of fd (SEEK_DATA/SEEK_HOLE; one region where the file system has none). */
+/* A map of regions being built. */
+struct region_list {
+	struct tar_region *r;
+	size_t n, cap;
+};
+
+/* Add [off, off + len) to l, joined to the last region when they touch. */
+static int add_region(struct region_list *l, uint64_t off, uint64_t len, struct berth_error *err)
+{
+	struct tar_region *grown;
+
+	if (l->n && l->r[l->n - 1].off + l->r[l->n - 1].len == off) {
+		l->r[l->n - 1].len += len;
+		return 0;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		grown = realloc(l->r, l->cap * sizeof(*l->r));
+		if (!grown)
+			return berr(err, ENOMEM, "tar");
+		l->r = grown;
+	}
+	l->r[l->n++] = (struct tar_region){ off, len };
+	return 0;
+}
+
+/* Add the data of [off, end) to l, leaving out blocks of ZERO_BLOCK zeros: they become
+ * holes, as GNU tar --sparse makes them (a disk image on a file system without SEEK_DATA,
+ * such as 9p, or one copied without its holes). */
+static int add_data(int fd, uint64_t off, uint64_t end, struct region_list *l, char *buf,
+		    struct berth_error *err)
+{
+	static const char zeros[ZERO_BLOCK];
+	ssize_t got;
+
+	while (off < end) {
+		if (l->n >= MAX_REGIONS - 1) /* too many: the rest as data */
+			return add_region(l, off, end - off, err);
+		got = pread(fd, buf, end - off < CHUNK ? end - off : CHUNK, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return berr(err, errno, "cannot read");
+		if (got == 0) /* shrank: tar_out_read says so */
+			return add_region(l, off, end - off, err);
+		for (ssize_t b = 0; b < got; b += ZERO_BLOCK) {
+			size_t len = got - b < ZERO_BLOCK ? (size_t)(got - b) : ZERO_BLOCK;
+
+			if (memcmp(buf + b, zeros, len) &&
+			    add_region(l, off + (uint64_t)b, len, err))
+				return -1;
+		}
+		off += (uint64_t)got;
+	}
+	return 0;
+}
+
+/* The data regions of fd: SEEK_DATA/SEEK_HOLE's, less blocks of zeros. */
 static int map_file(int fd, uint64_t size, struct tar_region **out, size_t *n,
 		    struct berth_error *err)
 {
-	struct tar_region *map = NULL, *grown;
-	size_t cap = 0, count = 0;
+	struct region_list l = { 0 };
+	_cleanup_free_ char *buf = malloc(CHUNK);
 	off_t data, end = 0;
 
+	if (!buf)
+		return berr(err, ENOMEM, "tar");
 	while ((uint64_t)end < size) {
 		data = lseek(fd, end, SEEK_DATA);
 		if (data < 0 && errno == ENXIO)
 			break; /* a hole to the end */
-		if (data < 0 || count == MAX_REGIONS - 1) {
-			data = end; /* no SEEK_DATA here, or too many regions: the rest as data */
+		if (data < 0) {
+			data = end; /* no SEEK_DATA here: the rest as data */
 			end = (off_t)size;
 		} else {
 			end = lseek(fd, data, SEEK_HOLE);
 			if (end < 0 || (uint64_t)end > size)
 				end = (off_t)size;
 		}
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(map, cap * sizeof(*map));
-			if (!grown) {
-				free(map);
-				return berr(err, ENOMEM, "tar");
-			}
-			map = grown;
+		if (add_data(fd, (uint64_t)data, (uint64_t)end, &l, buf, err)) {
+			free(l.r);
+			return -1;
 		}
-		map[count++] = (struct tar_region){ (uint64_t)data, (uint64_t)(end - data) };
 	}
-	*out = map;
-	*n = count;
+	*out = l.r;
+	*n = l.n;
 	return 0;
 }
 
