@@ -187,13 +187,13 @@ static int v1_blkio(struct cgroup *cg, const struct ct_resources *r, struct bert
 	int k;
 
 	if (r->blkio_weight != CT_UNSET) {
-		const char *dir = v1_dir(cg, "blkio");
-		char path[PATH_MAX];
+		/* BFQ's file first, as runc does: the legacy blkio.weight was CFQ's */
+		static const char *const weights[] = { "blkio.bfq.weight", "blkio.weight", NULL };
+		const char *file = cgroup_first_file(v1_dir(cg, "blkio"), weights);
 
-		snprintf(path, sizeof(path), "%s/blkio.weight", dir ? dir : "");
-		if (v1_set_int(cg, "blkio",
-			       access(path, F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight",
-			       r->blkio_weight, err) < 0)
+		if (!file)
+			return cgroup_no_weight("blkio.bfq.weight or blkio.weight", err);
+		if (v1_set_int(cg, "blkio", file, r->blkio_weight, err) < 0)
 			return -1;
 	}
 	for (k = 0; k < CT_THR_KINDS; k++)

@@ -111,10 +111,20 @@ static int v2_io(struct cgroup *cg, const struct ct_resources *r, struct berth_e
 	size_t i;
 	int k;
 
-	/* blkio weight 10..1000 onto io.weight 1..10000 */
-	if (r->blkio_weight != CT_UNSET &&
-	    v2_set_int(cg, "io.weight", 1 + (r->blkio_weight - 10) * 9999 / 990, err) < 0)
-		return -1;
+	if (r->blkio_weight != CT_UNSET) {
+		/* BFQ takes the OCI weight as it is (1..1000); io.weight (the I/O cost
+		 * controller) has its own range: blkio weight 10..1000 onto 1..10000 */
+		static const char *const weights[] = { "io.bfq.weight", "io.weight", NULL };
+		const char *file = cgroup_first_file(v2_dir(cg), weights);
+		int64_t w = r->blkio_weight;
+
+		if (!file)
+			return cgroup_no_weight("io.bfq.weight or io.weight", err);
+		if (!strcmp(file, "io.weight"))
+			w = 1 + (w - 10) * 9999 / 990;
+		if (v2_set_int(cg, file, w, err) < 0)
+			return -1;
+	}
 	for (k = 0; k < CT_THR_KINDS; k++)
 		for (i = 0; i < r->n_throttles[k]; i++) {
 			const struct ct_throttle *t = &r->throttles[k][i];
