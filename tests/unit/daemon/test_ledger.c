@@ -279,6 +279,12 @@ static void refuses_a_disk_the_file_system_cannot_hold(void **state)
 	assert_contains(err.msg, "not enough disk: asked 1 MiB, free 0 bytes");
 	cap.disk_margin = 0;
 	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), 0);
+	/* a resize is held to the same file system */
+	assert_int_equal(db_exec(*state, "UPDATE servers SET state = 'stopped'", &err), 0);
+	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, fs_size(), &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_contains(err.msg, "not enough disk");
+	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, 2 * MIB, &err), 0);
 }
 
 /* Allocate bytes of real blocks in file (made with its directory). */
