@@ -134,10 +134,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr,
-		"berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, %s disk\n",
+		"berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, disk as its "
+		"file system has it less %s\n",
 		o.socket, d.state_dir, (unsigned long long)d.cap.cpus,
 		size_format(d.cap.memory, mem, sizeof(mem)),
-		size_format(d.cap.disk, disk, sizeof(disk)));
+		size_format(d.cap.disk_margin, disk, sizeof(disk)));
 	do {
 		if (sigwait(&set, &sig))
 			sig = SIGTERM;
