@@ -308,8 +308,7 @@ int container_start(const char *root, const char *id, struct berth_error *err)
 	json = state_json(st, "running", false);
 	if (!json)
 		return berr(err, ENOMEM, "state of `%s`", id);
-	if (hooks_run(c, CT_HOOK_POSTSTART, json, err) < 0)
-		log_msg("warning", err->msg);
+	hooks_run(c, CT_HOOK_POSTSTART, json, err);
 	return 0;
 }
 
@@ -376,13 +375,14 @@ int container_delete(const char *root, const char *id, bool force, struct berth_
 		return -1;
 	if (cgroup_kill_and_destroy(cg, err) < 0)
 		return -1;
-	/* the container is gone: a poststop hook that cannot run is only a warning */
+	/* the container is gone: poststop hooks that cannot run are only a warning */
 	json = state_json(st, "stopped", false);
 	if (!json)
 		berr(err, ENOMEM, "poststop hooks of `%s`", id);
-	if (!json || state_load_config(root, st, &c, err) < 0 ||
-	    hooks_run(c, CT_HOOK_POSTSTOP, json, err) < 0)
+	if (!json || state_load_config(root, st, &c, err) < 0)
 		log_msg("warning", err->msg);
+	else
+		hooks_run(c, CT_HOOK_POSTSTOP, json, err);
 	state_remove_dir(root, id);
 	return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hooks.sh - all six hook kinds run in order, each with the state JSON on stdin and its
-# env; a hook past its timeout fails the create and leaves nothing behind.
+# env; a failing poststart or poststop hook warns and the rest run; a hook past its
+# timeout fails the create and leaves nothing behind.
 # timeout: 120
 . "$(dirname "$0")/lib/ct.bash"
 
@@ -66,6 +67,26 @@ main() {
 	ct delete --force h3
 	grep -qx 'poststop h3:stopped env-poststop' "$log" || fail "poststop from the kept config: $(cat "$log")"
 	ok "start, exec and delete use the config kept at create, not the bundle's"
+
+	# a failing poststart or poststop hook is a warning, and the hooks after it still run
+	: >"$log"
+	b=$(ct_bundle failing sleep 100)
+	ct_cfg "$b" --arg h "$CT_TMP/hooks/hook" '
+		def hook(k): {path: $h, args: ["hook", k], env: ["HOOK_ENV=env-" + k]};
+		.hooks = {poststart: [{path: "/bin/false"}, hook("poststart")],
+			poststop: [{path: "/bin/false"}, hook("poststop")]}'
+	ct create --bundle "$b" h4
+	out=$(ct start h4 2>&1) || fail "start failed on a failing poststart hook: $out"
+	echo "$out" | grep -q 'warning: poststart hook `/bin/false` exited with status 1' ||
+		fail "no warning for the failing poststart hook: $out"
+	grep -qx 'poststart h4:running env-poststart' "$log" ||
+		fail "the poststart hook after a failing one did not run: $(cat "$log")"
+	out=$(ct delete --force h4 2>&1) || fail "delete failed on a failing poststop hook: $out"
+	echo "$out" | grep -q 'warning: poststop hook `/bin/false` exited with status 1' ||
+		fail "no warning for the failing poststop hook: $out"
+	grep -qx 'poststop h4:stopped env-poststop' "$log" ||
+		fail "the poststop hook after a failing one did not run: $(cat "$log")"
+	ok "a failing poststart or poststop hook warns and the rest run"
 
 	b=$(ct_bundle slow sh -c 'echo ct-debris-marker; sleep 100')
 	ct_cfg "$b" '.hooks.createRuntime = [{path: "/bin/sleep", args: ["sleep", "30"], timeout: 1}]'
