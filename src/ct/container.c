@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "ct/caps.h"
 #include "ct/cgroup.h"
 #include "ct/config.h"
 #include "ct/console.h"
@@ -254,7 +255,8 @@ int container_create(const struct container_opts *o, pid_t *pid, struct berth_er
 		return -1;
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		return berr(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
-	if (load_bundle_config(bundle, &c, &raw, &len, err) < 0 || ns_check(c, err) < 0)
+	if (load_bundle_config(bundle, &c, &raw, &len, err) < 0 || ns_check(c, err) < 0 ||
+	    caps_check_host(&c->process, err) < 0)
 		return -1;
 	cgpath = cgroup_resolve_path(c->cgroups_path, o->id);
 	if (!cgpath || cgroup_open(cgpath, &cg, err) < 0)
