@@ -65,6 +65,19 @@ static int v2_set_int(struct cgroup *cg, const char *file, int64_t value, struct
 
 static int v2_memory(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
+	/* v1 knobs with no v2 file: refused rather than dropped without a word */
+	if (r->mem_swappiness != CT_UNSET)
+		return refuse(err, EOPNOTSUPP,
+			      "linux.resources.memory.swappiness: cgroup v2 has no per-cgroup "
+			      "swappiness (the host's vm.swappiness applies)");
+	if (r->mem_disable_oom_killer)
+		return refuse(err, EOPNOTSUPP,
+			      "linux.resources.memory.disableOOMKiller: cgroup v2 cannot turn the "
+			      "OOM killer off for a cgroup");
+	if (r->mem_kernel != CT_UNSET && r->mem_kernel != -1)
+		return refuse(err, EOPNOTSUPP,
+			      "linux.resources.memory.kernel: cgroup v2 has no kernel memory "
+			      "limit (kernel memory counts in memory.max)");
 	if (r->mem_limit != CT_UNSET && v2_set_int(cg, "memory.max", r->mem_limit, err) < 0)
 		return -1;
 	if (r->mem_reservation != CT_UNSET &&
