@@ -364,7 +364,7 @@ static void vblk_on_completions(struct loop_source *src, uint32_t events)
 	eventfd_read(b->efd, &n); /* only clears it: the ring says what completed */
 	pthread_mutex_lock(&b->dev.lock);
 	vblk_reap(b);
-	if (b->started)
+	if (b->started && !b->dev.failed)
 		vblk_process(b);
 	pthread_mutex_unlock(&b->dev.lock);
 }

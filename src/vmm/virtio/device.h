@@ -86,6 +86,7 @@ struct virtio_dev {
 	pthread_mutex_t lock;
 	struct virtq vqs[VIRTIO_MAX_QUEUES];
 	bool vq_enabled[VIRTIO_MAX_QUEUES];
+	bool failed; /* virtio_fail was called: serve nothing, on any queue, until reset */
 	const struct virtio_transport_ops *transport;
 	void *transport_ctx;
 };
@@ -96,7 +97,8 @@ void virtio_signal(struct virtio_dev *d, unsigned q);
 /* Have notify called for queue q again after the loop's other work (d->lock held). */
 void virtio_requeue(struct virtio_dev *d, unsigned q);
 
-/* Report a driver error on d: with d->lock held, the transport sets DEVICE_NEEDS_RESET. */
+/* Report a driver error on d: with d->lock held, the transport sets DEVICE_NEEDS_RESET and
+ * d->failed stays set until the transport resets the device. */
 void virtio_fail(struct virtio_dev *d, const char *why);
 
 /* Was feature bit negotiated? */

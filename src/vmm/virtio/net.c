@@ -155,30 +155,6 @@ static void tx_one(struct vnet *n, const struct virtq_chain *c)
 		n->stats.tx_packets++;
 }
 
-static void tx_process(struct vnet *n)
-{
-	struct virtq *q = &n->d.vqs[NET_TXQ];
-	unsigned budget = VIRTIO_BUDGET;
-	int r = 0;
-
-	virtq_disable_notify(q);
-	while (budget && (r = virtq_pop(q, n->tx_chain)) > 0) {
-		budget--;
-		tx_one(n, n->tx_chain);
-		virtq_push(q, n->tx_chain, 0);
-	}
-	if (r < 0) {
-		virtio_fail(&n->d, q->broken);
-		return;
-	}
-	/* After sending anything, look once more after the loop's other work with kicks still
-	 * off (a sending guest usually has more by then: fewer exits per MiB); only a pass that
-	 * finds nothing turns kicks back on, re-checking for frames added meanwhile. */
-	if (budget < VIRTIO_BUDGET || virtq_enable_notify(q))
-		virtio_requeue(&n->d, NET_TXQ);
-	virtio_signal(&n->d, NET_TXQ);
-}
-
 static void rx_poll(struct vnet *n, bool on)
 {
 	struct berth_error err;
@@ -192,6 +168,31 @@ static void rx_poll(struct vnet *n, bool on)
 		return;
 	}
 	n->rx_polling = on;
+}
+
+static void tx_process(struct vnet *n)
+{
+	struct virtq *q = &n->d.vqs[NET_TXQ];
+	unsigned budget = VIRTIO_BUDGET;
+	int r = 0;
+
+	virtq_disable_notify(q);
+	while (budget && (r = virtq_pop(q, n->tx_chain)) > 0) {
+		budget--;
+		tx_one(n, n->tx_chain);
+		virtq_push(q, n->tx_chain, 0);
+	}
+	if (r < 0) {
+		rx_poll(n, false); /* a device that needs a reset serves no queue */
+		virtio_fail(&n->d, q->broken);
+		return;
+	}
+	/* After sending anything, look once more after the loop's other work with kicks still
+	 * off (a sending guest usually has more by then: fewer exits per MiB); only a pass that
+	 * finds nothing turns kicks back on, re-checking for frames added meanwhile. */
+	if (budget < VIRTIO_BUDGET || virtq_enable_notify(q))
+		virtio_requeue(&n->d, NET_TXQ);
+	virtio_signal(&n->d, NET_TXQ);
 }
 
 /* Forget the first k held chains (used or given back). */
@@ -328,7 +329,7 @@ static void rx_ready(struct loop_source *src, uint32_t events)
 	(void)events;
 	pthread_mutex_lock(&n->d.lock);
 	/* The source may have been dropped after epoll reported it. */
-	if (n->started && n->rx_polling)
+	if (n->started && n->rx_polling && !n->d.failed)
 		rx_process(n);
 	pthread_mutex_unlock(&n->d.lock);
 }

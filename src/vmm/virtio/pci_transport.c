@@ -108,6 +108,7 @@ static void vp_reset_locked(struct virtio_pci *vp)
 
 	d->ops->reset(d);
 	d->negotiated = 0;
+	d->failed = false;
 	vp->started = false;
 	vp->status = 0;
 	vp->dfselect = vp->gfselect = 0;
@@ -147,10 +148,12 @@ static void vp_start(struct virtio_pci *vp)
 		return;
 	}
 	vp->started = true;
-	/* Kicks that came before DRIVER_OK were ignored: look at every queue once. */
-	for (unsigned i = 0; i < d->nqueues && vp->started; i++)
+	/* Kicks that came before DRIVER_OK were ignored: have the event loop look at every
+	 * queue once. Never here: this is a vCPU thread, and a queue another vCPU keeps
+	 * refilling would hold it (and the MMIO write) for as long as the guest likes. */
+	for (unsigned i = 0; i < d->nqueues; i++)
 		if (d->vq_enabled[i])
-			d->ops->notify(d, i);
+			vp_kick(vp, i);
 }
 
 static void vp_write_status(struct virtio_pci *vp, uint8_t v)
@@ -169,7 +172,9 @@ static void vp_write_status(struct virtio_pci *vp, uint8_t v)
 	if ((v & VS_DRIVER_OK) && !(v & VS_FEATURES_OK))
 		v &= (uint8_t)~VS_DRIVER_OK;
 	v = (uint8_t)((v & ~VS_NEEDS_RESET) | (vp->status & VS_NEEDS_RESET));
-	if ((v & VS_DRIVER_OK) && !(vp->status & VS_DRIVER_OK)) {
+	/* A device that needs a reset serves nothing until it gets one (writing 0): clearing
+	 * and setting DRIVER_OK again does not start it. */
+	if ((v & VS_DRIVER_OK) && !(vp->status & VS_DRIVER_OK) && !(v & VS_NEEDS_RESET)) {
 		vp->status = v;
 		vp_start(vp);
 		return;

@@ -216,6 +216,7 @@ static inline void vh_reset(struct vh *h)
 
 	pthread_mutex_lock(&h->dev->lock);
 	h->dev->ops->reset(h->dev);
+	h->dev->failed = false;
 	pthread_mutex_unlock(&h->dev->lock);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		h->dev->vq_enabled[i] = false;
