@@ -312,20 +312,33 @@ static void vblk_submit(struct vblk *b)
 		fprintf(stderr, "%s: cannot submit disk I/O: %s\n", b->name, strerror(-r));
 }
 
-/* Pop and start requests while slots are free, then submit and interrupt the driver. */
+/* Pop and start requests while slots and the turn's budget last, then submit and interrupt
+ * the driver. Requests that end at once (a read of nothing) free their slot at once, so
+ * without the budget a driver refilling its queue would keep us here for ever. */
 static void vblk_process(struct vblk *b)
 {
 	struct virtq *q = &b->dev.vqs[0];
+	struct virtio_budget budget = virtio_budget(q);
 	int r = 0;
 
 	while (!q->broken) {
 		virtq_disable_notify(q);
-		while (b->nfree && (r = virtq_pop(q, &b->chain)) == 1)
+		while (b->nfree && virtio_budget_take(&budget, q) &&
+		       (r = virtq_pop(q, &b->chain)) == 1)
 			vblk_accept(b);
-		if (r < 0)
+		if (r < 0) {
 			virtio_fail(&b->dev, q->broken);
+			break;
+		}
 		/* With every slot busy, notifications stay off: completions bring us back. */
-		if (r < 0 || !b->nfree || !virtq_enable_notify(q))
+		if (!b->nfree)
+			break;
+		/* Spent: notifications stay off too, and the loop calls us again after the rest. */
+		if (virtio_budget_spent(&budget, q)) {
+			virtio_requeue(&b->dev, 0);
+			break;
+		}
+		if (!virtq_enable_notify(q))
 			break;
 	}
 	vblk_submit(b);

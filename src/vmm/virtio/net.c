@@ -173,12 +173,12 @@ static void rx_poll(struct vnet *n, bool on)
 static void tx_process(struct vnet *n)
 {
 	struct virtq *q = &n->d.vqs[NET_TXQ];
-	unsigned budget = VIRTIO_BUDGET;
+	struct virtio_budget budget = virtio_budget(q);
+	uint64_t walked = q->walked;
 	int r = 0;
 
 	virtq_disable_notify(q);
-	while (budget && (r = virtq_pop(q, n->tx_chain)) > 0) {
-		budget--;
+	while (virtio_budget_take(&budget, q) && (r = virtq_pop(q, n->tx_chain)) > 0) {
 		tx_one(n, n->tx_chain);
 		virtq_push(q, n->tx_chain, 0);
 	}
@@ -190,7 +190,7 @@ static void tx_process(struct vnet *n)
 	/* After sending anything, look once more after the loop's other work with kicks still
 	 * off (a sending guest usually has more by then: fewer exits per MiB); only a pass that
 	 * finds nothing turns kicks back on, re-checking for frames added meanwhile. */
-	if (budget < VIRTIO_BUDGET || virtq_enable_notify(q))
+	if (q->walked != walked || virtq_enable_notify(q))
 		virtio_requeue(&n->d, NET_TXQ);
 	virtio_signal(&n->d, NET_TXQ);
 }
@@ -203,8 +203,9 @@ static void rx_unhold(struct vnet *n, unsigned k)
 }
 
 /* Pop rx chains until those held can take len bytes (or, without MRG_RXBUF, one chain is
- * held): 1 done, 0 the guest has no more buffers, -1 the queue is broken. */
-static int rx_gather(struct vnet *n, size_t len, bool mrg)
+ * held): 1 done, 0 the guest has no more buffers, -1 the queue is broken, 2 the turn's
+ * budget is spent (chains too small to use count too: each costs what it walked). */
+static int rx_gather(struct vnet *n, size_t len, bool mrg, struct virtio_budget *budget)
 {
 	struct virtq *q = &n->d.vqs[NET_RXQ];
 	uint64_t room = 0;
@@ -214,8 +215,11 @@ static int rx_gather(struct vnet *n, size_t len, bool mrg)
 		room += n->held[i].in_len;
 	while (room < len && n->nheld < (mrg ? NET_RX_HOLD : 1)) {
 		struct virtq_chain *c = &n->held[n->nheld];
-		int r = virtq_pop(q, c);
+		int r;
 
+		if (!virtio_budget_take(budget, q))
+			return 2;
+		r = virtq_pop(q, c);
 		if (r <= 0)
 			return r;
 		/* Too small for even the header: useless as the start of a frame; give it back. */
@@ -255,15 +259,16 @@ static void rx_fill(struct vnet *n, bool mrg)
 	n->stats.rx_packets++;
 }
 
-/* Deliver the pending frame: 1 delivered (or dropped), 0 wait for buffers, -1 broken. */
-static int rx_deliver(struct vnet *n)
+/* Deliver the pending frame: 1 delivered (or dropped), 0 wait for buffers, -1 broken, 2
+ * budget spent (the frame stays pending, with the chains held so far). */
+static int rx_deliver(struct vnet *n, struct virtio_budget *budget)
 {
 	bool mrg = virtio_has(&n->d, VIRTIO_NET_F_MRG_RXBUF);
 	uint64_t room = 0;
 	unsigned i;
-	int r = rx_gather(n, n->rx_len, mrg);
+	int r = rx_gather(n, n->rx_len, mrg, budget);
 
-	if (r <= 0)
+	if (r != 1)
 		return r;
 	for (i = 0; i < n->nheld; i++)
 		room += n->held[i].in_len;
@@ -280,14 +285,15 @@ static int rx_deliver(struct vnet *n)
 static void rx_process(struct vnet *n)
 {
 	struct virtq *q = &n->d.vqs[NET_RXQ];
-	unsigned budget = NET_RX_BUDGET;
+	struct virtio_budget budget = virtio_budget(q);
+	unsigned frames = NET_RX_BUDGET;
 	ssize_t len;
 	int r;
 
 	for (;;) {
 		if (!n->rx_len) {
 			/* The rx fd is level-triggered: what is left calls us back. */
-			if (budget-- == 0)
+			if (frames-- == 0)
 				break;
 			len = n->be->ops->recv(n->be, n->rx_frame, NET_RX_BUF);
 			if (len < 0) {
@@ -304,7 +310,12 @@ static void rx_process(struct vnet *n)
 			}
 			n->rx_len = (size_t)len;
 		}
-		r = rx_deliver(n);
+		r = rx_deliver(n, &budget);
+		if (r == 2) {
+			/* The frame waits, maybe with no more behind it to wake us: come back. */
+			virtio_requeue(&n->d, NET_RXQ);
+			break;
+		}
 		if (r < 0) {
 			/* Until reset: a readable fd must not call us back for ever. */
 			rx_poll(n, false);
