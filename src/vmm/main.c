@@ -3,6 +3,7 @@
 
 #include "options.h"
 #include "vm.h"
+#include "vmm_log.h"
 
 int main(int argc, char **argv)
 {
@@ -17,5 +18,9 @@ int main(int argc, char **argv)
 	}
 	if (r > 0)
 		return 0;
+	if (cfg.log_path && vmm_log_open(cfg.log_path, cfg.log_max, &err)) {
+		berr_print("berth-vmm", &err);
+		return VM_EXIT_SETUP;
+	}
 	return vm_run(&cfg);
 }

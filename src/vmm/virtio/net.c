@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ratelog.h"
+
 #include "vmm/virtio/net_backend.h"
 #include "vmm/virtio/net_hdr.h"
 #include "vmm/virtio/net_slirp.h"
@@ -352,22 +354,25 @@ static void net_config_read(struct virtio_dev *d, uint32_t off, uint8_t *buf, ui
 
 static int net_start(struct virtio_dev *d)
 {
+	static struct ratelog rl = RATELOG_INIT; /* as often as the driver sets DRIVER_OK */
 	struct vnet *n = vnet_of(d);
 
 	if (!virtio_has(d, VIRTIO_F_VERSION_1)) {
-		fprintf(stderr, "berth-vmm: %s: the driver did not accept VIRTIO_F_VERSION_1\n",
-			n->name);
+		ratelog_printf(&rl, stderr,
+			       "berth-vmm: %s: the driver did not accept VIRTIO_F_VERSION_1",
+			       n->name);
 		return -1;
 	}
 	/* Both queues are the driver's to set up (5.1.5); rx is popped whenever frames come. */
 	if (!d->vq_enabled[NET_RXQ] || !d->vq_enabled[NET_TXQ]) {
-		fprintf(stderr, "berth-vmm: %s: the driver did not enable both queues\n", n->name);
+		ratelog_printf(&rl, stderr, "berth-vmm: %s: the driver did not enable both queues",
+			       n->name);
 		return -1;
 	}
 	if (n->be->ops->set_features(n->be, d->negotiated) < 0) {
-		fprintf(stderr,
-			"berth-vmm: %s: cannot turn on the offloads the guest accepted: %s\n",
-			n->name, strerror(errno));
+		ratelog_printf(&rl, stderr,
+			       "berth-vmm: %s: cannot turn on the offloads the guest accepted: %s",
+			       n->name, strerror(errno));
 		return -1;
 	}
 	n->started = true;

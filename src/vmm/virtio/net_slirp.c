@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/ratelog.h"
 #include "vmm/virtio/net_guard.h"
 #include "vmm/virtio/slirp_lib.h"
 
@@ -107,8 +108,10 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 
 static void cb_guest_error(const char *msg, void *opaque)
 {
+	static struct ratelog rl = RATELOG_INIT; /* once per bad packet, as libslirp sees it */
+
 	(void)opaque;
-	fprintf(stderr, "berth-vmm: virtio-net user: guest error: %s\n", msg);
+	ratelog_printf(&rl, stderr, "berth-vmm: virtio-net user: guest error: %s", msg);
 }
 
 static int64_t cb_clock_get_ns(void *opaque)

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "common/ratelog.h"
+
 /* BAR 0 layout. */
 #define VP_BAR_SIZE    0x8000u
 #define VP_COMMON      0x0000u
@@ -78,10 +80,14 @@ static void vp_failed(struct virtio_dev *d, const char *why)
 {
 	struct virtio_pci *vp = d->transport_ctx;
 
+	/* A guest can break and reset its devices in a loop: these lines are rate-limited. */
+	static struct ratelog rl = RATELOG_INIT;
+
 	if (vp->status & VS_NEEDS_RESET)
 		return;
-	fprintf(stderr, "berth-vmm: %s: the guest driver broke the device (%s); it needs a reset\n",
-		d->name, why);
+	ratelog_printf(&rl, stderr,
+		       "berth-vmm: %s: the guest driver broke the device (%s); it needs a reset",
+		       d->name, why);
 	vp->started = false;
 	vp->status |= VS_NEEDS_RESET;
 	vp_raise(vp, VP_ISR_CONFIG, vp->msix_config);
@@ -301,10 +307,11 @@ static void vp_common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *
 
 static void vp_kick(struct virtio_pci *vp, unsigned q)
 {
+	static struct ratelog rl = RATELOG_INIT;
 	uint64_t one = 1;
 
 	if (q < vp->dev->nqueues && write(vp->kick_fd[q], &one, sizeof(one)) < 0 && errno != EAGAIN)
-		perror("berth-vmm: queue eventfd");
+		ratelog_printf(&rl, stderr, "berth-vmm: queue eventfd: %s", strerror(errno));
 }
 
 /* Every guest access to BAR 0, on a vCPU thread. */
@@ -353,6 +360,9 @@ static void vp_bar_access(struct pci_dev *pd, unsigned bar, uint64_t off, uint8_
 /* Bind (or with unbind, release) the queues' notify slots at vp->notify_addr to their eventfds. */
 static void vp_ioeventfds(struct virtio_pci *vp, bool unbind)
 {
+	/* Fails whenever the guest moves one BAR onto another, as often as it likes. */
+	static struct ratelog rl = RATELOG_INIT;
+
 	for (unsigned i = 0; i < vp->dev->nqueues; i++) {
 		struct kvm_ioeventfd e = {
 			.addr = vp->notify_addr + VP_NOTIFY + VP_NOTIFY_MULT * i,
@@ -364,8 +374,8 @@ static void vp_ioeventfds(struct virtio_pci *vp, bool unbind)
 		/* Without it kicks still work, by an exit through vp_bar_access: slower, not wrong.
 		 */
 		if (ioctl(vp->vm_fd, KVM_IOEVENTFD, &e) < 0 && !unbind)
-			fprintf(stderr, "berth-vmm: %s: KVM_IOEVENTFD: %s\n", vp->dev->name,
-				strerror(errno));
+			ratelog_printf(&rl, stderr, "berth-vmm: %s: KVM_IOEVENTFD: %s",
+				       vp->dev->name, strerror(errno));
 	}
 }
 

@@ -2,6 +2,7 @@
  * driver: through config space and BAR 0, with a virtio-rng device behind it. */
 #include "testlib.h"
 
+#include "common/ratelog.h"
 #include "pci_fixture.h"
 #include "vmm/virtio/ring.h"
 
@@ -324,6 +325,36 @@ static void needs_reset_serves_nothing_until_reset(void **state)
 	assert_int_equal(used_idx(f), 1);
 }
 
+/* A guest breaking and resetting its device in a loop gets a burst of NEEDS_RESET lines on
+ * stderr, not one per cycle. */
+static void needs_reset_lines_are_rate_limited(void **state)
+{
+	struct pf *f = *state;
+	char line[512];
+	unsigned lines = 0;
+	FILE *log = tmpfile();
+	int saved = dup(2);
+
+	assert_non_null(log);
+	fflush(stderr);
+	assert_int_equal(dup2(fileno(log), 2), 2);
+	for (unsigned i = 0; i < 200; i++) {
+		bring_up(f, 12, false); /* not a power of two: DRIVER_OK fails the device */
+		pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+		assert_true(pf_read(f, STATUS, 1) & S_NEEDS_RESET);
+		pf_write(f, STATUS, 1, 0);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(log);
+	while (fgets(line, sizeof(line), log))
+		lines += strstr(line, "needs a reset") != NULL;
+	fclose(log);
+	/* At most one burst (earlier tests here may have used some of it). */
+	assert_true(lines <= RATELOG_BURST);
+}
+
 /* Every width at every offset of the BAR, reads and garbage writes: nothing crashes, and
  * afterwards a reset device works again. */
 static void every_access_is_survivable(void **state)
@@ -362,6 +393,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(queue_registers_are_guarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_access_is_survivable, setup, teardown),
 		cmocka_unit_test_setup_teardown(driver_ok_defers_queued_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(needs_reset_lines_are_rate_limited, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(needs_reset_serves_nothing_until_reset, setup,
 						teardown),
 	};
