@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/nofile.h"
 #include "common/size.h"
 #include "daemon/api/api.h"
 #include "daemon/berthd.h"
@@ -123,6 +124,8 @@ int main(int argc, char **argv)
 	if (r)
 		goto out;
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* Deep image trees hold one fd per level (images/tree.h), and servers add up. */
+	nofile_raise(RLIM_INFINITY);
 	block_signals(&set);
 	if (set_up(&d, &o, &err) || reconcile_start(&d, &err) || http_listen(o.socket, &fd, &err)) {
 		r = -1;

@@ -234,9 +234,10 @@ int http_start(struct http_server **out, int fd, http_handler handler, void *app
 	}
 	srv->handler = handler;
 	srv->app = app;
+	/* poll(), not select(): berthd raises its fd limit past FD_SETSIZE (main.c). */
 	srv->mhd = MHD_start_daemon(
-	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-		MHD_USE_ITC,
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+		MHD_USE_ERROR_LOG | MHD_USE_ITC,
 	    0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
