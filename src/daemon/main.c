@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +99,31 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 	return 0;
 }
 
+/* Raise the soft limit of open files to the hard one (each API connection is an fd) and
+ * say how many connections that makes. */
+static void limits_of(const struct config *c, struct http_limits *lim)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
+			getrlimit(RLIMIT_NOFILE, &r);
+	}
+	*lim = (struct http_limits){
+		.capacity = http_capacity(r.rlim_cur > 1u << 20 ? 1u << 20 : (unsigned)r.rlim_cur),
+		.per_user = c->http_per_user,
+		.root_reserve = c->http_root_reserve,
+		.header_timeout = c->http_header_timeout,
+		.body_rate = c->http_body_rate,
+		.idle_timeout = c->http_idle_timeout,
+	};
+	fprintf(stderr,
+		"berthd: %llu open files allowed: up to %u API connections, %u per user, %u "
+		"kept for root\n",
+		(unsigned long long)r.rlim_cur, lim->capacity, lim->per_user, lim->root_reserve);
+}
+
 /* Block the signals main waits for, before any thread starts (threads inherit the mask). */
 static void block_signals(sigset_t *set)
 {
@@ -114,6 +140,7 @@ int main(int argc, char **argv)
 	static struct berthd d;
 	struct berth_error err = { 0 };
 	struct http_server *http = NULL;
+	struct http_limits lim;
 	char mem[32], disk[32];
 	struct options o;
 	sigset_t set;
@@ -128,11 +155,13 @@ int main(int argc, char **argv)
 		r = -1;
 		goto out;
 	}
-	if (http_start(&http, fd, api_handle, &d, &err) || reconcile_watch(&d, &err)) {
+	limits_of(&d.cfg, &lim);
+	if (http_start(&http, fd, &lim, api_handle, &d, &err) || reconcile_watch(&d, &err)) {
 		unlink(o.socket);
 		r = -1;
 		goto out;
 	}
+	events_watch(&d.events, http_notify, http);
 	fprintf(stderr,
 		"berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, %s disk\n",
 		o.socket, d.state_dir, (unsigned long long)d.cap.cpus,
