@@ -247,10 +247,6 @@ static void sweep(struct http_gate *g, bool woken)
 				cut(c);
 			break;
 		case CONN_ASLEEP:
-			if (woken || (c->wake_at && now >= c->wake_at)) {
-				wake(g, c);
-				break;
-			}
 			g->asleep[n] = (struct pollfd){ .fd = c->fd };
 			g->asleep_conn[n++] = c;
 			break;
@@ -258,13 +254,16 @@ static void sweep(struct http_gate *g, bool woken)
 			break;
 		}
 	}
-	/* Asleep, a connection is nobody's to read: a client that hung up shows here. */
-	if (n && poll(g->asleep, n, 0) > 0)
-		for (i = 0; i < n; i++)
-			if (g->asleep[i].revents & (POLLHUP | POLLERR)) {
-				g->asleep_conn[i]->gone = true;
-				wake(g, g->asleep_conn[i]);
-			}
+	/* Asleep, a connection is nobody's to read: a client that hung up shows here. (Looked
+	 * at before waking them: woken by each event, waits might never be seen asleep.) */
+	if (n && poll(g->asleep, n, 0) < 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		c = g->asleep_conn[i];
+		c->gone = g->asleep[i].revents & (POLLHUP | POLLERR);
+		if (c->gone || woken || (c->wake_at && now >= c->wake_at))
+			wake(g, c);
+	}
 	/* After many connections, give what they took back to the system. */
 	if (g->peak >= 64 && g->share.held <= g->peak / 8) {
 		malloc_trim(0);
