@@ -1,4 +1,7 @@
-/* http.c - libmicrohttpd on berthd's Unix socket: bounded JSON bodies in, JSON out. */
+/* http.c - libmicrohttpd on berthd's Unix socket: bounded JSON bodies in, JSON out. One
+ * polling thread (epoll) reads and writes every connection; a request, once whole, is
+ * suspended while a worker (http_work.c) runs its handler; a stream or a wait sleeps,
+ * suspended, until the gate (http_gate.c) wakes it. */
 #include "daemon/api/http.h"
 
 #include <errno.h>
@@ -16,18 +19,46 @@
 #include "common/cleanup.h"
 #include "common/unix_sock.h"
 #include "daemon/api/berth_group.h"
+#include "daemon/api/http_gate.h"
+#include "daemon/api/http_work.h"
 
 struct http_server {
 	struct MHD_Daemon *mhd;
+	struct http_gate *gate;
+	struct http_work work;
 	http_handler handler;
 	void *app;
 };
 
-/* What has arrived of one request. */
-struct pending {
+enum request_state {
+	RQ_READING, /* the body is coming */
+	RQ_WORKING, /* suspended: a worker runs the handler */
+	RQ_WAITING, /* suspended: the handler asked to be called again (http_reply_wait) */
+	RQ_REPLYING /* resumed with a reply to send */
+};
+
+/* One request, from its headers to its end. */
+struct request {
+	struct work_job job;
+	struct http_server *srv;
+	struct http_conn *conn;
+	struct MHD_Connection *mhd;
+	const char *method, *url;
+	enum request_state state;
 	char *body;
 	size_t len;
 	bool too_large;
+	int64_t deadline; /* of a wait, ms */
+	bool again;
+	struct http_reply rep;
+};
+
+/* A streaming reply being sent. */
+struct stream {
+	struct http_reply rep;
+	struct http_server *srv;
+	struct http_conn *conn;
+	struct MHD_Connection *mhd;
 };
 
 static int make_parent(const char *path, struct berth_error *err)
@@ -88,8 +119,13 @@ void http_reply_error(struct http_reply *rep, unsigned status, const char *fmt, 
 	http_reply_json(rep, status, json_pack("{s:s, s:i}", "error", msg, "code", (int)status));
 }
 
+void http_reply_wait(struct http_reply *rep, unsigned seconds)
+{
+	rep->wait_s = seconds;
+}
+
 /* The body as a JSON object, or an error reply. */
-static json_t *parse_body(const struct pending *p, struct http_reply *rep)
+static json_t *parse_body(const struct request *p, struct http_reply *rep)
 {
 	json_error_t jerr;
 	json_t *j;
@@ -113,57 +149,146 @@ static json_t *parse_body(const struct pending *p, struct http_reply *rep)
 	return j;
 }
 
+/* A worker: run the handler of request p, suspended meanwhile; resume it with the reply,
+ * or leave it asleep when the handler asked to wait. */
+static void run_handler(struct work_job *job)
+{
+	struct request *p = (struct request *)job;
+	struct http_request rq = { .method = p->method, .path = p->url, .conn = p->mhd };
+	struct http_reply rep = { 0 };
+	int64_t now = gate_now();
+
+	rq.again = p->again;
+	rq.last = p->again && now >= p->deadline;
+	if (p->len || p->too_large)
+		rq.body = parse_body(p, &rep);
+	if (!rep.json)
+		p->srv->handler(p->srv->app, &rq, &rep);
+	json_decref(rq.body);
+	gate_lock(p->srv->gate);
+	if (rep.wait_s && !rep.json && !rep.stream && !rq.last) {
+		if (!p->again)
+			p->deadline = now + (int64_t)rep.wait_s * 1000;
+		p->state = RQ_WAITING;
+		gate_sleep(p->conn, p->deadline);
+	} else {
+		p->rep = rep;
+		p->state = RQ_REPLYING;
+		MHD_resume_connection(p->mhd);
+	}
+	gate_unlock(p->srv->gate);
+}
+
+/* The gate wakes connection c (lock held). */
+static void on_wake(void *ctx, struct http_conn *c)
+{
+	struct http_server *srv = ctx;
+	struct request *p = c->owner;
+
+	if (!p)
+		return;
+	if (p->state != RQ_WAITING) {
+		MHD_resume_connection(p->mhd); /* a stream: its reader looks again */
+	} else if (c->gone) {
+		p->state = RQ_REPLYING; /* with no reply: the connection ends */
+		MHD_resume_connection(p->mhd);
+	} else {
+		p->again = true;
+		p->state = RQ_WORKING;
+		work_push(&srv->work, &p->job);
+	}
+}
+
+static bool hand_over(void *ctx, int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct http_server *srv = ctx;
+
+	return MHD_add_connection(srv->mhd, fd, addr, len) == MHD_YES;
+}
+
+/* Polling thread: the next piece of a stream; when there is none yet, the connection
+ * sleeps until the gate wakes it (a new event, or its client hung up). */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	struct http_reply *rep = cls;
+	struct stream *st = cls;
+	bool gone;
+	ssize_t n;
 
 	(void)pos;
-	return rep->stream(rep->stream_ctx, buf, max);
+	gate_lock(st->srv->gate);
+	/* Under the lock: an event published after this look wakes the sleep below. */
+	gone = st->conn->gone;
+	n = gone ? -1 : st->rep.stream(st->rep.stream_ctx, buf, max);
+	if (n == 0) {
+		gate_sleep(st->conn, 0);
+		MHD_suspend_connection(st->mhd);
+	}
+	gate_unlock(st->srv->gate);
+	if (n < 0)
+		return gone ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+	return n;
 }
 
 static void stream_done(void *cls)
 {
-	struct http_reply *rep = cls;
+	struct stream *st = cls;
 
-	if (rep->stream_free)
-		rep->stream_free(rep->stream_ctx);
-	free(rep);
+	if (st->rep.stream_free)
+		st->rep.stream_free(st->rep.stream_ctx);
+	free(st);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct http_reply *rep)
+static struct MHD_Response *stream_response(struct request *p)
+{
+	struct stream *st = malloc(sizeof(*st));
+	struct MHD_Response *resp;
+
+	if (!st)
+		return NULL;
+	*st = (struct stream){ .rep = p->rep, .srv = p->srv, .conn = p->conn, .mhd = p->mhd };
+	p->rep.stream_free = NULL; /* the stream's now */
+	resp =
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_done);
+	if (!resp) {
+		stream_done(st);
+		return NULL;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/x-ndjson");
+	return resp;
+}
+
+static struct MHD_Response *json_response(struct http_reply *rep)
 {
 	struct MHD_Response *resp;
-	struct http_reply *kept;
-	enum MHD_Result r;
 	char *text;
 
-	if (rep->stream) {
-		kept = malloc(sizeof(*kept));
-		if (!kept)
-			return MHD_NO;
-		*kept = *rep;
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, kept,
-							 stream_done);
-		if (!resp) {
-			stream_done(kept);
-			return MHD_NO;
-		}
-		MHD_add_response_header(resp, "Content-Type", "application/x-ndjson");
-	} else {
-		if (!rep->json)
-			http_reply_error(rep, 500, "internal error: no reply");
-		text = json_dumps(rep->json, JSON_COMPACT);
-		if (!text || !(text = realloc(text, strlen(text) + 2)))
-			return MHD_NO;
-		strcat(text, "\n");
-		resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-		if (!resp) {
-			free(text);
-			return MHD_NO;
-		}
-		MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (!rep->json)
+		http_reply_error(rep, 500, "internal error: no reply");
+	text = json_dumps(rep->json, JSON_COMPACT);
+	if (!text || !(text = realloc(text, strlen(text) + 2)))
+		return NULL;
+	strcat(text, "\n");
+	resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return NULL;
 	}
-	r = MHD_queue_response(conn, rep->status, resp);
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	return resp;
+}
+
+static enum MHD_Result send_reply(struct request *p)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	resp = p->rep.stream ? stream_response(p) : json_response(&p->rep);
+	if (!resp)
+		return MHD_NO;
+	/* One request a connection: no idle keep-alive to watch, and each connection's first
+	 * byte is the start of its only request's headers. */
+	MHD_add_response_header(resp, "Connection", "close");
+	r = MHD_queue_response(p->mhd, p->rep.status, resp);
 	MHD_destroy_response(resp);
 	return r;
 }
@@ -173,17 +298,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_size, void **con_cls)
 {
 	struct http_server *srv = cls;
-	struct pending *p = *con_cls;
-	struct http_reply rep = { 0 };
-	struct http_request rq = { .method = method, .path = url, .conn = conn };
-	enum MHD_Result r;
+	struct request *p = *con_cls;
+	const union MHD_ConnectionInfo *info;
 	char *grown;
 
 	(void)version;
 	if (!p) {
-		p = calloc(1, sizeof(*p));
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		if (!info || !info->socket_context || !(p = calloc(1, sizeof(*p))))
+			return MHD_NO;
+		*p = (struct request){ .job.fn = run_handler,
+				       .srv = srv,
+				       .conn = info->socket_context,
+				       .mhd = conn,
+				       .method = method,
+				       .url = url };
 		*con_cls = p;
-		return p ? MHD_YES : MHD_NO;
+		gate_lock(srv->gate);
+		p->conn->owner = p;
+		gate_phase(p->conn, CONN_BODY);
+		gate_unlock(srv->gate);
+		return MHD_YES;
+	}
+	if (p->state == RQ_REPLYING) {
+		if (p->conn->gone)
+			return MHD_NO;
+		return send_reply(p);
 	}
 	if (*upload_size) {
 		/* Past the limit the rest is read and dropped, so the client gets its 413. */
@@ -197,35 +337,71 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		} else {
 			p->too_large = true;
 		}
+		gate_lock(srv->gate);
+		p->conn->body += *upload_size;
+		gate_unlock(srv->gate);
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (p->len || p->too_large)
-		rq.body = parse_body(p, &rep);
-	if (!rep.json)
-		srv->handler(srv->app, &rq, &rep);
-	json_decref(rq.body);
-	r = send_reply(conn, &rep);
-	json_decref(rep.json);
-	return r;
+	/* The request is whole: its handler runs on a worker, the connection suspended. */
+	gate_lock(srv->gate);
+	p->state = RQ_WORKING;
+	gate_phase(p->conn, CONN_BUSY);
+	MHD_suspend_connection(conn);
+	gate_unlock(srv->gate);
+	work_push(&srv->work, &p->job);
+	return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode why)
 {
-	struct pending *p = *con_cls;
+	struct http_server *srv = cls;
+	struct request *p = *con_cls;
 
-	(void)cls, (void)conn, (void)why;
-	if (p) {
-		free(p->body);
-		free(p);
-		*con_cls = NULL;
+	(void)conn, (void)why;
+	if (!p)
+		return;
+	gate_lock(srv->gate);
+	if (p->conn->owner == p)
+		p->conn->owner = NULL;
+	gate_unlock(srv->gate);
+	if (p->rep.stream_free)
+		p->rep.stream_free(p->rep.stream_ctx);
+	json_decref(p->rep.json);
+	free(p->body);
+	free(p);
+	*con_cls = NULL;
+}
+
+/* A connection starts (bind it to the gate's record) or ends (give its share back). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		gate_lock(srv->gate);
+		*socket_context = info ? gate_conn(srv->gate, info->connect_fd) : NULL;
+		gate_unlock(srv->gate);
+	} else if (*socket_context) {
+		gate_forget(srv->gate, *socket_context);
+		*socket_context = NULL;
 	}
 }
 
-int http_start(struct http_server **out, int fd, http_handler handler, void *app,
-	       struct berth_error *err)
+unsigned http_capacity(unsigned nofile)
 {
+	/* Keep fds for berthd's own work: its database, servers' sockets, copies. */
+	return nofile > 2 * HTTP_OWN_FDS ? nofile - HTTP_OWN_FDS : nofile / 2;
+}
+
+int http_start(struct http_server **out, int fd, const struct http_limits *lim,
+	       http_handler handler, void *app, struct berth_error *err)
+{
+	static const struct gate_hooks hooks = { .hand_over = hand_over, .wake = on_wake };
 	struct http_server *srv = calloc(1, sizeof(*srv));
 
 	if (!srv) {
@@ -234,27 +410,48 @@ int http_start(struct http_server **out, int fd, http_handler handler, void *app
 	}
 	srv->handler = handler;
 	srv->app = app;
-	/* poll(), not select(): berthd raises its fd limit past FD_SETSIZE (main.c). */
+	if (work_start(&srv->work)) {
+		berr(err, errno, "cannot start the API's workers");
+		close(fd);
+		free(srv);
+		return -1;
+	}
 	srv->mhd = MHD_start_daemon(
-	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-		MHD_USE_ERROR_LOG | MHD_USE_ITC,
-	    0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)256, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_END);
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, on_request, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_LIMIT,
+	    lim->capacity, MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
 	if (!srv->mhd) {
+		work_stop(&srv->work);
 		close(fd);
 		free(srv);
 		return berr(err, 0, "cannot start the HTTP server on the API socket");
 	}
+	if (gate_start(&srv->gate, fd, lim, &hooks, srv, err)) {
+		MHD_stop_daemon(srv->mhd);
+		work_stop(&srv->work);
+		free(srv);
+		return -1;
+	}
 	*out = srv;
 	return 0;
+}
+
+void http_notify(void *srv)
+{
+	gate_notify(((struct http_server *)srv)->gate);
 }
 
 void http_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	gate_stop(srv->gate);
+	work_stop(&srv->work);
+	gate_wake_all_gone(srv->gate);
 	MHD_stop_daemon(srv->mhd);
+	gate_free(srv->gate);
 	free(srv);
 }
