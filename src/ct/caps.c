@@ -40,10 +40,10 @@ int caps_check_host(const struct ct_process *p, struct berth_error *err)
 	}
 	if (!len)
 		return 0;
-	return berr(err, EPERM,
-		    "process.capabilities: %s not in the host's capability bounding set, so "
-		    "the process cannot be given them",
-		    names);
+	return refuse(err, EPERM,
+		      "process.capabilities: %s not in the host's capability bounding set, so "
+		      "the process cannot be given them",
+		      names);
 }
 
 int caps_drop_bounding(const struct ct_process *p, struct berth_error *err)

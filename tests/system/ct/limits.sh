@@ -13,7 +13,7 @@ main() {
 	if [ "$CT_LAYOUT" = v2 ]; then
 		# v1 memory knobs with no v2 file are refused by name, whatever controllers exist
 		for f in swappiness:10 disableOOMKiller:true kernel:67108864; do
-			b=$(ct_bundle "memv2-${f%%:*}" sleep 100)
+			b=$(ct_bundle "memv2-${f%%:*}" true)
 			ct_cfg "$b" --arg k "${f%%:*}" --argjson v "${f#*:}" '.linux.resources.memory = {($k): $v}'
 			ct_refuses "$b" "memv2-${f%%:*}" "linux.resources.memory.${f%%:*}: cgroup v2 " \
 				"memory.${f%%:*} on cgroup v2"
