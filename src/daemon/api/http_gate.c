@@ -31,7 +31,7 @@ struct http_gate {
 	struct http_share share;
 	struct gate_hooks hooks;
 	void *ctx;
-	int listen_fd, epoll_fd, wake_fd;
+	int listen_fd, epoll_fd, wake_fd, poll_fd;
 	struct http_conn **by_fd; /* nfds of them */
 	unsigned nfds;
 	struct http_conn *conns; /* every connection, newest first */
@@ -288,6 +288,8 @@ static void *gate_thread(void *arg)
 				accept_some(g);
 			else if (evs[i].data.ptr == &g->wake_fd)
 				woken = read(g->wake_fd, &count, sizeof(count)) > 0;
+			else if (evs[i].data.ptr == &g->poll_fd)
+				continue; /* run below */
 			else
 				first_byte(g, evs[i].data.ptr, evs[i].events);
 		}
@@ -297,6 +299,8 @@ static void *gate_thread(void *arg)
 			gate_unlock(g);
 			next_sweep = gate_now() + TICK_MS;
 		}
+		/* Connections handed over, resumed or timed out: libmicrohttpd's turn. */
+		g->hooks.run(g->ctx);
 	}
 	return NULL;
 }
@@ -308,7 +312,7 @@ static int watch(struct http_gate *g, int fd, void *tag)
 	return epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-int gate_start(struct http_gate **out, int fd, const struct http_limits *lim,
+int gate_start(struct http_gate **out, int fd, int poll_fd, const struct http_limits *lim,
 	       const struct gate_hooks *hooks, void *ctx, struct berth_error *err)
 {
 	struct http_gate *g = calloc(1, sizeof(*g));
@@ -324,6 +328,7 @@ int gate_start(struct http_gate **out, int fd, const struct http_limits *lim,
 	g->hooks = *hooks;
 	g->ctx = ctx;
 	g->listen_fd = fd;
+	g->poll_fd = poll_fd;
 	g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	g->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	getrlimit(RLIMIT_NOFILE, &nofile);
@@ -333,7 +338,8 @@ int gate_start(struct http_gate **out, int fd, const struct http_limits *lim,
 	g->asleep_conn = calloc(lim->capacity + 1, sizeof(*g->asleep_conn));
 	if (g->wake_fd < 0 || g->epoll_fd < 0 || !g->by_fd || !g->asleep || !g->asleep_conn ||
 	    share_init(&g->share, lim->capacity, lim->per_user, lim->root_reserve) ||
-	    watch(g, fd, &g->listen_fd) || watch(g, g->wake_fd, &g->wake_fd)) {
+	    watch(g, fd, &g->listen_fd) || watch(g, g->wake_fd, &g->wake_fd) ||
+	    watch(g, poll_fd, &g->poll_fd)) {
 		berr(err, errno ? errno : ENOMEM, "the API's gate");
 		goto fail;
 	}
