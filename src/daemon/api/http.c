@@ -181,6 +181,7 @@ static void run_handler(struct work_job *job)
 		MHD_resume_connection(p->mhd);
 	}
 	gate_unlock(p->srv->gate);
+	gate_kick(p->srv->gate);
 }
 
 /* The gate wakes connection c (lock held). */
@@ -210,11 +211,14 @@ static bool hand_over(void *ctx, int fd, const struct sockaddr *addr, socklen_t 
 	return MHD_add_connection(srv->mhd, fd, addr, len) == MHD_YES;
 }
 
-static void run(void *ctx)
+static int64_t run(void *ctx)
 {
 	struct http_server *srv = ctx;
+	MHD_UNSIGNED_LONG_LONG ms;
 
 	MHD_run(srv->mhd);
+	return MHD_get_timeout(srv->mhd, &ms) == MHD_YES && ms < INT64_MAX ? (int64_t)ms
+									   : INT64_MAX;
 }
 
 /* Polling thread: the next piece of a stream; when there is none yet, the connection

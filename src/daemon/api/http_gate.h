@@ -52,8 +52,9 @@ struct gate_hooks {
 	/* Give fd to libmicrohttpd; false when it refused (it closed fd then). Called without
 	 * the lock, as is run. */
 	bool (*hand_over)(void *ctx, int fd, const struct sockaddr *addr, socklen_t len);
-	/* Let libmicrohttpd do what its epoll set (fd poll_fd of gate_start) has ready. */
-	void (*run)(void *ctx);
+	/* Let libmicrohttpd do what its epoll set (fd poll_fd of gate_start) has ready; the
+	 * milliseconds until it must run again (it keeps work of its own besides its fds). */
+	int64_t (*run)(void *ctx);
 	/* Connection c, asleep, must wake: something happened, its time came or (c->gone) its
 	 * client hung up. Called with the lock held; c->phase is CONN_BUSY already. */
 	void (*wake)(void *ctx, struct http_conn *c);
@@ -92,6 +93,10 @@ void gate_sleep(struct http_conn *c, int64_t wake_at);
 
 /* Something happened (a new event): wake the connections asleep. Any thread. */
 void gate_notify(struct http_gate *g);
+
+/* A connection was resumed from another thread: give libmicrohttpd a turn now (its own
+ * signal for that does not reach this loop). Any thread. */
+void gate_kick(struct http_gate *g);
 
 /* Milliseconds on the monotonic clock. */
 int64_t gate_now(void);
