@@ -158,6 +158,7 @@ static json_t *parse_body(const struct request *p, struct http_reply *rep)
 static void run_handler(struct work_job *job)
 {
 	struct request *p = (struct request *)job;
+	struct http_gate *gate = p->srv->gate; /* p may be gone once the lock is let go */
 	struct http_request rq = { .method = p->method, .path = p->url, .conn = p->mhd };
 	struct http_reply rep = { 0 };
 	int64_t now = gate_now();
@@ -169,7 +170,7 @@ static void run_handler(struct work_job *job)
 	if (!rep.json)
 		p->srv->handler(p->srv->app, &rq, &rep);
 	json_decref(rq.body);
-	gate_lock(p->srv->gate);
+	gate_lock(gate);
 	if (rep.wait_s && !rep.json && !rep.stream && !rq.last) {
 		if (!p->again)
 			p->deadline = now + (int64_t)rep.wait_s * 1000;
@@ -180,8 +181,8 @@ static void run_handler(struct work_job *job)
 		p->state = RQ_REPLYING;
 		MHD_resume_connection(p->mhd);
 	}
-	gate_unlock(p->srv->gate);
-	gate_kick(p->srv->gate);
+	gate_unlock(gate);
+	gate_kick(gate);
 }
 
 /* The gate wakes connection c (lock held). */
