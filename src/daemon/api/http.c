@@ -409,8 +409,9 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 /* libmicrohttpd's messages, bounded: a client must not be able to fill the log. It takes
- * a Unix socket for TCP and says so at each reply (TCP_NODELAY, TCP_CORK, "push the data"):
- * those are dropped; of the others, at most LOG_PER_MINUTE a minute. */
+ * a Unix socket for TCP and says so at each reply (TCP_NODELAY, TCP_CORK, "push the data"),
+ * and calls a stream berthd ends for a vanished client an "application error": those are
+ * dropped; of the others, at most LOG_PER_MINUTE a minute. */
 #define LOG_PER_MINUTE 10
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -421,7 +422,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 	(void)cls;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (strstr(msg, "TCP_") || strstr(msg, "push the data"))
+	if (strstr(msg, "TCP_") || strstr(msg, "push the data") || strstr(msg, "application error"))
 		return;
 	if (now != minute) {
 		minute = now;
