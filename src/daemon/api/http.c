@@ -1,5 +1,6 @@
 /* http.c - libmicrohttpd on berthd's Unix socket: bounded JSON bodies in, JSON out. One
- * polling thread (epoll) reads and writes every connection; a request, once whole, is
+ * polling thread (the gate's, driving libmicrohttpd's epoll set) reads and writes every
+ * connection; a request, once whole, is
  * suspended while a worker (http_work.c) runs its handler; a stream or a wait sleeps,
  * suspended, until the gate (http_gate.c) wakes it. */
 #include "daemon/api/http.h"
@@ -87,7 +88,10 @@ int http_listen(const char *path, int *out, struct berth_error *err)
 	fd = unix_listen(path, 0660, "--socket", &file, err);
 	if (fd < 0)
 		return -1;
-	if (berth_group_give(path, err) < 0) {
+	/* A deeper queue than unix_listen()'s: many clients may connect at once, and the gate
+	 * takes them off it quickly. */
+	if ((listen(fd, HTTP_BACKLOG) < 0 && berr(err, errno, "cannot listen on %s", path)) ||
+	    berth_group_give(path, err) < 0) {
 		unix_listen_remove(path, &file);
 		close(fd);
 		return -1;
@@ -154,6 +158,7 @@ static json_t *parse_body(const struct request *p, struct http_reply *rep)
 static void run_handler(struct work_job *job)
 {
 	struct request *p = (struct request *)job;
+	struct http_gate *gate = p->srv->gate; /* p may be gone once the lock is let go */
 	struct http_request rq = { .method = p->method, .path = p->url, .conn = p->mhd };
 	struct http_reply rep = { 0 };
 	int64_t now = gate_now();
@@ -165,7 +170,7 @@ static void run_handler(struct work_job *job)
 	if (!rep.json)
 		p->srv->handler(p->srv->app, &rq, &rep);
 	json_decref(rq.body);
-	gate_lock(p->srv->gate);
+	gate_lock(gate);
 	if (rep.wait_s && !rep.json && !rep.stream && !rq.last) {
 		if (!p->again)
 			p->deadline = now + (int64_t)rep.wait_s * 1000;
@@ -176,7 +181,8 @@ static void run_handler(struct work_job *job)
 		p->state = RQ_REPLYING;
 		MHD_resume_connection(p->mhd);
 	}
-	gate_unlock(p->srv->gate);
+	gate_unlock(gate);
+	gate_kick(gate);
 }
 
 /* The gate wakes connection c (lock held). */
@@ -204,6 +210,16 @@ static bool hand_over(void *ctx, int fd, const struct sockaddr *addr, socklen_t 
 	struct http_server *srv = ctx;
 
 	return MHD_add_connection(srv->mhd, fd, addr, len) == MHD_YES;
+}
+
+static int64_t run(void *ctx)
+{
+	struct http_server *srv = ctx;
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	MHD_run(srv->mhd);
+	return MHD_get_timeout(srv->mhd, &ms) == MHD_YES && ms < INT64_MAX ? (int64_t)ms
+									   : INT64_MAX;
 }
 
 /* Polling thread: the next piece of a stream; when there is none yet, the connection
@@ -392,6 +408,31 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	}
 }
 
+/* libmicrohttpd's messages, bounded: a client must not be able to fill the log. It takes
+ * a Unix socket for TCP and says so at each reply (TCP_NODELAY, TCP_CORK, "push the data"),
+ * and calls a stream berthd ends for a vanished client an "application error": those are
+ * dropped; of the others, at most LOG_PER_MINUTE a minute. */
+#define LOG_PER_MINUTE 10
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	static int64_t minute;
+	static unsigned said;
+	char msg[512];
+	int64_t now = gate_now() / 60000;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (strstr(msg, "TCP_") || strstr(msg, "push the data") || strstr(msg, "application error"))
+		return;
+	if (now != minute) {
+		minute = now;
+		said = 0;
+	}
+	if (said++ < LOG_PER_MINUTE)
+		fprintf(stderr, "berthd: libmicrohttpd: %s%s", msg,
+			msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+}
+
 unsigned http_capacity(unsigned nofile)
 {
 	/* Keep fds for berthd's own work: its database, servers' sockets, copies. */
@@ -401,7 +442,10 @@ unsigned http_capacity(unsigned nofile)
 int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 	       http_handler handler, void *app, struct berth_error *err)
 {
-	static const struct gate_hooks hooks = { .hand_over = hand_over, .wake = on_wake };
+	static const struct gate_hooks hooks = { .hand_over = hand_over,
+						 .run = run,
+						 .wake = on_wake };
+	const union MHD_DaemonInfo *info;
 	struct http_server *srv = calloc(1, sizeof(*srv));
 
 	if (!srv) {
@@ -417,19 +461,23 @@ int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 		return -1;
 	}
 	srv->mhd = MHD_start_daemon(
-	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME |
-		MHD_USE_ERROR_LOG,
-	    0, NULL, NULL, on_request, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_CONNECTION_LIMIT,
-	    lim->capacity, MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_END);
+	    /* No thread of its own: the gate's thread runs it, and hands it connections from
+	     * that same thread (from another, a connection added with its request already
+	     * waiting was seen to stall under load). */
+	    MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, srv, MHD_OPTION_CONNECTION_LIMIT, lim->capacity,
+	    MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(32 * 1024), MHD_OPTION_END);
 	if (!srv->mhd) {
 		work_stop(&srv->work);
 		close(fd);
 		free(srv);
 		return berr(err, 0, "cannot start the HTTP server on the API socket");
 	}
-	if (gate_start(&srv->gate, fd, lim, &hooks, srv, err)) {
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (gate_start(&srv->gate, fd, info ? info->epoll_fd : -1, lim, &hooks, srv, err)) {
 		MHD_stop_daemon(srv->mhd);
 		work_stop(&srv->work);
 		free(srv);

@@ -15,7 +15,8 @@
 #include "daemon/api/http_gate.h"
 
 #define HTTP_MAX_BODY (64 * 1024)
-#define HTTP_OWN_FDS  512 /* of RLIMIT_NOFILE, kept for what berthd does besides the API */
+#define HTTP_BACKLOG  1024 /* connections waiting for the gate to accept them */
+#define HTTP_OWN_FDS  512  /* of RLIMIT_NOFILE, kept for what berthd does besides the API */
 
 struct MHD_Connection;
 

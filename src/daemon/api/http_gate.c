@@ -31,7 +31,7 @@ struct http_gate {
 	struct http_share share;
 	struct gate_hooks hooks;
 	void *ctx;
-	int listen_fd, epoll_fd, wake_fd;
+	int listen_fd, epoll_fd, wake_fd, kick_fd, poll_fd;
 	struct http_conn **by_fd; /* nfds of them */
 	unsigned nfds;
 	struct http_conn *conns; /* every connection, newest first */
@@ -79,6 +79,15 @@ void gate_notify(struct http_gate *g)
 
 	if (write(g->wake_fd, &one, sizeof(one)) < 0) {
 		/* the counter is full: the gate has been told already */
+	}
+}
+
+void gate_kick(struct http_gate *g)
+{
+	uint64_t one = 1;
+
+	if (write(g->kick_fd, &one, sizeof(one)) < 0) {
+		/* the counter is full: a turn is coming */
 	}
 }
 
@@ -275,19 +284,23 @@ static void *gate_thread(void *arg)
 {
 	struct http_gate *g = arg;
 	struct epoll_event evs[64];
-	int64_t next_sweep = 0;
+	int64_t next_sweep = 0, next_run = 0;
 	uint64_t count;
 	bool woken;
 	int n, i;
 
 	while (!g->stopping) {
-		n = epoll_wait(g->epoll_fd, evs, 64, TICK_MS);
+		n = epoll_wait(g->epoll_fd, evs, 64, next_run < TICK_MS ? (int)next_run : TICK_MS);
 		woken = false;
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == &g->listen_fd)
 				accept_some(g);
 			else if (evs[i].data.ptr == &g->wake_fd)
 				woken = read(g->wake_fd, &count, sizeof(count)) > 0;
+			else if (evs[i].data.ptr == &g->kick_fd)
+				(void)!read(g->kick_fd, &count, sizeof(count)); /* run below */
+			else if (evs[i].data.ptr == &g->poll_fd)
+				continue; /* run below */
 			else
 				first_byte(g, evs[i].data.ptr, evs[i].events);
 		}
@@ -297,6 +310,8 @@ static void *gate_thread(void *arg)
 			gate_unlock(g);
 			next_sweep = gate_now() + TICK_MS;
 		}
+		/* Connections handed over, resumed or timed out: libmicrohttpd's turn. */
+		next_run = g->hooks.run(g->ctx);
 	}
 	return NULL;
 }
@@ -308,7 +323,7 @@ static int watch(struct http_gate *g, int fd, void *tag)
 	return epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-int gate_start(struct http_gate **out, int fd, const struct http_limits *lim,
+int gate_start(struct http_gate **out, int fd, int poll_fd, const struct http_limits *lim,
 	       const struct gate_hooks *hooks, void *ctx, struct berth_error *err)
 {
 	struct http_gate *g = calloc(1, sizeof(*g));
@@ -324,16 +339,20 @@ int gate_start(struct http_gate **out, int fd, const struct http_limits *lim,
 	g->hooks = *hooks;
 	g->ctx = ctx;
 	g->listen_fd = fd;
+	g->poll_fd = poll_fd;
 	g->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	g->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	g->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	getrlimit(RLIMIT_NOFILE, &nofile);
 	g->nfds = nofile.rlim_cur > (1u << 20) ? 1u << 20 : (unsigned)nofile.rlim_cur;
 	g->by_fd = calloc(g->nfds, sizeof(*g->by_fd));
 	g->asleep = calloc(lim->capacity + 1, sizeof(*g->asleep));
 	g->asleep_conn = calloc(lim->capacity + 1, sizeof(*g->asleep_conn));
-	if (g->wake_fd < 0 || g->epoll_fd < 0 || !g->by_fd || !g->asleep || !g->asleep_conn ||
+	if (g->wake_fd < 0 || g->kick_fd < 0 || g->epoll_fd < 0 || !g->by_fd || !g->asleep ||
+	    !g->asleep_conn ||
 	    share_init(&g->share, lim->capacity, lim->per_user, lim->root_reserve) ||
-	    watch(g, fd, &g->listen_fd) || watch(g, g->wake_fd, &g->wake_fd)) {
+	    watch(g, fd, &g->listen_fd) || watch(g, g->wake_fd, &g->wake_fd) ||
+	    watch(g, g->kick_fd, &g->kick_fd) || watch(g, poll_fd, &g->poll_fd)) {
 		berr(err, errno ? errno : ENOMEM, "the API's gate");
 		goto fail;
 	}
@@ -392,6 +411,8 @@ void gate_free(struct http_gate *g)
 		return;
 	if (g->wake_fd >= 0)
 		close(g->wake_fd);
+	if (g->kick_fd >= 0)
+		close(g->kick_fd);
 	if (g->epoll_fd >= 0)
 		close(g->epoll_fd);
 	share_destroy(&g->share);

@@ -1,7 +1,8 @@
-/* http_gate.h - the door of berthd's API socket. One thread accepts each connection
- * itself, reads its peer's uid (SO_PEERCRED) and takes it a share (http_share.h) or refuses
- * it at once; holds it, at the cost of an fd and a few bytes, until its first byte comes;
- * then hands it to libmicrohttpd (http.c). Once a quarter of a second it enforces the
+/* http_gate.h - the door of berthd's API socket, and the one thread that polls it. That
+ * thread accepts each connection itself, reads its peer's uid (SO_PEERCRED) and takes it a
+ * share (http_share.h) or refuses it at once; holds it, at the cost of an fd and a few
+ * bytes, until its first byte comes; then hands it to libmicrohttpd (http.c), whose epoll
+ * set it polls beside its own and runs. Once a quarter of a second it enforces the
  * deadlines (headers, body rate, idle), and looks at the connections asleep (an event
  * stream, an operation wait) for a client that hung up or a wait that is over. */
 #ifndef BERTH_DAEMON_HTTP_GATE_H
@@ -49,8 +50,11 @@ struct http_conn {
 /* What the gate asks of http.c. */
 struct gate_hooks {
 	/* Give fd to libmicrohttpd; false when it refused (it closed fd then). Called without
-	 * the lock. */
+	 * the lock, as is run. */
 	bool (*hand_over)(void *ctx, int fd, const struct sockaddr *addr, socklen_t len);
+	/* Let libmicrohttpd do what its epoll set (fd poll_fd of gate_start) has ready; the
+	 * milliseconds until it must run again (it keeps work of its own besides its fds). */
+	int64_t (*run)(void *ctx);
 	/* Connection c, asleep, must wake: something happened, its time came or (c->gone) its
 	 * client hung up. Called with the lock held; c->phase is CONN_BUSY already. */
 	void (*wake)(void *ctx, struct http_conn *c);
@@ -58,8 +62,9 @@ struct gate_hooks {
 
 struct http_gate;
 
-/* Start the gate thread on listening socket fd (taken over). */
-int gate_start(struct http_gate **out, int fd, const struct http_limits *lim,
+/* Start the gate thread on listening socket fd (taken over); it runs hooks->run when
+ * poll_fd (libmicrohttpd's epoll set) is readable, and each turn. */
+int gate_start(struct http_gate **out, int fd, int poll_fd, const struct http_limits *lim,
 	       const struct gate_hooks *hooks, void *ctx, struct berth_error *err);
 
 /* End the thread, close the socket and the connections not handed over yet. */
@@ -88,6 +93,10 @@ void gate_sleep(struct http_conn *c, int64_t wake_at);
 
 /* Something happened (a new event): wake the connections asleep. Any thread. */
 void gate_notify(struct http_gate *g);
+
+/* A connection was resumed from another thread: give libmicrohttpd a turn now (its own
+ * signal for that does not reach this loop). Any thread. */
+void gate_kick(struct http_gate *g);
 
 /* Milliseconds on the monotonic clock. */
 int64_t gate_now(void);

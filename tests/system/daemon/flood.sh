@@ -31,6 +31,7 @@ field() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$BERTHD_PID/status"; }
 $(as "$OTHER") "$BUILD/berth" --socket "$SOCK" list >/dev/null || fail "a member of berth cannot use the API"
 # Warm up first: each of berthd's workers opens its own database connection once.
 seq 80 | xargs -P 16 -I{} curl -s --unix-socket "$SOCK" http://berthd/1.0/servers >/dev/null
+sleep 0.5 # their connections closed on berthd's side too
 fds0=$(fds) rss0=$(field VmRSS)
 
 # The attacker, with room for its sockets within the host's hard limit (20,000).
