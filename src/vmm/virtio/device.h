@@ -73,9 +73,10 @@ struct virtio_transport_ops {
  * VIRTQ_MAX_WALK descriptors. A driver refilling a queue with the costliest chains as fast
  * as it is drained thus cannot hold the loop, and with it the other devices, the console,
  * the control socket and signals. A chain is taken whole, so one turn walks at most
- * VIRTIO_BUDGET_DESCS + VIRTQ_MAX_WALK descriptors (VIRTIO_TURN_MAX_WALK). */
+ * VIRTIO_BUDGET_DESCS + VIRTQ_MAX_WALK descriptors (VIRTIO_TURN_MAX_WALK): against the
+ * costliest chains, one chain per turn. */
 #define VIRTIO_BUDGET	     256
-#define VIRTIO_BUDGET_DESCS  VIRTQ_MAX_WALK
+#define VIRTIO_BUDGET_DESCS  16384 /* 64 chains of a disk's largest requests (seg_max 254) */
 #define VIRTIO_TURN_MAX_WALK (VIRTIO_BUDGET_DESCS + VIRTQ_MAX_WALK)
 
 struct virtio_budget {
