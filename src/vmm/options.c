@@ -44,6 +44,8 @@ static const char usage[] =
     "  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
     "                        before the guest starts, so it never waits for host memory\n"
     "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
+    "  --no-seccomp          run without the system-call filters (on by default; for\n"
+    "                        debugging: a call outside them kills the VMM and is logged)\n"
     "  -h, --help            show this help\n"
     "  -V, --version         show the version\n"
     "\n"
@@ -67,6 +69,7 @@ enum {
 	OPT_NO_RNG,
 	OPT_API_SOCK,
 	OPT_PREALLOC,
+	OPT_NO_SECCOMP,
 };
 
 static const struct option longopts[] = {
@@ -82,6 +85,7 @@ static const struct option longopts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -173,6 +177,7 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 	cfg->cmdline = VM_DEFAULT_CMDLINE;
 	cfg->console = CONSOLE_STDIO;
 	cfg->rng = true;
+	cfg->seccomp = true;
 	opterr = 0;
 	optind = 0; /* full re-initialisation, so tests can parse many times */
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
@@ -223,6 +228,9 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			break;
 		case OPT_PREALLOC:
 			cfg->prealloc = true;
+			break;
+		case OPT_NO_SECCOMP:
+			cfg->seccomp = false;
 			break;
 		case OPT_API_SOCK:
 			if (!*optarg)
