@@ -26,6 +26,7 @@ S=$SCRATCH/api.sock
 "$VMM" --kernel "$GUESTS/tiny-flood.bzImage" --cpus 2 --mem 64M --api-sock "$S" \
 	--console "file=$SCRATCH/console,max=64K" 2>"$SCRATCH/log" &
 pid=$!
+trap 'kill -9 "$pid" 2>/dev/null || true; rm -rf "$SCRATCH"' EXIT # a failed check leaves no VMM behind
 wait_filtered "$pid"
 api_wait_sock "$S"
 sleep 0.5
