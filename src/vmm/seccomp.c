@@ -354,7 +354,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	(void)sig;
 	n = append(line, n, sizeof(line), "berth-vmm: seccomp: the ");
 	n = append(line, n, sizeof(line),
-		   current_kind >= 0 ? thread_names[current_kind] : "unfiltered");
+		   current_kind >= 0 ? thread_names[current_kind] : "new (inherited filter)");
 	n = append(line, n, sizeof(line), " thread made a system call outside its allow-list: ");
 	n = append(line, n, sizeof(line),
 		   nr >= 0 && nr < SYSCALL_NAMES && syscall_names[nr][0] ? syscall_names[nr]
