@@ -185,12 +185,12 @@ static int add_common(scmp_filter_ctx ctx)
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 			     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-			     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-			     SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS, 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 2,
-			     SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
-			     SCMP_A1(SCMP_CMP_EQ, 0)) < 0)
+			     SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0),
+			     SCMP_A1(SCMP_CMP_EQ, 0, 0)) < 0)
 		return -1;
 	return 0;
 }
@@ -201,9 +201,9 @@ static int add_slirp(scmp_filter_ctx ctx)
 {
 	if (ALLOW_ALL(ctx, slirp_calls) || ALLOW_IOCTLS(ctx, slirp_ioctls) ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-			     SCMP_A0(SCMP_CMP_EQ, AF_INET)) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, AF_INET, 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-			     SCMP_A0(SCMP_CMP_EQ, AF_INET6)) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, AF_INET6, 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
 			     SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY)) <
 		0)
@@ -225,7 +225,7 @@ static int add_caplog(scmp_filter_ctx ctx)
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rename), 0) < 0 ||
 	    seccomp_rule_add(
 		ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-		SCMP_A2(SCMP_CMP_EQ, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY)) < 0)
+		SCMP_A2(SCMP_CMP_EQ, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0)) < 0)
 		return -1;
 	return 0;
 }
@@ -249,9 +249,9 @@ static int add_rules(scmp_filter_ctx ctx, enum vmm_thread kind, const struct vm_
 	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0 ||
 	    /* glibc's own signals (SIGCANCEL, SIGSETXID), set up at the first thread start */
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 1,
-			     SCMP_A0(SCMP_CMP_EQ, 32)) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, 32, 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigaction), 1,
-			     SCMP_A0(SCMP_CMP_EQ, 33)) < 0 ||
+			     SCMP_A0(SCMP_CMP_EQ, 33, 0)) < 0 ||
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0)
 		return -1;
