@@ -82,21 +82,10 @@ static const int device_calls[] = {
 
 /* The main thread's event loop, API and console sockets, and thread starts at each boot. */
 static const int main_calls[] = {
-	SCMP_SYS(epoll_wait),
-	SCMP_SYS(epoll_pwait),
-	SCMP_SYS(accept),
-	SCMP_SYS(accept4),
-	SCMP_SYS(shutdown),
-	SCMP_SYS(timerfd_settime),
-	SCMP_SYS(timerfd_gettime),
-	SCMP_SYS(eventfd2),
-	SCMP_SYS(poll),
-	SCMP_SYS(ppoll),
-	SCMP_SYS(fcntl),
-	SCMP_SYS(getsockopt),
-	SCMP_SYS(mlock),
-	SCMP_SYS(sched_getaffinity),
-	SCMP_SYS(getuid),
+	SCMP_SYS(epoll_wait),	   SCMP_SYS(epoll_pwait), SCMP_SYS(accept),
+	SCMP_SYS(accept4),	   SCMP_SYS(shutdown),	  SCMP_SYS(timerfd_settime),
+	SCMP_SYS(timerfd_gettime), SCMP_SYS(eventfd2),	  SCMP_SYS(poll),
+	SCMP_SYS(ppoll),	   SCMP_SYS(fcntl),	  SCMP_SYS(getsockopt),
 };
 
 /* libslirp's sockets to the host; with --net user also on the main and vCPU threads, which
@@ -106,7 +95,7 @@ static const int slirp_calls[] = {
 	SCMP_SYS(accept4),     SCMP_SYS(shutdown),    SCMP_SYS(setsockopt), SCMP_SYS(getsockopt),
 	SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(fcntl),	    SCMP_SYS(poll),
 	SCMP_SYS(ppoll),       SCMP_SYS(sendto),      SCMP_SYS(sendmsg),    SCMP_SYS(recvfrom),
-	SCMP_SYS(recvmsg),     SCMP_SYS(stat),	      SCMP_SYS(epoll_ctl),
+	SCMP_SYS(recvmsg),     SCMP_SYS(epoll_ctl),
 };
 
 /* ioctls a vCPU thread makes: running, its registers on a failure, and device exits
