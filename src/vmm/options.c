@@ -46,6 +46,8 @@ static const char usage[] =
     "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
     "  --log PATH[,max=SIZE] berth-vmm's own messages (stdout, stderr) appended to PATH; with\n"
     "                        max (at least 64K) capped as --console file= is\n"
+    "  --no-seccomp          run without the system-call filters (on by default; for\n"
+    "                        debugging: a call outside them kills the VMM and is logged)\n"
     "  -h, --help            show this help\n"
     "  -V, --version         show the version\n"
     "\n"
@@ -70,6 +72,7 @@ enum {
 	OPT_API_SOCK,
 	OPT_PREALLOC,
 	OPT_LOG,
+	OPT_NO_SECCOMP,
 };
 
 static const struct option longopts[] = {
@@ -85,6 +88,7 @@ static const struct option longopts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "help", no_argument, NULL, 'h' },
@@ -186,6 +190,7 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 	cfg->cmdline = VM_DEFAULT_CMDLINE;
 	cfg->console = CONSOLE_STDIO;
 	cfg->rng = true;
+	cfg->seccomp = true;
 	opterr = 0;
 	optind = 0; /* full re-initialisation, so tests can parse many times */
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
@@ -236,6 +241,9 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			break;
 		case OPT_PREALLOC:
 			cfg->prealloc = true;
+			break;
+		case OPT_NO_SECCOMP:
+			cfg->seccomp = false;
 			break;
 		case OPT_API_SOCK:
 			if (!*optarg)

@@ -31,8 +31,10 @@
 
 #include "common/ratelog.h"
 #include "vmm/virtio/net_flows.h"
+#include "vmm/seccomp.h"
 #include "vmm/virtio/net_guard.h"
 #include "vmm/virtio/slirp_lib.h"
+#include "vmm/vm.h"
 
 #define SLIRP_QUEUE 256 /* frames waiting for the guest */
 
@@ -248,9 +250,16 @@ restart:
 static void *slirp_thread(void *arg)
 {
 	struct net_slirp *s = arg;
+	struct berth_error err = { 0 };
 	uint32_t timeout;
 	int n, tmo;
 
+	/* Before the guest runs, so before any frame reaches libslirp: a thread that cannot
+	 * be filtered must not serve one. */
+	if (vmm_seccomp_enter(VMM_THREAD_SLIRP, &err)) {
+		berr_print("berth-vmm", &err);
+		_exit(VM_EXIT_SETUP);
+	}
 	pthread_mutex_lock(&s->mu);
 	while (!s->stop) {
 		tmo = run_timers(s);
