@@ -33,3 +33,15 @@ ratio() {
 	[ -n "${ta:-}" ] && [ -n "${tb:-}" ] || return 0
 	printf '  %s / %s: time %.3fx, peak RSS %.3fx\n' "$1" "$2" "$(echo "$ta / $tb" | bc -l)" "$(echo "$ra / $rb" | bc -l)"
 }
+
+# delta LABEL_A LABEL_B: print how much longer A's median time is than B's, in ms.
+delta() {
+	local ta tb row l t
+	for row in "${MEASURE_ROWS[@]}"; do
+		IFS='|' read -r l t _ _ <<<"$row"
+		[ "$l" = "$1" ] && ta=$t
+		[ "$l" = "$2" ] && tb=$t
+	done
+	[ -n "${ta:-}" ] && [ -n "${tb:-}" ] || return 0
+	printf '  %s - %s: %+.3f ms\n' "$1" "$2" "$(echo "($ta - $tb) / 1000" | bc -l)"
+}

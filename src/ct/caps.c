@@ -1,7 +1,9 @@
 /* caps.c - applying process.capabilities; names were checked by config.c. */
 #include "ct/caps.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
@@ -10,6 +12,38 @@ static int last_cap(void)
 	int n = cap_max_bits();
 
 	return n > 0 ? n - 1 : CAP_LAST_CAP;
+}
+
+int caps_check_host(const struct ct_process *p, struct berth_error *err)
+{
+	uint64_t want =
+	    p->caps[CT_CAP_EFFECTIVE] | p->caps[CT_CAP_PERMITTED] | p->caps[CT_CAP_INHERITABLE];
+	char names[1024] = "";
+	size_t len = 0;
+	int cap;
+
+	if (!p->has_caps)
+		return 0;
+	for (cap = 0; cap < 64; cap++) {
+		char *name, *c;
+
+		/* -1 (EINVAL) is a capability this kernel does not know: not grantable either */
+		if (!(want & (1ULL << cap)) || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			continue;
+		name = cap_to_name(cap);
+		for (c = name; c && *c; c++)
+			*c = (char)toupper((unsigned char)*c);
+		if (len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", name ? name : "?");
+		cap_free(name);
+	}
+	if (!len)
+		return 0;
+	return refuse(err, EPERM,
+		      "process.capabilities: %s not in the host's capability bounding set, so "
+		      "the process cannot be given them",
+		      names);
 }
 
 int caps_drop_bounding(const struct ct_process *p, struct berth_error *err)

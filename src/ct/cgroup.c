@@ -129,6 +129,30 @@ int cgroup_read(const char *dir, const char *file, char *buf, size_t len)
 	return 0;
 }
 
+const char *cgroup_first_file(const char *dir, const char *const *names)
+{
+	char path[4096];
+
+	for (; dir && *names; names++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *names);
+		if (access(path, F_OK) == 0)
+			return *names;
+	}
+	return NULL;
+}
+
+int cgroup_no_weight(const char *files, struct berth_error *err)
+{
+	/* An I/O weight acts only through a scheduler or controller that weighs I/O (BFQ, or
+	 * v2's io.cost); without one the kernel has no file to take it, and a weight that
+	 * silently did nothing would be a promise not kept. */
+	return refuse(err, EOPNOTSUPP,
+		      "linux.resources.blockIO.weight: this host cannot apply an I/O weight: "
+		      "the container's cgroup has no %s (no BFQ I/O scheduler or I/O cost "
+		      "controller in the kernel)",
+		      files);
+}
+
 int cgroup_mkdir_p(const char *path, struct berth_error *err)
 {
 	char buf[4096];

@@ -69,6 +69,12 @@ int cgroup_write(const char *dir, const char *file, const char *value, struct be
 /* Read the first line of DIR/FILE into buf (newline stripped); -1 when unreadable. */
 int cgroup_read(const char *dir, const char *file, char *buf, size_t len);
 
+/* The first of the NULL-terminated names that exists in DIR, or NULL when none does. */
+const char *cgroup_first_file(const char *dir, const char *const *names);
+
+/* The refusal of an I/O weight the host cannot apply: none of the named files exists. */
+int cgroup_no_weight(const char *files, struct berth_error *err);
+
 /* mkdir -p of an absolute directory path. */
 int cgroup_mkdir_p(const char *path, struct berth_error *err);
 

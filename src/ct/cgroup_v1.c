@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -144,6 +145,26 @@ static int v1_set_int(struct cgroup *cg, const char *controller, const char *fil
 	return v1_set(cg, controller, file, buf, err);
 }
 
+/* Kernels since 6.1 keep memory.kmem.limit_in_bytes but ignore what is written: the
+ * value read back says whether the limit holds. */
+static int v1_kmem(struct cgroup *cg, int64_t limit, struct berth_error *err)
+{
+	int64_t page = sysconf(_SC_PAGESIZE);
+	char buf[32];
+
+	if (v1_set_int(cg, "memory", "memory.kmem.limit_in_bytes", limit, err) < 0)
+		return berr_wrap(err, "linux.resources.memory.kernel");
+	if (limit < 0)
+		return 0;
+	if (cgroup_read(v1_dir(cg, "memory"), "memory.kmem.limit_in_bytes", buf, sizeof(buf)) < 0 ||
+	    strtoll(buf, NULL, 10) != limit / page * page)
+		return refuse(err, EOPNOTSUPP,
+			      "linux.resources.memory.kernel: this kernel does not apply "
+			      "memory.kmem.limit_in_bytes (it reads back %s)",
+			      buf);
+	return 0;
+}
+
 static int v1_memory(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
 	if (r->mem_limit != CT_UNSET &&
@@ -155,6 +176,13 @@ static int v1_memory(struct cgroup *cg, const struct ct_resources *r, struct ber
 	if (r->mem_swap != CT_UNSET &&
 	    v1_set_int(cg, "memory", "memory.memsw.limit_in_bytes", r->mem_swap, err) < 0)
 		return berr_wrap(err, "linux.resources.memory.swap (is swap accounting on?)");
+	if (r->mem_kernel != CT_UNSET && v1_kmem(cg, r->mem_kernel, err) < 0)
+		return -1;
+	if (r->mem_swappiness != CT_UNSET &&
+	    v1_set_int(cg, "memory", "memory.swappiness", r->mem_swappiness, err) < 0)
+		return berr_wrap(err, "linux.resources.memory.swappiness");
+	if (r->mem_disable_oom_killer && v1_set(cg, "memory", "memory.oom_control", "1", err) < 0)
+		return berr_wrap(err, "linux.resources.memory.disableOOMKiller");
 	return 0;
 }
 
@@ -187,13 +215,13 @@ static int v1_blkio(struct cgroup *cg, const struct ct_resources *r, struct bert
 	int k;
 
 	if (r->blkio_weight != CT_UNSET) {
-		const char *dir = v1_dir(cg, "blkio");
-		char path[PATH_MAX];
+		/* BFQ's file first, as runc does: the legacy blkio.weight was CFQ's */
+		static const char *const weights[] = { "blkio.bfq.weight", "blkio.weight", NULL };
+		const char *file = cgroup_first_file(v1_dir(cg, "blkio"), weights);
 
-		snprintf(path, sizeof(path), "%s/blkio.weight", dir ? dir : "");
-		if (v1_set_int(cg, "blkio",
-			       access(path, F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight",
-			       r->blkio_weight, err) < 0)
+		if (!file)
+			return cgroup_no_weight("blkio.bfq.weight or blkio.weight", err);
+		if (v1_set_int(cg, "blkio", file, r->blkio_weight, err) < 0)
 			return -1;
 	}
 	for (k = 0; k < CT_THR_KINDS; k++)

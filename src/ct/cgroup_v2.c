@@ -65,6 +65,19 @@ static int v2_set_int(struct cgroup *cg, const char *file, int64_t value, struct
 
 static int v2_memory(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
+	/* v1 knobs with no v2 file: refused rather than dropped without a word */
+	if (r->mem_swappiness != CT_UNSET)
+		return refuse(err, EOPNOTSUPP,
+			      "linux.resources.memory.swappiness: cgroup v2 has no per-cgroup "
+			      "swappiness (the host's vm.swappiness applies)");
+	if (r->mem_disable_oom_killer)
+		return refuse(err, EOPNOTSUPP,
+			      "linux.resources.memory.disableOOMKiller: cgroup v2 cannot turn the "
+			      "OOM killer off for a cgroup");
+	if (r->mem_kernel != CT_UNSET && r->mem_kernel != -1)
+		return refuse(err, EOPNOTSUPP,
+			      "linux.resources.memory.kernel: cgroup v2 has no kernel memory "
+			      "limit (kernel memory counts in memory.max)");
 	if (r->mem_limit != CT_UNSET && v2_set_int(cg, "memory.max", r->mem_limit, err) < 0)
 		return -1;
 	if (r->mem_reservation != CT_UNSET &&
@@ -111,10 +124,20 @@ static int v2_io(struct cgroup *cg, const struct ct_resources *r, struct berth_e
 	size_t i;
 	int k;
 
-	/* blkio weight 10..1000 onto io.weight 1..10000 */
-	if (r->blkio_weight != CT_UNSET &&
-	    v2_set_int(cg, "io.weight", 1 + (r->blkio_weight - 10) * 9999 / 990, err) < 0)
-		return -1;
+	if (r->blkio_weight != CT_UNSET) {
+		/* BFQ takes the OCI weight as it is (1..1000); io.weight (the I/O cost
+		 * controller) has its own range: blkio weight 10..1000 onto 1..10000 */
+		static const char *const weights[] = { "io.bfq.weight", "io.weight", NULL };
+		const char *file = cgroup_first_file(v2_dir(cg), weights);
+		int64_t w = r->blkio_weight;
+
+		if (!file)
+			return cgroup_no_weight("io.bfq.weight or io.weight", err);
+		if (!strcmp(file, "io.weight"))
+			w = 1 + (w - 10) * 9999 / 990;
+		if (v2_set_int(cg, file, w, err) < 0)
+			return -1;
+	}
 	for (k = 0; k < CT_THR_KINDS; k++)
 		for (i = 0; i < r->n_throttles[k]; i++) {
 			const struct ct_throttle *t = &r->throttles[k][i];

@@ -863,7 +863,8 @@ static int parse_resources(json_t *lx, struct ct_config *c, struct berth_error *
 	struct ct_resources *r = &c->resources;
 	json_t *o, *m, *cpu, *pids, *bio;
 
-	r->mem_limit = r->mem_reservation = r->mem_swap = CT_UNSET;
+	r->mem_limit = r->mem_reservation = r->mem_swap = r->mem_kernel = CT_UNSET;
+	r->mem_swappiness = CT_UNSET;
 	r->cpu_shares = r->cpu_quota = r->cpu_period = CT_UNSET;
 	r->pids_limit = r->blkio_weight = CT_UNSET;
 	if (get_object(lx, "resources", "linux.resources", &o, err) < 0)
@@ -882,8 +883,16 @@ static int parse_resources(json_t *lx, struct ct_config *c, struct berth_error *
 			  &r->mem_reservation, err) < 0 ||
 		  get_int(m, "swap", "linux.resources.memory.swap", -1, INT64_MAX, &r->mem_swap,
 			  err) < 0 ||
+		  get_int(m, "kernel", "linux.resources.memory.kernel", -1, INT64_MAX,
+			  &r->mem_kernel, err) < 0 ||
+		  get_int(m, "swappiness", "linux.resources.memory.swappiness", -1, 100,
+			  &r->mem_swappiness, err) < 0 ||
+		  get_bool(m, "disableOOMKiller", "linux.resources.memory.disableOOMKiller",
+			   &r->mem_disable_oom_killer, err) < 0 ||
 		  unsupported(m, "kernelTCP", "linux.resources.memory.kernelTCP", err) < 0))
 		return -1;
+	if (r->mem_swappiness == -1) /* Docker's "not set", which runc accepts too */
+		r->mem_swappiness = CT_UNSET;
 	if (r->mem_swap >= 0 && r->mem_limit >= 0 && r->mem_swap < r->mem_limit)
 		return berr(err, 0,
 			    "config.json: linux.resources.memory.swap: %lld is below the limit "

@@ -130,6 +130,9 @@ struct ct_unified {
 
 struct ct_resources {
 	int64_t mem_limit, mem_reservation, mem_swap; /* bytes, -1 = unlimited */
+	int64_t mem_kernel;			      /* bytes, -1 = unlimited */
+	int64_t mem_swappiness;			      /* 0..100, CT_UNSET when not asked */
+	bool mem_disable_oom_killer;
 	int64_t cpu_shares, cpu_quota, cpu_period;
 	char *cpus, *mems;
 	int64_t pids_limit;

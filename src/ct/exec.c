@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "ct/cgroup.h"
 #include "ct/config.h"
+#include "ct/caps.h"
 #include "ct/console.h"
 #include "ct/container.h"
 #include "ct/namespaces.h"
@@ -170,7 +171,9 @@ int exec_run(const struct exec_opts *o, int *status, struct berth_error *err)
 		return -1;
 	if (exec_process(o, c, &p, err) < 0)
 		return -1;
-	rc = spawn(o, st, c, &p, &pid, err);
+	rc = caps_check_host(&p, err);
+	if (rc == 0)
+		rc = spawn(o, st, c, &p, &pid, err);
 	if (o->process_file)
 		config_free_process(&p);
 	else if (o->env && o->env[0])

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "ct/log.h"
 
 static const char *const kind_names[CT_HOOK_KINDS] = { "prestart",	  "createRuntime",
 						       "createContainer", "startContainer",
@@ -86,13 +87,23 @@ static int run_one(const struct ct_hook *h, const char *kind, const char *state_
 		    WEXITSTATUS(status));
 }
 
+/* The spec: a poststart or poststop hook that fails is a warning, and the rest run. */
+static bool fatal(enum ct_hook_kind kind)
+{
+	return kind != CT_HOOK_POSTSTART && kind != CT_HOOK_POSTSTOP;
+}
+
 int hooks_run(const struct ct_config *c, enum ct_hook_kind kind, const char *state_json,
 	      struct berth_error *err)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_hooks[kind]; i++)
-		if (run_one(&c->hooks[kind][i], kind_names[kind], state_json, err) < 0)
+	for (i = 0; i < c->n_hooks[kind]; i++) {
+		if (run_one(&c->hooks[kind][i], kind_names[kind], state_json, err) == 0)
+			continue;
+		if (fatal(kind))
 			return -1;
+		log_msg("warning", err->msg);
+	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* init.c - the container side of create: it waits for the parent to map ids and join
  * the cgroup, builds the root filesystem, reports READY, blocks on exec.fifo until
- * `start`, then becomes process.args. */
+ * `start`, then becomes process.args; its end of exec.fifo closes at that execve. */
 #include "ct/init.h"
 
 #include <errno.h>
@@ -64,8 +64,6 @@ static int setup(const struct init_args *a, char **state_json, char *path, size_
 	_cleanup_free_ char *none = NULL;
 	_cleanup_close_ int rootfd = -1;
 	int late = ns_late_flags(c);
-	/* a mount namespace joined by path is another's filesystem: used as it stands */
-	bool own_root = !ns_joined(c, CLONE_NEWNS);
 
 	if (expect(a->sync_fd, SYNC_MAPPED, &none, err) < 0)
 		return -1;
@@ -78,12 +76,12 @@ static int setup(const struct init_args *a, char **state_json, char *path, size_
 		return berr(err, errno, "unshare namespaces");
 	if (set_names(c, err) < 0)
 		return -1;
-	if (own_root) {
-		rootfd = rootfs_prepare(c, err);
-		if (rootfd < 0 || mounts_apply(c, rootfd, a->bundle, a->cg, err) < 0 ||
-		    devices_create(c, rootfd, config_namespace(c, CLONE_NEWUSER) != NULL, err) < 0)
-			return -1;
-	}
+	/* in a mount namespace joined by path too, as runc does: the root is built and
+	 * pivoted to there (root.path and mount sources are that namespace's paths) */
+	rootfd = rootfs_prepare(c, err);
+	if (rootfd < 0 || mounts_apply(c, rootfd, a->bundle, a->cg, err) < 0 ||
+	    devices_create(c, rootfd, config_namespace(c, CLONE_NEWUSER) != NULL, err) < 0)
+		return -1;
 	if (expect(a->sync_fd, SYNC_GO, state_json, err) < 0)
 		return -1;
 	/* a cgroup namespace is rooted where we are now: in the container's cgroup */
@@ -91,9 +89,7 @@ static int setup(const struct init_args *a, char **state_json, char *path, size_
 		return berr(err, errno, "unshare cgroup namespace");
 	if (hooks_run(c, CT_HOOK_CREATE_CONTAINER, *state_json, err) < 0)
 		return -1;
-	if (own_root && (rootfs_pivot(c, err) < 0 || rootfs_finish(c, err) < 0))
-		return -1;
-	if (!own_root && rootfs_sysctl(c, err) < 0)
+	if (rootfs_pivot(c, err) < 0 || rootfs_finish(c, err) < 0)
 		return -1;
 	if (a->console_fd >= 0 && console_setup(a->console_fd, err) < 0)
 		return -1;
@@ -120,9 +116,11 @@ void init_main(const struct init_args *a)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(1);
-	close(a->fifo_fd);
+	/* fifo_fd stays open (close-on-exec): `start` waits until execve closes it, and
+	 * reads why when we fail instead */
 	if (hooks_run(a->c, CT_HOOK_START_CONTAINER, state_json, &err) == 0)
 		process_exec(&a->c->process, path, a->c->seccomp, a->preserve_fds, &err);
 	fprintf(stderr, "berth-ct: %s\n", err.msg);
+	n = write(a->fifo_fd, err.msg, strlen(err.msg));
 	_exit(127);
 }

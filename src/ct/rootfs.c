@@ -93,7 +93,7 @@ static int readonly_path(const char *path, struct berth_error *err)
 	return 0;
 }
 
-int rootfs_sysctl(const struct ct_config *c, struct berth_error *err)
+static int rootfs_sysctl(const struct ct_config *c, struct berth_error *err)
 {
 	size_t i;
 

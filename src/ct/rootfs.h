@@ -12,9 +12,6 @@ int rootfs_prepare(const struct ct_config *c, struct berth_error *err);
 /* pivot_root into c->root_path and drop the old root. */
 int rootfs_pivot(const struct ct_config *c, struct berth_error *err);
 
-/* Write linux.sysctl under /proc/sys. */
-int rootfs_sysctl(const struct ct_config *c, struct berth_error *err);
-
 /* After pivot_root: sysctls, masked and read-only paths, read-only root, propagation. */
 int rootfs_finish(const struct ct_config *c, struct berth_error *err);
 

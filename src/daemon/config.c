@@ -31,6 +31,11 @@ void config_defaults(struct config *c)
 	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
 	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
 	c->image_max_size = CONFIG_IMAGE_MAX_SIZE;
+	c->http_per_user = 64;
+	c->http_root_reserve = 16;
+	c->http_header_timeout = 10;
+	c->http_body_rate = 1024;
+	c->http_idle_timeout = 60;
 	c->nplans = sizeof(default_plans) / sizeof(default_plans[0]);
 	memcpy(c->plans, default_plans, sizeof(default_plans));
 }
@@ -45,6 +50,17 @@ static int parse_uint(const char *v, unsigned max, unsigned *out, struct berth_e
 	if (!isdigit((unsigned char)v[0]) || *end || errno || n > max)
 		return berr(err, 0, "'%s' is not a whole number from 0 to %u", v, max);
 	*out = (unsigned)n;
+	return 0;
+}
+
+/* A whole number from 1 to max. */
+static int parse_count(const char *v, unsigned max, unsigned *out, struct berth_error *err)
+{
+	unsigned n;
+
+	if (parse_uint(v, max, &n, err) || !n)
+		return berr(err, 0, "'%s' is not a whole number from 1 to %u", v, max);
+	*out = n;
 	return 0;
 }
 
@@ -194,6 +210,16 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_console_max(v, &c->console_log_max, err);
 	if (!strcmp(key, "image_max_size"))
 		return parse_image_max(v, &c->image_max_size, err);
+	if (!strcmp(key, "http_per_user"))
+		return parse_count(v, 1u << 20, &c->http_per_user, err);
+	if (!strcmp(key, "http_root_reserve"))
+		return parse_count(v, 1024, &c->http_root_reserve, err);
+	if (!strcmp(key, "http_header_timeout"))
+		return parse_count(v, 3600, &c->http_header_timeout, err);
+	if (!strcmp(key, "http_body_rate"))
+		return parse_count(v, 1u << 30, &c->http_body_rate, err);
+	if (!strcmp(key, "http_idle_timeout"))
+		return parse_count(v, 86400, &c->http_idle_timeout, err);
 	if (!strcmp(key, "plan"))
 		return parse_plan(v, c, plans_replaced, err);
 	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);

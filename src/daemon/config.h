@@ -38,6 +38,12 @@ struct config {
 	char console_path[PATH_MAX];	    /* berth-console; "" until config_find_tools() */
 	uint64_t console_log_max;	    /* cap of a server's console.log (default 1M) */
 	uint64_t image_max_size;	    /* the most disk one image may take (default 64G) */
+	/* The API's connections (docs/berthd.md, "Limits"). */
+	unsigned http_per_user;	      /* open connections per uid (64) */
+	unsigned http_root_reserve;   /* connections only root may take (16) */
+	unsigned http_header_timeout; /* s from a request's first byte to its last header (10) */
+	unsigned http_body_rate;      /* bytes/s a body must come at, at least (1024) */
+	unsigned http_idle_timeout;   /* s a connection may do nothing (60) */
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };

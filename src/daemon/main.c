@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/nofile.h"
 #include "common/size.h"
 #include "daemon/api/api.h"
 #include "daemon/berthd.h"
@@ -98,6 +99,26 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 	return 0;
 }
 
+/* Raise the soft limit of open files to the hard one (each API connection is an fd) and
+ * say how many connections that makes. */
+static void limits_of(const struct config *c, struct http_limits *lim)
+{
+	rlim_t n = nofile_raise(RLIM_INFINITY);
+
+	*lim = (struct http_limits){
+		.capacity = http_capacity(n > 1u << 20 ? 1u << 20 : (unsigned)n),
+		.per_user = c->http_per_user,
+		.root_reserve = c->http_root_reserve,
+		.header_timeout = c->http_header_timeout,
+		.body_rate = c->http_body_rate,
+		.idle_timeout = c->http_idle_timeout,
+	};
+	fprintf(stderr,
+		"berthd: %llu open files allowed: up to %u API connections, %u per user, %u "
+		"kept for root\n",
+		(unsigned long long)n, lim->capacity, lim->per_user, lim->root_reserve);
+}
+
 /* Block the signals main waits for, before any thread starts (threads inherit the mask). */
 static void block_signals(sigset_t *set)
 {
@@ -114,6 +135,7 @@ int main(int argc, char **argv)
 	static struct berthd d;
 	struct berth_error err = { 0 };
 	struct http_server *http = NULL;
+	struct http_limits lim;
 	char mem[32], disk[32];
 	struct options o;
 	sigset_t set;
@@ -123,21 +145,26 @@ int main(int argc, char **argv)
 	if (r)
 		goto out;
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* Deep image trees hold one fd per level (images/tree.h), and servers add up. */
 	block_signals(&set);
 	if (set_up(&d, &o, &err) || reconcile_start(&d, &err) || http_listen(o.socket, &fd, &err)) {
 		r = -1;
 		goto out;
 	}
-	if (http_start(&http, fd, api_handle, api_upload, &d, &err) || reconcile_watch(&d, &err)) {
+	limits_of(&d.cfg, &lim);
+	if (http_start(&http, fd, &lim, api_handle, api_upload, &d, &err) ||
+	    reconcile_watch(&d, &err)) {
 		unlink(o.socket);
 		r = -1;
 		goto out;
 	}
+	events_watch(&d.events, http_notify, http);
 	fprintf(stderr,
-		"berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, %s disk\n",
+		"berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, disk as its "
+		"file system has it less %s\n",
 		o.socket, d.state_dir, (unsigned long long)d.cap.cpus,
 		size_format(d.cap.memory, mem, sizeof(mem)),
-		size_format(d.cap.disk, disk, sizeof(disk)));
+		size_format(d.cap.disk_margin, disk, sizeof(disk)));
 	do {
 		if (sigwait(&set, &sig))
 			sig = SIGTERM;

@@ -55,6 +55,9 @@ struct vm_config {
 	bool rng;	      /* a virtio-rng device (default on; --no-rng turns it off) */
 	const char *api_sock; /* --api-sock PATH, NULL: none */
 	bool prealloc;	      /* --prealloc: all RAM resident (and locked) before the guest runs */
+	const char *log_path; /* --log PATH: our stdout and stderr, NULL: left as they are */
+	uint64_t log_max;     /* its cap in bytes (caplog), 0: none */
+	bool seccomp;	      /* per-thread system-call filters (default on; --no-seccomp: off) */
 };
 
 #define VM_DEFAULT_MEM	   (512ULL << 20)

@@ -83,7 +83,7 @@ static void sock_on_connect(struct loop_source *src, uint32_t events)
 	int fd;
 
 	(void)events;
-	fd = accept4(src->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = accept_guard_accept(&s->guard);
 	if (fd < 0)
 		return;
 	/* A client that left while its input was held back makes way for the new one. */
@@ -151,6 +151,12 @@ int console_sock_start(struct console_sock *s, struct loop *loop, void (*attach)
 		loop_del(loop, &s->flush);
 		return -1;
 	}
+	if (accept_guard_init(&s->guard, loop, &s->listen, CONSOLE_SOCK_NOFD, err)) {
+		loop_del(loop, &s->listen);
+		loop_del(loop, &s->retry);
+		loop_del(loop, &s->flush);
+		return -1;
+	}
 	return 0;
 }
 
@@ -181,6 +187,7 @@ void console_sock_close(struct console_sock *s)
 		loop_del(s->loop, &s->listen);
 		loop_del(s->loop, &s->retry);
 		loop_del(s->loop, &s->flush);
+		accept_guard_destroy(&s->guard);
 	}
 	close(s->listen.fd);
 	close(s->retry.fd);

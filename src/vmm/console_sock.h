@@ -17,18 +17,21 @@
 
 #include "common/error.h"
 #include "common/unix_sock.h"
-#include "loop.h"
+#include "vmm/accept_guard.h"
+#include "vmm/loop.h"
 
 /* What a client that finds the console taken is told before it is closed. */
 #define CONSOLE_SOCK_BUSY "berth-vmm: the console is in use by another client\r\n"
+#define CONSOLE_SOCK_NOFD "berth-vmm: out of file descriptors; try again later\r\n"
 
 /* Output held for the client between two sends. */
 #define CONSOLE_SOCK_BUF 65536
 
 struct console_sock {
 	struct loop_source listen;
-	struct loop_source flush; /* eventfd: output is waiting in out */
-	struct loop_source retry; /* timerfd: the client's socket was full; try again */
+	struct accept_guard guard; /* of listen: running out of fds does not spin the loop */
+	struct loop_source flush;  /* eventfd: output is waiting in out */
+	struct loop_source retry;  /* timerfd: the client's socket was full; try again */
 	struct loop *loop;
 	const char *path; /* NULL: not open */
 	struct unix_listen_file file;

@@ -1,8 +1,16 @@
 /* main.c - berth-vmm: boot a Linux kernel in a KVM virtual machine. */
 #include <stdio.h>
 
+#include "common/nofile.h"
+
 #include "options.h"
 #include "vm.h"
+#include "vmm_log.h"
+#include "vmm/virtio/net_flows.h"
+
+/* File descriptors berth-vmm may need: each user-mode card's flows (net_flows.h), plus a
+ * generous allowance for the rest (disks, eventfds, vCPUs, API and console clients). */
+#define VMM_NOFILE (VM_MAX_NICS * (NET_FLOWS_MAX + 16) + 1024)
 
 int main(int argc, char **argv)
 {
@@ -17,5 +25,10 @@ int main(int argc, char **argv)
 	}
 	if (r > 0)
 		return 0;
+	nofile_raise(VMM_NOFILE);
+	if (cfg.log_path && vmm_log_open(cfg.log_path, cfg.log_max, &err)) {
+		berr_print("berth-vmm", &err);
+		return VM_EXIT_SETUP;
+	}
 	return vm_run(&cfg);
 }

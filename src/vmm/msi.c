@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "common/ratelog.h"
+
 #define IOAPIC_PINS 24
 #define PIC_IRQS    16
 
@@ -112,12 +114,15 @@ out:
 
 void msi_route(struct msi_router *r, unsigned id, const struct msi_message *m)
 {
+	static struct ratelog rl = RATELOG_INIT; /* on every MSI-X table write the guest makes */
+
 	pthread_mutex_lock(&r->lock);
 	if (id < r->n && (r->msg[id].valid != m->valid || r->msg[id].addr != m->addr ||
 			  r->msg[id].data != m->data)) {
 		r->msg[id] = *m;
 		if (r->vm_fd >= 0 && msi_commit(r) < 0)
-			perror("berth-vmm: KVM_SET_GSI_ROUTING");
+			ratelog_printf(&rl, stderr, "berth-vmm: KVM_SET_GSI_ROUTING: %s",
+				       strerror(errno));
 	}
 	pthread_mutex_unlock(&r->lock);
 }

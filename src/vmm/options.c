@@ -44,6 +44,10 @@ static const char usage[] =
     "  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
     "                        before the guest starts, so it never waits for host memory\n"
     "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
+    "  --log PATH[,max=SIZE] berth-vmm's own messages (stdout, stderr) appended to PATH; with\n"
+    "                        max (at least 64K) capped as --console file= is\n"
+    "  --no-seccomp          run without the system-call filters (on by default; for\n"
+    "                        debugging: a call outside them kills the VMM and is logged)\n"
     "  -h, --help            show this help\n"
     "  -V, --version         show the version\n"
     "\n"
@@ -67,6 +71,8 @@ enum {
 	OPT_NO_RNG,
 	OPT_API_SOCK,
 	OPT_PREALLOC,
+	OPT_LOG,
+	OPT_NO_SECCOMP,
 };
 
 static const struct option longopts[] = {
@@ -82,7 +88,9 @@ static const struct option longopts[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
+	{ "log", required_argument, NULL, OPT_LOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -122,32 +130,41 @@ static int parse_cpus(const char *arg, unsigned *cpus, struct berth_error *err)
 	return 0;
 }
 
-/* file=PATH[,max=SIZE]: the path ends at the first comma, as in --disk. */
-static int parse_console_file(char *arg, struct vm_config *cfg, struct berth_error *err)
+/* PATH[,max=SIZE] at spec, a part of option opt's value arg: the path ends at the first
+ * comma, as in --disk; *max is 0 without one. */
+static int parse_capped_file(const char *opt, const char *arg, char *spec, const char **path,
+			     uint64_t *max, struct berth_error *err)
 {
-	char *path = arg + 5, *comma = strchr(path, ',');
+	char *comma = strchr(spec, ',');
 	char a[32];
 
-	cfg->console = CONSOLE_FILE;
-	cfg->console_path = path;
-	cfg->console_max = 0;
-	if (!*path || path == comma)
-		return berr(err, 0, "--console '%s': give a path, e.g. file=console.log,max=1M",
-			    arg);
+	*path = spec;
+	*max = 0;
+	if (!*spec || spec == comma)
+		return berr(err, 0, "%s '%s': give a path, e.g. %sfile.log,max=1M", opt, arg,
+			    spec == arg ? "" : "file=");
 	if (!comma)
 		return 0;
 	if (strncmp(comma + 1, "max=", 4))
 		return berr(err, 0,
-			    "--console '%s': unknown item '%s' (use max=SIZE; a path cannot "
+			    "%s '%s': unknown item '%s' (use max=SIZE; a path cannot "
 			    "contain a comma)",
-			    arg, comma + 1);
-	if (size_parse(comma + 5, &cfg->console_max, err))
-		return berr_wrap(err, "--console '%s'", arg);
-	if (cfg->console_max < CAPLOG_MIN)
-		return berr(err, 0, "--console '%s': max must be at least %s", arg,
+			    opt, arg, comma + 1);
+	if (size_parse(comma + 5, max, err))
+		return berr_wrap(err, "%s '%s'", opt, arg);
+	if (*max < CAPLOG_MIN)
+		return berr(err, 0, "%s '%s': max must be at least %s", opt, arg,
 			    size_format(CAPLOG_MIN, a, sizeof(a)));
 	*comma = '\0';
 	return 0;
+}
+
+/* file=PATH[,max=SIZE]. */
+static int parse_console_file(char *arg, struct vm_config *cfg, struct berth_error *err)
+{
+	cfg->console = CONSOLE_FILE;
+	return parse_capped_file("--console", arg, arg + 5, &cfg->console_path, &cfg->console_max,
+				 err);
 }
 
 static int parse_console(char *arg, struct vm_config *cfg, struct berth_error *err)
@@ -173,6 +190,7 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 	cfg->cmdline = VM_DEFAULT_CMDLINE;
 	cfg->console = CONSOLE_STDIO;
 	cfg->rng = true;
+	cfg->seccomp = true;
 	opterr = 0;
 	optind = 0; /* full re-initialisation, so tests can parse many times */
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
@@ -224,10 +242,18 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		case OPT_PREALLOC:
 			cfg->prealloc = true;
 			break;
+		case OPT_NO_SECCOMP:
+			cfg->seccomp = false;
+			break;
 		case OPT_API_SOCK:
 			if (!*optarg)
 				return berr(err, 0, "--api-sock needs a path");
 			cfg->api_sock = optarg;
+			break;
+		case OPT_LOG:
+			if (parse_capped_file("--log", optarg, optarg, &cfg->log_path,
+					      &cfg->log_max, err))
+				return -1;
 			break;
 		case 'h':
 			fputs(usage, out);

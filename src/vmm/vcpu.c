@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seccomp.h"
+
 #define VCPU_KICK_SIGNAL SIGUSR1
 #define VCPU_STACK	 (256 * 1024)
 
@@ -181,6 +183,13 @@ static void *vcpu_thread(void *arg)
 	char msg[128];
 	sigset_t kick;
 
+	struct berth_error err = { 0 };
+
+	if (vmm_seccomp_enter(VMM_THREAD_VCPU, &err)) {
+		v->host->stop(v->host, VM_FAILED, err.msg);
+		vcpu_thread_end(v);
+		return NULL;
+	}
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);

@@ -30,6 +30,7 @@
 #include "memory.h"
 #include "msi.h"
 #include "pci/pci.h"
+#include "seccomp.h"
 #include "vcpu.h"
 #include "virtio/devices.h"
 #include "x86/cpu.h"
@@ -478,7 +479,10 @@ int vm_run(const struct vm_config *cfg)
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &vm.started);
-	if (vm_setup(&vm, &err)) {
+	/* Compiled before any thread starts; the main thread's filter goes on once every file
+	 * is open, before the first boot (docs/berth-vmm.md, seccomp). */
+	if ((cfg->seccomp && vmm_seccomp_prepare(cfg, &err)) || vm_setup(&vm, &err) ||
+	    vmm_seccomp_enter(VMM_THREAD_MAIN, &err)) {
 		vm_teardown(&vm);
 		berr_print("berth-vmm", &err);
 		return VM_EXIT_SETUP;

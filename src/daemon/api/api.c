@@ -35,17 +35,16 @@ static const struct route routes[] = {
 	{ "GET", "/1.0/events", api_events },
 };
 
-#define ARG_MAX 128
-
-/* Does path match pattern? The '*' segment goes to arg. */
-static bool match(const char *pattern, const char *path, char arg[ARG_MAX])
+/* Does path match pattern? The '*' segment goes to arg ("" when none). */
+static bool match(const char *pattern, const char *path, char arg[API_ARG_MAX])
 {
 	size_t n;
 
+	arg[0] = '\0';
 	while (*pattern && *path) {
 		if (*pattern == '*') {
 			n = strcspn(path, "/");
-			if (n == 0 || n >= ARG_MAX)
+			if (n == 0 || n >= API_ARG_MAX)
 				return false;
 			memcpy(arg, path, n);
 			arg[n] = '\0';
@@ -61,33 +60,48 @@ static bool match(const char *pattern, const char *path, char arg[ARG_MAX])
 	return !*pattern && !*path;
 }
 
-void api_handle(void *app, const struct http_request *rq, struct http_reply *rep)
+unsigned api_route(const char *method, const char *path, api_fn *fn, char arg[API_ARG_MAX])
 {
 	bool path_known = false;
-	char arg[ARG_MAX] = "";
 	unsigned i;
 
+	*fn = NULL;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (!match(routes[i].path, rq->path, arg))
+		if (!match(routes[i].path, path, arg))
 			continue;
 		path_known = true;
-		if (!strcmp(routes[i].method, rq->method)) {
-			routes[i].fn(app, rq, arg[0] ? arg : NULL, rep);
-			return;
+		if (!strcmp(routes[i].method, method)) {
+			*fn = routes[i].fn;
+			return 200;
 		}
 	}
-	if (path_known)
+	arg[0] = '\0';
+	return path_known ? 405 : 404;
+}
+
+void api_handle(void *app, const struct http_request *rq, struct http_reply *rep)
+{
+	char arg[API_ARG_MAX];
+	api_fn fn;
+
+	switch (api_route(rq->method, rq->path, &fn, arg)) {
+	case 200:
+		fn(app, rq, arg[0] ? arg : NULL, rep);
+		break;
+	case 405:
 		http_reply_error(rep, 405, "method %.16s is not allowed on %.200s", rq->method,
 				 rq->path);
-	else
+		break;
+	default:
 		http_reply_error(rep, 404, "no such API path: %.200s (see docs/api/openapi.yaml)",
 				 rq->path);
+	}
 }
 
 void api_upload(void *app, const struct http_request *rq, struct http_upload *up,
 		struct http_reply *rep)
 {
-	char arg[ARG_MAX];
+	char arg[API_ARG_MAX];
 
 	if (strcmp(rq->method, "POST") || !match("/1.0/images", rq->path, arg)) {
 		http_reply_error(rep, 415,

@@ -32,6 +32,13 @@ bool api_refuse_name(const char *what, const char *name, struct http_reply *rep)
 typedef void (*api_fn)(struct berthd *d, const struct http_request *rq, const char *arg,
 		       struct http_reply *rep);
 
+/* Longest {name} or {id} segment of a path, with its NUL. */
+#define API_ARG_MAX 128
+
+/* Route method and path: 200 with *fn its handler and arg the path's '*' segment ("" when
+ * none), else 405 (a known path, another method) or 404, *fn NULL and arg "". */
+unsigned api_route(const char *method, const char *path, api_fn *fn, char arg[API_ARG_MAX]);
+
 void api_root(struct berthd *d, const struct http_request *rq, const char *arg,
 	      struct http_reply *rep);
 void api_host(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -17,11 +17,13 @@ static ssize_t next_chunk(void *ctx, char *buf, size_t max)
 	size_t n;
 	int got;
 
-	while (!r->line) {
-		/* Wake each second so that a stopping berthd ends the stream. */
-		got = events_next(r->events, &r->seq, &r->line, 1000);
+	if (!r->line) {
+		/* Never wait here: http.c calls again after the next event. */
+		got = events_next(r->events, &r->seq, &r->line, 0);
 		if (got < 0)
 			return -1;
+		if (!got)
+			return 0;
 	}
 	n = strlen(r->line + r->off);
 	if (n > max)

@@ -25,20 +25,22 @@ void api_host(struct berthd *d, const struct http_request *rq, const char *arg,
 	struct berth_error err;
 	struct usage u;
 	sqlite3 *db = db_conn(&d->db, &err);
-	json_t *cpus, *net = NULL;
+	json_t *cpus, *disk, *net = NULL;
 
 	(void)rq, (void)arg;
-	if (!db || ledger_usage(db, &u, &err) || !(net = net_json(&d->net, db, &err))) {
+	if (!db || ledger_usage(db, c, &u, &err) || !(net = net_json(&d->net, db, &err))) {
 		api_reply_error(rep, &err);
 		return;
 	}
 	cpus = resource(c->host_cpus, c->cpus, u.cpus);
 	json_object_set_new(cpus, "overcommit", json_real(c->overcommit));
+	/* disk: total is the file system's size, reserved holds the images' */
+	disk = resource(u.disk_total, u.disk_capacity, u.disk);
+	json_object_set_new(disk, "images", json_integer((json_int_t)u.images));
 	http_reply_json(rep, 200,
 			json_pack("{s:o, s:o, s:o, s:i, s:o}", "cpus", cpus, "memory",
-				  resource(c->host_memory, c->memory, u.memory), "disk",
-				  resource(c->host_disk, c->disk, u.disk), "servers",
-				  (int)u.servers, "network", net));
+				  resource(c->host_memory, c->memory, u.memory), "disk", disk,
+				  "servers", (int)u.servers, "network", net));
 }
 
 void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -102,14 +102,15 @@ void api_images_import(struct berthd *d, const struct http_request *rq, const ch
 		api_reply_operation(rep, id);
 }
 
-static int upload_data(void *ctx, const char *buf, size_t len, struct http_reply *rep)
+static ssize_t upload_data(void *ctx, const char *buf, size_t len, int *wait_fd,
+			   struct http_reply *rep)
 {
 	struct berth_error err;
+	ssize_t n = image_receive_data(ctx, buf, len, wait_fd, &err);
 
-	if (image_receive_data(ctx, buf, len, &err) == 0)
-		return 0;
-	api_reply_error(rep, &err);
-	return -1;
+	if (n < 0)
+		api_reply_error(rep, &err);
+	return n;
 }
 
 static void upload_end(void *ctx, struct http_reply *rep)

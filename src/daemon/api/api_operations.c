@@ -67,9 +67,18 @@ void api_operation_wait(struct berthd *d, const struct http_request *rq, const c
 		api_reply_error(rep, &err);
 		return;
 	}
-	j = ops_wait(&d->ops, arg, (int)timeout, &err);
-	if (j)
-		http_reply_json(rep, 200, j);
-	else
+	j = ops_get(&d->ops, arg, &err);
+	if (!j) {
 		api_reply_error(rep, &err);
+		return;
+	}
+	/* Still running: no thread waits; the handler runs again after each event (an
+	 * operation's end is one) and when the time is up. */
+	if (timeout && !rq->last &&
+	    !strcmp(json_string_value(json_object_get(j, "status")), "running")) {
+		json_decref(j);
+		http_reply_wait(rep, timeout);
+		return;
+	}
+	http_reply_json(rep, 200, j);
 }

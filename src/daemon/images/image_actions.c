@@ -190,18 +190,14 @@ struct image_receipt {
 	bool ready;
 };
 
-/* The bound of an upload: image_max_size, and the file system keeping free the disk the
- * ledger has reserved for servers and the host's reserve. */
+/* The bound of an upload: image_max_size, and the disk the ledger can still give now
+ * (what the upload writes then leaves the file system's free space, so it is measured
+ * there as it streams). */
 static int upload_bound(struct berthd *d, sqlite3 *db, struct upload_bound *b,
 			struct berth_error *err)
 {
-	struct usage u;
-
-	if (ledger_usage(db, &u, err))
-		return -1;
 	b->max_size = d->cfg.image_max_size;
-	b->keep_free = u.disk + d->cfg.host_reserve_disk;
-	return 0;
+	return ledger_disk_free(db, &d->cap, &b->may_take, err);
 }
 
 struct image_receipt *image_receive_begin(struct berthd *d, const char *name, enum server_kind kind,
@@ -232,10 +228,10 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, en
 	return NULL;
 }
 
-int image_receive_data(struct image_receipt *r, const void *buf, size_t len,
-		       struct berth_error *err)
+ssize_t image_receive_data(struct image_receipt *r, const void *buf, size_t len, int *wait_fd,
+			   struct berth_error *err)
 {
-	return upload_write(r->files, buf, len, err);
+	return upload_write(r->files, buf, len, wait_fd, err);
 }
 
 json_t *image_receive_end(struct image_receipt *r, struct berth_error *err)

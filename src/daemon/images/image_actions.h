@@ -28,9 +28,9 @@ struct image_receipt;
 struct image_receipt *image_receive_begin(struct berthd *d, const char *name, enum server_kind kind,
 					  struct berth_error *err);
 
-/* The next len bytes of the archive. */
-int image_receive_data(struct image_receipt *r, const void *buf, size_t len,
-		       struct berth_error *err);
+/* Of the next len bytes of the archive, what can be taken without blocking (upload_write). */
+ssize_t image_receive_data(struct image_receipt *r, const void *buf, size_t len, int *wait_fd,
+			   struct berth_error *err);
 
 /* The archive is whole: the image is ready; returns its API object. */
 json_t *image_receive_end(struct image_receipt *r, struct berth_error *err);

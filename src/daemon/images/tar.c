@@ -144,29 +144,47 @@ static bool watch_due(struct tar_child *t)
 	return true;
 }
 
+ssize_t tar_offer(struct tar_child *t, const void *buf, size_t len, tar_watch_fn watch, void *ctx,
+		  struct berth_error *err)
+{
+	const char *p = buf;
+	size_t took = 0;
+	ssize_t sent;
+
+	if (watch && watch_due(t) && watch(ctx, err)) {
+		tar_stop(t);
+		return -1;
+	}
+	while (took < len && !t->failed) {
+		sent = send(t->in, p + took, len - took, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0 && errno == EINTR)
+			continue;
+		if (sent < 0 && errno == EAGAIN)
+			break;	/* full */
+		if (sent < 0) { /* tar stopped reading: its status says why */
+			t->failed = true;
+			break;
+		}
+		took += (size_t)sent;
+	}
+	return (ssize_t)took;
+}
+
 int tar_feed(struct tar_child *t, const void *buf, size_t len, tar_watch_fn watch, void *ctx,
 	     struct berth_error *err)
 {
 	const char *p = buf;
 	struct pollfd pfd = { .fd = t->in, .events = POLLOUT };
-	ssize_t sent;
+	ssize_t n;
 
 	while (len && !t->failed) {
-		if (watch && watch_due(t) && watch(ctx, err)) {
-			tar_stop(t);
+		n = tar_offer(t, p, len, watch, ctx, err);
+		if (n < 0)
 			return -1;
-		}
-		if (poll(&pfd, 1, WATCH_MS) <= 0)
-			continue; /* a timeout or EINTR: look again */
-		sent = send(t->in, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (sent < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (sent < 0) { /* tar stopped reading: its status says why */
-			t->failed = true;
-			break;
-		}
-		p += sent;
-		len -= (size_t)sent;
+		p += n;
+		len -= (size_t)n;
+		if (len && !t->failed)
+			poll(&pfd, 1, WATCH_MS); /* until it takes more, or the watch is due */
 	}
 	return 0;
 }

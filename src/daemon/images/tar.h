@@ -37,6 +37,12 @@ typedef int (*tar_watch_fn)(void *ctx, struct berth_error *err);
 int tar_start(struct tar_child *t, const char *dir, const char *flag, bool keep_owners,
 	      struct berth_error *err);
 
+/* Give tar what its socket takes of the len bytes now, calling watch (may be NULL) when
+ * 50 ms passed since it last did; never blocks. The bytes taken (0: the socket is full, or
+ * tar stopped reading), or -1 when watch failed (tar is then killed). */
+ssize_t tar_offer(struct tar_child *t, const void *buf, size_t len, tar_watch_fn watch, void *ctx,
+		  struct berth_error *err);
+
 /* Feed len bytes of the archive, calling watch (may be NULL) at least every 50 ms while tar
  * is busy. Fails when watch does (tar is then killed); a tar that stopped reading is not an
  * error here (tar_finish reports it). */

@@ -49,7 +49,7 @@ static int free_bytes(const char *path, uint64_t *out, struct berth_error *err)
 static int watch(void *ctx, struct berth_error *err)
 {
 	struct image_upload *u = ctx;
-	char a[32], b[32], c[32];
+	char a[32], b[32];
 	uint64_t now = 0, used;
 
 	if (free_bytes(u->tmp, &now, err))
@@ -61,14 +61,12 @@ static int watch(void *ctx, struct berth_error *err)
 			      "stopped after %s and nothing was kept",
 			      u->name, size_format(u->bound.max_size, a, sizeof(a)),
 			      size_format(used, b, sizeof(b)));
-	if (now < u->bound.keep_free)
+	if (used > u->bound.may_take)
 		return refuse(err, ENOSPC,
 			      "not enough disk for image %s: the import was stopped after %s, "
-			      "with %s free of which %s is reserved for servers and the host; "
-			      "nothing was kept",
+			      "more than the %s the ledger could give; nothing was kept",
 			      u->name, size_format(used, a, sizeof(a)),
-			      size_format(now, b, sizeof(b)),
-			      size_format(u->bound.keep_free, c, sizeof(c)));
+			      size_format(u->bound.may_take, b, sizeof(b)));
 	return 0;
 }
 
@@ -76,7 +74,6 @@ int upload_open(struct image_upload **out, const char *state_dir, const char *na
 		enum server_kind kind, const struct upload_bound *b, struct berth_error *err)
 {
 	struct image_upload *u = calloc(1, sizeof(*u));
-	char f[32], k[32];
 
 	*out = NULL;
 	if (!u || !(u->name = strdup(name)))
@@ -86,12 +83,9 @@ int upload_open(struct image_upload **out, const char *state_dir, const char *na
 	u->tar = (struct tar_child){ .in = -1, .errfd = -1 };
 	if (free_bytes(state_dir, &u->free_at_start, err))
 		goto fail;
-	if (u->free_at_start <= b->keep_free) {
+	if (!b->may_take) {
 		refuse(err, ENOSPC,
-		       "not enough disk for image %s: %s free, of which %s is reserved for "
-		       "servers and the host",
-		       name, size_format(u->free_at_start, f, sizeof(f)),
-		       size_format(b->keep_free, k, sizeof(k)));
+		       "not enough disk for image %s: the ledger has none left to give", name);
 		goto fail;
 	}
 	if (image_begin(state_dir, name, &u->tmp, &u->final, err))
@@ -118,7 +112,7 @@ fail:
 	return -1;
 }
 
-/* Start tar on the archive's first bytes. */
+/* Start tar on the archive's first bytes (into its empty socket: they never wait). */
 static int start_tar(struct image_upload *u, struct berth_error *err)
 {
 	const char *flag;
@@ -140,25 +134,30 @@ static int tar_refused(struct image_upload *u, struct berth_error *err)
 	return -1;
 }
 
-int upload_write(struct image_upload *u, const void *buf, size_t len, struct berth_error *err)
+ssize_t upload_write(struct image_upload *u, const void *buf, size_t len, int *wait_fd,
+		     struct berth_error *err)
 {
 	const unsigned char *p = buf;
-	size_t n;
+	size_t took = 0;
+	ssize_t n;
 
 	if (!u->started) {
-		n = len < TAR_HEAD - u->head_len ? len : TAR_HEAD - u->head_len;
-		memcpy(u->head + u->head_len, p, n);
-		u->head_len += n;
-		p += n;
-		len -= n;
+		took = len < TAR_HEAD - u->head_len ? len : TAR_HEAD - u->head_len;
+		memcpy(u->head + u->head_len, p, took);
+		u->head_len += took;
 		if (u->head_len < TAR_HEAD)
-			return 0;
+			return (ssize_t)took;
 		if (start_tar(u, err))
 			return -1;
 	}
-	if (len && tar_feed(&u->tar, p, len, watch, u, err))
-		return -1;
-	return tar_refused(u, err);
+	if (took < len) {
+		n = tar_offer(&u->tar, p + took, len - took, watch, u, err);
+		if (n < 0)
+			return -1;
+		took += (size_t)n;
+	}
+	*wait_fd = u->tar.in;
+	return tar_refused(u, err) ? -1 : (ssize_t)took;
 }
 
 /* A VM image is kernel, initrd and disk.img, regular files, nothing else; kernel boots. */

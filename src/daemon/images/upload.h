@@ -7,27 +7,30 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 #include "daemon/servers/server.h"
 
 /* How much disk an upload may take. */
 struct upload_bound {
-	uint64_t max_size;  /* the image's own limit (berthd.conf image_max_size) */
-	uint64_t keep_free; /* what the state dir's file system must keep free: the disk the
-			       ledger has reserved and the host's reserve */
+	uint64_t max_size; /* the image's own limit (berthd.conf image_max_size) */
+	uint64_t may_take; /* the disk the ledger can still give (ledger_disk_free()) */
 };
 
 struct image_upload;
 
-/* Start image name of kind under state_dir (refused with ENOSPC when the file system has
- * no more than b->keep_free free already). */
+/* Start image name of kind under state_dir (refused with ENOSPC when the ledger has no
+ * disk left to give: b->may_take 0). */
 int upload_open(struct image_upload **out, const char *state_dir, const char *name,
 		enum server_kind kind, const struct upload_bound *b, struct berth_error *err);
 
-/* The next len bytes of the archive. Fails as soon as the files would take more than the
- * bound allows (EFBIG: over max_size; ENOSPC: into keep_free) or tar refuses the archive. */
-int upload_write(struct image_upload *u, const void *buf, size_t len, struct berth_error *err);
+/* Of the next len bytes of the archive, take what tar's socket takes now, never blocking:
+ * the bytes taken, 0 when none can be (wait for *wait_fd to be writable). Fails (-1) as
+ * soon as the files would take more than the bound allows (EFBIG: over max_size; ENOSPC:
+ * over may_take) or tar refuses the archive. */
+ssize_t upload_write(struct image_upload *u, const void *buf, size_t len, int *wait_fd,
+		     struct berth_error *err);
 
 /* The archive is whole: finish extracting, check the image (a ct rootfs boots, a vm image is
  * a bzImage kernel and optional initrd and disk.img, nothing else), rename it into place.

@@ -1,10 +1,11 @@
 /* bundle.c - the OCI config.json of a system container.
  *
  * A berth container is a small machine, not an application: its own PID 1 (the image's
- * init), its own hostname and network namespace, a hard memory limit with the same amount
- * guaranteed, a CPU quota of its vCPUs and a pids limit. The guarantee is memory.min
- * (linux.resources.unified) on a cgroup v2 host with the memory controller; elsewhere it is
- * the reservation alone, which berth-ct maps to the soft limit on v1 (memory.low on v2).
+ * init), its own hostname and network namespace, a hard memory limit of its reservation, a
+ * CPU quota of its vCPUs and a pids limit. The same amount is guaranteed (memory.min, in
+ * linux.resources.unified) only on a cgroup v2 host with the memory controller; elsewhere
+ * there is the reservation alone, which berth-ct maps to the soft limit on v1 (no guarantee)
+ * and to memory.low on v2.
  * It is rewritten before every start, so a resize applies at the next start and the rootfs
  * path follows the server directory's final name. */
 #include "daemon/servers/bundle.h"

@@ -3,7 +3,8 @@
  *
  * Files in s->dir: disk.img (the server's own copy of the image's disk), api.sock,
  * console.log (the serial console, capped by console_log_max), vmm.log (the VMM's stdout
- * and stderr). The VMM also serves the console on STATE_DIR/console/NAME.sock, which
+ * and stderr, capped by console_log_max too: berth-vmm's --log, since a guest can make the
+ * VMM talk). The VMM also serves the console on STATE_DIR/console/NAME.sock, which
  * `berth console` attaches to. */
 #include <dirent.h>
 #include <errno.h>
@@ -76,7 +77,8 @@ struct vm_args {
 	char *argv[VM_ARGS_MAX];
 	int argc;
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX], sock[PATH_MAX], log[PATH_MAX];
-	char console[PATH_MAX + 40], console_sock[PATH_MAX], cpus[16], mem[32];
+	char console[PATH_MAX + 40], vmm_log[PATH_MAX + 40], console_sock[PATH_MAX], cpus[16];
+	char mem[32];
 	char net[NET_VM_ARG_MAX], cmdline[sizeof(VM_CMDLINE) + NET_CMDLINE_MAX];
 };
 
@@ -99,11 +101,15 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	    server_file(console, s, "console.log", err) < 0 ||
 	    console_socket(e, s->name, a->console_sock, err) < 0)
 		return -1;
-	if (e->console_log_max)
+	if (e->console_log_max) {
 		snprintf(a->console, sizeof(a->console), "file=%s,max=%llu", console,
 			 (unsigned long long)e->console_log_max);
-	else
+		snprintf(a->vmm_log, sizeof(a->vmm_log), "%s,max=%llu", a->log,
+			 (unsigned long long)e->console_log_max);
+	} else {
 		snprintf(a->console, sizeof(a->console), "file=%s", console);
+		snprintf(a->vmm_log, sizeof(a->vmm_log), "%s", a->log);
+	}
 	snprintf(a->cpus, sizeof(a->cpus), "%u", s->cpus);
 	snprintf(a->mem, sizeof(a->mem), "%" PRIu64, s->memory);
 	a->argc = 0;
@@ -128,6 +134,8 @@ static int vm_command(const struct server *s, const struct driver_env *e, struct
 	add(a, a->console_sock);
 	add(a, "--api-sock");
 	add(a, a->sock);
+	add(a, "--log");
+	add(a, a->vmm_log);
 	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
 	a->argv[a->argc] = NULL;
 	return 0;

@@ -51,6 +51,16 @@ void events_publish(struct events *ev, const char *type, json_t *fields)
 	ev->next++;
 	pthread_cond_broadcast(&ev->changed);
 	pthread_mutex_unlock(&ev->lock);
+	if (ev->notify)
+		ev->notify(ev->notify_ctx);
+}
+
+void events_watch(struct events *ev, void (*notify)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&ev->lock);
+	ev->notify = notify;
+	ev->notify_ctx = ctx;
+	pthread_mutex_unlock(&ev->lock);
 }
 
 uint64_t events_tail(struct events *ev)
@@ -99,4 +109,6 @@ void events_close(struct events *ev)
 	ev->closed = true;
 	pthread_cond_broadcast(&ev->changed);
 	pthread_mutex_unlock(&ev->lock);
+	if (ev->notify)
+		ev->notify(ev->notify_ctx);
 }

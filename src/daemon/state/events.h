@@ -17,6 +17,8 @@ struct events {
 	uint64_t next; /* sequence number of the next event */
 	char *ring[EVENTS_KEPT];
 	bool closed;
+	void (*notify)(void *ctx); /* events_watch() */
+	void *notify_ctx;
 };
 
 void events_init(struct events *ev);
@@ -33,6 +35,10 @@ uint64_t events_tail(struct events *ev);
 /* The event at *seq or later as a line (malloc'd, newline-terminated), *seq moved past it.
  * Returns 1 with a line, 0 when none came within timeout_ms, -1 when closed. */
 int events_next(struct events *ev, uint64_t *seq, char **line, int timeout_ms);
+
+/* Call notify(ctx) after each event is published and at events_close(), from the thread
+ * that did it, without the lock (for readers that do not block in events_next()). */
+void events_watch(struct events *ev, void (*notify)(void *ctx), void *ctx);
 
 /* Wake every reader and end their streams (berthd is stopping). */
 void events_close(struct events *ev);

@@ -2,9 +2,14 @@
  * transaction. */
 #include "daemon/state/ledger.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +32,7 @@ int ledger_detect(const char *state_dir, struct host_facts *h, struct berth_erro
 		return berr(err, errno, "cannot read the free space of %s", state_dir);
 	h->cpus = (unsigned)cpus;
 	h->memory = (uint64_t)pages * (uint64_t)page;
-	h->disk_free = (uint64_t)fs.f_bavail * fs.f_frsize;
+	h->state_dir = state_dir;
 	return 0;
 }
 
@@ -41,7 +46,6 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 {
 	cap->host_cpus = cpus_override ? cpus_override : h->cpus;
 	cap->host_memory = memory_override ? memory_override : h->memory;
-	cap->host_disk = h->disk_free;
 	cap->overcommit = c->cpu_overcommit;
 	if (cpus_override)
 		cap->cpus = cpus_override;
@@ -49,7 +53,8 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 		cap->cpus =
 		    minus((uint64_t)floor(h->cpus * c->cpu_overcommit), c->host_reserve_cpus);
 	cap->memory = memory_override ? memory_override : minus(h->memory, c->host_reserve_memory);
-	cap->disk = minus(h->disk_free, c->host_reserve_disk);
+	cap->state_dir = h->state_dir;
+	cap->disk_margin = c->host_reserve_disk;
 	cap->pool = c->bridge[0] ? c->pool : (struct net_pool){ 0 };
 }
 
@@ -73,9 +78,97 @@ static int sum_rows(sqlite3 *db, const char *except, struct usage *u, struct ber
 	return 0;
 }
 
-int ledger_usage(sqlite3 *db, struct usage *u, struct berth_error *err)
+/* Bytes the regular files directly in dir take (0 when dir is absent). A server's disk and
+ * logs are there; what lies deeper (a bundle's config, a mounted disk's contents) is left
+ * out, so occupied is never overstated. */
+static uint64_t files_blocks(const char *dir)
 {
-	return sum_rows(db, NULL, u, err);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+	uint64_t bytes = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			bytes += (uint64_t)st.st_blocks * 512;
+	closedir(d);
+	return bytes;
+}
+
+/* What server name's files take now (final and .tmp dir), at most its reservation. */
+static uint64_t server_occupied(const char *state_dir, const char *name, uint64_t reserved)
+{
+	char dir[PATH_MAX];
+	uint64_t bytes = 0;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/servers/%s.tmp", state_dir, name) <
+	    sizeof(dir)) {
+		bytes = files_blocks(dir);
+		dir[strlen(dir) - 4] = '\0';
+		bytes += files_blocks(dir);
+	}
+	return bytes < reserved ? bytes : reserved;
+}
+
+/* u->images, u->disk_total and u->disk_capacity (the rule in ledger.h), over every row. */
+static int disk_now(sqlite3 *db, const struct capacity *cap, struct usage *u,
+		    struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *im = db_prepare(db, "SELECT total(size) FROM images", err);
+	_cleanup_stmt_ sqlite3_stmt *sv =
+	    im ? db_prepare(db, "SELECT name, disk FROM servers", err) : NULL;
+	uint64_t occupied;
+	struct statvfs fs;
+	int rc;
+
+	if (!sv)
+		return -1;
+	if (sqlite3_step(im) != SQLITE_ROW)
+		return db_error(db, err, "summing images");
+	u->images = (uint64_t)sqlite3_column_int64(im, 0);
+	occupied = u->images;
+	while ((rc = sqlite3_step(sv)) == SQLITE_ROW)
+		occupied +=
+		    server_occupied(cap->state_dir, (const char *)sqlite3_column_text(sv, 0),
+				    (uint64_t)sqlite3_column_int64(sv, 1));
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, "reading servers");
+	/* The files first, the free space after: a byte written in between is then counted in
+	 * neither (too little sold, never too much). */
+	if (statvfs(cap->state_dir, &fs))
+		return berr(err, errno, "cannot read the free space of %s", cap->state_dir);
+	u->disk_total = (uint64_t)fs.f_blocks * fs.f_frsize;
+	u->disk_capacity = minus((uint64_t)fs.f_bavail * fs.f_frsize + occupied, cap->disk_margin);
+	return 0;
+}
+
+/* sum_rows (but except) with the images' disk added, and the disk capacity now. */
+static int usage_now(sqlite3 *db, const struct capacity *cap, const char *except, struct usage *u,
+		     struct berth_error *err)
+{
+	if (sum_rows(db, except, u, err) || disk_now(db, cap, u, err))
+		return -1;
+	u->disk += u->images;
+	return 0;
+}
+
+int ledger_usage(sqlite3 *db, const struct capacity *cap, struct usage *u, struct berth_error *err)
+{
+	return usage_now(db, cap, NULL, u, err);
+}
+
+int ledger_disk_free(sqlite3 *db, const struct capacity *cap, uint64_t *free,
+		     struct berth_error *err)
+{
+	struct usage u;
+
+	if (ledger_usage(db, cap, &u, err))
+		return -1;
+	*free = minus(u.disk_capacity, u.disk);
+	return 0;
 }
 
 /* Refuse what does not fit, saying what is free. */
@@ -94,11 +187,11 @@ static int check_fits(const struct capacity *cap, const struct usage *u, uint64_
 			      (unsigned long long)cpus,
 			      (unsigned long long)minus(cap->cpus, u->cpus),
 			      (unsigned long long)cap->cpus);
-	if (disk > minus(cap->disk, u->disk))
+	if (disk > minus(u->disk_capacity, u->disk))
 		return refuse(err, ENOSPC, "not enough disk: asked %s, free %s of %s",
 			      size_format(disk, a, sizeof(a)),
-			      size_format(minus(cap->disk, u->disk), f, sizeof(f)),
-			      size_format(cap->disk, t, sizeof(t)));
+			      size_format(minus(u->disk_capacity, u->disk), f, sizeof(f)),
+			      size_format(u->disk_capacity, t, sizeof(t)));
 	return 0;
 }
 
@@ -199,7 +292,7 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 		      &spec->disk, err))
 		goto fail;
 	spec->address[0] = '\0';
-	if (sum_rows(db, NULL, &u, err) ||
+	if (usage_now(db, cap, NULL, &u, err) ||
 	    check_fits(cap, &u, spec->cpus, spec->memory, spec->disk, err) ||
 	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
 	    insert_server(db, spec, err))
@@ -251,7 +344,7 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		       (unsigned long long)old_disk);
 		goto fail;
 	}
-	if (sum_rows(db, name, &u, err) || check_fits(cap, &u, cpus, memory, disk, err))
+	if (usage_now(db, cap, name, &u, err) || check_fits(cap, &u, cpus, memory, disk, err))
 		goto fail;
 	st =
 	    db_prepare(db, "UPDATE servers SET cpus = ?, memory = ?, disk = ? WHERE name = ?", err);

@@ -1,7 +1,15 @@
 /* ledger.h - the promise that the host is never oversold. The ledger is the servers table:
  * a server's row is its reservation of vCPUs, memory and disk, recorded in the same
  * transaction (BEGIN IMMEDIATE) that checked it fits, so concurrent requests, even from two
- * processes on one database, can never reserve more than the capacity. */
+ * processes on one database, can never reserve more than the capacity. Images hold disk
+ * too: an image row's size (the blocks its files take) is reserved like a server's disk.
+ *
+ * The disk sold follows the state dir's file system as it is at each reservation:
+ *   capacity = free (statvfs) + occupied - host_reserve_disk
+ * where occupied is what the reservations already take on it: every image's size, and for
+ * each server the blocks of the files of servers/NAME and servers/NAME.tmp, at most its
+ * reservation. Those bytes are not in the fs's free space, so nothing is counted twice; and
+ * free - (what is reserved but not yet written) - margin is what can still be given. */
 #ifndef BERTH_DAEMON_LEDGER_H
 #define BERTH_DAEMON_LEDGER_H
 
@@ -16,23 +24,30 @@
 
 /* What the host has (detected, or given on the command line). */
 struct host_facts {
-	unsigned cpus;	    /* online cores */
-	uint64_t memory;    /* RAM */
-	uint64_t disk_free; /* free space of the state dir's file system at start */
+	unsigned cpus;	       /* online cores */
+	uint64_t memory;       /* RAM */
+	const char *state_dir; /* the disk sold is its file system's (read at each use) */
 };
 
 /* What servers may reserve in all, and the figures it came from. */
 struct capacity {
 	unsigned host_cpus;
-	uint64_t host_memory, host_disk;
+	uint64_t host_memory;
 	double overcommit;
-	uint64_t cpus, memory, disk;
-	struct net_pool pool; /* addresses servers get (prefix 0: none, networks off) */
+	uint64_t cpus, memory;
+	const char *state_dir; /* disk: capacity follows this dir's file system (see above) */
+	uint64_t disk_margin;  /* host_reserve_disk: kept free on that file system */
+	struct net_pool pool;  /* addresses servers get (prefix 0: none, networks off) */
 };
 
-/* Sums over every server row (creating and deleting ones hold their reservation too). */
+/* Sums over every server row (creating and deleting ones hold their reservation too), and
+ * the disk as the file system is now. */
 struct usage {
-	uint64_t cpus, memory, disk;
+	uint64_t cpus, memory;
+	uint64_t disk;		/* servers' disks and images */
+	uint64_t images;	/* of disk: the images' */
+	uint64_t disk_total;	/* size of the state dir's file system */
+	uint64_t disk_capacity; /* the rule above */
 	unsigned servers;
 };
 
@@ -48,18 +63,23 @@ struct server_spec {
 	char address[NET_ADDR_LEN]; /* out: the address of the pool it got, "" when none */
 };
 
-/* Cores, RAM and the free space of state_dir's file system. */
+/* Cores and RAM; state_dir (kept by pointer) must be on a file system statvfs can read. */
 int ledger_detect(const char *state_dir, struct host_facts *h, struct berth_error *err);
 
 /* Capacity from host facts and settings: cores x cpu_overcommit - host_reserve_cpus, RAM -
- * host_reserve_memory (never overcommitted), free disk - host_reserve_disk; the pool of
+ * host_reserve_memory (never overcommitted), disk by the rule above; the pool of
  * bridge_address when there is a bridge. A non-zero
  * cpus_override / memory_override is the capacity itself (berthd --host-cpus/--host-memory). */
 void ledger_capacity(const struct host_facts *h, const struct config *c, unsigned cpus_override,
 		     uint64_t memory_override, struct capacity *cap);
 
-/* The reserved sums now. */
-int ledger_usage(sqlite3 *db, struct usage *u, struct berth_error *err);
+/* The reserved sums and the disk capacity now. */
+int ledger_usage(sqlite3 *db, const struct capacity *cap, struct usage *u, struct berth_error *err);
+
+/* Disk that can still be given now (capacity - reserved). An import streaming into the state
+ * dir calls it as it writes: what it wrote is already gone from the fs's free space. */
+int ledger_disk_free(sqlite3 *db, const struct capacity *cap, uint64_t *free,
+		     struct berth_error *err);
 
 /* Check spec fits and record it as a server in state 'creating', in one transaction. The
  * image must exist, be ready and of spec's kind. spec->disk gets what was reserved, and

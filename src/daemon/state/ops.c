@@ -239,41 +239,6 @@ fail:
 	return -1;
 }
 
-json_t *ops_wait(struct ops *ops, const char *id, int timeout_s, struct berth_error *err)
-{
-	struct timespec until;
-	json_t *j;
-
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_s;
-	for (;;) {
-		j = ops_get(ops, id, err);
-		if (!j || strcmp(json_string_value(json_object_get(j, "status")), "running"))
-			return j;
-		pthread_mutex_lock(&ops->lock);
-		/* Re-read at least each second: an operation may have ended between the read
-		 * above and taking the lock. */
-		{
-			struct timespec now, step;
-
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (ops->stopping || now.tv_sec > until.tv_sec ||
-			    (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec)) {
-				pthread_mutex_unlock(&ops->lock);
-				return j;
-			}
-			step = now;
-			step.tv_sec++;
-			if (step.tv_sec > until.tv_sec ||
-			    (step.tv_sec == until.tv_sec && step.tv_nsec > until.tv_nsec))
-				step = until;
-			pthread_cond_timedwait(&ops->finished, &ops->lock, &step);
-		}
-		pthread_mutex_unlock(&ops->lock);
-		json_decref(j);
-	}
-}
-
 int ops_fail_interrupted(sqlite3 *db, struct berth_error *err)
 {
 	return db_exec(db,
@@ -289,6 +254,5 @@ void ops_stop(struct ops *ops)
 {
 	pthread_mutex_lock(&ops->lock);
 	ops->stopping = true;
-	pthread_cond_broadcast(&ops->finished);
 	pthread_mutex_unlock(&ops->lock);
 }

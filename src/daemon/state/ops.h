@@ -18,7 +18,7 @@ struct ops {
 	struct db *db;
 	struct events *events;
 	pthread_mutex_t lock;
-	pthread_cond_t finished; /* broadcast when any operation ends, or at ops_stop() */
+	pthread_cond_t finished; /* broadcast when any operation ends */
 	unsigned running;
 	bool stopping;
 };
@@ -47,14 +47,11 @@ json_t *ops_get(struct ops *ops, const char *id, struct berth_error *err);
 /* The newest operations first, at most limit of them: an array of ops_get() objects. */
 json_t *ops_list(struct ops *ops, unsigned limit, struct berth_error *err);
 
-/* ops_get() once the operation is done or timeout_s has passed, whichever is first. */
-json_t *ops_wait(struct ops *ops, const char *id, int timeout_s, struct berth_error *err);
-
 /* Mark operations still 'running' in the database as failed: berthd died under them. Also
  * forget finished ones older than a day. */
 int ops_fail_interrupted(sqlite3 *db, struct berth_error *err);
 
-/* Wake every waiter and refuse new operations (berthd is stopping). */
+/* Refuse new operations (berthd is stopping). */
 void ops_stop(struct ops *ops);
 
 #endif

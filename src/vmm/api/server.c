@@ -191,7 +191,7 @@ static void server_on_connect(struct loop_source *src, uint32_t events)
 	int fd;
 
 	(void)events;
-	fd = accept4(src->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = accept_guard_accept(&s->guard);
 	if (fd < 0)
 		return;
 	c = s->nclients < API_MAX_CLIENTS ? calloc(1, sizeof(*c)) : NULL;
@@ -223,7 +223,11 @@ int api_server_open(struct api_server *s, const char *path, struct loop *loop,
 	s->path = path;
 	s->listen.fn = server_on_connect;
 	s->listen.opaque = s;
-	if (loop_add(loop, &s->listen, err)) {
+	if (loop_add(loop, &s->listen, err) ||
+	    accept_guard_init(&s->guard, loop, &s->listen,
+			      "{\"ok\":false,\"error\":\"berth-vmm is out of file descriptors; try "
+			      "again later\"}\n",
+			      err)) {
 		api_server_close(s);
 		return -1;
 	}
@@ -251,6 +255,7 @@ void api_server_close(struct api_server *s)
 	while (s->clients)
 		client_free(s->clients);
 	loop_del(s->loop, &s->listen);
+	accept_guard_destroy(&s->guard);
 	close(s->listen.fd);
 	unix_listen_remove(s->path, &s->file);
 	s->path = NULL;

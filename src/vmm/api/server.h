@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
+#include "vmm/accept_guard.h"
 #include "vmm/loop.h"
 #include "common/unix_sock.h"
 
@@ -43,6 +44,7 @@ struct api_client;
 
 struct api_server {
 	struct loop_source listen;
+	struct accept_guard guard; /* of listen: running out of fds does not spin the loop */
 	struct loop *loop;
 	const struct api_ops *ops;
 	void *opaque;

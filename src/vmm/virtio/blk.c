@@ -20,6 +20,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "common/ratelog.h"
+
 #include "vmm/virtio/blk_disk.h"
 #include "vmm/virtio/blk_request.h"
 
@@ -213,8 +215,12 @@ static void vblk_accept(struct vblk *b)
 /* An operation failed (res < 0) or a read or write hit the end of the file (res == 0). */
 static void vblk_io_error(struct vblk *b, struct vblk_slot *s, int res)
 {
-	fprintf(stderr, "%s: I/O error on request type %u: %s\n", b->name, s->req.type,
-		res < 0 ? strerror(-res) : "the disk ended early (did it shrink?)");
+	/* One per request: as many as the guest sends. */
+	static struct ratelog rl = RATELOG_INIT;
+
+	ratelog_printf(&rl, stderr, "berth-vmm: %s: I/O error on request type %u: %s", b->name,
+		       s->req.type,
+		       res < 0 ? strerror(-res) : "the disk ended early (did it shrink?)");
 	vblk_finish(b, s, VIRTIO_BLK_S_IOERR);
 }
 
@@ -305,27 +311,42 @@ static void vblk_reap(struct vblk *b)
 
 static void vblk_submit(struct vblk *b)
 {
+	static struct ratelog rl = RATELOG_INIT;
 	int r = io_uring_submit(&b->ring);
 
 	/* What is left in the ring goes with the next submit. */
 	if (r < 0)
-		fprintf(stderr, "%s: cannot submit disk I/O: %s\n", b->name, strerror(-r));
+		ratelog_printf(&rl, stderr, "berth-vmm: %s: cannot submit disk I/O: %s", b->name,
+			       strerror(-r));
 }
 
-/* Pop and start requests while slots are free, then submit and interrupt the driver. */
+/* Pop and start requests while slots and the turn's budget last, then submit and interrupt
+ * the driver. Requests that end at once (a read of nothing) free their slot at once, so
+ * without the budget a driver refilling its queue would keep us here for ever. */
 static void vblk_process(struct vblk *b)
 {
 	struct virtq *q = &b->dev.vqs[0];
+	struct virtio_budget budget = virtio_budget(q);
 	int r = 0;
 
 	while (!q->broken) {
 		virtq_disable_notify(q);
-		while (b->nfree && (r = virtq_pop(q, &b->chain)) == 1)
+		while (b->nfree && virtio_budget_take(&budget, q) &&
+		       (r = virtq_pop(q, &b->chain)) == 1)
 			vblk_accept(b);
-		if (r < 0)
+		if (r < 0) {
 			virtio_fail(&b->dev, q->broken);
+			break;
+		}
 		/* With every slot busy, notifications stay off: completions bring us back. */
-		if (r < 0 || !b->nfree || !virtq_enable_notify(q))
+		if (!b->nfree)
+			break;
+		/* Spent: notifications stay off too, and the loop calls us again after the rest. */
+		if (virtio_budget_spent(&budget, q)) {
+			virtio_requeue(&b->dev, 0);
+			break;
+		}
+		if (!virtq_enable_notify(q))
 			break;
 	}
 	vblk_submit(b);
@@ -364,7 +385,7 @@ static void vblk_on_completions(struct loop_source *src, uint32_t events)
 	eventfd_read(b->efd, &n); /* only clears it: the ring says what completed */
 	pthread_mutex_lock(&b->dev.lock);
 	vblk_reap(b);
-	if (b->started)
+	if (b->started && !b->dev.failed)
 		vblk_process(b);
 	pthread_mutex_unlock(&b->dev.lock);
 }
@@ -378,8 +399,12 @@ static int vblk_start(struct virtio_dev *d)
 {
 	struct vblk *b = vblk_of(d);
 
+	static struct ratelog rl = RATELOG_INIT; /* as often as the driver sets DRIVER_OK */
+
 	if (!d->vq_enabled[0]) {
-		fprintf(stderr, "%s: the driver did not enable the request queue\n", b->name);
+		ratelog_printf(&rl, stderr,
+			       "berth-vmm: %s: the driver did not enable the request queue",
+			       b->name);
 		return -1;
 	}
 	b->writethrough = !virtio_has(d, VIRTIO_BLK_F_FLUSH);

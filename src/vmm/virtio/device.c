@@ -14,5 +14,6 @@ void virtio_requeue(struct virtio_dev *d, unsigned q)
 
 void virtio_fail(struct virtio_dev *d, const char *why)
 {
+	d->failed = true;
 	d->transport->failed(d, why);
 }

@@ -67,10 +67,22 @@ struct virtio_transport_ops {
 	void (*requeue)(struct virtio_dev *d, unsigned q);
 };
 
-/* Chains a device takes from one queue per notify before it yields the event loop (with
- * virtio_requeue), so that a driver refilling a queue as fast as it is drained cannot
- * hold the loop, and with it every other device and the console. */
-#define VIRTIO_BUDGET 256
+/* What a device takes from one queue per turn of the event loop (a notify, a completion)
+ * before it yields the loop with virtio_requeue: VIRTIO_BUDGET chains or VIRTIO_BUDGET_DESCS
+ * descriptors walked, whichever runs out first. Chains alone are no bound: one may walk
+ * VIRTQ_MAX_WALK descriptors. A driver refilling a queue with the costliest chains as fast
+ * as it is drained thus cannot hold the loop, and with it the other devices, the console,
+ * the control socket and signals. A chain is taken whole, so one turn walks at most
+ * VIRTIO_BUDGET_DESCS + VIRTQ_MAX_WALK descriptors (VIRTIO_TURN_MAX_WALK): against the
+ * costliest chains, one chain per turn. */
+#define VIRTIO_BUDGET	     256
+#define VIRTIO_BUDGET_DESCS  16384 /* 64 chains of a disk's largest requests (seg_max 254) */
+#define VIRTIO_TURN_MAX_WALK (VIRTIO_BUDGET_DESCS + VIRTQ_MAX_WALK)
+
+struct virtio_budget {
+	unsigned chains;   /* chains still allowed */
+	uint64_t walk_end; /* the queue's walked count at which the descriptors run out */
+};
 
 struct virtio_dev {
 	const struct virtio_dev_ops *ops;
@@ -86,6 +98,7 @@ struct virtio_dev {
 	pthread_mutex_t lock;
 	struct virtq vqs[VIRTIO_MAX_QUEUES];
 	bool vq_enabled[VIRTIO_MAX_QUEUES];
+	bool failed; /* virtio_fail was called: serve nothing, on any queue, until reset */
 	const struct virtio_transport_ops *transport;
 	void *transport_ctx;
 };
@@ -96,8 +109,30 @@ void virtio_signal(struct virtio_dev *d, unsigned q);
 /* Have notify called for queue q again after the loop's other work (d->lock held). */
 void virtio_requeue(struct virtio_dev *d, unsigned q);
 
-/* Report a driver error on d: with d->lock held, the transport sets DEVICE_NEEDS_RESET. */
+/* Report a driver error on d: with d->lock held, the transport sets DEVICE_NEEDS_RESET and
+ * d->failed stays set until the transport resets the device. */
 void virtio_fail(struct virtio_dev *d, const char *why);
+
+/* A fresh budget for one turn on q. */
+static inline struct virtio_budget virtio_budget(const struct virtq *q)
+{
+	return (struct virtio_budget){ VIRTIO_BUDGET, q->walked + VIRTIO_BUDGET_DESCS };
+}
+
+/* Is b spent on q (the device then yields with virtio_requeue)? */
+static inline bool virtio_budget_spent(const struct virtio_budget *b, const struct virtq *q)
+{
+	return b->chains == 0 || q->walked >= b->walk_end;
+}
+
+/* May one more chain be popped from q? Charges it to b if so. */
+static inline bool virtio_budget_take(struct virtio_budget *b, const struct virtq *q)
+{
+	if (virtio_budget_spent(b, q))
+		return false;
+	b->chains--;
+	return true;
+}
 
 /* Was feature bit negotiated? */
 static inline bool virtio_has(const struct virtio_dev *d, unsigned bit)

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ratelog.h"
+
 #include "vmm/virtio/net_backend.h"
 #include "vmm/virtio/net_hdr.h"
 #include "vmm/virtio/net_slirp.h"
@@ -155,30 +157,6 @@ static void tx_one(struct vnet *n, const struct virtq_chain *c)
 		n->stats.tx_packets++;
 }
 
-static void tx_process(struct vnet *n)
-{
-	struct virtq *q = &n->d.vqs[NET_TXQ];
-	unsigned budget = VIRTIO_BUDGET;
-	int r = 0;
-
-	virtq_disable_notify(q);
-	while (budget && (r = virtq_pop(q, n->tx_chain)) > 0) {
-		budget--;
-		tx_one(n, n->tx_chain);
-		virtq_push(q, n->tx_chain, 0);
-	}
-	if (r < 0) {
-		virtio_fail(&n->d, q->broken);
-		return;
-	}
-	/* After sending anything, look once more after the loop's other work with kicks still
-	 * off (a sending guest usually has more by then: fewer exits per MiB); only a pass that
-	 * finds nothing turns kicks back on, re-checking for frames added meanwhile. */
-	if (budget < VIRTIO_BUDGET || virtq_enable_notify(q))
-		virtio_requeue(&n->d, NET_TXQ);
-	virtio_signal(&n->d, NET_TXQ);
-}
-
 static void rx_poll(struct vnet *n, bool on)
 {
 	struct berth_error err;
@@ -194,6 +172,31 @@ static void rx_poll(struct vnet *n, bool on)
 	n->rx_polling = on;
 }
 
+static void tx_process(struct vnet *n)
+{
+	struct virtq *q = &n->d.vqs[NET_TXQ];
+	struct virtio_budget budget = virtio_budget(q);
+	uint64_t walked = q->walked;
+	int r = 0;
+
+	virtq_disable_notify(q);
+	while (virtio_budget_take(&budget, q) && (r = virtq_pop(q, n->tx_chain)) > 0) {
+		tx_one(n, n->tx_chain);
+		virtq_push(q, n->tx_chain, 0);
+	}
+	if (r < 0) {
+		rx_poll(n, false); /* a device that needs a reset serves no queue */
+		virtio_fail(&n->d, q->broken);
+		return;
+	}
+	/* After sending anything, look once more after the loop's other work with kicks still
+	 * off (a sending guest usually has more by then: fewer exits per MiB); only a pass that
+	 * finds nothing turns kicks back on, re-checking for frames added meanwhile. */
+	if (q->walked != walked || virtq_enable_notify(q))
+		virtio_requeue(&n->d, NET_TXQ);
+	virtio_signal(&n->d, NET_TXQ);
+}
+
 /* Forget the first k held chains (used or given back). */
 static void rx_unhold(struct vnet *n, unsigned k)
 {
@@ -202,8 +205,9 @@ static void rx_unhold(struct vnet *n, unsigned k)
 }
 
 /* Pop rx chains until those held can take len bytes (or, without MRG_RXBUF, one chain is
- * held): 1 done, 0 the guest has no more buffers, -1 the queue is broken. */
-static int rx_gather(struct vnet *n, size_t len, bool mrg)
+ * held): 1 done, 0 the guest has no more buffers, -1 the queue is broken, 2 the turn's
+ * budget is spent (chains too small to use count too: each costs what it walked). */
+static int rx_gather(struct vnet *n, size_t len, bool mrg, struct virtio_budget *budget)
 {
 	struct virtq *q = &n->d.vqs[NET_RXQ];
 	uint64_t room = 0;
@@ -213,8 +217,11 @@ static int rx_gather(struct vnet *n, size_t len, bool mrg)
 		room += n->held[i].in_len;
 	while (room < len && n->nheld < (mrg ? NET_RX_HOLD : 1)) {
 		struct virtq_chain *c = &n->held[n->nheld];
-		int r = virtq_pop(q, c);
+		int r;
 
+		if (!virtio_budget_take(budget, q))
+			return 2;
+		r = virtq_pop(q, c);
 		if (r <= 0)
 			return r;
 		/* Too small for even the header: useless as the start of a frame; give it back. */
@@ -254,15 +261,16 @@ static void rx_fill(struct vnet *n, bool mrg)
 	n->stats.rx_packets++;
 }
 
-/* Deliver the pending frame: 1 delivered (or dropped), 0 wait for buffers, -1 broken. */
-static int rx_deliver(struct vnet *n)
+/* Deliver the pending frame: 1 delivered (or dropped), 0 wait for buffers, -1 broken, 2
+ * budget spent (the frame stays pending, with the chains held so far). */
+static int rx_deliver(struct vnet *n, struct virtio_budget *budget)
 {
 	bool mrg = virtio_has(&n->d, VIRTIO_NET_F_MRG_RXBUF);
 	uint64_t room = 0;
 	unsigned i;
-	int r = rx_gather(n, n->rx_len, mrg);
+	int r = rx_gather(n, n->rx_len, mrg, budget);
 
-	if (r <= 0)
+	if (r != 1)
 		return r;
 	for (i = 0; i < n->nheld; i++)
 		room += n->held[i].in_len;
@@ -279,14 +287,15 @@ static int rx_deliver(struct vnet *n)
 static void rx_process(struct vnet *n)
 {
 	struct virtq *q = &n->d.vqs[NET_RXQ];
-	unsigned budget = NET_RX_BUDGET;
+	struct virtio_budget budget = virtio_budget(q);
+	unsigned frames = NET_RX_BUDGET;
 	ssize_t len;
 	int r;
 
 	for (;;) {
 		if (!n->rx_len) {
 			/* The rx fd is level-triggered: what is left calls us back. */
-			if (budget-- == 0)
+			if (frames-- == 0)
 				break;
 			len = n->be->ops->recv(n->be, n->rx_frame, NET_RX_BUF);
 			if (len < 0) {
@@ -303,7 +312,12 @@ static void rx_process(struct vnet *n)
 			}
 			n->rx_len = (size_t)len;
 		}
-		r = rx_deliver(n);
+		r = rx_deliver(n, &budget);
+		if (r == 2) {
+			/* The frame waits, maybe with no more behind it to wake us: come back. */
+			virtio_requeue(&n->d, NET_RXQ);
+			break;
+		}
 		if (r < 0) {
 			/* Until reset: a readable fd must not call us back for ever. */
 			rx_poll(n, false);
@@ -328,7 +342,7 @@ static void rx_ready(struct loop_source *src, uint32_t events)
 	(void)events;
 	pthread_mutex_lock(&n->d.lock);
 	/* The source may have been dropped after epoll reported it. */
-	if (n->started && n->rx_polling)
+	if (n->started && n->rx_polling && !n->d.failed)
 		rx_process(n);
 	pthread_mutex_unlock(&n->d.lock);
 }
@@ -340,22 +354,25 @@ static void net_config_read(struct virtio_dev *d, uint32_t off, uint8_t *buf, ui
 
 static int net_start(struct virtio_dev *d)
 {
+	static struct ratelog rl = RATELOG_INIT; /* as often as the driver sets DRIVER_OK */
 	struct vnet *n = vnet_of(d);
 
 	if (!virtio_has(d, VIRTIO_F_VERSION_1)) {
-		fprintf(stderr, "berth-vmm: %s: the driver did not accept VIRTIO_F_VERSION_1\n",
-			n->name);
+		ratelog_printf(&rl, stderr,
+			       "berth-vmm: %s: the driver did not accept VIRTIO_F_VERSION_1",
+			       n->name);
 		return -1;
 	}
 	/* Both queues are the driver's to set up (5.1.5); rx is popped whenever frames come. */
 	if (!d->vq_enabled[NET_RXQ] || !d->vq_enabled[NET_TXQ]) {
-		fprintf(stderr, "berth-vmm: %s: the driver did not enable both queues\n", n->name);
+		ratelog_printf(&rl, stderr, "berth-vmm: %s: the driver did not enable both queues",
+			       n->name);
 		return -1;
 	}
 	if (n->be->ops->set_features(n->be, d->negotiated) < 0) {
-		fprintf(stderr,
-			"berth-vmm: %s: cannot turn on the offloads the guest accepted: %s\n",
-			n->name, strerror(errno));
+		ratelog_printf(&rl, stderr,
+			       "berth-vmm: %s: cannot turn on the offloads the guest accepted: %s",
+			       n->name, strerror(errno));
 		return -1;
 	}
 	n->started = true;

@@ -10,7 +10,10 @@
  * send_packet with s->mu held, from either thread) and an eventfd, the backend's rx_fd,
  * tells the device to come and take them. The device's lock is never taken here, so the
  * only lock order is device lock, then s->mu. When the queue is full frames are dropped,
- * which libslirp allows: TCP retransmits. */
+ * which libslirp allows: TCP retransmits.
+ *
+ * The sockets libslirp opens for the guest's flows are capped (net_flows.h): the thread
+ * counts those it polls on every iteration, the tx path those it lets open in between. */
 #include "net_slirp.h"
 
 #include <errno.h>
@@ -26,8 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/ratelog.h"
+#include "vmm/virtio/net_flows.h"
+#include "vmm/seccomp.h"
 #include "vmm/virtio/net_guard.h"
 #include "vmm/virtio/slirp_lib.h"
+#include "vmm/vm.h"
 
 #define SLIRP_QUEUE 256 /* frames waiting for the guest */
 
@@ -51,6 +58,8 @@ struct net_slirp {
 	int wake_fd; /* an eventfd that interrupts the thread's poll() */
 	bool stop;
 	bool told_guard; /* a filtered frame has been reported once (tx path only) */
+	unsigned live;	 /* sockets libslirp holds, as last counted (see net_flows.h) */
+	struct net_flows flows;
 	pthread_t thread;
 	struct slirp_frame q[SLIRP_QUEUE];
 	unsigned qhead, qlen;
@@ -107,8 +116,10 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 
 static void cb_guest_error(const char *msg, void *opaque)
 {
+	static struct ratelog rl = RATELOG_INIT; /* once per bad packet, as libslirp sees it */
+
 	(void)opaque;
-	fprintf(stderr, "berth-vmm: virtio-net user: guest error: %s\n", msg);
+	ratelog_printf(&rl, stderr, "berth-vmm: virtio-net user: guest error: %s", msg);
 }
 
 static int64_t cb_clock_get_ns(void *opaque)
@@ -239,9 +250,16 @@ restart:
 static void *slirp_thread(void *arg)
 {
 	struct net_slirp *s = arg;
+	struct berth_error err = { 0 };
 	uint32_t timeout;
 	int n, tmo;
 
+	/* Before the guest runs, so before any frame reaches libslirp: a thread that cannot
+	 * be filtered must not serve one. */
+	if (vmm_seccomp_enter(VMM_THREAD_SLIRP, &err)) {
+		berr_print("berth-vmm", &err);
+		_exit(VM_EXIT_SETUP);
+	}
 	pthread_mutex_lock(&s->mu);
 	while (!s->stop) {
 		tmo = run_timers(s);
@@ -249,6 +267,7 @@ static void *slirp_thread(void *arg)
 		cb_add_poll(s->wake_fd, SLIRP_POLL_IN, s);
 		timeout = UINT32_MAX;
 		s->lib->slirp_pollfds_fill(s->slirp, &timeout, cb_add_poll, s);
+		s->live = s->npfd - 1; /* its sockets: all but our wake_fd */
 		if (timeout != UINT32_MAX && (tmo < 0 || timeout < (uint32_t)tmo))
 			tmo = timeout > INT_MAX ? INT_MAX : (int)timeout;
 		pthread_mutex_unlock(&s->mu);
@@ -264,6 +283,7 @@ static void *slirp_thread(void *arg)
 
 static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt, size_t frame_len)
 {
+	static struct ratelog flows_log = RATELOG_INIT;
 	struct net_slirp *s = (struct net_slirp *)b;
 	const char *why;
 	size_t off = 0;
@@ -290,6 +310,16 @@ static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt
 		return -1;
 	}
 	pthread_mutex_lock(&s->mu);
+	if (!net_flows_admit(&s->flows, s->txbuf, frame_len, &s->live)) {
+		pthread_mutex_unlock(&s->mu);
+		ratelog_printf(
+		    &flows_log, stderr,
+		    "berth-vmm: virtio-net user: the guest has %u flows open; dropping a "
+		    "frame that would open another until old ones close",
+		    NET_FLOWS_MAX);
+		errno = EMFILE;
+		return -1;
+	}
 	s->lib->slirp_input(s->slirp, s->txbuf, (int)frame_len);
 	kick(s->wake_fd); /* new sockets or timers to poll */
 	pthread_mutex_unlock(&s->mu);

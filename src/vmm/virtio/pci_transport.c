@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "common/ratelog.h"
+
 /* BAR 0 layout. */
 #define VP_BAR_SIZE    0x8000u
 #define VP_COMMON      0x0000u
@@ -78,10 +80,14 @@ static void vp_failed(struct virtio_dev *d, const char *why)
 {
 	struct virtio_pci *vp = d->transport_ctx;
 
+	/* A guest can break and reset its devices in a loop: these lines are rate-limited. */
+	static struct ratelog rl = RATELOG_INIT;
+
 	if (vp->status & VS_NEEDS_RESET)
 		return;
-	fprintf(stderr, "berth-vmm: %s: the guest driver broke the device (%s); it needs a reset\n",
-		d->name, why);
+	ratelog_printf(&rl, stderr,
+		       "berth-vmm: %s: the guest driver broke the device (%s); it needs a reset",
+		       d->name, why);
 	vp->started = false;
 	vp->status |= VS_NEEDS_RESET;
 	vp_raise(vp, VP_ISR_CONFIG, vp->msix_config);
@@ -108,6 +114,7 @@ static void vp_reset_locked(struct virtio_pci *vp)
 
 	d->ops->reset(d);
 	d->negotiated = 0;
+	d->failed = false;
 	vp->started = false;
 	vp->status = 0;
 	vp->dfselect = vp->gfselect = 0;
@@ -147,10 +154,12 @@ static void vp_start(struct virtio_pci *vp)
 		return;
 	}
 	vp->started = true;
-	/* Kicks that came before DRIVER_OK were ignored: look at every queue once. */
-	for (unsigned i = 0; i < d->nqueues && vp->started; i++)
+	/* Kicks that came before DRIVER_OK were ignored: have the event loop look at every
+	 * queue once. Never here: this is a vCPU thread, and a queue another vCPU keeps
+	 * refilling would hold it (and the MMIO write) for as long as the guest likes. */
+	for (unsigned i = 0; i < d->nqueues; i++)
 		if (d->vq_enabled[i])
-			d->ops->notify(d, i);
+			vp_kick(vp, i);
 }
 
 static void vp_write_status(struct virtio_pci *vp, uint8_t v)
@@ -169,7 +178,9 @@ static void vp_write_status(struct virtio_pci *vp, uint8_t v)
 	if ((v & VS_DRIVER_OK) && !(v & VS_FEATURES_OK))
 		v &= (uint8_t)~VS_DRIVER_OK;
 	v = (uint8_t)((v & ~VS_NEEDS_RESET) | (vp->status & VS_NEEDS_RESET));
-	if ((v & VS_DRIVER_OK) && !(vp->status & VS_DRIVER_OK)) {
+	/* A device that needs a reset serves nothing until it gets one (writing 0): clearing
+	 * and setting DRIVER_OK again does not start it. */
+	if ((v & VS_DRIVER_OK) && !(vp->status & VS_DRIVER_OK) && !(v & VS_NEEDS_RESET)) {
 		vp->status = v;
 		vp_start(vp);
 		return;
@@ -296,10 +307,11 @@ static void vp_common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *
 
 static void vp_kick(struct virtio_pci *vp, unsigned q)
 {
+	static struct ratelog rl = RATELOG_INIT;
 	uint64_t one = 1;
 
 	if (q < vp->dev->nqueues && write(vp->kick_fd[q], &one, sizeof(one)) < 0 && errno != EAGAIN)
-		perror("berth-vmm: queue eventfd");
+		ratelog_printf(&rl, stderr, "berth-vmm: queue eventfd: %s", strerror(errno));
 }
 
 /* Every guest access to BAR 0, on a vCPU thread. */
@@ -348,6 +360,9 @@ static void vp_bar_access(struct pci_dev *pd, unsigned bar, uint64_t off, uint8_
 /* Bind (or with unbind, release) the queues' notify slots at vp->notify_addr to their eventfds. */
 static void vp_ioeventfds(struct virtio_pci *vp, bool unbind)
 {
+	/* Fails whenever the guest moves one BAR onto another, as often as it likes. */
+	static struct ratelog rl = RATELOG_INIT;
+
 	for (unsigned i = 0; i < vp->dev->nqueues; i++) {
 		struct kvm_ioeventfd e = {
 			.addr = vp->notify_addr + VP_NOTIFY + VP_NOTIFY_MULT * i,
@@ -359,8 +374,8 @@ static void vp_ioeventfds(struct virtio_pci *vp, bool unbind)
 		/* Without it kicks still work, by an exit through vp_bar_access: slower, not wrong.
 		 */
 		if (ioctl(vp->vm_fd, KVM_IOEVENTFD, &e) < 0 && !unbind)
-			fprintf(stderr, "berth-vmm: %s: KVM_IOEVENTFD: %s\n", vp->dev->name,
-				strerror(errno));
+			ratelog_printf(&rl, stderr, "berth-vmm: %s: KVM_IOEVENTFD: %s",
+				       vp->dev->name, strerror(errno));
 	}
 }
 

@@ -155,7 +155,7 @@ static const char *virtq_add_buffer(const struct virtq *q, const struct virtq_de
 
 /* Follow the chain at head into c; an error message if the driver broke a rule. Each table
  * is walked at most its size times, so a loop ends as a violation, never as a hang. */
-static const char *virtq_walk(const struct virtq *q, uint16_t head, struct virtq_chain *c)
+static const char *virtq_walk(struct virtq *q, uint16_t head, struct virtq_chain *c)
 {
 	struct virtq_table t = { .host = q->desc_host, .entries = q->size };
 	struct virtq_desc d;
@@ -171,6 +171,7 @@ static const char *virtq_walk(const struct virtq *q, uint16_t head, struct virtq
 	for (;;) {
 		if (++seen > t.entries)
 			return "descriptor chain longer than its table (a loop)";
+		q->walked++;
 		virtq_copy_desc(&t, i, &d);
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
 			why = virtq_enter_indirect(q, &d, &t);

@@ -32,6 +32,10 @@
 /* Most non-empty buffers one chain may have (IOV_MAX, so a chain fits one preadv). */
 #define VIRTQ_MAX_SEGS 1024
 
+/* Most descriptors one virtq_pop() reads: a direct chain as long as the queue, ending in an
+ * indirect table of VIRTQ_MAX_SIZE entries. Budgets count these (struct virtq.walked). */
+#define VIRTQ_MAX_WALK (2 * VIRTQ_MAX_SIZE)
+
 struct virtq {
 	const struct guest_mem *gm;
 	uint16_t size;		  /* entries, a power of two, 1..VIRTQ_MAX_SIZE */
@@ -44,6 +48,7 @@ struct virtq {
 	uint16_t used_idx;	  /* our copy of used->idx */
 	uint16_t signalled_used;  /* used_idx when we last decided about an interrupt */
 	unsigned inflight;	  /* chains popped and not yet pushed */
+	uint64_t walked;	  /* descriptors read so far: what a chain costs to take */
 	const char *broken;	  /* why the queue stopped, or NULL while it works */
 };
 

@@ -53,19 +53,17 @@ static void rng_notify(struct virtio_dev *d, unsigned q)
 {
 	struct virtio_rng *r = (struct virtio_rng *)d;
 	struct virtq *vq = &d->vqs[q];
-	unsigned budget = VIRTIO_BUDGET;
-	int got;
+	struct virtio_budget budget = virtio_budget(vq);
+	int got = 0;
 
 	/* Until the queue is empty with notifications back on (enable_notify re-checks, so a
 	 * chain the driver adds meanwhile is not left waiting for a kick that never comes),
 	 * or the budget is spent. */
 	do {
-		while (budget && (got = virtq_pop(vq, &r->chain)) == 1) {
-			budget--;
+		while (virtio_budget_take(&budget, vq) && (got = virtq_pop(vq, &r->chain)) == 1)
 			if (virtq_push(vq, &r->chain, rng_fill(&r->chain)) < 0)
 				break;
-		}
-		if (!budget) {
+		if (virtio_budget_spent(&budget, vq)) {
 			virtio_requeue(d, q);
 			break;
 		}

@@ -4,11 +4,14 @@
  * Input: one byte choosing the negotiated offloads, one byte of options (bit 0: claim a
  * frame length near the 64 KiB bound instead of the real one, taken from the next two
  * bytes), the 12-byte header, then the frame. Whatever the checks let through must obey
- * the rules they exist for; a frame they pass is checked against them again here. */
+ * the rules they exist for; a frame they pass is checked against them again here. A frame
+ * the guard passes also goes through the flow cap (net_flows_admit), with libslirp's socket
+ * count taken from the third byte; the count it lets open never passes NET_FLOWS_MAX. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "vmm/virtio/net_flows.h"
 #include "vmm/virtio/net_guard.h"
 #include "vmm/virtio/net_hdr.h"
 
@@ -97,7 +100,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!net_hdr_check(&h, len, features))
 		fuzz_check_hdr(&h, len, features);
-	if (!net_guard_check(frame, len))
+	if (!net_guard_check(frame, len)) {
+		static struct net_flows flows; /* kept across inputs, as a guest's would be */
+		unsigned live = (unsigned)data[2] + (data[3] & 1 ? NET_FLOWS_MAX - 128 : 0);
+		unsigned before = live;
+
 		fuzz_check_guard(frame, len);
+		if (net_flows_admit(&flows, frame, len, &live) && live != before &&
+		    (live != before + 1 || live > NET_FLOWS_MAX))
+			abort(); /* a new socket beyond the cap, or miscounted */
+		if (flows.n > NET_FLOWS_MAX)
+			abort();
+	}
 	return 0;
 }

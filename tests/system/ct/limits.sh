@@ -2,13 +2,25 @@
 # limits.sh - linux.resources through cgroups: memory (an allocation past the limit is
 # OOM-killed: SIGKILL and the cgroup's oom_kill count), memory/swap, pids (fork past the
 # limit fails), cpu and cpuset values, device rules, and linux.resources.unified
-# (memory.min on v2, refused on v1).
+# (memory.min on v2, refused on v1); memory.swappiness, disableOOMKiller and kernel
+# written on v1 (kernel only where the kernel applies it), refused by name where not.
 # On the v2 run a controller the host keeps in v1 is reported and skipped.
 # timeout: 120
 . "$(dirname "$0")/lib/ct.bash"
 
 main() {
-	local b out d kills alloc
+	local b out d kills alloc kmem f
+	if [ "$CT_LAYOUT" = v2 ]; then
+		# v1 memory knobs with no v2 file are refused by name, whatever controllers exist
+		for f in swappiness:10 disableOOMKiller:true kernel:67108864; do
+			b=$(ct_bundle "memv2-${f%%:*}" true)
+			ct_cfg "$b" --arg k "${f%%:*}" --argjson v "${f#*:}" '.linux.resources.memory = {($k): $v}'
+			ct_refuses "$b" "memv2-${f%%:*}" "linux.resources.memory.${f%%:*}: cgroup v2 " \
+				"memory.${f%%:*} on cgroup v2"
+			[ ! -e "$CT_ROOT/memv2-${f%%:*}" ] || fail "refused memory.${f%%:*} left state"
+		done
+		ok "memory.swappiness, disableOOMKiller and kernel refused by name on v2"
+	fi
 	if ct_has_controller memory; then
 		# 64 MiB of memory in a 32 MiB container, swap off: the kernel must OOM-kill the
 		# shell that holds it (SIGKILL: status 137 to its parent) and count the kill. Its
@@ -49,6 +61,36 @@ main() {
 		fi
 		ct delete --force memcfg
 		ok "memory limit, reservation and swap written"
+		if [ "$CT_LAYOUT" = hybrid ]; then
+			b=$(ct_bundle memv1 sleep 100)
+			ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, swappiness: 10, disableOOMKiller: true}'
+			ct create --bundle "$b" memv1
+			d=$(ct_cgroup_dir memv1 memory)
+			[ "$(cat "$d/memory.swappiness")" = 10 ] || fail "memory.swappiness is $(cat "$d/memory.swappiness")"
+			grep -qx 'oom_kill_disable 1' "$d/memory.oom_control" || fail "OOM killer not disabled: $(cat "$d/memory.oom_control")"
+			ct delete --force memv1
+			ok "memory.swappiness and disableOOMKiller written"
+			# kernels since 6.1 keep memory.kmem.limit_in_bytes but ignore it: probe
+			d=/sys/fs/cgroup/memory/berth-ct-kmem-probe.$$
+			mkdir "$d"
+			echo 67108864 >"$d/memory.kmem.limit_in_bytes" 2>/dev/null || true
+			kmem=$(cat "$d/memory.kmem.limit_in_bytes" 2>/dev/null || echo none)
+			rmdir "$d"
+			ct_cfg "$b" '.linux.resources.memory.kernel = 67108864'
+			if [ "$kmem" = 67108864 ]; then
+				ct create --bundle "$b" memv1
+				[ "$(cat "$(ct_cgroup_dir memv1 memory)/memory.kmem.limit_in_bytes")" = 67108864 ] ||
+					fail memory.kmem.limit_in_bytes
+				ct delete --force memv1
+				ok "memory.kernel written"
+			else
+				out=$(ct create --bundle "$b" memv1 2>&1) && fail "memory.kernel accepted though the host ignores it"
+				echo "$out" | grep -q 'linux.resources.memory.kernel' || fail "refusal does not name memory.kernel: $out"
+				[ ! -e "$CT_ROOT/memv1" ] && [ ! -e "$(ct_cgroup_dir memv1 memory)" ] ||
+					fail "refused memory.kernel left state or a cgroup"
+				ok "memory.kernel refused by name: the host does not apply it ($out)"
+			fi
+		fi
 		if [ "$CT_LAYOUT" = v2 ]; then
 			b=$(ct_bundle memmin sleep 100)
 			ct_cfg "$b" '.linux.resources.memory = {limit: 33554432, reservation: 16777216} |

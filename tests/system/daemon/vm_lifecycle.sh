@@ -34,7 +34,7 @@ rig_cleanup_extra() {
 # host_reserved: the host's ledger holds web's reservations (also after berthd's restart).
 host_reserved() {
 	expect_status 0 berth host --format json
-	jq_ok ".cpus.reserved == 1 and .memory.reserved == $((256 << 20)) and .disk.reserved == $DISK and .servers == 1"
+	jq_ok ".cpus.reserved == 1 and .memory.reserved == $((256 << 20)) and .disk.reserved - .disk.images == $DISK and .servers == 1"
 }
 
 rig_daemon_start
@@ -107,7 +107,7 @@ expect_status 0 berth delete web
 expect_status 0 berth list --format json
 jq_ok 'length == 0'
 expect_status 0 berth host --format json
-jq_ok '.cpus.reserved == 0 and .memory.reserved == 0 and .disk.reserved == 0 and .servers == 0'
+jq_ok '.cpus.reserved == 0 and .memory.reserved == 0 and .disk.reserved == .disk.images and .servers == 0'
 [ ! -e "$STATE/servers/web" ] || fail "web's files remain: $(ls -la "$STATE/servers/web")"
 left=$(ls -A "$STATE/servers" 2>/dev/null || true)
 [ -z "$left" ] || fail "left in servers/: $left"

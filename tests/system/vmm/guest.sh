@@ -68,3 +68,15 @@ wait_exit() {
 	kill -9 "$pid" 2>/dev/null || true
 	fail "the VMM did not exit within ${limit}s: $(tr -d '\r' <"$out" | tail -20)"
 }
+
+# expect_seccomp PID: every thread of berth-vmm PID runs under its filter (Seccomp: 2);
+# KVM's own kernel workers in the process are not ours to check. Nothing to check for QEMU.
+expect_seccomp() {
+	local t
+	[ "${TEST_VMM:-berth}" = berth ] || return 0
+	for t in /proc/$1/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = berth-vmm ] || continue
+		grep -q '^Seccomp:[[:space:]]*2$' "$t/status" ||
+			fail "thread ${t##*/} of berth-vmm is not filtered: $(grep -i seccomp "$t/status")"
+	done
+}

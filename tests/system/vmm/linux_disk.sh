@@ -61,6 +61,7 @@ vmm_cmd --disk "$run/kill.img"
 "${VMM_CMD[@]}" </dev/null >"$run/out" 2>&1 &
 pid=$!
 wait_for "$run/out" "disk: flushed"
+expect_seccomp "$pid"
 rc=0
 second=$(timeout 60 "${VMM_CMD[@]}" </dev/null 2>&1) || rc=$?
 want=2

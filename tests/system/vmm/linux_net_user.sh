@@ -36,6 +36,7 @@ vmm_cmd --net "user,hostfwd=tcp::$port-:8080"
 "${VMM_CMD[@]}" </dev/null >"$out" 2>&1 &
 pid=$!
 wait_for "$out" "net: listening"
+expect_seccomp "$pid" # libslirp's thread included
 reply=$(timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && cat <&3") ||
 	fail "no reply through 127.0.0.1:$port: '$reply'"
 [[ $reply == "guest-reply from berth-kit"* ]] || fail "unexpected reply: '$reply'"

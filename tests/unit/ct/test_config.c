@@ -89,7 +89,8 @@ static void parses_full(void **state)
 	    " \"devices\": [{\"path\": \"/dev/x\", \"type\": \"c\", \"major\": 1, \"minor\": 3, "
 	    "\"fileMode\": 438}],"
 	    " \"cgroupsPath\": \"/a/b\", \"rootfsPropagation\": \"rshared\","
-	    " \"resources\": {\"memory\": {\"limit\": 100, \"swap\": 200, \"reservation\": 50},"
+	    " \"resources\": {\"memory\": {\"limit\": 100, \"swap\": 200, \"reservation\": 50,"
+	    "  \"swappiness\": 10, \"kernel\": 4096, \"disableOOMKiller\": true},"
 	    "  \"cpu\": {\"shares\": 512, \"quota\": 5000, \"period\": 10000, \"cpus\": \"0-1\"},"
 	    "  \"pids\": {\"limit\": 9}, \"blockIO\": {\"weight\": 100, \"throttleReadBpsDevice\":"
 	    "  [{\"major\": 8, \"minor\": 0, \"rate\": 1000}]},"
@@ -150,6 +151,9 @@ static void parses_full(void **state)
 	assert_int_equal(c->rootfs_propagation, MS_SHARED | MS_REC);
 	assert_int_equal(c->resources.mem_limit, 100);
 	assert_int_equal(c->resources.mem_swap, 200);
+	assert_int_equal(c->resources.mem_swappiness, 10);
+	assert_int_equal(c->resources.mem_kernel, 4096);
+	assert_true(c->resources.mem_disable_oom_killer);
 	assert_int_equal(c->resources.cpu_shares, 512);
 	assert_string_equal(c->resources.cpus, "0-1");
 	assert_null(c->resources.mems);
@@ -302,6 +306,12 @@ static const struct bad bads[] = {
 	{ "{\"linux\": {\"resources\": {\"memory\": {\"limit\": 100, \"swap\": 50}}}}",
 	  "linux.resources.memory.swap" },
 	{ "{\"linux\": {\"resources\": {\"memory\": {\"kernelTCP\": 5}}}}", "kernelTCP" },
+	{ "{\"linux\": {\"resources\": {\"memory\": {\"swappiness\": 101}}}}",
+	  "linux.resources.memory.swappiness: 101 is out of range" },
+	{ "{\"linux\": {\"resources\": {\"memory\": {\"kernel\": -2}}}}",
+	  "linux.resources.memory.kernel: -2 is out of range" },
+	{ "{\"linux\": {\"resources\": {\"memory\": {\"disableOOMKiller\": 1}}}}",
+	  "linux.resources.memory.disableOOMKiller: expected true or false" },
 	{ "{\"linux\": {\"resources\": {\"cpu\": {\"shares\": 1}}}}",
 	  "linux.resources.cpu.shares" },
 	{ "{\"linux\": {\"resources\": {\"cpu\": {\"quota\": 10}}}}", "linux.resources.cpu.quota" },

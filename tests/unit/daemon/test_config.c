@@ -18,6 +18,11 @@ static void defaults(void **state)
 	assert_int_equal(c.host_reserve_cpus, 0);
 	assert_int_equal(c.console_log_max, 1 << 20);
 	assert_int_equal(c.image_max_size, 64ULL << 30);
+	assert_int_equal(c.http_per_user, 64);
+	assert_int_equal(c.http_root_reserve, 16);
+	assert_int_equal(c.http_header_timeout, 10);
+	assert_int_equal(c.http_body_rate, 1024);
+	assert_int_equal(c.http_idle_timeout, 60);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
 	assert_int_equal(c.nplans, 3);
@@ -40,6 +45,11 @@ static void parses_settings(void **state)
 			   "console_path = /opt/berth/berth-console\n"
 			   "console_log_max = 4M\n"
 			   "image_max_size = 2G\n"
+			   "http_per_user = 8\n"
+			   "http_root_reserve = 4\n"
+			   "http_header_timeout = 5\n"
+			   "http_body_rate = 4096\n"
+			   "http_idle_timeout = 30\n"
 			   "network = none\n"
 			   "bridge = br-test0\n"
 			   "plan = tiny 1 128M 1G\n"
@@ -56,6 +66,11 @@ static void parses_settings(void **state)
 	assert_string_equal(c.console_path, "/opt/berth/berth-console");
 	assert_int_equal(c.console_log_max, 4ULL << 20);
 	assert_int_equal(c.image_max_size, 2ULL << 30);
+	assert_int_equal(c.http_per_user, 8);
+	assert_int_equal(c.http_root_reserve, 4);
+	assert_int_equal(c.http_header_timeout, 5);
+	assert_int_equal(c.http_body_rate, 4096);
+	assert_int_equal(c.http_idle_timeout, 30);
 	assert_false(c.network);
 	assert_string_equal(c.bridge, "br-test0");
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
@@ -97,6 +112,10 @@ static void rejects_bad_settings(void **state)
 	refuses("console_path = berth-console\n", "not an absolute path");
 	refuses("network = off\n", "t.conf:1: network: 'off' is not auto or none");
 	refuses("bridge = a/b\n", "not an interface name");
+	refuses("http_header_timeout = 0\n",
+		"t.conf:1: http_header_timeout: '0' is not a whole number from 1 to 3600");
+	refuses("http_per_user = many\n", "is not a whole number from 1 to");
+	refuses("http_idle_timeout = 86401\n", "from 1 to 86400");
 }
 
 static void loads_file(void **state)

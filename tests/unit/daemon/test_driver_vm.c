@@ -105,6 +105,38 @@ static void assert_detached(struct drv_fixture *f)
 	assert_string_equal(link, log);
 }
 
+/* vmm.log is capped as console.log is: berth-vmm writes it itself, with --log PATH,max=CAP. */
+static void assert_vmm_log_capped(struct drv_fixture *f)
+{
+	char path[64], cmdline[8192], log[PATH_MAX], want[PATH_MAX + 40];
+	struct berth_error err;
+	const char *arg, *end;
+	ssize_t n;
+	FILE *fp;
+
+	assert_int_equal(server_file(log, &f->s, "vmm.log", &err), 0);
+	snprintf(want, sizeof(want), "%s,max=%llu", log,
+		 (unsigned long long)f->env.console_log_max);
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", f->s.pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = (ssize_t)fread(cmdline, 1, sizeof(cmdline) - 1, fp);
+	fclose(fp);
+	assert_true(n > 0);
+	cmdline[n] = '\0';
+	end = cmdline + n;
+	for (arg = cmdline; arg < end; arg += strlen(arg) + 1)
+		if (!strcmp(arg, "--log"))
+			break;
+	assert_true(arg < end);
+	arg += strlen(arg) + 1;
+	assert_true(arg + strlen(want) < end);
+	/* berth-vmm cuts the path off at the comma in place, which /proc shows as a NUL. */
+	if (arg[strlen(log)] == '\0')
+		cmdline[arg - cmdline + strlen(log)] = ',';
+	assert_memory_equal(arg, want, strlen(want) + 1);
+}
+
 /* --prealloc: the VM's RAM is resident before the guest runs. */
 static void assert_prealloc(struct drv_fixture *f)
 {
@@ -156,6 +188,7 @@ static void test_start_alive_clean_stop(void **state)
 	assert_true(exists(f, "console.log"));
 	assert_detached(f);
 	assert_prealloc(f);
+	assert_vmm_log_capped(f);
 	real = f->s.pid;
 
 	/* a dead pid, or a live process that is not this VMM (a recycled pid), is not alive */

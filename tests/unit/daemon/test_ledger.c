@@ -3,9 +3,12 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "daemon/state/db.h"
@@ -17,12 +20,13 @@
 
 static char dir[64];
 static char path[PATH_MAX];
-static const struct capacity cap = { .host_cpus = 4,
-				     .host_memory = 2 * GIB,
-				     .overcommit = 1.0,
-				     .cpus = 4,
-				     .memory = 2 * GIB,
-				     .disk = 100 * GIB };
+/* disk: the file system of /tmp, as it is (a real one), nothing kept free */
+static struct capacity cap = { .host_cpus = 4,
+			       .host_memory = 2 * GIB,
+			       .overcommit = 1.0,
+			       .cpus = 4,
+			       .memory = 2 * GIB,
+			       .state_dir = dir };
 
 static int setup(void **state)
 {
@@ -81,7 +85,7 @@ static void refuses_what_does_not_fit(void **state)
 	assert_string_equal(err.msg, "not enough memory: asked 1 GiB, free 0 bytes of 2 GiB");
 	assert_int_equal(ledger_reserve(db, &cap, &a, &err), -1);
 	assert_int_equal(err.errnum, EEXIST);
-	assert_int_equal(ledger_usage(other, &u, &err), 0);
+	assert_int_equal(ledger_usage(other, &cap, &u, &err), 0);
 	assert_int_equal(u.servers, 2);
 	assert_int_equal(u.memory, 2 * GIB);
 	assert_int_equal(u.cpus, 2);
@@ -213,14 +217,129 @@ static void concurrent_reservations_never_oversell(void **state)
 	}
 	/* 4 CPUs: at most 4 servers of 1 CPU (and 5 of 384 MiB would fit in 2 GiB). */
 	assert_int_equal(ok, 4);
-	assert_int_equal(ledger_usage(*state, &u, &err), 0);
+	assert_int_equal(ledger_usage(*state, &cap, &u, &err), 0);
 	assert_true(u.cpus <= cap.cpus && u.memory <= cap.memory);
 	assert_int_equal(u.servers, 4);
 }
 
+/* A VM server of disk bytes, from image kern (which has no disk). */
+static struct server_spec vm_spec(const char *name, uint64_t disk)
+{
+	struct server_spec v = spec(name, 1, MIB);
+
+	v.kind = KIND_VM;
+	v.disk = disk;
+	snprintf(v.image, sizeof(v.image), "kern");
+	return v;
+}
+
+static uint64_t fs_size(void)
+{
+	struct statvfs fs;
+
+	assert_int_equal(statvfs(dir, &fs), 0);
+	return (uint64_t)fs.f_blocks * fs.f_frsize;
+}
+
+static void images_count_against_the_disk(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec v = vm_spec("v", 64 * MIB);
+	sqlite3 *db = *state;
+	struct usage u;
+
+	assert_int_equal(db_exec(db, "UPDATE images SET size = 5242880 WHERE name = 'kern'", &err),
+			 0);
+	assert_int_equal(ledger_reserve(db, &cap, &v, &err), 0);
+	assert_int_equal(ledger_usage(db, &cap, &u, &err), 0);
+	/* reserved: the server's disk and both ready images (busybox 1 MiB, kern 5 MiB) */
+	assert_int_equal(u.images, 6 * MIB);
+	assert_int_equal(u.disk, 64 * MIB + 6 * MIB);
+	assert_int_equal(u.disk_total, fs_size());
+	/* the images' bytes are on the file system, so they are in the capacity too: what they
+	 * take is neither free nor sold twice */
+	assert_true(u.disk_capacity >= u.images);
+}
+
+static void refuses_a_disk_the_file_system_cannot_hold(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec v = vm_spec("v", fs_size());
+	uint64_t free;
+
+	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_contains(err.msg, "not enough disk: asked");
+	/* all of it kept free: nothing left to give, not even a MiB */
+	cap.disk_margin = fs_size();
+	v = vm_spec("v", MIB);
+	assert_int_equal(ledger_disk_free(*state, &cap, &free, &err), 0);
+	assert_int_equal(free, 0);
+	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), -1);
+	assert_contains(err.msg, "not enough disk: asked 1 MiB, free 0 bytes");
+	cap.disk_margin = 0;
+	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), 0);
+	/* a resize is held to the same file system */
+	assert_int_equal(db_exec(*state, "UPDATE servers SET state = 'stopped'", &err), 0);
+	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, fs_size(), &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_contains(err.msg, "not enough disk");
+	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, 2 * MIB, &err), 0);
+}
+
+/* Allocate bytes of real blocks in file (made with its directory). */
+static void take_blocks(const char *sub, const char *file, uint64_t bytes)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, sub);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/%s/%s", dir, sub, file);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(posix_fallocate(fd, 0, (off_t)bytes), 0);
+	close(fd);
+}
+
+static uint64_t free_now(sqlite3 *db)
+{
+	struct berth_error err = { 0 };
+	uint64_t free;
+
+	assert_int_equal(ledger_disk_free(db, &cap, &free, &err), 0);
+	return free;
+}
+
+/* Capacity follows the file system: what a server writes into its reservation is counted
+ * back (it was sold already), what anything else writes is gone. The host's other users
+ * write too, so the figures are compared with a tolerance of a quarter of what moved. */
+static void capacity_follows_the_file_system(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec v = vm_spec("w", 512 * MIB);
+	sqlite3 *db = *state;
+	uint64_t before, after;
+	char servers[PATH_MAX];
+
+	snprintf(servers, sizeof(servers), "%s/servers", dir);
+	assert_int_equal(mkdir(servers, 0700), 0);
+	assert_int_equal(ledger_reserve(db, &cap, &v, &err), 0);
+	before = free_now(db);
+	/* the server's disk, half written (its copy still running, in NAME.tmp) */
+	take_blocks("servers/w.tmp", "disk.img", 256 * MIB);
+	after = free_now(db);
+	assert_true(after + 64 * MIB > before && after < before + 64 * MIB);
+	/* something else takes 256 MiB of the file system: it is not the ledger's to sell */
+	before = after;
+	take_blocks("other", "junk", 256 * MIB);
+	after = free_now(db);
+	assert_true(after + 192 * MIB < before);
+}
+
 static void capacity_from_host_and_config(void **state)
 {
-	struct host_facts h = { .cpus = 8, .memory = 16 * GIB, .disk_free = 100 * GIB };
+	struct host_facts h = { .cpus = 8, .memory = 16 * GIB, .state_dir = "/s" };
 	struct config c;
 	struct capacity k;
 
@@ -231,7 +350,8 @@ static void capacity_from_host_and_config(void **state)
 	ledger_capacity(&h, &c, 0, 0, &k);
 	assert_int_equal(k.cpus, 11);
 	assert_int_equal(k.memory, 16 * GIB - 512 * MIB);
-	assert_int_equal(k.disk, 99 * GIB);
+	assert_string_equal(k.state_dir, "/s");
+	assert_int_equal(k.disk_margin, GIB);
 	ledger_capacity(&h, &c, 4, 2 * GIB, &k);
 	assert_int_equal(k.cpus, 4);
 	assert_int_equal(k.memory, 2 * GIB);
@@ -249,6 +369,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(resizes_stopped_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(concurrent_reservations_never_oversell, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(images_count_against_the_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(refuses_a_disk_the_file_system_cannot_hold, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(capacity_follows_the_file_system, setup, teardown),
 		cmocka_unit_test(capacity_from_host_and_config),
 	};
 

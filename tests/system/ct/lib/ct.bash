@@ -27,8 +27,18 @@ command -v jq >/dev/null || skip "needs jq"
 
 ct() { "$CT" --root "$CT_ROOT" "$@"; }
 
+# ct_background CMD...: run CMD in the background (output discarded), killed at exit;
+# its pid is in $CT_BG_PID.
+CT_BG_PIDS=()
+ct_background() {
+	"$@" </dev/null >/dev/null 2>&1 &
+	CT_BG_PID=$!
+	CT_BG_PIDS+=("$CT_BG_PID")
+}
+
 ct_cleanup() {
 	local id
+	for id in "${CT_BG_PIDS[@]}"; do kill "$id" 2>/dev/null || true; done
 	for id in $(ct list -q 2>/dev/null); do ct delete --force "$id" >/dev/null 2>&1 || true; done
 	rm -rf "$CT_TMP"
 }

@@ -724,6 +724,39 @@ static void more_requests_than_slots(void **state)
 	assert_memory_equal(vh_host(&h, data), before, 512 * N);
 }
 
+/* A full queue of the costliest legal chains (each an indirect table of VIRTQ_MAX_SIZE
+ * descriptors, all but two of them empty: a read of nothing) is served a bounded share per
+ * turn of the loop, the rest handed back to the loop, and in the end all of it. */
+static void costliest_chains_take_turns(void **state)
+{
+	uint64_t table = vh_alloc(&h, 16ULL * VIRTQ_MAX_SIZE), hdr = header(VIRTIO_BLK_T_IN, 0);
+	uint64_t st = status_byte();
+	uint16_t i;
+
+	(void)state;
+	vh_reset(&h);
+	assert_int_equal(vh_start(&h, 256, ~0ULL), 0);
+	vh_put_desc_at(&h, table, 0, hdr, 16, VIRTQ_DESC_F_NEXT, 1);
+	for (i = 1; i < VIRTQ_MAX_SIZE - 1; i++)
+		vh_put_desc_at(&h, table, i, 0, 0, VIRTQ_DESC_F_NEXT, (uint16_t)(i + 1));
+	vh_put_desc_at(&h, table, VIRTQ_MAX_SIZE - 1, st, 1, VIRTQ_DESC_F_WRITE, 0);
+	for (i = 0; i < 256; i++) {
+		vh_put_desc(&h, 0, i, table, 16 * VIRTQ_MAX_SIZE, VIRTQ_DESC_F_INDIRECT, 0);
+		vh_offer(&h, 0, i);
+	}
+	h.max_walk = 0;
+	h.requeues = 0;
+	vh_kick(&h, 0);
+	assert_true(vh_used_idx(&h, 0) > 0);
+	assert_true(vh_used_idx(&h, 0) < 256);
+	assert_int_equal(h.requeues, 1);
+	assert_int_equal(vh_run_until_used(&h, 0, 256, 60000), 0);
+	assert_true(h.max_walk <= VIRTIO_TURN_MAX_WALK);
+	assert_true(h.requeues > 1);
+	assert_int_equal(status_at(st), VIRTIO_BLK_S_OK);
+	expect_disk_unchanged();
+}
+
 /* Reset with requests in the ring: it waits for them, gives nothing back, and the device
  * starts afresh. (ASan watches for a completion touching freed state.) */
 static void reset_while_in_flight(void **state)
@@ -788,6 +821,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(file_shrinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(more_requests_than_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(reset_while_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(costliest_chains_take_turns, setup, teardown),
 	};
 	struct CMUnitTest bad[ARRAY_SIZE(bad_cases)];
 	unsigned i;

@@ -4,12 +4,14 @@
 #include "testlib.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "net_test.h"
+#include "vmm/virtio/net_flows.h"
 
 static struct vh h;
 
@@ -219,6 +221,44 @@ static void only_loopback_reached(void **state)
 	assert_int_equal(h.failures, 0);
 }
 
+/* File descriptors this process has open. */
+static unsigned open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Datagrams to the host from thousands of source ports: libslirp opens a socket for at most
+ * NET_FLOWS_MAX of them, the rest are dropped and counted; a flow already open goes on. */
+static void flows_are_capped(void **state)
+{
+	struct net_config cfg = { .kind = NET_USER };
+	uint8_t f[128] = { 0 };
+	unsigned before, i;
+
+	(void)state;
+	start_user(&cfg);
+	before = open_fds();
+	for (i = 0; i < 3000; i++) {
+		nt_send(&h, &(struct net_hdr){ 0 }, f,
+			udp_frame(f, 0x0a000202, (uint16_t)(10000 + i), 9, 16));
+		vh_free_all(&h);
+	}
+	assert_true(open_fds() <= before + NET_FLOWS_MAX);
+	assert_true(nt_stats(&h).tx_dropped >= 3000 - NET_FLOWS_MAX);
+	assert_true(nt_stats(&h).tx_packets >= NET_FLOWS_MAX / 2);
+	i = (unsigned)nt_stats(&h).tx_packets;
+	nt_send(&h, &(struct net_hdr){ 0 }, f, udp_frame(f, 0x0a000202, 10000, 9, 16));
+	assert_int_equal(nt_stats(&h).tx_packets, i + 1);
+	assert_int_equal(h.failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +266,7 @@ int main(void)
 		cmocka_unit_test_teardown(hostfwd_listens_on_loopback, teardown),
 		cmocka_unit_test_teardown(hostfwd_port_in_use, teardown),
 		cmocka_unit_test_teardown(only_loopback_reached, teardown),
+		cmocka_unit_test_teardown(flows_are_capped, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

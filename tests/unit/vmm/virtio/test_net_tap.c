@@ -294,6 +294,47 @@ static void rx_backpressure(void **state)
 	assert_int_equal(nt_stats(&h).rx_dropped, 0);
 }
 
+/* With a frame waiting, a full rx queue of the costliest useless chains (indirect tables of
+ * VIRTQ_MAX_SIZE descriptors holding one writable byte, too small for the header) is walked
+ * a bounded share per turn of the loop, the rest handed back to the loop; the frame still
+ * reaches the first good buffer after them. */
+static void rx_costliest_chains_take_turns(void **state)
+{
+	uint64_t table, one;
+	uint8_t f[200];
+	uint16_t i;
+
+	(void)state;
+	start_dev(~0ULL);
+	vh_reset(&h);
+	assert_int_equal(vh_start(&h, 256, ~0ULL), 0);
+	table = vh_alloc(&h, 16ULL * VIRTQ_MAX_SIZE);
+	one = vh_alloc(&h, 1);
+	for (i = 0; i < VIRTQ_MAX_SIZE - 1; i++)
+		vh_put_desc_at(&h, table, i, 0, 0, VIRTQ_DESC_F_NEXT, (uint16_t)(i + 1));
+	vh_put_desc_at(&h, table, VIRTQ_MAX_SIZE - 1, one, 1, VIRTQ_DESC_F_WRITE, 0);
+	for (i = 0; i < 256; i++) {
+		vh_put_desc(&h, NT_RXQ, i, table, 16 * VIRTQ_MAX_SIZE, VIRTQ_DESC_F_INDIRECT, 0);
+		vh_offer(&h, NT_RXQ, i);
+	}
+	h.max_walk = 0;
+	h.requeues = 0;
+	nt_frame(f, sizeof(f), 0);
+	pkt_send(f, sizeof(f));
+	assert_int_equal(vh_run(&h, 1000), 1); /* the tap: one turn */
+	assert_true(vh_used_idx(&h, NT_RXQ) > 0);
+	assert_true(vh_used_idx(&h, NT_RXQ) < 256);
+	assert_int_equal(h.requeues, 1);
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 256, 60000), 0);
+	assert_true(h.max_walk <= VIRTIO_TURN_MAX_WALK);
+	assert_int_equal(nt_stats(&h).rx_packets, 0);
+	nt_offer_rx(&h, 1, 2048);
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 257, 3000), 0);
+	assert_int_equal(vh_used_elem(&h, NT_RXQ, 256).len, NET_HDR_LEN + sizeof(f));
+	assert_int_equal(nt_stats(&h).rx_packets, 1);
+	assert_true(h.max_walk <= VIRTIO_TURN_MAX_WALK);
+}
+
 /* A frame too big for a guest's (non-merged) buffer is dropped; the buffer serves the next. */
 static void rx_too_big_dropped(void **state)
 {
@@ -368,6 +409,7 @@ int main(void)
 		cmocka_unit_test_teardown(broken_rx_chain_fails, teardown),
 		cmocka_unit_test_teardown(rx_backpressure, teardown),
 		cmocka_unit_test_teardown(rx_too_big_dropped, teardown),
+		cmocka_unit_test_teardown(rx_costliest_chains_take_turns, teardown),
 		cmocka_unit_test_teardown(offloads_negotiated, teardown),
 		cmocka_unit_test_teardown(both_queues_needed, teardown),
 		cmocka_unit_test_teardown(tap_errors, teardown),

@@ -2,6 +2,7 @@
  * driver: through config space and BAR 0, with a virtio-rng device behind it. */
 #include "testlib.h"
 
+#include "common/ratelog.h"
 #include "pci_fixture.h"
 #include "vmm/virtio/ring.h"
 
@@ -271,6 +272,89 @@ static void queue_registers_are_guarded(void **state)
 	assert_int_equal(pf_read(f, GF, 4), 0);
 }
 
+/* Chains offered before DRIVER_OK are served by the event loop, not by the vCPU thread that
+ * writes DRIVER_OK: the write returns with the work still queued. */
+static void driver_ok_defers_queued_work(void **state)
+{
+	struct pf *f = *state;
+
+	bring_up(f, 16, false);
+	for (uint16_t n = 0; n < 8; n++)
+		offer(f, n, 32);
+	pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	assert_true(f->vp.started);
+	assert_int_equal(used_idx(f), 0); /* nothing done on the writer's thread */
+	pf_run(f);
+	assert_int_equal(used_idx(f), 8);
+}
+
+/* After DEVICE_NEEDS_RESET the device serves nothing, even when the driver clears and sets
+ * DRIVER_OK again with good rings; only a reset brings it back. */
+static void needs_reset_serves_nothing_until_reset(void **state)
+{
+	struct pf *f = *state;
+
+	bring_up(f, 16, false);
+	pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	offer(f, 0, 16);
+	((struct virtq_desc *)(f->ram + RING_DESC))->addr = PF_RAM - 8;
+	pf_write(f, NOTIFY, 2, 0);
+	pf_run(f);
+	assert_true(pf_read(f, STATUS, 1) & S_NEEDS_RESET);
+	/* DRIVER_OK off and on again, the bad descriptor mended, a fresh chain and a kick. */
+	pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+	assert_int_equal(pf_read(f, STATUS, 1), S_ACK | S_DRIVER | S_FEATURES_OK | S_NEEDS_RESET);
+	offer(f, 1, 16);
+	((struct virtq_desc *)(f->ram + RING_DESC))->addr = BUF;
+	pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	pf_write(f, NOTIFY, 2, 0);
+	pf_run(f);
+	assert_false(f->vp.started);
+	assert_true(pf_read(f, STATUS, 1) & S_NEEDS_RESET);
+	assert_int_equal(used_idx(f), 0);
+	/* A reset, and the device works again. */
+	pf_write(f, STATUS, 1, 0);
+	memset(f->ram + RING_AVAIL, 0, 0x1000);
+	memset(f->ram + RING_USED, 0, 0x1000);
+	bring_up(f, 16, false);
+	pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	assert_false(pf_read(f, STATUS, 1) & S_NEEDS_RESET);
+	offer(f, 0, 16);
+	pf_write(f, NOTIFY, 2, 0);
+	pf_run(f);
+	assert_int_equal(used_idx(f), 1);
+}
+
+/* A guest breaking and resetting its device in a loop gets a burst of NEEDS_RESET lines on
+ * stderr, not one per cycle. */
+static void needs_reset_lines_are_rate_limited(void **state)
+{
+	struct pf *f = *state;
+	char line[512];
+	unsigned lines = 0;
+	FILE *log = tmpfile();
+	int saved = dup(2);
+
+	assert_non_null(log);
+	fflush(stderr);
+	assert_int_equal(dup2(fileno(log), 2), 2);
+	for (unsigned i = 0; i < 200; i++) {
+		bring_up(f, 12, false); /* not a power of two: DRIVER_OK fails the device */
+		pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+		assert_true(pf_read(f, STATUS, 1) & S_NEEDS_RESET);
+		pf_write(f, STATUS, 1, 0);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(log);
+	while (fgets(line, sizeof(line), log))
+		lines += strstr(line, "needs a reset") != NULL;
+	fclose(log);
+	/* At most one burst (earlier tests here may have used some of it). */
+	assert_true(lines <= RATELOG_BURST);
+}
+
 /* Every width at every offset of the BAR, reads and garbage writes: nothing crashes, and
  * afterwards a reset device works again. */
 static void every_access_is_survivable(void **state)
@@ -308,6 +392,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(broken_queue_needs_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(queue_registers_are_guarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_access_is_survivable, setup, teardown),
+		cmocka_unit_test_setup_teardown(driver_ok_defers_queued_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(needs_reset_lines_are_rate_limited, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(needs_reset_serves_nothing_until_reset, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

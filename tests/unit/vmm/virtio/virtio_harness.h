@@ -8,6 +8,9 @@
  *    (vh_run) instead of loop_run, so it never blocks for ever;
  *  - the transport: it records interrupts, config changes and failures instead of raising
  *    them, and plays the driver's part in feature negotiation and queue setup (vh_start).
+ *    A device that yields a queue (virtio_requeue) is notified again from the loop, through
+ *    an eventfd, as the real transport does; vh_run records the most descriptors any one
+ *    callback walked (max_walk), so a test can hold the device to its budget.
  *
  * Typical use:
  *	vh_init(&h, 1 << 20);  virtio_x_create(&d, ..., &h.gm, &h.loop, &err);
@@ -27,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vmm/loop.h"
 #include "vmm/memory.h"
@@ -65,7 +70,11 @@ struct vh {
 	unsigned config_changes;		/* transport->config_changed calls */
 	unsigned failures;			/* transport->failed calls */
 	unsigned requeues;			/* transport->requeue calls */
-	char failed[256];			/* the last failure's reason */
+	unsigned requeue_pending;		/* queues to notify again, one bit each */
+	int requeue_fd;				/* an eventfd on the loop while any is */
+	struct loop_source requeue_src;
+	uint64_t max_walk; /* most descriptors one callback of vh_run (or vh_kick) walked */
+	char failed[256];  /* the last failure's reason */
 };
 
 static inline struct vh *vh_of(struct virtio_dev *d)
@@ -92,11 +101,51 @@ static void vh_failed(struct virtio_dev *d, const char *why)
 	snprintf(h->failed, sizeof(h->failed), "%s", why);
 }
 
-/* A device yielded queue q: the harness kicks it again at once. */
+/* A device yielded queue q: notify it again on the loop's next round. */
 static void vh_requeue(struct virtio_dev *d, unsigned q)
 {
-	vh_of(d)->requeues++;
-	d->ops->notify(d, q); /* already under d->lock, as the loop would be */
+	struct vh *h = vh_of(d);
+
+	h->requeues++;
+	h->requeue_pending |= 1u << q;
+	if (eventfd_write(h->requeue_fd, 1) < 0)
+		abort();
+}
+
+static void vh_on_requeue(struct loop_source *src, uint32_t events)
+{
+	struct vh *h = src->opaque;
+	unsigned pending = h->requeue_pending, q;
+	eventfd_t n;
+
+	(void)events;
+	eventfd_read(h->requeue_fd, &n);
+	h->requeue_pending = 0;
+	for (q = 0; q < VIRTIO_MAX_QUEUES && h->dev; q++)
+		if (pending & 1u << q) {
+			pthread_mutex_lock(&h->dev->lock);
+			h->dev->ops->notify(h->dev, q);
+			pthread_mutex_unlock(&h->dev->lock);
+		}
+}
+
+/* Descriptors walked on every queue of the attached device so far. */
+static inline uint64_t vh_walked(const struct vh *h)
+{
+	uint64_t n = 0;
+
+	for (unsigned q = 0; h->dev && q < h->dev->nqueues; q++)
+		n += h->dev->vqs[q].walked;
+	return n;
+}
+
+/* Note what one callback walked, from the count before it. */
+static inline void vh_note_walk(struct vh *h, uint64_t before)
+{
+	uint64_t n = vh_walked(h) - before;
+
+	if (n > h->max_walk)
+		h->max_walk = n;
 }
 
 static const struct virtio_transport_ops vh_transport = {
@@ -130,6 +179,10 @@ static inline int vh_init(struct vh *h, uint64_t ram_size)
 		free(h->ram);
 		return -1;
 	}
+	h->requeue_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	h->requeue_src = (struct loop_source){ h->requeue_fd, vh_on_requeue, h };
+	if (h->requeue_fd < 0 || loop_add(&h->loop, &h->requeue_src, &err))
+		vh_die("cannot set up the requeue eventfd");
 	return 0;
 }
 
@@ -216,6 +269,7 @@ static inline void vh_reset(struct vh *h)
 
 	pthread_mutex_lock(&h->dev->lock);
 	h->dev->ops->reset(h->dev);
+	h->dev->failed = false;
 	pthread_mutex_unlock(&h->dev->lock);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		h->dev->vq_enabled[i] = false;
@@ -303,9 +357,12 @@ static inline void vh_offer(struct vh *h, unsigned q, uint16_t head)
 /* Notify the device about queue q, as its ioeventfd would (ops->notify under d->lock). */
 static inline void vh_kick(struct vh *h, unsigned q)
 {
+	uint64_t before = vh_walked(h);
+
 	pthread_mutex_lock(&h->dev->lock);
 	h->dev->ops->notify(h->dev, q);
 	pthread_mutex_unlock(&h->dev->lock);
+	vh_note_walk(h, before);
 }
 
 /* vh_add_chain, vh_offer and vh_kick in one; the head. */
@@ -344,8 +401,10 @@ static inline int vh_run(struct vh *h, int timeout_ms)
 		return 0;
 	for (i = 0; i < n; i++) {
 		struct loop_source *src = ev[i].data.ptr;
+		uint64_t before = vh_walked(h);
 
 		src->fn(src, ev[i].events);
+		vh_note_walk(h, before);
 	}
 	return n;
 }
@@ -372,13 +431,14 @@ static inline int vh_run_until_used(struct vh *h, unsigned q, uint16_t n, int ti
 	return 0;
 }
 
-/* Run the loop until the device holds no chain of queue q (all popped ones pushed back) or
- * the queue is broken; 0, or -1 after timeout_ms. */
+/* Run the loop until the device holds no chain of queue q (all popped ones pushed back) and
+ * has not yielded it with work left, or the queue is broken; 0, or -1 after timeout_ms. */
 static inline int vh_run_until_idle(struct vh *h, unsigned q, int timeout_ms)
 {
 	int64_t end = vh_now_ms() + timeout_ms;
 
-	while (h->dev->vqs[q].inflight && !h->dev->vqs[q].broken) {
+	while ((h->dev->vqs[q].inflight || h->requeue_pending & 1u << q) &&
+	       !h->dev->vqs[q].broken) {
 		int64_t left = end - vh_now_ms();
 
 		if (left <= 0 || vh_run(h, (int)left) < 0)
@@ -392,6 +452,8 @@ static inline void vh_destroy(struct vh *h)
 {
 	if (h->dev)
 		h->dev->ops->destroy(h->dev);
+	loop_del(&h->loop, &h->requeue_src);
+	close(h->requeue_fd);
 	loop_destroy(&h->loop);
 	free(h->ram);
 	*h = (struct vh){ 0 };

@@ -1,0 +1,168 @@
+/* Unit tests for src/vmm/seccomp.c: each filter runs in a forked child, where an allowed
+ * call works and one outside the list kills the child with SIGSYS after a log line naming
+ * the call. (A running VMM's "Seccomp: 2" is checked by tests/system/vmm/seccomp.sh.) */
+#include "testlib.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "vmm/seccomp.h"
+
+enum probe {
+	PROBE_ALLOWED,	   /* getpid, a write, KVM_RUN on a bad fd: all listed */
+	PROBE_SOCKET,	   /* socket(AF_INET): slirp's only */
+	PROBE_EXECVE,	   /* no thread may run a program */
+	PROBE_IOCTL,	   /* KVM_CREATE_VM: the main thread's, never a vCPU's */
+	PROBE_UNIX_SOCKET, /* socket(AF_UNIX): not even for slirp */
+};
+
+/* Run probe under kind's filter in a child; returns its wait status, its stderr in log. */
+static int run_probe(enum vmm_thread kind, enum probe probe, char *log, size_t cap)
+{
+	struct vm_config cfg = { .console = CONSOLE_NONE, .seccomp = true };
+	int errpipe[2], status;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(errpipe), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct berth_error err = { 0 };
+		struct rlimit nocore = { 0, 0 };
+		int fail = 0;
+
+		setrlimit(RLIMIT_CORE, &nocore); /* a SIGSYS death would otherwise dump core */
+		dup2(errpipe[1], STDERR_FILENO);
+		if (vmm_seccomp_prepare(&cfg, &err) || vmm_seccomp_enter(kind, &err)) {
+			fprintf(stderr, "setup: %s\n", err.msg);
+			_exit(3);
+		}
+		switch (probe) {
+		case PROBE_ALLOWED:
+			fail |= getpid() <= 0;
+			fail |= write(errpipe[1], "ok\n", 3) != 3;
+			fail |= !(ioctl(-1, KVM_RUN, 0) < 0 && errno == EBADF);
+			break;
+		case PROBE_SOCKET:
+			socket(AF_INET, SOCK_STREAM, 0);
+			break;
+		case PROBE_EXECVE:
+			execl("/bin/true", "true", (char *)NULL);
+			break;
+		case PROBE_IOCTL:
+			ioctl(-1, KVM_CREATE_VM, 0);
+			break;
+		case PROBE_UNIX_SOCKET:
+			socket(AF_UNIX, SOCK_STREAM, 0);
+			break;
+		}
+		/* Straight to the kernel: the sanitizers' _exit() makes calls of their own. */
+		syscall(SYS_exit_group, fail ? 4 : 0);
+	}
+	close(errpipe[1]);
+	while ((size_t)got < cap - 1 && (n = read(errpipe[0], log + got, cap - 1 - got)) > 0)
+		got += n;
+	log[got] = '\0';
+	close(errpipe[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void assert_killed(int status, const char *log, const char *thread, const char *call)
+{
+	char want[128];
+
+	if (!WIFSIGNALED(status))
+		print_message("child's stderr: %s\n", log);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+	snprintf(want, sizeof(want),
+		 "berth-vmm: seccomp: the %s thread made a system call "
+		 "outside its allow-list: %s (",
+		 thread, call);
+	assert_contains(log, want);
+}
+
+static void allowed_calls_work(void **state)
+{
+	char log[512];
+	int st;
+
+	(void)state;
+	for (int k = 0; k < VMM_THREAD_KINDS; k++) {
+		if (k == VMM_THREAD_SLIRP)
+			continue; /* no KVM ioctl there: checked by slirp_sockets below */
+		st = run_probe(k, PROBE_ALLOWED, log, sizeof(log));
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			print_message("child's stderr: %s\n", log);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+		assert_contains(log, "ok\n");
+	}
+}
+
+static void vcpu_thread_cannot_open_sockets(void **state)
+{
+	char log[512];
+
+	(void)state;
+	assert_killed(run_probe(VMM_THREAD_VCPU, PROBE_SOCKET, log, sizeof(log)), log, "vCPU",
+		      "socket");
+}
+
+static void no_thread_can_execve(void **state)
+{
+	char log[512];
+
+	(void)state;
+	assert_killed(run_probe(VMM_THREAD_MAIN, PROBE_EXECVE, log, sizeof(log)), log,
+		      "main (event loop)", "execve");
+	assert_killed(run_probe(VMM_THREAD_SLIRP, PROBE_EXECVE, log, sizeof(log)), log, "slirp",
+		      "execve");
+}
+
+static void vcpu_ioctls_are_filtered_by_number(void **state)
+{
+	char log[512];
+
+	(void)state;
+	assert_killed(run_probe(VMM_THREAD_VCPU, PROBE_IOCTL, log, sizeof(log)), log, "vCPU",
+		      "ioctl");
+}
+
+static void slirp_sockets(void **state)
+{
+	char log[512];
+	int st;
+
+	(void)state;
+	st = run_probe(VMM_THREAD_SLIRP, PROBE_SOCKET, log, sizeof(log));
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_killed(run_probe(VMM_THREAD_SLIRP, PROBE_UNIX_SOCKET, log, sizeof(log)), log,
+		      "slirp", "socket");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(allowed_calls_work),
+		cmocka_unit_test(vcpu_thread_cannot_open_sockets),
+		cmocka_unit_test(no_thread_can_execve),
+		cmocka_unit_test(vcpu_ioctls_are_filtered_by_number),
+		cmocka_unit_test(slirp_sockets),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
