@@ -13,13 +13,17 @@
 if [ "${1:-}" != --inside ]; then
 	rig_vm_prepare
 	need_firmware
-	mkdisk debian # a debootstrap and a kernel install the first time (minutes), then cached
+	# a debootstrap and a kernel install the first time (minutes), then cached; 1 GiB, the
+	# size that a server's copy of it in the rig's RAM affords
+	mkdisk debian --size 1G
 	mkdir "$SCRATCH/img"
 	rig_try maybe --timeout 900 -- "$0" --inside "$SCRATCH"
 	exit
 fi
 
 rig_daemon_init debdisk "$2"
+SCRATCH=$2 # the host's scratch (9p): the disks
+roomy_state
 rig_daemon_start
 CONSOLE=$STATE/servers/deb/console.log
 
@@ -31,7 +35,6 @@ expect_status 0 berth start deb
 expect_status 0 berth show deb --format json
 pid=$(jq .pid <<<"$OUT")
 VMM_PID=$pid
-rig_cleanup_extra() { if [ -n "${VMM_PID:-}" ]; then kill -9 "$VMM_PID" 2>/dev/null || true; fi; }
 wait_for "$CONSOLE" "GNU GRUB" 1 180
 wait_for "$CONSOLE" "Linux version .*-cloud-amd64" 1 240
 tr -d '\r' <"$CONSOLE" | grep -q "Command line: BOOT_IMAGE=/boot/vmlinuz-.* root=UUID=.* console=ttyS0" ||

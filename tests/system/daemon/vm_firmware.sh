@@ -19,6 +19,7 @@ if [ "${1:-}" != --inside ]; then
 fi
 
 rig_daemon_init firmware "$2"
+SCRATCH=$2 # the host's scratch (9p): the disks
 rig_daemon_start
 
 # boots SERVER IMAGE.img PATTERN...: import IMAGE.img as a disk-only image, make SERVER
