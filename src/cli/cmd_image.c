@@ -32,10 +32,11 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 					      { "kernel", required_argument, NULL, 'K' },
 					      { "initrd", required_argument, NULL, 'i' },
 					      { "disk", required_argument, NULL, 'd' },
+					      { "cmdline", required_argument, NULL, 'c' },
 					      { 0 } };
 	static const char *const keys[] = { "rootfs", "kernel", "initrd", "disk" };
 	struct opt_loop l = PLAN_OPTS("image import", opts, p);
-	const char *kind = NULL, *files[4] = { NULL }, *name;
+	const char *kind = NULL, *files[4] = { NULL }, *cmdline = NULL, *name;
 	json_t *body;
 	struct step *s;
 	unsigned i;
@@ -47,6 +48,7 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 		files[1] = ch == 'K' ? optarg : files[1];
 		files[2] = ch == 'i' ? optarg : files[2];
 		files[3] = ch == 'd' ? optarg : files[3];
+		cmdline = ch == 'c' ? optarg : cmdline;
 	}
 	if (opt_end(&l, ch, argc, argv, "image", &name, err) < 0)
 		return -1;
@@ -55,16 +57,25 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 	if (!kind)
 		return berr(err, 0,
 			    "image import: --kind ct (with --rootfs) or --kind vm (with "
-			    "--kernel) is required");
+			    "--kernel or --disk) is required");
 	if (!strcmp(kind, "ct")) {
 		if (!files[0])
 			return berr(err, 0, "image import: --kind ct needs --rootfs TARBALL|DIR");
 		for (i = 1; i < 4; i++)
 			if (files[i])
 				return berr(err, 0, "image import: --%s is for --kind vm", keys[i]);
+		if (cmdline)
+			return berr(err, 0, "image import: --cmdline is for --kind vm");
 	} else if (!strcmp(kind, "vm")) {
-		if (!files[1])
-			return berr(err, 0, "image import: --kind vm needs --kernel FILE");
+		if (!files[1] && !files[3])
+			return berr(err, 0,
+				    "image import: --kind vm needs --kernel FILE, or a bootable "
+				    "--disk FILE alone (booted by firmware)");
+		if (!files[1] && (files[2] || cmdline))
+			return berr(err, 0,
+				    "image import: --%s needs --kernel (a disk alone boots by "
+				    "firmware, with its own bootloader)",
+				    files[2] ? "initrd" : "cmdline");
 		if (files[0])
 			return berr(err, 0, "image import: --rootfs is for --kind ct");
 	} else {
@@ -72,6 +83,8 @@ int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *
 	}
 
 	body = json_pack("{s:s, s:s}", "name", name, "kind", kind);
+	if (body && cmdline && json_object_set_new(body, "cmdline", json_string(cmdline)) < 0)
+		body = (json_decref(body), NULL);
 	if (!body)
 		return berr(err, ENOMEM, "image import");
 	for (i = 0; i < 4; i++)

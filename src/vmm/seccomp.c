@@ -105,13 +105,15 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_IOEVENTFD, KVM_SET_GSI_ROUTING, TUNSETOFFLOAD,
 };
 
-/* What each boot on the main thread adds (vm_boot(), cpu_init()), the pause's clock, and
- * the terminal put back at exit. No KVM_GET_SUPPORTED_CPUID or other set-up-only ones. */
+/* What each boot on the main thread adds (vm_boot(), cpu_init(); the PIT with firmware), the
+ * pause's clock, and the terminal put back at exit. No KVM_GET_SUPPORTED_CPUID or other set-up-only
+ * ones. */
 static const unsigned long main_ioctls[] = {
 	KVM_CREATE_VM,
 	KVM_SET_TSS_ADDR,
 	KVM_SET_IDENTITY_MAP_ADDR,
 	KVM_CREATE_IRQCHIP,
+	KVM_CREATE_PIT2,
 	KVM_IRQFD,
 	KVM_SET_USER_MEMORY_REGION,
 	KVM_CREATE_VCPU,

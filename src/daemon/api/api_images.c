@@ -43,21 +43,23 @@ static int read_source(json_t *body, struct image_source *src, struct berth_erro
 	if (!strcmp(kind, "ct")) {
 		src->kind = KIND_CT;
 		if (json_object_get(body, "kernel") || json_object_get(body, "initrd") ||
-		    json_object_get(body, "disk"))
+		    json_object_get(body, "disk") || json_object_get(body, "cmdline"))
 			return refuse(
 			    err, EINVAL,
-			    "a ct image takes 'rootfs' only (kernel, initrd, disk are for vm)");
+			    "a ct image takes 'rootfs' only (kernel, initrd, disk, cmdline "
+			    "are for vm)");
 		return read_path(body, "rootfs", true, &src->rootfs, err);
 	}
 	if (!strcmp(kind, "vm")) {
 		src->kind = KIND_VM;
 		if (json_object_get(body, "rootfs"))
-			return refuse(
-			    err, EINVAL,
-			    "a vm image takes 'kernel', 'initrd' and 'disk', not 'rootfs'");
-		return read_path(body, "kernel", true, &src->kernel, err) ||
+			return refuse(err, EINVAL,
+				      "a vm image takes 'kernel', 'initrd', 'disk' and 'cmdline', "
+				      "not 'rootfs'");
+		return read_path(body, "kernel", false, &src->kernel, err) ||
 		       read_path(body, "initrd", false, &src->initrd, err) ||
-		       read_path(body, "disk", false, &src->disk, err);
+		       read_path(body, "disk", false, &src->disk, err) ||
+		       input_cmdline(body, "cmdline", SERVER_CMDLINE_MAX, &src->cmdline, err);
 	}
 	return refuse(err, EINVAL, "field 'kind' must be \"vm\" or \"ct\"");
 }
@@ -65,8 +67,8 @@ static int read_source(json_t *body, struct image_source *src, struct berth_erro
 void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg,
 		       struct http_reply *rep)
 {
-	static const char *const fields[] = { "name",	"kind", "rootfs", "kernel",
-					      "initrd", "disk", NULL };
+	static const char *const fields[] = { "name",	"kind", "rootfs",  "kernel",
+					      "initrd", "disk", "cmdline", NULL };
 	const char *name = NULL;
 	char id[OP_ID_LEN + 1];
 	struct image_source src;

@@ -10,15 +10,26 @@
 
 #include "common/names.h"
 #include "common/error.h"
+#include "daemon/state/server_rows.h"
 
-#define COLUMNS "name, kind, state, size, created"
+#define COLUMNS "name, kind, state, size, created, boot, cmdline"
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}
 
 static json_t *row_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", sqlite3_column_text(st, 0), "kind",
-			 sqlite3_column_text(st, 1), "state", sqlite3_column_text(st, 2), "size",
-			 (json_int_t)sqlite3_column_int64(st, 3), "created",
-			 (json_int_t)sqlite3_column_int64(st, 4));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", text(st, 0), "kind", text(st, 1),
+			      "state", text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
+			      "created", (json_int_t)sqlite3_column_int64(st, 4));
+
+	if (j)
+		boot_json(j, text(st, 1), text(st, 5), text(st, 6));
+	return j;
 }
 
 json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err)
@@ -31,6 +42,31 @@ json_t *image_json_list(sqlite3 *db, struct berth_error *err)
 {
 	return db_rows_json(db, "SELECT " COLUMNS " FROM images ORDER BY name", NULL, row_json,
 			    err);
+}
+
+int image_boot(sqlite3 *db, const char *name, enum server_boot *boot,
+	       char cmdline[SERVER_CMDLINE_MAX + 1], struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT boot, cmdline FROM images WHERE name = ?1 AND kind = 'vm'", err);
+	int rc;
+
+	*boot = BOOT_KERNEL;
+	cmdline[0] = '\0';
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_error(db, err, "reading images");
+	if (!strcmp(text(st, 0), "firmware"))
+		*boot = BOOT_FIRMWARE;
+	if ((size_t)snprintf(cmdline, SERVER_CMDLINE_MAX + 1, "%s", text(st, 1)) >
+	    SERVER_CMDLINE_MAX)
+		return berr(err, EOVERFLOW, "image %s: its kernel command line is too long", name);
+	return 0;
 }
 
 /* Run one statement on image name (and an optional size). */
@@ -137,8 +173,8 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 	{
 		_cleanup_stmt_ sqlite3_stmt *st =
 		    db_prepare(db,
-			       "INSERT INTO images (name, kind, state, created) VALUES (?1, ?2, "
-			       "'importing', ?3)",
+			       "INSERT INTO images (name, kind, state, created, boot, cmdline) "
+			       "VALUES (?1, ?2, 'importing', ?3, ?4, ?5)",
 			       err);
 
 		if (!st)
@@ -146,6 +182,11 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, src->kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+		if (src->kind == KIND_VM)
+			sqlite3_bind_text(st, 4, src->kernel ? "kernel" : "firmware", -1,
+					  SQLITE_STATIC);
+		if (src->cmdline)
+			sqlite3_bind_text(st, 5, src->cmdline, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
 				return refuse(err, EEXIST,

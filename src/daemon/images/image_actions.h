@@ -9,10 +9,16 @@
 #include "daemon/berthd.h"
 #include "daemon/images/images.h"
 
-/* The API object {"name","kind","state","size","created"} of one image (ENOENT when
+/* The API object {"name","kind","state","size","created"} (and a VM image's "boot" and
+ * "cmdline") of one image (ENOENT when
  * none), or the list of all. */
 json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err);
 json_t *image_json_list(sqlite3 *db, struct berth_error *err);
+
+/* How servers of VM image name boot and the kernel command line it sets ("" when none);
+ * BOOT_KERNEL with "" when there is no such VM image (the ledger refuses it). */
+int image_boot(sqlite3 *db, const char *name, enum server_boot *boot,
+	       char cmdline[SERVER_CMDLINE_MAX + 1], struct berth_error *err);
 
 /* Check src, record image name as 'importing' (EEXIST if taken) and import it in an
  * operation; id gets the operation's id. */

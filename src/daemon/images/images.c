@@ -93,10 +93,19 @@ int image_check_source(const struct image_source *src, struct berth_error *err)
 		return check_rootfs_source(src->rootfs, err);
 	}
 	if (src->rootfs)
-		return berr(
-		    err, 0,
-		    "a VM image takes a kernel (and an optional initrd and disk), not a rootfs");
-	if (check_path("kernel", src->kernel, S_IFREG, err) || check_bzimage(src->kernel, err))
+		return berr(err, 0,
+			    "a VM image takes a kernel (and an optional initrd and disk) or a "
+			    "bootable disk alone, not a rootfs");
+	if (!src->kernel && !src->disk)
+		return berr(err, 0,
+			    "a VM image needs a kernel, or a bootable disk that its servers boot "
+			    "by firmware");
+	if (!src->kernel && (src->initrd || src->cmdline))
+		return berr(err, 0,
+			    "an initrd and a kernel command line need a kernel: a disk alone "
+			    "boots by firmware, with its own bootloader's");
+	if (src->kernel &&
+	    (check_path("kernel", src->kernel, S_IFREG, err) || check_bzimage(src->kernel, err)))
 		return -1;
 	if (src->initrd && check_path("initrd", src->initrd, S_IFREG, err))
 		return -1;

@@ -13,12 +13,15 @@
 struct image_source {
 	enum server_kind kind;
 	const char *rootfs; /* ct: a tarball (.tar, .tar.gz, .tar.xz...) or a directory */
-	const char *kernel, *initrd,
-	    *disk; /* vm: kernel required (a bzImage), the others optional */
+	/* vm: a kernel (a bzImage) with an optional initrd and disk, or a bootable disk alone
+	 * (its servers boot it by firmware) */
+	const char *kernel, *initrd, *disk;
+	const char *cmdline; /* vm with a kernel: what its kernel command line gains, or NULL */
 };
 
-/* Check src before any work: files exist and are readable, a kernel is a bzImage, a rootfs
- * tarball or directory is there. A clear message names what is wrong. */
+/* Check src before any work: files exist and are readable, a VM image has a kernel (a
+ * bzImage) or a disk, a rootfs tarball or directory is there. A clear message names what is wrong.
+ */
 int image_check_source(const struct image_source *src, struct berth_error *err);
 
 /* Build image name under state_dir from src: into images/NAME.tmp, renamed to images/NAME
