@@ -26,6 +26,7 @@
 #include "ct/init.h"
 #include "ct/log.h"
 #include "ct/namespaces.h"
+#include "ct/rootfs.h"
 #include "ct/state.h"
 #include "ct/sysctl.h"
 #include "ct/sync.h"
@@ -257,7 +258,8 @@ int container_create(const struct container_opts *o, pid_t *pid, struct berth_er
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		return berr(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
 	if (load_bundle_config(bundle, &c, &raw, &len, err) < 0 || ns_check(c, err) < 0 ||
-	    sysctl_check(c, err) < 0 || caps_check_host(&c->process, err) < 0)
+	    sysctl_check(c, err) < 0 || rootfs_check(c, err) < 0 ||
+	    caps_check_host(&c->process, err) < 0)
 		return -1;
 	cgpath = cgroup_resolve_path(c->cgroups_path, o->id);
 	if (!cgpath || cgroup_open(cgpath, &cg, err) < 0)
