@@ -440,6 +440,12 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 	if (vm->pit && ioctl(vm->vm_fd, KVM_CREATE_PIT2,
 			     &(struct kvm_pit_config){ .flags = KVM_PIT_SPEAKER_DUMMY }) < 0)
 		return berr(err, errno, "cannot create the in-kernel PIT");
+	/* No reinjection of missed ticks: in reinject mode a tick waits for the guest's
+	 * acknowledgement of the last one, and SeaBIOS's serial console (flushed on the timer
+	 * tick) was seen to stop for good when one was lost. */
+	if (vm->pit &&
+	    ioctl(vm->vm_fd, KVM_REINJECT_CONTROL, &(struct kvm_reinject_control){ 0 }) < 0)
+		return berr(err, errno, "cannot set the PIT's reinjection");
 	if (msi_attach(&vm->msi, vm->vm_fd, err) || vm_virtio_attach(&vm->virtio, vm->vm_fd, err))
 		return -1;
 	if (vm_map_memory(vm, err))
@@ -540,6 +546,7 @@ int vm_run(const struct vm_config *cfg)
 		.sig_src = { .fd = -1 },
 		.stop_src = { .fd = -1 },
 		.stop_lock = PTHREAD_MUTEX_INITIALIZER,
+		.debug = { .log = { .fd = -1 } }, /* closed safely if set-up stops before it */
 	};
 	int rc;
 
