@@ -356,12 +356,15 @@ int gate_start(struct http_gate **out, int fd, int poll_fd, const struct http_li
 		berr(err, errno ? errno : ENOMEM, "the API's gate");
 		goto fail;
 	}
+	/* Before the thread starts: its first connection reaches http.c, which finds the gate
+	 * through *out. */
+	*out = g;
 	rc = pthread_create(&g->thread, NULL, gate_thread, g);
 	if (rc) {
 		berr(err, rc, "cannot start the API's gate thread");
+		*out = NULL;
 		goto fail;
 	}
-	*out = g;
 	return 0;
 fail:
 	close(fd);
