@@ -37,6 +37,9 @@ void cmos_init(struct cmos *c, uint64_t low_ram, uint64_t high_ram, unsigned ncp
 	uint64_t ext2 = low_ram > (16 << 20) ? (low_ram - (16 << 20)) >> 16 : 0;
 	uint64_t high = high_ram >> 16;
 
+	/* glibc reads the time zone (/etc/localtime) on its first time conversion, gmtime_r's
+	 * included: do it now, at set-up, not on a vCPU thread under its seccomp filter. */
+	tzset();
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
 	c->ram[RTC_REG_A] = 0x26; /* 32.768 kHz base, 1024 Hz rate */
