@@ -3,8 +3,8 @@
 # a scripts/mkimage memtest-disk imported with --disk alone makes a server that `berth
 # show` says boots by firmware; started, SeaBIOS boots the disk's GRUB (its menu on the
 # serial console, in console.log), which loads memtest86+, whose test screen follows; the
-# VMM's command line has --firmware and no kernel. Likewise GNU Mach (a Multiboot kernel
-# loaded by GRUB) prints its banner. Stopped with --force, nothing of them runs.
+# VMM's command line has --firmware and no kernel. Stopped with --force, nothing of it runs.
+# (GNU Mach's disk boots the same way: berth-vmm's own tests boot it, tests/system/vmm.)
 # timeout: 1000
 . "$(dirname "$0")/lib/rig_daemon.bash"
 . "$(dirname "$0")/lib/firmware.bash"
@@ -13,9 +13,9 @@ if [ "${1:-}" != --inside ]; then
 	rig_vm_prepare
 	need_firmware
 	mkdisk memtest
-	mkdisk gnumach
 	mkdir "$SCRATCH/img" # no kit-vm image: these servers boot their own disks
-	rig_vm_run "$0"
+	rig_try maybe --timeout 600 -- "$0" --inside "$SCRATCH"
+	exit
 fi
 
 rig_daemon_init firmware "$2"
@@ -46,5 +46,3 @@ boots() {
 
 boots memtest memtest.img "GNU GRUB" "Memory test (memtest86+x64.bin" "Memtest86+ v"
 echo "ok: a disk-only image's server boots by firmware: SeaBIOS, the disk's GRUB, memtest86+'s test screen"
-boots mach gnumach.img "GNU GRUB" "GNU Mach 1.8"
-echo "ok: GRUB loads GNU Mach (Multiboot) from a disk-only image's server, which prints its banner"
