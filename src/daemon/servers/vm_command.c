@@ -20,6 +20,13 @@ static void add(struct vm_args *a, const char *arg)
 	a->argv[a->argc++] = (char *)arg;
 }
 
+/* An option and its value. */
+static void add_opt(struct vm_args *a, const char *opt, const char *value)
+{
+	add(a, opt);
+	add(a, value);
+}
+
 /* --kernel, --initrd and --cmdline of a kernel-booted server. */
 static int add_kernel(const struct server *s, const char *net_cmdline, struct vm_args *a,
 		      struct berth_error *err)
@@ -27,17 +34,13 @@ static int add_kernel(const struct server *s, const char *net_cmdline, struct vm
 	if (image_file(a->kernel, s, "kernel", err) < 0 ||
 	    image_file(a->initrd, s, "initrd", err) < 0)
 		return -1;
-	add(a, "--kernel");
-	add(a, a->kernel);
-	if (access(a->initrd, F_OK) == 0) {
-		add(a, "--initrd");
-		add(a, a->initrd);
-	}
+	add_opt(a, "--kernel", a->kernel);
+	if (access(a->initrd, F_OK) == 0)
+		add_opt(a, "--initrd", a->initrd);
 	/* berth-vmm's default is VM_CMDLINE_BASE: a command line only when it differs */
 	if (s->cmdline[0] || net_cmdline[0]) {
 		vm_kernel_cmdline(a->cmdline, sizeof(a->cmdline), s->cmdline, net_cmdline);
-		add(a, "--cmdline");
-		add(a, a->cmdline);
+		add_opt(a, "--cmdline", a->cmdline);
 	}
 	return 0;
 }
@@ -78,26 +81,16 @@ int vm_command(const struct server *s, const struct driver_env *e, const char *n
 	} else if (add_kernel(s, net_cmdline, a, err) < 0) {
 		return -1;
 	}
-	if (access(a->disk, F_OK) == 0) {
-		add(a, "--disk");
-		add(a, a->disk);
-	}
-	if (a->net[0]) {
-		add(a, "--net");
-		add(a, a->net);
-	}
-	add(a, "--cpus");
-	add(a, a->cpus);
-	add(a, "--mem");
-	add(a, a->mem);
-	add(a, "--console");
-	add(a, a->console);
-	add(a, "--console-sock");
-	add(a, a->console_sock);
-	add(a, "--api-sock");
-	add(a, a->sock);
-	add(a, "--log");
-	add(a, a->vmm_log);
+	if (access(a->disk, F_OK) == 0)
+		add_opt(a, "--disk", a->disk);
+	if (a->net[0])
+		add_opt(a, "--net", a->net);
+	add_opt(a, "--cpus", a->cpus);
+	add_opt(a, "--mem", a->mem);
+	add_opt(a, "--console", a->console);
+	add_opt(a, "--console-sock", a->console_sock);
+	add_opt(a, "--api-sock", a->sock);
+	add_opt(a, "--log", a->vmm_log);
 	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
 	a->argv[a->argc] = NULL;
 	return 0;
