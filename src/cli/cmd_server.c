@@ -83,9 +83,11 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 					      RESOURCE_OPTS,
 					      { "restart", required_argument, NULL, 'r' },
 					      { "start", no_argument, NULL, 's' },
+					      { "cmdline", required_argument, NULL, 'C' },
 					      { 0 } };
 	struct opt_loop l = PLAN_OPTS("create", opts, p);
-	const char *kind = NULL, *image = NULL, *plan = NULL, *restart = NULL, *name;
+	const char *kind = NULL, *image = NULL, *plan = NULL, *restart = NULL, *cmdline = NULL;
+	const char *name;
 	struct resources r = { 0 };
 	bool start = false;
 	json_t *body;
@@ -99,6 +101,7 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 		image = ch == 'i' ? optarg : image;
 		plan = ch == 'p' ? optarg : plan;
 		restart = ch == 'r' ? optarg : restart;
+		cmdline = ch == 'C' ? optarg : cmdline;
 		start = start || ch == 's';
 	}
 	if (opt_end(&l, ch, argc, argv, "server", &name, err) < 0)
@@ -120,10 +123,14 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 			    "--cpus and --memory");
 	if (restart && strcmp(restart, "always") && strcmp(restart, "no"))
 		return berr(err, 0, "create: --restart '%s': expected always or no", restart);
+	if (cmdline && strcmp(kind, "vm"))
+		return berr(err, 0,
+			    "create: --cmdline is for --kind vm (a container has no kernel)");
 
 	body = json_pack("{s:s, s:s, s:s}", "name", name, "kind", kind, "image", image);
 	if (body && ((plan && json_object_set_new(body, "plan", json_string(plan)) < 0) ||
 		     (restart && json_object_set_new(body, "restart", json_string(restart)) < 0) ||
+		     (cmdline && json_object_set_new(body, "cmdline", json_string(cmdline)) < 0) ||
 		     resources_put(&r, body) < 0))
 		body = (json_decref(body), NULL);
 	s = plan_add(p, "POST", "/1.0/servers", NULL, "", body, err);

@@ -12,7 +12,7 @@
 static const struct cli_cmd commands[] = {
 	{ "create",
 	  "NAME --kind vm|ct --image IMAGE [--plan PLAN | --cpus N --memory SIZE "
-	  "[--disk SIZE]] [--restart always|no] [--start]",
+	  "[--disk SIZE]] [--restart always|no] [--cmdline STR] [--start]",
 	  "Create a server from an image, reserving its CPUs, memory and disk on the host.\n"
 	  "The daemon refuses it, saying what is free, when it does not fit.\n\n"
 	  "  --kind vm|ct         a KVM virtual machine or a system container\n"
@@ -23,6 +23,9 @@ static const struct cli_cmd commands[] = {
 	  "  --memory SIZE        memory to reserve, e.g. 512M, 2G\n"
 	  "  --disk SIZE          disk to reserve (default: as the image needs)\n"
 	  "  --restart always|no  start it again when berthd finds it stopped (default: no)\n"
+	  "  --cmdline STR        vm with a kernel: what its kernel command line gains after\n"
+	  "                       berth's console=ttyS0 reboot=k panic=-1, instead of the\n"
+	  "                       image's (e.g. root=/dev/vda1)\n"
 	  "  --start              start it once created\n" COMMON_HELP,
 	  .parse = cmd_create },
 	{ "start", "NAME", "Start a stopped server.\n" COMMON_HELP, .parse = cmd_start },
@@ -42,8 +45,11 @@ static const struct cli_cmd commands[] = {
 	  .parse = cmd_delete },
 	{ "list", "", "List the servers: NAME KIND STATE CPUS MEMORY DISK ADDRESS.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/servers", .render = render_servers },
-	{ "show", "NAME", "Show one server.\n" COMMON_HELP, .method = "GET",
-	  .path = "/1.0/servers/", .arg = "server", .render = render_server },
+	{ "show", "NAME",
+	  "Show one server; a VM's boot says how it starts: its image's kernel (with the\n"
+	  "kernel command line berth passes) or its disk's own bootloader by "
+	  "firmware.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/servers/", .arg = "server", .render = render_server },
 	{ "resize", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
 	  "Change a stopped server's reservation; the daemon refuses what does not fit.\n\n"
 	  "  --cpus N             vCPUs\n"
@@ -67,15 +73,22 @@ static const struct cli_cmd commands[] = {
 	  .parse = cmd_exec },
 	{ "image import",
 	  "NAME --kind ct --rootfs TARBALL|DIR\n"
-	  "       berth image import NAME --kind vm --kernel FILE [--initrd FILE] [--disk FILE]",
+	  "       berth image import NAME --kind vm --kernel FILE [--initrd FILE] [--disk FILE]\n"
+	  "                         [--cmdline STR]\n"
+	  "       berth image import NAME --kind vm --disk FILE",
 	  "Import an image. berth reads the files, with your own rights, and uploads them to\n"
 	  "berthd as a tar archive (a tarball as it is), with progress on stderr; a file you\n"
-	  "cannot read fails the import and berthd keeps nothing.\n\n"
+	  "cannot read fails the import and berthd keeps nothing. A VM image with a kernel\n"
+	  "boots it directly; a disk alone boots by firmware (SeaBIOS) through its own\n"
+	  "bootloader (GRUB in its MBR).\n\n"
 	  "  --kind ct|vm         a container's root tree or a VM's kernel and disk\n"
 	  "  --rootfs PATH        ct: a tarball or a directory holding /bin/sh or /sbin/init\n"
 	  "  --kernel FILE        vm: a bzImage\n"
 	  "  --initrd FILE        vm: an initramfs\n"
-	  "  --disk FILE          vm: a root disk image, copied for each server\n" COMMON_HELP,
+	  "  --disk FILE          vm: a root disk image, copied for each server\n"
+	  "  --cmdline STR        vm with a kernel: what its servers' kernel command line gains\n"
+	  "                       after berth's console=ttyS0 reboot=k panic=-1 (printable\n"
+	  "                       ASCII, 1024 bytes at most), e.g. root=/dev/vda1\n" COMMON_HELP,
 	  .parse = cmd_image_import },
 	{ "image list", "", "List the images: NAME KIND STATE SIZE CREATED.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/images", .render = render_images },

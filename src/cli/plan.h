@@ -11,8 +11,8 @@
 #include "cli/opts.h"
 #include "common/error.h"
 
-#define PLAN_STEPS_MAX 2 /* create --start: create, then start */
-#define PLAN_PATH_MAX  512
+#define PLAN_STEPS_MAX 2    /* create --start: create, then start */
+#define PLAN_PATH_MAX  4096 /* an image upload's query carries a kernel command line */
 
 enum step_kind {
 	STEP_SHOW,	/* print the reply: as JSON, or through render in a table */

@@ -95,7 +95,8 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		{ "cpus", "cpus", cell_text },	     { "memory", "memory", cell_size },
 		{ "disk", "disk", cell_size },	     { "address", "address", cell_text },
 		{ "pid", "pid", cell_text },	     { "restart", "restart", cell_text },
-		{ "created", "created", cell_time },
+		{ "created", "created", cell_time }, { "boot", "boot", cell_text },
+		{ "cmdline", "cmdline", cell_text },
 	};
 	struct table t;
 	char buf[CELL];
@@ -105,11 +106,15 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 	if (!json_is_object(reply))
 		return bad_shape(err, "a server");
 	table_init(&t, 2);
-	for (i = 0; i < NCOLS(lines) && rc == 0; i++)
+	for (i = 0; i < NCOLS(lines) && rc == 0; i++) {
+		/* boot and cmdline are a VM's: a container's show has no such lines */
+		if (i >= NCOLS(lines) - 2 && !json_object_get(reply, lines[i].key))
+			continue;
 		rc = table_add(&t,
 			       (const char *[]){ lines[i].header,
 						 lines[i].cell(json_object_get(reply, lines[i].key),
 							       buf, CELL) });
+	}
 	return table_done(&t, rc, out, err);
 }
 

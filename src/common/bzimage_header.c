@@ -64,7 +64,9 @@ int bzimage_header_parse(const uint8_t *head, size_t head_len, uint64_t file_len
 		    "truncated bzImage: its setup code (%zu bytes) reaches past the end of the "
 		    "file (%llu bytes)",
 		    bh->setup_len, (unsigned long long)file_len);
-	if ((uint64_t)h->syssize * 16 > file_len - bh->setup_len)
+	/* syssize counts 16-byte paragraphs, rounded up: the last one may be short (Debian's
+	 * memtest86+x64.bin ends 8 bytes into it). GRUB and QEMU load the file as it is. */
+	if ((uint64_t)h->syssize * 16 > file_len - bh->setup_len + 15)
 		return berr(
 		    err, 0,
 		    "truncated bzImage: the header promises %llu bytes of kernel but the file "

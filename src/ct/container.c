@@ -26,7 +26,9 @@
 #include "ct/init.h"
 #include "ct/log.h"
 #include "ct/namespaces.h"
+#include "ct/rootfs.h"
 #include "ct/state.h"
+#include "ct/sysctl.h"
 #include "ct/sync.h"
 
 /* What the parent holds while a container is being created. */
@@ -256,6 +258,7 @@ int container_create(const struct container_opts *o, pid_t *pid, struct berth_er
 	if (!realpath(o->bundle ? o->bundle : ".", bundle))
 		return berr(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
 	if (load_bundle_config(bundle, &c, &raw, &len, err) < 0 || ns_check(c, err) < 0 ||
+	    sysctl_check(c, err) < 0 || rootfs_check(c, err) < 0 ||
 	    caps_check_host(&c->process, err) < 0)
 		return -1;
 	cgpath = cgroup_resolve_path(c->cgroups_path, o->id);

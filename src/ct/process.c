@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ct/caps.h"
@@ -79,13 +81,23 @@ static int set_user(const struct ct_process *p, struct berth_error *err)
 	return 0;
 }
 
+/* A fresh anonymous session keyring, as runc gives each container: otherwise the process
+ * keeps berth-ct's caller's, and a key added there is found from every other container.
+ * A kernel without keyrings (ENOSYS) has nothing to share. */
+static int new_session_keyring(struct berth_error *err)
+{
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+		return berr(err, errno, "join a new session keyring");
+	return 0;
+}
+
 int process_exec(const struct ct_process *p, const char *path, const struct ct_seccomp *s,
 		 int preserve_fds, struct berth_error *err)
 {
 	/* whatever berth-ct inherited beyond what was asked for stays out */
 	if (close_range(3 + (unsigned)preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return berr(err, errno, "mark inherited fds close-on-exec");
-	if (set_rlimits(p, err) < 0)
+	if (set_rlimits(p, err) < 0 || new_session_keyring(err) < 0)
 		return -1;
 	if (chdir(p->cwd) < 0)
 		return berr(err, errno, "process.cwd: chdir `%s`", p->cwd);

@@ -1,5 +1,6 @@
-/* process.h - turning the prepared container process into process.args: rlimits,
- * user, capabilities, no_new_privs, seccomp, then execve. Shared by create and exec. */
+/* process.h - turning the prepared container process into process.args: rlimits, a fresh
+ * session keyring, user, capabilities, no_new_privs, seccomp, then execve. Shared by
+ * create and exec. */
 #ifndef BERTH_CT_PROCESS_H
 #define BERTH_CT_PROCESS_H
 

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -12,6 +14,63 @@
 
 #include "common/cleanup.h"
 #include "ct/mounts.h"
+#include "ct/namespaces.h"
+
+/* path made canonical without touching the file system: no "//", ".", ".." or trailing
+ * "/" (Go's filepath.Clean, which runc compares the resolved root with). */
+static char *lexical_clean(const char *path)
+{
+	char *out = malloc(strlen(path) + 2);
+	const char *p = path;
+	size_t n = 0;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 2 && !strncmp(p, "..", 2)) {
+			while (n > 0 && out[--n] != '/')
+				;
+		} else if (len && !(len == 1 && *p == '.')) {
+			out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = '\0';
+	return out;
+}
+
+int rootfs_check(const struct ct_config *c, struct berth_error *err)
+{
+	_cleanup_free_ char *clean = NULL, *real = NULL;
+	struct stat st;
+
+	/* root.path then names a path of that namespace, not of ours */
+	if (ns_joined(c, CLONE_NEWNS))
+		return 0;
+	if (lstat(c->root_path, &st) < 0)
+		return berr(err, errno, "root.path `%s`", c->root_path);
+	if (S_ISLNK(st.st_mode))
+		return berr(err, 0, "root.path `%s` is a symbolic link", c->root_path);
+	if (!S_ISDIR(st.st_mode))
+		return berr(err, 0, "root.path `%s` is not a directory", c->root_path);
+	clean = lexical_clean(c->root_path);
+	real = realpath(c->root_path, NULL);
+	if (!clean || !real)
+		return berr(err, clean ? errno : ENOMEM, "root.path `%s`", c->root_path);
+	if (strcmp(clean, real))
+		return berr(err, 0, "root.path `%s` passes through a symbolic link (it is `%s`)",
+			    c->root_path, real);
+	return 0;
+}
 
 int rootfs_prepare(const struct ct_config *c, struct berth_error *err)
 {

@@ -6,6 +6,10 @@
 #include "common/error.h"
 #include "ct/config.h"
 
+/* Refuse a root.path that is not a directory or is (or passes through) a symbolic link,
+ * as runc does, before anything is made; in berth-ct's own mount namespace. */
+int rootfs_check(const struct ct_config *c, struct berth_error *err);
+
 /* Make mounts private/slave and bind the rootfs onto itself; returns an O_PATH fd on it. */
 int rootfs_prepare(const struct ct_config *c, struct berth_error *err);
 

@@ -2,15 +2,16 @@
 #include "accept_guard.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+/* An eventfd, not an open(): opening a file after set-up is outside the seccomp lists. */
 static int take_reserve(void)
 {
-	return open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return eventfd(0, EFD_CLOEXEC);
 }
 
 /* The back-off is over: the listener rejoins the loop (and the reserve is taken again). */
@@ -40,7 +41,7 @@ int accept_guard_init(struct accept_guard *g, struct loop *loop, struct loop_sou
 	g->reserve = take_reserve();
 	if (g->reserve < 0) {
 		g->loop = NULL;
-		return berr(err, errno, "open /dev/null");
+		return berr(err, errno, "eventfd (the reserve fd)");
 	}
 	g->timer = (struct loop_source){ .fn = guard_on_timer, .opaque = g };
 	g->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -79,6 +80,8 @@ int accept_guard_accept(struct accept_guard *g)
 {
 	int fd = accept4(g->listen->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+	if (fd >= 0 && g->reserve < 0) /* fds came back before the timer could retake it */
+		g->reserve = take_reserve();
 	if (fd >= 0 || g->parked)
 		return fd;
 	if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)

@@ -3,7 +3,7 @@
  *
  * The loop's sources are level-triggered: a connection that accept4() cannot take for want
  * of an fd leaves the listener readable, and the loop would call back at once, for ever,
- * serving nothing else. So the guard keeps a reserve fd (/dev/null): out of fds, it closes
+ * serving nothing else. So the guard keeps a reserve fd (an eventfd): out of fds, it closes
  * the reserve, accepts the waiting connection, tells it why (best effort) and closes it,
  * then takes the reserve back. If even that fails (the reserve went to another thread, or the
  * whole system is out), the listener leaves the loop for ACCEPT_BACKOFF_MS; a timerfd made

@@ -39,8 +39,10 @@ struct net_config {
 #define VM_MAX_NICS  4
 
 struct vm_config {
-	const char *kernel;
-	const char *initrd; /* NULL: none */
+	const char *kernel;	  /* NULL when booting by firmware */
+	const char *firmware;	  /* --firmware [PATH]: the ROM to boot by; NULL: direct boot */
+	const char *firmware_log; /* --firmware-log PATH: its debug port's log; NULL: stderr */
+	const char *initrd;	  /* NULL: none */
 	const char *cmdline;
 	uint64_t mem; /* bytes */
 	unsigned cpus;

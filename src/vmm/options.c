@@ -10,6 +10,7 @@
 #include "common/caplog.h"
 #include "common/size.h"
 #include "device_options.h"
+#include "vmm/boot/firmware.h"
 
 #ifndef BERTH_VERSION
 #define BERTH_VERSION "0.1.0"
@@ -17,10 +18,16 @@
 
 static const char usage[] =
     "usage: berth-vmm --kernel FILE [options]\n"
+    "       berth-vmm --firmware [PATH] --disk PATH [options]\n"
     "\n"
-    "Boot a Linux bzImage in a KVM virtual machine.\n"
+    "Boot a Linux bzImage, or a disk by its firmware, in a KVM virtual machine.\n"
     "\n"
     "  --kernel FILE         Linux bzImage to boot (x86-64, boot protocol 2.12+)\n"
+    "  --firmware [PATH]     boot by firmware instead: a BIOS ROM image (default\n"
+    "                        " FIRMWARE_DEFAULT ", SeaBIOS), which boots the\n"
+    "                        first disk's own boot loader\n"
+    "  --firmware-log PATH   the firmware's debug log (port 0x402) into PATH (capped at\n"
+    "                        1 MiB, then PATH.1); default: berth-vmm's stderr\n"
     "  --initrd FILE         initramfs to load beside it\n"
     "  --cmdline STR         kernel command line (default: \"" VM_DEFAULT_CMDLINE "\")\n"
     "  --mem SIZE            guest RAM, e.g. 512M or 4G (default 512M)\n"
@@ -59,6 +66,8 @@ static const char usage[] =
 
 enum {
 	OPT_KERNEL = 256,
+	OPT_FIRMWARE,
+	OPT_FIRMWARE_LOG,
 	OPT_INITRD,
 	OPT_CMDLINE,
 	OPT_MEM,
@@ -77,6 +86,8 @@ enum {
 
 static const struct option longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "firmware", optional_argument, NULL, OPT_FIRMWARE },
+	{ "firmware-log", required_argument, NULL, OPT_FIRMWARE_LOG },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "mem", required_argument, NULL, OPT_MEM },
@@ -182,6 +193,7 @@ static int parse_console(char *arg, struct vm_config *cfg, struct berth_error *e
 
 int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struct berth_error *err)
 {
+	bool cmdline_given = false;
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -198,11 +210,26 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		case OPT_KERNEL:
 			cfg->kernel = optarg;
 			break;
+		case OPT_FIRMWARE:
+			/* --firmware=PATH, --firmware PATH, or --firmware alone (the default) */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			if (optarg && !*optarg)
+				return berr(err, 0, "--firmware: give a path, or none for %s",
+					    FIRMWARE_DEFAULT);
+			cfg->firmware = optarg ? optarg : FIRMWARE_DEFAULT;
+			break;
+		case OPT_FIRMWARE_LOG:
+			if (!*optarg)
+				return berr(err, 0, "--firmware-log needs a path");
+			cfg->firmware_log = optarg;
+			break;
 		case OPT_INITRD:
 			cfg->initrd = optarg;
 			break;
 		case OPT_CMDLINE:
 			cfg->cmdline = optarg;
+			cmdline_given = true;
 			break;
 		case OPT_MEM:
 			if (parse_mem(optarg, &cfg->mem, err))
@@ -272,8 +299,16 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 	if (optind < argc)
 		return berr(err, 0, "unexpected argument '%s' (see berth-vmm --help)",
 			    argv[optind]);
-	if (!cfg->kernel)
-		return berr(err, 0, "no kernel given: use --kernel FILE (see berth-vmm --help)");
+	if (cfg->firmware && (cfg->kernel || cfg->initrd || cmdline_given))
+		return berr(err, 0,
+			    "--firmware boots the disk's own boot loader: it takes no --kernel, "
+			    "--initrd or --cmdline");
+	if (cfg->firmware_log && !cfg->firmware)
+		return berr(err, 0, "--firmware-log is for --firmware");
+	if (!cfg->kernel && !cfg->firmware)
+		return berr(err, 0,
+			    "no kernel given: use --kernel FILE, or --firmware to boot a disk (see "
+			    "berth-vmm --help)");
 	if (cfg->console_sock && cfg->console == CONSOLE_STDIO)
 		return berr(
 		    err, 0,

@@ -105,13 +105,16 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_IOEVENTFD, KVM_SET_GSI_ROUTING, TUNSETOFFLOAD,
 };
 
-/* What each boot on the main thread adds (vm_boot(), cpu_init()), the pause's clock, and
- * the terminal put back at exit. No KVM_GET_SUPPORTED_CPUID or other set-up-only ones. */
+/* What each boot on the main thread adds (vm_boot(), cpu_init(); the PIT with firmware), the
+ * pause's clock, and the terminal put back at exit. No KVM_GET_SUPPORTED_CPUID or other set-up-only
+ * ones. */
 static const unsigned long main_ioctls[] = {
 	KVM_CREATE_VM,
 	KVM_SET_TSS_ADDR,
 	KVM_SET_IDENTITY_MAP_ADDR,
 	KVM_CREATE_IRQCHIP,
+	KVM_CREATE_PIT2,
+	KVM_REINJECT_CONTROL,
 	KVM_IRQFD,
 	KVM_SET_USER_MEMORY_REGION,
 	KVM_CREATE_VCPU,
@@ -208,9 +211,12 @@ static bool uses_slirp(const struct vm_config *cfg)
 	return false;
 }
 
-/* The console log's rotation (caplog) reopens its file from whichever thread writes. */
-static int add_caplog(scmp_filter_ctx ctx)
+/* A capped log's rotation (caplog: the console's, --log's) reopens its file from whichever
+ * thread writes; --log then moves fds 1 and 2 onto the new file (dup2). */
+static int add_caplog(scmp_filter_ctx ctx, const struct vm_config *cfg)
 {
+	if (cfg->log_path && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(dup2), 0) < 0)
+		return -1;
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rename), 0) < 0 ||
 	    seccomp_rule_add(
 		ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
@@ -225,10 +231,11 @@ static int add_rules(scmp_filter_ctx ctx, enum vmm_thread kind, const struct vm_
 
 	if (add_common(ctx))
 		return -1;
-	if (kind == VMM_THREAD_SLIRP)
-		return add_slirp(ctx);
+	if (kind == VMM_THREAD_SLIRP) /* glib's warnings reach --log's stream from there too */
+		return add_slirp(ctx) || (cfg->log_path && add_caplog(ctx, cfg)) ? -1 : 0;
 	if (ALLOW_ALL(ctx, device_calls) || ALLOW_IOCTLS(ctx, vcpu_ioctls) ||
-	    (slirp && add_slirp(ctx)) || (cfg->console == CONSOLE_FILE && add_caplog(ctx)))
+	    (slirp && add_slirp(ctx)) ||
+	    ((cfg->console == CONSOLE_FILE || cfg->log_path) && add_caplog(ctx, cfg)))
 		return -1;
 	if (kind == VMM_THREAD_VCPU)
 		return 0;

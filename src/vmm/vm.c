@@ -19,11 +19,17 @@
 #include <linux/kvm.h>
 
 #include "api/server.h"
+#include "boot/firmware.h"
 #include "boot/linux.h"
 #include "bus.h"
 #include "console.h"
 #include "dev/acpi_pm.h"
+#include "dev/cmos.h"
+#include "dev/debug_port.h"
+#include "dev/fw_cfg.h"
 #include "dev/i8042.h"
+#include "dev/pm_timer.h"
+#include "dev/port92.h"
 #include "dev/pvpanic.h"
 #include "dev/uart.h"
 #include "loop.h"
@@ -53,7 +59,13 @@ struct vm {
 	struct pci_bus pci;
 	struct msi_router msi;
 	struct vm_virtio virtio;
-	struct linux_boot boot;
+	struct linux_boot boot; /* direct boot */
+	struct firmware rom;	/* boot by firmware: the ROM and the machine it expects */
+	struct fw_cfg fw_cfg;
+	struct cmos cmos;
+	struct debug_port debug;
+	struct port92 port92;
+	bool pit; /* KVM's PIT: for firmware and for kernels that are not Linux */
 	struct vcpu *vcpus;
 	struct loop loop;
 	struct console console;
@@ -207,6 +219,27 @@ static int vm_open_kvm(struct vm *vm, struct berth_error *err)
 	return vm->cpuid ? 0 : -1;
 }
 
+/* What the firmware's machine has beyond direct boot's: fw_cfg, the CMOS clock, its log
+ * port, port 0x92 and the PM timer (and KVM's PIT, made with the VM). */
+static int vm_add_firmware_devices(struct vm *vm, struct berth_error *err)
+{
+	vm->port92.machine = &vm->machine;
+	cmos_init(&vm->cmos, gm_low_size(&vm->mem), vm->mem.size - gm_low_size(&vm->mem),
+		  vm->cfg->cpus);
+	if (debug_port_open(&vm->debug, vm->cfg->firmware_log, err) ||
+	    fw_cfg_init(&vm->fw_cfg, &vm->mem, err) ||
+	    firmware_fw_cfg(&vm->fw_cfg, &vm->mem, vm->cfg->cpus, err))
+		return -1;
+	return bus_register(&vm->pio, FW_CFG_PORT, FW_CFG_PORTS, fw_cfg_io, &vm->fw_cfg, err) ||
+		       bus_register(&vm->pio, CMOS_PORT, CMOS_PORTS, cmos_io, &vm->cmos, err) ||
+		       bus_register(&vm->pio, DEBUG_PORT, 1, debug_port_io, &vm->debug, err) ||
+		       bus_register(&vm->pio, PORT92, 1, port92_io, &vm->port92, err) ||
+		       bus_register(&vm->pio, PORT_ACPI_PM + 8, PM_TIMER_PORTS, pm_timer_io, NULL,
+				    err)
+		   ? -1
+		   : 0;
+}
+
 static int vm_add_devices(struct vm *vm, struct berth_error *err)
 {
 	bus_init(&vm->pio, "port");
@@ -220,7 +253,7 @@ static int vm_add_devices(struct vm *vm, struct berth_error *err)
 	    bus_register(&vm->pio, PORT_PVPANIC, 1, pvpanic_io, &vm->machine, err) ||
 	    pci_bus_register(&vm->pci, &vm->pio, &vm->mmio, err))
 		return -1;
-	return 0;
+	return vm->cfg->firmware ? vm_add_firmware_devices(vm, err) : 0;
 }
 
 static int vm_watch_signals(struct vm *vm, struct berth_error *err)
@@ -324,8 +357,13 @@ static const struct api_ops vm_api_ops = {
 static int vm_setup(struct vm *vm, struct berth_error *err)
 {
 	msi_router_init(&vm->msi);
-	if (linux_boot_open(&vm->boot, vm->cfg->kernel, vm->cfg->initrd, vm->cfg->cmdline, err) ||
-	    vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
+	if (vm->cfg->firmware ? firmware_open(&vm->rom, vm->cfg->firmware, err)
+			      : linux_boot_open(&vm->boot, vm->cfg->kernel, vm->cfg->initrd,
+						vm->cfg->cmdline, err))
+		return -1;
+	/* Linux keeps time without the PIT; firmware and other kernels (memtest86+) need it. */
+	vm->pit = vm->cfg->firmware || !vm->boot.bz.head.version[0];
+	if (vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
 	    (vm->cfg->prealloc && gm_prealloc(&vm->mem, err)) ||
 	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) ||
 	    loop_init(&vm->loop, err) || vm_watch_signals(vm, err) ||
@@ -358,19 +396,37 @@ static int vm_map_memory(struct vm *vm, struct berth_error *err)
 	return 0;
 }
 
-/* One boot: a fresh KVM VM with its vCPUs running the kernel from its entry point.
- * There is no PIT: Linux on KVM keeps time with kvmclock and the TSC-deadline LAPIC timer
- * (kvmclock also turns off the IO-APIC timer check), and KVM's PIT costs a kernel thread
- * whose teardown alone took 14 ms of every VM's exit. */
-static int vm_boot(struct vm *vm, struct berth_error *err)
+/* Guest memory and the first instruction: the kernel at its entry point, or the firmware
+ * at the reset vector (where KVM puts a new vCPU). */
+static int vm_load(struct vm *vm, struct berth_error *err)
 {
 	uint64_t entry;
+
+	if (vm->cfg->firmware)
+		return firmware_map(&vm->rom, vm->vm_fd, vm->mem.nregions, &vm->mem, err);
+	if (linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
+		return -1;
+	return cpu_init_boot_regs(vm->vcpus[0].fd, entry, LAYOUT_ZERO_PAGE, err);
+}
+
+/* One boot: a fresh KVM VM with its vCPUs running the kernel from its entry point, or the
+ * firmware from its reset vector.
+ * The PIT is made only where needed (vm->pit): Linux on KVM keeps time with kvmclock and the
+ * TSC-deadline LAPIC timer (kvmclock also turns off the IO-APIC timer check), and KVM's PIT
+ * costs a kernel thread whose teardown alone took 14 ms of every VM's exit. */
+static int vm_boot(struct vm *vm, struct berth_error *err)
+{
 	unsigned i;
 
 	vm->stop = VM_RUNNING;
 	uart_reset(&vm->uart);
 	acpi_pm_reset(&vm->pm);
 	pci_bus_reset(&vm->pci);
+	if (vm->cfg->firmware) {
+		fw_cfg_reset(&vm->fw_cfg);
+		cmos_reset(&vm->cmos);
+		debug_port_reset(&vm->debug);
+	}
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return berr(err, errno, "cannot create a KVM VM");
@@ -379,17 +435,27 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 		return berr(err, errno, "cannot reserve KVM's TSS pages");
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return berr(err, errno, "cannot create the in-kernel interrupt controllers");
+	/* KVM_PIT_SPEAKER_DUMMY: KVM also models port 0x61, whose bit 5 (channel 2's output)
+	 * firmware and memtest86+ time the TSC with; without it 0x61 would reach berth-vmm. */
+	if (vm->pit && ioctl(vm->vm_fd, KVM_CREATE_PIT2,
+			     &(struct kvm_pit_config){ .flags = KVM_PIT_SPEAKER_DUMMY }) < 0)
+		return berr(err, errno, "cannot create the in-kernel PIT");
+	/* No reinjection of missed ticks: in reinject mode a tick waits for the guest's
+	 * acknowledgement of the last one, and SeaBIOS's serial console (flushed on the timer
+	 * tick) was seen to stop for good when one was lost. */
+	if (vm->pit &&
+	    ioctl(vm->vm_fd, KVM_REINJECT_CONTROL, &(struct kvm_reinject_control){ 0 }) < 0)
+		return berr(err, errno, "cannot set the PIT's reinjection");
 	if (msi_attach(&vm->msi, vm->vm_fd, err) || vm_virtio_attach(&vm->virtio, vm->vm_fd, err))
 		return -1;
-	if (vm_map_memory(vm, err) ||
-	    linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
+	if (vm_map_memory(vm, err))
 		return -1;
 	for (i = 0; i < vm->cfg->cpus; i++) {
 		if (vcpu_create(&vm->vcpus[i], &vm->host, vm->vm_fd, i, vm->run_size, err) ||
 		    cpu_init(vm->vcpus[i].fd, i, vm->cpuid, err))
 			return -1;
 	}
-	if (cpu_init_boot_regs(vm->vcpus[0].fd, entry, LAYOUT_ZERO_PAGE, err))
+	if (vm_load(vm, err))
 		return -1;
 	for (i = 0; i < vm->cfg->cpus; i++)
 		if (vcpu_start(&vm->vcpus[i], err))
@@ -430,6 +496,11 @@ static void vm_teardown(struct vm *vm)
 	gm_destroy(&vm->mem);
 	pci_bus_destroy(&vm->pci);
 	linux_boot_close(&vm->boot);
+	if (vm->cfg->firmware) {
+		firmware_close(&vm->rom);
+		fw_cfg_destroy(&vm->fw_cfg);
+		debug_port_close(&vm->debug);
+	}
 	free(vm->cpuid);
 	free(vm->vcpus);
 	if (vm->kvm_fd >= 0)
@@ -475,6 +546,7 @@ int vm_run(const struct vm_config *cfg)
 		.sig_src = { .fd = -1 },
 		.stop_src = { .fd = -1 },
 		.stop_lock = PTHREAD_MUTEX_INITIALIZER,
+		.debug = { .log = { .fd = -1 } }, /* closed safely if set-up stops before it */
 	};
 	int rc;
 

@@ -116,3 +116,26 @@ kit_cpio() {
 		gzip -n -6 >"$out.tmp.$$"
 	mv "$out.tmp.$$" "$out"
 }
+
+# kit_deb_unpacked PKG DIR - make DIR the unpacked Debian package PKG (dpkg-deb -x), for
+# guests that are files of a package (memtest86+, GNU Mach, SeaBIOS). Cached like the
+# kernels: built once under a lock, marked with DIR/.ready.
+kit_deb_unpacked() {
+	local pkg=$1 dir=$2
+	[ -e "$dir/.ready" ] && return 0
+	kit_locked "$dir.lock" _kit_deb_build "$pkg" "$dir"
+}
+
+_kit_deb_build() {
+	local pkg=$1 dir=$2 tmp=$2.tmp
+	[ -e "$dir/.ready" ] && return 0 # built while we waited for the lock
+	kit_log "downloading package $pkg..."
+	rm -rf "$dir" "$tmp"
+	mkdir -p "$tmp/deb"
+	kit_apt_download "$pkg" "$tmp/deb"
+	dpkg-deb -x "$tmp"/deb/*.deb "$tmp/root"
+	rm -rf "$tmp/deb"
+	mv "$tmp/root" "$dir"
+	rmdir "$tmp"
+	touch "$dir/.ready"
+}

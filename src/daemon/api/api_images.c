@@ -45,21 +45,23 @@ static int read_source(json_t *body, struct image_source *src, struct berth_erro
 	if (!strcmp(kind, "ct")) {
 		src->kind = KIND_CT;
 		if (json_object_get(body, "kernel") || json_object_get(body, "initrd") ||
-		    json_object_get(body, "disk"))
+		    json_object_get(body, "disk") || json_object_get(body, "cmdline"))
 			return refuse(
 			    err, EINVAL,
-			    "a ct image takes 'rootfs' only (kernel, initrd, disk are for vm)");
+			    "a ct image takes 'rootfs' only (kernel, initrd, disk, cmdline "
+			    "are for vm)");
 		return read_path(body, "rootfs", true, &src->rootfs, err);
 	}
 	if (!strcmp(kind, "vm")) {
 		src->kind = KIND_VM;
 		if (json_object_get(body, "rootfs"))
-			return refuse(
-			    err, EINVAL,
-			    "a vm image takes 'kernel', 'initrd' and 'disk', not 'rootfs'");
-		return read_path(body, "kernel", true, &src->kernel, err) ||
+			return refuse(err, EINVAL,
+				      "a vm image takes 'kernel', 'initrd', 'disk' and 'cmdline', "
+				      "not 'rootfs'");
+		return read_path(body, "kernel", false, &src->kernel, err) ||
 		       read_path(body, "initrd", false, &src->initrd, err) ||
-		       read_path(body, "disk", false, &src->disk, err);
+		       read_path(body, "disk", false, &src->disk, err) ||
+		       input_cmdline(body, "cmdline", SERVER_CMDLINE_MAX, &src->cmdline, err);
 	}
 	return refuse(err, EINVAL, "field 'kind' must be \"vm\" or \"ct\"");
 }
@@ -67,8 +69,8 @@ static int read_source(json_t *body, struct image_source *src, struct berth_erro
 void api_images_import(struct berthd *d, const struct http_request *rq, const char *arg,
 		       struct http_reply *rep)
 {
-	static const char *const fields[] = { "name",	"kind", "rootfs", "kernel",
-					      "initrd", "disk", NULL };
+	static const char *const fields[] = { "name",	"kind", "rootfs",  "kernel",
+					      "initrd", "disk", "cmdline", NULL };
 	const char *name = NULL;
 	char id[OP_ID_LEN + 1];
 	struct image_source src;
@@ -133,8 +135,10 @@ void api_images_upload(struct berthd *d, const struct http_request *rq, struct h
 		       struct http_reply *rep)
 {
 	const char *name = http_query(rq, "name"), *kind = http_query(rq, "kind");
-	struct image_receipt *r;
+	const char *q = http_query(rq, "cmdline"), *cmdline = NULL;
+	struct image_receipt *r = NULL;
 	struct berth_error err;
+	json_t *opts;
 
 	if (!name || !kind) {
 		http_reply_error(rep, 400, "an image upload needs ?name=NAME&kind=vm|ct");
@@ -146,7 +150,18 @@ void api_images_upload(struct berthd *d, const struct http_request *rq, struct h
 	}
 	if (api_refuse_name("image", name, rep))
 		return;
-	r = image_receive_begin(d, name, !strcmp(kind, "vm") ? KIND_VM : KIND_CT, &err);
+	/* The query's cmdline gets the checks of the JSON form's field, before any byte is
+	 * written (nocheck: input_cmdline refuses what is not printable ASCII). */
+	opts = json_object();
+	if (!opts || (q && json_object_set_new(opts, "cmdline", json_string_nocheck(q)))) {
+		json_decref(opts);
+		http_reply_error(rep, 500, "out of memory");
+		return;
+	}
+	if (input_cmdline(opts, "cmdline", SERVER_CMDLINE_MAX, &cmdline, &err) == 0)
+		r = image_receive_begin(d, name, !strcmp(kind, "vm") ? KIND_VM : KIND_CT, cmdline,
+					&err);
+	json_decref(opts);
 	if (!r) {
 		api_reply_error(rep, &err);
 		return;

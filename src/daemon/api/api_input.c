@@ -45,6 +45,32 @@ int input_string(json_t *body, const char *key, bool required, const char **out,
 	return 0;
 }
 
+int input_cmdline(json_t *body, const char *key, size_t max, const char **out,
+		  struct berth_error *err)
+{
+	const char *s = NULL;
+	size_t i, n;
+
+	if (input_string(body, key, false, &s, err))
+		return -1;
+	if (!s)
+		return 0;
+	n = strlen(s);
+	if (n > max)
+		return refuse(err, EINVAL, "field '%s' is %zu bytes: at most %zu", key, n, max);
+	/* it reaches a kernel through berth-vmm's argv and is shown by `berth show`: no
+	 * control characters, no bytes a terminal or a parser could misread */
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return refuse(
+			    err, EINVAL,
+			    "field '%s' must be printable ASCII (byte 0x%02x at %zu is not)", key,
+			    (unsigned char)s[i], i);
+	}
+	*out = s;
+	return 0;
+}
+
 int input_uint(json_t *body, const char *key, unsigned min, unsigned max, unsigned *out,
 	       struct berth_error *err)
 {

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -16,6 +17,11 @@ int input_fields(json_t *body, const char *const allowed[], struct berth_error *
 /* body[key] as a non-empty string into *out (left alone when absent and not required). */
 int input_string(json_t *body, const char *key, bool required, const char **out,
 		 struct berth_error *err);
+
+/* body[key] as a kernel command line into *out (left alone when absent): a non-empty string
+ * of printable ASCII of at most max bytes. */
+int input_cmdline(json_t *body, const char *key, size_t max, const char **out,
+		  struct berth_error *err);
 
 /* body[key] as a whole number from min to max (left alone when absent). */
 int input_uint(json_t *body, const char *key, unsigned min, unsigned max, unsigned *out,

@@ -69,16 +69,19 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
 void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg,
 			struct http_reply *rep)
 {
-	static const char *const fields[] = { "name", "kind", "image",	 "cpus", "memory",
-					      "disk", "plan", "restart", NULL };
+	static const char *const fields[] = { "name", "kind", "image",	 "cpus",    "memory",
+					      "disk", "plan", "restart", "cmdline", NULL };
 	char id[OP_ID_LEN + 1];
 	struct server_spec spec;
 	struct berth_error err;
+	const char *cmdline = NULL;
 
 	(void)arg;
 	if (api_refuse_body(rq, fields, rep))
 		return;
-	if (read_spec(d, rq->body, &spec, &err) || server_create(d, &spec, id, &err))
+	if (read_spec(d, rq->body, &spec, &err) ||
+	    input_cmdline(rq->body, "cmdline", SERVER_CMDLINE_MAX, &cmdline, &err) ||
+	    server_create(d, &spec, cmdline, id, &err))
 		api_reply_error(rep, &err);
 	else
 		api_reply_operation(rep, id);

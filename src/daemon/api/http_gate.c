@@ -412,7 +412,8 @@ int gate_start(struct http_gate **out, int fd, int poll_fd, const struct http_li
 		berr(err, errno ? errno : ENOMEM, "the API's gate");
 		goto fail;
 	}
-	/* Before the thread runs: its first connection's hooks look for the gate there. */
+	/* Before the thread starts: its first connection reaches http.c, which finds the gate
+	 * through *out. */
 	*out = g;
 	rc = pthread_create(&g->thread, NULL, gate_thread, g);
 	if (rc) {

@@ -11,15 +11,26 @@
 #include "common/names.h"
 #include "common/error.h"
 #include "daemon/images/upload.h"
+#include "daemon/state/server_rows.h"
 
-#define COLUMNS "name, kind, state, size, created"
+#define COLUMNS "name, kind, state, size, created, boot, cmdline"
+
+static const char *text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}
 
 static json_t *row_json(sqlite3_stmt *st)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", sqlite3_column_text(st, 0), "kind",
-			 sqlite3_column_text(st, 1), "state", sqlite3_column_text(st, 2), "size",
-			 (json_int_t)sqlite3_column_int64(st, 3), "created",
-			 (json_int_t)sqlite3_column_int64(st, 4));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", text(st, 0), "kind", text(st, 1),
+			      "state", text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
+			      "created", (json_int_t)sqlite3_column_int64(st, 4));
+
+	if (j)
+		boot_json(j, text(st, 1), text(st, 5), text(st, 6));
+	return j;
 }
 
 json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err)
@@ -32,6 +43,31 @@ json_t *image_json_list(sqlite3 *db, struct berth_error *err)
 {
 	return db_rows_json(db, "SELECT " COLUMNS " FROM images ORDER BY name", NULL, row_json,
 			    err);
+}
+
+int image_boot(sqlite3 *db, const char *name, enum server_boot *boot,
+	       char cmdline[SERVER_CMDLINE_MAX + 1], struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT boot, cmdline FROM images WHERE name = ?1 AND kind = 'vm'", err);
+	int rc;
+
+	*boot = BOOT_KERNEL;
+	cmdline[0] = '\0';
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_error(db, err, "reading images");
+	if (!strcmp(text(st, 0), "firmware"))
+		*boot = BOOT_FIRMWARE;
+	if ((size_t)snprintf(cmdline, SERVER_CMDLINE_MAX + 1, "%s", text(st, 1)) >
+	    SERVER_CMDLINE_MAX)
+		return berr(err, EOVERFLOW, "image %s: its kernel command line is too long", name);
+	return 0;
 }
 
 /* Run one statement on image name (and an optional size). */
@@ -118,18 +154,32 @@ static int import_work(struct op *op, void *arg, struct berth_error *err)
 	return -1;
 }
 
-/* Record image name as 'importing' (EEXIST when the name is taken). */
-static int row_insert(sqlite3 *db, const char *name, enum server_kind kind, struct berth_error *err)
+static const char *boot_name(enum server_boot boot)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
-	    db, "INSERT INTO images (name, kind, state, created) VALUES (?1, ?2, 'importing', ?3)",
-	    err);
+	return boot == BOOT_KERNEL ? "kernel" : boot == BOOT_FIRMWARE ? "firmware" : NULL;
+}
+
+/* Record image name as 'importing' (EEXIST when the name is taken), with how it boots
+ * (BOOT_NONE: a ct image, or an upload that has not told yet) and its kernel command line
+ * (NULL: none). */
+static int row_insert(sqlite3 *db, const char *name, enum server_kind kind, enum server_boot boot,
+		      const char *cmdline, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db,
+		       "INSERT INTO images (name, kind, state, created, boot, cmdline) "
+		       "VALUES (?1, ?2, 'importing', ?3, ?4, ?5)",
+		       err);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (boot_name(boot))
+		sqlite3_bind_text(st, 4, boot_name(boot), -1, SQLITE_STATIC);
+	if (cmdline)
+		sqlite3_bind_text(st, 5, cmdline, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return refuse(err, EEXIST,
@@ -156,7 +206,11 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 		return -1;
 	}
 	db = db_conn(&d->db, err);
-	if (!db || row_insert(db, name, src->kind, err))
+	if (!db || row_insert(db, name, src->kind,
+			      src->kind != KIND_VM ? BOOT_NONE
+			      : src->kernel	   ? BOOT_KERNEL
+						   : BOOT_FIRMWARE,
+			      src->cmdline, err))
 		return -1;
 	announce(d, name);
 	j = calloc(1, sizeof(*j));
@@ -187,6 +241,7 @@ struct image_receipt {
 	struct berthd *d;
 	char name[NAME_MAX_LEN + 1];
 	struct image_upload *files;
+	bool cmdline; /* the image has a kernel command line */
 	bool ready;
 };
 
@@ -201,7 +256,7 @@ static int upload_bound(struct berthd *d, sqlite3 *db, struct upload_bound *b,
 }
 
 struct image_receipt *image_receive_begin(struct berthd *d, const char *name, enum server_kind kind,
-					  struct berth_error *err)
+					  const char *cmdline, struct berth_error *err)
 {
 	struct image_receipt *r;
 	struct upload_bound b;
@@ -210,7 +265,13 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, en
 	if (name_check("image", name, err))
 		return NULL;
 	db = db_conn(&d->db, err);
-	if (!db || upload_bound(d, db, &b, err) || row_insert(db, name, kind, err))
+	if (kind != KIND_VM && cmdline) {
+		refuse(err, EINVAL, "a ct image takes no kernel command line");
+		return NULL;
+	}
+	/* How it boots is known when the archive is whole (image_receive_end). */
+	if (!db || upload_bound(d, db, &b, err) ||
+	    row_insert(db, name, kind, BOOT_NONE, cmdline, err))
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -218,6 +279,7 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, en
 	} else {
 		r->d = d;
 		snprintf(r->name, sizeof(r->name), "%s", name);
+		r->cmdline = cmdline != NULL;
 		if (upload_open(&r->files, d->state_dir, name, kind, &b, err) == 0) {
 			announce(d, name);
 			return r;
@@ -236,14 +298,31 @@ ssize_t image_receive_data(struct image_receipt *r, const void *buf, size_t len,
 
 json_t *image_receive_end(struct image_receipt *r, struct berth_error *err)
 {
+	_cleanup_stmt_ sqlite3_stmt *st = NULL;
+	enum server_boot boot;
+	bool stored = false;
 	sqlite3 *db;
 	uint64_t size;
 
-	if (upload_finish(r->files, &size, err))
+	if (upload_finish(r->files, r->cmdline, &boot, &size, err))
 		return NULL;
 	db = db_conn(&r->d->db, err);
-	if (!db || image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
-			     r->name, size, err)) {
+	if (db)
+		st = db_prepare(db,
+				"UPDATE images SET state = 'ready', size = ?2, boot = ?3 "
+				"WHERE name = ?1",
+				err);
+	if (st) {
+		sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+		if (boot_name(boot))
+			sqlite3_bind_text(st, 3, boot_name(boot), -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			stored = true;
+		else
+			db_error(db, err, "updating images");
+	}
+	if (!stored) {
 		image_remove(r->d->state_dir, r->name, &(struct berth_error){ 0 });
 		return NULL;
 	}

@@ -63,6 +63,19 @@ int image_check_kernel(const char *path, const char *what, struct berth_error *e
 	return 0;
 }
 
+int image_check_boot(bool kernel, bool initrd, bool disk, bool cmdline, struct berth_error *err)
+{
+	if (!kernel && !disk)
+		return berr(err, 0,
+			    "a VM image needs a kernel, or a bootable disk that its servers boot "
+			    "by firmware");
+	if (!kernel && (initrd || cmdline))
+		return berr(err, 0,
+			    "an initrd and a kernel command line need a kernel: a disk alone "
+			    "boots by firmware, with its own bootloader's");
+	return 0;
+}
+
 /* Fail unless a ct source is a tarball tar can read or a directory. */
 static int check_rootfs_source(const char *path, struct berth_error *err)
 {
@@ -97,11 +110,13 @@ int image_check_source(const struct image_source *src, struct berth_error *err)
 		return check_rootfs_source(src->rootfs, err);
 	}
 	if (src->rootfs)
-		return berr(
-		    err, 0,
-		    "a VM image takes a kernel (and an optional initrd and disk), not a rootfs");
-	if (check_path("kernel", src->kernel, S_IFREG, err) ||
-	    image_check_kernel(src->kernel, src->kernel, err))
+		return berr(err, 0,
+			    "a VM image takes a kernel (and an optional initrd and disk) or a "
+			    "bootable disk alone, not a rootfs");
+	if (image_check_boot(src->kernel, src->initrd, src->disk, src->cmdline, err))
+		return -1;
+	if (src->kernel && (check_path("kernel", src->kernel, S_IFREG, err) ||
+			    image_check_kernel(src->kernel, src->kernel, err)))
 		return -1;
 	if (src->initrd && check_path("initrd", src->initrd, S_IFREG, err))
 		return -1;

@@ -4,6 +4,7 @@
 #ifndef BERTH_DAEMON_IMAGES_H
 #define BERTH_DAEMON_IMAGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -13,12 +14,15 @@
 struct image_source {
 	enum server_kind kind;
 	const char *rootfs; /* ct: a tarball (.tar, .tar.gz, .tar.xz...) or a directory */
-	const char *kernel, *initrd,
-	    *disk; /* vm: kernel required (a bzImage), the others optional */
+	/* vm: a kernel (a bzImage) with an optional initrd and disk, or a bootable disk alone
+	 * (its servers boot it by firmware) */
+	const char *kernel, *initrd, *disk;
+	const char *cmdline; /* vm with a kernel: what its kernel command line gains, or NULL */
 };
 
-/* Check src before any work: files exist and are readable, a kernel is a bzImage, a rootfs
- * tarball or directory is there. A clear message names what is wrong. */
+/* Check src before any work: files exist and are readable, a VM image has a kernel (a
+ * bzImage) or a disk, a rootfs tarball or directory is there. A clear message names what is wrong.
+ */
 int image_check_source(const struct image_source *src, struct berth_error *err);
 
 /* Build image name under state_dir from src: into images/NAME.tmp, renamed to images/NAME
@@ -35,6 +39,10 @@ int image_begin(const char *state_dir, const char *name, char **tmp, char **fina
 
 /* Write tmp to disk and rename it to final (never over an existing image). */
 int image_commit(const char *tmp, const char *final, struct berth_error *err);
+
+/* Fail unless a VM image of these parts can boot: a kernel, or a disk alone (by firmware),
+ * which takes no initrd and no kernel command line. */
+int image_check_boot(bool kernel, bool initrd, bool disk, bool cmdline, struct berth_error *err);
 
 /* Fail unless path is a bzImage berth-vmm can boot: the check berth-vmm makes itself.
  * Messages say "kernel WHAT". */

@@ -160,13 +160,18 @@ ssize_t upload_write(struct image_upload *u, const void *buf, size_t len, int *w
 	return tar_refused(u, err) ? -1 : (ssize_t)took;
 }
 
-/* A VM image is kernel, initrd and disk.img, regular files, nothing else; kernel boots. */
-static int check_vm_files(struct image_upload *u, struct berth_error *err)
+/* A VM image is kernel, initrd and disk.img, regular files, nothing else: a kernel that
+ * boots (*boot BOOT_KERNEL), or a disk alone (BOOT_FIRMWARE), which takes no initrd and no
+ * kernel command line (cmdline: the upload gives one). */
+static int check_vm_files(struct image_upload *u, bool cmdline, enum server_boot *boot,
+			  struct berth_error *err)
 {
 	static const char *const names[] = { "kernel", "initrd", "disk.img" };
+	bool has[sizeof(names) / sizeof(names[0])] = { false };
 	_cleanup_free_ char *kernel = NULL;
 	struct dirent *e;
 	struct stat st;
+	size_t which = 0;
 	bool known;
 	DIR *d = opendir(u->tmp);
 	int rc = 0;
@@ -177,8 +182,12 @@ static int check_vm_files(struct image_upload *u, struct berth_error *err)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		known = false;
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			known = known || !strcmp(e->d_name, names[i]);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (!strcmp(e->d_name, names[i])) {
+				known = true;
+				which = i;
+			}
+		}
 		if (!known)
 			rc = refuse(err, EINVAL,
 				    "the archive for VM image %s holds '%.64s': a VM image is "
@@ -191,24 +200,31 @@ static int check_vm_files(struct image_upload *u, struct berth_error *err)
 				    e->d_name, u->name);
 		else if (fchmodat(dirfd(d), e->d_name, 0600, 0) < 0)
 			rc = berr(err, errno, "cannot chmod %s/%s", u->tmp, e->d_name);
+		else
+			has[which] = true;
 	}
 	closedir(d);
 	if (rc)
 		return -1;
 	if (chmod(u->tmp, 0700) < 0)
 		return berr(err, errno, "cannot chmod %s", u->tmp);
+	if (image_check_boot(has[0], has[1], has[2], cmdline, err))
+		return berr_wrap(err, "the archive for VM image %s", u->name);
+	*boot = has[0] ? BOOT_KERNEL : BOOT_FIRMWARE;
+	if (!has[0])
+		return 0;
 	if (asprintf(&kernel, "%s/kernel", u->tmp) < 0)
 		return berr(err, ENOMEM, "image %s", u->name);
-	if (access(kernel, F_OK) < 0)
-		return refuse(err, EINVAL, "the archive for VM image %s holds no kernel", u->name);
 	return image_check_kernel(kernel, "in the archive", err);
 }
 
-int upload_finish(struct image_upload *u, uint64_t *size, struct berth_error *err)
+int upload_finish(struct image_upload *u, bool cmdline, enum server_boot *boot, uint64_t *size,
+		  struct berth_error *err)
 {
 	char a[32], b[32];
 	uint64_t used;
 
+	*boot = BOOT_NONE;
 	if (!u->started) {
 		if (!u->head_len)
 			return refuse(err, EINVAL, "the upload of image %s is empty", u->name);
@@ -221,7 +237,7 @@ int upload_finish(struct image_upload *u, uint64_t *size, struct berth_error *er
 		return -1;
 	}
 	if (u->kind == KIND_CT ? image_check_rootfs(u->into, "the uploaded rootfs", err)
-			       : check_vm_files(u, err)) {
+			       : check_vm_files(u, cmdline, boot, err)) {
 		if (err->errnum == 0)
 			err->errnum = EINVAL; /* what the archive holds is wrong */
 		return -1;

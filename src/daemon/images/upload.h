@@ -5,6 +5,7 @@
 #ifndef BERTH_DAEMON_UPLOAD_H
 #define BERTH_DAEMON_UPLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -33,9 +34,11 @@ ssize_t upload_write(struct image_upload *u, const void *buf, size_t len, int *w
 		     struct berth_error *err);
 
 /* The archive is whole: finish extracting, check the image (a ct rootfs boots, a vm image is
- * a bzImage kernel and optional initrd and disk.img, nothing else), rename it into place.
- * *size gets the bytes it takes on disk. */
-int upload_finish(struct image_upload *u, uint64_t *size, struct berth_error *err);
+ * a bzImage kernel and optional initrd and disk.img, or disk.img alone, nothing else; cmdline:
+ * the image has a kernel command line, which needs a kernel), rename it into place. *boot
+ * gets how a vm image boots (BOOT_NONE for ct), *size the bytes it takes on disk. */
+int upload_finish(struct image_upload *u, bool cmdline, enum server_boot *boot, uint64_t *size,
+		  struct berth_error *err);
 
 /* Stop tar, remove the files unless upload_finish succeeded, free u (NULL is fine). */
 void upload_free(struct image_upload *u);

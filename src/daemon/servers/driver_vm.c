@@ -25,14 +25,13 @@
 #include "daemon/servers/server_console.h"
 #include "daemon/servers/server_files.h"
 #include "daemon/servers/spawn.h"
+#include "daemon/servers/vm_command.h"
 #include "daemon/servers/vmm_api.h"
 
 #define VM_START_MS    30000 /* until the control socket answers (RAM is touched first) */
 #define VM_API_MS      2000  /* one request on the control socket */
 #define VM_API_SLOW_MS 5000  /* the last chance of a VMM that did not answer in VM_API_MS */
 #define VM_KILL_MS     5000  /* for the VMM to exit after stop or SIGKILL */
-#define VM_CMDLINE     "console=ttyS0 reboot=k panic=-1" /* berth-vmm's default */
-#define VM_ARGS_MAX    32
 
 static int make_dir(const struct server *s, struct berth_error *err)
 {
@@ -73,95 +72,15 @@ static int vm_provision(const struct server *s, const struct driver_env *e, prog
 	return 0;
 }
 
-struct vm_args {
-	char *argv[VM_ARGS_MAX];
-	int argc;
-	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX], sock[PATH_MAX], log[PATH_MAX];
-	char console[PATH_MAX + 40], vmm_log[PATH_MAX + 40], console_sock[PATH_MAX], cpus[16];
-	char mem[32];
-	char net[NET_VM_ARG_MAX], cmdline[sizeof(VM_CMDLINE) + NET_CMDLINE_MAX];
-};
-
-static void add(struct vm_args *a, const char *arg)
-{
-	a->argv[a->argc++] = (char *)arg;
-}
-
-/* The berth-vmm command line of server s. */
-static int vm_command(const struct server *s, const struct driver_env *e, struct vm_args *a,
+/* Make s's network (net.h) and its berth-vmm command line into a. */
+static int vm_prepare(const struct server *s, const struct driver_env *e, struct vm_args *a,
 		      struct berth_error *err)
 {
-	char console[PATH_MAX];
+	char net[NET_VM_ARG_MAX] = "", extra[NET_CMDLINE_MAX] = "";
 
-	if (image_file(a->kernel, s, "kernel", err) < 0 ||
-	    image_file(a->initrd, s, "initrd", err) < 0 ||
-	    server_file(a->disk, s, "disk.img", err) < 0 ||
-	    server_file(a->sock, s, "api.sock", err) < 0 ||
-	    server_file(a->log, s, "vmm.log", err) < 0 ||
-	    server_file(console, s, "console.log", err) < 0 ||
-	    console_socket(e, s->name, a->console_sock, err) < 0)
+	if (e->net && net_vm_attach(e->net, s, net, extra, err))
 		return -1;
-	if (e->console_log_max) {
-		snprintf(a->console, sizeof(a->console), "file=%s,max=%llu", console,
-			 (unsigned long long)e->console_log_max);
-		snprintf(a->vmm_log, sizeof(a->vmm_log), "%s,max=%llu", a->log,
-			 (unsigned long long)e->console_log_max);
-	} else {
-		snprintf(a->console, sizeof(a->console), "file=%s", console);
-		snprintf(a->vmm_log, sizeof(a->vmm_log), "%s", a->log);
-	}
-	snprintf(a->cpus, sizeof(a->cpus), "%u", s->cpus);
-	snprintf(a->mem, sizeof(a->mem), "%" PRIu64, s->memory);
-	a->argc = 0;
-	add(a, e->vmm_path);
-	add(a, "--kernel");
-	add(a, a->kernel);
-	if (access(a->initrd, F_OK) == 0) {
-		add(a, "--initrd");
-		add(a, a->initrd);
-	}
-	if (access(a->disk, F_OK) == 0) {
-		add(a, "--disk");
-		add(a, a->disk);
-	}
-	add(a, "--cpus");
-	add(a, a->cpus);
-	add(a, "--mem");
-	add(a, a->mem);
-	add(a, "--console");
-	add(a, a->console);
-	add(a, "--console-sock");
-	add(a, a->console_sock);
-	add(a, "--api-sock");
-	add(a, a->sock);
-	add(a, "--log");
-	add(a, a->vmm_log);
-	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */
-	a->argv[a->argc] = NULL;
-	return 0;
-}
-
-/* Make s's network (net.h) and add its --net and --cmdline to a. */
-static int vm_net(const struct server *s, const struct driver_env *e, struct vm_args *a,
-		  struct berth_error *err)
-{
-	char extra[NET_CMDLINE_MAX];
-
-	if (!e->net)
-		return 0;
-	if (net_vm_attach(e->net, s, a->net, extra, err))
-		return -1;
-	if (a->net[0]) {
-		add(a, "--net");
-		add(a, a->net);
-	}
-	if (extra[0]) {
-		snprintf(a->cmdline, sizeof(a->cmdline), "%s %s", VM_CMDLINE, extra);
-		add(a, "--cmdline");
-		add(a, a->cmdline);
-	}
-	a->argv[a->argc] = NULL;
-	return 0;
+	return vm_command(s, e, net, extra, a, err);
 }
 
 static int vm_start(const struct server *s, const struct driver_env *e, long *pid,
@@ -172,7 +91,7 @@ static int vm_start(const struct server *s, const struct driver_env *e, long *pi
 	struct vm_args a;
 	long log_from, deadline = proc_now_ms() + VM_START_MS;
 
-	if (vm_command(s, e, &a, err) < 0 || vm_net(s, e, &a, err) < 0)
+	if (vm_prepare(s, e, &a, err) < 0)
 		return -1;
 	log_from = log_size(a.log);
 	if (spawn_detached(a.argv, a.log, pid, err) < 0)

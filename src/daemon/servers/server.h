@@ -7,8 +7,15 @@
 #include <stdint.h>
 
 #define SERVER_NAME_MAX 63 /* names match ^[a-z0-9][a-z0-9-]{0,62}$ */
+/* what an image or a server adds to a VM's kernel command line: printable ASCII, so that
+ * with berth's own part and the network's it stays under Linux's 2048 bytes */
+#define SERVER_CMDLINE_MAX 1024
 
 enum server_kind { KIND_VM, KIND_CT };
+
+/* How a VM starts: its image's kernel loaded by berth-vmm, or its disk's own bootloader run
+ * by the firmware (an image with a disk and no kernel). A container has neither. */
+enum server_boot { BOOT_NONE, BOOT_KERNEL, BOOT_FIRMWARE };
 
 enum server_state {
 	STATE_CREATING, /* reserved, files being made; rolled back if berthd dies now */
@@ -29,7 +36,9 @@ struct server {
 	uint64_t disk;	 /* bytes, reserved */
 	long pid;	 /* VMM or container init while running, else 0 */
 	bool restart_always;
-	char address[16];	  /* its address of the bridge's pool, "" when none */
+	enum server_boot boot;
+	char cmdline[SERVER_CMDLINE_MAX + 1]; /* a kernel-booted VM's own part, "" when none */
+	char address[16];		      /* its address of the bridge's pool, "" when none */
 	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */
 	char image_dir[PATH_MAX]; /* STATE_DIR/images/IMAGE */
 };

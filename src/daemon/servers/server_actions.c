@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon/images/copy.h"
+#include "daemon/images/image_actions.h"
 #include "daemon/servers/mounts.h"
 #include "common/error.h"
 #include "daemon/state/server_rows.h"
@@ -151,17 +152,46 @@ static int image_disk(const struct berthd *d, struct server_spec *spec, struct b
 	return 0;
 }
 
-int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN + 1],
-		  struct berth_error *err)
+/* How a server of spec boots and its own kernel command line: cmdline (the request's),
+ * else its image's. A container and a firmware-booted VM have none to take. */
+static int resolve_boot(sqlite3 *db, const struct server_spec *spec, const char *cmdline,
+			enum server_boot *boot, char own[SERVER_CMDLINE_MAX + 1],
+			struct berth_error *err)
 {
-	char target[128];
-	struct job *j;
+	*boot = BOOT_NONE;
+	own[0] = '\0';
+	if (spec->kind == KIND_CT)
+		return cmdline ? refuse(err, EINVAL,
+					"a container has no kernel command line: 'cmdline' is for "
+					"VMs")
+			       : 0;
+	if (image_boot(db, spec->image, boot, own, err))
+		return -1;
+	if (cmdline && *boot == BOOT_FIRMWARE)
+		return refuse(err, EINVAL,
+			      "image %s is a disk that boots by firmware with its own "
+			      "bootloader's kernel command line: 'cmdline' needs an image with a "
+			      "kernel",
+			      spec->image);
+	if (cmdline)
+		snprintf(own, SERVER_CMDLINE_MAX + 1, "%s", cmdline);
+	return 0;
+}
+
+int server_create(struct berthd *d, struct server_spec *spec, const char *cmdline,
+		  char id[OP_ID_LEN + 1], struct berth_error *err)
+{
+	char target[128], own[SERVER_CMDLINE_MAX + 1];
+	enum server_boot boot;
+	struct job *j = NULL;
 	sqlite3 *db = db_conn(&d->db, err);
 
-	if (!db || image_disk(d, spec, err) || ledger_reserve(db, &d->cap, spec, err))
+	if (!db || resolve_boot(db, spec, cmdline, &boot, own, err) || image_disk(d, spec, err) ||
+	    ledger_reserve(db, &d->cap, spec, err))
 		return -1;
 	server_announce(d, spec->name);
-	j = job_new(d, spec->name, ACTION_START, false, 0, err);
+	if (server_set_boot(db, spec->name, boot, own, err) == 0)
+		j = job_new(d, spec->name, ACTION_START, false, 0, err);
 	snprintf(target, sizeof(target), "/1.0/servers/%s", spec->name);
 	if (!j || op_run(&d->ops, "create", target, create_work, j, free, id, err)) {
 		struct berth_error rerr;

@@ -12,9 +12,10 @@
 enum server_action { ACTION_START, ACTION_STOP, ACTION_RESTART };
 
 /* Reserve spec in the ledger (refused when it does not fit), then make its files in an
- * operation; id gets the operation's id. */
-int server_create(struct berthd *d, struct server_spec *spec, char id[OP_ID_LEN + 1],
-		  struct berth_error *err);
+ * operation; id gets the operation's id. cmdline (or NULL) is the VM's own kernel command
+ * line, instead of its image's. */
+int server_create(struct berthd *d, struct server_spec *spec, const char *cmdline,
+		  char id[OP_ID_LEN + 1], struct berth_error *err);
 
 /* Start, stop or restart server name; force and timeout_s apply to stopping. */
 int server_act(struct berthd *d, const char *name, enum server_action action, bool force,

@@ -35,6 +35,15 @@ const char *const db_migrations[] = {
 	" updated INTEGER NOT NULL);",
 	/* 2: networks: an address of the bridge's pool is one server's (NULLs are many). */
 	"CREATE UNIQUE INDEX servers_address ON servers (address);",
+	/* 3: how a VM boots (its image's kernel, or its disk by firmware when the image has no
+	 * kernel) and what an image or a server adds to the kernel's command line. Every VM
+	 * before this step booted its image's kernel. */
+	"ALTER TABLE images ADD COLUMN boot TEXT CHECK (boot IN ('kernel','firmware'));"
+	"ALTER TABLE images ADD COLUMN cmdline TEXT;"
+	"ALTER TABLE servers ADD COLUMN boot TEXT CHECK (boot IN ('kernel','firmware'));"
+	"ALTER TABLE servers ADD COLUMN cmdline TEXT;"
+	"UPDATE images SET boot = 'kernel' WHERE kind = 'vm';"
+	"UPDATE servers SET boot = 'kernel' WHERE kind = 'vm';",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon/servers/vm_command.h"
 #include "daemon/state/db.h"
 #include "common/error.h"
 
@@ -13,7 +14,9 @@ static const char *const state_names[] = {
 	[STATE_RUNNING] = "running",   [STATE_STOPPING] = "stopping", [STATE_DELETING] = "deleting",
 };
 
-#define COLUMNS "name, kind, image, state, cpus, memory, disk, address, pid, restart, created"
+#define COLUMNS                                                                                    \
+	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
+	"cmdline"
 
 const char *server_state_name(enum server_state s)
 {
@@ -57,6 +60,13 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 	s->disk = (uint64_t)sqlite3_column_int64(st, 6);
 	s->pid = (long)sqlite3_column_int64(st, 8);
 	s->restart_always = !strcmp(text(st, 9), "always");
+	s->boot = s->kind == KIND_CT		      ? BOOT_NONE
+		  : !strcmp(text(st, 11), "firmware") ? BOOT_FIRMWARE
+						      : BOOT_KERNEL;
+	if ((size_t)snprintf(s->cmdline, sizeof(s->cmdline), "%s", text(st, 12)) >=
+	    sizeof(s->cmdline))
+		return berr(err, EOVERFLOW, "server %s: its kernel command line is too long",
+			    s->name);
 	snprintf(s->address, sizeof(s->address), "%s", text(st, 7));
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
@@ -86,6 +96,40 @@ int server_load(sqlite3 *db, const char *state_dir, const char *name, struct ser
 	}
 }
 
+void boot_json(json_t *j, const char *kind, const char *boot, const char *cmdline)
+{
+	char line[VM_CMDLINE_LEN];
+
+	if (strcmp(kind, "vm"))
+		return;
+	if (!strcmp(boot, "firmware")) {
+		json_object_set_new(j, "boot", json_string("firmware"));
+		return;
+	}
+	vm_kernel_cmdline(line, sizeof(line), cmdline, "");
+	json_object_set_new(j, "boot", json_string("kernel"));
+	json_object_set_new(j, "cmdline", json_string(line));
+}
+
+int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const char *cmdline,
+		    struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "UPDATE servers SET boot = ?2, cmdline = ?3 WHERE name = ?1", err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (boot != BOOT_NONE)
+		sqlite3_bind_text(st, 2, boot == BOOT_FIRMWARE ? "firmware" : "kernel", -1,
+				  SQLITE_STATIC);
+	if (cmdline && cmdline[0])
+		sqlite3_bind_text(st, 3, cmdline, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, "recording how the server boots");
+	return 0;
+}
+
 static json_t *row_json(sqlite3_stmt *st)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name",
@@ -101,6 +145,7 @@ static json_t *row_json(sqlite3_stmt *st)
 		json_object_set_new(j, "address", json_string(text(st, 7)));
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int64(st, 8) > 0)
 		json_object_set_new(j, "pid", json_integer(sqlite3_column_int64(st, 8)));
+	boot_json(j, text(st, 1), text(st, 11), text(st, 12));
 	return j;
 }
 

@@ -29,6 +29,16 @@ int server_load(sqlite3 *db, const char *state_dir, const char *name, struct ser
 json_t *server_json(sqlite3 *db, const char *name, struct berth_error *err);
 json_t *server_json_list(sqlite3 *db, struct berth_error *err);
 
+/* Add to j, the API object of a server or an image of kind ("vm", "ct"), how it boots:
+ * "boot" ("kernel" or "firmware") and a kernel's "cmdline" as berth passes it (without what
+ * the network adds at start); boot and cmdline are the row's columns ("" when NULL). */
+void boot_json(json_t *j, const char *kind, const char *boot, const char *cmdline);
+
+/* Record how server name (in its 'creating' row) boots and its own kernel command line
+ * (NULL or "": none). */
+int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const char *cmdline,
+		    struct berth_error *err);
+
 /* Names of the servers in any state of mask, as a JSON array of strings. */
 json_t *server_names(sqlite3 *db, unsigned mask, struct berth_error *err);
 

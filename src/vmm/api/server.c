@@ -73,7 +73,7 @@ static json_t *status_fields(struct api_server *s)
 
 	memset(&st, 0, sizeof(st));
 	s->ops->status(s->opaque, &st);
-	return json_pack("{s:s, s:I, s:I, s:f, s:I, s:I, s:s}", "state", st.state, "cpus",
+	return json_pack("{s:s, s:I, s:I, s:f, s:I, s:I, s:s?}", "state", st.state, "cpus",
 			 (json_int_t)st.cpus, "mem", (json_int_t)st.mem, "uptime", st.uptime, "pid",
 			 (json_int_t)getpid(), "reboots", (json_int_t)st.reboots, "kernel",
 			 st.kernel);

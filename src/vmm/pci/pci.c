@@ -9,11 +9,13 @@
 
 #include "vmm/x86/layout.h"
 
-#define PCI_BAR_END	    (PCI_BAR0 + 4 * PCI_NUM_BARS)
-#define PCI_CONF1_ENABLE    0x80000000u
-#define PCI_CONF1_ADDR_MASK 0x80fffffcu /* enable, bus, device, function, dword register */
-#define PCI_WINDOW_END	    (LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE)
-#define PCI_HOST_CLASS	    0x060000 /* bridge, host */
+#define PCI_BAR_END		(PCI_BAR0 + 4 * PCI_NUM_BARS)
+#define PCI_CONF1_ENABLE	0x80000000u
+#define PCI_CONF1_ADDR_MASK	0x80fffffcu /* enable, bus, device, function, dword register */
+#define PCI_WINDOW_END		(LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE)
+#define PCI_HIGH_WINDOW_END	(LAYOUT_PCI_MMIO_HIGH + LAYOUT_PCI_MMIO_HIGH_SIZE)
+#define PCI_HOST_CLASS		0x060000 /* bridge, host */
+#define PCI_RESET_CONTROL_RESET 0x04
 
 static const struct pci_dev_ops pci_host_ops;
 
@@ -63,9 +65,11 @@ static uint64_t pci_bar_decode(const struct pci_dev *d, unsigned bar)
 
 	if (!size || !(pci_command(d) & PCI_COMMAND_MEMORY))
 		return 0;
-	if (addr < LAYOUT_PCI_MMIO || addr + size > PCI_WINDOW_END)
-		return 0;
-	return addr;
+	if (addr >= LAYOUT_PCI_MMIO && addr + size <= PCI_WINDOW_END)
+		return addr;
+	if (addr >= LAYOUT_PCI_MMIO_HIGH && addr + size <= PCI_HIGH_WINDOW_END)
+		return addr;
+	return 0; /* over RAM, ECAM, the ROM or a window's edge: not decoded */
 }
 
 /* Bring bar_addr in line with config space, telling the device of each change; lock held.
@@ -148,6 +152,11 @@ static void pci_conf1_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len
 				       (addr & 0xfc) + (uint32_t)(off - 4), data, len, is_write);
 		else if (!is_write)
 			memset(data, 0xff, len);
+	} else if (off == 1 && len == 1 && is_write) {
+		/* 0xCF9, the reset control register chipsets keep inside the address register's
+		 * dword: SeaBIOS resets the machine with it (system reset, bit 2). */
+		if (data[0] & PCI_RESET_CONTROL_RESET)
+			b->machine->request(b->machine, MACHINE_RESET);
 	} else if (!is_write) {
 		memset(data, 0xff,
 		       len); /* partial accesses to the address register reach nothing */
@@ -166,12 +175,10 @@ static void pci_ecam_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* The BAR window: hand the access to the first BAR (by slot, then number) decoding addr;
+/* A BAR window: hand the access to the first BAR (by slot, then number) decoding addr;
  * an access no BAR decodes is ignored and logged like any other unclaimed access. */
-static void pci_window_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
+static void pci_bar_io(struct pci_bus *b, uint64_t addr, uint8_t *data, uint32_t len, bool is_write)
 {
-	struct pci_bus *b = opaque;
-	uint64_t addr = LAYOUT_PCI_MMIO + off;
 	unsigned s, i;
 
 	for (s = 0; s < PCI_MAX_SLOTS; s++) {
@@ -192,6 +199,17 @@ refuse:
 	if (!is_write)
 		memset(data, 0xff, len);
 	bus_log_unclaimed(b->mmio, addr, len, is_write);
+}
+
+static void pci_window_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
+{
+	pci_bar_io(opaque, LAYOUT_PCI_MMIO + off, data, len, is_write);
+}
+
+static void pci_high_window_io(void *opaque, uint64_t off, uint8_t *data, uint32_t len,
+			       bool is_write)
+{
+	pci_bar_io(opaque, LAYOUT_PCI_MMIO_HIGH + off, data, len, is_write);
 }
 
 void pci_bus_init(struct pci_bus *b, struct machine *machine)
@@ -263,7 +281,9 @@ int pci_bus_register(struct pci_bus *b, struct bus *pio, struct bus *mmio, struc
 	b->mmio = mmio;
 	if (bus_register(pio, PORT_PCI_CONF, 8, pci_conf1_io, b, err) ||
 	    bus_register(mmio, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, pci_ecam_io, b, err) ||
-	    bus_register(mmio, LAYOUT_PCI_MMIO, LAYOUT_PCI_MMIO_SIZE, pci_window_io, b, err))
+	    bus_register(mmio, LAYOUT_PCI_MMIO, LAYOUT_PCI_MMIO_SIZE, pci_window_io, b, err) ||
+	    bus_register(mmio, LAYOUT_PCI_MMIO_HIGH, LAYOUT_PCI_MMIO_HIGH_SIZE, pci_high_window_io,
+			 b, err))
 		return berr_wrap(err, "PCI bus");
 	return 0;
 }

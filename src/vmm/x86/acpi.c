@@ -1,6 +1,7 @@
 /* acpi.c - build ACPI tables in guest memory (ACPI 6.x, legacy fixed hardware). */
 #include "acpi.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "aml.h"
@@ -63,10 +64,11 @@ struct acpi_fadt {
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT layout");
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP layout");
 
-#define FADT_F_WBINVD	  (1u << 0)
-#define FADT_F_SLP_BUTTON (1u << 5) /* no fixed-feature sleep button */
-#define IAPC_VGA_ABSENT	  (1u << 2)
-#define IAPC_NO_CMOS_RTC  (1u << 5)
+#define FADT_F_WBINVD	   (1u << 0)
+#define FADT_F_SLP_BUTTON  (1u << 5) /* no fixed-feature sleep button */
+#define FADT_F_TMR_VAL_EXT (1u << 8) /* the PM timer counts 32 bits */
+#define IAPC_VGA_ABSENT	   (1u << 2)
+#define IAPC_NO_CMOS_RTC   (1u << 5)
 
 #define MADT_LAPIC	0
 #define MADT_IOAPIC	1
@@ -97,12 +99,26 @@ static void acpi_header_init(struct acpi_header *h, const char *sig, uint32_t le
 	h->creator_revision = 1;
 }
 
-/* Table writer: places tables one after another, 16-byte aligned, in the ACPI window. */
+/* Table writer: places tables one after another, 16-byte aligned, in the ACPI window,
+ * noting each table and pointer field for firmware that relocates them (fix may be NULL). */
 struct acpi_writer {
 	const struct guest_mem *gm;
 	uint64_t next;
 	int failed;
+	bool firmware;
+	struct acpi_fixups *fix;
 };
+
+static void acpi_note_pointer(struct acpi_writer *w, uint64_t at, uint8_t size)
+{
+	if (!w->fix)
+		return;
+	if (w->fix->npointers == ACPI_MAX_FIXUPS) {
+		w->failed = 1;
+		return;
+	}
+	w->fix->pointers[w->fix->npointers++] = (struct acpi_fixup){ .at = at, .size = size };
+}
 
 static uint64_t acpi_put(struct acpi_writer *w, void *table, uint32_t len)
 {
@@ -116,6 +132,10 @@ static uint64_t acpi_put(struct acpi_writer *w, void *table, uint32_t len)
 		return 0;
 	}
 	w->next = (at + len + 15) & ~15ULL;
+	if (w->fix && w->fix->ntables < ACPI_MAX_FIXUPS)
+		w->fix->tables[w->fix->ntables++] = (struct acpi_fixup){ .at = at, .len = len };
+	else if (w->fix)
+		w->failed = 1;
 	return at;
 }
 
@@ -140,6 +160,7 @@ static void acpi_dsdt_pci(struct aml *a)
 	aml_res_bus(a, 0, 0);
 	aml_res_io(a, PORT_PCI_CONF, 8);
 	aml_res_mem_window(a, (uint32_t)LAYOUT_PCI_MMIO, (uint32_t)LAYOUT_PCI_MMIO_SIZE);
+	aml_res_mem_window(a, (uint32_t)LAYOUT_PCI_MMIO_HIGH, (uint32_t)LAYOUT_PCI_MMIO_HIGH_SIZE);
 	aml_res_end(a);
 	aml_end(a); /* buffer */
 	/* _PRT: INTA# of slot s is PCI_INTX_GSI(s); INTB#-INTD# rotate on from there, as a
@@ -218,6 +239,7 @@ static uint64_t acpi_put_dsdt(struct acpi_writer *w)
 static uint64_t acpi_put_fadt(struct acpi_writer *w, uint64_t dsdt)
 {
 	struct acpi_fadt f;
+	uint64_t at;
 
 	memset(&f, 0, sizeof(f));
 	acpi_header_init(&f.h, "FACP", sizeof(f), 6);
@@ -237,8 +259,20 @@ static uint64_t acpi_put_fadt(struct acpi_writer *w, uint64_t dsdt)
 	/* No i8042 (the reset port alone is modelled), no VGA, no CMOS RTC (kvmclock keeps time).
 	 */
 	f.iapc_boot_arch = IAPC_VGA_ABSENT | IAPC_NO_CMOS_RTC;
+	if (w->firmware) { /* the firmware's machine has the PM timer and the CMOS clock */
+		f.pm_tmr_blk = PORT_ACPI_PM + 8;
+		f.pm_tmr_len = 4;
+		f.x_pm_tmr_blk =
+		    (struct acpi_gas){ .space = 1, .bit_width = 32, .address = PORT_ACPI_PM + 8 };
+		f.flags |= FADT_F_TMR_VAL_EXT;
+		f.iapc_boot_arch = IAPC_VGA_ABSENT;
+		f.century = 0x32;
+	}
 	f.minor_version = 0;
-	return acpi_put(w, &f, sizeof(f));
+	at = acpi_put(w, &f, sizeof(f));
+	acpi_note_pointer(w, at + offsetof(struct acpi_fadt, dsdt), 4);
+	acpi_note_pointer(w, at + offsetof(struct acpi_fadt, x_dsdt), 8);
+	return at;
 }
 
 static uint64_t acpi_put_madt(struct acpi_writer *w, unsigned ncpus)
@@ -310,19 +344,24 @@ static uint64_t acpi_put_mcfg(struct acpi_writer *w)
 	return acpi_put(w, &t, sizeof(t));
 }
 
-int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr,
-	       struct berth_error *err)
+int acpi_build_for(const struct guest_mem *gm, unsigned ncpus, bool firmware,
+		   struct acpi_fixups *fix, uint64_t *rsdp_addr, struct berth_error *err)
 {
-	struct acpi_writer w = { .gm = gm, .next = LAYOUT_ACPI + 64 };
+	struct acpi_writer w = {
+		.gm = gm, .next = LAYOUT_ACPI_TABLES, .firmware = firmware, .fix = fix
+	};
 	struct {
 		struct acpi_header h;
 		uint64_t entries[3];
 	} __attribute__((packed)) xsdt;
 	struct acpi_rsdp rsdp;
-	uint64_t dsdt;
+	uint64_t dsdt, at;
+	unsigned i;
 
 	if (ncpus == 0 || ncpus > 256)
 		return berr(err, 0, "ACPI tables: %u CPUs is out of range", ncpus);
+	if (fix)
+		memset(fix, 0, sizeof(*fix));
 	dsdt = acpi_put_dsdt(&w);
 	memset(&xsdt, 0, sizeof(xsdt));
 	acpi_header_init(&xsdt.h, "XSDT", sizeof(xsdt), 1);
@@ -335,11 +374,21 @@ int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr,
 	memcpy(rsdp.oem_id, "BERTH ", 6);
 	rsdp.revision = 2;
 	rsdp.length = sizeof(rsdp);
-	rsdp.xsdt = acpi_put(&w, &xsdt, sizeof(xsdt));
+	rsdp.xsdt = at = acpi_put(&w, &xsdt, sizeof(xsdt));
+	for (i = 0; i < 3; i++)
+		acpi_note_pointer(&w, at + offsetof(typeof(xsdt), entries) + 8 * i, 8);
 	rsdp.checksum = (uint8_t)-acpi_sum(&rsdp, 20);
 	rsdp.ext_checksum = (uint8_t)-acpi_sum(&rsdp, sizeof(rsdp));
 	if (w.failed || gm_write(gm, LAYOUT_ACPI, &rsdp, sizeof(rsdp)))
 		return berr(err, 0, "ACPI tables do not fit in guest memory");
+	if (fix)
+		fix->end = w.next;
 	*rsdp_addr = LAYOUT_ACPI;
 	return 0;
+}
+
+int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr,
+	       struct berth_error *err)
+{
+	return acpi_build_for(gm, ncpus, false, NULL, rsdp_addr, err);
 }

@@ -7,6 +7,7 @@
 #ifndef BERTH_VMM_X86_ACPI_H
 #define BERTH_VMM_X86_ACPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -14,6 +15,28 @@
 
 /* SLP_TYP value berth-vmm's \_S5 object hands the guest; writing it with SLP_EN means power off. */
 #define ACPI_S5_TYPE 5
+
+/* Where the tables went, for firmware that moves them (etc/table-loader): every table, and
+ * every field holding the address of another table. */
+#define ACPI_MAX_FIXUPS 8
+
+struct acpi_fixup {
+	uint64_t at;  /* guest address */
+	uint32_t len; /* a table's length */
+	uint8_t size; /* a pointer's width: 4 or 8 */
+};
+
+struct acpi_fixups {
+	unsigned ntables, npointers;
+	struct acpi_fixup tables[ACPI_MAX_FIXUPS], pointers[ACPI_MAX_FIXUPS];
+	uint64_t end; /* the tables are [LAYOUT_ACPI_TABLES, end); the RSDP is at LAYOUT_ACPI */
+};
+
+/* Write the tables for ncpus CPUs at LAYOUT_ACPI, for the firmware's machine (PM timer, CMOS
+ * clock) when firmware is true; *rsdp gets the RSDP's address; fix (may be NULL) where
+ * they went. */
+int acpi_build_for(const struct guest_mem *gm, unsigned ncpus, bool firmware,
+		   struct acpi_fixups *fix, uint64_t *rsdp, struct berth_error *err);
 
 /* Write the tables for ncpus CPUs at LAYOUT_ACPI; *rsdp gets the RSDP's address. */
 int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp, struct berth_error *err);

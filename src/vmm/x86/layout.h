@@ -17,6 +17,7 @@
 #define LAYOUT_CMDLINE_MAX 0x10000ULL
 #define LAYOUT_EBDA	   0x9FC00ULL /* RAM below 1 MiB ends here */
 #define LAYOUT_ACPI	   0xE0000ULL
+#define LAYOUT_ACPI_TABLES 0xE0040ULL /* after the RSDP */
 #define LAYOUT_ACPI_END	   0x100000ULL
 #define LAYOUT_KERNEL	   0x100000ULL
 
@@ -25,6 +26,14 @@
 #define LAYOUT_PCI_MMIO_SIZE 0x20000000ULL
 #define LAYOUT_PCI_ECAM	     0xE0000000ULL
 #define LAYOUT_PCI_ECAM_SIZE 0x100000ULL /* bus 0 only */
+/* Above ECAM up to the IOAPIC: a second BAR window, where SeaBIOS puts BARs (top down from
+ * 0xFEC00000 on a host bridge it does not know). */
+#define LAYOUT_PCI_MMIO_HIGH	  (LAYOUT_PCI_ECAM + LAYOUT_PCI_ECAM_SIZE)
+#define LAYOUT_PCI_MMIO_HIGH_SIZE (0xFEC00000ULL - LAYOUT_PCI_MMIO_HIGH)
+
+/* The firmware ROM's window, up to 4 GiB: at most 256 KiB, below which KVM's TSS pages lie. */
+#define LAYOUT_ROM_END 0x100000000ULL
+#define LAYOUT_ROM_MAX 0x40000ULL
 
 /* Fixed platform addresses. */
 #define LAYOUT_IOAPIC 0xFEC00000ULL

@@ -1,7 +1,7 @@
 /* fuzz_api_input - what a client sends berthd: a request body parsed as berthd parses it
  * (jansson, duplicate keys refused, an object required), then every field checker a create,
- * resize, state change or image import runs, and the name and size parsers behind them.
- * Nothing may crash, leak or read out of bounds, whatever the body. */
+ * resize, state change or image import runs (a kernel command line's too), and the name and size
+ * parsers behind them. Nothing may crash, leak or read out of bounds, whatever the body. */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,9 +9,9 @@
 #include "common/names.h"
 #include "daemon/api/api_input.h"
 
-static const char *const fields[] = { "name",	 "kind",   "image",  "plan",   "restart",
-				      "cpus",	 "memory", "disk",   "action", "force",
-				      "timeout", "rootfs", "kernel", "initrd", NULL };
+static const char *const fields[] = { "name",	"kind",	  "image",   "plan",  "restart", "cpus",
+				      "memory", "disk",	  "action",  "force", "timeout", "rootfs",
+				      "kernel", "initrd", "cmdline", NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		input_size(body, "memory", &bytes, &err);
 		input_size(body, "disk", &bytes, &err);
 		input_bool(body, "force", &b, &err);
+		input_cmdline(body, "cmdline", 1024, &s, &err);
 		s = NULL;
 		if (!input_string(body, "name", false, &s, &err) && s) {
 			input_query_uint("timeout", s, 600, &u, &err);

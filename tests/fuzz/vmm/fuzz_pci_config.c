@@ -4,7 +4,7 @@
  * list of 8-byte operations: a conf1 port access, an ECAM access, a BAR-window access, a
  * device changing its INTx level, or a bus reset. After each one the bus must hold its
  * promises: devices see BAR accesses only inside their BARs, BARs decode only inside the
- * window, and each INTx line is up exactly while some unmasked device asserts it. */
+ * windows, and each INTx line is up exactly while some unmasked device asserts it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +32,12 @@ static void fuzz_set_irq(struct machine *m, unsigned gsi, int level)
 	f->level[gsi] = level;
 }
 
+static void fuzz_request(struct machine *m, enum machine_request req)
+{
+	if (m != &fm.m || req != MACHINE_RESET)
+		abort(); /* only 0xCF9's reset bit asks anything of the machine */
+}
+
 static void fuzz_bar_access(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data,
 			    uint32_t len, bool is_write)
 {
@@ -46,8 +52,11 @@ static void fuzz_bar_mapped(struct pci_dev *d, unsigned bar, uint64_t addr)
 {
 	if (bar >= PCI_NUM_BARS || !d->bar_size[bar] || addr % d->bar_size[bar])
 		abort();
-	if (addr && (addr < LAYOUT_PCI_MMIO ||
-		     addr + d->bar_size[bar] > LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE))
+	if (addr &&
+	    (addr < LAYOUT_PCI_MMIO ||
+	     addr + d->bar_size[bar] > LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE) &&
+	    (addr < LAYOUT_PCI_MMIO_HIGH ||
+	     addr + d->bar_size[bar] > LAYOUT_PCI_MMIO_HIGH + LAYOUT_PCI_MMIO_HIGH_SIZE))
 		abort();
 }
 
@@ -120,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&fm, 0, sizeof(fm));
 	fm.m.set_irq = fuzz_set_irq;
+	fm.m.request = fuzz_request;
 	pci_bus_init(&pci, &fm.m);
 	bus_init(&pio, "port");
 	bus_init(&mmio, "mmio");

@@ -46,6 +46,26 @@ expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --initrd "$SCRATCH/
 expect_output "cannot open initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --console file=/nonexistent/dir/log
 expect_output "cannot open the console log"
+# Firmware (--firmware): missing, empty, too big for the ROM window, not whole 64 KiB, and
+# options that only direct boot takes.
+expect_status 2 "$VMM" --firmware "$SCRATCH/missing"
+expect_output "cannot open firmware '$SCRATCH/missing': No such file or directory"
+: >"$SCRATCH/empty.rom"
+expect_status 2 "$VMM" --firmware "$SCRATCH/empty.rom"
+expect_output "firmware '$SCRATCH/empty.rom' is empty"
+truncate -s 1M "$SCRATCH/big.rom"
+expect_status 2 "$VMM" --firmware "$SCRATCH/big.rom"
+expect_output "larger than the ROM window below 4 GiB (256 KiB)"
+truncate -s 100000 "$SCRATCH/odd.rom"
+expect_status 2 "$VMM" --firmware="$SCRATCH/odd.rom"
+expect_output "not a whole number of 64 KiB"
+expect_status 2 "$VMM" --firmware --kernel "$GUESTS/tiny-hello.bzImage"
+expect_output "it takes no --kernel, --initrd or --cmdline"
+expect_status 2 "$VMM" --firmware "" 
+expect_output "--firmware: give a path"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --firmware-log "$SCRATCH/fw.log"
+expect_output "--firmware-log is for --firmware"
+[ ! -e "$SCRATCH/fw.log" ] || fail "a refused run left its firmware log behind"
 need_kvm
 truncate -s 40M "$SCRATCH/big-initrd"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 32M --initrd "$SCRATCH/big-initrd"

@@ -271,6 +271,15 @@ static void images(void **state)
 	expect_step(ARGV("image", "import", "k", "--kind", "vm", "--kernel", "/k"), 0, "POST",
 		    "/1.0/images?name=k&kind=vm",
 		    "{\"kernel\":\"/k\",\"kind\":\"vm\",\"name\":\"k\"}");
+	/* the archive is the body: the command line goes in the query, percent-encoded */
+	expect_step(ARGV("image", "import", "k", "--kind", "vm", "--kernel", "/k", "--cmdline",
+			 "root=/dev/vda1 ro&x=%"),
+		    0, "POST",
+		    "/1.0/images?name=k&kind=vm&cmdline=root%3D%2Fdev%2Fvda1%20ro%26x%3D%25",
+		    "{\"kernel\":\"/k\",\"kind\":\"vm\",\"name\":\"k\"}");
+	expect_step(ARGV("image", "import", "d", "--kind", "vm", "--disk", "/d.img"), 0, "POST",
+		    "/1.0/images?name=d&kind=vm",
+		    "{\"disk\":\"/d.img\",\"kind\":\"vm\",\"name\":\"d\"}");
 	expect_step(ARGV("image", "list"), 0, "GET", "/1.0/images", NULL);
 	assert_ptr_equal(plan.steps[0].render, render_images);
 	expect_step(ARGV("image", "delete", "busybox"), 0, "DELETE", "/1.0/images/busybox", NULL);
@@ -292,6 +301,16 @@ static void images(void **state)
 	expect_error(ARGV("image", "import", "x", "--kind", "vm"), "--kind vm needs --kernel FILE");
 	expect_error(ARGV("image", "import", "x", "--kind", "vm", "--initrd", "/i"),
 		     "--kind vm needs --kernel FILE");
+	expect_error(ARGV("image", "import", "x", "--kind", "vm", "--disk", "/d", "--cmdline", "a"),
+		     "--cmdline needs --kernel");
+	expect_error(ARGV("image", "import", "x", "--kind", "vm", "--disk", "/d", "--initrd", "/i"),
+		     "--initrd needs --kernel");
+	expect_error(
+	    ARGV("image", "import", "x", "--kind", "ct", "--rootfs", "/r", "--cmdline", "a"),
+	    "--cmdline is for --kind vm");
+	expect_error(
+	    ARGV("image", "import", "x", "--kind", "vm", "--kernel", "/k", "--cmdline", ""),
+	    "--cmdline is empty");
 	expect_error(
 	    ARGV("image", "import", "x", "--kind", "vm", "--kernel", "/k", "--rootfs", "/r"),
 	    "--rootfs is for --kind ct");

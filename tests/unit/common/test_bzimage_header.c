@@ -79,8 +79,10 @@ static void checks_head_of_bigger_file(void **state)
 	h = fixture_bzimage(img);
 	h->syssize = (64 << 20) / 16;
 	assert_int_equal(bzimage_header_parse(img, FIX_LEN, 1024 + (64 << 20), &bh, &err), 0);
-	assert_int_equal(bzimage_header_parse(img, FIX_LEN, 1024 + (64 << 20) - 1, &bh, &err), -1);
-	assert_contains(err.msg, "promises 67108864 bytes of kernel but the file holds 67108863");
+	/* The last 16-byte paragraph may be short (memtest86+), a whole one may not. */
+	assert_int_equal(bzimage_header_parse(img, FIX_LEN, 1024 + (64 << 20) - 15, &bh, &err), 0);
+	assert_int_equal(bzimage_header_parse(img, FIX_LEN, 1024 + (64 << 20) - 16, &bh, &err), -1);
+	assert_contains(err.msg, "promises 67108864 bytes of kernel but the file holds 67108848");
 	/* A head longer than the file (it shrank) counts only up to the file's end. */
 	assert_int_equal(bzimage_header_parse(img, FIX_LEN, 0x200, &bh, &err), -1);
 	assert_contains(err.msg, "only 512 bytes");

@@ -3,6 +3,8 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "daemon/api/api_input.h"
 
@@ -105,13 +107,60 @@ static void query_arguments(void **state)
 	assert_contains(err.msg, "'force'");
 }
 
+/* A kernel command line: printable ASCII up to the bound; control bytes (a newline, an
+ * escape, NUL), bytes above 0x7e, the empty string and non-strings refused, naming the field. */
+static void kernel_command_lines(void **state)
+{
+	struct berth_error err = { 0 };
+	json_t *j = parse("{\"ok\":\"root=/dev/vda1 ro console=tty0 quiet=\\\"a b\\\"\","
+			  "\"nl\":\"root=/dev/vda1\\ninit=/bin/sh\",\"esc\":\"a\\u001b[2J\","
+			  "\"utf\":\"caf\\u00e9\",\"del\":\"a\\u007f\","
+			  "\"empty\":\"\",\"num\":5}");
+	const char *s = NULL;
+	char *big;
+
+	(void)state;
+	assert_int_equal(input_cmdline(j, "ok", 1024, &s, &err), 0);
+	assert_string_equal(s, "root=/dev/vda1 ro console=tty0 quiet=\"a b\"");
+	assert_int_equal(input_cmdline(j, "ok", 10, &s, &err), -1);
+	assert_contains(err.msg, "field 'ok' is 42 bytes: at most 10");
+	assert_int_equal(input_cmdline(j, "nl", 1024, &s, &err), -1);
+	assert_string_equal(err.msg, "field 'nl' must be printable ASCII (byte 0x0a at 14 is not)");
+	assert_int_equal(input_cmdline(j, "esc", 1024, &s, &err), -1);
+	assert_contains(err.msg, "byte 0x1b at 1");
+	json_object_set_new(j, "nul", json_stringn("a\0b", 3)); /* as JSON_ALLOW_NUL would give */
+	assert_int_equal(input_cmdline(j, "nul", 1024, &s, &err), -1);
+	assert_contains(err.msg, "must not contain NUL");
+	assert_int_equal(input_cmdline(j, "utf", 1024, &s, &err), -1);
+	assert_contains(err.msg, "byte 0xc3 at 3");
+	assert_int_equal(input_cmdline(j, "del", 1024, &s, &err), -1);
+	assert_contains(err.msg, "byte 0x7f at 1");
+	assert_int_equal(input_cmdline(j, "empty", 1024, &s, &err), -1);
+	assert_int_equal(input_cmdline(j, "num", 1024, &s, &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
+	s = "kept";
+	assert_int_equal(input_cmdline(j, "missing", 1024, &s, &err), 0);
+	assert_string_equal(s, "kept");
+	big = malloc(1026);
+	assert_non_null(big);
+	memset(big, 'x', 1025);
+	big[1025] = '\0';
+	json_object_set_new(j, "big", json_string(big));
+	assert_int_equal(input_cmdline(j, "big", 1024, &s, &err), -1);
+	assert_contains(err.msg, "1025 bytes: at most 1024");
+	big[1024] = '\0';
+	json_object_set_new(j, "big", json_string(big));
+	assert_int_equal(input_cmdline(j, "big", 1024, &s, &err), 0);
+	free(big);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unknown_fields_are_named),
-		cmocka_unit_test(sizes),
-		cmocka_unit_test(numbers_strings_bools),
-		cmocka_unit_test(query_arguments),
+		cmocka_unit_test(unknown_fields_are_named), cmocka_unit_test(sizes),
+		cmocka_unit_test(numbers_strings_bools),    cmocka_unit_test(query_arguments),
+		cmocka_unit_test(kernel_command_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,9 @@
  * on this host's KVM (root and /dev/kvm needed): provision, start, alive, a clean stop
  * (tiny-button powers off on the ACPI power button), a stop that escalates (tiny-spin
  * ignores it), a forced stop, a hung VMM with or without its pid recorded, a start that
- * fails. */
+ * fails. And the berth-vmm command line it builds (vm_command.c), which needs neither:
+ * direct kernel boot with the image's or the server's kernel command line and the
+ * network's, firmware boot of a disk-only image. */
 #include "testlib.h"
 
 #include <errno.h>
@@ -14,6 +16,7 @@
 
 #include "daemon/servers/proc.h"
 #include "daemon/servers/server_files.h"
+#include "daemon/servers/vm_command.h"
 #include "driver_fixture.h"
 
 #define MIB (1ULL << 20)
@@ -312,9 +315,161 @@ static void test_start_failure_says_why(void **state)
 	assert_contains(err.msg, "kernel"); /* the VMM's own words, from vmm.log */
 }
 
+/* A fixture for the command line alone: no KVM or root needed, nothing is started. */
+static int setup_command(void **state)
+{
+	if (access("build/berth-vmm", X_OK) != 0 && !getenv("BERTH_VMM"))
+		fail_msg("build the programs first (make)");
+	*state = fixture_new(KIND_VM);
+	fixture_sh("mkdir -p %s", ((struct drv_fixture *)*state)->s.dir);
+	return 0;
+}
+
+/* The index of arg in a's argv, or -1. */
+static int arg_at(const struct vm_args *a, const char *arg)
+{
+	for (int i = 0; i < a->argc; i++)
+		if (!strcmp(a->argv[i], arg))
+			return i;
+	return -1;
+}
+
+/* The value after option opt in a's argv (failing the test when it is not there). */
+static const char *arg_of(const struct vm_args *a, const char *opt)
+{
+	int i = arg_at(a, opt);
+
+	if (i < 0 || i + 1 >= a->argc)
+		fail_msg("no %s in the command line", opt);
+	return a->argv[i + 1];
+}
+
+static void build(struct drv_fixture *f, const char *net, const char *net_cmdline,
+		  struct vm_args *a)
+{
+	struct berth_error err = { 0 };
+
+	if (vm_command(&f->s, &f->env, net, net_cmdline, a, &err) < 0)
+		fail_msg("vm_command: %s", err.msg);
+	assert_null(a->argv[a->argc]);
+	assert_string_equal(a->argv[0], f->vmm);
+}
+
+/* An image's kernel, no command line of its own and no network: berth-vmm's default
+ * command line (VM_CMDLINE_BASE), no --initrd or --disk the server lacks. */
+static void test_command_kernel_default(void **state)
+{
+	struct drv_fixture *f = *state;
+	char kernel[PATH_MAX + 16];
+	struct vm_args a;
+
+	f->s.boot = BOOT_KERNEL;
+	fixture_sh("touch %s/kernel", f->s.image_dir);
+	build(f, "", "", &a);
+	snprintf(kernel, sizeof(kernel), "%s/kernel", f->s.image_dir);
+	assert_string_equal(arg_of(&a, "--kernel"), kernel);
+	assert_int_equal(arg_at(&a, "--cmdline"), -1);
+	assert_int_equal(arg_at(&a, "--initrd"), -1);
+	assert_int_equal(arg_at(&a, "--disk"), -1);
+	assert_int_equal(arg_at(&a, "--net"), -1);
+	assert_int_equal(arg_at(&a, "--firmware"), -1);
+	assert_string_equal(arg_of(&a, "--mem"), "67108864");
+	assert_true(arg_at(&a, "--prealloc") > 0);
+}
+
+/* The server's own command line follows berth's part, the network's follows it; the
+ * initrd and the disk it has are passed. */
+static void test_command_kernel_cmdline_and_net(void **state)
+{
+	struct drv_fixture *f = *state;
+	struct vm_args a;
+
+	f->s.boot = BOOT_KERNEL;
+	snprintf(f->s.cmdline, sizeof(f->s.cmdline), "root=/dev/vda1 ro quiet");
+	fixture_sh("touch %s/kernel %s/initrd %s/disk.img", f->s.image_dir, f->s.image_dir,
+		   f->s.dir);
+	build(f, "tap=bt-srv,mac=52:54:00:00:00:01", "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1", &a);
+	assert_string_equal(arg_of(&a, "--cmdline"),
+			    "console=ttyS0 reboot=k panic=-1 root=/dev/vda1 ro quiet "
+			    "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1");
+	assert_string_equal(arg_of(&a, "--net"), "tap=bt-srv,mac=52:54:00:00:00:01");
+	assert_non_null(strstr(arg_of(&a, "--initrd"), "/images/img/initrd"));
+	assert_non_null(strstr(arg_of(&a, "--disk"), "/servers/srv/disk.img"));
+
+	/* the network's alone */
+	f->s.cmdline[0] = '\0';
+	build(f, "", "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1", &a);
+	assert_string_equal(arg_of(&a, "--cmdline"), "console=ttyS0 reboot=k panic=-1 "
+						     "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1");
+}
+
+/* The longest command line an image or a server may set fits, with the network's. */
+static void test_command_longest_cmdline(void **state)
+{
+	struct drv_fixture *f = *state;
+	char want[VM_CMDLINE_LEN];
+	struct vm_args a;
+
+	f->s.boot = BOOT_KERNEL;
+	memset(f->s.cmdline, 'x', SERVER_CMDLINE_MAX);
+	f->s.cmdline[SERVER_CMDLINE_MAX] = '\0';
+	fixture_sh("touch %s/kernel", f->s.image_dir);
+	build(f, "", "berth.ip=255.255.255.255/32 berth.gw=255.255.255.255", &a);
+	snprintf(want, sizeof(want), "%s %s %s", VM_CMDLINE_BASE, f->s.cmdline,
+		 "berth.ip=255.255.255.255/32 berth.gw=255.255.255.255");
+	assert_string_equal(arg_of(&a, "--cmdline"), want);
+	assert_true(strlen(want) < 2048); /* Linux's COMMAND_LINE_SIZE on x86 */
+}
+
+/* A disk-only image: --firmware and the disk; never a kernel, an initrd or a command line,
+ * whatever lies in the image's directory or the row says. */
+static void test_command_firmware(void **state)
+{
+	struct drv_fixture *f = *state;
+	char disk[PATH_MAX + 16];
+	struct vm_args a;
+
+	f->s.boot = BOOT_FIRMWARE;
+	snprintf(f->s.cmdline, sizeof(f->s.cmdline), "root=/dev/vda1");
+	fixture_sh("touch %s/kernel %s/initrd %s/disk.img", f->s.image_dir, f->s.image_dir,
+		   f->s.dir);
+	build(f, "tap=bt-srv", "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1", &a);
+	snprintf(disk, sizeof(disk), "%s/disk.img", f->s.dir);
+	assert_true(arg_at(&a, "--firmware") > 0);
+	/* the bare option: berth-vmm's default firmware, not the next argument as its path */
+	assert_string_equal(a.argv[arg_at(&a, "--firmware") + 1], "--disk");
+	assert_string_equal(arg_of(&a, "--disk"), disk);
+	assert_string_equal(arg_of(&a, "--net"), "tap=bt-srv");
+	assert_int_equal(arg_at(&a, "--kernel"), -1);
+	assert_int_equal(arg_at(&a, "--initrd"), -1);
+	assert_int_equal(arg_at(&a, "--cmdline"), -1);
+}
+
+/* Firmware boot without a disk has nothing to boot: a clear error, not a VMM that hangs. */
+static void test_command_firmware_needs_disk(void **state)
+{
+	struct drv_fixture *f = *state;
+	struct berth_error err = { 0 };
+	struct vm_args a;
+
+	f->s.boot = BOOT_FIRMWARE;
+	assert_int_equal(vm_command(&f->s, &f->env, "", "", &a, &err), -1);
+	assert_contains(err.msg, "boots by firmware but has no disk");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_command_kernel_default, setup_command,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_command_kernel_cmdline_and_net, setup_command,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_command_longest_cmdline, setup_command,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_command_firmware, setup_command,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_command_firmware_needs_disk, setup_command,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup,

@@ -40,9 +40,12 @@ static int setup(void **state)
 	assert_int_equal(db_connect(path, &c, &err), 0);
 	assert_int_equal(db_migrate(c, &err), 0);
 	assert_int_equal(db_exec(c,
-				 "INSERT INTO images VALUES ('busybox', 'ct', 'ready', 1048576, 0);"
-				 "INSERT INTO images VALUES ('kern', 'vm', 'ready', 0, 0);"
-				 "INSERT INTO images VALUES ('half', 'ct', 'importing', 0, 0);",
+				 "INSERT INTO images (name, kind, state, size, created) VALUES "
+				 "('busybox', 'ct', 'ready', 1048576, 0);"
+				 "INSERT INTO images (name, kind, state, size, created) VALUES "
+				 "('kern', 'vm', 'ready', 0, 0);"
+				 "INSERT INTO images (name, kind, state, size, created) VALUES "
+				 "('half', 'ct', 'importing', 0, 0);",
 				 &err),
 			 0);
 	*state = c;

@@ -26,7 +26,10 @@ static int setup(void **state)
 	scratch_setup(state);
 	assert_int_equal(db_connect(at("berth.db"), &c, &err), 0);
 	assert_int_equal(db_migrate(c, &err), 0);
-	assert_int_equal(db_exec(c, "INSERT INTO images VALUES ('bb', 'ct', 'ready', 0, 0);", &err),
+	assert_int_equal(db_exec(c,
+				 "INSERT INTO images (name, kind, state, size, created) VALUES "
+				 "('bb', 'ct', 'ready', 0, 0);",
+				 &err),
 			 0);
 	/* 10.9.0.1/29: .2 to .6 for servers */
 	cap.pool = (struct net_pool){ .gateway = 0x0a090001, .network = 0x0a090000, .prefix = 29 };

@@ -175,13 +175,36 @@ static void api_sock(void **state)
 	EXPECT_ERROR("needs a value", "--kernel", "k", "--api-sock");
 }
 
+/* --firmware [PATH]: alone (the default ROM), with a separate or attached path; no kernel. */
+static void firmware(void **state)
+{
+	struct berth_error err = { 0 };
+	struct vm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--firmware", "--disk", "d.img"), 0);
+	assert_string_equal(cfg.firmware, "/usr/share/seabios/bios.bin");
+	assert_null(cfg.kernel);
+	assert_int_equal(cfg.ndisks, 1);
+	assert_int_equal(PARSE(&cfg, &err, "--firmware", "my.rom", "--disk", "d.img"), 0);
+	assert_string_equal(cfg.firmware, "my.rom");
+	assert_int_equal(PARSE(&cfg, &err, "--disk", "d.img", "--firmware=my.rom"), 0);
+	assert_string_equal(cfg.firmware, "my.rom");
+	assert_int_equal(PARSE(&cfg, &err, "--firmware", "--firmware-log", "fw.log"), 0);
+	assert_string_equal(cfg.firmware_log, "fw.log");
+	EXPECT_ERROR("takes no --kernel", "--firmware", "--kernel", "k");
+	EXPECT_ERROR("takes no --kernel", "--firmware", "--cmdline", "x");
+	EXPECT_ERROR("--firmware-log is for --firmware", "--kernel", "k", "--firmware-log", "l");
+	EXPECT_ERROR("no kernel given", "--disk", "d.img");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults),	    cmocka_unit_test(all_options),
 		cmocka_unit_test(help_and_version), cmocka_unit_test(bad_input),
 		cmocka_unit_test(api_sock),	    cmocka_unit_test(console_file_cap),
-		cmocka_unit_test(console_sock),
+		cmocka_unit_test(console_sock),	    cmocka_unit_test(firmware),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,14 @@
 struct fake_machine {
 	struct machine m;
 	int level[24];
-	unsigned calls;
+	unsigned calls, resets;
 };
+
+static void fake_request(struct machine *m, enum machine_request req)
+{
+	assert_int_equal(req, MACHINE_RESET);
+	((struct fake_machine *)m)->resets++;
+}
 
 static void fake_set_irq(struct machine *m, unsigned gsi, int level)
 {
@@ -78,6 +84,7 @@ static void rig_init(struct rig *r)
 
 	memset(r, 0, sizeof(*r));
 	r->fm.m.set_irq = fake_set_irq;
+	r->fm.m.request = fake_request;
 	pci_bus_init(&r->pci, &r->fm.m);
 	bus_init(&r->pio, "port");
 	bus_init(&r->mmio, "mmio");
@@ -374,6 +381,24 @@ static void hostile_bar_values(void **state)
 	assert_int_equal(b.accesses, accesses);
 	io(&r.mmio, bbar + 4088, 8, true, 0);
 	assert_int_equal(b.accesses, accesses + 1);
+	/* Where SeaBIOS puts BARs, top down from the IOAPIC: the high window decodes them; the
+	 * IOAPIC's page and beyond do not. */
+	conf1_write(&r, 2, PCI_BAR0, 4, 0xfebff000u);
+	assert_int_equal(b.mapped[0], 0xfebff000u);
+	accesses = b.accesses;
+	io(&r.mmio, 0xfebff000u + 8, 4, false, 0);
+	assert_int_equal(b.accesses, accesses + 1);
+	conf1_write(&r, 2, PCI_BAR0, 4, (uint32_t)LAYOUT_IOAPIC);
+	assert_int_equal(b.mapped[0], 0);
+	conf1_write(&r, 2, PCI_BAR0, 4, (uint32_t)LAYOUT_PCI_MMIO_HIGH);
+	assert_int_equal(b.mapped[0], LAYOUT_PCI_MMIO_HIGH);
+	conf1_write(&r, 2, PCI_BAR0, 4, bbar);
+	/* 0xCF9: the reset control register inside conf1's address dword. */
+	assert_int_equal(r.fm.resets, 0);
+	io(&r.pio, PORT_PCI_CONF + 1, 1, true, 0x02);
+	assert_int_equal(r.fm.resets, 0);
+	io(&r.pio, PORT_PCI_CONF + 1, 1, true, 0x06);
+	assert_int_equal(r.fm.resets, 1);
 	/* Unclaimed window addresses read all ones. */
 	assert_int_equal(io(&r.mmio, LAYOUT_PCI_MMIO + LAYOUT_PCI_MMIO_SIZE - 4, 4, false, 0),
 			 0xffffffffu);
