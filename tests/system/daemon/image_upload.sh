@@ -98,6 +98,50 @@ out=$(curl -s --unix-socket "$SOCK" -H 'Content-Type: application/x-tar' --data-
 nothing_left extra
 echo "ok: uploads of vm and ct images (kernel, initrd, sparse disk; tarball, directory)"
 
+# What a VM archive holds sets its boot; cmdline comes in the query, checked first.
+# upload NAME TAR QUERY: POST the archive, $out is the reply then the status.
+upload() {
+	out=$(curl -s --unix-socket "$SOCK" -H 'Content-Type: application/x-tar' --data-binary @"$2" \
+		-w '\n%{http_code}' "http://berthd/1.0/images?name=$1&kind=vm$3")
+}
+tar -C "$PUB" -cf "$SCRATCH/diskonly.tar" disk.img
+tar -C "$PUB" -cf "$SCRATCH/initrd_disk.tar" initrd disk.img
+tar -C "$PUB" -cf "$SCRATCH/initrd.tar" initrd
+tar -C "$PUB" -cf "$SCRATCH/kernel.tar" kernel
+upload fw "$SCRATCH/diskonly.tar" ""
+[ "${out##*$'\n'}" = 201 ] || fail "a disk alone: $out"
+expect_api 200 GET /1.0/images/fw
+jq -e '.boot == "firmware" and (has("cmdline") | not)' <<<"$REPLY" >/dev/null || fail "fw: $REPLY"
+upload kc "$SCRATCH/kernel.tar" "&cmdline=root%3D%2Fdev%2Fvda1%20ro"
+[ "${out##*$'\n'}" = 201 ] || fail "a kernel with cmdline: $out"
+expect_api 200 GET /1.0/images/kc
+jq -e '.boot == "kernel" and (.cmdline | endswith(" root=/dev/vda1 ro"))' <<<"$REPLY" >/dev/null ||
+	fail "kc: $REPLY"
+upload x1 "$SCRATCH/initrd.tar" ""
+[ "${out##*$'\n'}" = 400 ] && [[ $out == *"needs a kernel, or a bootable disk"* ]] || fail "initrd alone: $out"
+nothing_left x1
+upload x2 "$SCRATCH/initrd_disk.tar" ""
+[ "${out##*$'\n'}" = 400 ] && [[ $out == *"an initrd and a kernel command line need a kernel"* ]] ||
+	fail "initrd and disk: $out"
+nothing_left x2
+upload x3 "$SCRATCH/diskonly.tar" "&cmdline=quiet"
+[ "${out##*$'\n'}" = 400 ] && [[ $out == *"an initrd and a kernel command line need a kernel"* ]] ||
+	fail "disk and cmdline: $out"
+nothing_left x3
+upload x4 "$SCRATCH/kernel.tar" "&cmdline=root%0Ainit%3D%2Fbin%2Fsh"
+[ "${out##*$'\n'}" = 400 ] && [[ $out == *"must be printable ASCII (byte 0x0a at 4"* ]] || fail "cmdline LF: $out"
+nothing_left x4
+upload x5 "$SCRATCH/kernel.tar" "&cmdline=$(printf 'a%.0s' $(seq 1025))"
+[ "${out##*$'\n'}" = 400 ] && [[ $out == *"is 1025 bytes: at most 1024"* ]] || fail "long cmdline: $out"
+nothing_left x5
+out=$(curl -s --unix-socket "$SOCK" -H 'Content-Type: application/x-tar' --data-binary @"$PUB/rootfs.tar.gz" \
+	-w '\n%{http_code}' "http://berthd/1.0/images?name=x6&kind=ct&cmdline=quiet")
+[ "${out##*$'\n'}" = 400 ] && [[ $out == *"a ct image takes no kernel command line"* ]] || fail "ct cmdline: $out"
+nothing_left x6
+expect_status 0 member_berth image delete fw
+expect_status 0 member_berth image delete kc
+echo "ok: an upload's boot is what its archive holds (kernel or a disk alone); its cmdline is checked and kept"
+
 # A gzip archive of 4 MB holding a 4 GiB file of zeros (gzip members of 1 MiB each).
 python3 - "$SCRATCH/bomb.tar.gz" <<'PY'
 import sys, tarfile, zlib
