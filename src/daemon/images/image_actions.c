@@ -264,11 +264,11 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, en
 
 	if (name_check("image", name, err))
 		return NULL;
-	db = db_conn(&d->db, err);
 	if (kind != KIND_VM && cmdline) {
 		refuse(err, EINVAL, "a ct image takes no kernel command line");
 		return NULL;
 	}
+	db = db_conn(&d->db, err);
 	/* How it boots is known when the archive is whole (image_receive_end). */
 	if (!db || upload_bound(d, db, &b, err) ||
 	    row_insert(db, name, kind, BOOT_NONE, cmdline, err))
