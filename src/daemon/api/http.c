@@ -61,6 +61,7 @@ struct request {
 	bool is_upload; /* the body goes to up as it arrives */
 	bool begun;	/* the upload handler ran */
 	bool resumed;	/* ... and no piece of the body came since */
+	bool waits;	/* the client waits for "100 Continue" before it sends the body */
 	struct http_upload up;
 	struct http_reply refusal; /* an upload refused on the way: sent once the body is read */
 };
@@ -191,8 +192,15 @@ static bool run_upload(struct request *p, const struct http_request *rq, struct 
 	if (!p->begun) {
 		p->begun = true;
 		p->srv->upload(p->srv->app, rq, &p->up, rep);
-		if (rep->json)
-			return true; /* refused before its body: answered now */
+		if (rep->json && p->waits)
+			return true; /* refused before its body, which never comes: answered now */
+		if (rep->json) {
+			/* The body is on its way: answered now, the connection would close on
+			 * unread bytes and the client could lose the reply to a reset. It is read
+			 * and dropped, and the refusal sent at its end. */
+			p->refusal = *rep;
+			*rep = (struct http_reply){ 0 };
+		}
 		gate_lock(gate);
 		p->state = RQ_READING;
 		p->resumed = true;
@@ -429,11 +437,20 @@ static bool has_body(struct MHD_Connection *conn)
 	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
 }
 
+/* Whether the client sent "Expect: 100-continue" (curl does for large bodies). */
+static bool expects_continue(struct MHD_Connection *conn)
+{
+	const char *e = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+
+	return e && !strcasecmp(e, "100-continue");
+}
+
 /* Polling thread, the request's first call: an upload's start runs on a worker (the upload
  * handler), suspended; one with no body is refused at once. */
 static enum MHD_Result upload_begin(struct request *p)
 {
 	p->is_upload = true;
+	p->waits = expects_continue(p->mhd);
 	if (!has_body(p->mhd)) {
 		http_reply_error(&p->rep, 400, "an upload needs a body: the archive");
 		return send_reply(p);
