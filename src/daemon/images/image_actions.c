@@ -15,21 +15,15 @@
 
 #define COLUMNS "name, kind, state, size, created, boot, cmdline"
 
-static const char *text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-
-	return t ? t : "";
-}
-
 static json_t *row_json(sqlite3_stmt *st)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", text(st, 0), "kind", text(st, 1),
-			      "state", text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
-			      "created", (json_int_t)sqlite3_column_int64(st, 4));
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", db_text(st, 0), "kind", db_text(st, 1),
+		      "state", db_text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
+		      "created", (json_int_t)sqlite3_column_int64(st, 4));
 
 	if (j)
-		boot_json(j, text(st, 1), text(st, 5), text(st, 6));
+		boot_json(j, db_text(st, 1), db_text(st, 5), db_text(st, 6));
 	return j;
 }
 
@@ -62,9 +56,9 @@ int image_boot(sqlite3 *db, const char *name, enum server_boot *boot,
 		return 0;
 	if (rc != SQLITE_ROW)
 		return db_error(db, err, "reading images");
-	if (!strcmp(text(st, 0), "firmware"))
+	if (!strcmp(db_text(st, 0), "firmware"))
 		*boot = BOOT_FIRMWARE;
-	if ((size_t)snprintf(cmdline, SERVER_CMDLINE_MAX + 1, "%s", text(st, 1)) >
+	if ((size_t)snprintf(cmdline, SERVER_CMDLINE_MAX + 1, "%s", db_text(st, 1)) >
 	    SERVER_CMDLINE_MAX)
 		return berr(err, EOVERFLOW, "image %s: its kernel command line is too long", name);
 	return 0;
