@@ -25,6 +25,7 @@
 #include "daemon/servers/server_console.h"
 #include "daemon/servers/server_files.h"
 #include "daemon/servers/spawn.h"
+#include "daemon/servers/vm_cgroup.h"
 #include "daemon/servers/vm_command.h"
 #include "daemon/servers/vmm_api.h"
 
@@ -89,12 +90,17 @@ static int vm_start(const struct server *s, const struct driver_env *e, long *pi
 	_cleanup_close_ int pidfd = -1;
 	char tail[400];
 	struct vm_args a;
+	struct vm_cgroup_fds cg;
 	long log_from, deadline = proc_now_ms() + VM_START_MS;
+	int rc;
 
-	if (vm_prepare(s, e, &a, err) < 0)
+	if (vm_prepare(s, e, &a, err) < 0 || vm_cgroup_prepare(s, e, &cg, err) < 0)
 		return -1;
 	log_from = log_size(a.log);
-	if (spawn_detached(a.argv, a.log, pid, err) < 0)
+	rc =
+	    spawn_detached_into(a.argv, -1, &(struct spawn_cgroup){ cg.fd, cg.n }, a.log, pid, err);
+	vm_cgroup_fds_close(&cg);
+	if (rc < 0)
 		return berr_wrap(err, "start VM %s", s->name);
 	pidfd = proc_open(*pid);
 	if (pidfd < 0)
@@ -237,6 +243,7 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 		unlink(sock);
 		if (e->net)
 			net_detach(e->net, s); /* its tap, now that no VMM holds it */
+		vm_cgroup_remove(s, e);
 	}
 	console_cleanup(s, e);
 }

@@ -25,7 +25,7 @@ extern char **environ;
 
 /* What the children of spawn_detached tell the parent through the pipe. */
 struct spawn_msg {
-	enum { MSG_PID, MSG_FORK_FAILED, MSG_EXEC_FAILED } kind;
+	enum { MSG_PID, MSG_FORK_FAILED, MSG_CGROUP_FAILED, MSG_EXEC_FAILED } kind;
 	int value; /* the pid or the errno */
 };
 
@@ -57,6 +57,18 @@ static void child_send(int fd, int kind, int value)
 	(void)!write(fd, &m, sizeof(m));
 }
 
+/* The grandchild joins its cgroup before anything else: writing 0 to a cgroup.procs moves
+ * the writer, and nothing it runs after (the program, its threads) is ever outside. */
+static int child_enter_cgroup(const struct spawn_cgroup *cg)
+{
+	size_t i;
+
+	for (i = 0; cg && i < cg->n; i++)
+		if (write(cg->procs_fd[i], "0", 1) != 1)
+			return -1;
+	return 0;
+}
+
 /* The grandchild: stdio, default signals, no inherited fds, exec. Never returns. */
 static void __attribute__((noreturn))
 child_exec(char *const argv[], int in_fd, int log_fd, int msg_fd)
@@ -79,8 +91,8 @@ child_exec(char *const argv[], int in_fd, int log_fd, int msg_fd)
 	_exit(127);
 }
 
-int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long *pid,
-		      struct berth_error *err)
+int spawn_detached_into(char *const argv[], int in_fd, const struct spawn_cgroup *cg,
+			const char *log_path, long *pid, struct berth_error *err)
 {
 	_cleanup_close_ int log_fd = -1, null_fd = -1;
 	struct spawn_msg m;
@@ -113,9 +125,11 @@ int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long 
 			child_send(pipe_fd[1], MSG_FORK_FAILED, errno);
 		else if (g > 0)
 			child_send(pipe_fd[1], MSG_PID, g);
+		else if (child_enter_cgroup(cg) < 0)
+			child_send(pipe_fd[1], MSG_CGROUP_FAILED, errno);
 		else
 			child_exec(argv, in_fd >= 0 ? in_fd : null_fd, log_fd, pipe_fd[1]);
-		_exit(g < 0);
+		_exit(g <= 0);
 	}
 	close(pipe_fd[1]);
 	/* EOF comes once the middle child has exited and the grandchild has exec'd. */
@@ -126,7 +140,10 @@ int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long 
 			got = m.value;
 		else
 			berr(err, m.value, "%s `%s`",
-			     m.kind == MSG_FORK_FAILED ? "fork for" : "execute", argv[0]);
+			     m.kind == MSG_FORK_FAILED	   ? "fork for"
+			     : m.kind == MSG_CGROUP_FAILED ? "enter the cgroup of"
+							   : "execute",
+			     argv[0]);
 		if (m.kind != MSG_PID)
 			got = -1;
 	}
@@ -139,6 +156,12 @@ int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long 
 		return berr(err, 0, "start `%s`: its launcher died before it started", argv[0]);
 	*pid = got;
 	return 0;
+}
+
+int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long *pid,
+		      struct berth_error *err)
+{
+	return spawn_detached_into(argv, in_fd, NULL, log_path, pid, err);
 }
 
 int spawn_detached(char *const argv[], const char *log_path, long *pid, struct berth_error *err)

@@ -43,7 +43,8 @@ struct capacity {
 /* Sums over every server row (creating and deleting ones hold their reservation too), and
  * the disk as the file system is now. */
 struct usage {
-	uint64_t cpus, memory;
+	uint64_t cpus, memory;	/* memory: the servers' RAM and their VMMs' overhead */
+	uint64_t vmm_overhead;	/* of memory: what VMMs take beyond their guests' RAM */
 	uint64_t disk;		/* servers' disks and images */
 	uint64_t images;	/* of disk: the images' */
 	uint64_t disk_total;	/* size of the state dir's file system */
