@@ -32,16 +32,17 @@
 
 int jail_ids_parse(const char *text, uint32_t *start, uint32_t *count, struct berth_error *err)
 {
+	const char *second;
 	unsigned long long a, b;
 	char *end;
 
 	errno = 0;
 	a = strtoull(text, &end, 10);
-	if (errno || end == text || *end != ':')
+	if (errno || end == text || *end != ':' || text[0] == '-')
 		goto bad;
-	text = end + 1;
-	b = strtoull(text, &end, 10);
-	if (errno || end == text || *end)
+	second = end + 1;
+	b = strtoull(second, &end, 10);
+	if (errno || end == second || *end || second[0] == '-')
 		goto bad;
 	/* uid 0 and the ids of ordinary users are never a jail's; (uid_t)-1 means "none" */
 	if (a < 65536 || b < 1 || a + b > 0xffffffffULL)
