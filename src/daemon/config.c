@@ -12,6 +12,7 @@
 #include "common/caplog.h"
 #include "common/cleanup.h"
 #include "common/size.h"
+#include "daemon/servers/jail.h"
 
 static const struct plan default_plans[] = {
 	{ "small", 1, 512ULL << 20, 2ULL << 30 },
@@ -31,6 +32,8 @@ void config_defaults(struct config *c)
 	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
 	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
 	c->image_max_size = CONFIG_IMAGE_MAX_SIZE;
+	c->vmm_ids_start = JAIL_IDS_START;
+	c->vmm_ids_count = JAIL_IDS_COUNT;
 	c->http_per_user = 64;
 	c->http_root_reserve = 16;
 	c->http_header_timeout = 10;
@@ -210,6 +213,8 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_console_max(v, &c->console_log_max, err);
 	if (!strcmp(key, "image_max_size"))
 		return parse_image_max(v, &c->image_max_size, err);
+	if (!strcmp(key, "vmm_ids"))
+		return jail_ids_parse(v, &c->vmm_ids_start, &c->vmm_ids_count, err);
 	if (!strcmp(key, "http_per_user"))
 		return parse_count(v, 1u << 20, &c->http_per_user, err);
 	if (!strcmp(key, "http_root_reserve"))

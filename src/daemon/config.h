@@ -38,6 +38,7 @@ struct config {
 	char console_path[PATH_MAX];	    /* berth-console; "" until config_find_tools() */
 	uint64_t console_log_max;	    /* cap of a server's console.log (default 1M) */
 	uint64_t image_max_size;	    /* the most disk one image may take (default 64G) */
+	uint32_t vmm_ids_start, vmm_ids_count; /* vmm_ids: the VMs' jail uids and gids */
 	/* The API's connections (docs/berthd.md, "Limits"). */
 	unsigned http_per_user;	      /* open connections per uid (64) */
 	unsigned http_root_reserve;   /* connections only root may take (16) */

@@ -50,6 +50,8 @@ struct vm_config {
 	const char *console_path; /* CONSOLE_FILE only */
 	uint64_t console_max;	  /* CONSOLE_FILE: cap on the log in bytes (caplog), 0: none */
 	const char *console_sock; /* --console-sock PATH, NULL: none (not with CONSOLE_STDIO) */
+	int console_sock_fd;	  /* --console-sock-fd N: its listening socket, made by a jailer;
+				     -1: berth-vmm makes it */
 	bool no_reboot;
 	unsigned ndisks, nnics;
 	struct disk_config disks[VM_MAX_DISKS];

@@ -32,9 +32,10 @@ struct server {
 	enum server_kind kind;
 	enum server_state state;
 	unsigned cpus;
-	uint64_t memory; /* bytes, reserved */
-	uint64_t disk;	 /* bytes, reserved */
-	long pid;	 /* VMM or container init while running, else 0 */
+	uint64_t memory;   /* bytes, reserved */
+	uint64_t disk;	   /* bytes, reserved */
+	long pid;	   /* VMM or container init while running, else 0 */
+	uint32_t jail_uid; /* a VM's own uid and gid for its VMM's jail (jail.h); 0: none */
 	bool restart_always;
 	enum server_boot boot;
 	char cmdline[SERVER_CMDLINE_MAX + 1]; /* a kernel-booted VM's own part, "" when none */

@@ -16,7 +16,7 @@ static const char *const state_names[] = {
 
 #define COLUMNS                                                                                    \
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
-	"cmdline"
+	"cmdline, jail_uid"
 
 const char *server_state_name(enum server_state s)
 {
@@ -52,6 +52,7 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 	s->memory = (uint64_t)sqlite3_column_int64(st, 5);
 	s->disk = (uint64_t)sqlite3_column_int64(st, 6);
 	s->pid = (long)sqlite3_column_int64(st, 8);
+	s->jail_uid = (uint32_t)sqlite3_column_int64(st, 13);
 	s->restart_always = !strcmp(db_text(st, 9), "always");
 	s->boot = s->kind == KIND_CT			 ? BOOT_NONE
 		  : !strcmp(db_text(st, 11), "firmware") ? BOOT_FIRMWARE

@@ -23,6 +23,8 @@ static void defaults(void **state)
 	assert_int_equal(c.http_header_timeout, 10);
 	assert_int_equal(c.http_body_rate, 1024);
 	assert_int_equal(c.http_idle_timeout, 60);
+	assert_int_equal(c.vmm_ids_start, 1500000000u);
+	assert_int_equal(c.vmm_ids_count, 65536);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
 	assert_int_equal(c.nplans, 3);
@@ -50,6 +52,7 @@ static void parses_settings(void **state)
 			   "http_header_timeout = 5\n"
 			   "http_body_rate = 4096\n"
 			   "http_idle_timeout = 30\n"
+			   "vmm_ids = 2000000000:1000\n"
 			   "network = none\n"
 			   "bridge = br-test0\n"
 			   "plan = tiny 1 128M 1G\n"
@@ -71,6 +74,8 @@ static void parses_settings(void **state)
 	assert_int_equal(c.http_header_timeout, 5);
 	assert_int_equal(c.http_body_rate, 4096);
 	assert_int_equal(c.http_idle_timeout, 30);
+	assert_int_equal(c.vmm_ids_start, 2000000000u);
+	assert_int_equal(c.vmm_ids_count, 1000);
 	assert_false(c.network);
 	assert_string_equal(c.bridge, "br-test0");
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
@@ -116,6 +121,11 @@ static void rejects_bad_settings(void **state)
 		"t.conf:1: http_header_timeout: '0' is not a whole number from 1 to 3600");
 	refuses("http_per_user = many\n", "is not a whole number from 1 to");
 	refuses("http_idle_timeout = 86401\n", "from 1 to 86400");
+	refuses("vmm_ids = 1000:10\n", "vmm_ids '1000:10': give START:COUNT, START at least 65536");
+	refuses("vmm_ids = 1500000000\n", "give START:COUNT");
+	refuses("vmm_ids = 1500000000:0\n", "give START:COUNT");
+	refuses("vmm_ids = 4294967000:1000\n", "at most 4294967295");
+	refuses("vmm_ids = 1500000000:-1\n", "give START:COUNT");
 }
 
 static void loads_file(void **state)

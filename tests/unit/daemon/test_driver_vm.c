@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -209,6 +210,119 @@ static void test_start_alive_clean_stop(void **state)
 	assert_true(proc_wait(pidfd, 0));
 	close(pidfd);
 	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+}
+
+/* The value of field (e.g. "CapEff:") in /proc/PID/status, "" when none. */
+static void status_field(long pid, const char *field, char *out, size_t size)
+{
+	char path[64], line[256];
+	FILE *fp;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, field, strlen(field)))
+			sscanf(line + strlen(field), " %255[^\n]", out);
+	fclose(fp);
+	(void)size;
+}
+
+/* Is namespace ns (e.g. "mnt") of pid another than ours? */
+static bool own_ns(long pid, const char *ns)
+{
+	char path[64], ours[64], theirs[64];
+	ssize_t a, b;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	a = readlink(path, ours, sizeof(ours) - 1);
+	snprintf(path, sizeof(path), "/proc/%ld/ns/%s", pid, ns);
+	b = readlink(path, theirs, sizeof(theirs) - 1);
+	assert_true(a > 0 && b > 0);
+	ours[a] = theirs[b] = '\0';
+	return strcmp(ours, theirs) != 0;
+}
+
+/* A jailed VMM: its own uid, no capabilities, no_new_privs, its filters, its namespaces,
+ * a root without the host's /etc; alive, adopted by its recorded pid, stopped cleanly. */
+static void test_jailed_start_stop(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "button", 2 * MIB);
+	char v[256], path[PATH_MAX + 64];
+	struct stat st;
+	int pidfd;
+
+	f->s.jail_uid = 1500000000u + 4242;
+	fixture_start(f);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	status_field(f->s.pid, "Uid:", v, sizeof(v));
+	assert_string_equal(v, "1500004242\t1500004242\t1500004242\t1500004242");
+	status_field(f->s.pid, "Gid:", v, sizeof(v));
+	assert_string_equal(v, "1500004242\t1500004242\t1500004242\t1500004242");
+	status_field(f->s.pid, "CapEff:", v, sizeof(v));
+	assert_string_equal(v, "0000000000000000");
+	status_field(f->s.pid, "CapBnd:", v, sizeof(v));
+	assert_string_equal(v, "0000000000000000");
+	status_field(f->s.pid, "NoNewPrivs:", v, sizeof(v));
+	assert_string_equal(v, "1");
+	status_field(f->s.pid, "Seccomp:", v, sizeof(v));
+	assert_string_equal(v, "2");
+	status_field(f->s.pid, "NSpid:", v, sizeof(v));
+	assert_non_null(strstr(v, "\t1")); /* pid 1 of its own PID namespace */
+	assert_true(own_ns(f->s.pid, "mnt") && own_ns(f->s.pid, "pid") && own_ns(f->s.pid, "ipc") &&
+		    own_ns(f->s.pid, "uts"));
+	assert_false(own_ns(f->s.pid, "net")); /* its tap is the host's */
+	/* its root holds its server's files, not the host's /etc */
+	snprintf(path, sizeof(path), "/proc/%ld/root/etc", f->s.pid);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "/proc/%ld/root%s/disk.img", f->s.pid, f->s.dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, f->s.jail_uid);
+	snprintf(path, sizeof(path), "/proc/%ld/root/dev/kvm", f->s.pid);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISCHR(st.st_mode) && st.st_uid == f->s.jail_uid);
+	assert_true(exists(f, "api.sock"));
+	assert_true(exists(f, "console.log"));
+	assert_detached(f);
+	assert_vmm_log_capped(f);
+
+	/* a VMM of another uid on its socket is not taken for it */
+	f->s.jail_uid++;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.jail_uid--;
+
+	pidfd = proc_open(f->s.pid);
+	fixture_stop(f, false, 20);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+}
+
+/* A jailed VMM killed by SIGKILL leaves its socket; cleanup removes it and a new jailed
+ * start works. A forced stop of a hung jailed VMM (no answer) kills it by its cmdline. */
+static void test_jailed_killed_and_hung(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	int pidfd;
+
+	f->s.jail_uid = 1500000000u + 4243;
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	kill((pid_t)f->s.pid, SIGKILL);
+	assert_true(proc_wait(pidfd, 5000));
+	close(pidfd);
+	f->ops->cleanup(&f->s, &f->env);
+	assert_false(exists(f, "api.sock"));
+	fixture_start(f);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	pidfd = proc_open(f->s.pid);
+	kill((pid_t)f->s.pid, SIGSTOP);
+	fixture_stop(f, true, 0);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
 	f->s.pid = 0;
 }
 
@@ -473,6 +587,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_jailed_start_stop, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_jailed_killed_and_hung, setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_escalates, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
