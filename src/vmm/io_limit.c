@@ -101,7 +101,6 @@ bool io_limit_ready(struct io_limit *l)
 	now = now_ns();
 	if (io_bucket_ready(&l->ops, now) && io_bucket_ready(&l->bytes, now))
 		return true;
-	l->waits++;
 	if (l->armed)
 		return false;
 	/* the later of the two: both must have a token */

@@ -50,7 +50,6 @@ struct io_limit {
 	struct loop_source src;
 	io_limit_resume_fn resume;
 	void *opaque;
-	uint64_t waits; /* how often a request found a bucket empty */
 };
 
 /* Set l up with cfg's rates (none: no fd, every call a no-op) and, when there are limits,
