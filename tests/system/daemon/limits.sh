@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# limits_ct.sh - a plan's I/O limits on a container (docs/berthd.md, "I/O limits of a
-# plan"): a server created with a plan of disk_iops, disk_bps and net_bps shows them in the
-# API; started, its cgroup's blkio throttle files (v1; io.max on v2) name its disk's loop
-# device with those rates, and both ends of its veth have a tbf qdisc of net_bps; a direct
-# read in the container runs at its disk_bps; a plan without limits gives none, and a
-# plan line with a bad limit stops berthd with the file and line.
+# limits.sh - a plan's I/O limits (docs/berthd.md, "I/O limits of a plan"): a container
+# created with a plan of disk_iops, disk_bps and net_bps shows them in the API; started,
+# its cgroup's blkio throttle files (v1; io.max on v2) name its disk's loop device with
+# those rates, and both ends of its veth have a tbf qdisc of net_bps; a direct read in the
+# container runs at its disk_bps. A VM of the same plan (the tiny echoing guest, on this
+# host's KVM) gets them on berth-vmm's command line (their effect on a guest:
+# tests/system/vmm/linux_io_limit.sh). A plan without limits gives none, and a plan line
+# with a bad limit stops berthd with the file and line.
 # timeout: 240
 . "$(dirname "$0")/lib/daemon.bash"
 
@@ -58,7 +60,8 @@ else
 	echo "ok: $cg/io.max: $(grep "^$majmin" "$cg/io.max")"
 fi
 
-# a direct read in the container's cgroup runs at disk_bps: 8 MiB at 4 MiB/s (nsenter
+# a direct read in the container's cgroup runs at disk_bps: 8 MiB at 4 MiB/s, at most 10 %
+# above it (a loaded host may make it slower, never faster; nsenter
 # alone would leave dd in this test's cgroup: it joins the container's first)
 in_cg() { # in_cg CMD...: run CMD in the container's mount namespace and blkio cgroup
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" nsenter -t "$pid" -m "$@"
@@ -70,7 +73,7 @@ t0=$(date +%s%N)
 out=$(in_cg /bin/busybox dd if=/big of=/dev/null bs=64k iflag=direct 2>&1) || fail "cannot read in the container: $out"
 t1=$(date +%s%N)
 mibs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", 8 / ((b - a) / 1e9) }')
-awk -v m="$mibs" 'BEGIN { exit !(m >= 3.2 && m <= 4.4) }' ||
+awk -v m="$mibs" 'BEGIN { exit !(m >= 2.8 && m <= 4.4) }' ||
 	fail "an 8 MiB direct read in the container ran at $mibs MiB/s, not about 4"
 echo "ok: a direct read in the container: $mibs MiB/s against disk_bps=4M"
 
@@ -82,6 +85,28 @@ tc qdisc show dev "$veth" | grep -q "^qdisc tbf .* root .*rate 8388Kbit" ||
 nsenter -t "$pid" -n tc qdisc show dev eth0 | grep -q "^qdisc tbf .* root .*rate 8388Kbit" ||
 	fail "the container's eth0: $(nsenter -t "$pid" -n tc qdisc show dev eth0)"
 echo "ok: tbf on $veth and on the container's eth0: $(tc qdisc show dev "$veth")"
+
+# a VM of the plan: its VMM's --disk and --net carry the limits
+if [ -w /dev/kvm ] && [ -f "$GUESTS/tiny-echo.bzImage" ]; then
+	expect_api 202 POST /1.0/images "{\"name\":\"echo\",\"kind\":\"vm\",\"kernel\":\"$GUESTS/tiny-echo.bzImage\"}"
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+	vpid=$(expect_api 202 POST /1.0/servers '{"name":"vlim","kind":"vm","image":"echo","plan":"capped"}'
+		wait_op "$(jq -r .operation <<<"$REPLY")"
+		expect_api 202 PUT /1.0/servers/vlim/state '{"action":"start"}'
+		wait_op "$(jq -r .operation <<<"$REPLY")"
+		api GET /1.0/servers/vlim >/dev/null
+		jq .pid <<<"$REPLY")
+	# (berth-vmm cuts a --disk value at its path's end in place: that comma reads as a NUL)
+	cmd=$(tr '\0' ' ' <"/proc/$vpid/cmdline")
+	grep -qE -- "--disk $STATE/servers/vlim/disk.img[ ,]iops=300,bps=4194304 " <<<"$cmd" ||
+		fail "the VMM's --disk lacks the limits: $cmd"
+	grep -qE -- "--net tap=[^ ]*,bps=1048576 " <<<"$cmd" || fail "the VMM's --net lacks the limit: $cmd"
+	echo "ok: the VM's berth-vmm: $(grep -oE -- '--(disk [^ ]* [^ ]*|net [^ ]*)' <<<"$cmd" | tr '\n' ' ')"
+	expect_api 202 DELETE "/1.0/servers/vlim?force=1"
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+else
+	echo "(no /dev/kvm or no tiny guests: the VM part is left out)"
+fi
 
 # a plan without limits: no throttle, no qdisc of ours
 pid2=$(run_ct free free)
