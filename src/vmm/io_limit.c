@@ -98,7 +98,7 @@ bool io_limit_ready(struct io_limit *l)
 
 	if (!io_limit_on(l))
 		return true;
-	now = now_ns();
+	now = l->checked_ns = now_ns();
 	if (io_bucket_ready(&l->ops, now) && io_bucket_ready(&l->bytes, now))
 		return true;
 	if (l->armed)
@@ -119,11 +119,6 @@ bool io_limit_ready(struct io_limit *l)
 
 void io_limit_charge(struct io_limit *l, uint64_t ops, uint64_t bytes)
 {
-	uint64_t now;
-
-	if (!io_limit_on(l))
-		return;
-	now = now_ns();
-	io_bucket_take(&l->ops, ops, now);
-	io_bucket_take(&l->bytes, bytes, now);
+	io_bucket_take(&l->ops, ops, l->checked_ns);
+	io_bucket_take(&l->bytes, bytes, l->checked_ns);
 }

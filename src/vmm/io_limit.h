@@ -46,6 +46,7 @@ struct io_limit {
 	struct io_bucket ops, bytes;
 	int tfd; /* the timerfd, -1 without limits */
 	bool armed;
+	uint64_t checked_ns; /* when io_limit_ready last looked: the time a charge is made at */
 	struct loop *loop;
 	struct loop_source src;
 	io_limit_resume_fn resume;
@@ -64,7 +65,8 @@ void io_limit_destroy(struct io_limit *l);
  * resume once every bucket has a token again. */
 bool io_limit_ready(struct io_limit *l);
 
-/* Charge ops requests and bytes bytes, taken now. */
+/* Charge ops requests and bytes bytes to the request io_limit_ready just let through,
+ * at the time it looked (one clock read per request, not two). */
 void io_limit_charge(struct io_limit *l, uint64_t ops, uint64_t bytes);
 
 #endif
