@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/names.h"
 #include "daemon/net/net_pool.h"
+#include "daemon/servers/server.h"
 
 #define CONFIG_MAX_PLANS       32
 #define CONFIG_IFNAME_MAX      15 /* IFNAMSIZ - 1 */
@@ -21,6 +22,7 @@ struct plan {
 	char name[NAME_MAX_LEN + 1];
 	unsigned cpus;
 	uint64_t memory, disk;
+	struct server_limits limits; /* disk_iops=, disk_bps=, net_bps= (0: none) */
 };
 
 struct config {

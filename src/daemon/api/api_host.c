@@ -1,6 +1,7 @@
 /* api_host.c - GET /1.0, /1.0/host (capacity, reserved, free, network) and /1.0/plans. */
 #include "daemon/api/api.h"
 #include "daemon/options.h"
+#include "daemon/state/server_rows.h"
 
 void api_root(struct berthd *d, const struct http_request *rq, const char *arg,
 	      struct http_reply *rep)
@@ -56,8 +57,9 @@ void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,
 		const struct plan *p = &d->cfg.plans[i];
 
 		json_array_append_new(
-		    list, json_pack("{s:s, s:i, s:I, s:I}", "name", p->name, "cpus", (int)p->cpus,
-				    "memory", (json_int_t)p->memory, "disk", (json_int_t)p->disk));
+		    list, json_pack("{s:s, s:i, s:I, s:I, s:o}", "name", p->name, "cpus",
+				    (int)p->cpus, "memory", (json_int_t)p->memory, "disk",
+				    (json_int_t)p->disk, "limits", limits_json(&p->limits)));
 	}
 	http_reply_json(rep, 200, list);
 }

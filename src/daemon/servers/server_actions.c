@@ -191,7 +191,8 @@ int server_create(struct berthd *d, struct server_spec *spec, const char *cmdlin
 	    ledger_reserve(db, &d->cap, spec, err))
 		return -1;
 	server_announce(d, spec->name);
-	if (server_set_boot(db, spec->name, boot, own, err) == 0)
+	if (server_set_boot(db, spec->name, boot, own, err) == 0 &&
+	    server_set_limits(db, spec->name, &spec->limits, err) == 0)
 		j = job_new(d, spec->name, ACTION_START, false, 0, err);
 	snprintf(target, sizeof(target), "/1.0/servers/%s", spec->name);
 	if (!j || op_run(&d->ops, "create", target, create_work, j, free, id, err)) {

@@ -61,7 +61,8 @@ struct server_spec {
 	uint64_t memory, disk;
 	uint64_t image_disk; /* a VM's: the length of its image's disk.img (0: none) */
 	bool restart_always;
-	char address[NET_ADDR_LEN]; /* out: the address of the pool it got, "" when none */
+	struct server_limits limits; /* its plan's; recorded after the reservation */
+	char address[NET_ADDR_LEN];  /* out: the address of the pool it got, "" when none */
 };
 
 /* Cores and RAM; state_dir (kept by pointer) must be on a file system statvfs can read. */

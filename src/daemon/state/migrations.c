@@ -48,6 +48,10 @@ const char *const db_migrations[] = {
 	 * (servers/jail.h); no two servers share one (NULLs are many). */
 	"ALTER TABLE servers ADD COLUMN jail_uid INTEGER;"
 	"CREATE UNIQUE INDEX servers_jail_uid ON servers (jail_uid);",
+	/* 5: the I/O limits a server's plan gave it (NULL: none); servers made before had none. */
+	"ALTER TABLE servers ADD COLUMN disk_iops INTEGER CHECK (disk_iops > 0);"
+	"ALTER TABLE servers ADD COLUMN disk_bps INTEGER CHECK (disk_bps > 0);"
+	"ALTER TABLE servers ADD COLUMN net_bps INTEGER CHECK (net_bps > 0);",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -16,7 +16,7 @@ static const char *const state_names[] = {
 
 #define COLUMNS                                                                                    \
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
-	"cmdline, jail_uid"
+	"cmdline, jail_uid, disk_iops, disk_bps, net_bps"
 
 const char *server_state_name(enum server_state s)
 {
@@ -62,6 +62,9 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 		return berr(err, EOVERFLOW, "server %s: its kernel command line is too long",
 			    s->name);
 	snprintf(s->address, sizeof(s->address), "%s", db_text(st, 7));
+	s->limits = (struct server_limits){ (uint64_t)sqlite3_column_int64(st, 14),
+					    (uint64_t)sqlite3_column_int64(st, 15),
+					    (uint64_t)sqlite3_column_int64(st, 16) };
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
 	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,
@@ -124,8 +127,36 @@ int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const 
 	return 0;
 }
 
+int server_set_limits(sqlite3 *db, const char *name, const struct server_limits *l,
+		      struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db, "UPDATE servers SET disk_iops = ?2, disk_bps = ?3, net_bps = ?4 WHERE name = ?1",
+	    err);
+	const uint64_t v[] = { l->disk_iops, l->disk_bps, l->net_bps };
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	for (int i = 0; i < 3; i++)
+		if (v[i]) /* else NULL: no limit */
+			sqlite3_bind_int64(st, i + 2, (sqlite3_int64)v[i]);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, "recording the server's I/O limits");
+	return 0;
+}
+
+json_t *limits_json(const struct server_limits *l)
+{
+	return json_pack("{s:I, s:I, s:I}", "disk_iops", (json_int_t)l->disk_iops, "disk_bps",
+			 (json_int_t)l->disk_bps, "net_bps", (json_int_t)l->net_bps);
+}
+
 static json_t *row_json(sqlite3_stmt *st)
 {
+	struct server_limits limits = { (uint64_t)sqlite3_column_int64(st, 14),
+					(uint64_t)sqlite3_column_int64(st, 15),
+					(uint64_t)sqlite3_column_int64(st, 16) };
 	json_t *j =
 	    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name",
 		      db_text(st, 0), "kind", db_text(st, 1), "image", db_text(st, 2), "state",
@@ -141,6 +172,7 @@ static json_t *row_json(sqlite3_stmt *st)
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int64(st, 8) > 0)
 		json_object_set_new(j, "pid", json_integer(sqlite3_column_int64(st, 8)));
 	boot_json(j, db_text(st, 1), db_text(st, 11), db_text(st, 12));
+	json_object_set_new(j, "limits", limits_json(&limits));
 	return j;
 }
 

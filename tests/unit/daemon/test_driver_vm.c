@@ -517,6 +517,33 @@ static void test_command_kernel_cmdline_and_net(void **state)
 						     "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1");
 }
 
+/* A plan's limits: the disk's iops= and bps=, the NIC's bps=; none without them. */
+static void test_command_limits(void **state)
+{
+	struct drv_fixture *f = *state;
+	char disk[PATH_MAX + 64];
+	struct vm_args a;
+
+	f->s.boot = BOOT_KERNEL;
+	fixture_sh("touch %s/kernel %s/disk.img", f->s.image_dir, f->s.dir);
+	f->s.limits = (struct server_limits){ 500, 100ULL << 20, 1ULL << 40 };
+	build(f, "tap=bt-srv,mac=52:54:00:00:00:01", "", &a);
+	snprintf(disk, sizeof(disk), "%s/disk.img,iops=500,bps=104857600", f->s.dir);
+	assert_string_equal(arg_of(&a, "--disk"), disk);
+	assert_string_equal(arg_of(&a, "--net"),
+			    "tap=bt-srv,mac=52:54:00:00:00:01,bps=1099511627776");
+	f->s.limits = (struct server_limits){ 0, 4096, 0 };
+	build(f, "tap=bt-srv", "", &a);
+	snprintf(disk, sizeof(disk), "%s/disk.img,bps=4096", f->s.dir);
+	assert_string_equal(arg_of(&a, "--disk"), disk);
+	assert_string_equal(arg_of(&a, "--net"), "tap=bt-srv");
+	f->s.limits = (struct server_limits){ 0, 0, 0 };
+	build(f, "", "", &a);
+	snprintf(disk, sizeof(disk), "%s/disk.img", f->s.dir);
+	assert_string_equal(arg_of(&a, "--disk"), disk);
+	assert_int_equal(arg_at(&a, "--net"), -1);
+}
+
 /* The longest command line an image or a server may set fits, with the network's. */
 static void test_command_longest_cmdline(void **state)
 {
@@ -579,6 +606,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_command_kernel_cmdline_and_net, setup_command,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_command_longest_cmdline, setup_command,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_command_limits, setup_command,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_command_firmware, setup_command,
 						fixture_teardown),
