@@ -222,6 +222,7 @@ int upload_image(struct client *c, const char *path, const json_t *src, const ch
 {
 	struct source s = { .fd = -1, .errfd = -1 };
 	const char *kind = json_string_value(json_object_get(src, "kind"));
+	const char *disk;
 	int rc;
 
 	*reply = NULL;
@@ -237,6 +238,10 @@ int upload_image(struct client *c, const char *path, const json_t *src, const ch
 	}
 	progress_end(&s.prog, rc == 0);
 	source_close(&s);
+	/* berthd knows the disk as disk.img (a qcow2 it judged): name the caller's file. */
+	disk = json_string_value(json_object_get(src, "disk"));
+	if (rc < 0 && s.is_vm && disk && strstr(err->msg, "disk.img"))
+		berr_wrap(err, "--disk %s", disk);
 	if (rc < 0)
 		return berr_wrap(err, "%s", what);
 	return 0;

@@ -19,6 +19,7 @@
 #include "common/bzimage_header.h"
 #include "common/cleanup.h"
 #include "daemon/images/copy.h"
+#include "daemon/images/qemu_img.h"
 #include "daemon/images/tar.h"
 
 /* Fail unless path is a readable file of the type S_IFMT bits want (0: file or directory). */
@@ -192,6 +193,36 @@ static int import_vm(const char *tmp, const struct image_source *src, progress_f
 		if (copy_file(from[i], dst, 0, import_progress, &ip, err))
 			return -1;
 		ip.base += ip.part;
+	}
+	/* The JSON form is root's own: no image_max_size here. */
+	return src->disk ? image_disk_raw(tmp, src->disk, UINT64_MAX, "what berth can hold",
+					  progress, ctx, NULL, NULL, err)
+			 : 0;
+}
+
+int image_disk_raw(const char *dir, const char *what, uint64_t max_size, const char *limit,
+		   progress_fn progress, void *ctx, tar_watch_fn watch, void *wctx,
+		   struct berth_error *err)
+{
+	_cleanup_free_ char *disk = NULL, *raw = NULL;
+	uint64_t vsize;
+	bool qcow2;
+
+	if (asprintf(&disk, "%s/disk.img", dir) < 0 || asprintf(&raw, "%s/disk.raw", dir) < 0)
+		return berr(err, ENOMEM, "%s", what);
+	if (access(disk, F_OK) < 0 && errno == ENOENT)
+		return 0; /* a kernel without a disk */
+	if (qcow2_file(disk, &qcow2, err))
+		return -1;
+	if (!qcow2)
+		return 0;
+	if (qemu_img_judge(disk, what, max_size, limit, &vsize, err) ||
+	    qemu_img_convert(disk, raw, what, vsize, progress, ctx, watch, wctx, err))
+		return -1;
+	if (chmod(raw, 0600) < 0 || rename(raw, disk) < 0) {
+		berr(err, errno, "cannot keep the raw form of %s", what);
+		unlink(raw);
+		return -1;
 	}
 	return 0;
 }

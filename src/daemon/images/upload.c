@@ -32,6 +32,7 @@ struct image_upload {
 	size_t head_len;
 	struct tar_child tar;
 	bool started, done;
+	bool converting; /* a qcow2 disk.img is being made raw: both are on disk for a while */
 };
 
 static int free_bytes(const char *path, uint64_t *out, struct berth_error *err)
@@ -55,7 +56,9 @@ static int watch(void *ctx, struct berth_error *err)
 	if (free_bytes(u->tmp, &now, err))
 		return -1;
 	used = u->free_at_start > now ? u->free_at_start - now : 0;
-	if (used > u->bound.max_size)
+	/* While a qcow2 becomes raw, image_max_size binds the raw disk (its virtual size was
+	 * checked) and the final image; the file system must still hold both. */
+	if (used > u->bound.max_size && !u->converting)
 		return refuse(err, EFBIG,
 			      "image %s is larger than image_max_size (%s): the import was "
 			      "stopped after %s and nothing was kept",
@@ -218,6 +221,23 @@ static int check_vm_files(struct image_upload *u, bool cmdline, enum server_boot
 	return image_check_kernel(kernel, "in the archive", err);
 }
 
+/* A qcow2 disk.img becomes raw, its virtual size bounded by image_max_size and the disk the
+ * ledger could give. */
+static int raw_disk(struct image_upload *u, struct berth_error *err)
+{
+	char what[128];
+	bool ledger = u->bound.may_take < u->bound.max_size;
+	int rc;
+
+	snprintf(what, sizeof(what), "disk.img of image %s", u->name);
+	u->converting = true;
+	rc = image_disk_raw(u->tmp, what, ledger ? u->bound.may_take : u->bound.max_size,
+			    ledger ? "the disk the ledger could give" : "image_max_size", NULL,
+			    NULL, watch, u, err);
+	u->converting = false;
+	return rc;
+}
+
 int upload_finish(struct image_upload *u, bool cmdline, enum server_boot *boot, uint64_t *size,
 		  struct berth_error *err)
 {
@@ -237,7 +257,7 @@ int upload_finish(struct image_upload *u, bool cmdline, enum server_boot *boot, 
 		return -1;
 	}
 	if (u->kind == KIND_CT ? image_check_rootfs(u->into, "the uploaded rootfs", err)
-			       : check_vm_files(u, cmdline, boot, err)) {
+			       : check_vm_files(u, cmdline, boot, err) || raw_disk(u, err)) {
 		if (err->errnum == 0)
 			err->errnum = EINVAL; /* what the archive holds is wrong */
 		return -1;
