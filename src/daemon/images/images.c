@@ -175,7 +175,9 @@ static int import_vm(const char *tmp, const struct image_source *src, progress_f
 	const char *from[] = { src->kernel, src->initrd, src->disk };
 	const char *to[] = { "kernel", "initrd", "disk.img" };
 	struct import_progress ip = { .fn = progress, .ctx = ctx };
+	uint64_t vsize;
 	struct stat st;
+	bool qcow2;
 
 	for (size_t i = 0; i < 3; i++)
 		if (from[i] && stat(from[i], &st) == 0)
@@ -195,29 +197,38 @@ static int import_vm(const char *tmp, const struct image_source *src, progress_f
 		ip.base += ip.part;
 	}
 	/* The JSON form is root's own: no image_max_size here. */
-	return src->disk ? image_disk_raw(tmp, src->disk, UINT64_MAX, "what berth can hold",
-					  progress, ctx, NULL, NULL, err)
-			 : 0;
+	if (image_disk_judge(tmp, src->disk ? src->disk : "disk", UINT64_MAX, "what berth holds",
+			     &qcow2, &vsize, err))
+		return -1;
+	return qcow2 ? image_disk_convert(tmp, src->disk, vsize, progress, ctx, NULL, NULL, err)
+		     : 0;
 }
 
-int image_disk_raw(const char *dir, const char *what, uint64_t max_size, const char *limit,
-		   progress_fn progress, void *ctx, tar_watch_fn watch, void *wctx,
-		   struct berth_error *err)
+int image_disk_judge(const char *dir, const char *what, uint64_t max_size, const char *limit,
+		     bool *qcow2, uint64_t *virtual_size, struct berth_error *err)
 {
-	_cleanup_free_ char *disk = NULL, *raw = NULL;
-	uint64_t vsize;
-	bool qcow2;
+	_cleanup_free_ char *disk = NULL;
 
-	if (asprintf(&disk, "%s/disk.img", dir) < 0 || asprintf(&raw, "%s/disk.raw", dir) < 0)
+	*qcow2 = false;
+	*virtual_size = 0;
+	if (asprintf(&disk, "%s/disk.img", dir) < 0)
 		return berr(err, ENOMEM, "%s", what);
 	if (access(disk, F_OK) < 0 && errno == ENOENT)
 		return 0; /* a kernel without a disk */
-	if (qcow2_file(disk, &qcow2, err))
+	if (qcow2_file(disk, qcow2, err))
 		return -1;
-	if (!qcow2)
-		return 0;
-	if (qemu_img_judge(disk, what, max_size, limit, &vsize, err) ||
-	    qemu_img_convert(disk, raw, what, vsize, progress, ctx, watch, wctx, err))
+	return *qcow2 ? qemu_img_judge(disk, what, max_size, limit, virtual_size, err) : 0;
+}
+
+int image_disk_convert(const char *dir, const char *what, uint64_t virtual_size,
+		       progress_fn progress, void *ctx, tar_watch_fn watch, void *wctx,
+		       struct berth_error *err)
+{
+	_cleanup_free_ char *disk = NULL, *raw = NULL;
+
+	if (asprintf(&disk, "%s/disk.img", dir) < 0 || asprintf(&raw, "%s/disk.raw", dir) < 0)
+		return berr(err, ENOMEM, "%s", what);
+	if (qemu_img_convert(disk, raw, what, virtual_size, progress, ctx, watch, wctx, err))
 		return -1;
 	if (chmod(raw, 0600) < 0 || rename(raw, disk) < 0) {
 		berr(err, errno, "cannot keep the raw form of %s", what);

@@ -4,7 +4,8 @@
 # hostile: one with a backing file or an external data file naming a host file is refused, and
 # that file is never opened (an inotify watch on its directory sees no event); a truncated one
 # is refused with a message naming the file; one whose virtual size exceeds image_max_size is
-# refused. Each refusal leaves no image row and no file.
+# refused. Each refusal leaves no image row and no file. The judge answers the upload itself;
+# the conversion is an operation whose progress berth shows.
 # timeout: 300
 . "$(dirname "$0")/lib/daemon.bash"
 need_root
@@ -31,6 +32,8 @@ mkfs.ext4 -q -F -L qtest -d "$SCRATCH/tree" "$SCRATCH/disk.raw" 64M
 qemu-img convert -f raw -O qcow2 "$SCRATCH/disk.raw" "$SCRATCH/disk.qcow2"
 
 expect_status 0 berth image import q1 --kind vm --disk "$SCRATCH/disk.qcow2"
+# The conversion is an operation after the upload, its progress shown to the end.
+expect_output "import q1: done"
 DISK=$STATE/images/q1/disk.img
 [ "$(head -c 4 "$DISK")" != $'QFI\xfb' ] || fail "the image's disk is still qcow2"
 cmp "$SCRATCH/disk.raw" "$DISK" || fail "the raw disk differs from what the qcow2 held"
