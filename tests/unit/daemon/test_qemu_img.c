@@ -1,6 +1,7 @@
 /* test_qemu_img.c - the judge of a customer's qcow2 (qemu_img_json.c) on qemu-img's own words,
- * and qemu-img run on real images (qemu_img.c, image_disk_raw): a whole qcow2 becomes the raw
- * disk it held, with progress; a backed, cut or oversized one is refused and leaves nothing. */
+ * and qemu-img run on real images (qemu_img.c, image_disk_judge and image_disk_convert): a whole
+ * qcow2 becomes the raw disk it held, with progress; a backed, cut or oversized one is refused and
+ * leaves nothing. */
 #include "testlib.h"
 #include "daemon/scratch.h"
 
@@ -70,6 +71,17 @@ static void progress(void *ctx, int pct)
 	last_pct = pct;
 }
 
+/* What an import does with the disk in dir: judge it, convert it when it is a qcow2. */
+static int make_raw(const char *d, uint64_t max, progress_fn fn, struct berth_error *err)
+{
+	uint64_t vsize;
+	bool q;
+
+	if (image_disk_judge(d, "d", max, "the limit", &q, &vsize, err))
+		return -1;
+	return q ? image_disk_convert(d, "d", vsize, fn, NULL, NULL, NULL, err) : 0;
+}
+
 static void sh(const char *cmd)
 {
 	char full[1024];
@@ -92,33 +104,27 @@ static void test_convert(void **state)
 	   "qemu-img convert -f raw -O qcow2 data img/disk.img");
 	assert_int_equal(qcow2_file(at("img/disk.img"), &q, &err), 0);
 	assert_true(q);
-	assert_int_equal(
-	    image_disk_raw(at("img"), "d", 1 << 30, "the limit", progress, NULL, NULL, NULL, &err),
-	    0);
+	assert_int_equal(make_raw(at("img"), 1 << 30, progress, &err), 0);
 	assert_int_equal(last_pct, 100);
 	sh("cmp data img/disk.img && test ! -e img/disk.raw && test $(stat -c %a img/disk.img) = "
 	   "600");
 	/* Raw already: left as it is. */
-	assert_int_equal(
-	    image_disk_raw(at("img"), "d", 1 << 30, "the limit", NULL, NULL, NULL, NULL, &err), 0);
+	assert_int_equal(make_raw(at("img"), 1 << 30, NULL, &err), 0);
 	sh("cmp data img/disk.img");
 
 	/* Too large for the limit; a backing file; cut short: refused, nothing new left. */
 	sh("qemu-img convert -f raw -O qcow2 data img/disk.img");
-	assert_int_equal(
-	    image_disk_raw(at("img"), "d", 1 << 20, "the limit", NULL, NULL, NULL, NULL, &err), -1);
+	assert_int_equal(make_raw(at("img"), 1 << 20, NULL, &err), -1);
 	assert_int_equal(err.errnum, EFBIG);
 	assert_contains(err.msg, "more than the limit (1 MiB)");
 	snprintf(cmd, sizeof(cmd), "qemu-img create -q -f qcow2 -F raw -b %s/data img/disk.img",
 		 dir);
 	sh(cmd);
-	assert_int_equal(image_disk_raw(at("img"), "d", 1 << 30, "l", NULL, NULL, NULL, NULL, &err),
-			 -1);
+	assert_int_equal(make_raw(at("img"), 1 << 30, NULL, &err), -1);
 	assert_contains(err.msg, "backing file");
 	sh("qemu-img convert -f raw -O qcow2 data full.qcow2 && head -c 1M full.qcow2 > "
 	   "img/disk.img");
-	assert_int_equal(image_disk_raw(at("img"), "d", 1 << 30, "l", NULL, NULL, NULL, NULL, &err),
-			 -1);
+	assert_int_equal(make_raw(at("img"), 1 << 30, NULL, &err), -1);
 	assert_contains(err.msg, "truncated or corrupt");
 	sh("test ! -e img/disk.raw");
 }
