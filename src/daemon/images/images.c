@@ -19,6 +19,7 @@
 #include "common/bzimage_header.h"
 #include "common/cleanup.h"
 #include "daemon/images/copy.h"
+#include "daemon/images/oci.h"
 #include "daemon/images/qemu_img.h"
 #include "daemon/images/tar.h"
 
@@ -153,6 +154,38 @@ int image_check_rootfs(const char *rootfs, const char *from, struct berth_error 
 	return 0;
 }
 
+int image_finish_ct(const char *dir, const char *from, tar_watch_fn watch, void *wctx,
+		    struct berth_error *err)
+{
+	_cleanup_free_ char *rootfs = NULL, *layout = NULL, *entry = NULL;
+	_cleanup_close_ int fd = -1;
+	struct berth_error ignored;
+	int rc;
+
+	if (asprintf(&rootfs, "%s/rootfs", dir) < 0 || asprintf(&layout, "%s/oci", dir) < 0)
+		return berr(err, ENOMEM, "%s", from);
+	if (!oci_is_layout(rootfs))
+		return image_check_rootfs(rootfs, from, err);
+	if (rename(rootfs, layout) < 0 || mkdir(rootfs, 0755) < 0)
+		return berr(err, errno, "cannot make room for the layers of %s", from);
+	rc = oci_unpack(layout, rootfs, dir, dir, watch, wctx, &entry, err);
+	if (rc)
+		berr_wrap(err, "%s", from);
+	if (remove_tree(layout, rc ? &ignored : err) && rc == 0)
+		return -1;
+	if (rc)
+		return -1;
+	if (!entry || entry[0] != '/')
+		return entry ? 0 : image_check_rootfs(rootfs, from, err); /* found in PATH at run */
+	fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !rootfs_has(fd, entry + 1))
+		return refuse(err, EINVAL,
+			      "the entrypoint of %s, %.128s, is not an executable file in "
+			      "its rootfs",
+			      from, entry);
+	return 0;
+}
+
 /* Progress of a VM import: files copied one after another, weighed by size. */
 struct import_progress {
 	progress_fn fn;
@@ -257,7 +290,7 @@ static int import_ct(const char *tmp, const struct image_source *src, progress_f
 		if (tar_extract(src->rootfs, rootfs, progress, ctx, err))
 			return -1;
 	}
-	return image_check_rootfs(rootfs, src->rootfs, err);
+	return image_finish_ct(tmp, src->rootfs, NULL, NULL, err);
 }
 
 /* Write path's file system to disk: an image is whole on disk before its name says so,

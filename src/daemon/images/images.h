@@ -65,6 +65,13 @@ int image_disk_convert(const char *dir, const char *what, uint64_t virtual_size,
 		       progress_fn progress, void *ctx, tar_watch_fn watch, void *wctx,
 		       struct berth_error *err);
 
+/* Finish the container image being built in dir: when dir/rootfs holds an OCI image layout,
+ * make it the rootfs its layers say (oci.c; watch, may be NULL, called while tar works); then
+ * check that the rootfs can run: the OCI image's entrypoint when it is an absolute path, else
+ * image_check_rootfs's /sbin/init or /bin/sh. from names the source in messages. */
+int image_finish_ct(const char *dir, const char *from, tar_watch_fn watch, void *wctx,
+		    struct berth_error *err);
+
 /* Remove image name's files (and a leftover NAME.tmp). */
 int image_remove(const char *state_dir, const char *name, struct berth_error *err);
 

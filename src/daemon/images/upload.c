@@ -251,7 +251,7 @@ int upload_check(struct image_upload *u, bool cmdline, enum server_boot *boot, b
 			err->errnum = EINVAL; /* tar refused the archive */
 		return -1;
 	}
-	if (u->kind == KIND_CT ? image_check_rootfs(u->into, "the uploaded rootfs", err)
+	if (u->kind == KIND_CT ? image_finish_ct(u->tmp, "the uploaded rootfs", watch, u, err)
 			       : check_vm_files(u, cmdline, boot, err) || judge_disk(u, err)) {
 		if (err->errnum == 0)
 			err->errnum = EINVAL; /* what the archive holds is wrong */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/images/oci.h"
 #include "daemon/servers/server_files.h"
 
 static const char *const init_args[] = { "/sbin/init", NULL };
@@ -237,6 +238,11 @@ int bundle_write(const struct server *s, struct berth_error *err)
 	config = bundle_config(s, rootfs, bundle_init_args(rootfs), bundle_memory_min());
 	if (!config)
 		return berr(err, ENOMEM, "bundle of %s", s->name);
+	/* An OCI image's entrypoint, env and working directory (docs/images.md). */
+	if (oci_process_apply(config, s->image_dir, err) < 0) {
+		json_decref(config);
+		return berr_wrap(err, "bundle of %s", s->name);
+	}
 	rc = json_dump_file(config, tmp, JSON_INDENT(2));
 	json_decref(config);
 	if (rc < 0) {
