@@ -1,8 +1,9 @@
 /* oci_merge.c - one extracted layer moved into the rootfs below it. Whiteouts first (they
  * apply to lower layers only): .wh..wh..opq empties the directory it is in, .wh.NAME removes
- * NAME. Then every entry is renamed into place, replacing what was there, except a directory
- * over a directory, which is merged. All by directory descriptors opened with O_NOFOLLOW: a
- * symlink a lower layer made is replaced, never followed out of the rootfs. */
+ * NAME. Then every file, symlink or node is renamed into place, replacing what was there; a
+ * directory is merged into the one below (made when there is none, replacing a non-directory). All
+ * by directory descriptors opened with O_NOFOLLOW: a symlink a lower layer made is replaced, never
+ * followed out of the rootfs. */
 #include "daemon/images/oci_merge.h"
 
 #include <dirent.h>
@@ -137,9 +138,18 @@ static int merge_dir(int src, int dst, int depth, struct berth_error *err)
 			rc = berr(err, errno, "cannot look at %s in a layer", e->d_name);
 			break;
 		}
-		if (S_ISDIR(s.st_mode) && fstatat(dst, e->d_name, &t, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISDIR(t.st_mode)) {
-			rc = merge_sub(src, dst, e->d_name, &s, depth, err);
+		if (S_ISDIR(s.st_mode)) {
+			/* Into a directory of its own (whiteouts deeper down are consumed, not
+			 * moved along): the one below, or a new one in place of what was there. */
+			if (fstatat(dst, e->d_name, &t, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISDIR(t.st_mode)) {
+				rc = remove_at(dst, e->d_name, err);
+				if (rc == 0 && mkdirat(dst, e->d_name, 0700) < 0)
+					rc = berr(err, errno, "cannot create %s in the rootfs",
+						  e->d_name);
+			}
+			if (rc == 0)
+				rc = merge_sub(src, dst, e->d_name, &s, depth, err);
 			continue;
 		}
 		rc = remove_at(dst, e->d_name, err);
