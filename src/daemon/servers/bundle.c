@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/images/oci.h"
 #include "daemon/servers/server_files.h"
 
 static const char *const init_args[] = { "/sbin/init", NULL };
@@ -280,6 +281,11 @@ int bundle_write(const struct server *s, struct berth_error *err)
 	if (add_io_throttle(config, s, rootfs, err) < 0) {
 		json_decref(config);
 		return -1;
+	}
+	/* An OCI image's entrypoint, env and working directory (docs/images.md). */
+	if (oci_process_apply(config, s->image_dir, err) < 0) {
+		json_decref(config);
+		return berr_wrap(err, "bundle of %s", s->name);
 	}
 	rc = json_dump_file(config, tmp, JSON_INDENT(2));
 	json_decref(config);
