@@ -1,9 +1,9 @@
 /* qemu_img.c - qemu-img run on a customer's qcow2. The image is hostile: qemu-img is told the
  * format (no probing), opens the image with "backing": null (a backing file is never
  * followed, whatever the image says), runs as berthd's child with a clean environment, is
- * killed past its time, and what it prints is read in bounded pieces: JSON up to
- * QEMU_IMG_JSON_MAX, progress one short line at a time, the last bytes of its stderr to
- * quote. `info` opens no backing or data file (checked on qemu-img 7.2, which fixed
+ * killed past its time, limited to 1 GiB of address space, and what it prints is read in bounded
+ * pieces: JSON up to QEMU_IMG_JSON_MAX, progress one short line at a time, the last bytes of its
+ * stderr to quote. `info` opens no backing or data file (checked on qemu-img 7.2, which fixed
  * CVE-2024-4467); `check` and `convert` would open an external data file, so they run only
  * on an image `info` passed. */
 #include "daemon/images/qemu_img.h"
@@ -25,10 +25,11 @@
 #include "daemon/images/qemu_img_json.h"
 #include "daemon/servers/spawn.h"
 
-#define JUDGE_MS  (60 * 1000)
-#define WATCH_MS  50
-#define ERR_TAIL  300
-#define PROG_LINE 32
+#define JUDGE_MS    (60 * 1000)
+#define WATCH_MS    50
+#define ERR_TAIL    300
+#define PROG_LINE   32
+#define QEMU_IMG_AS "1073741824" /* bytes of address space for qemu-img: 1 GiB */
 
 bool qcow2_magic(const void *head, size_t len)
 {
@@ -165,7 +166,9 @@ static const char *said(struct run *r)
 static int run_qemu_img(char *const args[], struct run *r, long long timeout_ms, tar_watch_fn watch,
 			void *wctx, int *status, struct berth_error *err)
 {
-	char *argv[16] = { "qemu-img" };
+	/* Bounded in memory too, from its first instruction: util-linux's prlimit sets the
+	 * limit, then execs qemu-img (qemu's own caps keep a qcow2's tables far below it). */
+	char *argv[20] = { "prlimit", "--as=" QEMU_IMG_AS, "--", "qemu-img" };
 	char *envp[] = { "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int out[2] = { -1, -1 }, er[2] = { -1, -1 };
 	long long deadline = now_ms() + timeout_ms, watched = 0;
@@ -173,9 +176,9 @@ static int run_qemu_img(char *const args[], struct run *r, long long timeout_ms,
 	bool out_open = true, err_open = true;
 	pid_t pid = 0, w;
 	int rc = -1;
-	size_t n = 1;
+	size_t n = 4;
 
-	for (size_t i = 0; args[i] && n < 15; i++)
+	for (size_t i = 0; args[i] && n < 19; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	if (pipe2(out, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(er, O_CLOEXEC | O_NONBLOCK) < 0) {

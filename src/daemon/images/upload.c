@@ -229,10 +229,13 @@ static int judge_disk(struct image_upload *u, struct berth_error *err)
 	bool ledger = u->bound.may_take < u->bound.max_size;
 
 	snprintf(u->disk_what, sizeof(u->disk_what), "disk.img of image %s", u->name);
-	return image_disk_judge(u->tmp, u->disk_what,
-				ledger ? u->bound.may_take : u->bound.max_size,
-				ledger ? "the disk the ledger could give" : "image_max_size",
-				&u->qcow2, &u->virtual_size, err);
+	if (image_disk_judge(u->tmp, u->disk_what, ledger ? u->bound.may_take : u->bound.max_size,
+			     ledger ? "the disk the ledger could give" : "image_max_size",
+			     &u->qcow2, &u->virtual_size, err) == 0)
+		return 0;
+	if (err->errnum == EFBIG && ledger)
+		err->errnum = ENOSPC; /* 409, as when the archive itself is too large */
+	return -1;
 }
 
 int upload_check(struct image_upload *u, bool cmdline, enum server_boot *boot, bool *convert,

@@ -73,6 +73,16 @@ cmp "$STATE/images/oci1/process.json" "$STATE/images/oci2/process.json" ||
 	fail "the directory's process differs from the archive's"
 echo "ok: the same image as a layout directory"
 
+# scripts/mkimage busybox-oci: busybox-ct's rootfs with an entrypoint, as an oci-archive.
+"$ROOT/scripts/mkimage" busybox-oci "$SCRATCH/bb-oci.tar" >/dev/null 2>&1 ||
+	fail "scripts/mkimage busybox-oci failed"
+expect_status 0 berth image import bb --kind ct --rootfs "$SCRATCH/bb-oci.tar"
+expect_status 0 berth create c2 --kind ct --image bb --cpus 1 --memory 64M --start
+wait_until 10 grep -q "hello-oci from /root" "$STATE/servers/c2/console.log" ||
+	fail "busybox-oci's entrypoint: $(cat "$STATE/servers/c2/console.log")"
+expect_status 0 berth delete c2 --force
+echo "ok: scripts/mkimage busybox-oci"
+
 # Hostile layouts.
 LAYER=$(jq -r '.layers[0].digest' "$SCRATCH/layout/blobs/sha256/$(jq -r '.manifests[0].digest' \
 	"$SCRATCH/layout/index.json" | cut -d: -f2)" | cut -d: -f2)

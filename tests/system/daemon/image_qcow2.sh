@@ -4,7 +4,7 @@
 # hostile: one with a backing file or an external data file naming a host file is refused, and
 # that file is never opened (an inotify watch on its directory sees no event); a truncated one
 # is refused with a message naming the file; one whose virtual size exceeds image_max_size is
-# refused. Each refusal leaves no image row and no file. The judge answers the upload itself;
+# refused, as is one over the disk the ledger could give. Each refusal leaves no image row and no file. The judge answers the upload itself;
 # the conversion is an operation whose progress berth shows.
 # timeout: 300
 . "$(dirname "$0")/lib/daemon.bash"
@@ -100,7 +100,23 @@ expect_output "--disk $SCRATCH/huge.qcow2"
 expect_output "more than image_max_size"
 nothing_left v1
 
+# The ledger's bound: a state directory on a 128 MiB file system keeping 32 MiB for the host,
+# image_max_size out of the way: a qcow2 of 256 MiB (a small file) is refused before any
+# conversion, one of 64 MiB is imported.
+kill_berthd TERM
+mkdir -p "$SCRATCH/small"
+mount -t tmpfs -o size=128M berth-qcow2 "$SCRATCH/small" || skip "cannot mount a tmpfs"
+STATE=$SCRATCH/small/state
+printf 'host_reserve_disk = 32M\nimage_max_size = 8G\n' >"$SCRATCH/berthd.conf"
+start_berthd
+qemu-img create -q -f qcow2 "$SCRATCH/256m.qcow2" 256M
+expect_status 1 berth image import l1 --kind vm --disk "$SCRATCH/256m.qcow2"
+expect_output "more than the disk the ledger could give"
+nothing_left l1
+expect_status 0 berth image import l2 --kind vm --disk "$SCRATCH/disk.qcow2"
+cmp "$SCRATCH/disk.raw" "$STATE/images/l2/disk.img" || fail "l2's raw disk differs"
+
 # berthd still answers and keeps the good images.
 expect_status 0 berth image list
-expect_output q1
+expect_output l2
 echo "ok"

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/images/images.h"
+#include "daemon/images/oci.h"
 #include "daemon/images/oci_json.h"
 #include "daemon/images/oci_merge.h"
 
@@ -104,11 +106,83 @@ static void test_json(void **state)
 	oci_process_free(&p);
 }
 
+/* A two-layer OCI layout at dir/layout, made with python3 (hashlib, tarfile): layer 1 has
+ * bin/sh (busybox), etc/a, etc/b, d/x; layer 2 whites out etc/a and d (opaque) and adds d/y
+ * and bin/run; the config names bin/run as entrypoint, an env and a working directory. With
+ * BAD=1 layer 2 also holds a member climbing out (d/../../escaped). */
+static const char mklayout[] =
+    "python3 - \"$BAD\" <<'EOF'\n"
+    "import hashlib, io, json, os, sys, tarfile\n"
+    "bad = sys.argv[1] == '1'\n"
+    "os.makedirs('layout/blobs/sha256')\n"
+    "def blob(data):\n"
+    "    h = hashlib.sha256(data).hexdigest()\n"
+    "    open('layout/blobs/sha256/' + h, 'wb').write(data)\n"
+    "    return {'mediaType': 'x', 'digest': 'sha256:' + h, 'size': len(data)}\n"
+    "def layer(files):\n"
+    "    b = io.BytesIO()\n"
+    "    with tarfile.open(fileobj=b, mode='w:gz') as t:\n"
+    "        for name, data, mode in files:\n"
+    "            i = tarfile.TarInfo(name)\n"
+    "            if data is None:\n"
+    "                i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)\n"
+    "            else:\n"
+    "                i.size = len(data); i.mode = mode; t.addfile(i, io.BytesIO(data))\n"
+    "    return blob(b.getvalue())\n"
+    "sh = open('/bin/busybox', 'rb').read()\n"
+    "l1 = layer([('bin', None, 0), ('bin/sh', sh, 0o755), ('etc', None, 0), ('etc/a', b'a', "
+    "0o644),\n"
+    "            ('etc/b', b'b', 0o644), ('d', None, 0), ('d/x', b'x', 0o644)])\n"
+    "f2 = [('etc', None, 0), ('etc/.wh.a', b'', 0o644), ('d', None, 0), ('d/.wh..wh..opq', b'', "
+    "0o644),\n"
+    "      ('d/y', b'y', 0o644), ('bin', None, 0), ('bin/run', b'#!/bin/sh\\n', 0o755)]\n"
+    "if bad: f2.append(('d/../../escaped', b'e', 0o644))\n"
+    "l2 = layer(f2)\n"
+    "cfg = blob(json.dumps({'config': {'Entrypoint': ['/bin/run'], 'Env': ['K=v'],\n"
+    "                                  'WorkingDir': '/d'}}).encode())\n"
+    "man = blob(json.dumps({'schemaVersion': 2, 'config': cfg, 'layers': [l1, l2]}).encode())\n"
+    "man['mediaType'] = 'application/vnd.oci.image.manifest.v1+json'\n"
+    "json.dump({'schemaVersion': 2, 'manifests': [man]}, open('layout/index.json', 'w'))\n"
+    "open('layout/oci-layout', 'w').write('{\"imageLayoutVersion\": \"1.0.0\"}')\n"
+    "EOF";
+
+static void test_layout_import(void **state)
+{
+	char layout[PATH_MAX], cmd[sizeof(mklayout) + 32];
+	struct image_source src = { .kind = KIND_CT, .rootfs = keep(layout, at("layout")) };
+	struct berth_error err = { 0 };
+
+	(void)state;
+	if (system("command -v python3 >/dev/null && test -x /bin/busybox") != 0)
+		skip(); /* apt-get install python3 busybox-static */
+	snprintf(cmd, sizeof(cmd), "BAD=0; %s", mklayout);
+	sh(cmd);
+	sh("mkdir state");
+	assert_int_equal(image_import(at("state"), "o", &src, NULL, NULL, NULL, &err), 0);
+	sh("cd state/images/o && test ! -e rootfs/etc/a && test $(cat rootfs/etc/b) = b && "
+	   "test ! -e rootfs/d/x && test $(cat rootfs/d/y) = y && test -x rootfs/bin/run && "
+	   "test -z \"$(find rootfs -name '.wh.*')\" && test ! -e oci && test ! -e "
+	   "rootfs/index.json");
+	sh("grep -q '\"args\": *\\[\"/bin/run\"\\]' state/images/o/" OCI_PROCESS_FILE " && "
+	   "grep -q '\"K=v\"' state/images/o/" OCI_PROCESS_FILE);
+
+	/* A layer climbing out: GNU tar refuses it, the import fails, nothing is left. */
+	sh("rm -rf layout");
+	snprintf(cmd, sizeof(cmd), "BAD=1; %s", mklayout);
+	sh(cmd);
+	assert_int_equal(image_import(at("state"), "bad", &src, NULL, NULL, NULL, &err), -1);
+	assert_contains(err.msg, "layer 2");
+	sh("test ! -e state/images/bad && test ! -e state/images/bad.tmp && test ! -e escaped && "
+	   "test ! -e ../escaped");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_merge, scratch_setup, scratch_teardown),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test_setup_teardown(test_layout_import, scratch_setup,
+						scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
