@@ -186,14 +186,36 @@ died:
 		    *tail ? tail : "(nothing in vmm.log)");
 }
 
-/* Is process pid a VMM of this server (its command line has --api-sock sock)? For a VMM
- * whose socket does not answer. */
-static bool vm_cmdline_is(long pid, const char *sock)
+/* Does process pid run as uid (VMM_API_ANY_UID: any)? Its real uid, which only root can
+ * change: a jailed VMM can rewrite its command line, never its uid. */
+static bool vm_uid_is(long pid, uid_t uid)
+{
+	char path[64], line[128];
+	unsigned long real = 0;
+	bool found = false;
+	FILE *f;
+
+	if (uid == VMM_API_ANY_UID)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "Uid: %lu", &real) == 1;
+	if (f)
+		fclose(f);
+	return found && real == uid;
+}
+
+/* Is process pid a VMM of this server (its command line has --api-sock sock, and it runs as
+ * the server's jail uid when it has one)? For a VMM whose socket does not answer. */
+static bool vm_cmdline_is(long pid, const char *sock, uid_t uid)
 {
 	char path[64], cmdline[8192], *arg, *end;
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
+	if (!vm_uid_is(pid, uid))
+		return false;
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || (n = read(fd, cmdline, sizeof(cmdline) - 1)) <= 0)
@@ -209,7 +231,7 @@ static bool vm_cmdline_is(long pid, const char *sock)
 /* The VMM of this server (--api-sock sock) found among all processes, or 0: one whose pid
  * berthd never recorded and whose socket does not answer yet (killed while the VMM was
  * still touching its RAM). */
-static long vm_find(const char *sock)
+static long vm_find(const char *sock, uid_t uid)
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *e;
@@ -218,7 +240,7 @@ static long vm_find(const char *sock)
 
 	while (proc && !pid && (e = readdir(proc))) {
 		p = strtol(e->d_name, &end, 10);
-		if (p > 0 && !*end && vm_cmdline_is(p, sock))
+		if (p > 0 && !*end && vm_cmdline_is(p, sock, uid))
 			pid = p;
 	}
 	if (proc)
@@ -239,7 +261,7 @@ static bool vm_alive(const struct server *s, const struct driver_env *e)
 	if (vmm_api_pid_uid(sock, vm_uid(s), VM_API_MS) == s->pid)
 		return true;
 	/* a VMM busy in its event loop answers late: one longer try while it is certainly ours */
-	return vm_cmdline_is(s->pid, sock) &&
+	return vm_cmdline_is(s->pid, sock, vm_uid(s)) &&
 	       vmm_api_pid_uid(sock, vm_uid(s), VM_API_SLOW_MS) == s->pid;
 }
 
@@ -286,9 +308,9 @@ static int vm_stop(const struct server *s, const struct driver_env *e, bool forc
 		 * no socket yet is found by its command line */
 		if (pidfd >= 0)
 			close(pidfd);
-		pid = vm_cmdline_is(s->pid, sock) ? s->pid : vm_find(sock);
+		pid = vm_cmdline_is(s->pid, sock, vm_uid(s)) ? s->pid : vm_find(sock, vm_uid(s));
 		pidfd = proc_open(pid);
-		if (pidfd < 0 || !vm_cmdline_is(pid, sock))
+		if (pidfd < 0 || !vm_cmdline_is(pid, sock, vm_uid(s)))
 			return 0; /* nothing of it runs */
 	}
 	if (proc_signal(pidfd, SIGKILL) < 0 && errno != ESRCH)

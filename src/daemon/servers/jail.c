@@ -102,6 +102,9 @@ int jail_init(struct jail *j, uid_t uid, const char *state_dir, const char *vmm_
 	      const char *hostname, struct berth_error *err)
 {
 	memset(j, 0, sizeof(*j));
+	/* bound and run where it really is: a bind never follows a link (jail_bind) */
+	if (!realpath(vmm_path, j->exec_path))
+		return berr(err, errno, "jail: the VMM `%s`", vmm_path);
 	j->uid = uid;
 	j->gid = (gid_t)uid;
 	j->console_fd = -1;
@@ -112,7 +115,7 @@ int jail_init(struct jail *j, uid_t uid, const char *state_dir, const char *vmm_
 		return berr(err, errno, "jail: create `%s`", j->root);
 	/* /usr: the VMM's shared libraries and its default firmware, read-only */
 	if (jail_bind(j, "/usr", true, false, err) < 0 || add_lib_dirs(j, err) < 0 ||
-	    jail_bind(j, vmm_path, false, false, err) < 0)
+	    jail_bind(j, j->exec_path, false, false, err) < 0)
 		return -1;
 	j->binds[0].exec = true;
 	j->binds[j->nbinds - 1].exec = true;

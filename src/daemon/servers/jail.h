@@ -41,6 +41,7 @@ struct jail {
 	char root[PATH_MAX]; /* STATE_DIR/jail: where the tmpfs root is built, in the child's
 				own mount namespace only */
 	char hostname[64];
+	char exec_path[PATH_MAX]; /* the VMM binary, links resolved: what the child executes */
 	struct jail_bind binds[JAIL_BINDS_MAX];
 	unsigned nbinds;
 	char links[4][16]; /* "/lib" and the like, symlinks on merged-/usr hosts: copied */
@@ -69,7 +70,8 @@ enum jail_step {
 int jail_ids_parse(const char *text, uint32_t *start, uint32_t *count, struct berth_error *err);
 
 /* Start a jail for uid (gid the same number) in *j: its root under state_dir, the VMM binary
- * vmm_path, /usr read-only for its libraries and default firmware, the device nodes. */
+ * vmm_path (run from its real path, links resolved), /usr read-only for its libraries and default
+ * firmware, the device nodes. */
 int jail_init(struct jail *j, uid_t uid, const char *state_dir, const char *vmm_path,
 	      const char *hostname, struct berth_error *err);
 

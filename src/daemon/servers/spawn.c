@@ -101,7 +101,7 @@ child_exec(char *const argv[], int in_fd, int log_fd, int msg_fd, const struct j
 		child_send_step(msg_fd, MSG_JAIL_FAILED, errno, step);
 		_exit(127);
 	}
-	execve(argv[0], argv, environ);
+	execve(jail ? jail->exec_path : argv[0], argv, environ);
 	child_send(msg_fd, MSG_EXEC_FAILED, errno);
 	_exit(127);
 }

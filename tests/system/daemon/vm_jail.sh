@@ -37,9 +37,9 @@ mkfifo "$SCRATCH/in"
 "$BERTH" --socket "$SOCK" console v1 <"$SCRATCH/in" >"$SCRATCH/out" 2>"$SCRATCH/err" &
 CLIENT=$!
 exec 3>"$SCRATCH/in"
-wait_until 5 grep -q "Connected to v1's console" "$SCRATCH/err" || fail "no banner: $(cat "$SCRATCH/err")"
+wait_until 15 grep -q "Connected to v1's console" "$SCRATCH/err" || fail "no banner: $(cat "$SCRATCH/err")"
 printf 'jail-echo-%s\n' $$ >&3
-wait_until 10 grep -q "jail-echo-$$" "$SCRATCH/out" || fail "no echo from the guest: $(cat -v "$SCRATCH/out")"
+wait_until 20 grep -q "jail-echo-$$" "$SCRATCH/out" || fail "no echo from the guest: $(cat -v "$SCRATCH/out")"
 exec 3>&-
 kill "$CLIENT" 2>/dev/null || true
 wait "$CLIENT" 2>/dev/null || true
