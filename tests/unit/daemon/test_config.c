@@ -25,6 +25,7 @@ static void defaults(void **state)
 	assert_int_equal(c.http_idle_timeout, 60);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
+	assert_true(c.isolate_servers);
 	assert_int_equal(c.nplans, 3);
 	assert_string_equal(config_plan(&c, "small")->name, "small");
 	assert_int_equal(config_plan(&c, "small")->memory, 536870912);
@@ -52,6 +53,7 @@ static void parses_settings(void **state)
 			   "http_idle_timeout = 30\n"
 			   "network = none\n"
 			   "bridge = br-test0\n"
+			   "isolate_servers = no\n"
 			   "plan = tiny 1 128M 1G\n"
 			   "plan = big 8 16G 100G\n";
 
@@ -73,6 +75,7 @@ static void parses_settings(void **state)
 	assert_int_equal(c.http_idle_timeout, 30);
 	assert_false(c.network);
 	assert_string_equal(c.bridge, "br-test0");
+	assert_false(c.isolate_servers);
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
@@ -112,6 +115,7 @@ static void rejects_bad_settings(void **state)
 	refuses("console_path = berth-console\n", "not an absolute path");
 	refuses("network = off\n", "t.conf:1: network: 'off' is not auto or none");
 	refuses("bridge = a/b\n", "not an interface name");
+	refuses("isolate_servers = maybe\n", "isolate_servers");
 	refuses("http_header_timeout = 0\n",
 		"t.conf:1: http_header_timeout: '0' is not a whole number from 1 to 3600");
 	refuses("http_per_user = many\n", "is not a whole number from 1 to");
