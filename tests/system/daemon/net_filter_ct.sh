@@ -3,8 +3,8 @@
 # are real bridge ports, as a VM's tap is): frames made on a raw socket in container a's
 # namespace (tests/system/daemon/lib/frames.py) from another server's MAC or address, a
 # forged ARP reply, an ARP packet whose sender MAC is another's, a DHCP server's reply,
-# IPv6 and a VLAN-tagged frame reach neither container b nor the host, while a's own frame
-# does; the host still answers a's DHCP; with isolate_servers (the default) a reaches
+# IPv6 and a VLAN-tagged frame reach neither container b, nor VM v's tap (a tiny guest, when
+# this host's KVM runs it), nor the host, while a's own frame does; the host still answers a's DHCP; with isolate_servers (the default) a reaches
 # neither b nor, routed through the host, b's address, yet reaches the gateway; the rules
 # of running containers are rebuilt after a SIGKILL of berthd; NAT carries a's ping and TCP
 # to an "outside" host (a network namespace of this test's own, behind a veth pair with
@@ -39,8 +39,8 @@ busybox_rootfs "$SCRATCH/rootfs"
 import_ct bb "$SCRATCH/rootfs"
 nft list table bridge "$TABLE" >"$SCRATCH/bridge-table" || fail "no nftables table bridge $TABLE"
 
-run_ct() { # run_ct NAME: create and start it, print its init's pid
-	expect_api 202 POST /1.0/servers "{\"name\":\"$1\",\"kind\":\"ct\",\"image\":\"bb\",\"cpus\":1,\"memory\":\"64M\"}"
+run_ct_or_vm() { # run_ct_or_vm NAME KIND_AND_IMAGE: create and start it, print its pid
+	expect_api 202 POST /1.0/servers "{\"name\":\"$1\",$2,\"cpus\":1,\"memory\":\"64M\"}"
 	wait_op "$(jq -r .operation <<<"$REPLY")"
 	expect_api 202 PUT "/1.0/servers/$1/state" '{"action":"start"}'
 	wait_op "$(jq -r .operation <<<"$REPLY")"
@@ -48,6 +48,7 @@ run_ct() { # run_ct NAME: create and start it, print its init's pid
 	[ "$(jq -r .state <<<"$REPLY")" = running ] || fail "$1 not running: $REPLY"
 	jq .pid <<<"$REPLY"
 }
+run_ct() { run_ct_or_vm "$1" '"kind":"ct","image":"bb"'; } # run_ct NAME: its init's pid
 in_ct() { local pid=$1; shift; nsenter -t "$pid" -n "$@"; } # in_ct PID CMD...
 
 pa=$(run_ct a) # 10.188.79.2
@@ -59,20 +60,45 @@ grep -q "link/ether $A_MAC" <<<"$(in_ct "$pa" ip -o link show eth0)" || fail "a'
 grep -qF "\"btc0abc4f02\" . $A_MAC" <<<"$(nft list set bridge "$TABLE" mac)" || fail "a's port is not in the table: $(nft list table bridge "$TABLE")"
 echo "ok: three containers on the bridge, a's eth0 has $A_MAC, its port is in table bridge $TABLE"
 
-# sends B_SECONDS SPEC...: listen on b's eth0 (for B_SECONDS at most) and on the bridge (the
-# host) while a sends frames "KIND MAC ADDR [SHA]" (frames.py), then its own udp frame (the
-# end, at which a listener stops); SEEN_B and SEEN_HOST get the marks each saw but the end,
-# END_B and END_HOST whether each saw the end.
+# A VM (the tiny echoing guest, on this host's KVM) on the bridge too: its tap is a port
+# under the same rules, and a listener on the tap (the host's end) hears what the bridge
+# sends the VM. Without a KVM that runs it, the containers' veths alone are checked.
+VM_TAP=
+if [ -w /dev/kvm ] && [ -f "$GUESTS/tiny-echo.bzImage" ]; then
+	expect_api 202 POST /1.0/images "{\"name\":\"echo\",\"kind\":\"vm\",\"kernel\":\"$GUESTS/tiny-echo.bzImage\"}"
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+	run_ct_or_vm v '"kind":"vm","image":"echo"' >/dev/null # 10.188.79.5
+	VM_TAP=btv0abc4f05
+	grep -q "master $BR" <<<"$(ip -o link show "$VM_TAP")" || fail "v's tap $VM_TAP is not on $BR"
+	grep -qF "\"$VM_TAP\" . 52:54:00:bc:4f:05" <<<"$(nft list set bridge "$TABLE" mac)" ||
+		fail "v's tap is not in the table: $(nft list table bridge "$TABLE")"
+	grep -qF "\"$VM_TAP\" . 10.188.79.5" <<<"$(nft list set bridge "$TABLE" ip4)" ||
+		fail "v's tap has not its address in the table: $(nft list table bridge "$TABLE")"
+	echo "ok: VM v's tap $VM_TAP is on the bridge, in the table with 52:54:00:bc:4f:05 and 10.188.79.5"
+else
+	echo "note: no KVM that runs the tiny guest: no VM on the bridge"
+fi
+
+# sends PEER_SECONDS SPEC...: listen on b's eth0 and v's tap (for PEER_SECONDS at most) and
+# on the bridge (the host) while a sends frames "KIND MAC ADDR [SHA]" (frames.py), then its
+# own udp frame (the end, at which a listener stops); SEEN[b], SEEN[vm] and SEEN[host] get
+# the marks each saw but the end, END[...] whether each saw the end.
+declare -A SEEN END
 sends() {
-	local n=0 f spec=() end=BERTH-end-$RANDOM lb lh b_seconds=$1
+	local n=0 f l spec=() end=BERTH-end-$RANDOM pids=() listeners=(b host) peer_seconds=$1
 	shift
-	rm -f "$SCRATCH/seen-b" "$SCRATCH/seen-host"
-	in_ct "$pb" python3 "$FRAMES" listen eth0 "$b_seconds" "$end" >"$SCRATCH/seen-b" &
-	lb=$!
+	rm -f "$SCRATCH"/seen-*
+	in_ct "$pb" python3 "$FRAMES" listen eth0 "$peer_seconds" "$end" >"$SCRATCH/seen-b" &
+	pids+=($!)
 	python3 "$FRAMES" listen "$BR" 60 "$end" >"$SCRATCH/seen-host" &
-	lh=$!
-	for f in seen-b seen-host; do
-		for _ in $(seq 100); do grep -q ready "$SCRATCH/$f" 2>/dev/null && break; sleep 0.1; done
+	pids+=($!)
+	if [ -n "$VM_TAP" ]; then
+		python3 "$FRAMES" listen "$VM_TAP" "$peer_seconds" "$end" >"$SCRATCH/seen-vm" &
+		pids+=($!)
+		listeners+=(vm)
+	fi
+	for l in "${listeners[@]}"; do
+		for _ in $(seq 100); do grep -q ready "$SCRATCH/seen-$l" 2>/dev/null && break; sleep 0.1; done
 	done
 	for f in "$@"; do
 		set -- $f
@@ -81,25 +107,29 @@ sends() {
 	done
 	in_ct "$pa" python3 "$FRAMES" send eth0 "${spec[@]}" "udp,$A_MAC,10.188.79.2,$end" ||
 		fail "frames.py send ${spec[*]} failed"
-	wait "$lb" "$lh"
-	SEEN_B=$(grep -v -e ready -e "$end" "$SCRATCH/seen-b" | tr '\n' ' ' || true)
-	SEEN_HOST=$(grep -v -e ready -e "$end" "$SCRATCH/seen-host" | tr '\n' ' ' || true)
-	END_B=$(grep -c "$end" "$SCRATCH/seen-b" || true)
-	END_HOST=$(grep -c "$end" "$SCRATCH/seen-host" || true)
+	wait "${pids[@]}"
+	SEEN=([vm]= [b]= [host]=) END=([vm]=0 [b]=0 [host]=0)
+	for l in "${listeners[@]}"; do
+		SEEN[$l]=$(grep -v -e ready -e "$end" "$SCRATCH/seen-$l" | tr '\n' ' ' || true)
+		END[$l]=$(grep -c "$end" "$SCRATCH/seen-$l" || true)
+	done
 }
 
 sends 60 "udp $A_MAC 10.188.79.2"
-[ "$SEEN_B" = "BERTH-udp-0 " ] && [ "$SEEN_HOST" = "BERTH-udp-0 " ] && [ "$END_B" = 1 ] ||
-	fail "a's own frame: b saw '$SEEN_B', the host '$SEEN_HOST'"
-echo "ok: a's own frame reaches b and the host (isolate_servers = no)"
+[ "${SEEN[b]}" = "BERTH-udp-0 " ] && [ "${SEEN[host]}" = "BERTH-udp-0 " ] && [ "${END[b]}" = 1 ] ||
+	fail "a's own frame: b saw '${SEEN[b]}', the host '${SEEN[host]}'"
+[ -z "$VM_TAP" ] || [ "${SEEN[vm]}" = "BERTH-udp-0 " ] || fail "a's own frame: v's tap saw '${SEEN[vm]}'"
+echo "ok: a's own frame reaches b${VM_TAP:+, v} and the host (isolate_servers = no)"
 
 sends 60 "udp $C_MAC 10.188.79.2" "udp $A_MAC 10.188.79.4" "udp $C_MAC 10.188.79.4" \
 	"arp $A_MAC 10.188.79.4" "arp $A_MAC 10.188.79.1" "arp $A_MAC 10.188.79.2 $C_MAC" \
 	"arp $C_MAC 10.188.79.4" "dhcp $A_MAC 10.188.79.2" "ip6 $A_MAC -" "vlan $A_MAC 10.188.79.2"
-[ "$END_B" = 1 ] && [ "$END_HOST" = 1 ] || fail "a's own frame after the forged ones did not come through (b: $END_B, host: $END_HOST)"
-[ -z "$SEEN_B" ] || fail "b heard forged frames: $SEEN_B"
-[ -z "$SEEN_HOST" ] || fail "the host heard forged frames: $SEEN_HOST"
-echo "ok: from c's MAC, from c's address, ARP replies for c and the gateway, ARP with c's MAC, a DHCP reply, IPv6, a VLAN tag: none reaches b or the host"
+[ "${END[b]}" = 1 ] && [ "${END[host]}" = 1 ] ||
+	fail "a's own frame after the forged ones did not come through (b: ${END[b]}, host: ${END[host]})"
+[ -z "${SEEN[b]}" ] || fail "b heard forged frames: ${SEEN[b]}"
+[ -z "${SEEN[vm]}" ] || fail "v's tap heard forged frames: ${SEEN[vm]}"
+[ -z "${SEEN[host]}" ] || fail "the host heard forged frames: ${SEEN[host]}"
+echo "ok: from c's MAC, from c's address, ARP replies for c and the gateway, ARP with c's MAC, a DHCP reply, IPv6, a VLAN tag: none reaches b${VM_TAP:+, v} or the host"
 
 in_ct "$pa" busybox udhcpc -i eth0 -n -q -f -t 3 -s /bin/true >"$SCRATCH/udhcpc" 2>&1 ||
 	fail "a got no DHCP answer from the host: $(cat "$SCRATCH/udhcpc")"
@@ -113,16 +143,19 @@ sed -i '/^isolate_servers/d' "$SCRATCH/berthd.conf"
 start_berthd
 grep -qF "\"btc0abc4f03\" . 10.188.79.3" <<<"$(nft list set bridge "$TABLE" ip4)" ||
 	fail "b's port lost its rules over berthd's restart: $(nft list table bridge "$TABLE")"
+[ -z "$VM_TAP" ] || grep -qF "\"$VM_TAP\" . 10.188.79.5" <<<"$(nft list set bridge "$TABLE" ip4)" ||
+	fail "v's tap lost its rules over berthd's restart: $(nft list table bridge "$TABLE")"
 api GET /1.0/host >/dev/null
 jq -e '.network.isolate_servers == true' <<<"$REPLY" >/dev/null || fail "host network: $REPLY"
 sends 3 "udp $A_MAC 10.188.79.2" "udp $C_MAC 10.188.79.2" "arp $A_MAC 10.188.79.4"
-[ "$SEEN_HOST" = "BERTH-udp-0 " ] && [ "$END_HOST" = 1 ] || fail "isolated: the host saw '$SEEN_HOST'"
-[ -z "$SEEN_B" ] && [ "$END_B" = 0 ] || fail "isolated: b heard a: '$SEEN_B' (end $END_B)"
+[ "${SEEN[host]}" = "BERTH-udp-0 " ] && [ "${END[host]}" = 1 ] || fail "isolated: the host saw '${SEEN[host]}'"
+[ -z "${SEEN[b]}" ] && [ "${END[b]}" = 0 ] || fail "isolated: b heard a: '${SEEN[b]}' (end ${END[b]})"
+[ -z "${SEEN[vm]}" ] && [ "${END[vm]}" = 0 ] || fail "isolated: v's tap heard a: '${SEEN[vm]}' (end ${END[vm]})"
 ! in_ct "$pa" busybox ping -c1 -W2 10.188.79.3 >/dev/null 2>&1 || fail "isolated: a pinged b"
 in_ct "$pa" ip route add 10.188.79.3/32 via 10.188.79.1
 ! in_ct "$pa" busybox ping -c1 -W2 10.188.79.3 >/dev/null 2>&1 || fail "isolated: a pinged b through the host"
 in_ct "$pa" busybox ping -c1 -W3 10.188.79.1 >/dev/null || fail "isolated: a cannot reach the gateway"
-echo "ok: isolated after berthd's restart: a's frames reach the host, not b; no ping to b, on the bridge or through the host; forged frames still dropped"
+echo "ok: isolated after berthd's restart: a's frames reach the host, not b${VM_TAP:+ or v}; no ping to b, on the bridge or through the host; forged frames still dropped"
 
 # NAT: the outside host, with nothing routed back to the pool.
 ip netns add "$OUT_NS"
@@ -156,9 +189,9 @@ wait "$outside" || fail "the outside host's listener failed: $(cat "$SCRATCH/out
 [ "$(tail -1 "$SCRATCH/outside")" = 198.51.100.1 ] || fail "the outside host saw a as $(tail -1 "$SCRATCH/outside"), not the host's 198.51.100.1"
 echo "ok: NAT: a pings the outside host and talks TCP with it, which sees the host's 198.51.100.1; the replies come back"
 
-for s in a b c; do
+for s in a b c ${VM_TAP:+v}; do
 	expect_api 202 DELETE "/1.0/servers/$s?force=1"
 	wait_op "$(jq -r .operation <<<"$REPLY")"
 done
-[ -z "$(nft list set bridge "$TABLE" ports | grep -o 'btc[0-9a-f]*')" ] || fail "ports left in the table: $(nft list set bridge "$TABLE" ports)"
+[ -z "$(nft list set bridge "$TABLE" ports | grep -o 'bt[cv][0-9a-f]*')" ] || fail "ports left in the table: $(nft list set bridge "$TABLE" ports)"
 echo "ok: deleted, their ports are gone from the table"
