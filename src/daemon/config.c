@@ -31,6 +31,7 @@ void config_defaults(struct config *c)
 	c->stop_timeout = 30;
 	c->network = true;
 	c->nat = true;
+	c->isolate_servers = true;
 	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
 	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
 	c->image_max_size = CONFIG_IMAGE_MAX_SIZE;
@@ -247,6 +248,8 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return net_pool_parse(v, &c->pool, err);
 	if (!strcmp(key, "nat"))
 		return parse_yes_no(v, &c->nat, err);
+	if (!strcmp(key, "isolate_servers"))
+		return parse_yes_no(v, &c->isolate_servers, err);
 	if (!strcmp(key, "console_path"))
 		return parse_path(v, c->console_path, err);
 	if (!strcmp(key, "console_log_max"))

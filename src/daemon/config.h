@@ -37,9 +37,10 @@ struct config {
 	char bridge[CONFIG_IFNAME_MAX + 1]; /* the managed bridge; "" (`none`): no bridge */
 	struct net_pool pool;		    /* bridge_address: gateway and subnet (10.187.0.1/24) */
 	bool nat;			    /* masquerade the subnet's traffic out (default yes) */
-	char console_path[PATH_MAX];	    /* berth-console; "" until config_find_tools() */
-	uint64_t console_log_max;	    /* cap of a server's console.log (default 1M) */
-	uint64_t image_max_size;	    /* the most disk one image may take (default 64G) */
+	bool isolate_servers; /* servers on the bridge cannot reach each other (default yes) */
+	char console_path[PATH_MAX];	       /* berth-console; "" until config_find_tools() */
+	uint64_t console_log_max;	       /* cap of a server's console.log (default 1M) */
+	uint64_t image_max_size;	       /* the most disk one image may take (default 64G) */
 	uint32_t vmm_ids_start, vmm_ids_count; /* vmm_ids: the VMs' jail uids and gids */
 	/* The API's connections (docs/berthd.md, "Limits"). */
 	unsigned http_per_user;	      /* open connections per uid (64) */
@@ -54,7 +55,7 @@ struct config {
 /* The built-in settings: no reserve but 512M RAM and 1G disk, overcommit 1.0, plans
  * small (1 CPU, 512M, 2G), medium (2, 2G, 20G), large (4, 8G, 80G); network auto, no
  * bridge (the shipped contrib/berthd.conf turns on berth0), bridge_address 10.187.0.1/24,
- * nat yes, images up to 64G. */
+ * nat yes, isolate_servers yes, images up to 64G. */
 void config_defaults(struct config *c);
 
 /* Apply the settings in text (the contents of a file called origin, for messages) over c.

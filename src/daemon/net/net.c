@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "daemon/state/db.h"
 #include "daemon/net/net_dhcp.h"
+#include "daemon/net/net_filter.h"
 #include "daemon/net/net_lease.h"
 #include "daemon/net/net_link.h"
 #include "daemon/net/net_shape.h"
@@ -20,11 +21,43 @@
 #define IF_TAP	"btv" /* a VM's tap */
 #define IF_VETH "btc" /* a container's veth, host end */
 #define IF_PEER "btp" /* its peer, until it is eth0 in the container */
-#define IF_LEN	16
+#define IF_LEN	IFNAMSIZ
+#define IF_HEX	8 /* the address's digits */
 
 static void if_name(char out[IF_LEN], const char *kind, uint32_t addr)
 {
 	snprintf(out, IF_LEN, "%s%08x", kind, addr);
+}
+
+/* The port of kind (IF_TAP or IF_VETH) for addr. */
+static struct net_port port_of(const char *kind, uint32_t addr)
+{
+	struct net_port p = { .addr = addr };
+
+	if_name(p.name, kind, addr);
+	return p;
+}
+
+/* The address in interface name (IF_TAP, IF_VETH or IF_PEER and 8 hex digits) if it is
+ * one of n's pool. */
+static bool if_addr(const struct net *n, const char *name, uint32_t *addr)
+{
+	char *end;
+	unsigned long a;
+
+	if (strlen(name) != strlen(IF_TAP) + IF_HEX)
+		return false;
+	a = strtoul(name + strlen(IF_TAP), &end, 16);
+	*addr = (uint32_t)a;
+	return !*end && a <= UINT32_MAX && net_pool_holds(&n->pool, *addr);
+}
+
+static void unfilter(const struct net *n, const struct net_port *p)
+{
+	struct berth_error err;
+
+	if (net_filter_port_remove(n->bridge, p, &err))
+		fprintf(stderr, "berthd: %s\n", err.msg);
 }
 
 /* s's address of the pool. */
@@ -39,11 +72,60 @@ static int server_addr(const struct net *n, const struct server *s, uint32_t *ad
 	return 0;
 }
 
+struct port_list {
+	const struct net *n;
+	struct net_port *ports;
+	size_t count, size;
+	int rc;
+};
+
+static void list_port(const char *name, void *ctx)
+{
+	struct port_list *l = ctx;
+	struct net_port *more;
+	uint32_t addr;
+
+	if (l->rc || !if_addr(l->n, name, &addr))
+		return;
+	if (l->count == l->size) {
+		l->size = l->size ? 2 * l->size : 16;
+		more = reallocarray(l->ports, l->size, sizeof(*more));
+		if (!more) {
+			l->rc = -1;
+			return;
+		}
+		l->ports = more;
+	}
+	l->ports[l->count++] = (struct net_port){ .addr = addr };
+	snprintf(l->ports[l->count - 1].name, IF_LEN, "%s", name);
+}
+
+/* The bridge's rules, holding the taps and veths of the pool there are now: those of the
+ * servers that ran on while berthd was away keep their rules (the orphans among them
+ * lose theirs with their interface in net_reconcile). */
+static int filter_start(const struct net *n, struct berth_error *err)
+{
+	struct port_list l = { .n = n };
+	int rc;
+
+	if (net_link_each(IF_TAP, list_port, &l, err) || net_link_each(IF_VETH, list_port, &l, err))
+		rc = -1;
+	else if (l.rc)
+		rc = berr(err, ENOMEM, "the ports of bridge %s", n->bridge);
+	else
+		rc = net_filter_apply(n->bridge, n->isolate, l.ports, l.count, err);
+	free(l.ports);
+	return rc;
+}
+
 int net_start(struct net *n, const struct config *c, const char *state_dir, sqlite3 *db,
 	      struct berth_error *err)
 {
-	*n =
-	    (struct net){ .mode = NET_OFF, .pool = c->pool, .nat = c->nat, .state_dir = state_dir };
+	*n = (struct net){ .mode = NET_OFF,
+			   .pool = c->pool,
+			   .nat = c->nat,
+			   .isolate = c->isolate_servers,
+			   .state_dir = state_dir };
 	snprintf(n->bridge, sizeof(n->bridge), "%s", c->bridge);
 	if (!c->network)
 		return 0;
@@ -60,7 +142,7 @@ int net_start(struct net *n, const struct config *c, const char *state_dir, sqli
 		return 0;
 	n->mode = NET_BRIDGE;
 	if (net_link_bridge(n->bridge, n->pool.gateway, n->pool.prefix, err) ||
-	    net_nat_apply(n->bridge, &n->pool, n->nat, err) ||
+	    net_nat_apply(n->bridge, &n->pool, n->nat, n->isolate, err) || filter_start(n, err) ||
 	    net_dhcp_ensure(state_dir, n->bridge, &n->pool, err) ||
 	    net_lease_fill(db, &n->pool, err))
 		return berr_wrap(err, "networks (bridge %s)", n->bridge);
@@ -78,7 +160,8 @@ void net_check(const struct net *n)
 int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_ARG_MAX],
 		  char cmdline[NET_CMDLINE_MAX], struct berth_error *err)
 {
-	char tap[IF_LEN], mac[NET_MAC_LEN], gw[NET_ADDR_LEN];
+	char mac[NET_MAC_LEN], gw[NET_ADDR_LEN];
+	struct net_port tap;
 	uint32_t addr;
 
 	net[0] = cmdline[0] = '\0';
@@ -88,11 +171,12 @@ int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_A
 		return 0;
 	if (server_addr(n, s, &addr, err))
 		return -1;
-	if_name(tap, IF_TAP, addr);
+	tap = port_of(IF_TAP, addr);
 	net_addr_mac(addr, mac);
-	if (net_link_tap(tap, n->bridge, err))
+	/* its rules before it joins the bridge: it never sends unguarded */
+	if (net_filter_port_add(n->bridge, &tap, err) || net_link_tap(tap.name, n->bridge, err))
 		return berr_wrap(err, "network of VM %s", s->name);
-	snprintf(net, NET_VM_ARG_MAX, "tap=%s,mac=%s", tap, mac);
+	snprintf(net, NET_VM_ARG_MAX, "tap=%s,mac=%s", tap.name, mac);
 	snprintf(cmdline, NET_CMDLINE_MAX, "berth.ip=%s/%u berth.gw=%s", s->address, n->pool.prefix,
 		 net_addr_format(n->pool.gateway, gw));
 	return 0;
@@ -100,20 +184,26 @@ int net_vm_attach(const struct net *n, const struct server *s, char net[NET_VM_A
 
 int net_ct_attach(const struct net *n, const struct server *s, pid_t pid, struct berth_error *err)
 {
-	char host[IF_LEN], peer[IF_LEN];
+	char peer[IF_LEN], mac[NET_MAC_LEN];
+	struct net_port host;
 	uint32_t addr;
 
 	if (n->mode != NET_BRIDGE)
 		return 0;
 	if (server_addr(n, s, &addr, err))
 		return -1;
-	if_name(host, IF_VETH, addr);
+	host = port_of(IF_VETH, addr);
 	if_name(peer, IF_PEER, addr);
-	net_link_remove(host); /* of a run whose container is gone, if any */
-	if (net_link_veth(host, peer, n->bridge, pid, addr, n->pool.prefix, n->pool.gateway, err) ||
-	    (s->limits.net_bps && (net_shape(host, 0, s->limits.net_bps, err) ||
+	net_link_remove(host.name); /* of a run whose container is gone, if any */
+	/* its rules before it joins the bridge: it never sends unguarded */
+	if (net_filter_port_add(n->bridge, &host, err))
+		return berr_wrap(err, "network of container %s", s->name);
+	if (net_link_veth(host.name, peer, n->bridge, pid, net_addr_mac(addr, mac), addr,
+			  n->pool.prefix, n->pool.gateway, err) ||
+	    (s->limits.net_bps && (net_shape(host.name, 0, s->limits.net_bps, err) ||
 				   net_shape("eth0", pid, s->limits.net_bps, err)))) {
-		net_link_remove(host);
+		net_link_remove(host.name);
+		unfilter(n, &host);
 		return berr_wrap(err, "network of container %s", s->name);
 	}
 	return 0;
@@ -121,13 +211,14 @@ int net_ct_attach(const struct net *n, const struct server *s, pid_t pid, struct
 
 void net_detach(const struct net *n, const struct server *s)
 {
-	char name[IF_LEN];
+	struct net_port p;
 	uint32_t addr;
 
 	if (n->mode != NET_BRIDGE || net_addr_parse(s->address, &addr))
 		return;
-	if_name(name, s->kind == KIND_VM ? IF_TAP : IF_VETH, addr);
-	net_link_remove(name);
+	p = port_of(s->kind == KIND_VM ? IF_TAP : IF_VETH, addr);
+	net_link_remove(p.name);
+	unfilter(n, &p);
 }
 
 struct orphans {
@@ -155,14 +246,16 @@ static bool addr_in_use(sqlite3 *db, uint32_t addr)
 static void remove_orphan(const char *name, void *ctx)
 {
 	struct orphans *o = ctx;
-	char *end;
-	unsigned long addr = strtoul(name + strlen(IF_TAP), &end, 16);
+	struct net_port p = { 0 };
 
-	if (strlen(name) != strlen(IF_TAP) + 8 || *end ||
-	    !net_pool_holds(&o->n->pool, (uint32_t)addr) || addr_in_use(o->db, (uint32_t)addr))
+	if (!if_addr(o->n, name, &p.addr) || addr_in_use(o->db, p.addr))
 		return;
-	if (net_link_remove(name))
-		fprintf(stderr, "berthd: removed %s, which no running server has\n", name);
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	if (!net_link_remove(name))
+		return; /* one still there keeps its rules */
+	fprintf(stderr, "berthd: removed %s, which no running server has\n", name);
+	if (strncmp(name, IF_PEER, strlen(IF_PEER))) /* a peer was never a port */
+		unfilter(o->n, &p);
 }
 
 void net_reconcile(const struct net *n, sqlite3 *db)
@@ -190,6 +283,7 @@ json_t *net_json(const struct net *n, sqlite3 *db, struct berth_error *err)
 	if (net_lease_count(db, &n->pool, &used, &free_, err))
 		return NULL;
 	snprintf(addr, sizeof(addr), "%s/%u", net_addr_format(n->pool.gateway, gw), n->pool.prefix);
-	return json_pack("{s:s, s:s, s:s, s:b, s:i, s:i}", "mode", modes[n->mode], "bridge",
-			 n->bridge, "address", addr, "nat", n->nat, "used", used, "free", free_);
+	return json_pack("{s:s, s:s, s:s, s:b, s:b, s:i, s:i}", "mode", modes[n->mode], "bridge",
+			 n->bridge, "address", addr, "nat", n->nat, "isolate_servers", n->isolate,
+			 "used", used, "free", free_);
 }

@@ -61,11 +61,12 @@ static int nl_fail(struct berth_error *err, int rc, const char *what, const char
 	return berr(err, 0, "cannot %s %s: %s", what, name, nl_geterror(rc));
 }
 
-/* Bring link name up (and rename it to new_name when given). */
-static int link_up(struct nl_sock *sk, const char *name, const char *new_name,
+/* Bring link name up (and rename it to new_name, give it the MAC mac, when given). */
+static int link_up(struct nl_sock *sk, const char *name, const char *new_name, const char *mac,
 		   struct berth_error *err)
 {
 	_cleanup_link_ struct rtnl_link *link = NULL, *change = NULL;
+	struct nl_addr *lladdr = NULL;
 	int rc = rtnl_link_get_kernel(sk, 0, name, &link);
 
 	if (rc < 0)
@@ -75,6 +76,12 @@ static int link_up(struct nl_sock *sk, const char *name, const char *new_name,
 		return berr(err, ENOMEM, "interface %s", name);
 	if (new_name)
 		rtnl_link_set_name(change, new_name);
+	if (mac) {
+		if ((rc = nl_addr_parse(mac, AF_LLC, &lladdr)) < 0)
+			return nl_fail(err, rc, "parse the MAC of", name);
+		rtnl_link_set_addr(change, lladdr); /* the link holds its own reference */
+		nl_addr_put(lladdr);
+	}
 	rtnl_link_set_flags(change, IFF_UP);
 	rc = rtnl_link_change(sk, link, change, 0);
 	return rc < 0 ? nl_fail(err, rc, "bring up", name) : 0;
@@ -94,7 +101,7 @@ static int link_join(struct nl_sock *sk, const char *name, const char *bridge,
 	if ((rc = rtnl_link_enslave(sk, br, link)) < 0)
 		return berr(err, 0, "cannot put %s on bridge %s: %s", name, bridge,
 			    nl_geterror(rc));
-	return link_up(sk, name, NULL, err);
+	return link_up(sk, name, NULL, NULL, err);
 }
 
 /* Give link name address/prefix (again is fine). */
@@ -136,7 +143,7 @@ int net_link_bridge(const char *name, uint32_t address, unsigned prefix, struct 
 	rc = rtnl_link_bridge_add(sk, name);
 	if (rc < 0 && rc != -NLE_EXIST)
 		return nl_fail(err, rc, "make bridge", name);
-	if (link_address(sk, name, address, prefix, err) || link_up(sk, name, NULL, err))
+	if (link_address(sk, name, address, prefix, err) || link_up(sk, name, NULL, NULL, err))
 		return -1;
 	return 0;
 }
@@ -163,7 +170,7 @@ int net_link_tap(const char *name, const char *bridge, struct berth_error *err)
 /* What the thread that enters a container's network namespace does there. */
 struct ns_job {
 	pid_t pid;
-	const char *peer;
+	const char *peer, *mac;
 	uint32_t address, gateway;
 	unsigned prefix;
 	struct berth_error err;
@@ -217,7 +224,8 @@ static void *ns_configure(void *arg)
 		return NULL;
 	}
 	sk = route_socket(&j->err);
-	if (!sk || link_up(sk, j->peer, "eth0", &j->err) || link_up(sk, "lo", NULL, &j->err) ||
+	if (!sk || link_up(sk, j->peer, "eth0", j->mac, &j->err) ||
+	    link_up(sk, "lo", NULL, NULL, &j->err) ||
 	    link_address(sk, "eth0", j->address, j->prefix, &j->err) ||
 	    default_route(sk, j->gateway, &j->err))
 		return NULL;
@@ -226,12 +234,16 @@ static void *ns_configure(void *arg)
 }
 
 int net_link_veth(const char *host, const char *peer, const char *bridge, pid_t pid,
-		  uint32_t address, unsigned prefix, uint32_t gateway, struct berth_error *err)
+		  const char *mac, uint32_t address, unsigned prefix, uint32_t gateway,
+		  struct berth_error *err)
 {
 	_cleanup_nl_ struct nl_sock *sk = route_socket(err);
-	struct ns_job j = {
-		.pid = pid, .peer = peer, .address = address, .gateway = gateway, .prefix = prefix
-	};
+	struct ns_job j = { .pid = pid,
+			    .peer = peer,
+			    .mac = mac,
+			    .address = address,
+			    .gateway = gateway,
+			    .prefix = prefix };
 	pthread_t t;
 	int rc;
 

@@ -20,10 +20,11 @@ int net_link_bridge(const char *name, uint32_t address, unsigned prefix, struct 
 int net_link_tap(const char *name, const char *bridge, struct berth_error *err);
 
 /* Make the veth pair host/peer with peer in the network namespace of process pid, put
- * host on bridge and up; then, in that namespace, rename peer eth0, give it address/prefix,
- * a default route via gateway, and bring it and lo up. */
+ * host on bridge and up; then, in that namespace, rename peer eth0, give it the MAC mac
+ * ("52:54:00:..."), address/prefix, a default route via gateway, and bring it and lo up. */
 int net_link_veth(const char *host, const char *peer, const char *bridge, pid_t pid,
-		  uint32_t address, unsigned prefix, uint32_t gateway, struct berth_error *err);
+		  const char *mac, uint32_t address, unsigned prefix, uint32_t gateway,
+		  struct berth_error *err);
 
 /* Remove interface name; true if it was there. */
 bool net_link_remove(const char *name);

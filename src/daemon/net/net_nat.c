@@ -8,9 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <nftables/libnftables.h>
-
 #include "common/cleanup.h"
+#include "daemon/net/net_nft.h"
 
 #define RULES_MAX 2048
 
@@ -33,20 +32,25 @@ static int forward_on(struct berth_error *err)
 	return 0;
 }
 
-int net_nat_apply(const char *bridge, const struct net_pool *pool, bool nat,
+int net_nat_apply(const char *bridge, const struct net_pool *pool, bool nat, bool isolate,
 		  struct berth_error *err)
 {
-	char table[NET_NAT_TABLE_MAX], net[NET_ADDR_LEN], masq[256], rules[RULES_MAX];
-	struct nft_ctx *nft;
-	int rc;
+	char table[NET_NAT_TABLE_MAX], net[NET_ADDR_LEN], masq[256], apart[128], rules[RULES_MAX];
+	char what[64];
 
 	net_nat_table(bridge, table);
-	masq[0] = '\0';
+	masq[0] = apart[0] = '\0';
 	if (nat)
 		snprintf(masq, sizeof(masq),
 			 "chain postrouting { type nat hook postrouting priority srcnat; "
 			 "policy accept; ip saddr %s/%u oifname != \"%s\" masquerade; }\n",
 			 net_addr_format(pool->network, net), pool->prefix, bridge);
+	/* a server routing through the host to another is one that reaches it: with
+	 * isolate_servers it is dropped here as the bridge's own table drops it between
+	 * ports (net_filter.c) */
+	if (isolate)
+		snprintf(apart, sizeof(apart), "iifname \"%s\" oifname \"%s\" drop; ", bridge,
+			 bridge);
 	/* the empty table first, so that delete never fails: the whole buffer is one
 	 * transaction, the old table is replaced or nothing changes */
 	snprintf(rules, sizeof(rules),
@@ -54,23 +58,12 @@ int net_nat_apply(const char *bridge, const struct net_pool *pool, bool nat,
 		 "delete table ip %s\n"
 		 "table ip %s {\n"
 		 "chain forward { type filter hook forward priority filter; policy accept; "
-		 "iifname \"%s\" accept; oifname \"%s\" ct state established,related accept; }\n"
+		 "%siifname \"%s\" accept; oifname \"%s\" ct state established,related accept; }\n"
 		 "%s"
 		 "}\n",
-		 table, table, table, bridge, bridge, masq);
-	nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!nft)
-		return berr(err, ENOMEM, "nftables");
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	rc = nft_run_cmd_from_buffer(nft, rules);
-	if (rc)
-		berr(err, 0,
-		     "cannot set up nftables table ip %s (are the nf_tables and nft_masq modules "
-		     "there?): %s",
-		     table, nft_ctx_get_error_buffer(nft));
-	nft_ctx_free(nft);
-	if (rc)
+		 table, table, table, apart, bridge, bridge, masq);
+	snprintf(what, sizeof(what), "set up nftables table ip %s", table);
+	if (net_nft_run(rules, what, "are the nf_tables and nft_masq modules there?", err))
 		return -1;
 	return nat ? forward_on(err) : 0;
 }

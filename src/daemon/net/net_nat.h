@@ -15,9 +15,10 @@
 void net_nat_table(const char *bridge, char out[NET_NAT_TABLE_MAX]);
 
 /* Replace the table `ip berth_BRIDGE` in one transaction: forward accepts what enters from
- * bridge and what answers it; with nat, what leaves pool's subnet through another interface
+ * bridge and what answers it, but with isolate what the host would route from bridge back
+ * to it (server to server); with nat, what leaves pool's subnet through another interface
  * is masqueraded, and net.ipv4.ip_forward is turned on. */
-int net_nat_apply(const char *bridge, const struct net_pool *pool, bool nat,
+int net_nat_apply(const char *bridge, const struct net_pool *pool, bool nat, bool isolate,
 		  struct berth_error *err);
 
 #endif

@@ -17,6 +17,8 @@ command -v nsenter >/dev/null || skip "needs nsenter"
 
 # a /29: the gateway .1, servers .2 to .6
 test_bridge bt-nct 10.188.77.1/29 yes '^bt[vcp]0abc4d0'
+# servers that reach each other (net_filter_ct.sh checks isolate_servers = yes, the default)
+echo "isolate_servers = no" >>"$SCRATCH/berthd.conf"
 
 start_berthd --host-memory 2G --host-cpus 8
 busybox_rootfs "$SCRATCH/rootfs"
@@ -24,6 +26,7 @@ import_ct bb "$SCRATCH/rootfs"
 
 ip -o -4 addr show dev "$BR" | grep "10.188.77.1/29" >/dev/null || fail "bridge $BR has not 10.188.77.1/29: $(ip addr show dev "$BR")"
 nft list table ip "$TABLE" >"$SCRATCH/table" || fail "no nftables table $TABLE"
+nft list table bridge "$TABLE" >/dev/null || fail "no nftables table bridge $TABLE"
 grep -q "masquerade" "$SCRATCH/table" || fail "no masquerade in $TABLE: $(cat "$SCRATCH/table")"
 grep -q "10.188.77.0/29" "$SCRATCH/table" || fail "the subnet is not in $TABLE: $(cat "$SCRATCH/table")"
 dnsmasq=$(cat "$STATE/dhcp/dnsmasq.pid")

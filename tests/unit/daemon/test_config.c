@@ -27,6 +27,7 @@ static void defaults(void **state)
 	assert_int_equal(c.vmm_ids_count, 65536);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
+	assert_true(c.isolate_servers);
 	assert_int_equal(c.nplans, 3);
 	assert_string_equal(config_plan(&c, "small")->name, "small");
 	assert_int_equal(config_plan(&c, "small")->memory, 536870912);
@@ -55,6 +56,7 @@ static void parses_settings(void **state)
 			   "vmm_ids = 2000000000:1000\n"
 			   "network = none\n"
 			   "bridge = br-test0\n"
+			   "isolate_servers = no\n"
 			   "plan = tiny 1 128M 1G\n"
 			   "plan = big 8 16G 100G\n"
 			   "plan = capped 2 1G 10G disk_iops=500 net_bps=10M\n"
@@ -80,6 +82,7 @@ static void parses_settings(void **state)
 	assert_int_equal(c.vmm_ids_count, 1000);
 	assert_false(c.network);
 	assert_string_equal(c.bridge, "br-test0");
+	assert_false(c.isolate_servers);
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
@@ -141,6 +144,7 @@ static void rejects_bad_settings(void **state)
 	refuses("console_path = berth-console\n", "not an absolute path");
 	refuses("network = off\n", "t.conf:1: network: 'off' is not auto or none");
 	refuses("bridge = a/b\n", "not an interface name");
+	refuses("isolate_servers = maybe\n", "isolate_servers");
 	refuses("http_header_timeout = 0\n",
 		"t.conf:1: http_header_timeout: '0' is not a whole number from 1 to 3600");
 	refuses("http_per_user = many\n", "is not a whole number from 1 to");

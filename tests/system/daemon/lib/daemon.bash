@@ -39,8 +39,9 @@ trap cleanup EXIT
 
 # test_bridge NAME ADDRESS/PREFIX NAT LINKS: berthd's settings (SCRATCH/berthd.conf) get a
 # bridge of the test's own, named NAME plus this shell's pid (at most 15 characters: $BR),
-# with NAT yes or no; at exit its dnsmasq, bridge and nftables table go, and the links whose
-# names match LINKS (an ERE: the test's taps and veths), before the usual cleanup.
+# with NAT yes or no; at exit its dnsmasq, bridge and nftables tables (ip and bridge) go,
+# and the links whose names match LINKS (an ERE: the test's taps and veths), before the
+# usual cleanup.
 test_bridge() {
 	BR=$1$$
 	BR=${BR:0:15}
@@ -58,6 +59,7 @@ bridge_cleanup() {
 	cleanup
 	ip link del "$BR" 2>/dev/null || true
 	nft delete table ip "$TABLE" 2>/dev/null || true
+	nft delete table bridge "$TABLE" 2>/dev/null || true
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | grep -E "$TEST_LINKS" | sed 's/@.*//'); do
 		ip link del "$l" 2>/dev/null || true
 	done

@@ -90,6 +90,7 @@ rig_daemon_cleanup() {
 	if [ -n "$BR" ]; then
 		ip link del "$BR" 2>/dev/null || true
 		nft delete table ip "berth_${BR//[^a-zA-Z0-9]/_}" 2>/dev/null || true
+		nft delete table bridge "berth_${BR//[^a-zA-Z0-9]/_}" 2>/dev/null || true
 	fi
 	rm -rf "$RUN"
 }
