@@ -35,6 +35,16 @@ expect_status 2 "$VMM" --kernel "$SCRATCH/truncated"
 expect_output "truncated bzImage"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --cpus 0
 expect_output "--cpus '0'"
+# I/O limits: zero, a sign, past the maximum, a NIC's iops, before any file is opened
+truncate -s 1M "$SCRATCH/disk.img"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --disk "$SCRATCH/disk.img,iops=0"
+expect_output "iops=0: a limit must be above 0 (leave iops out for none)"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --disk "$SCRATCH/disk.img,bps=-1M"
+expect_output "bps=-1M: give a whole number above 0"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --disk "$SCRATCH/disk.img,iops=10000001"
+expect_output "iops=10000001 is too large (at most 10000000)"
+expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --net user,iops=5
+expect_output "unknown item 'iops=5'"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 100T
 expect_output "more than this host's RAM"
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-hello.bzImage" --mem 12Q
