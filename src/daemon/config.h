@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/names.h"
 #include "daemon/net/net_pool.h"
+#include "daemon/servers/server.h"
 
 #define CONFIG_MAX_PLANS       32
 #define CONFIG_IFNAME_MAX      15 /* IFNAMSIZ - 1 */
@@ -21,6 +22,7 @@ struct plan {
 	char name[NAME_MAX_LEN + 1];
 	unsigned cpus;
 	uint64_t memory, disk;
+	struct server_limits limits; /* disk_iops=, disk_bps=, net_bps= (0: none) */
 };
 
 struct config {
@@ -38,6 +40,7 @@ struct config {
 	char console_path[PATH_MAX];	    /* berth-console; "" until config_find_tools() */
 	uint64_t console_log_max;	    /* cap of a server's console.log (default 1M) */
 	uint64_t image_max_size;	    /* the most disk one image may take (default 64G) */
+	uint32_t vmm_ids_start, vmm_ids_count; /* vmm_ids: the VMs' jail uids and gids */
 	/* The API's connections (docs/berthd.md, "Limits"). */
 	unsigned http_per_user;	      /* open connections per uid (64) */
 	unsigned http_root_reserve;   /* connections only root may take (16) */

@@ -43,7 +43,8 @@ struct capacity {
 /* Sums over every server row (creating and deleting ones hold their reservation too), and
  * the disk as the file system is now. */
 struct usage {
-	uint64_t cpus, memory;
+	uint64_t cpus, memory;	/* memory: the servers' RAM and their VMMs' overhead */
+	uint64_t vmm_overhead;	/* of memory: what VMMs take beyond their guests' RAM */
 	uint64_t disk;		/* servers' disks and images */
 	uint64_t images;	/* of disk: the images' */
 	uint64_t disk_total;	/* size of the state dir's file system */
@@ -60,7 +61,8 @@ struct server_spec {
 	uint64_t memory, disk;
 	uint64_t image_disk; /* a VM's: the length of its image's disk.img (0: none) */
 	bool restart_always;
-	char address[NET_ADDR_LEN]; /* out: the address of the pool it got, "" when none */
+	struct server_limits limits; /* its plan's; recorded after the reservation */
+	char address[NET_ADDR_LEN];  /* out: the address of the pool it got, "" when none */
 };
 
 /* Cores and RAM; state_dir (kept by pointer) must be on a file system statvfs can read. */

@@ -2,6 +2,8 @@
  * of its PID 1 with the image's symlinks resolved inside the rootfs. */
 #include "testlib.h"
 
+#include <sys/sysmacros.h>
+
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -95,6 +97,37 @@ static void test_config(void **state)
 	/* devices: deny all but the runtime's default ones */
 	assert_true(json_is_false(
 	    json_object_get(json_array_get(at(c, "linux.resources.devices"), 0), "allow")));
+	json_decref(c);
+}
+
+/* A plan's disk limits: read and write throttles of the device given, none without them. */
+static void test_io_throttle(void **state)
+{
+	static const char *const args[] = { "/sbin/init", NULL };
+	struct server s = test_server();
+	json_t *c = bundle_config(&s, "/r", args, false), *t;
+
+	(void)state;
+	assert_int_equal(bundle_io_throttle(c, &s, makedev(7, 3)), 0);
+	assert_int_equal(json_object_size(at(c, "linux.resources.blockIO")), 0);
+	s.limits = (struct server_limits){ .disk_iops = 300, .disk_bps = 10 << 20 };
+	assert_int_equal(bundle_io_throttle(c, &s, makedev(7, 3)), 0);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleWriteIOPSDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "major")), 7);
+	assert_int_equal(json_integer_value(json_object_get(t, "minor")), 3);
+	assert_int_equal(json_integer_value(json_object_get(t, "rate")), 300);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleReadIOPSDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "rate")), 300);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleReadBpsDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "rate")), 10 << 20);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleWriteBpsDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "minor")), 3);
+	s.limits = (struct server_limits){ .disk_bps = 4096 };
+	assert_int_equal(bundle_io_throttle(c, &s, makedev(259, 1048575)), 0);
+	assert_null(at(c, "linux.resources.blockIO.throttleReadIOPSDevice"));
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleReadBpsDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "major")), 259);
+	assert_int_equal(json_integer_value(json_object_get(t, "minor")), 1048575);
 	json_decref(c);
 }
 
@@ -241,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_big_values),
+		cmocka_unit_test(test_io_throttle),
 		cmocka_unit_test_setup_teardown(test_init_choice, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_signal, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_write, tree_setup, tree_teardown),

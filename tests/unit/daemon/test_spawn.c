@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon/images/copy.h"
+#include "daemon/servers/jail.h"
 #include "daemon/servers/proc.h"
 #include "daemon/servers/spawn.h"
 
@@ -162,6 +163,56 @@ static void test_detached_exec_failure(void **state)
 	assert_int_equal(pid, 0);
 }
 
+/* A program run in a jail (root only): its ids, pid 1, its host name, no /etc, /proc or
+ * /tmp, a /dev of three nodes at most, /usr there. */
+static void test_jailed(void **state)
+{
+	struct fix *f = *state;
+	char *const argv[] = { "/bin/sh", "-c",
+			       "echo $(id -u) $(id -g) $(id -G) $$ $(hostname) $(ls /dev | wc -l)"
+			       " $([ -e /etc ] || echo no-etc) $([ -e /proc/self ] || echo no-proc)"
+			       " $([ -e /tmp ] || echo no-tmp) $([ -x /usr/bin/id ] && echo usr)",
+			       NULL };
+	struct berth_error err = { 0 };
+	char tail[256];
+	struct jail j;
+	long pid = 0;
+	int pidfd;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(jail_init(&j, 1500000001u, f->dir, "/bin/sh", "jailtest", &err), 0);
+	assert_int_equal(spawn_jailed(argv, f->log, &j, &pid, &err), 0);
+	jail_done(&j);
+	pidfd = proc_open(pid);
+	assert_true(pidfd >= 0);
+	assert_true(proc_wait(pidfd, 10000));
+	close(pidfd);
+	log_tail(f->log, 0, tail, sizeof(tail));
+	assert_string_equal(tail, "1500000001 1500000001 1500000001 1 jailtest 2 no-etc no-proc "
+				  "no-tmp usr");
+}
+
+/* A jail that cannot be made says which step failed; nothing runs. */
+static void test_jailed_failure_says_step(void **state)
+{
+	struct fix *f = *state;
+	char *const argv[] = { "/bin/true", NULL };
+	struct berth_error err = { 0 };
+	struct jail j;
+	long pid = 0;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(jail_init(&j, 1500000001u, f->dir, "/bin/true", "jailtest", &err), 0);
+	assert_int_equal(jail_bind(&j, "/nonexistent/berth-kernel", false, false, &err), 0);
+	assert_int_equal(spawn_jailed(argv, f->log, &j, &pid, &err), -1);
+	assert_contains(err.msg, "cannot bind its files");
+	assert_int_equal(err.errnum, ENOENT);
+	assert_int_equal(pid, 0);
+	jail_done(&j);
+}
+
 static void test_proc_gone(void **state)
 {
 	pid_t p = fork();
@@ -185,6 +236,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_exec_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detached_exec_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jailed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jailed_failure_says_step, setup, teardown),
 		cmocka_unit_test(test_proc_gone),
 	};
 
