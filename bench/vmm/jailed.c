@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 			rc = jail_own(&j, srv, true, &err) || jail_own(&j, log, false, &err) ||
 			     jail_bind(&j, srv, true, true, &err) || jail_readable(argv[3], &err) ||
 			     jail_bind(&j, argv[3], false, false, &err) ||
-			     spawn_jailed(argv + 4, log, &j, &pid, &err);
+			     spawn_jailed(argv + 4, NULL, log, &j, &pid, &err);
 		jail_done(&j);
 	}
 	if (rc)

@@ -182,7 +182,7 @@ static void test_jailed(void **state)
 	if (geteuid() != 0)
 		skip();
 	assert_int_equal(jail_init(&j, 1500000001u, f->dir, "/bin/sh", "jailtest", &err), 0);
-	assert_int_equal(spawn_jailed(argv, f->log, &j, &pid, &err), 0);
+	assert_int_equal(spawn_jailed(argv, NULL, f->log, &j, &pid, &err), 0);
 	jail_done(&j);
 	pidfd = proc_open(pid);
 	assert_true(pidfd >= 0);
@@ -206,7 +206,7 @@ static void test_jailed_failure_says_step(void **state)
 		skip();
 	assert_int_equal(jail_init(&j, 1500000001u, f->dir, "/bin/true", "jailtest", &err), 0);
 	assert_int_equal(jail_bind(&j, "/nonexistent/berth-kernel", false, false, &err), 0);
-	assert_int_equal(spawn_jailed(argv, f->log, &j, &pid, &err), -1);
+	assert_int_equal(spawn_jailed(argv, NULL, f->log, &j, &pid, &err), -1);
 	assert_contains(err.msg, "cannot bind its files");
 	assert_int_equal(err.errnum, ENOENT);
 	assert_int_equal(pid, 0);
