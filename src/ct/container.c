@@ -287,12 +287,36 @@ static int load(const char *root, const char *id, struct ct_state **st, const ch
 	return 0;
 }
 
+/* Wait until the container process has called execve or died: our reader of exec.fifo
+ * hangs up once the process's end (close-on-exec, the last writer) is closed. What it
+ * left in the fifo says why it died: its error, or our "0" when it never read it. */
+static int wait_exec(int fd, const char *id, struct berth_error *err)
+{
+	struct pollfd pfd = { .fd = fd, .events = 0 };
+	char buf[1024];
+	ssize_t n;
+	int rc;
+
+	do
+		rc = poll(&pfd, 1, -1);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return berr(err, errno, "start container `%s`: wait for its execve", id);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (!strcmp(buf, "0"))
+		return berr(err, 0, "start container `%s`: its process exited before start", id);
+	return berr(err, 0, "start container `%s`: %s", id, buf);
+}
+
 int container_start(const char *root, const char *id, struct berth_error *err)
 {
 	_cleanup_state_ struct ct_state *st = NULL;
 	_cleanup_free_ char *fifo = NULL, *json = NULL;
 	_cleanup_config_ struct ct_config *c = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int rfd = -1, wfd = -1;
 	const char *status;
 
 	if (load(root, id, &st, &status, err) < 0)
@@ -304,12 +328,22 @@ int container_start(const char *root, const char *id, struct berth_error *err)
 	fifo = state_path(root, id, "exec.fifo");
 	if (!fifo)
 		return berr(err, ENOMEM, "exec.fifo");
-	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	/* the reader first, so that it sees our writer come and (with the process's) go */
+	rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (rfd >= 0)
+		wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (wfd < 0)
 		return berr(err, errno, "start container `%s`: open exec.fifo", id);
-	if (write(fd, "0", 1) != 1)
+	if (write(wfd, "0", 1) != 1)
 		return berr(err, errno, "start container `%s`", id);
+	close(wfd);
+	wfd = -1;
 	unlink(fifo);
+	/* as runc: a signal sent once start returns reaches the program, not berth-ct's
+	 * set-up (a pid namespace's init drops signals it has no handler for), and
+	 * poststart hooks run after its execve */
+	if (wait_exec(rfd, id, err) < 0)
+		return -1;
 	json = state_json(st, "running", false);
 	if (!json)
 		return berr(err, ENOMEM, "state of `%s`", id);

@@ -1,6 +1,6 @@
 /* init.c - the container side of create: it waits for the parent to map ids and join
  * the cgroup, builds the root filesystem, reports READY, blocks on exec.fifo until
- * `start`, then becomes process.args. */
+ * `start`, then becomes process.args; its end of exec.fifo closes at that execve. */
 #include "ct/init.h"
 
 #include <errno.h>
@@ -116,9 +116,11 @@ void init_main(const struct init_args *a)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(1);
-	close(a->fifo_fd);
+	/* fifo_fd stays open (close-on-exec): `start` waits until execve closes it, and
+	 * reads why when we fail instead */
 	if (hooks_run(a->c, CT_HOOK_START_CONTAINER, state_json, &err) == 0)
 		process_exec(&a->c->process, path, a->c->seccomp, a->preserve_fds, &err);
 	fprintf(stderr, "berth-ct: %s\n", err.msg);
+	n = write(a->fifo_fd, err.msg, strlen(err.msg));
 	_exit(127);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # hooks.sh - all six hook kinds run in order, each with the state JSON on stdin and its
-# env; a failing poststart or poststop hook warns and the rest run; a hook past its
-# timeout fails the create and leaves nothing behind.
+# env; start returns once the process has called execve, so poststart hooks run after
+# it and a failing startContainer hook is start's error; a failing poststart or
+# poststop hook warns and the rest run; a hook past its timeout fails the create and
+# leaves nothing behind.
 # timeout: 120
 . "$(dirname "$0")/lib/ct.bash"
 
@@ -23,23 +25,22 @@ main() {
 		.annotations = {"org.example.hooked": "yes"} |
 		.hooks = {prestart: [hook("prestart")], createRuntime: [hook("createRuntime")],
 			createContainer: [hook("createContainer")],
-			startContainer: [{path: "/bin/sh", args: ["sh", "-c", "cat >/dev/null; echo startContainer >> /hooks/log"]}],
+			startContainer: [{path: "/bin/sh", args: ["sh", "-c", "cat >/dev/null; sleep 1; echo startContainer >> /hooks/log"]}],
 			poststart: [hook("poststart"), hook("poststart2")], poststop: [hook("poststop")]}'
 	ct create --bundle "$b" h1
 	ct start h1
-	for _ in $(seq 1 100); do grep -q startContainer "$log" && break; sleep 0.05; done
+	# start returns once the process has called execve (after a slow startContainer
+	# hook too): a signal sent now reaches `sleep`, not berth-ct's set-up
+	[ "$(cat "/proc/$(ct_pid h1)/comm")" = sleep ] ||
+		fail "start returned before the execve: the process is $(cat "/proc/$(ct_pid h1)/comm")"
 	ct kill h1 KILL
 	ct_wait_status h1 stopped
 	ct delete h1
 	out=$(cat "$log")
-	# startContainer runs in the container as `start` runs poststart (as with runc):
-	# those two may interleave, everything else is ordered
-	[ "$(echo "$out" | cut -d' ' -f1 | sed -n 1,3p | tr '\n' ' ')" = \
-	  "prestart createRuntime createContainer " ] || fail "hook order: $out"
-	[ "$(echo "$out" | cut -d' ' -f1 | sed -n 4,6p | sort | tr '\n' ' ')" = \
-	  "poststart poststart2 startContainer " ] || fail "hook order: $out"
-	echo "$out" | grep -A1 '^poststart ' | grep -q '^poststart2 \|^startContainer' || fail "poststart order: $out"
-	[ "$(echo "$out" | tail -1 | cut -d' ' -f1)" = poststop ] || fail "poststop not last: $out"
+	# poststart runs after the execve, so after startContainer: all six are in order
+	[ "$(echo "$out" | cut -d' ' -f1 | tr '\n' ' ')" = \
+	  "prestart createRuntime createContainer startContainer poststart poststart2 poststop " ] ||
+		fail "hook order: $out"
 	echo "$out" | grep -qx 'createRuntime h1:creating env-createRuntime' || fail "createRuntime state: $out"
 	echo "$out" | grep -qx 'poststart h1:running env-poststart' || fail "poststart state: $out"
 	echo "$out" | grep -qx 'poststop h1:stopped env-poststop' || fail "poststop state: $out"
@@ -67,6 +68,17 @@ main() {
 	ct delete --force h3
 	grep -qx 'poststop h3:stopped env-poststop' "$log" || fail "poststop from the kept config: $(cat "$log")"
 	ok "start, exec and delete use the config kept at create, not the bundle's"
+
+	# a startContainer hook that fails is start's error, with the hook's message
+	b=$(ct_bundle startfail sleep 100)
+	ct_cfg "$b" '.hooks = {startContainer: [{path: "/bin/false"}]}'
+	ct create --bundle "$b" h5
+	out=$(ct start h5 2>&1) && fail "start succeeded with a failing startContainer hook"
+	echo "$out" | grep -q 'startContainer hook `/bin/false` exited with status 1' ||
+		fail "start's message does not name the hook: $out"
+	ct_wait_status h5 stopped
+	ct delete h5
+	ok "start returns after the execve; a failing startContainer hook is its error"
 
 	# a failing poststart or poststop hook is a warning, and the hooks after it still run
 	: >"$log"
