@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/config.h"
+#include "daemon/servers/idmap_mount.h"
 #include "daemon/servers/mounts.h"
 #include "daemon/servers/spawn.h"
 
@@ -123,7 +125,7 @@ static int loop_attach(int fd, const char *file, int *loop, char dev[LOOP_DEV_MA
 		    file);
 }
 
-int ct_disk_mount(const char *file, const char *dir, struct berth_error *err)
+int ct_disk_mount(const char *file, const char *dir, uint32_t idmap, struct berth_error *err)
 {
 	_cleanup_close_ int fd = -1, loop = -1;
 	char dev[LOOP_DEV_MAX];
@@ -141,6 +143,8 @@ int ct_disk_mount(const char *file, const char *dir, struct berth_error *err)
 		return berr(err, errno, "cannot open %s", file);
 	if (loop_attach(fd, file, &loop, dev, err))
 		return -1;
+	if (idmap)
+		return idmap_mount(dev, "ext4", dir, idmap, CONFIG_IDMAP_SIZE, err);
 	if (mount(dev, dir, "ext4", MS_NODEV, NULL) < 0)
 		return berr(err, errno, "cannot mount %s (%s) on %s", file, dev, dir);
 	return 0;

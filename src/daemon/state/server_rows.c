@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon/config.h"
 #include "daemon/servers/vm_command.h"
 #include "daemon/state/db.h"
 #include "common/error.h"
@@ -16,7 +17,7 @@ static const char *const state_names[] = {
 
 #define COLUMNS                                                                                    \
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
-	"cmdline"
+	"cmdline, idmap, privileged"
 
 const char *server_state_name(enum server_state s)
 {
@@ -68,6 +69,8 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 		return berr(err, EOVERFLOW, "server %s: its kernel command line is too long",
 			    s->name);
 	snprintf(s->address, sizeof(s->address), "%s", text(st, 7));
+	s->idmap = (uint32_t)sqlite3_column_int64(st, 13);
+	s->privileged = sqlite3_column_int64(st, 14) != 0;
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
 	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,
@@ -111,6 +114,18 @@ void boot_json(json_t *j, const char *kind, const char *boot, const char *cmdlin
 	json_object_set_new(j, "cmdline", json_string(line));
 }
 
+void idmap_json(json_t *j, const char *kind, long long idmap, long long privileged)
+{
+	if (strcmp(kind, "ct"))
+		return;
+	json_object_set_new(j, "privileged", json_boolean(privileged != 0));
+	if (idmap > 0)
+		json_object_set_new(j, "idmap",
+				    json_pack("{s:I, s:I, s:I}", "uid", (json_int_t)idmap, "gid",
+					      (json_int_t)idmap, "count",
+					      (json_int_t)CONFIG_IDMAP_SIZE));
+}
+
 int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const char *cmdline,
 		    struct berth_error *err)
 {
@@ -146,6 +161,7 @@ static json_t *row_json(sqlite3_stmt *st)
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int64(st, 8) > 0)
 		json_object_set_new(j, "pid", json_integer(sqlite3_column_int64(st, 8)));
 	boot_json(j, text(st, 1), text(st, 11), text(st, 12));
+	idmap_json(j, text(st, 1), sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 14));
 	return j;
 }
 
