@@ -28,6 +28,7 @@
 #define GROW_MS	     600000 /* e2fsck and resize2fs read all of the file system's metadata */
 #define LOOP_TRIES   8	    /* free loop devices taken by someone else before us */
 #define LOOP_DEV_MAX 300    /* "/dev/" and a name in /sys/block */
+#define LOOP_FREE_MS 5000   /* for a loop device's autoclear to end, after an unmount */
 
 /* Run argv, a tool of e2fsprogs working on file; exit status 0 or ok_too is a success. */
 static int run_tool(char *const argv[], const char *file, const char *log, int timeout_ms,
@@ -125,6 +126,18 @@ static int loop_attach(int fd, const char *file, int *loop, char dev[LOOP_DEV_MA
 		    file);
 }
 
+bool ct_disk_wait_free(const char *file, int ms)
+{
+	char dev[LOOP_DEV_MAX];
+
+	for (; loop_uses(file, dev); ms -= 20) {
+		if (ms <= 0)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
 int ct_disk_mount(const char *file, const char *dir, uint32_t idmap, struct berth_error *err)
 {
 	_cleanup_close_ int fd = -1, loop = -1;
@@ -132,7 +145,9 @@ int ct_disk_mount(const char *file, const char *dir, uint32_t idmap, struct bert
 
 	if (unmount_dir(dir, err))
 		return -1;
-	if (loop_uses(file, dev))
+	/* an autoclear (the last unmount's) runs in a kernel work item after the unmount
+	 * returned: a busy host may take a moment to free the device */
+	if (!ct_disk_wait_free(file, LOOP_FREE_MS) && loop_uses(file, dev))
 		return berr(err, EBUSY,
 			    "disk %s is still in use through %s (mounted elsewhere, or held by a "
 			    "container left over): find its user with `losetup -l %s` and `grep "

@@ -181,9 +181,11 @@ int ct_rootfs_unmount(const struct server *s, struct berth_error *err)
 {
 	struct rootfs_paths p;
 
-	if (paths(s, &p, err) < 0)
+	if (paths(s, &p, err) < 0 || unmount_dir(p.rootfs, err) < 0)
 		return -1;
-	return unmount_dir(p.rootfs, err);
+	/* its loop device goes a moment after the unmount: a stopped server holds none */
+	ct_disk_wait_free(p.disk, 5000);
+	return 0;
 }
 
 int ct_rootfs_grow(const struct server *s, struct berth_error *err)

@@ -49,8 +49,13 @@ static int userns_fd(uint32_t start, uint32_t count, struct berth_error *err)
 		return berr(err, errno, "pipe for an id map");
 	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid == 0) {
-		/* only async-signal-safe calls: berthd has threads */
-		close(pipefd[1]);
+		/* only async-signal-safe calls: berthd has threads. Every fd but the pipe's
+		 * read end goes at once: a copy of another thread's pipe would keep its child
+		 * waiting (on ours, two children would wait for each other), a copy of its loop
+		 * device would keep a disk bound after its unmount. */
+		if (pipefd[0] > 0)
+			syscall(SYS_close_range, 0, pipefd[0] - 1, 0);
+		syscall(SYS_close_range, pipefd[0] + 1, ~0U, 0);
 		while (read(pipefd[0], &b, 1) < 0 && errno == EINTR)
 			;
 		_exit(0);
