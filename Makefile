@@ -93,12 +93,16 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # The benchmarks' helpers, built on demand by bench/lib.sh, bench/ct/run and bench/vmm/run:
-# the stopwatch (bench/timing.c) and the KVM floor (bench/vmm/kvm_floor.c).
+# the stopwatch (bench/timing.c), the KVM floor (bench/vmm/kvm_floor.c),
 build/bench/timing: bench/timing.c
 build/bench/kvm_floor: bench/vmm/kvm_floor.c
 build/bench/timing build/bench/kvm_floor:
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+# and the jail's stand-in for berthd (bench/vmm/jailed.c), on berthd's own spawn and jail code
+build/bench/jailed: bench/vmm/jailed.c build/libdaemon.a build/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^
 
 # Tiny test guests (tests/guests/tiny.S), one bzImage per action.
 TINY_GUESTS := poweroff hello reset triple panic button badio spin flood echo

@@ -222,6 +222,9 @@ int upload_image(struct client *c, const char *path, const json_t *src, const ch
 {
 	struct source s = { .fd = -1, .errfd = -1 };
 	const char *kind = json_string_value(json_object_get(src, "kind"));
+	json_t *final = NULL;
+	const char *disk;
+	bool later;
 	int rc;
 
 	*reply = NULL;
@@ -235,8 +238,19 @@ int upload_image(struct client *c, const char *path, const json_t *src, const ch
 		if (rc < 0 && s.failed)
 			*err = s.err;
 	}
-	progress_end(&s.prog, rc == 0);
+	/* A qcow2 disk is converted after the upload, in an operation: its progress follows. */
+	later = rc == 0 && json_object_get(*reply, "operation");
+	progress_end(&s.prog, rc == 0 && !later);
 	source_close(&s);
+	if (later) {
+		rc = op_wait(c, *reply, what, &final, err);
+		json_decref(*reply);
+		*reply = final;
+	}
+	/* berthd knows the disk as disk.img (a qcow2 it judged): name the caller's file. */
+	disk = json_string_value(json_object_get(src, "disk"));
+	if (rc < 0 && s.is_vm && disk && strstr(err->msg, "disk.img"))
+		berr_wrap(err, "--disk %s", disk);
 	if (rc < 0)
 		return berr_wrap(err, "%s", what);
 	return 0;

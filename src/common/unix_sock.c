@@ -7,6 +7,7 @@
 #include "unix_sock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -107,10 +108,32 @@ int unix_listen(const char *path, mode_t mode, const char *what, struct unix_lis
 	return steal_fd(&fd);
 }
 
+int unix_listen_inherited(int fd, const char *what, struct unix_listen_file *file,
+			  struct berth_error *err)
+{
+	int domain = 0, type = 0, listening = 0, flags;
+	socklen_t len = sizeof(int);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+		return berr(err, errno, "%s: fd %d is not a socket", what, fd);
+	if (domain != AF_UNIX || type != SOCK_STREAM || !listening)
+		return berr(err, 0, "%s: fd %d is not a listening Unix stream socket", what, fd);
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return berr(err, errno, "%s: fd %d", what, fd);
+	memset(file, 0, sizeof(*file));
+	return fd;
+}
+
 void unix_listen_remove(const char *path, const struct unix_listen_file *file)
 {
 	struct stat st;
 
+	if (!file->ino)
+		return; /* inherited: not ours to remove */
 	if (lstat(path, &st) == 0 && st.st_dev == file->dev && st.st_ino == file->ino)
 		unlink(path);
 }

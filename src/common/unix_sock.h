@@ -27,6 +27,13 @@ struct unix_listen_file {
 int unix_listen(const char *path, mode_t mode, const char *what, struct unix_listen_file *file,
 		struct berth_error *err);
 
+/* Take fd, a listening Unix stream socket another process made (a jailer that gives the
+ * program no right to make it), as unix_listen() would have returned it: non-blocking,
+ * close-on-exec. file is zeroed: that file is never removed here. what names it in
+ * messages. Returns fd, or -1 with err when fd is not such a socket. */
+int unix_listen_inherited(int fd, const char *what, struct unix_listen_file *file,
+			  struct berth_error *err);
+
 /* Remove path if it is still the file unix_listen() made. */
 void unix_listen_remove(const char *path, const struct unix_listen_file *file);
 

@@ -1,5 +1,5 @@
-/* cgroup.c - the version-independent half of cgroup handling: choosing the
- * implementation, naming the cgroup, and the file helpers both versions use. */
+/* cgroup.c - the OCI side of a container's cgroup that is the same on v1 and v2: its
+ * path, its device rules, and the choice of the version's half of linux.resources. */
 #include "ct/cgroup.h"
 
 #include <errno.h>
@@ -49,15 +49,6 @@ int cgroup_device_rules(const struct ct_config *c, struct ct_devrule **out, stru
 	return (int)n;
 }
 
-const struct cgroup_ops *cgroup_host_ops(void)
-{
-	struct statfs sf;
-
-	if (statfs(CGROUP_MOUNT, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
-		return &cgroup_v2_ops;
-	return &cgroup_v1_ops;
-}
-
 char *cgroup_resolve_path(const char *cgroups_path, const char *id)
 {
 	char *out = NULL;
@@ -76,71 +67,6 @@ char *cgroup_resolve_path(const char *cgroups_path, const char *id)
 	return n < 0 ? NULL : out;
 }
 
-int cgroup_open(const char *path, struct cgroup **out, struct berth_error *err)
-{
-	struct cgroup *cg = calloc(1, sizeof(*cg));
-
-	if (!cg || !(cg->path = strdup(path))) {
-		free(cg);
-		return berr(err, ENOMEM, "cgroup `%s`", path);
-	}
-	cg->ops = cgroup_host_ops();
-	*out = cg;
-	return 0;
-}
-
-void cgroup_free(struct cgroup *cg)
-{
-	if (!cg)
-		return;
-	free(cg->path);
-	free(cg->priv);
-	free(cg);
-}
-
-int cgroup_write(const char *dir, const char *file, const char *value, struct berth_error *err)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(value);
-
-	if (asprintf(&path, "%s/%s", dir, file) < 0) {
-		path = NULL;
-		return berr(err, ENOMEM, "cgroup file");
-	}
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return berr(err, errno, "open `%s`", path);
-	if (write(fd, value, len) != (ssize_t)len)
-		return berr(err, errno, "write `%s` to `%s`", value, path);
-	return 0;
-}
-
-int cgroup_read(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[4096];
-	_cleanup_fclose_ FILE *f = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f || !fgets(buf, (int)len, f))
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-const char *cgroup_first_file(const char *dir, const char *const *names)
-{
-	char path[4096];
-
-	for (; dir && *names; names++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, *names);
-		if (access(path, F_OK) == 0)
-			return *names;
-	}
-	return NULL;
-}
-
 int cgroup_no_weight(const char *files, struct berth_error *err)
 {
 	/* An I/O weight acts only through a scheduler or controller that weighs I/O (BFQ, or
@@ -153,80 +79,9 @@ int cgroup_no_weight(const char *files, struct berth_error *err)
 		      files);
 }
 
-int cgroup_mkdir_p(const char *path, struct berth_error *err)
+int cgroup_apply(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
 {
-	char buf[4096];
-	char *p;
-
-	if (strlen(path) >= sizeof(buf))
-		return berr(err, ENAMETOOLONG, "mkdir `%s`", path);
-	strcpy(buf, path);
-	for (p = buf + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return berr(err, errno, "mkdir `%s`", buf);
-		*p = c;
-		if (!c)
-			return 0;
-	}
-}
-
-int cgroup_read_pids(const char *dir, pid_t **out, size_t *n, struct berth_error *err)
-{
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	size_t cap = 0;
-	long pid;
-
-	*out = NULL;
-	*n = 0;
-	if (asprintf(&path, "%s/cgroup.procs", dir) < 0) {
-		path = NULL;
-		return berr(err, ENOMEM, "cgroup.procs");
-	}
-	f = fopen(path, "re");
-	if (!f)
-		return berr(err, errno, "open `%s`", path);
-	while (fscanf(f, "%ld", &pid) == 1) {
-		if (*n == cap) {
-			pid_t *m = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof(pid_t));
-
-			if (!m) {
-				free(*out);
-				*out = NULL;
-				return berr(err, ENOMEM, "read `%s`", path);
-			}
-			*out = m;
-		}
-		(*out)[(*n)++] = (pid_t)pid;
-	}
-	return 0;
-}
-
-int cgroup_kill_and_destroy(struct cgroup *cg, struct berth_error *err)
-{
-	struct timespec ts = { 0, 2000000 };
-	int tries;
-
-	for (tries = 0; tries < 2500; tries++) {
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0, i;
-
-		if (cg->ops->destroy(cg, err) == 0)
-			return 0;
-		if (err->errnum != EBUSY)
-			return -1;
-		if (cgroup_read_pids(cg->ops->procs_dir(cg), &pids, &n, err) < 0)
-			return -1;
-		for (i = 0; i < n; i++)
-			kill(pids[i], SIGKILL);
-		if (tries == 0 && n)
-			cg->ops->freeze(cg, false, err);
-		nanosleep(&ts, NULL);
-	}
-	return berr_wrap(err, "cgroup `%s` stays busy", cg->path);
+	if (cg->ops == &cgroup_v2_ops)
+		return cgroup_apply_v2(cg, c, err);
+	return cgroup_apply_v1(cg, c, err);
 }

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,14 @@
 
 #include "common/caplog.h"
 #include "common/cleanup.h"
+#include "common/io_rate.h"
 #include "common/size.h"
+#include "daemon/servers/jail.h"
 
 static const struct plan default_plans[] = {
-	{ "small", 1, 512ULL << 20, 2ULL << 30 },
-	{ "medium", 2, 2ULL << 30, 20ULL << 30 },
-	{ "large", 4, 8ULL << 30, 80ULL << 30 },
+	{ "small", 1, 512ULL << 20, 2ULL << 30, { 0 } },
+	{ "medium", 2, 2ULL << 30, 20ULL << 30, { 0 } },
+	{ "large", 4, 8ULL << 30, 80ULL << 30, { 0 } },
 };
 
 void config_defaults(struct config *c)
@@ -33,6 +36,8 @@ void config_defaults(struct config *c)
 	c->image_max_size = CONFIG_IMAGE_MAX_SIZE;
 	c->idmap_start = CONFIG_IDMAP_START;
 	c->idmap_count = CONFIG_IDMAP_COUNT;
+	c->vmm_ids_start = JAIL_IDS_START;
+	c->vmm_ids_count = JAIL_IDS_COUNT;
 	c->http_per_user = 64;
 	c->http_root_reserve = 16;
 	c->http_header_timeout = 10;
@@ -137,7 +142,41 @@ static int parse_console_max(const char *v, uint64_t *out, struct berth_error *e
 	return 0;
 }
 
-/* "NAME CPUS MEMORY DISK", such as "small 1 512M 2G". */
+/* One optional KEY=VALUE of a plan's I/O limits into l. */
+static int parse_plan_limit(const char *name, char *kv, struct server_limits *l,
+			    struct berth_error *err)
+{
+	static const struct {
+		const char *key;
+		bool bytes;
+		size_t off;
+	} keys[] = {
+		{ "disk_iops", false, offsetof(struct server_limits, disk_iops) },
+		{ "disk_bps", true, offsetof(struct server_limits, disk_bps) },
+		{ "net_bps", true, offsetof(struct server_limits, net_bps) },
+	};
+	char *eq = strchr(kv, '=');
+	uint64_t *v;
+
+	if (eq)
+		*eq = '\0';
+	for (size_t i = 0; eq && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(kv, keys[i].key))
+			continue;
+		v = (uint64_t *)((char *)l + keys[i].off);
+		if (*v)
+			return refuse(err, EINVAL, "plan %s: %s is given twice", name, kv);
+		if (io_rate_parse(kv, eq + 1, keys[i].bytes, v, err))
+			return berr_wrap(err, "plan %s", name);
+		return 0;
+	}
+	return refuse(err, EINVAL,
+		      "plan %s: unknown item '%s' (after NAME CPUS MEMORY DISK: disk_iops=N, "
+		      "disk_bps=N, net_bps=N)",
+		      name, kv);
+}
+
+/* "NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] [net_bps=N]", such as "small 1 512M 2G". */
 static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_error *err)
 {
 	char *name, *cpus, *mem, *disk, *extra, *save = NULL;
@@ -147,9 +186,10 @@ static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_er
 	cpus = strtok_r(NULL, " \t", &save);
 	mem = strtok_r(NULL, " \t", &save);
 	disk = strtok_r(NULL, " \t", &save);
-	extra = strtok_r(NULL, " \t", &save);
-	if (!disk || extra)
-		return berr(err, 0, "a plan is 'NAME CPUS MEMORY DISK', such as 'small 1 512M 2G'");
+	if (!disk || strchr(disk, '='))
+		return berr(err, 0,
+			    "a plan is 'NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] "
+			    "[net_bps=N]', such as 'small 1 512M 2G'");
 	if (name_check("plan", name, err))
 		return -1;
 	if (parse_uint(cpus, 1024, &p.cpus, err) || !p.cpus)
@@ -158,6 +198,9 @@ static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_er
 		return berr_wrap(err, "plan %s", name);
 	if (!p.memory)
 		return berr(err, 0, "plan %s: memory must be more than 0", name);
+	while ((extra = strtok_r(NULL, " \t", &save)))
+		if (parse_plan_limit(name, extra, &p.limits, err))
+			return -1;
 	if (!*replaced) {
 		c->nplans = 0;
 		*replaced = true;
@@ -251,6 +294,8 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_idmap(v, c, err);
 	if (!strcmp(key, "idmap_files"))
 		return parse_idmap_files(v, &c->idmap_shift, err);
+	if (!strcmp(key, "vmm_ids"))
+		return jail_ids_parse(v, &c->vmm_ids_start, &c->vmm_ids_count, err);
 	if (!strcmp(key, "http_per_user"))
 		return parse_count(v, 1u << 20, &c->http_per_user, err);
 	if (!strcmp(key, "http_root_reserve"))

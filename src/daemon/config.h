@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/names.h"
 #include "daemon/net/net_pool.h"
+#include "daemon/servers/server.h"
 
 #define CONFIG_MAX_PLANS       32
 #define CONFIG_IFNAME_MAX      15 /* IFNAMSIZ - 1 */
@@ -26,6 +27,7 @@ struct plan {
 	char name[NAME_MAX_LEN + 1];
 	unsigned cpus;
 	uint64_t memory, disk;
+	struct server_limits limits; /* disk_iops=, disk_bps=, net_bps= (0: none) */
 };
 
 struct config {
@@ -46,6 +48,7 @@ struct config {
 	/* idmap = START:COUNT: the host ids containers' ranges are cut from */
 	uint32_t idmap_start, idmap_count;
 	bool idmap_shift; /* idmap_files = shift: chown a container's files, never idmap a mount */
+	uint32_t vmm_ids_start, vmm_ids_count; /* vmm_ids: the VMs' jail uids and gids */
 	/* The API's connections (docs/berthd.md, "Limits"). */
 	unsigned http_per_user;	      /* open connections per uid (64) */
 	unsigned http_root_reserve;   /* connections only root may take (16) */

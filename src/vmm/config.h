@@ -11,14 +11,22 @@ enum console_mode {
 	CONSOLE_NONE,  /* output only to console_sock's client, if any */
 };
 
-/* --disk PATH[,ro][,serial=ID] */
+/* A device's I/O limits (iops=N, bps=N of --disk and --net); 0: no limit. */
+struct io_limit_config {
+	uint64_t iops; /* requests per second (disks only) */
+	uint64_t bps;  /* bytes per second; a NIC's applies to each direction */
+};
+
+/* --disk PATH[,ro][,serial=ID][,iops=N][,bps=N] */
 struct disk_config {
 	const char *path;
 	bool readonly;
 	char serial[21]; /* VIRTIO_BLK_ID_BYTES (20) and a NUL; empty: none */
+	struct io_limit_config limit;
 };
 
-/* --net tap=IFNAME[,mac=MAC] or --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]... */
+/* --net tap=IFNAME[,mac=MAC][,bps=N] or
+ * --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,bps=N] */
 enum net_kind { NET_TAP, NET_USER };
 
 struct net_hostfwd {
@@ -33,6 +41,7 @@ struct net_config {
 	uint8_t mac[6];	    /* given or generated (locally administered) */
 	unsigned nhostfwds; /* NET_USER */
 	struct net_hostfwd hostfwds[VM_MAX_HOSTFWDS];
+	struct io_limit_config limit; /* bps only: each of tx and rx */
 };
 
 #define VM_MAX_DISKS 8
@@ -50,6 +59,8 @@ struct vm_config {
 	const char *console_path; /* CONSOLE_FILE only */
 	uint64_t console_max;	  /* CONSOLE_FILE: cap on the log in bytes (caplog), 0: none */
 	const char *console_sock; /* --console-sock PATH, NULL: none (not with CONSOLE_STDIO) */
+	int console_sock_fd;	  /* --console-sock-fd N: its listening socket, made by a jailer;
+				     -1: berth-vmm makes it */
 	bool no_reboot;
 	unsigned ndisks, nnics;
 	struct disk_config disks[VM_MAX_DISKS];

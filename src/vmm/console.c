@@ -138,7 +138,8 @@ int console_open(struct console *c, const struct vm_config *cfg, struct berth_er
 	if (cfg->console == CONSOLE_FILE &&
 	    caplog_open(&c->log, cfg->console_path, cfg->console_max, err))
 		return -1;
-	if (cfg->console_sock && console_sock_open(&c->sock, cfg->console_sock, err)) {
+	if (cfg->console_sock &&
+	    console_sock_open(&c->sock, cfg->console_sock, cfg->console_sock_fd, err)) {
 		caplog_close(&c->log);
 		return -1;
 	}

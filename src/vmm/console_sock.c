@@ -16,7 +16,8 @@
 /* How long output waits for a client whose socket was full. */
 #define RETRY_NS 10000000
 
-int console_sock_open(struct console_sock *s, const char *path, struct berth_error *err)
+int console_sock_open(struct console_sock *s, const char *path, int inherited_fd,
+		      struct berth_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->client = -1;
@@ -29,7 +30,11 @@ int console_sock_open(struct console_sock *s, const char *path, struct berth_err
 		close(s->flush.fd);
 		return -1;
 	}
-	s->listen.fd = unix_listen(path, 0660, "--console-sock", &s->file, err);
+	if (inherited_fd >= 0)
+		s->listen.fd =
+		    unix_listen_inherited(inherited_fd, "--console-sock-fd", &s->file, err);
+	else
+		s->listen.fd = unix_listen(path, 0660, "--console-sock", &s->file, err);
 	if (s->listen.fd < 0) {
 		close(s->retry.fd);
 		close(s->flush.fd);

@@ -45,8 +45,10 @@ struct console_sock {
 	void *opaque;
 };
 
-/* Listen on path (mode 0660); before other threads exist, as unix_listen() wants. */
-int console_sock_open(struct console_sock *s, const char *path, struct berth_error *err);
+/* Listen on path (mode 0660), or on inherited_fd when it is not -1 (a listening socket a
+ * jailer made at path); before other threads exist, as unix_listen() wants. */
+int console_sock_open(struct console_sock *s, const char *path, int inherited_fd,
+		      struct berth_error *err);
 
 /* Accept clients through loop, telling attach(opaque, fd) about each. */
 int console_sock_start(struct console_sock *s, struct loop *loop, void (*attach)(void *, int),

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "common/io_rate.h"
+
 /* Copy the next comma-separated item of *s into buf; false at the end or if it does not fit. */
 static bool next_item(const char **s, char *buf, size_t len, bool *too_long)
 {
@@ -31,19 +33,41 @@ static bool next_item(const char **s, char *buf, size_t len, bool *too_long)
 	return true;
 }
 
+/* An iops=N (if iops is allowed) or bps=N item into l: 1 taken, 0 not such an item, -1 bad
+ * (each key once: a second one is more likely a mistake than an override). */
+static int limit_item(const char *opt, const char *arg, const char *item, bool iops,
+		      struct io_limit_config *l, struct berth_error *err)
+{
+	bool is_iops = iops && !strncmp(item, "iops=", 5), is_bps = !strncmp(item, "bps=", 4);
+	uint64_t *v = is_iops ? &l->iops : &l->bps;
+
+	if (!is_iops && !is_bps)
+		return 0;
+	if (*v)
+		return berr(err, 0, "%s '%s': %s is given twice", opt, arg,
+			    is_iops ? "iops" : "bps");
+	if (io_rate_parse(is_iops ? "iops" : "bps", strchr(item, '=') + 1, is_bps, v, err))
+		return berr_wrap(err, "%s '%s'", opt, arg);
+	return 1;
+}
+
 int disk_option_parse(char *arg, struct disk_config *d, struct berth_error *err)
 {
 	const char *comma = strchr(arg, ',');
 	const char *rest = comma ? comma + 1 : "";
 	char item[64];
 	bool too_long;
+	int r;
 
 	memset(d, 0, sizeof(*d));
 	if (!*arg || arg[0] == ',')
 		return berr(err, 0, "--disk '%s': give a path, e.g. --disk disk.img,ro", arg);
 	d->path = arg;
 	while (next_item(&rest, item, sizeof(item), &too_long)) {
-		if (!strcmp(item, "ro")) {
+		if ((r = limit_item("--disk", arg, item, true, &d->limit, err)) != 0) {
+			if (r < 0)
+				return -1;
+		} else if (!strcmp(item, "ro")) {
 			d->readonly = true;
 		} else if (!strncmp(item, "serial=", 7)) {
 			if (strlen(item + 7) > sizeof(d->serial) - 1)
@@ -54,8 +78,8 @@ int disk_option_parse(char *arg, struct disk_config *d, struct berth_error *err)
 			memcpy(d->serial, item + 7, strlen(item + 7) + 1); /* fits: checked above */
 		} else {
 			return berr(err, 0,
-				    "--disk '%s': unknown item '%s' (use ro or serial=ID; a path "
-				    "cannot contain a comma)",
+				    "--disk '%s': unknown item '%s' (use ro, serial=ID, iops=N or "
+				    "bps=N; a path cannot contain a comma)",
 				    arg, item);
 		}
 	}
@@ -129,6 +153,7 @@ int net_option_parse(const char *arg, struct net_config *n, struct berth_error *
 	const char *rest;
 	char item[64];
 	bool too_long, have_mac = false;
+	int r;
 
 	memset(n, 0, sizeof(*n));
 	if (!strncmp(arg, "tap=", 4)) {
@@ -145,12 +170,15 @@ int net_option_parse(const char *arg, struct net_config *n, struct berth_error *
 		rest = arg[4] ? arg + 5 : arg + 4;
 	} else {
 		return berr(err, 0,
-			    "--net '%s': use tap=IFNAME[,mac=MAC] or "
-			    "user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]",
+			    "--net '%s': use tap=IFNAME[,mac=MAC][,bps=N] or "
+			    "user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT][,bps=N]",
 			    arg);
 	}
 	while (next_item(&rest, item, sizeof(item), &too_long)) {
-		if (!strncmp(item, "mac=", 4)) {
+		if ((r = limit_item("--net", arg, item, false, &n->limit, err)) != 0) {
+			if (r < 0)
+				return -1;
+		} else if (!strncmp(item, "mac=", 4)) {
 			if (parse_mac(item + 4, n->mac, err))
 				return berr_wrap(err, "--net");
 			have_mac = true;
@@ -161,7 +189,8 @@ int net_option_parse(const char *arg, struct net_config *n, struct berth_error *
 			if (parse_hostfwd(item + 8, &n->hostfwds[n->nhostfwds++], err))
 				return berr_wrap(err, "--net");
 		} else {
-			return berr(err, 0, "--net '%s': unknown item '%s'", arg, item);
+			return berr(err, 0, "--net '%s': unknown item '%s' (use mac=MAC, bps=N%s)",
+				    arg, item, n->kind == NET_USER ? ", hostfwd=..." : "");
 		}
 	}
 	if (too_long)

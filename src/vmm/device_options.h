@@ -5,11 +5,13 @@
 #include "common/error.h"
 #include "config.h"
 
-/* Parse "PATH[,ro][,serial=ID]" into d; d->path points into arg, cut at its first comma. */
+/* Parse "PATH[,ro][,serial=ID][,iops=N][,bps=N]" into d; d->path points into arg, cut at its first
+ * comma. */
 int disk_option_parse(char *arg, struct disk_config *d, struct berth_error *err);
 
-/* Parse "tap=IFNAME[,mac=MAC]" or "user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]..." into n;
- * without mac= the NIC gets a random locally administered address. */
+/* Parse "tap=IFNAME[,mac=MAC][,bps=N]" or
+ * "user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,bps=N]" into n; without mac= the NIC gets
+ * a random locally administered address. */
 int net_option_parse(const char *arg, struct net_config *n, struct berth_error *err);
 
 #endif

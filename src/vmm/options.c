@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
@@ -37,13 +38,17 @@ static const char usage[] =
     "  --console-sock PATH   also serve the console on this Unix socket (mode 0660), one\n"
     "                        client at a time, raw bytes both ways; needs --console file=\n"
     "                        or none\n"
+    "  --console-sock-fd N   serve the listening socket inherited as fd N instead of making\n"
+    "                        one at --console-sock's PATH (for a jailer: berthd)\n"
     "  --no-reboot           exit when the guest reboots instead of booting it again\n"
-    "  --disk PATH[,ro][,serial=ID]\n"
+    "  --disk PATH[,ro][,serial=ID][,iops=N][,bps=N]\n"
     "                        a raw disk image as a virtio-blk disk (repeatable: vda, vdb...);\n"
-    "                        locked while in use; ro: the guest cannot write it\n"
-    "  --net tap=IFNAME[,mac=MAC]\n"
-    "                        a virtio-net card on an existing tap interface\n"
-    "  --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]...\n"
+    "                        locked while in use; ro: the guest cannot write it; iops, bps:\n"
+    "                        at most N requests, N bytes (K, M, G: powers of 1024) a second\n"
+    "  --net tap=IFNAME[,mac=MAC][,bps=N]\n"
+    "                        a virtio-net card on an existing tap interface; bps: at most N\n"
+    "                        bytes a second each way\n"
+    "  --net user[,mac=MAC][,hostfwd=tcp::HOSTPORT-:GUESTPORT]...[,bps=N]\n"
     "                        a virtio-net card on user-mode networking: DHCP gives the guest\n"
     "                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
     "                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
@@ -74,6 +79,7 @@ enum {
 	OPT_CPUS,
 	OPT_CONSOLE,
 	OPT_CONSOLE_SOCK,
+	OPT_CONSOLE_SOCK_FD,
 	OPT_NO_REBOOT,
 	OPT_DISK,
 	OPT_NET,
@@ -94,6 +100,7 @@ static const struct option longopts[] = {
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "console-sock", required_argument, NULL, OPT_CONSOLE_SOCK },
+	{ "console-sock-fd", required_argument, NULL, OPT_CONSOLE_SOCK_FD },
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
@@ -170,6 +177,20 @@ static int parse_capped_file(const char *opt, const char *arg, char *spec, const
 	return 0;
 }
 
+/* An inherited fd: 3 or above (0-2 are stdio). */
+static int parse_fd(const char *arg, int *fd, struct berth_error *err)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || n < 3 || n > INT_MAX)
+		return berr(err, 0, "--console-sock-fd '%s': give an open fd, 3 or above", arg);
+	*fd = (int)n;
+	return 0;
+}
+
 /* file=PATH[,max=SIZE]. */
 static int parse_console_file(char *arg, struct vm_config *cfg, struct berth_error *err)
 {
@@ -203,6 +224,7 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 	cfg->console = CONSOLE_STDIO;
 	cfg->rng = true;
 	cfg->seccomp = true;
+	cfg->console_sock_fd = -1;
 	opterr = 0;
 	optind = 0; /* full re-initialisation, so tests can parse many times */
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
@@ -247,6 +269,10 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			if (!*optarg)
 				return berr(err, 0, "--console-sock needs a path");
 			cfg->console_sock = optarg;
+			break;
+		case OPT_CONSOLE_SOCK_FD:
+			if (parse_fd(optarg, &cfg->console_sock_fd, err))
+				return -1;
 			break;
 		case OPT_NO_REBOOT:
 			cfg->no_reboot = true;
@@ -309,6 +335,9 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		return berr(err, 0,
 			    "no kernel given: use --kernel FILE, or --firmware to boot a disk (see "
 			    "berth-vmm --help)");
+	if (cfg->console_sock_fd >= 0 && !cfg->console_sock)
+		return berr(err, 0,
+			    "--console-sock-fd needs --console-sock PATH (where it listens)");
 	if (cfg->console_sock && cfg->console == CONSOLE_STDIO)
 		return berr(
 		    err, 0,

@@ -1,6 +1,7 @@
 /* api_host.c - GET /1.0, /1.0/host (capacity, reserved, free, network) and /1.0/plans. */
 #include "daemon/api/api.h"
 #include "daemon/options.h"
+#include "daemon/state/server_rows.h"
 
 void api_root(struct berthd *d, const struct http_request *rq, const char *arg,
 	      struct http_reply *rep)
@@ -25,7 +26,7 @@ void api_host(struct berthd *d, const struct http_request *rq, const char *arg,
 	struct berth_error err;
 	struct usage u;
 	sqlite3 *db = db_conn(&d->db, &err);
-	json_t *cpus, *disk, *net = NULL;
+	json_t *cpus, *memory, *disk, *net = NULL;
 
 	(void)rq, (void)arg;
 	if (!db || ledger_usage(db, c, &u, &err) || !(net = net_json(&d->net, db, &err))) {
@@ -34,13 +35,15 @@ void api_host(struct berthd *d, const struct http_request *rq, const char *arg,
 	}
 	cpus = resource(c->host_cpus, c->cpus, u.cpus);
 	json_object_set_new(cpus, "overcommit", json_real(c->overcommit));
+	/* memory: reserved holds the VMMs' overhead beyond their guests' RAM */
+	memory = resource(c->host_memory, c->memory, u.memory);
+	json_object_set_new(memory, "vmm_overhead", json_integer((json_int_t)u.vmm_overhead));
 	/* disk: total is the file system's size, reserved holds the images' */
 	disk = resource(u.disk_total, u.disk_capacity, u.disk);
 	json_object_set_new(disk, "images", json_integer((json_int_t)u.images));
 	http_reply_json(rep, 200,
-			json_pack("{s:o, s:o, s:o, s:i, s:o}", "cpus", cpus, "memory",
-				  resource(c->host_memory, c->memory, u.memory), "disk", disk,
-				  "servers", (int)u.servers, "network", net));
+			json_pack("{s:o, s:o, s:o, s:i, s:o}", "cpus", cpus, "memory", memory,
+				  "disk", disk, "servers", (int)u.servers, "network", net));
 }
 
 void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,
@@ -54,8 +57,9 @@ void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,
 		const struct plan *p = &d->cfg.plans[i];
 
 		json_array_append_new(
-		    list, json_pack("{s:s, s:i, s:I, s:I}", "name", p->name, "cpus", (int)p->cpus,
-				    "memory", (json_int_t)p->memory, "disk", (json_int_t)p->disk));
+		    list, json_pack("{s:s, s:i, s:I, s:I, s:o}", "name", p->name, "cpus",
+				    (int)p->cpus, "memory", (json_int_t)p->memory, "disk",
+				    (json_int_t)p->disk, "limits", limits_json(&p->limits)));
 	}
 	http_reply_json(rep, 200, list);
 }

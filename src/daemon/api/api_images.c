@@ -118,10 +118,13 @@ static ssize_t upload_data(void *ctx, const char *buf, size_t len, int *wait_fd,
 static void upload_end(void *ctx, struct http_reply *rep)
 {
 	struct berth_error err;
-	json_t *image = image_receive_end(ctx, &err);
+	char id[OP_ID_LEN + 1];
+	json_t *image = image_receive_end(ctx, id, &err);
 
 	if (image)
 		http_reply_json(rep, 201, image);
+	else if (id[0])
+		api_reply_operation(rep, id); /* a qcow2 disk being converted */
 	else
 		api_reply_error(rep, &err);
 }

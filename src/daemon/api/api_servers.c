@@ -52,6 +52,7 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
 		spec->cpus = plan->cpus;
 		spec->memory = plan->memory;
 		spec->disk = plan->disk;
+		spec->limits = plan->limits;
 	}
 	if (input_uint(body, "cpus", 1, MAX_CPUS, &spec->cpus, err) ||
 	    input_size(body, "memory", &spec->memory, err) ||

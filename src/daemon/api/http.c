@@ -232,6 +232,7 @@ static void run_handler(struct work_job *job)
 	struct http_request rq = { .method = p->method, .path = p->url, .conn = p->mhd };
 	struct http_reply rep = { 0 };
 	int64_t now = gate_now();
+	uint64_t notified = gate_notified(gate); /* before the handler looks */
 
 	rq.again = p->again;
 	rq.last = p->again && now >= p->deadline;
@@ -249,6 +250,14 @@ static void run_handler(struct work_job *job)
 	if (rep.wait_s && !rep.json && !rep.stream && !rq.last) {
 		if (!p->again)
 			p->deadline = now + (int64_t)rep.wait_s * 1000;
+		if (gate_notified(gate) != notified) {
+			/* An event came while the handler looked: its wake-up found this one
+			 * busy, not asleep. Look again rather than sleep through it. */
+			p->again = true;
+			gate_unlock(gate);
+			work_push(&p->srv->work, &p->job);
+			return;
+		}
 		p->state = RQ_WAITING;
 		gate_sleep(p->conn, p->deadline);
 	} else {

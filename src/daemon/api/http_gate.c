@@ -40,6 +40,7 @@ struct http_gate {
 	struct http_conn **asleep_conn;
 	unsigned peak; /* connections held at most since the last trim */
 	_Atomic bool stopping;
+	_Atomic uint64_t notified;
 	bool told_full;
 	pthread_t thread;
 };
@@ -78,9 +79,15 @@ void gate_notify(struct http_gate *g)
 {
 	uint64_t one = 1;
 
+	g->notified++;
 	if (write(g->wake_fd, &one, sizeof(one)) < 0) {
 		/* the counter is full: the gate has been told already */
 	}
+}
+
+uint64_t gate_notified(const struct http_gate *g)
+{
+	return g->notified;
 }
 
 void gate_kick(struct http_gate *g)

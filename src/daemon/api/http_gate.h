@@ -104,6 +104,10 @@ int gate_hold(struct http_gate *g, struct http_conn *c, int fd);
 /* Something happened (a new event): wake the connections asleep. Any thread. */
 void gate_notify(struct http_gate *g);
 
+/* How many times gate_notify was called: a handler that looked before an event and sleeps
+ * after it compares the two, since the wake-up went by while it was not asleep. */
+uint64_t gate_notified(const struct http_gate *g);
+
 /* A connection was resumed from another thread: give libmicrohttpd a turn now (its own
  * signal for that does not reach this loop). Any thread. */
 void gate_kick(struct http_gate *g);

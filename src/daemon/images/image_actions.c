@@ -15,21 +15,15 @@
 
 #define COLUMNS "name, kind, state, size, created, boot, cmdline"
 
-static const char *text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-
-	return t ? t : "";
-}
-
 static json_t *row_json(sqlite3_stmt *st)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", text(st, 0), "kind", text(st, 1),
-			      "state", text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
-			      "created", (json_int_t)sqlite3_column_int64(st, 4));
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", db_text(st, 0), "kind", db_text(st, 1),
+		      "state", db_text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
+		      "created", (json_int_t)sqlite3_column_int64(st, 4));
 
 	if (j)
-		boot_json(j, text(st, 1), text(st, 5), text(st, 6));
+		boot_json(j, db_text(st, 1), db_text(st, 5), db_text(st, 6));
 	return j;
 }
 
@@ -62,9 +56,9 @@ int image_boot(sqlite3 *db, const char *name, enum server_boot *boot,
 		return 0;
 	if (rc != SQLITE_ROW)
 		return db_error(db, err, "reading images");
-	if (!strcmp(text(st, 0), "firmware"))
+	if (!strcmp(db_text(st, 0), "firmware"))
 		*boot = BOOT_FIRMWARE;
-	if ((size_t)snprintf(cmdline, SERVER_CMDLINE_MAX + 1, "%s", text(st, 1)) >
+	if ((size_t)snprintf(cmdline, SERVER_CMDLINE_MAX + 1, "%s", db_text(st, 1)) >
 	    SERVER_CMDLINE_MAX)
 		return berr(err, EOVERFLOW, "image %s: its kernel command line is too long", name);
 	return 0;
@@ -243,6 +237,7 @@ struct image_receipt {
 	struct image_upload *files;
 	bool cmdline; /* the image has a kernel command line */
 	bool ready;
+	bool handed; /* an operation converting its qcow2 disk has the row and the files */
 };
 
 /* The bound of an upload: image_max_size, and the disk the ledger can still give now
@@ -296,39 +291,112 @@ ssize_t image_receive_data(struct image_receipt *r, const void *buf, size_t len,
 	return upload_write(r->files, buf, len, wait_fd, err);
 }
 
-json_t *image_receive_end(struct image_receipt *r, struct berth_error *err)
+/* The image's files are in place: its row says ready, with its size and how it boots. */
+static int mark_ready(struct berthd *d, const char *name, uint64_t size, enum server_boot boot,
+		      struct berth_error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = NULL;
-	enum server_boot boot;
-	bool stored = false;
-	sqlite3 *db;
-	uint64_t size;
+	sqlite3 *db = db_conn(&d->db, err);
 
-	if (upload_finish(r->files, r->cmdline, &boot, &size, err))
-		return NULL;
-	db = db_conn(&r->d->db, err);
 	if (db)
 		st = db_prepare(db,
 				"UPDATE images SET state = 'ready', size = ?2, boot = ?3 "
 				"WHERE name = ?1",
 				err);
-	if (st) {
-		sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-		if (boot_name(boot))
-			sqlite3_bind_text(st, 3, boot_name(boot), -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_DONE)
-			stored = true;
-		else
-			db_error(db, err, "updating images");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	if (boot_name(boot))
+		sqlite3_bind_text(st, 3, boot_name(boot), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, "updating images");
+	return 0;
+}
+
+/* An upload whose qcow2 disk is converted in an operation. */
+struct convert_job {
+	struct berthd *d;
+	char name[NAME_MAX_LEN + 1];
+	struct image_upload *files;
+	enum server_boot boot;
+};
+
+static void convert_job_free(void *p)
+{
+	struct convert_job *j = p;
+
+	upload_free(j->files);
+	free(j);
+}
+
+static int convert_work(struct op *op, void *arg, struct berth_error *err)
+{
+	struct convert_job *j = arg;
+	struct berth_error derr;
+	uint64_t size = 0;
+	sqlite3 *db;
+
+	if (upload_commit(j->files, op_progress, op, &size, err) == 0) {
+		if (mark_ready(j->d, j->name, size, j->boot, err) == 0) {
+			announce(j->d, j->name);
+			return 0;
+		}
+		image_remove(j->d->state_dir, j->name, &derr);
 	}
-	if (!stored) {
+	db = db_conn(&j->d->db, &derr);
+	if (db)
+		image_sql(db, "DELETE FROM images WHERE name = ?", j->name, 0, &derr);
+	announce(j->d, j->name);
+	return -1;
+}
+
+/* Hand r's files to an operation that converts their qcow2 disk and makes the image ready. */
+static int convert_later(struct image_receipt *r, enum server_boot boot, char id[OP_ID_LEN + 1],
+			 struct berth_error *err)
+{
+	struct convert_job *j = calloc(1, sizeof(*j));
+	char target[128];
+
+	if (!j)
+		return berr(err, ENOMEM, "image %s", r->name);
+	j->d = r->d;
+	snprintf(j->name, sizeof(j->name), "%s", r->name);
+	j->files = r->files;
+	j->boot = boot;
+	r->files = NULL; /* the job's now: op_run frees it, files and all, if it fails */
+	snprintf(target, sizeof(target), "/1.0/images/%s", r->name);
+	if (op_run(&r->d->ops, "import", target, convert_work, j, convert_job_free, id, err))
+		return -1;
+	r->handed = true; /* the row too */
+	return 0;
+}
+
+json_t *image_receive_end(struct image_receipt *r, char id[OP_ID_LEN + 1], struct berth_error *err)
+{
+	enum server_boot boot;
+	bool convert;
+	sqlite3 *db;
+	uint64_t size;
+
+	id[0] = '\0';
+	if (upload_check(r->files, r->cmdline, &boot, &convert, err))
+		return NULL;
+	if (convert) {
+		if (convert_later(r, boot, id, err))
+			id[0] = '\0';
+		return NULL;
+	}
+	if (upload_commit(r->files, NULL, NULL, &size, err))
+		return NULL;
+	if (mark_ready(r->d, r->name, size, boot, err)) {
 		image_remove(r->d->state_dir, r->name, &(struct berth_error){ 0 });
 		return NULL;
 	}
 	r->ready = true;
 	announce(r->d, r->name);
-	return image_json(db, r->name, err);
+	db = db_conn(&r->d->db, err);
+	return db ? image_json(db, r->name, err) : NULL;
 }
 
 void image_receive_free(struct image_receipt *r)
@@ -338,6 +406,10 @@ void image_receive_free(struct image_receipt *r)
 
 	if (!r)
 		return;
+	if (r->handed) {
+		free(r);
+		return;
+	}
 	/* The row first: files no row owns are removed at berthd's next start anyway. */
 	if (!r->ready) {
 		db = db_conn(&r->d->db, &err);

@@ -39,8 +39,10 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, en
 ssize_t image_receive_data(struct image_receipt *r, const void *buf, size_t len, int *wait_fd,
 			   struct berth_error *err);
 
-/* The archive is whole: the image is ready; returns its API object. */
-json_t *image_receive_end(struct image_receipt *r, struct berth_error *err);
+/* The archive is whole: the image is ready, and its API object is returned; or, for a qcow2 disk
+ * (judged here), NULL with id set: an operation converts it and makes the image ready. NULL
+ * with id "" on failure. */
+json_t *image_receive_end(struct image_receipt *r, char id[OP_ID_LEN + 1], struct berth_error *err);
 
 /* Free r; an image not ready is removed, files and row. */
 void image_receive_free(struct image_receipt *r);

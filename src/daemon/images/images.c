@@ -19,6 +19,8 @@
 #include "common/bzimage_header.h"
 #include "common/cleanup.h"
 #include "daemon/images/copy.h"
+#include "daemon/images/oci.h"
+#include "daemon/images/qemu_img.h"
 #include "daemon/images/tar.h"
 
 /* Fail unless path is a readable file of the type S_IFMT bits want (0: file or directory). */
@@ -152,6 +154,38 @@ int image_check_rootfs(const char *rootfs, const char *from, struct berth_error 
 	return 0;
 }
 
+int image_finish_ct(const char *dir, const char *from, tar_watch_fn watch, void *wctx,
+		    struct berth_error *err)
+{
+	_cleanup_free_ char *rootfs = NULL, *layout = NULL, *entry = NULL;
+	_cleanup_close_ int fd = -1;
+	struct berth_error ignored;
+	int rc;
+
+	if (asprintf(&rootfs, "%s/rootfs", dir) < 0 || asprintf(&layout, "%s/oci", dir) < 0)
+		return berr(err, ENOMEM, "%s", from);
+	if (!oci_is_layout(rootfs))
+		return image_check_rootfs(rootfs, from, err);
+	if (rename(rootfs, layout) < 0 || mkdir(rootfs, 0755) < 0)
+		return berr(err, errno, "cannot make room for the layers of %s", from);
+	rc = oci_unpack(layout, rootfs, dir, dir, watch, wctx, &entry, err);
+	if (rc)
+		berr_wrap(err, "%s", from);
+	if (remove_tree(layout, rc ? &ignored : err) && rc == 0)
+		return -1;
+	if (rc)
+		return -1;
+	if (!entry || entry[0] != '/')
+		return entry ? 0 : image_check_rootfs(rootfs, from, err); /* found in PATH at run */
+	fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !rootfs_has(fd, entry + 1))
+		return refuse(err, EINVAL,
+			      "the entrypoint of %s, %.128s, is not an executable file in "
+			      "its rootfs",
+			      from, entry);
+	return 0;
+}
+
 /* Progress of a VM import: files copied one after another, weighed by size. */
 struct import_progress {
 	progress_fn fn;
@@ -174,7 +208,9 @@ static int import_vm(const char *tmp, const struct image_source *src, progress_f
 	const char *from[] = { src->kernel, src->initrd, src->disk };
 	const char *to[] = { "kernel", "initrd", "disk.img" };
 	struct import_progress ip = { .fn = progress, .ctx = ctx };
+	uint64_t vsize;
 	struct stat st;
+	bool qcow2;
 
 	for (size_t i = 0; i < 3; i++)
 		if (from[i] && stat(from[i], &st) == 0)
@@ -192,6 +228,45 @@ static int import_vm(const char *tmp, const struct image_source *src, progress_f
 		if (copy_file(from[i], dst, 0, import_progress, &ip, err))
 			return -1;
 		ip.base += ip.part;
+	}
+	/* The JSON form is root's own: no image_max_size here. */
+	if (image_disk_judge(tmp, src->disk ? src->disk : "disk", UINT64_MAX, "what berth holds",
+			     &qcow2, &vsize, err))
+		return -1;
+	return qcow2 ? image_disk_convert(tmp, src->disk, vsize, progress, ctx, NULL, NULL, err)
+		     : 0;
+}
+
+int image_disk_judge(const char *dir, const char *what, uint64_t max_size, const char *limit,
+		     bool *qcow2, uint64_t *virtual_size, struct berth_error *err)
+{
+	_cleanup_free_ char *disk = NULL;
+
+	*qcow2 = false;
+	*virtual_size = 0;
+	if (asprintf(&disk, "%s/disk.img", dir) < 0)
+		return berr(err, ENOMEM, "%s", what);
+	if (access(disk, F_OK) < 0 && errno == ENOENT)
+		return 0; /* a kernel without a disk */
+	if (qcow2_file(disk, qcow2, err))
+		return -1;
+	return *qcow2 ? qemu_img_judge(disk, what, max_size, limit, virtual_size, err) : 0;
+}
+
+int image_disk_convert(const char *dir, const char *what, uint64_t virtual_size,
+		       progress_fn progress, void *ctx, tar_watch_fn watch, void *wctx,
+		       struct berth_error *err)
+{
+	_cleanup_free_ char *disk = NULL, *raw = NULL;
+
+	if (asprintf(&disk, "%s/disk.img", dir) < 0 || asprintf(&raw, "%s/disk.raw", dir) < 0)
+		return berr(err, ENOMEM, "%s", what);
+	if (qemu_img_convert(disk, raw, what, virtual_size, progress, ctx, watch, wctx, err))
+		return -1;
+	if (chmod(raw, 0600) < 0 || rename(raw, disk) < 0) {
+		berr(err, errno, "cannot keep the raw form of %s", what);
+		unlink(raw);
+		return -1;
 	}
 	return 0;
 }
@@ -215,7 +290,7 @@ static int import_ct(const char *tmp, const struct image_source *src, progress_f
 		if (tar_extract(src->rootfs, rootfs, progress, ctx, err))
 			return -1;
 	}
-	return image_check_rootfs(rootfs, src->rootfs, err);
+	return image_finish_ct(tmp, src->rootfs, NULL, NULL, err);
 }
 
 /* Write path's file system to disk: an image is whole on disk before its name says so,

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "daemon/images/tar.h"
 #include "daemon/servers/driver.h"
 #include "daemon/servers/server.h"
 
@@ -51,6 +52,25 @@ int image_check_kernel(const char *path, const char *what, struct berth_error *e
 /* Fail unless the directory rootfs can boot a container: /sbin/init or /bin/sh, an
  * executable file found with symlinks resolved inside it. from names it in messages. */
 int image_check_rootfs(const char *rootfs, const char *from, struct berth_error *err);
+
+/* Is dir/disk.img a qcow2 (by its first bytes; none or a raw one: *qcow2 false)? If so,
+ * judge it with qemu-img: no backing or external data file, whole, a virtual size (into
+ * *virtual_size) of at most max_size, which limit names. what names the disk in messages. */
+int image_disk_judge(const char *dir, const char *what, uint64_t max_size, const char *limit,
+		     bool *qcow2, uint64_t *virtual_size, struct berth_error *err);
+
+/* Make the judged qcow2 dir/disk.img of virtual_size bytes a sparse raw disk in its place, with
+ * progress and watch (may be NULL) as qemu_img_convert's. */
+int image_disk_convert(const char *dir, const char *what, uint64_t virtual_size,
+		       progress_fn progress, void *ctx, tar_watch_fn watch, void *wctx,
+		       struct berth_error *err);
+
+/* Finish the container image being built in dir: when dir/rootfs holds an OCI image layout,
+ * make it the rootfs its layers say (oci.c; watch, may be NULL, called while tar works); then
+ * check that the rootfs can run: the OCI image's entrypoint when it is an absolute path, else
+ * image_check_rootfs's /sbin/init or /bin/sh. from names the source in messages. */
+int image_finish_ct(const char *dir, const char *from, tar_watch_fn watch, void *wctx,
+		    struct berth_error *err);
 
 /* Remove image name's files (and a leftover NAME.tmp). */
 int image_remove(const char *state_dir, const char *name, struct berth_error *err);

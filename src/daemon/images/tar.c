@@ -235,10 +235,9 @@ void tar_stop(struct tar_child *t)
 	t->errfd = -1;
 }
 
-int tar_extract(const char *tarball, const char *dir, progress_fn progress, void *ctx,
-		struct berth_error *err)
+int tar_extract_fd(int fd, const char *what, const char *dir, progress_fn progress, void *ctx,
+		   tar_watch_fn watch, void *wctx, struct berth_error *err)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = malloc(FEED_CHUNK);
 	struct copy_progress p;
 	struct tar_child t;
@@ -248,30 +247,37 @@ int tar_extract(const char *tarball, const char *dir, progress_fn progress, void
 	int rc = 0;
 
 	if (!buf)
-		return berr(err, ENOMEM, "cannot extract %s", tarball);
-	fd = open(tarball, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return berr(err, errno, "cannot open %s", tarball);
+		return berr(err, ENOMEM, "cannot extract %s", what);
 	if (fstat(fd, &st) < 0)
-		return berr(err, errno, "cannot stat %s", tarball);
+		return berr(err, errno, "cannot stat %s", what);
 	if (!S_ISREG(st.st_mode))
-		return berr(err, 0, "%s is not a regular file", tarball);
+		return berr(err, 0, "%s is not a regular file", what);
 	n = pread(fd, buf, TAR_HEAD, 0);
 	if (n < 0)
-		return berr(err, errno, "cannot read %s", tarball);
-	if (tar_detect(buf, (size_t)n, tarball, &flag, err) || tar_start(&t, dir, flag, true, err))
+		return berr(err, errno, "cannot read %s", what);
+	if (tar_detect(buf, (size_t)n, what, &flag, err) || tar_start(&t, dir, flag, true, err))
 		return -1;
 	copy_progress_init(&p, st.st_size, progress, ctx);
-	while (rc == 0 && !t.failed && (n = read(fd, buf, FEED_CHUNK)) != 0) {
+	while (rc == 0 && !t.failed && (n = pread(fd, buf, FEED_CHUNK, (off_t)p.done)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			rc = berr(err, errno, "cannot read %s", tarball);
-		else if (tar_feed(&t, buf, (size_t)n, NULL, NULL, err) == 0)
+			rc = berr(err, errno, "cannot read %s", what);
+		else if ((rc = tar_feed(&t, buf, (size_t)n, watch, wctx, err)) == 0)
 			copy_progress_add(&p, (uint64_t)n);
 	}
 	if (rc == 0)
-		rc = tar_finish(&t, tarball, NULL, NULL, err);
+		rc = tar_finish(&t, what, watch, wctx, err);
 	tar_stop(&t);
 	return rc;
+}
+
+int tar_extract(const char *tarball, const char *dir, progress_fn progress, void *ctx,
+		struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(tarball, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return berr(err, errno, "cannot open %s", tarball);
+	return tar_extract_fd(fd, tarball, dir, progress, ctx, NULL, NULL, err);
 }

@@ -64,4 +64,9 @@ void tar_stop(struct tar_child *t);
 int tar_extract(const char *tarball, const char *dir, progress_fn progress, void *ctx,
 		struct berth_error *err);
 
+/* tar_extract() of the open file fd (what names it), calling watch (may be NULL) at least
+ * every 50 ms while tar works: non-zero stops it. */
+int tar_extract_fd(int fd, const char *what, const char *dir, progress_fn progress, void *ctx,
+		   tar_watch_fn watch, void *wctx, struct berth_error *err);
+
 #endif

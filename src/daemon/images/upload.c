@@ -32,6 +32,10 @@ struct image_upload {
 	size_t head_len;
 	struct tar_child tar;
 	bool started, done;
+	bool qcow2;	       /* disk.img is a qcow2, judged: it becomes raw at commit */
+	bool converting;       /* ... and is being made raw: both are on disk for a while */
+	uint64_t virtual_size; /* the qcow2's */
+	char disk_what[96];    /* names disk.img in messages */
 };
 
 static int free_bytes(const char *path, uint64_t *out, struct berth_error *err)
@@ -55,7 +59,7 @@ static int watch(void *ctx, struct berth_error *err)
 	if (free_bytes(u->tmp, &now, err))
 		return -1;
 	used = u->free_at_start > now ? u->free_at_start - now : 0;
-	if (used > u->bound.max_size)
+	if (used > u->bound.max_size && !u->converting)
 		return refuse(err, EFBIG,
 			      "image %s is larger than image_max_size (%s): the import was "
 			      "stopped after %s and nothing was kept",
@@ -218,13 +222,27 @@ static int check_vm_files(struct image_upload *u, bool cmdline, enum server_boot
 	return image_check_kernel(kernel, "in the archive", err);
 }
 
-int upload_finish(struct image_upload *u, bool cmdline, enum server_boot *boot, uint64_t *size,
-		  struct berth_error *err)
+/* A qcow2 disk.img is judged, its virtual size bounded by image_max_size and the disk the
+ * ledger could give. */
+static int judge_disk(struct image_upload *u, struct berth_error *err)
 {
-	char a[32], b[32];
-	uint64_t used;
+	bool ledger = u->bound.may_take < u->bound.max_size;
 
+	snprintf(u->disk_what, sizeof(u->disk_what), "disk.img of image %s", u->name);
+	if (image_disk_judge(u->tmp, u->disk_what, ledger ? u->bound.may_take : u->bound.max_size,
+			     ledger ? "the disk the ledger could give" : "image_max_size",
+			     &u->qcow2, &u->virtual_size, err) == 0)
+		return 0;
+	if (err->errnum == EFBIG && ledger)
+		err->errnum = ENOSPC; /* 409, as when the archive itself is too large */
+	return -1;
+}
+
+int upload_check(struct image_upload *u, bool cmdline, enum server_boot *boot, bool *convert,
+		 struct berth_error *err)
+{
 	*boot = BOOT_NONE;
+	*convert = false;
 	if (!u->started) {
 		if (!u->head_len)
 			return refuse(err, EINVAL, "the upload of image %s is empty", u->name);
@@ -236,11 +254,32 @@ int upload_finish(struct image_upload *u, bool cmdline, enum server_boot *boot, 
 			err->errnum = EINVAL; /* tar refused the archive */
 		return -1;
 	}
-	if (u->kind == KIND_CT ? image_check_rootfs(u->into, "the uploaded rootfs", err)
-			       : check_vm_files(u, cmdline, boot, err)) {
+	if (u->kind == KIND_CT ? image_finish_ct(u->tmp, "the uploaded rootfs", watch, u, err)
+			       : check_vm_files(u, cmdline, boot, err) || judge_disk(u, err)) {
 		if (err->errnum == 0)
 			err->errnum = EINVAL; /* what the archive holds is wrong */
 		return -1;
+	}
+	*convert = u->qcow2;
+	return 0;
+}
+
+int upload_commit(struct image_upload *u, progress_fn progress, void *ctx, uint64_t *size,
+		  struct berth_error *err)
+{
+	char a[32], b[32];
+	uint64_t used;
+	int rc = 0;
+
+	if (u->qcow2) {
+		/* While a qcow2 becomes raw, both are on disk; the watch then binds the file
+		 * system only (the raw disk's size was judged), image_max_size the end. */
+		u->converting = true;
+		rc = image_disk_convert(u->tmp, u->disk_what, u->virtual_size, progress, ctx, watch,
+					u, err);
+		u->converting = false;
+		if (rc)
+			return -1;
 	}
 	used = tree_disk_usage(u->tmp);
 	if (used > u->bound.max_size)

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "daemon/servers/driver.h"
 #include "daemon/servers/server.h"
 
 /* How much disk an upload may take. */
@@ -33,14 +34,20 @@ int upload_open(struct image_upload **out, const char *state_dir, const char *na
 ssize_t upload_write(struct image_upload *u, const void *buf, size_t len, int *wait_fd,
 		     struct berth_error *err);
 
-/* The archive is whole: finish extracting, check the image (a ct rootfs boots, a vm image is
- * a bzImage kernel and optional initrd and disk.img, or disk.img alone, nothing else; cmdline:
- * the image has a kernel command line, which needs a kernel), rename it into place. *boot
- * gets how a vm image boots (BOOT_NONE for ct), *size the bytes it takes on disk. */
-int upload_finish(struct image_upload *u, bool cmdline, enum server_boot *boot, uint64_t *size,
+/* The archive is whole: finish extracting and check the image (a ct rootfs boots, a vm image
+ * is a bzImage kernel and optional initrd and disk.img, or disk.img alone, nothing else;
+ * cmdline: the image has a kernel command line, which needs a kernel; a qcow2 disk.img passes
+ * qemu-img's judge). *boot gets how a vm image boots (BOOT_NONE for ct), *convert whether
+ * upload_commit has a qcow2 to convert (long work: an operation's). */
+int upload_check(struct image_upload *u, bool cmdline, enum server_boot *boot, bool *convert,
+		 struct berth_error *err);
+
+/* After upload_check: make a qcow2 disk raw (progress: the conversion's), check the size, and
+ * rename the image into place; *size gets the bytes it takes on disk. */
+int upload_commit(struct image_upload *u, progress_fn progress, void *ctx, uint64_t *size,
 		  struct berth_error *err);
 
-/* Stop tar, remove the files unless upload_finish succeeded, free u (NULL is fine). */
+/* Stop tar, remove the files unless upload_commit succeeded, free u (NULL is fine). */
 void upload_free(struct image_upload *u);
 
 #endif

@@ -12,6 +12,7 @@
 #include "daemon/net/net_dhcp.h"
 #include "daemon/net/net_lease.h"
 #include "daemon/net/net_link.h"
+#include "daemon/net/net_shape.h"
 #include "daemon/net/net_nat.h"
 
 /* Interface names: a kind letter after "bt", then the address in hex, so that they fit
@@ -109,7 +110,9 @@ int net_ct_attach(const struct net *n, const struct server *s, pid_t pid, struct
 	if_name(host, IF_VETH, addr);
 	if_name(peer, IF_PEER, addr);
 	net_link_remove(host); /* of a run whose container is gone, if any */
-	if (net_link_veth(host, peer, n->bridge, pid, addr, n->pool.prefix, n->pool.gateway, err)) {
+	if (net_link_veth(host, peer, n->bridge, pid, addr, n->pool.prefix, n->pool.gateway, err) ||
+	    (s->limits.net_bps && (net_shape(host, 0, s->limits.net_bps, err) ||
+				   net_shape("eth0", pid, s->limits.net_bps, err)))) {
 		net_link_remove(host);
 		return berr_wrap(err, "network of container %s", s->name);
 	}

@@ -17,10 +17,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "daemon/servers/ct_confine.h"
+#include "daemon/images/oci.h"
 #include "daemon/servers/server_files.h"
 
 static const char *const init_args[] = { "/sbin/init", NULL };
@@ -219,6 +221,45 @@ json_t *bundle_config(const struct server *s, const char *rootfs, const char *co
 
 /* clang-format on */
 
+int bundle_io_throttle(json_t *config, const struct server *s, dev_t dev)
+{
+	static const char *const keys[] = { "throttleReadIOPSDevice", "throttleWriteIOPSDevice",
+					    "throttleReadBpsDevice", "throttleWriteBpsDevice" };
+	json_t *res = json_object_get(json_object_get(config, "linux"), "resources");
+	json_t *io = json_object();
+
+	if (!res || !io || json_object_set_new(res, "blockIO", io) < 0)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		uint64_t rate = i < 2 ? s->limits.disk_iops : s->limits.disk_bps;
+
+		/* read and write alike: a plan sells the disk's rate, in each direction */
+		if (rate &&
+		    json_object_set_new(
+			io, keys[i],
+			json_pack("[{s:I, s:I, s:I}]", "major", (json_int_t)major(dev), "minor",
+				  (json_int_t)minor(dev), "rate", (json_int_t)rate)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The disk limits for the device the rootfs is mounted from (its loop device): the
+ * container's own disk. */
+static int add_io_throttle(json_t *config, const struct server *s, const char *rootfs,
+			   struct berth_error *err)
+{
+	struct stat st;
+
+	if (!s->limits.disk_iops && !s->limits.disk_bps)
+		return 0;
+	if (stat(rootfs, &st) < 0)
+		return berr(err, errno, "stat `%s`", rootfs);
+	if (bundle_io_throttle(config, s, st.st_dev) < 0)
+		return berr(err, ENOMEM, "bundle of %s", s->name);
+	return 0;
+}
+
 int bundle_write(const struct server *s, struct berth_error *err)
 {
 	char rootfs[PATH_MAX], dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
@@ -234,6 +275,15 @@ int bundle_write(const struct server *s, struct berth_error *err)
 	config = bundle_config(s, rootfs, bundle_init_args(rootfs), bundle_memory_min());
 	if (!config)
 		return berr(err, ENOMEM, "bundle of %s", s->name);
+	if (add_io_throttle(config, s, rootfs, err) < 0) {
+		json_decref(config);
+		return -1;
+	}
+	/* An OCI image's entrypoint, env and working directory (docs/images.md). */
+	if (oci_process_apply(config, s->image_dir, err) < 0) {
+		json_decref(config);
+		return berr_wrap(err, "bundle of %s", s->name);
+	}
 	rc = json_dump_file(config, tmp, JSON_INDENT(2));
 	json_decref(config);
 	if (rc < 0) {

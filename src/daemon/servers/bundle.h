@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 #include "daemon/servers/server.h"
@@ -30,6 +31,11 @@ bool bundle_memory_min(void);
  * allocation failure. */
 json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args,
 		      bool memory_min);
+
+/* Put s's disk limits (s->limits.disk_iops, disk_bps; none: nothing) into config's
+ * linux.resources.blockIO as read and write throttles of block device dev; -1 when out of
+ * memory. */
+int bundle_io_throttle(json_t *config, const struct server *s, dev_t dev);
 
 /* Write s->dir/bundle/config.json for s->dir/rootfs (replacing an older one atomically). */
 int bundle_write(const struct server *s, struct berth_error *err);

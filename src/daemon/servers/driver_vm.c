@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +22,22 @@
 #include "daemon/images/copy.h"
 #include "daemon/servers/driver.h"
 #include "daemon/net/net.h"
+#include "daemon/servers/jail.h"
 #include "daemon/servers/proc.h"
 #include "daemon/servers/server_console.h"
 #include "daemon/servers/server_files.h"
 #include "daemon/servers/spawn.h"
+#include "daemon/servers/vm_cgroup.h"
 #include "daemon/servers/vm_command.h"
 #include "daemon/servers/vmm_api.h"
 
-#define VM_START_MS    30000 /* until the control socket answers (RAM is touched first) */
-#define VM_API_MS      2000  /* one request on the control socket */
-#define VM_API_SLOW_MS 5000  /* the last chance of a VMM that did not answer in VM_API_MS */
-#define VM_KILL_MS     5000  /* for the VMM to exit after stop or SIGKILL */
+#define VM_START_MS	    30000 /* until the control socket answers (RAM is touched first) */
+#define VM_API_MS	    2000  /* one request on the control socket */
+#define VM_API_SLOW_MS	    5000  /* the last chance of a VMM that did not answer in VM_API_MS */
+#define VM_KILL_MS	    5000  /* for the VMM to exit after stop or SIGKILL */
+#define VM_MEMLOCK_SLACK    (16ULL << 20) /* RLIMIT_MEMLOCK of a jailed VMM: its RAM and this */
+#define JAIL_CONSOLE_FD_ARG "3"		  /* JAIL_CONSOLE_FD, as berth-vmm's argument */
+_Static_assert(JAIL_CONSOLE_FD == 3, "JAIL_CONSOLE_FD_ARG is JAIL_CONSOLE_FD");
 
 static int make_dir(const struct server *s, struct berth_error *err)
 {
@@ -83,24 +89,88 @@ static int vm_prepare(const struct server *s, const struct driver_env *e, struct
 	return vm_command(s, e, net, extra, a, err);
 }
 
+/* The uid the VMM of s runs as, for the checks on its socket (any when it is not jailed). */
+static uid_t vm_uid(const struct server *s)
+{
+	return s->jail_uid ? (uid_t)s->jail_uid : VMM_API_ANY_UID;
+}
+
+/* What s's VMM may use in its jail: its server's directory (disk, logs, control socket; made
+ * its own), its kernel and initrd read-only, its tap (given to its uid), and its console
+ * socket, which it may not make in the shared console directory: made here and passed. */
+static int vm_jail(const struct server *s, const struct driver_env *e, struct vm_args *a,
+		   struct jail *j, struct berth_error *err)
+{
+	char tap[IFNAMSIZ];
+	size_t n;
+
+	if (jail_init(j, s->jail_uid, e->state_dir, e->vmm_path, s->name, err) < 0 ||
+	    jail_own(j, s->dir, true, err) < 0 || jail_own(j, a->log, false, err) < 0 ||
+	    jail_bind(j, s->dir, true, true, err) < 0)
+		return -1;
+	if (s->boot != BOOT_FIRMWARE &&
+	    (jail_readable(a->kernel, err) < 0 || jail_bind(j, a->kernel, false, false, err) < 0 ||
+	     (access(a->initrd, F_OK) == 0 && (jail_readable(a->initrd, err) < 0 ||
+					       jail_bind(j, a->initrd, false, false, err) < 0))))
+		return -1;
+	if (!strncmp(a->net, "tap=", 4)) {
+		n = strcspn(a->net + 4, ",");
+		if (n >= sizeof(tap))
+			return berr(err, EINVAL, "VM %s: tap name too long", s->name);
+		memcpy(tap, a->net + 4, n);
+		tap[n] = '\0';
+		if (jail_tap(j, tap, err) < 0)
+			return -1;
+	}
+	if (a->argc + 2 >= VM_ARGS_MAX)
+		return berr(err, E2BIG, "VM %s: too many berth-vmm arguments", s->name);
+	if (jail_console(j, a->console_sock, err) < 0)
+		return -1;
+	a->argv[a->argc++] = "--console-sock-fd";
+	a->argv[a->argc++] = JAIL_CONSOLE_FD_ARG;
+	a->argv[a->argc] = NULL;
+	j->memlock = s->memory + VM_MEMLOCK_SLACK;
+	return 0;
+}
+
+/* Start s's VMM detached in cg: in its jail when it has one. */
+static int vm_spawn(const struct server *s, const struct driver_env *e, struct vm_args *a,
+		    const struct spawn_cgroup *cg, long *pid, struct berth_error *err)
+{
+	struct jail j;
+	int rc;
+
+	if (!s->jail_uid)
+		return spawn_detached_into(a->argv, -1, cg, a->log, pid, err);
+	rc = vm_jail(s, e, a, &j, err);
+	if (rc == 0)
+		rc = spawn_jailed(a->argv, cg, a->log, &j, pid, err);
+	jail_done(&j);
+	return rc;
+}
+
 static int vm_start(const struct server *s, const struct driver_env *e, long *pid,
 		    struct berth_error *err)
 {
 	_cleanup_close_ int pidfd = -1;
 	char tail[400];
 	struct vm_args a;
+	struct vm_cgroup_fds cg;
 	long log_from, deadline = proc_now_ms() + VM_START_MS;
+	int rc;
 
-	if (vm_prepare(s, e, &a, err) < 0)
+	if (vm_prepare(s, e, &a, err) < 0 || vm_cgroup_prepare(s, e, &cg, err) < 0)
 		return -1;
 	log_from = log_size(a.log);
-	if (spawn_detached(a.argv, a.log, pid, err) < 0)
+	rc = vm_spawn(s, e, &a, &(struct spawn_cgroup){ cg.fd, cg.n }, pid, err);
+	vm_cgroup_fds_close(&cg);
+	if (rc < 0)
 		return berr_wrap(err, "start VM %s", s->name);
 	pidfd = proc_open(*pid);
 	if (pidfd < 0)
 		goto died; /* it is gone already */
 	while (proc_now_ms() < deadline) {
-		if (vmm_api_pid(a.sock, VM_API_MS) == *pid)
+		if (vmm_api_pid_uid(a.sock, vm_uid(s), VM_API_MS) == *pid)
 			return 0;
 		if (proc_wait(pidfd, 100))
 			goto died;
@@ -166,26 +236,27 @@ static bool vm_alive(const struct server *s, const struct driver_env *e)
 	/* the socket is asked after the pidfd is taken, so an answer is about that process */
 	if (pidfd < 0 || server_file(sock, s, "api.sock", &err) < 0)
 		return false;
-	if (vmm_api_pid(sock, VM_API_MS) == s->pid)
+	if (vmm_api_pid_uid(sock, vm_uid(s), VM_API_MS) == s->pid)
 		return true;
 	/* a VMM busy in its event loop answers late: one longer try while it is certainly ours */
-	return vm_cmdline_is(s->pid, sock) && vmm_api_pid(sock, VM_API_SLOW_MS) == s->pid;
+	return vm_cmdline_is(s->pid, sock) &&
+	       vmm_api_pid_uid(sock, vm_uid(s), VM_API_SLOW_MS) == s->pid;
 }
 
 /* Ask the VMM behind pidfd to go: the power button (unless force), then stop. True once it
  * has exited. */
-static bool vm_ask_to_stop(const char *sock, int pidfd, bool force, int timeout_s)
+static bool vm_ask_to_stop(const char *sock, uid_t uid, int pidfd, bool force, int timeout_s)
 {
 	struct berth_error ignored;
 	json_t *reply = NULL;
 
 	/* a guest with ACPI shuts down and the VMM exits 0 */
-	if (!force && vmm_api_call(sock, "shutdown", VM_API_MS, &reply, &ignored) == 0) {
+	if (!force && vmm_api_call_uid(sock, "shutdown", uid, VM_API_MS, &reply, &ignored) == 0) {
 		json_decref(reply);
 		if (proc_wait(pidfd, timeout_s * 1000))
 			return true;
 	}
-	if (vmm_api_call(sock, "stop", VM_API_MS, &reply, &ignored) == 0) {
+	if (vmm_api_call_uid(sock, "stop", uid, VM_API_MS, &reply, &ignored) == 0) {
 		json_decref(reply);
 		if (proc_wait(pidfd, VM_KILL_MS))
 			return true;
@@ -205,9 +276,10 @@ static int vm_stop(const struct server *s, const struct driver_env *e, bool forc
 		return -1;
 	/* whatever answers on the server's own socket is its VMM, also one whose pid berthd
 	 * never recorded (killed between the spawn and the database write) */
-	pid = vmm_api_pid(sock, VM_API_MS);
-	if (pid > 0 && (pidfd = proc_open(pid)) >= 0 && vmm_api_pid(sock, VM_API_MS) == pid) {
-		if (vm_ask_to_stop(sock, pidfd, force, timeout_s))
+	pid = vmm_api_pid_uid(sock, vm_uid(s), VM_API_MS);
+	if (pid > 0 && (pidfd = proc_open(pid)) >= 0 &&
+	    vmm_api_pid_uid(sock, vm_uid(s), VM_API_MS) == pid) {
+		if (vm_ask_to_stop(sock, vm_uid(s), pidfd, force, timeout_s))
 			return 0;
 	} else {
 		/* no answer: a hung VMM is still killed, a recycled pid never, and one that has
@@ -237,6 +309,7 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 		unlink(sock);
 		if (e->net)
 			net_detach(e->net, s); /* its tap, now that no VMM holds it */
+		vm_cgroup_remove(s, e);
 	}
 	console_cleanup(s, e);
 }
@@ -244,14 +317,19 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 /* The disk image grows to the reservation; the guest grows its own file system. */
 static int vm_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)
 {
+	_cleanup_close_ int fd = -1;
 	char path[PATH_MAX];
 	struct stat st;
 
 	(void)e;
 	if (server_file(path, s, "disk.img", err) < 0)
 		return -1;
-	if (stat(path, &st) == 0 && (uint64_t)st.st_size < s->disk &&
-	    truncate(path, (off_t)s->disk))
+	/* never through a link: a jailed VMM may write in the disk's directory */
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : berr(err, errno, "server %s: open %s", s->name, path);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < s->disk &&
+	    ftruncate(fd, (off_t)s->disk))
 		return berr(err, errno, "server %s: cannot grow %s", s->name, path);
 	return 0;
 }

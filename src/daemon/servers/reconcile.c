@@ -13,6 +13,7 @@
 #include "daemon/images/image_actions.h"
 #include "daemon/servers/mounts.h"
 #include "daemon/servers/server_actions.h"
+#include "daemon/servers/vm_cgroup.h"
 #include "daemon/state/server_rows.h"
 
 /* Load every server row whose state is in mask, then call fn on each. */
@@ -74,6 +75,7 @@ int reconcile_start(struct berthd *d, struct berth_error *err)
 	if (each_server(d, ~0u, server_settle, err))
 		return -1;
 	remove_stray_tmp(d);
+	vm_cgroup_prune(&d->env); /* of VMs that ended, or were deleted, while berthd was down */
 	net_reconcile(&d->net, db);
 	return 0;
 }

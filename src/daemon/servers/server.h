@@ -13,6 +13,13 @@
 
 enum server_kind { KIND_VM, KIND_CT };
 
+/* The I/O limits a server's plan gives it (0: none): its disk's requests and bytes a second,
+ * its network's bytes a second each way (berth-vmm's iops=/bps=, a container's cgroup
+ * throttle and its veth's qdisc). */
+struct server_limits {
+	uint64_t disk_iops, disk_bps, net_bps;
+};
+
 /* How a VM starts: its image's kernel loaded by berth-vmm, or its disk's own bootloader run
  * by the firmware (an image with a disk and no kernel). A container has neither. */
 enum server_boot { BOOT_NONE, BOOT_KERNEL, BOOT_FIRMWARE };
@@ -32,9 +39,10 @@ struct server {
 	enum server_kind kind;
 	enum server_state state;
 	unsigned cpus;
-	uint64_t memory; /* bytes, reserved */
-	uint64_t disk;	 /* bytes, reserved */
-	long pid;	 /* VMM or container init while running, else 0 */
+	uint64_t memory;   /* bytes, reserved */
+	uint64_t disk;	   /* bytes, reserved */
+	long pid;	   /* VMM or container init while running, else 0 */
+	uint32_t jail_uid; /* a VM's own uid and gid for its VMM's jail (jail.h); 0: none */
 	bool restart_always;
 	enum server_boot boot;
 	char cmdline[SERVER_CMDLINE_MAX + 1]; /* a kernel-booted VM's own part, "" when none */
@@ -43,6 +51,7 @@ struct server {
 	 * 0 for a VM and for a privileged container (no user namespace: root is the host's) */
 	uint32_t idmap;
 	bool privileged;
+	struct server_limits limits;
 	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */
 	char image_dir[PATH_MAX]; /* STATE_DIR/images/IMAGE */
 };

@@ -17,6 +17,7 @@
 #include "daemon/images/image_actions.h"
 #include "daemon/servers/mounts.h"
 #include "common/error.h"
+#include "daemon/state/jail_ids.h"
 #include "daemon/state/server_rows.h"
 
 struct job {
@@ -190,7 +191,8 @@ int server_create(struct berthd *d, struct server_spec *spec, const char *cmdlin
 	    ledger_reserve(db, &d->cap, spec, err))
 		return -1;
 	server_announce(d, spec->name);
-	if (server_set_boot(db, spec->name, boot, own, err) == 0)
+	if (server_set_boot(db, spec->name, boot, own, err) == 0 &&
+	    server_set_limits(db, spec->name, &spec->limits, err) == 0)
 		j = job_new(d, spec->name, ACTION_START, false, 0, err);
 	snprintf(target, sizeof(target), "/1.0/servers/%s", spec->name);
 	if (!j || op_run(&d->ops, "create", target, create_work, j, free, id, err)) {
@@ -203,6 +205,21 @@ int server_create(struct berthd *d, struct server_spec *spec, const char *cmdlin
 	return 0;
 }
 
+/* A VM started by a root berthd gets its jail uid (docs/berthd-drivers.md, "The jail"):
+ * without root there is no jail to make. */
+static int jail_uid_of(struct berthd *d, struct server *s, struct berth_error *err)
+{
+	sqlite3 *db;
+
+	s->jail_uid = 0;
+	if (s->kind != KIND_VM || geteuid() != 0)
+		return 0;
+	db = db_conn(&d->db, err);
+	return db ? jail_id_take(db, s->name, d->cfg.vmm_ids_start, d->cfg.vmm_ids_count,
+				 &s->jail_uid, err)
+		  : -1;
+}
+
 /* Start s, which is 'starting'; on failure it goes back to 'stopped'. */
 static int do_start(struct berthd *d, struct server *s, struct berth_error *err)
 {
@@ -210,7 +227,7 @@ static int do_start(struct berthd *d, struct server *s, struct berth_error *err)
 	struct berth_error merr;
 	long pid = 0;
 
-	if (drv->start(s, &d->env, &pid, err)) {
+	if (jail_uid_of(d, s, err) || drv->start(s, &d->env, &pid, err)) {
 		drv->cleanup(s, &d->env);
 		move(d, s->name, STATE_BIT(STATE_STARTING), STATE_STOPPED, 0, &merr);
 		return -1;

@@ -19,14 +19,16 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/servers/jail.h"
 #include "daemon/servers/proc.h"
 
 extern char **environ;
 
 /* What the children of spawn_detached tell the parent through the pipe. */
 struct spawn_msg {
-	enum { MSG_PID, MSG_FORK_FAILED, MSG_EXEC_FAILED } kind;
+	enum { MSG_PID, MSG_FORK_FAILED, MSG_CGROUP_FAILED, MSG_EXEC_FAILED, MSG_JAIL_FAILED } kind;
 	int value; /* the pid or the errno */
+	int step;  /* MSG_JAIL_FAILED: the jail_step */
 };
 
 /* open() with the result at fd 3 or above, so that it cannot collide with stdio. */
@@ -43,24 +45,45 @@ static int open_high(const char *path, int flags, mode_t mode)
 
 static int open_log(const char *path, struct berth_error *err)
 {
-	int fd = open_high(path, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, 0600);
+	/* never through a link: a jailed VMM may write in the log's directory */
+	int fd = open_high(path, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
 		return berr(err, errno, "open log file `%s`", path);
 	return fd;
 }
 
-static void child_send(int fd, int kind, int value)
+static void child_send_step(int fd, int kind, int value, int step)
 {
-	struct spawn_msg m = { .kind = kind, .value = value };
+	struct spawn_msg m = { .kind = kind, .value = value, .step = step };
 
 	(void)!write(fd, &m, sizeof(m));
 }
 
-/* The grandchild: stdio, default signals, no inherited fds, exec. Never returns. */
-static void __attribute__((noreturn))
-child_exec(char *const argv[], int in_fd, int log_fd, int msg_fd)
+static void child_send(int fd, int kind, int value)
 {
+	child_send_step(fd, kind, value, 0);
+}
+
+/* The grandchild joins its cgroup before anything else: writing 0 to a cgroup.procs moves
+ * the writer, and nothing it runs after (the program, its threads) is ever outside. */
+static int child_enter_cgroup(const struct spawn_cgroup *cg)
+{
+	size_t i;
+
+	for (i = 0; cg && i < cg->n; i++)
+		if (write(cg->procs_fd[i], "0", 1) != 1)
+			return -1;
+	return 0;
+}
+
+/* The grandchild: stdio, default signals, no inherited fds, its jail (unless NULL), exec.
+ * Never returns. */
+static void __attribute__((noreturn))
+child_exec(char *const argv[], int in_fd, int log_fd, int msg_fd, const struct jail *jail)
+{
+	enum jail_step step;
+
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 	int sig;
@@ -74,13 +97,18 @@ child_exec(char *const argv[], int in_fd, int log_fd, int msg_fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC); /* msg_fd must stay open until exec */
+	if (jail && (step = jail_enter(jail)) != JAIL_OK) {
+		child_send_step(msg_fd, MSG_JAIL_FAILED, errno, step);
+		_exit(127);
+	}
 	execve(argv[0], argv, environ);
 	child_send(msg_fd, MSG_EXEC_FAILED, errno);
 	_exit(127);
 }
 
-int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long *pid,
-		      struct berth_error *err)
+/* spawn_detached_into(), in jail unless it is NULL. */
+static int detach(char *const argv[], int in_fd, const struct spawn_cgroup *cg,
+		  const char *log_path, const struct jail *jail, long *pid, struct berth_error *err)
 {
 	_cleanup_close_ int log_fd = -1, null_fd = -1;
 	struct spawn_msg m;
@@ -107,15 +135,27 @@ int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long 
 		pid_t g;
 
 		close(pipe_fd[0]);
+		/* above the jail's console fd, which jail_enter puts at its fixed number */
+		if (jail && pipe_fd[1] <= JAIL_CONSOLE_FD) {
+			int high = fcntl(pipe_fd[1], F_DUPFD_CLOEXEC, JAIL_CONSOLE_FD + 1);
+
+			if (high < 0) {
+				child_send(pipe_fd[1], MSG_FORK_FAILED, errno);
+				_exit(1);
+			}
+			pipe_fd[1] = high;
+		}
 		setsid();
-		g = fork();
+		g = jail ? jail_clone() : fork();
 		if (g < 0)
 			child_send(pipe_fd[1], MSG_FORK_FAILED, errno);
 		else if (g > 0)
 			child_send(pipe_fd[1], MSG_PID, g);
+		else if (child_enter_cgroup(cg) < 0)
+			child_send(pipe_fd[1], MSG_CGROUP_FAILED, errno);
 		else
-			child_exec(argv, in_fd >= 0 ? in_fd : null_fd, log_fd, pipe_fd[1]);
-		_exit(g < 0);
+			child_exec(argv, in_fd >= 0 ? in_fd : null_fd, log_fd, pipe_fd[1], jail);
+		_exit(g <= 0);
 	}
 	close(pipe_fd[1]);
 	/* EOF comes once the middle child has exited and the grandchild has exec'd. */
@@ -124,9 +164,15 @@ int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long 
 			continue;
 		if (m.kind == MSG_PID)
 			got = m.value;
+		else if (m.kind == MSG_JAIL_FAILED)
+			berr(err, m.value, "jail `%s`: cannot %s", argv[0],
+			     jail_step_name((enum jail_step)m.step));
 		else
 			berr(err, m.value, "%s `%s`",
-			     m.kind == MSG_FORK_FAILED ? "fork for" : "execute", argv[0]);
+			     m.kind == MSG_FORK_FAILED	   ? "fork for"
+			     : m.kind == MSG_CGROUP_FAILED ? "enter the cgroup of"
+							   : "execute",
+			     argv[0]);
 		if (m.kind != MSG_PID)
 			got = -1;
 	}
@@ -141,9 +187,27 @@ int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long 
 	return 0;
 }
 
+int spawn_detached_into(char *const argv[], int in_fd, const struct spawn_cgroup *cg,
+			const char *log_path, long *pid, struct berth_error *err)
+{
+	return detach(argv, in_fd, cg, log_path, NULL, pid, err);
+}
+
+int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long *pid,
+		      struct berth_error *err)
+{
+	return detach(argv, in_fd, NULL, log_path, NULL, pid, err);
+}
+
 int spawn_detached(char *const argv[], const char *log_path, long *pid, struct berth_error *err)
 {
-	return spawn_detached_in(argv, -1, log_path, pid, err);
+	return detach(argv, -1, NULL, log_path, NULL, pid, err);
+}
+
+int spawn_jailed(char *const argv[], const struct spawn_cgroup *cg, const char *log_path,
+		 const struct jail *jail, long *pid, struct berth_error *err)
+{
+	return detach(argv, -1, cg, log_path, jail, pid, err);
 }
 
 /* Append what is readable now on fd to out (at *len, keeping one byte for the NUL). */
@@ -281,12 +345,12 @@ long log_size(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 ? (long)st.st_size : 0;
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? (long)st.st_size : 0;
 }
 
 void log_tail(const char *path, long from, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	long end = log_size(path), start = from;
 	ssize_t n;
 

@@ -30,6 +30,25 @@ int spawn_detached(char *const argv[], const char *log_path, long *pid, struct b
 int spawn_detached_in(char *const argv[], int in_fd, const char *log_path, long *pid,
 		      struct berth_error *err);
 
+/* The cgroup a detached child enters before its execve: fds of its cgroup.procs files (one
+ * per v1 hierarchy), opened by the caller. */
+struct spawn_cgroup {
+	const int *procs_fd;
+	size_t n;
+};
+
+/* spawn_detached_in() whose child first enters cg (NULL: none); failing to is an error. */
+int spawn_detached_into(char *const argv[], int in_fd, const struct spawn_cgroup *cg,
+			const char *log_path, long *pid, struct berth_error *err);
+
+struct jail;
+
+/* spawn_detached_into() of a VMM in jail (jail.h): cloned into its namespaces, it enters cg
+ * (NULL: none), then the jail before execve; a jail that cannot be made is an error saying
+ * which step failed. *pid is its pid as berthd sees it (in its own PID namespace it is 1). */
+int spawn_jailed(char *const argv[], const struct spawn_cgroup *cg, const char *log_path,
+		 const struct jail *jail, long *pid, struct berth_error *err);
+
 /* Run argv (argv[0] is a path) in a session of its own and wait up to timeout_ms for it
  * (then kill it: an error). stderr is appended to log_path; stdout too, unless out is given:
  * then up to out_size - 1 bytes of it land in out, NUL-terminated. *status is its wait

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "daemon/servers/server_console.h"
@@ -25,6 +26,18 @@ static void add_opt(struct vm_args *a, const char *opt, const char *value)
 {
 	add(a, opt);
 	add(a, value);
+}
+
+/* ",iops=N" and ",bps=N" for the limits given (0: none) appended to arg. */
+static void add_limits(char *arg, size_t size, uint64_t iops, uint64_t bps)
+{
+	size_t n = strlen(arg);
+
+	/* fits: VM_LIMITS_LEN is room for both */
+	if (iops)
+		n += (size_t)snprintf(arg + n, size - n, ",iops=%" PRIu64, iops);
+	if (bps)
+		snprintf(arg + n, size - n, ",bps=%" PRIu64, bps);
 }
 
 /* --kernel, --initrd and --cmdline of a kernel-booted server. */
@@ -57,8 +70,13 @@ int vm_command(const struct server *s, const struct driver_env *e, const char *n
 	    server_file(console, s, "console.log", err) < 0 ||
 	    console_socket(e, s->name, a->console_sock, err) < 0)
 		return -1;
-	if (snprintf(a->net, sizeof(a->net), "%s", net) >= (int)sizeof(a->net))
+	if (snprintf(a->net, sizeof(a->net), "%s", net) >= NET_VM_ARG_MAX)
 		return berr(err, ENAMETOOLONG, "VM %s: its --net argument is too long", s->name);
+	if (a->net[0])
+		add_limits(a->net, sizeof(a->net), 0, s->limits.net_bps);
+	/* a path with a comma would read as berth-vmm's items: server paths have none */
+	snprintf(a->disk_arg, sizeof(a->disk_arg), "%s", a->disk);
+	add_limits(a->disk_arg, sizeof(a->disk_arg), s->limits.disk_iops, s->limits.disk_bps);
 	/* berth-vmm's own log is capped as the console's is: a guest can make it talk */
 	if (e->console_log_max) {
 		snprintf(a->console, sizeof(a->console), "file=%s,max=%llu", console,
@@ -82,7 +100,7 @@ int vm_command(const struct server *s, const struct driver_env *e, const char *n
 		return -1;
 	}
 	if (access(a->disk, F_OK) == 0)
-		add_opt(a, "--disk", a->disk);
+		add_opt(a, "--disk", a->disk_arg);
 	if (a->net[0])
 		add_opt(a, "--net", a->net);
 	add_opt(a, "--cpus", a->cpus);

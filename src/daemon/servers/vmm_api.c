@@ -96,21 +96,41 @@ static int recv_line(int fd, char *buf, size_t size, long deadline, struct berth
 	}
 }
 
-int vmm_api_call(const char *sock_path, const char *cmd, int timeout_ms, json_t **reply,
-		 struct berth_error *err)
+/* The process that listens on fd's peer, as the kernel says (in our PID namespace). */
+static int peer_of(int fd, struct ucred *peer, struct berth_error *err)
+{
+	socklen_t len = sizeof(*peer);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &len) < 0)
+		return berr(err, errno, "who serves the VMM control socket");
+	return 0;
+}
+
+/* vmm_api_call() that also gives the listener's credentials in *peer (may be NULL), and
+ * refuses one whose uid is not uid (unless uid is VMM_API_ANY_UID). */
+static int call(const char *sock_path, const char *cmd, uid_t uid, int timeout_ms, json_t **reply,
+		struct ucred *peer, struct berth_error *err)
 {
 	long deadline = proc_now_ms() + timeout_ms;
 	_cleanup_close_ int fd = -1;
 	char line[REPLY_MAX + 1];
+	struct ucred cred;
 	json_error_t jerr;
 	json_t *r, *ok;
 	int n;
 
 	n = snprintf(line, sizeof(line), "{\"cmd\":\"%s\"}\n", cmd);
 	fd = connect_to(sock_path, deadline, err);
-	if (fd < 0 || send_line(fd, line, (size_t)n, deadline, err) < 0 ||
+	if (fd < 0 || peer_of(fd, &cred, err) < 0)
+		return berr_wrap(err, "VMM `%s`", cmd);
+	if (uid != VMM_API_ANY_UID && cred.uid != uid)
+		return berr(err, EPERM, "VMM `%s`: `%s` is served by uid %u, not the VM's %u", cmd,
+			    sock_path, (unsigned)cred.uid, (unsigned)uid);
+	if (send_line(fd, line, (size_t)n, deadline, err) < 0 ||
 	    recv_line(fd, line, sizeof(line), deadline, err) < 0)
 		return berr_wrap(err, "VMM `%s`", cmd);
+	if (peer)
+		*peer = cred;
 	r = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
 	ok = json_object_get(r, "ok");
 	if (!json_is_boolean(ok)) {
@@ -127,16 +147,33 @@ int vmm_api_call(const char *sock_path, const char *cmd, int timeout_ms, json_t 
 	return 0;
 }
 
-long vmm_api_pid(const char *sock_path, int timeout_ms)
+int vmm_api_call(const char *sock_path, const char *cmd, int timeout_ms, json_t **reply,
+		 struct berth_error *err)
+{
+	return call(sock_path, cmd, VMM_API_ANY_UID, timeout_ms, reply, NULL, err);
+}
+
+int vmm_api_call_uid(const char *sock_path, const char *cmd, uid_t uid, int timeout_ms,
+		     json_t **reply, struct berth_error *err)
+{
+	return call(sock_path, cmd, uid, timeout_ms, reply, NULL, err);
+}
+
+long vmm_api_pid_uid(const char *sock_path, uid_t uid, int timeout_ms)
 {
 	struct berth_error err;
+	struct ucred peer;
 	json_t *r = NULL;
-	long pid = 0;
 
-	if (vmm_api_call(sock_path, "status", timeout_ms, &r, &err) < 0)
+	/* the kernel's pid, not the one in the reply: a jailed VMM is pid 1 of its own PID
+	 * namespace, and a reply is the VMM's word */
+	if (call(sock_path, "status", uid, timeout_ms, &r, &peer, &err) < 0)
 		return 0;
-	if (json_is_integer(json_object_get(r, "pid")))
-		pid = (long)json_integer_value(json_object_get(r, "pid"));
 	json_decref(r);
-	return pid;
+	return peer.pid;
+}
+
+long vmm_api_pid(const char *sock_path, int timeout_ms)
+{
+	return vmm_api_pid_uid(sock_path, VMM_API_ANY_UID, timeout_ms);
 }

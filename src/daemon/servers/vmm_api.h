@@ -4,6 +4,7 @@
 #define BERTH_DAEMON_VMM_API_H
 
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -13,7 +14,19 @@
 int vmm_api_call(const char *sock_path, const char *cmd, int timeout_ms, json_t **reply,
 		 struct berth_error *err);
 
-/* The pid the VMM at sock_path reports in its status, or 0 when it does not answer. */
+#define VMM_API_ANY_UID ((uid_t)-1)
+
+/* vmm_api_call() to a VMM that must run as uid (a jailed VM's own): a socket served by
+ * another uid is refused unasked (EPERM). */
+int vmm_api_call_uid(const char *sock_path, const char *cmd, uid_t uid, int timeout_ms,
+		     json_t **reply, struct berth_error *err);
+
+/* The pid of the VMM that answers `status` at sock_path, as the kernel gives it for the
+ * socket's listener (SO_PEERCRED: in berthd's PID namespace, also for a jailed VMM), or 0
+ * when it does not answer. */
 long vmm_api_pid(const char *sock_path, int timeout_ms);
+
+/* vmm_api_pid() of a VMM that must run as uid (VMM_API_ANY_UID: any). */
+long vmm_api_pid_uid(const char *sock_path, uid_t uid, int timeout_ms);
 
 #endif

@@ -216,3 +216,10 @@ json_t *db_row_json(sqlite3 *c, const char *sql, const char *key, json_t *(*row)
 		refuse(err, ENOENT, "no %s %.64s", what, key);
 	return first;
 }
+
+const char *db_text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}

@@ -62,6 +62,9 @@ void db_rollback(sqlite3 *c);
 json_t *db_rows_json(sqlite3 *c, const char *sql, const char *key, json_t *(*row)(sqlite3_stmt *),
 		     struct berth_error *err);
 
+/* Column col of st's row as text; "" for NULL. */
+const char *db_text(sqlite3_stmt *st, int col);
+
 /* The first row of db_rows_json(), or NULL with ENOENT "no WHAT KEY" when there is none. */
 json_t *db_row_json(sqlite3 *c, const char *sql, const char *key, json_t *(*row)(sqlite3_stmt *),
 		    const char *what, struct berth_error *err);

@@ -17,6 +17,7 @@
 #include "daemon/state/db.h"
 #include "daemon/images/disk_size.h"
 #include "daemon/net/net_lease.h"
+#include "daemon/servers/vm_cgroup.h"
 #include "common/error.h"
 #include "common/size.h"
 
@@ -60,22 +61,28 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 	cap->idmap_count = c->idmap_count;
 }
 
-/* Sums over all rows but the one called except (NULL: all). */
+/* Sums over all rows but the one called except (NULL: all). A VM's memory counts with its
+ * VMM's overhead (vm_cgroup.h): its cgroup lets it take that much, so it is sold too. */
 static int sum_rows(sqlite3 *db, const char *except, struct usage *u, struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(db,
-						     "SELECT count(*), total(cpus), total(memory), "
-						     "total(disk) FROM servers WHERE name IS NOT ?",
-						     err);
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db,
+		       "SELECT count(*), total(cpus), total(memory), total(disk), "
+		       "total(CASE kind WHEN 'vm' THEN ?2 + memory / ?3 ELSE 0 END) "
+		       "FROM servers WHERE name IS NOT ?1",
+		       err);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, except, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)VM_OVERHEAD_FIXED);
+	sqlite3_bind_int64(st, 3, VM_OVERHEAD_RAM_DIV);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return db_error(db, err, "summing reservations");
 	u->servers = (unsigned)sqlite3_column_int(st, 0);
 	u->cpus = (uint64_t)sqlite3_column_int64(st, 1);
-	u->memory = (uint64_t)sqlite3_column_int64(st, 2);
+	u->vmm_overhead = (uint64_t)sqlite3_column_int64(st, 4);
+	u->memory = (uint64_t)sqlite3_column_int64(st, 2) + u->vmm_overhead;
 	u->disk = (uint64_t)sqlite3_column_int64(st, 3);
 	return 0;
 }
@@ -173,15 +180,25 @@ int ledger_disk_free(sqlite3 *db, const struct capacity *cap, uint64_t *free,
 	return 0;
 }
 
-/* Refuse what does not fit, saying what is free. */
-static int check_fits(const struct capacity *cap, const struct usage *u, uint64_t cpus,
-		      uint64_t memory, uint64_t disk, struct berth_error *err)
+/* The memory a server of kind with memory bytes of RAM takes beyond it (its VMM's). */
+static uint64_t overhead_of(enum server_kind kind, uint64_t memory)
 {
-	char a[32], f[32], t[32];
+	return kind == KIND_VM ? vm_memory_charged(memory) - memory : 0;
+}
 
-	if (memory > minus(cap->memory, u->memory))
-		return refuse(err, ENOSPC, "not enough memory: asked %s, free %s of %s",
-			      size_format(memory, a, sizeof(a)),
+/* Refuse what does not fit, saying what is free. memory is the server's RAM, overhead what
+ * its VMM takes beyond it. */
+static int check_fits(const struct capacity *cap, const struct usage *u, uint64_t cpus,
+		      uint64_t memory, uint64_t overhead, uint64_t disk, struct berth_error *err)
+{
+	char a[32], f[32], t[32], o[32], vmm[64] = "";
+
+	if (overhead)
+		snprintf(vmm, sizeof(vmm), " (and %s for its VMM)",
+			 size_format(overhead, o, sizeof(o)));
+	if (memory + overhead > minus(cap->memory, u->memory))
+		return refuse(err, ENOSPC, "not enough memory: asked %s%s, free %s of %s",
+			      size_format(memory, a, sizeof(a)), vmm,
 			      size_format(minus(cap->memory, u->memory), f, sizeof(f)),
 			      size_format(cap->memory, t, sizeof(t)));
 	if (cpus > minus(cap->cpus, u->cpus))
@@ -334,7 +351,8 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 	spec->address[0] = '\0';
 	spec->idmap = 0;
 	if (usage_now(db, cap, NULL, &u, err) ||
-	    check_fits(cap, &u, spec->cpus, spec->memory, spec->disk, err) ||
+	    check_fits(cap, &u, spec->cpus, spec->memory, overhead_of(spec->kind, spec->memory),
+		       spec->disk, err) ||
 	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
 	    (spec->kind == KIND_CT && !spec->privileged &&
 	     idmap_pick(db, cap, &spec->idmap, err)) ||
@@ -351,6 +369,7 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 {
 	sqlite3_stmt *st;
 	struct usage u;
+	enum server_kind kind;
 	uint64_t old_disk;
 	int rc;
 
@@ -358,7 +377,8 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		return refuse(err, EINVAL, "size too large");
 	if (db_begin(db, err))
 		return -1;
-	st = db_prepare(db, "SELECT state, cpus, memory, disk FROM servers WHERE name = ?", err);
+	st = db_prepare(db, "SELECT state, cpus, memory, disk, kind FROM servers WHERE name = ?",
+			err);
 	if (!st)
 		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -380,6 +400,7 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 	cpus = cpus ? cpus : (unsigned)sqlite3_column_int64(st, 1);
 	memory = memory ? memory : (uint64_t)sqlite3_column_int64(st, 2);
 	old_disk = (uint64_t)sqlite3_column_int64(st, 3);
+	kind = strcmp((const char *)sqlite3_column_text(st, 4), "vm") ? KIND_CT : KIND_VM;
 	sqlite3_finalize(st);
 	disk = disk ? disk : old_disk;
 	if (disk < old_disk) {
@@ -387,7 +408,8 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		       (unsigned long long)old_disk);
 		goto fail;
 	}
-	if (usage_now(db, cap, name, &u, err) || check_fits(cap, &u, cpus, memory, disk, err))
+	if (usage_now(db, cap, name, &u, err) ||
+	    check_fits(cap, &u, cpus, memory, overhead_of(kind, memory), disk, err))
 		goto fail;
 	st =
 	    db_prepare(db, "UPDATE servers SET cpus = ?, memory = ?, disk = ? WHERE name = ?", err);

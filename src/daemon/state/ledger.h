@@ -44,7 +44,8 @@ struct capacity {
 /* Sums over every server row (creating and deleting ones hold their reservation too), and
  * the disk as the file system is now. */
 struct usage {
-	uint64_t cpus, memory;
+	uint64_t cpus, memory;	/* memory: the servers' RAM and their VMMs' overhead */
+	uint64_t vmm_overhead;	/* of memory: what VMMs take beyond their guests' RAM */
 	uint64_t disk;		/* servers' disks and images */
 	uint64_t images;	/* of disk: the images' */
 	uint64_t disk_total;	/* size of the state dir's file system */
@@ -61,9 +62,10 @@ struct server_spec {
 	uint64_t memory, disk;
 	uint64_t image_disk; /* a VM's: the length of its image's disk.img (0: none) */
 	bool restart_always;
-	bool privileged;	    /* a container without a user namespace */
-	char address[NET_ADDR_LEN]; /* out: the address of the pool it got, "" when none */
-	uint32_t idmap;		    /* out: a container's first host id, 0 when none */
+	bool privileged;	     /* a container without a user namespace */
+	struct server_limits limits; /* its plan's; recorded after the reservation */
+	char address[NET_ADDR_LEN];  /* out: the address of the pool it got, "" when none */
+	uint32_t idmap;		     /* out: a container's first host id, 0 when none */
 };
 
 /* Cores and RAM; state_dir (kept by pointer) must be on a file system statvfs can read. */

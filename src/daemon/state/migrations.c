@@ -44,7 +44,15 @@ const char *const db_migrations[] = {
 	"ALTER TABLE servers ADD COLUMN cmdline TEXT;"
 	"UPDATE images SET boot = 'kernel' WHERE kind = 'vm';"
 	"UPDATE servers SET boot = 'kernel' WHERE kind = 'vm';",
-	/* 4: a container's user namespace: idmap is the first of the 65536 host ids its uids and
+	/* 4: a VM's own uid and gid for its VMM's jail, given at its first start and kept
+	 * (servers/jail.h); no two servers share one (NULLs are many). */
+	"ALTER TABLE servers ADD COLUMN jail_uid INTEGER;"
+	"CREATE UNIQUE INDEX servers_jail_uid ON servers (jail_uid);",
+	/* 5: the I/O limits a server's plan gave it (NULL: none); servers made before had none. */
+	"ALTER TABLE servers ADD COLUMN disk_iops INTEGER CHECK (disk_iops > 0);"
+	"ALTER TABLE servers ADD COLUMN disk_bps INTEGER CHECK (disk_bps > 0);"
+	"ALTER TABLE servers ADD COLUMN net_bps INTEGER CHECK (net_bps > 0);",
+	/* 6: a container's user namespace: idmap is the first of the 65536 host ids its uids and
 	 * gids 0..65535 map to (NULL: none). No two servers' ranges ever share an id: a unique
 	 * index, and triggers that refuse any overlap (a pool changed between runs could cut
 	 * ranges at other places). privileged: a container without a user namespace, as

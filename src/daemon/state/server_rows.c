@@ -17,7 +17,7 @@ static const char *const state_names[] = {
 
 #define COLUMNS                                                                                    \
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
-	"cmdline, idmap, privileged"
+	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged"
 
 const char *server_state_name(enum server_state s)
 {
@@ -40,37 +40,34 @@ const char *server_kind_name(enum server_kind k)
 	return k == KIND_VM ? "vm" : "ct";
 }
 
-static const char *text(sqlite3_stmt *st, int col)
-{
-	const char *t = (const char *)sqlite3_column_text(st, col);
-
-	return t ? t : "";
-}
-
 static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struct berth_error *err)
 {
-	int state = server_state_parse(text(st, 3));
+	int state = server_state_parse(db_text(st, 3));
 
 	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", text(st, 0));
-	snprintf(s->image, sizeof(s->image), "%s", text(st, 2));
-	s->kind = strcmp(text(st, 1), "vm") ? KIND_CT : KIND_VM;
+	snprintf(s->name, sizeof(s->name), "%s", db_text(st, 0));
+	snprintf(s->image, sizeof(s->image), "%s", db_text(st, 2));
+	s->kind = strcmp(db_text(st, 1), "vm") ? KIND_CT : KIND_VM;
 	s->state = state < 0 ? STATE_STOPPED : (enum server_state)state;
 	s->cpus = (unsigned)sqlite3_column_int64(st, 4);
 	s->memory = (uint64_t)sqlite3_column_int64(st, 5);
 	s->disk = (uint64_t)sqlite3_column_int64(st, 6);
 	s->pid = (long)sqlite3_column_int64(st, 8);
-	s->restart_always = !strcmp(text(st, 9), "always");
-	s->boot = s->kind == KIND_CT		      ? BOOT_NONE
-		  : !strcmp(text(st, 11), "firmware") ? BOOT_FIRMWARE
-						      : BOOT_KERNEL;
-	if ((size_t)snprintf(s->cmdline, sizeof(s->cmdline), "%s", text(st, 12)) >=
+	s->jail_uid = (uint32_t)sqlite3_column_int64(st, 13);
+	s->restart_always = !strcmp(db_text(st, 9), "always");
+	s->boot = s->kind == KIND_CT			 ? BOOT_NONE
+		  : !strcmp(db_text(st, 11), "firmware") ? BOOT_FIRMWARE
+							 : BOOT_KERNEL;
+	if ((size_t)snprintf(s->cmdline, sizeof(s->cmdline), "%s", db_text(st, 12)) >=
 	    sizeof(s->cmdline))
 		return berr(err, EOVERFLOW, "server %s: its kernel command line is too long",
 			    s->name);
-	snprintf(s->address, sizeof(s->address), "%s", text(st, 7));
-	s->idmap = (uint32_t)sqlite3_column_int64(st, 13);
-	s->privileged = sqlite3_column_int64(st, 14) != 0;
+	snprintf(s->address, sizeof(s->address), "%s", db_text(st, 7));
+	s->limits = (struct server_limits){ (uint64_t)sqlite3_column_int64(st, 14),
+					    (uint64_t)sqlite3_column_int64(st, 15),
+					    (uint64_t)sqlite3_column_int64(st, 16) };
+	s->idmap = (uint32_t)sqlite3_column_int64(st, 17);
+	s->privileged = sqlite3_column_int64(st, 18) != 0;
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
 	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,
@@ -145,23 +142,53 @@ int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const 
 	return 0;
 }
 
+int server_set_limits(sqlite3 *db, const char *name, const struct server_limits *l,
+		      struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db, "UPDATE servers SET disk_iops = ?2, disk_bps = ?3, net_bps = ?4 WHERE name = ?1",
+	    err);
+	const uint64_t v[] = { l->disk_iops, l->disk_bps, l->net_bps };
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	for (int i = 0; i < 3; i++)
+		if (v[i]) /* else NULL: no limit */
+			sqlite3_bind_int64(st, i + 2, (sqlite3_int64)v[i]);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_error(db, err, "recording the server's I/O limits");
+	return 0;
+}
+
+json_t *limits_json(const struct server_limits *l)
+{
+	return json_pack("{s:I, s:I, s:I}", "disk_iops", (json_int_t)l->disk_iops, "disk_bps",
+			 (json_int_t)l->disk_bps, "net_bps", (json_int_t)l->net_bps);
+}
+
 static json_t *row_json(sqlite3_stmt *st)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name",
-			      text(st, 0), "kind", text(st, 1), "image", text(st, 2), "state",
-			      text(st, 3), "cpus", (json_int_t)sqlite3_column_int64(st, 4),
-			      "memory", (json_int_t)sqlite3_column_int64(st, 5), "disk",
-			      (json_int_t)sqlite3_column_int64(st, 6), "address", "pid", "restart",
-			      text(st, 9), "created", (json_int_t)sqlite3_column_int64(st, 10));
+	struct server_limits limits = { (uint64_t)sqlite3_column_int64(st, 14),
+					(uint64_t)sqlite3_column_int64(st, 15),
+					(uint64_t)sqlite3_column_int64(st, 16) };
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name",
+		      db_text(st, 0), "kind", db_text(st, 1), "image", db_text(st, 2), "state",
+		      db_text(st, 3), "cpus", (json_int_t)sqlite3_column_int64(st, 4), "memory",
+		      (json_int_t)sqlite3_column_int64(st, 5), "disk",
+		      (json_int_t)sqlite3_column_int64(st, 6), "address", "pid", "restart",
+		      db_text(st, 9), "created", (json_int_t)sqlite3_column_int64(st, 10));
 
 	if (!j)
 		return NULL;
 	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
-		json_object_set_new(j, "address", json_string(text(st, 7)));
+		json_object_set_new(j, "address", json_string(db_text(st, 7)));
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int64(st, 8) > 0)
 		json_object_set_new(j, "pid", json_integer(sqlite3_column_int64(st, 8)));
-	boot_json(j, text(st, 1), text(st, 11), text(st, 12));
-	idmap_json(j, text(st, 1), sqlite3_column_int64(st, 13), sqlite3_column_int64(st, 14));
+	boot_json(j, db_text(st, 1), db_text(st, 11), db_text(st, 12));
+	json_object_set_new(j, "limits", limits_json(&limits));
+	idmap_json(j, db_text(st, 1), sqlite3_column_int64(st, 17), sqlite3_column_int64(st, 18));
 	return j;
 }
 
@@ -189,9 +216,9 @@ json_t *server_names(sqlite3 *db, unsigned mask, struct berth_error *err)
 		return NULL;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state = server_state_parse(text(st, 1));
+		state = server_state_parse(db_text(st, 1));
 		if (state >= 0 && (mask & STATE_BIT(state)))
-			json_array_append_new(list, json_string(text(st, 0)));
+			json_array_append_new(list, json_string(db_text(st, 0)));
 	}
 	if (rc != SQLITE_DONE) {
 		db_error(db, err, "listing servers");
@@ -212,7 +239,7 @@ static int explain(sqlite3 *db, const char *name, enum server_state to, struct b
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return refuse(err, ENOENT, "no server %s", name);
-	return refuse(err, EBUSY, "server %s is %s: it cannot go %s now", name, text(st, 0),
+	return refuse(err, EBUSY, "server %s is %s: it cannot go %s now", name, db_text(st, 0),
 		      to == STATE_DELETING ? "to deleting" : server_state_name(to));
 }
 

@@ -44,6 +44,13 @@ void idmap_json(json_t *j, const char *kind, long long idmap, long long privileg
 int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const char *cmdline,
 		    struct berth_error *err);
 
+/* Record the I/O limits of server name (in its 'creating' row); 0: none. */
+int server_set_limits(sqlite3 *db, const char *name, const struct server_limits *l,
+		      struct berth_error *err);
+
+/* l as JSON: {"disk_iops": N, "disk_bps": N, "net_bps": N}, 0 for none. */
+json_t *limits_json(const struct server_limits *l);
+
 /* Names of the servers in any state of mask, as a JSON array of strings. */
 json_t *server_names(sqlite3 *db, unsigned mask, struct berth_error *err);
 

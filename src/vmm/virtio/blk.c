@@ -22,6 +22,7 @@
 
 #include "common/ratelog.h"
 
+#include "vmm/io_limit.h"
 #include "vmm/virtio/blk_disk.h"
 #include "vmm/virtio/blk_request.h"
 
@@ -57,6 +58,7 @@ struct vblk {
 	int efd; /* the ring's completion eventfd */
 	struct loop_source src;
 	bool src_added;
+	struct io_limit limit; /* iops=, bps=: checked before each request is popped */
 	unsigned nfree;
 	uint16_t free[VBLK_SLOTS];
 	struct vblk_slot slots[VBLK_SLOTS];
@@ -205,6 +207,8 @@ static void vblk_accept(struct vblk *b)
 	struct vblk_slot *s = &b->slots[b->free[--b->nfree]];
 	int st = vblk_parse(&s->req, &b->chain, b->capacity, b->readonly);
 
+	/* every request counts, a refused one too: the guest chose to send it */
+	io_limit_charge(&b->limit, 1, st == VBLK_EXECUTE ? s->req.len : 0);
 	s->epoch = b->epoch;
 	if (st == VBLK_EXECUTE)
 		vblk_begin(b, s);
@@ -320,19 +324,21 @@ static void vblk_submit(struct vblk *b)
 			       strerror(-r));
 }
 
-/* Pop and start requests while slots and the turn's budget last, then submit and interrupt
- * the driver. Requests that end at once (a read of nothing) free their slot at once, so
- * without the budget a driver refilling its queue would keep us here for ever. */
+/* Pop and start requests while slots, the turn's budget and the disk's limits last, then
+ * submit and interrupt the driver. Requests that end at once (a read of nothing) free their
+ * slot at once, so without the budget a driver refilling its queue would keep us here for
+ * ever. */
 static void vblk_process(struct vblk *b)
 {
 	struct virtq *q = &b->dev.vqs[0];
 	struct virtio_budget budget = virtio_budget(q);
+	bool limited = false;
 	int r = 0;
 
 	while (!q->broken) {
 		virtq_disable_notify(q);
-		while (b->nfree && virtio_budget_take(&budget, q) &&
-		       (r = virtq_pop(q, &b->chain)) == 1)
+		while (b->nfree && !(limited = !io_limit_ready(&b->limit)) &&
+		       virtio_budget_take(&budget, q) && (r = virtq_pop(q, &b->chain)) == 1)
 			vblk_accept(b);
 		if (r < 0) {
 			virtio_fail(&b->dev, q->broken);
@@ -340,6 +346,9 @@ static void vblk_process(struct vblk *b)
 		}
 		/* With every slot busy, notifications stay off: completions bring us back. */
 		if (!b->nfree)
+			break;
+		/* Over a limit: the rest waits in the ring, notifications off, for the timer. */
+		if (limited)
 			break;
 		/* Spent: notifications stay off too, and the loop calls us again after the rest. */
 		if (virtio_budget_spent(&budget, q)) {
@@ -390,6 +399,17 @@ static void vblk_on_completions(struct loop_source *src, uint32_t events)
 	pthread_mutex_unlock(&b->dev.lock);
 }
 
+/* The disk's limits have tokens again. */
+static void vblk_resume(void *opaque)
+{
+	struct vblk *b = opaque;
+
+	pthread_mutex_lock(&b->dev.lock);
+	if (b->started && !b->dev.failed)
+		vblk_process(b);
+	pthread_mutex_unlock(&b->dev.lock);
+}
+
 static void vblk_config_read(struct virtio_dev *d, uint32_t off, uint8_t *buf, uint32_t len)
 {
 	memcpy(buf, (const uint8_t *)&vblk_of(d)->config + off, len);
@@ -432,6 +452,7 @@ static void vblk_reset(struct virtio_dev *d)
 /* Release what create took; b may be partly set up. */
 static void vblk_free(struct vblk *b)
 {
+	io_limit_destroy(&b->limit);
 	if (b->src_added)
 		loop_del(b->dev.loop, &b->src);
 	if (b->ring_ready)
@@ -526,9 +547,10 @@ int virtio_blk_create(struct virtio_dev **out, const struct disk_config *cfg, un
 	if (!b)
 		return berr(err, ENOMEM, "cannot allocate virtio-blk for disk %s", cfg->path);
 	pthread_mutex_init(&b->dev.lock, NULL);
-	b->fd = b->efd = -1;
+	b->fd = b->efd = b->limit.tfd = -1;
 	b->dev.loop = loop;
-	if (vblk_disk_open(cfg, &b->fd, &bytes, err) || vblk_setup_ring(b, cfg->path, err)) {
+	if (vblk_disk_open(cfg, &b->fd, &bytes, err) || vblk_setup_ring(b, cfg->path, err) ||
+	    io_limit_init(&b->limit, &cfg->limit, loop, vblk_resume, b, err)) {
 		vblk_free(b);
 		return -1;
 	}

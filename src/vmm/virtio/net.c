@@ -22,6 +22,7 @@
 
 #include "common/ratelog.h"
 
+#include "vmm/io_limit.h"
 #include "vmm/virtio/net_backend.h"
 #include "vmm/virtio/net_hdr.h"
 #include "vmm/virtio/net_slirp.h"
@@ -54,6 +55,9 @@ struct vnet {
 	unsigned nheld;
 	struct virtq_chain *tx_chain;
 	struct iovec tx_iov[VIRTQ_MAX_SEGS + 1];
+	/* bps=: each direction's bytes, checked before a frame is taken from the guest's
+	 * queue (tx) or from the backend (rx) */
+	struct io_limit tx_limit, rx_limit;
 };
 
 static struct vnet *vnet_of(struct virtio_dev *d)
@@ -151,6 +155,7 @@ static void tx_one(struct vnet *n, const struct virtq_chain *c)
 		tx_bad(n, why);
 		return;
 	}
+	io_limit_charge(&n->tx_limit, 1, frame_len);
 	if (n->be->ops->send(n->be, n->tx_iov, tx_iovecs(n, c, raw), frame_len) < 0)
 		n->stats.tx_dropped++;
 	else
@@ -177,16 +182,22 @@ static void tx_process(struct vnet *n)
 	struct virtq *q = &n->d.vqs[NET_TXQ];
 	struct virtio_budget budget = virtio_budget(q);
 	uint64_t walked = q->walked;
+	bool limited = false;
 	int r = 0;
 
 	virtq_disable_notify(q);
-	while (virtio_budget_take(&budget, q) && (r = virtq_pop(q, n->tx_chain)) > 0) {
+	while (!(limited = !io_limit_ready(&n->tx_limit)) && virtio_budget_take(&budget, q) &&
+	       (r = virtq_pop(q, n->tx_chain)) > 0) {
 		tx_one(n, n->tx_chain);
 		virtq_push(q, n->tx_chain, 0);
 	}
 	if (r < 0) {
 		rx_poll(n, false); /* a device that needs a reset serves no queue */
 		virtio_fail(&n->d, q->broken);
+		return;
+	}
+	if (limited) { /* the rest waits in the ring, kicks off, for the limit's timer */
+		virtio_signal(&n->d, NET_TXQ);
 		return;
 	}
 	/* After sending anything, look once more after the loop's other work with kicks still
@@ -297,6 +308,11 @@ static void rx_process(struct vnet *n)
 			/* The rx fd is level-triggered: what is left calls us back. */
 			if (frames-- == 0)
 				break;
+			/* Over the limit: frames wait in the backend until the timer. */
+			if (!io_limit_ready(&n->rx_limit)) {
+				rx_poll(n, false);
+				break;
+			}
 			len = n->be->ops->recv(n->be, n->rx_frame, NET_RX_BUF);
 			if (len < 0) {
 				fprintf(stderr, "berth-vmm: %s: receive stopped: %s\n", n->name,
@@ -311,6 +327,7 @@ static void rx_process(struct vnet *n)
 				continue;
 			}
 			n->rx_len = (size_t)len;
+			io_limit_charge(&n->rx_limit, 1, n->rx_len - NET_HDR_LEN);
 		}
 		r = rx_deliver(n, &budget);
 		if (r == 2) {
@@ -344,6 +361,29 @@ static void rx_ready(struct loop_source *src, uint32_t events)
 	/* The source may have been dropped after epoll reported it. */
 	if (n->started && n->rx_polling && !n->d.failed)
 		rx_process(n);
+	pthread_mutex_unlock(&n->d.lock);
+}
+
+/* A direction's limit has tokens again. */
+static void tx_resume(void *opaque)
+{
+	struct vnet *n = opaque;
+
+	pthread_mutex_lock(&n->d.lock);
+	if (n->started && !n->d.failed)
+		tx_process(n);
+	pthread_mutex_unlock(&n->d.lock);
+}
+
+static void rx_resume(void *opaque)
+{
+	struct vnet *n = opaque;
+
+	pthread_mutex_lock(&n->d.lock);
+	if (n->started && !n->d.failed) {
+		rx_poll(n, true);
+		rx_process(n);
+	}
 	pthread_mutex_unlock(&n->d.lock);
 }
 
@@ -409,6 +449,8 @@ static void net_reset(struct virtio_dev *d)
 
 static void vnet_free(struct vnet *n)
 {
+	io_limit_destroy(&n->tx_limit);
+	io_limit_destroy(&n->rx_limit);
 	if (n->be)
 		n->be->ops->destroy(n->be);
 	free(n->rx_frame);
@@ -450,6 +492,7 @@ int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, uns
 	if (!n)
 		return berr(err, ENOMEM, "virtio-net %u", index);
 	pthread_mutex_init(&n->d.lock, NULL);
+	n->tx_limit.tfd = n->rx_limit.tfd = -1;
 	snprintf(n->name, sizeof(n->name), "virtio-net %u", index);
 	n->rx_frame = malloc(NET_RX_BUF);
 	n->held = malloc(NET_RX_HOLD * sizeof(*n->held));
@@ -458,7 +501,9 @@ int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, uns
 		vnet_free(n);
 		return berr(err, ENOMEM, "virtio-net %u", index);
 	}
-	if (open_backend(n, cfg, err) < 0) {
+	if (open_backend(n, cfg, err) < 0 ||
+	    io_limit_init(&n->tx_limit, &cfg->limit, loop, tx_resume, n, err) ||
+	    io_limit_init(&n->rx_limit, &cfg->limit, loop, rx_resume, n, err)) {
 		vnet_free(n);
 		return -1;
 	}

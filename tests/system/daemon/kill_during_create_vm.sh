@@ -55,7 +55,7 @@ check_settled() {
 	done
 	OUT=$(berth host --format json) || fail "berth host: $OUT"
 	jq -e ".servers == $(db "SELECT count(*) FROM servers") and
-		.memory.reserved == $(db "SELECT total(memory) FROM servers" | cut -d. -f1) and
+		.memory.reserved - .memory.vmm_overhead == $(db "SELECT total(memory) FROM servers" | cut -d. -f1) and
 		.cpus.reserved == $(db "SELECT total(cpus) FROM servers" | cut -d. -f1)" <<<"$OUT" >/dev/null ||
 		fail "the ledger does not match the rows: $OUT; rows: $(db "SELECT name, cpus, memory FROM servers")"
 }

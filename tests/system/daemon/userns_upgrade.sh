@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# userns_upgrade.sh - containers made before user namespaces (schema 3) keep working after
+# userns_upgrade.sh - containers made before user namespaces (before schema 6) keep working after
 # the upgrade: one running through it is adopted, one stopped starts again; both are shown
 # privileged (show and list) and run as before (no user namespace), while a new one gets a
 # range. The old servers come from BERTHD_OLD (a berthd of the previous release) when given,
-# else from this berthd with its database taken back to schema 3 as that release left it
+# else from this berthd with its database taken back to schema 5 as that release left it
 # (the container's disk is the same: the image's tree with its ids as they are).
 # timeout: 240
 . "$(dirname "$0")/lib/daemon.bash"
@@ -29,13 +29,13 @@ kill_berthd TERM
 if [ -z "${BERTHD_OLD:-}" ]; then
 	sqlite3 "$STATE/berth.db" "DROP TRIGGER servers_idmap_insert; DROP TRIGGER servers_idmap_update;
 		DROP INDEX servers_idmap; ALTER TABLE servers DROP COLUMN idmap;
-		ALTER TABLE servers DROP COLUMN privileged; PRAGMA user_version = 3;"
+		ALTER TABLE servers DROP COLUMN privileged; PRAGMA user_version = 5;"
 fi
-[ "$(sqlite3 "$STATE/berth.db" 'PRAGMA user_version')" = 3 ] || fail "the old database is not schema 3"
+[ "$(sqlite3 "$STATE/berth.db" 'PRAGMA user_version')" -lt 6 ] || fail "the old database has ranges already"
 
 BERTHD=$NEW
 start_berthd
-[ "$(sqlite3 "$STATE/berth.db" 'PRAGMA user_version')" -ge 4 ] || fail "the database was not migrated"
+[ "$(sqlite3 "$STATE/berth.db" 'PRAGMA user_version')" -ge 6 ] || fail "the database was not migrated"
 OUT=$(berth show o1 --format json)
 jq_ok '.state == "running" and .privileged == true and .idmap == null'
 jq_ok ".pid == $pid"

@@ -34,7 +34,7 @@ rig_cleanup_extra() {
 # host_reserved: the host's ledger holds web's reservations (also after berthd's restart).
 host_reserved() {
 	expect_status 0 berth host --format json
-	jq_ok ".cpus.reserved == 1 and .memory.reserved == $((256 << 20)) and .disk.reserved - .disk.images == $DISK and .servers == 1"
+	jq_ok ".cpus.reserved == 1 and .memory.reserved - .memory.vmm_overhead == $((256 << 20)) and .memory.vmm_overhead == $(((48 + 4) << 20)) and .disk.reserved - .disk.images == $DISK and .servers == 1"
 }
 
 rig_daemon_start

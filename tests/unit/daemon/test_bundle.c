@@ -3,6 +3,8 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <sys/sysmacros.h>
+
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -160,6 +162,37 @@ static void test_confinement(void **state)
 	json_decref(c);
 }
 
+/* A plan's disk limits: read and write throttles of the device given, none without them. */
+static void test_io_throttle(void **state)
+{
+	static const char *const args[] = { "/sbin/init", NULL };
+	struct server s = test_server();
+	json_t *c = bundle_config(&s, "/r", args, false), *t;
+
+	(void)state;
+	assert_int_equal(bundle_io_throttle(c, &s, makedev(7, 3)), 0);
+	assert_int_equal(json_object_size(at(c, "linux.resources.blockIO")), 0);
+	s.limits = (struct server_limits){ .disk_iops = 300, .disk_bps = 10 << 20 };
+	assert_int_equal(bundle_io_throttle(c, &s, makedev(7, 3)), 0);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleWriteIOPSDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "major")), 7);
+	assert_int_equal(json_integer_value(json_object_get(t, "minor")), 3);
+	assert_int_equal(json_integer_value(json_object_get(t, "rate")), 300);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleReadIOPSDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "rate")), 300);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleReadBpsDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "rate")), 10 << 20);
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleWriteBpsDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "minor")), 3);
+	s.limits = (struct server_limits){ .disk_bps = 4096 };
+	assert_int_equal(bundle_io_throttle(c, &s, makedev(259, 1048575)), 0);
+	assert_null(at(c, "linux.resources.blockIO.throttleReadIOPSDevice"));
+	t = json_array_get(at(c, "linux.resources.blockIO.throttleReadBpsDevice"), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "major")), 259);
+	assert_int_equal(json_integer_value(json_object_get(t, "minor")), 1048575);
+	json_decref(c);
+}
+
 static void test_config_big_values(void **state)
 {
 	static const char *const args[] = { "/bin/sh", "-c", "x", NULL };
@@ -304,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_big_values),
 		cmocka_unit_test(test_confinement),
+		cmocka_unit_test(test_io_throttle),
 		cmocka_unit_test_setup_teardown(test_init_choice, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_signal, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_write, tree_setup, tree_teardown),

@@ -27,6 +27,8 @@ static void defaults(void **state)
 	assert_int_equal(c.idmap_start, 1000000);
 	assert_int_equal(c.idmap_count, 1000000000);
 	assert_false(c.idmap_shift);
+	assert_int_equal(c.vmm_ids_start, 1500000000u);
+	assert_int_equal(c.vmm_ids_count, 65536);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
 	assert_int_equal(c.nplans, 3);
@@ -54,10 +56,13 @@ static void parses_settings(void **state)
 			   "http_header_timeout = 5\n"
 			   "http_body_rate = 4096\n"
 			   "http_idle_timeout = 30\n"
+			   "vmm_ids = 2000000000:1000\n"
 			   "network = none\n"
 			   "bridge = br-test0\n"
 			   "plan = tiny 1 128M 1G\n"
-			   "plan = big 8 16G 100G\n";
+			   "plan = big 8 16G 100G\n"
+			   "plan = capped 2 1G 10G disk_iops=500 net_bps=10M\n"
+			   "plan = all 2 1G 10G net_bps=1G disk_bps=100M disk_iops=3000\n";
 
 	(void)state;
 	config_defaults(&c);
@@ -75,15 +80,28 @@ static void parses_settings(void **state)
 	assert_int_equal(c.http_header_timeout, 5);
 	assert_int_equal(c.http_body_rate, 4096);
 	assert_int_equal(c.http_idle_timeout, 30);
+	assert_int_equal(c.vmm_ids_start, 2000000000u);
+	assert_int_equal(c.vmm_ids_count, 1000);
 	assert_false(c.network);
 	assert_string_equal(c.bridge, "br-test0");
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
-	assert_int_equal(c.nplans, 2);
+	assert_int_equal(c.nplans, 4);
 	assert_null(config_plan(&c, "small"));
 	assert_int_equal(config_plan(&c, "big")->cpus, 8);
 	assert_int_equal(config_plan(&c, "tiny")->memory, 128ULL << 20);
+	/* a plan line of before (no limits) stays valid: no limits */
+	assert_int_equal(config_plan(&c, "big")->limits.disk_iops, 0);
+	assert_int_equal(config_plan(&c, "big")->limits.disk_bps, 0);
+	assert_int_equal(config_plan(&c, "big")->limits.net_bps, 0);
+	assert_int_equal(config_plan(&c, "capped")->disk, 10ULL << 30);
+	assert_int_equal(config_plan(&c, "capped")->limits.disk_iops, 500);
+	assert_int_equal(config_plan(&c, "capped")->limits.disk_bps, 0);
+	assert_int_equal(config_plan(&c, "capped")->limits.net_bps, 10ULL << 20);
+	assert_int_equal(config_plan(&c, "all")->limits.disk_iops, 3000);
+	assert_int_equal(config_plan(&c, "all")->limits.disk_bps, 100ULL << 20);
+	assert_int_equal(config_plan(&c, "all")->limits.net_bps, 1ULL << 30);
 }
 
 static void refuses(const char *text, const char *needle)
@@ -110,6 +128,17 @@ static void rejects_bad_settings(void **state)
 	refuses("plan = a 0 512M 1G\n", "CPUs must be");
 	refuses("plan = a 1 0 1G\n", "memory must be more than 0");
 	refuses("plan = a 1 1G 1G\nplan = a 2 1G 1G\n", "defined twice");
+	refuses("plan = a 1 1G 1G disk_iops=0\n",
+		"t.conf:1: plan: plan a: disk_iops=0: a limit must be above 0");
+	refuses("plan = a 1 1G 1G disk_bps=-1M\n", "plan a: disk_bps=-1M: give a whole number");
+	refuses("plan = a 1 1G 1G net_bps=2T\n", "plan a: net_bps=2T is too large");
+	refuses("plan = a 1 1G 1G disk_iops=99999999999999999999999\n", "is too large");
+	refuses("plan = a 1 1G 1G disk_iops=5x\n", "disk_iops=5x: give a whole number");
+	refuses("plan = a 1 1G 1G iops=5\n",
+		"plan a: unknown item 'iops' (after NAME CPUS MEMORY DISK: disk_iops=N");
+	refuses("plan = a 1 1G 1G fast\n", "plan a: unknown item 'fast'");
+	refuses("plan = a 1 1G 1G net_bps=1M net_bps=2M\n", "plan a: net_bps is given twice");
+	refuses("plan = a 1 1G disk_iops=5\n", "NAME CPUS MEMORY DISK [disk_iops=N]");
 	refuses("stop_timeout =\n", "has no value");
 	refuses("console_log_max = 1K\n", "too small: give 0 (no cap) or at least 64K");
 	refuses("image_max_size = 512K\n", "image_max_size must be at least 1M");
@@ -129,6 +158,11 @@ static void rejects_bad_settings(void **state)
 	refuses("idmap = 4294901760:65536\n", "end below 4294967295");
 	refuses("idmap = 99999999999999999999:65536\n", "is not START:COUNT");
 	refuses("idmap_files = copy\n", "'copy' is not mount or shift");
+	refuses("vmm_ids = 1000:10\n", "vmm_ids '1000:10': give START:COUNT, START at least 65536");
+	refuses("vmm_ids = 1500000000\n", "give START:COUNT");
+	refuses("vmm_ids = 1500000000:0\n", "give START:COUNT");
+	refuses("vmm_ids = 4294967000:1000\n", "at most 4294967295");
+	refuses("vmm_ids = 1500000000:-1\n", "give START:COUNT");
 }
 
 static void parses_idmap(void **state)

@@ -97,13 +97,20 @@ static bool mounted(const char *path)
 	return stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
 }
 
-/* Is a loop device backed by server f's disk? */
+/* Is a loop device backed by server f's disk, 5 s after it was let go? (The kernel clears
+ * an autoclear loop device after its last close, on a work queue of its own.) */
 static bool disk_on_loop(struct drv_fixture *f)
 {
 	char cmd[PATH_MAX + 64];
+	int i;
 
 	snprintf(cmd, sizeof(cmd), "losetup -j %s/disk.ext4 | grep -q .", f->s.dir);
-	return system(cmd) == 0;
+	for (i = 0; i < 50; i++) {
+		if (system(cmd) != 0)
+			return false;
+		usleep(100 * 1000);
+	}
+	return true;
 }
 
 /* Server f's disk is neither mounted on its rootfs nor on a loop device. */

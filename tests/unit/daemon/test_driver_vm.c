@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -212,6 +213,119 @@ static void test_start_alive_clean_stop(void **state)
 	f->s.pid = 0;
 }
 
+/* The value of field (e.g. "CapEff:") in /proc/PID/status, "" when none. */
+static void status_field(long pid, const char *field, char *out, size_t size)
+{
+	char path[64], line[256];
+	FILE *fp;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, field, strlen(field)))
+			sscanf(line + strlen(field), " %255[^\n]", out);
+	fclose(fp);
+	(void)size;
+}
+
+/* Is namespace ns (e.g. "mnt") of pid another than ours? */
+static bool own_ns(long pid, const char *ns)
+{
+	char path[64], ours[64], theirs[64];
+	ssize_t a, b;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	a = readlink(path, ours, sizeof(ours) - 1);
+	snprintf(path, sizeof(path), "/proc/%ld/ns/%s", pid, ns);
+	b = readlink(path, theirs, sizeof(theirs) - 1);
+	assert_true(a > 0 && b > 0);
+	ours[a] = theirs[b] = '\0';
+	return strcmp(ours, theirs) != 0;
+}
+
+/* A jailed VMM: its own uid, no capabilities, no_new_privs, its filters, its namespaces,
+ * a root without the host's /etc; alive, adopted by its recorded pid, stopped cleanly. */
+static void test_jailed_start_stop(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "button", 2 * MIB);
+	char v[256], path[PATH_MAX + 64];
+	struct stat st;
+	int pidfd;
+
+	f->s.jail_uid = 1500000000u + 4242;
+	fixture_start(f);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	status_field(f->s.pid, "Uid:", v, sizeof(v));
+	assert_string_equal(v, "1500004242\t1500004242\t1500004242\t1500004242");
+	status_field(f->s.pid, "Gid:", v, sizeof(v));
+	assert_string_equal(v, "1500004242\t1500004242\t1500004242\t1500004242");
+	status_field(f->s.pid, "CapEff:", v, sizeof(v));
+	assert_string_equal(v, "0000000000000000");
+	status_field(f->s.pid, "CapBnd:", v, sizeof(v));
+	assert_string_equal(v, "0000000000000000");
+	status_field(f->s.pid, "NoNewPrivs:", v, sizeof(v));
+	assert_string_equal(v, "1");
+	status_field(f->s.pid, "Seccomp:", v, sizeof(v));
+	assert_string_equal(v, "2");
+	status_field(f->s.pid, "NSpid:", v, sizeof(v));
+	assert_non_null(strstr(v, "\t1")); /* pid 1 of its own PID namespace */
+	assert_true(own_ns(f->s.pid, "mnt") && own_ns(f->s.pid, "pid") && own_ns(f->s.pid, "ipc") &&
+		    own_ns(f->s.pid, "uts"));
+	assert_false(own_ns(f->s.pid, "net")); /* its tap is the host's */
+	/* its root holds its server's files, not the host's /etc */
+	snprintf(path, sizeof(path), "/proc/%ld/root/etc", f->s.pid);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "/proc/%ld/root%s/disk.img", f->s.pid, f->s.dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_uid, f->s.jail_uid);
+	snprintf(path, sizeof(path), "/proc/%ld/root/dev/kvm", f->s.pid);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISCHR(st.st_mode) && st.st_uid == f->s.jail_uid);
+	assert_true(exists(f, "api.sock"));
+	assert_true(exists(f, "console.log"));
+	assert_detached(f);
+	assert_vmm_log_capped(f);
+
+	/* a VMM of another uid on its socket is not taken for it */
+	f->s.jail_uid++;
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.jail_uid--;
+
+	pidfd = proc_open(f->s.pid);
+	fixture_stop(f, false, 20);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	assert_false(f->ops->alive(&f->s, &f->env));
+	f->s.pid = 0;
+}
+
+/* A jailed VMM killed by SIGKILL leaves its socket; cleanup removes it and a new jailed
+ * start works. A forced stop of a hung jailed VMM (no answer) kills it by its cmdline. */
+static void test_jailed_killed_and_hung(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 0);
+	int pidfd;
+
+	f->s.jail_uid = 1500000000u + 4243;
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	kill((pid_t)f->s.pid, SIGKILL);
+	assert_true(proc_wait(pidfd, 5000));
+	close(pidfd);
+	f->ops->cleanup(&f->s, &f->env);
+	assert_false(exists(f, "api.sock"));
+	fixture_start(f);
+	assert_true(f->ops->alive(&f->s, &f->env));
+	pidfd = proc_open(f->s.pid);
+	kill((pid_t)f->s.pid, SIGSTOP);
+	fixture_stop(f, true, 0);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+}
+
 static void test_stop_escalates(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
@@ -403,6 +517,33 @@ static void test_command_kernel_cmdline_and_net(void **state)
 						     "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1");
 }
 
+/* A plan's limits: the disk's iops= and bps=, the NIC's bps=; none without them. */
+static void test_command_limits(void **state)
+{
+	struct drv_fixture *f = *state;
+	char disk[PATH_MAX + 64];
+	struct vm_args a;
+
+	f->s.boot = BOOT_KERNEL;
+	fixture_sh("touch %s/kernel %s/disk.img", f->s.image_dir, f->s.dir);
+	f->s.limits = (struct server_limits){ 500, 100ULL << 20, 1ULL << 40 };
+	build(f, "tap=bt-srv,mac=52:54:00:00:00:01", "", &a);
+	snprintf(disk, sizeof(disk), "%s/disk.img,iops=500,bps=104857600", f->s.dir);
+	assert_string_equal(arg_of(&a, "--disk"), disk);
+	assert_string_equal(arg_of(&a, "--net"),
+			    "tap=bt-srv,mac=52:54:00:00:00:01,bps=1099511627776");
+	f->s.limits = (struct server_limits){ 0, 4096, 0 };
+	build(f, "tap=bt-srv", "", &a);
+	snprintf(disk, sizeof(disk), "%s/disk.img,bps=4096", f->s.dir);
+	assert_string_equal(arg_of(&a, "--disk"), disk);
+	assert_string_equal(arg_of(&a, "--net"), "tap=bt-srv");
+	f->s.limits = (struct server_limits){ 0, 0, 0 };
+	build(f, "", "", &a);
+	snprintf(disk, sizeof(disk), "%s/disk.img", f->s.dir);
+	assert_string_equal(arg_of(&a, "--disk"), disk);
+	assert_int_equal(arg_at(&a, "--net"), -1);
+}
+
 /* The longest command line an image or a server may set fits, with the network's. */
 static void test_command_longest_cmdline(void **state)
 {
@@ -466,6 +607,8 @@ int main(void)
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_command_longest_cmdline, setup_command,
 						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_command_limits, setup_command,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_command_firmware, setup_command,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_command_firmware_needs_disk, setup_command,
@@ -473,6 +616,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_provision_grows_disk, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_provision_blank_disk, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_start_alive_clean_stop, setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_jailed_start_stop, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_jailed_killed_and_hung, setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_escalates, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),

@@ -14,6 +14,7 @@
 #include "daemon/state/db.h"
 #include "daemon/images/disk_size.h"
 #include "daemon/state/ledger.h"
+#include "daemon/servers/vm_cgroup.h"
 
 #define GIB (1ULL << 30)
 #define MIB (1ULL << 20)
@@ -101,6 +102,41 @@ static void refuses_what_does_not_fit(void **state)
 	assert_int_equal(ledger_reserve(db, &cap, &c, &err), -1);
 	assert_string_equal(err.msg, "not enough CPUs: asked 1, free 0 of 4");
 	sqlite3_close_v2(other);
+}
+
+/* A VM's VMM takes memory beyond its guest's RAM (vm_cgroup.h): the ledger sells it too, so
+ * RAM alone that would fit is refused when the overhead does not. */
+static void reserves_the_vmm_overhead(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec v = spec("v", 1, GIB), w = spec("w", 1, GIB);
+	uint64_t over = vm_memory_charged(GIB) - GIB;
+	sqlite3 *db = *state;
+	struct usage u;
+
+	v.kind = w.kind = KIND_VM;
+	snprintf(v.image, sizeof(v.image), "kern");
+	snprintf(w.image, sizeof(w.image), "kern");
+	assert_int_equal(over, 48 * MIB + GIB / 64);
+	assert_int_equal(ledger_reserve(db, &cap, &v, &err), 0);
+	assert_int_equal(ledger_usage(db, &cap, &u, &err), 0);
+	assert_int_equal(u.memory, GIB + over);
+	assert_int_equal(u.vmm_overhead, over);
+	/* 1 GiB of RAM is free, its VMM's overhead is not */
+	assert_int_equal(ledger_reserve(db, &cap, &w, &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_string_equal(err.msg, "not enough memory: asked 1 GiB (and 64 MiB for its VMM), "
+				     "free 960 MiB of 2 GiB");
+	/* a container of the same size has no VMM */
+	w = spec("w", 1, GIB - over);
+	assert_int_equal(ledger_reserve(db, &cap, &w, &err), 0);
+	/* a resize counts the overhead of the new size */
+	assert_int_equal(ledger_release(db, "w", &err), 0);
+	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopped' WHERE name = 'v'", &err),
+			 0);
+	assert_int_equal(ledger_resize(db, &cap, "v", 0, 2 * GIB, 0, &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_int_equal(ledger_resize(db, &cap, "v", 0, 2 * GIB - 96 * MIB, 0, &err), 0);
 }
 
 static void checks_the_image(void **state)
@@ -423,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(refuses_what_does_not_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(checks_the_image, setup, teardown),
+		cmocka_unit_test_setup_teardown(reserves_the_vmm_overhead, setup, teardown),
 		cmocka_unit_test_setup_teardown(sizes_the_disk_by_the_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(resizes_stopped_servers, setup, teardown),
 		cmocka_unit_test_setup_teardown(concurrent_reservations_never_oversell, setup,

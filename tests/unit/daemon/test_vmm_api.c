@@ -90,8 +90,24 @@ static void test_pid(void **state)
 {
 	struct fix *f = *state;
 
+	/* the kernel's word (the listener: this process), not the reply's */
 	serve_once(f, "{\"ok\":true,\"pid\":4242}\n");
-	assert_int_equal(vmm_api_pid(f->path, 2000), 4242);
+	assert_int_equal(vmm_api_pid(f->path, 2000), getpid());
+	serve_once(f, "{\"ok\":true,\"pid\":4242}\n");
+	assert_int_equal(vmm_api_pid_uid(f->path, getuid(), 2000), getpid());
+}
+
+/* A socket served by another uid than the VM's is refused before anything is sent. */
+static void test_other_uid(void **state)
+{
+	struct fix *f = *state;
+	struct berth_error err = { 0 };
+	json_t *r = NULL;
+
+	assert_int_equal(vmm_api_pid_uid(f->path, getuid() + 1, 2000), 0);
+	assert_int_equal(vmm_api_call_uid(f->path, "stop", getuid() + 1, 2000, &r, &err), -1);
+	assert_int_equal(err.errnum, EPERM);
+	assert_non_null(strstr(err.msg, "not the VM's"));
 }
 
 static void test_refused(void **state)
@@ -166,6 +182,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_uid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_junk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed_without_reply, setup, teardown),

@@ -30,6 +30,13 @@ static void disk_forms(void **state)
 	assert_string_equal(d.serial, "DISK-0001");
 	assert_int_equal(disk("c.img,serial=12345678901234567890", &d, &err), 0);
 	assert_string_equal(d.serial, "12345678901234567890");
+	assert_int_equal(d.limit.iops, 0);
+	assert_int_equal(d.limit.bps, 0);
+	assert_int_equal(disk("d.img,iops=200,ro,bps=4M", &d, &err), 0);
+	assert_string_equal(d.path, "d.img");
+	assert_true(d.readonly);
+	assert_int_equal(d.limit.iops, 200);
+	assert_int_equal(d.limit.bps, 4ULL << 20);
 }
 
 static void disk_errors(void **state)
@@ -39,7 +46,16 @@ static void disk_errors(void **state)
 	} cases[] = {
 		{ "", "give a path" },
 		{ ",ro", "give a path" },
-		{ "a.img,rw", "unknown item 'rw'" },
+		{ "a.img,rw", "unknown item 'rw' (use ro, serial=ID, iops=N or bps=N" },
+		{ "a.img,iops=0", "--disk 'a.img,iops=0': iops=0: a limit must be above 0" },
+		{ "a.img,iops=-3", "iops=-3: give a whole number above 0" },
+		{ "a.img,iops=", "iops=: give a whole number" },
+		{ "a.img,iops=10000001", "iops=10000001 is too large" },
+		{ "a.img,bps=0", "bps=0: a limit must be above 0" },
+		{ "a.img,bps=2T", "bps=2T is too large" },
+		{ "a.img,bps=1Q", "invalid size suffix" },
+		{ "a.img,iops=5,iops=6", "iops is given twice" },
+		{ "a.img,iop=5", "unknown item 'iop=5'" },
 		{ "a,b.img", "a path cannot contain a comma" },
 		{ "a.img,serial=123456789012345678901", "longer than 20" },
 		{ "a.img,serial="
@@ -82,6 +98,13 @@ static void net_forms(void **state)
 	assert_int_equal(n.hostfwds[0].guest_port, 22);
 	assert_int_equal(n.hostfwds[1].host_port, 8080);
 	assert_int_equal(n.hostfwds[1].guest_port, 80);
+	assert_int_equal(n.limit.bps, 0);
+	assert_int_equal(net_option_parse("tap=tap0,bps=1M", &n, &err), 0);
+	assert_int_equal(n.limit.bps, 1ULL << 20);
+	assert_int_equal(n.limit.iops, 0);
+	assert_int_equal(net_option_parse("user,bps=100K,hostfwd=tcp::8022-:22", &n, &err), 0);
+	assert_int_equal(n.limit.bps, 100ULL << 10);
+	assert_int_equal(n.nhostfwds, 1);
 }
 
 static void net_errors(void **state)
@@ -103,6 +126,11 @@ static void net_errors(void **state)
 		{ "user,hostfwd=tcp::22-:", "ports 1-65535" },
 		{ "user,hostfwd=tcp:127.0.0.1:22-:22", "tcp::HOSTPORT" },
 		{ "user,frob", "unknown item 'frob'" },
+		{ "tap=t0,iops=100", "unknown item 'iops=100' (use mac=MAC, bps=N)" },
+		{ "tap=t0,bps=0", "bps=0: a limit must be above 0" },
+		{ "user,bps=-1", "bps=-1: give a whole number" },
+		{ "user,bps=5M,bps=6M", "bps is given twice" },
+		{ "tap=t0,bps=99999999999999999999", "is too large" },
 	};
 	struct berth_error err;
 	struct net_config n;

@@ -159,6 +159,18 @@ static void console_sock(void **state)
 	EXPECT_ERROR("--console-sock needs a path", "--kernel", "k", "--console", "none",
 		     "--console-sock", "");
 	EXPECT_ERROR("needs a value", "--kernel", "k", "--console", "none", "--console-sock");
+	/* a jailer's listening socket, inherited */
+	assert_int_equal(cfg.console_sock_fd, -1);
+	assert_int_equal(PARSE(&cfg, &err, "--kernel", "k", "--console", "none", "--console-sock",
+			       "s", "--console-sock-fd", "3"),
+			 0);
+	assert_int_equal(cfg.console_sock_fd, 3);
+	EXPECT_ERROR("--console-sock-fd needs --console-sock", "--kernel", "k", "--console", "none",
+		     "--console-sock-fd", "3");
+	EXPECT_ERROR("give an open fd, 3 or above", "--kernel", "k", "--console", "none",
+		     "--console-sock", "s", "--console-sock-fd", "2");
+	EXPECT_ERROR("give an open fd, 3 or above", "--kernel", "k", "--console", "none",
+		     "--console-sock", "s", "--console-sock-fd", "3x");
 }
 
 static void api_sock(void **state)

@@ -433,6 +433,35 @@ static void names_by_index(void **state)
 	d->ops->destroy(d);
 }
 
+/* iops=: requests past the burst stay in the ring, unpopped, and the limit's timer on the
+ * loop brings the device back for them; nothing waits by sleeping. */
+static void iops_limit(void **state)
+{
+	struct disk_config cfg = { .path = path, .limit = { .iops = 20 } };
+	struct berth_error err = { 0 };
+	struct virtio_dev *d = NULL;
+	unsigned i;
+
+	(void)state;
+	h.dev->ops->destroy(h.dev);
+	h.dev = NULL;
+	if (virtio_blk_create(&d, &cfg, 0, &h.gm, &h.loop, &err))
+		fail_msg("%s", err.msg);
+	vh_attach(&h, d);
+	assert_int_equal(vh_start(&h, QSIZE, ~0ULL), 0);
+	for (i = 0; i < QSIZE / 2; i++) {
+		struct vh_buf bufs[] = { { header(VIRTIO_BLK_T_IN, 0), 16, false },
+					 { status_byte(), 1, true } };
+
+		vh_offer(&h, 0, vh_add_chain(&h, 0, bufs, 2));
+	}
+	vh_kick(&h, 0);
+	/* the burst: 100 ms of 20 a second, and the one at hand; the rest not even popped */
+	assert_int_equal(vh_used_idx(&h, 0), 3);
+	assert_int_equal(h.dev->vqs[0].inflight, 0);
+	assert_int_equal(vh_run_until_used(&h, 0, QSIZE / 2, TIMEOUT_MS), 0);
+}
+
 static void expect_create_fails(const char *p, bool readonly, const char *msg)
 {
 	struct berth_error err = { 0 };
@@ -813,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(readonly_refuses_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(config_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(names_by_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(iops_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(locking, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_without_io_uring, setup, teardown),

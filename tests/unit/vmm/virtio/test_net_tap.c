@@ -89,10 +89,12 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+static uint64_t dev_bps; /* the next device's bps= (0: none) */
+
 /* A device on TAP with the features in accept, started, its packet socket drained. */
 static void start_dev(uint64_t accept)
 {
-	struct net_config cfg = { .kind = NET_TAP, .ifname = TAP };
+	struct net_config cfg = { .kind = NET_TAP, .ifname = TAP, .limit.bps = dev_bps };
 	struct virtio_dev *d;
 	struct berth_error err;
 	uint8_t junk[2048];
@@ -112,6 +114,7 @@ static void start_dev(uint64_t accept)
 static int teardown(void **state)
 {
 	(void)state;
+	dev_bps = 0;
 	if (h.ram)
 		vh_destroy(&h);
 	return 0;
@@ -169,6 +172,41 @@ static void tx_reaches_tap(void **state)
 	assert_int_equal(pkt_recv(got, sizeof(got)), sizeof(f));
 	assert_memory_equal(got, f, sizeof(f));
 	assert_int_equal(nt_stats(&h).tx_packets, 1);
+	assert_int_equal(h.failures, 0);
+}
+
+/* bps=: each way, frames past the burst wait (tx: in the ring, unpopped; rx: in the tap)
+ * until the limit's timer on the loop; none is dropped. 10 000 bytes/s holds 1000 bytes
+ * and the frame at hand: two 1000-byte frames go at once, the third waits 100 ms. */
+static void bps_limit(void **state)
+{
+	uint8_t f[1000], got[2048];
+	struct net_hdr hdr = { 0 };
+	unsigned i;
+
+	(void)state;
+	dev_bps = 10000;
+	start_dev(~0ULL);
+	for (i = 0; i < 4; i++) {
+		nt_frame(f, sizeof(f), (uint8_t)i);
+		nt_send(&h, &hdr, f, sizeof(f));
+	}
+	assert_int_equal(vh_used_idx(&h, NT_TXQ), 2);
+	assert_int_equal(h.dev->vqs[NT_TXQ].inflight, 0);
+	assert_int_equal(vh_run_until_used(&h, NT_TXQ, 4, 3000), 0);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pkt_recv(got, sizeof(got)), sizeof(f));
+		assert_int_equal(got[14], (uint8_t)(i + 14)); /* in order (nt_frame) */
+	}
+	nt_offer_rx(&h, 8, 2048);
+	for (i = 0; i < 4; i++) {
+		nt_frame(f, sizeof(f), (uint8_t)i);
+		pkt_send(f, sizeof(f));
+	}
+	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 4, 3000), 0);
+	assert_int_equal(nt_stats(&h).rx_packets, 4);
+	assert_int_equal(nt_stats(&h).tx_packets, 4);
+	assert_int_equal(nt_stats(&h).rx_dropped + nt_stats(&h).tx_dropped, 0);
 	assert_int_equal(h.failures, 0);
 }
 
@@ -408,6 +446,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(config_space, teardown),
 		cmocka_unit_test_teardown(tx_reaches_tap, teardown),
+		cmocka_unit_test_teardown(bps_limit, teardown),
 		cmocka_unit_test_teardown(rx_into_one_buffer, teardown),
 		cmocka_unit_test_teardown(rx_merged_buffers, teardown),
 		cmocka_unit_test_teardown(bad_headers_dropped, teardown),

@@ -1,56 +1,19 @@
-/* cgroup_v2.c - the unified hierarchy: one directory, controllers enabled down the
- * path through cgroup.subtree_control, OCI limits translated to v2 files. */
+/* cgroup_apply_v2.c - linux.resources on the unified hierarchy (common/cgroup_v2.c): OCI
+ * limits translated to v2 files, device rules as an eBPF program. */
 #include "ct/cgroup.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "ct/devfilter.h"
 
+/* The cgroup's one directory. */
 static const char *v2_dir(struct cgroup *cg)
 {
-	if (!cg->priv && asprintf((char **)&cg->priv, "%s%s", CGROUP_MOUNT, cg->path) < 0)
-		cg->priv = NULL;
-	return cg->priv ? cg->priv : CGROUP_MOUNT "/nonexistent";
-}
-
-/* Enable in dir's children every controller dir has; failures leave a controller off. */
-static void v2_enable_all(const char *dir)
-{
-	struct berth_error ignored;
-	char avail[512], plus[64];
-	char *tok, *save;
-
-	if (cgroup_read(dir, "cgroup.controllers", avail, sizeof(avail)) < 0)
-		return;
-	for (tok = strtok_r(avail, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		snprintf(plus, sizeof(plus), "+%s", tok);
-		cgroup_write(dir, "cgroup.subtree_control", plus, &ignored);
-	}
-}
-
-/* Make the leaf, enabling controllers in every ancestor from the root down. */
-static int v2_create(struct cgroup *cg, struct berth_error *err)
-{
-	char dir[PATH_MAX];
-	char *p;
-
-	if (cgroup_mkdir_p(v2_dir(cg), err) < 0)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s", v2_dir(cg));
-	for (p = dir + strlen(CGROUP_MOUNT); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		v2_enable_all(dir);
-		*p = '/';
-	}
-	return 0;
+	return cg->ops->procs_dir(cg);
 }
 
 static int v2_set_int(struct cgroup *cg, const char *file, int64_t value, struct berth_error *err)
@@ -78,7 +41,7 @@ static int v2_memory(struct cgroup *cg, const struct ct_resources *r, struct ber
 		return refuse(err, EOPNOTSUPP,
 			      "linux.resources.memory.kernel: cgroup v2 has no kernel memory "
 			      "limit (kernel memory counts in memory.max)");
-	if (r->mem_limit != CT_UNSET && v2_set_int(cg, "memory.max", r->mem_limit, err) < 0)
+	if (r->mem_limit != CT_UNSET && cg->ops->memory_max(cg, r->mem_limit, err) < 0)
 		return -1;
 	if (r->mem_reservation != CT_UNSET &&
 	    v2_set_int(cg, "memory.low", r->mem_reservation, err) < 0)
@@ -94,22 +57,14 @@ static int v2_memory(struct cgroup *cg, const struct ct_resources *r, struct ber
 
 static int v2_cpu(struct cgroup *cg, const struct ct_resources *r, struct berth_error *err)
 {
-	char buf[64];
-
 	/* The shares→weight map of the OCI v2 conversion document. */
 	if (r->cpu_shares != CT_UNSET &&
 	    v2_set_int(cg, "cpu.weight", 1 + ((r->cpu_shares - 2) * 9999) / 262142, err) < 0)
 		return -1;
-	if (r->cpu_quota != CT_UNSET || r->cpu_period != CT_UNSET) {
-		int64_t period = r->cpu_period != CT_UNSET ? r->cpu_period : 100000;
-
-		if (r->cpu_quota > 0)
-			snprintf(buf, sizeof(buf), "%" PRId64 " %" PRId64, r->cpu_quota, period);
-		else
-			snprintf(buf, sizeof(buf), "max %" PRId64, period);
-		if (cgroup_write(v2_dir(cg), "cpu.max", buf, err) < 0)
-			return -1;
-	}
+	if ((r->cpu_quota != CT_UNSET || r->cpu_period != CT_UNSET) &&
+	    cg->ops->cpu_max(cg, r->cpu_quota != CT_UNSET ? r->cpu_quota : -1,
+			     r->cpu_period != CT_UNSET ? r->cpu_period : 100000, err) < 0)
+		return -1;
 	if (r->cpus && r->cpus[0] && cgroup_write(v2_dir(cg), "cpuset.cpus", r->cpus, err) < 0)
 		return -1;
 	if (r->mems && r->mems[0] && cgroup_write(v2_dir(cg), "cpuset.mems", r->mems, err) < 0)
@@ -178,7 +133,7 @@ static int v2_unified(struct cgroup *cg, const struct ct_resources *r, struct be
 	return 0;
 }
 
-static int v2_apply(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
+int cgroup_apply_v2(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
 {
 	const struct ct_resources *r = &c->resources;
 
@@ -191,86 +146,3 @@ static int v2_apply(struct cgroup *cg, const struct ct_config *c, struct berth_e
 		return -1;
 	return v2_unified(cg, r, err);
 }
-
-static int v2_clone_fd(struct cgroup *cg)
-{
-	return open(v2_dir(cg), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
-static int v2_enter(struct cgroup *cg, pid_t pid, struct berth_error *err)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return cgroup_write(v2_dir(cg), "cgroup.procs", buf, err);
-}
-
-static bool v2_frozen(struct cgroup *cg)
-{
-	char buf[8];
-
-	return cgroup_read(v2_dir(cg), "cgroup.freeze", buf, sizeof(buf)) == 0 && buf[0] == '1';
-}
-
-/* cgroup.events says "frozen 1" once every member has stopped. */
-static bool v2_events_frozen(struct cgroup *cg)
-{
-	char path[PATH_MAX], line[64];
-	_cleanup_fclose_ FILE *f = NULL;
-
-	snprintf(path, sizeof(path), "%s/cgroup.events", v2_dir(cg));
-	f = fopen(path, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "frozen ", 7))
-			return line[7] == '1';
-	return false;
-}
-
-static int v2_freeze(struct cgroup *cg, bool frozen, struct berth_error *err)
-{
-	struct timespec ts = { 0, 1000000 };
-	int i;
-
-	if (cgroup_write(v2_dir(cg), "cgroup.freeze", frozen ? "1" : "0", err) < 0)
-		return -1;
-	for (i = 0; i < 5000; i++) {
-		if (v2_events_frozen(cg) == frozen)
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	return berr(err, 0, "cgroup `%s` does not %s", cg->path, frozen ? "freeze" : "thaw");
-}
-
-static const char *v2_procs_dir(struct cgroup *cg)
-{
-	return v2_dir(cg);
-}
-
-static int v2_destroy(struct cgroup *cg, struct berth_error *err)
-{
-	if (rmdir(v2_dir(cg)) < 0 && errno != ENOENT)
-		return berr(err, errno, "rmdir `%s`", v2_dir(cg));
-	return 0;
-}
-
-static size_t v2_mounts(struct cgroup *cg, const char **subdirs, const char **dirs, size_t max)
-{
-	if (!max)
-		return 0;
-	subdirs[0] = "";
-	dirs[0] = v2_dir(cg);
-	return 1;
-}
-
-const struct cgroup_ops cgroup_v2_ops = {
-	.name = "v2",
-	.create = v2_create,
-	.apply = v2_apply,
-	.clone_fd = v2_clone_fd,
-	.enter = v2_enter,
-	.freeze = v2_freeze,
-	.frozen = v2_frozen,
-	.procs_dir = v2_procs_dir,
-	.destroy = v2_destroy,
-	.mounts = v2_mounts,
-};
