@@ -58,3 +58,18 @@ const char *cell_time(const json_t *v, char *buf, size_t len)
 		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
 	return buf;
 }
+
+const char *cell_ids(const json_t *server, char *buf, size_t len)
+{
+	const json_t *m = json_object_get(server, "idmap");
+	json_int_t uid = json_integer_value(json_object_get(m, "uid"));
+	json_int_t count = json_integer_value(json_object_get(m, "count"));
+
+	if (json_is_true(json_object_get(server, "privileged")))
+		snprintf(buf, len, "privileged");
+	else if (uid > 0 && count > 0)
+		snprintf(buf, len, "%lld-%lld", (long long)uid, (long long)(uid + count - 1));
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}

@@ -20,4 +20,8 @@ const char *cell_text(const json_t *v, char *buf, size_t len);
 /* Unix seconds as local "YYYY-MM-DD HH:MM". */
 const char *cell_time(const json_t *v, char *buf, size_t len);
 
+/* A container's host ids, from its whole server object: "privileged" (its root is the
+ * host's), the range its ids 0..65535 are ("1000000-1065535"), else "-" (a VM). */
+const char *cell_ids(const json_t *server, char *buf, size_t len);
+
 #endif

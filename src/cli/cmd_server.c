@@ -84,12 +84,13 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 					      { "restart", required_argument, NULL, 'r' },
 					      { "start", no_argument, NULL, 's' },
 					      { "cmdline", required_argument, NULL, 'C' },
+					      { "privileged", no_argument, NULL, 'P' },
 					      { 0 } };
 	struct opt_loop l = PLAN_OPTS("create", opts, p);
 	const char *kind = NULL, *image = NULL, *plan = NULL, *restart = NULL, *cmdline = NULL;
 	const char *name;
 	struct resources r = { 0 };
-	bool start = false;
+	bool start = false, privileged = false;
 	json_t *body;
 	struct step *s;
 	int ch;
@@ -103,6 +104,7 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 		restart = ch == 'r' ? optarg : restart;
 		cmdline = ch == 'C' ? optarg : cmdline;
 		start = start || ch == 's';
+		privileged = privileged || ch == 'P';
 	}
 	if (opt_end(&l, ch, argc, argv, "server", &name, err) < 0)
 		return -1;
@@ -126,11 +128,14 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 	if (cmdline && strcmp(kind, "vm"))
 		return berr(err, 0,
 			    "create: --cmdline is for --kind vm (a container has no kernel)");
+	if (privileged && strcmp(kind, "ct"))
+		return berr(err, 0, "create: --privileged is for --kind ct");
 
 	body = json_pack("{s:s, s:s, s:s}", "name", name, "kind", kind, "image", image);
 	if (body && ((plan && json_object_set_new(body, "plan", json_string(plan)) < 0) ||
 		     (restart && json_object_set_new(body, "restart", json_string(restart)) < 0) ||
 		     (cmdline && json_object_set_new(body, "cmdline", json_string(cmdline)) < 0) ||
+		     (privileged && json_object_set_new(body, "privileged", json_true()) < 0) ||
 		     resources_put(&r, body) < 0))
 		body = (json_decref(body), NULL);
 	s = plan_add(p, "POST", "/1.0/servers", NULL, "", body, err);

@@ -12,7 +12,7 @@
 static const struct cli_cmd commands[] = {
 	{ "create",
 	  "NAME --kind vm|ct --image IMAGE [--plan PLAN | --cpus N --memory SIZE "
-	  "[--disk SIZE]] [--restart always|no] [--cmdline STR] [--start]",
+	  "[--disk SIZE]] [--restart always|no] [--cmdline STR] [--privileged] [--start]",
 	  "Create a server from an image, reserving its CPUs, memory and disk on the host.\n"
 	  "The daemon refuses it, saying what is free, when it does not fit.\n\n"
 	  "  --kind vm|ct         a KVM virtual machine or a system container\n"
@@ -26,6 +26,9 @@ static const struct cli_cmd commands[] = {
 	  "  --cmdline STR        vm with a kernel: what its kernel command line gains after\n"
 	  "                       berth's console=ttyS0 reboot=k panic=-1, instead of the\n"
 	  "                       image's (e.g. root=/dev/vda1)\n"
+	  "  --privileged         ct: no user namespace of its own, its root is the host's root\n"
+	  "                       (root only; by default a container's ids are a range of its\n"
+	  "                       own on the host)\n"
 	  "  --start              start it once created\n" COMMON_HELP,
 	  .parse = cmd_create },
 	{ "start", "NAME", "Start a stopped server.\n" COMMON_HELP, .parse = cmd_start },
@@ -43,7 +46,9 @@ static const struct cli_cmd commands[] = {
 	  "Delete a stopped server, its disk and its reservation.\n\n"
 	  "  --force              stop it first if it is running\n" COMMON_HELP,
 	  .parse = cmd_delete },
-	{ "list", "", "List the servers: NAME KIND STATE CPUS MEMORY DISK ADDRESS.\n" COMMON_HELP,
+	{ "list", "",
+	  "List the servers: NAME KIND STATE CPUS MEMORY DISK ADDRESS IDS\n"
+	  "(a container's host ids, or privileged).\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/servers", .render = render_servers },
 	{ "show", "NAME",
 	  "Show one server; a VM's boot says how it starts: its image's kernel (with the\n"

@@ -13,7 +13,7 @@
 /* One column of a listing (or one line of a single object). */
 struct column {
 	const char *header; /* "MEMORY" (or the label "memory") */
-	const char *key;    /* the field: "memory" */
+	const char *key;    /* the field: "memory" (NULL: the cell reads the whole object) */
 	const char *(*cell)(const json_t *v, char *buf, size_t len);
 };
 
@@ -43,7 +43,8 @@ static int add_row(struct table *t, const json_t *obj, const struct column *cols
 	unsigned c;
 
 	for (c = 0; c < ncols; c++)
-		cells[c] = cols[c].cell(json_object_get(obj, cols[c].key), buf[c], CELL);
+		cells[c] = cols[c].cell(cols[c].key ? json_object_get(obj, cols[c].key) : obj,
+					buf[c], CELL);
 	return table_add(t, cells);
 }
 
@@ -81,7 +82,7 @@ int render_servers(json_t *reply, FILE *out, struct berth_error *err)
 		{ "NAME", "name", cell_text },	     { "KIND", "kind", cell_text },
 		{ "STATE", "state", cell_text },     { "CPUS", "cpus", cell_text },
 		{ "MEMORY", "memory", cell_size },   { "DISK", "disk", cell_size },
-		{ "ADDRESS", "address", cell_text },
+		{ "ADDRESS", "address", cell_text }, { "IDS", NULL, cell_ids },
 	};
 
 	return render_rows(reply, cols, NCOLS(cols), "a list of servers", out, err);
@@ -95,8 +96,8 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		{ "cpus", "cpus", cell_text },	     { "memory", "memory", cell_size },
 		{ "disk", "disk", cell_size },	     { "address", "address", cell_text },
 		{ "pid", "pid", cell_text },	     { "restart", "restart", cell_text },
-		{ "created", "created", cell_time }, { "boot", "boot", cell_text },
-		{ "cmdline", "cmdline", cell_text },
+		{ "created", "created", cell_time }, { "ids", NULL, cell_ids },
+		{ "boot", "boot", cell_text },	     { "cmdline", "cmdline", cell_text },
 	};
 	struct table t;
 	char buf[CELL];
@@ -107,13 +108,14 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		return bad_shape(err, "a server");
 	table_init(&t, 2);
 	for (i = 0; i < NCOLS(lines) && rc == 0; i++) {
-		/* boot and cmdline are a VM's: a container's show has no such lines */
-		if (i >= NCOLS(lines) - 2 && !json_object_get(reply, lines[i].key))
+		const json_t *v = lines[i].key ? json_object_get(reply, lines[i].key) : reply;
+
+		/* boot and cmdline are a VM's, ids a container's: the other has no such lines */
+		if ((i >= NCOLS(lines) - 2 && !v) ||
+		    (!lines[i].key && !json_object_get(reply, "privileged")))
 			continue;
-		rc = table_add(&t,
-			       (const char *[]){ lines[i].header,
-						 lines[i].cell(json_object_get(reply, lines[i].key),
-							       buf, CELL) });
+		rc =
+		    table_add(&t, (const char *[]){ lines[i].header, lines[i].cell(v, buf, CELL) });
 	}
 	return table_done(&t, rc, out, err);
 }

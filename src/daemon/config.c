@@ -35,6 +35,8 @@ void config_defaults(struct config *c)
 	c->pool = (struct net_pool){ .gateway = 0x0abb0001, .network = 0x0abb0000, .prefix = 24 };
 	c->console_log_max = CONFIG_CONSOLE_LOG_MAX;
 	c->image_max_size = CONFIG_IMAGE_MAX_SIZE;
+	c->idmap_start = CONFIG_IDMAP_START;
+	c->idmap_count = CONFIG_IDMAP_COUNT;
 	c->vmm_ids_start = JAIL_IDS_START;
 	c->vmm_ids_count = JAIL_IDS_COUNT;
 	c->http_per_user = 64;
@@ -223,6 +225,41 @@ static int parse_image_max(const char *v, uint64_t *out, struct berth_error *err
 	return 0;
 }
 
+/* "START:COUNT": a pool of host ids for containers' ranges. It starts at 65536 or above, so
+ * that no host user below it (and no id a container's own files hold before a shift) is in
+ * it; it holds at least one range and ends below 2^32 - 1 ((uid_t)-1 is no id). */
+static int parse_idmap(const char *v, struct config *c, struct berth_error *err)
+{
+	unsigned long long start, count;
+	char *end;
+
+	errno = 0;
+	start = strtoull(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || *end != ':' || errno ||
+	    !isdigit((unsigned char)end[1]))
+		return berr(err, 0, "'%s' is not START:COUNT (such as 1000000:1000000000)", v);
+	count = strtoull(end + 1, &end, 10);
+	if (*end || errno)
+		return berr(err, 0, "'%s' is not START:COUNT (such as 1000000:1000000000)", v);
+	if (start < CONFIG_IDMAP_SIZE || count < CONFIG_IDMAP_SIZE || start + count > 0xffffffffULL)
+		return berr(err, 0,
+			    "'%s': the pool must start at 65536 or above, hold at least 65536 ids "
+			    "and end below 4294967295",
+			    v);
+	c->idmap_start = (uint32_t)start;
+	c->idmap_count = (uint32_t)count;
+	return 0;
+}
+
+/* `mount` (an idmapped mount where the kernel allows it, else a shift) or `shift`. */
+static int parse_idmap_files(const char *v, bool *out, struct berth_error *err)
+{
+	if (strcmp(v, "mount") && strcmp(v, "shift"))
+		return berr(err, 0, "'%s' is not mount or shift", v);
+	*out = strcmp(v, "shift") == 0;
+	return 0;
+}
+
 static int parse_setting(const char *key, char *v, struct config *c, bool *plans_replaced,
 			 struct berth_error *err)
 {
@@ -256,6 +293,10 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_console_max(v, &c->console_log_max, err);
 	if (!strcmp(key, "image_max_size"))
 		return parse_image_max(v, &c->image_max_size, err);
+	if (!strcmp(key, "idmap"))
+		return parse_idmap(v, c, err);
+	if (!strcmp(key, "idmap_files"))
+		return parse_idmap_files(v, &c->idmap_shift, err);
 	if (!strcmp(key, "vmm_ids"))
 		return jail_ids_parse(v, &c->vmm_ids_start, &c->vmm_ids_count, err);
 	if (!strcmp(key, "http_per_user"))

@@ -16,6 +16,11 @@
 #define CONFIG_IFNAME_MAX      15 /* IFNAMSIZ - 1 */
 #define CONFIG_CONSOLE_LOG_MAX ((uint64_t)1 << 20)
 #define CONFIG_IMAGE_MAX_SIZE  ((uint64_t)64 << 30)
+#define CONFIG_IDMAP_SIZE      65536u /* host ids of one container: its uids and gids 0..65535 */
+/* The default pool of container ids: 1000000 up to 1001000000 (15,258 containers), clear of
+ * the host's own users and below the VMM jails' ids (from 1500000000). */
+#define CONFIG_IDMAP_START 1000000u
+#define CONFIG_IDMAP_COUNT 1000000000u
 
 /* A named size of server that `berth create --plan` picks. */
 struct plan {
@@ -38,9 +43,12 @@ struct config {
 	struct net_pool pool;		    /* bridge_address: gateway and subnet (10.187.0.1/24) */
 	bool nat;			    /* masquerade the subnet's traffic out (default yes) */
 	bool isolate_servers; /* servers on the bridge cannot reach each other (default yes) */
-	char console_path[PATH_MAX];	       /* berth-console; "" until config_find_tools() */
-	uint64_t console_log_max;	       /* cap of a server's console.log (default 1M) */
-	uint64_t image_max_size;	       /* the most disk one image may take (default 64G) */
+	char console_path[PATH_MAX]; /* berth-console; "" until config_find_tools() */
+	uint64_t console_log_max;    /* cap of a server's console.log (default 1M) */
+	uint64_t image_max_size;     /* the most disk one image may take (default 64G) */
+	/* idmap = START:COUNT: the host ids containers' ranges are cut from */
+	uint32_t idmap_start, idmap_count;
+	bool idmap_shift; /* idmap_files = shift: chown a container's files, never idmap a mount */
 	uint32_t vmm_ids_start, vmm_ids_count; /* vmm_ids: the VMs' jail uids and gids */
 	/* The API's connections (docs/berthd.md, "Limits"). */
 	unsigned http_per_user;	      /* open connections per uid (64) */

@@ -54,6 +54,11 @@ static int prepare_state_dir(struct berthd *d, const char *dir, struct berth_err
 		if (make_dirs(path, 0700, err))
 			return -1;
 	}
+	/* a container with a range of ids passes through servers/ to its own directory
+	 * (driver_ct.c): search permission for all, listing for root alone */
+	if ((size_t)snprintf(path, sizeof(path), "%s/servers", d->state_dir) >= sizeof(path) ||
+	    chmod(path, 0711) < 0)
+		return berr(err, errno, "state directory %s/servers", d->state_dir);
 	return 0;
 }
 
@@ -95,7 +100,8 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 				      .ct_path = d->cfg.ct_path,
 				      .console_path = d->cfg.console_path,
 				      .console_log_max = d->cfg.console_log_max,
-				      .net = &d->net };
+				      .net = &d->net,
+				      .idmap_shift = d->cfg.idmap_shift };
 	return 0;
 }
 

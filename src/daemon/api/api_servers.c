@@ -60,18 +60,46 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
 		return -1;
 	if (!spec->cpus || !spec->memory)
 		return refuse(err, EINVAL, "give 'cpus' and 'memory' (more than 0), or a 'plan'");
+	if (input_bool(body, "privileged", &spec->privileged, err))
+		return -1;
 	strcpy(spec->name, name);
 	strcpy(spec->image, image);
 	spec->kind = strcmp(kind, "vm") ? KIND_CT : KIND_VM;
 	spec->restart_always = !strcmp(restart, "always");
+	if (spec->privileged && spec->kind != KIND_CT)
+		return refuse(err, EINVAL,
+			      "field 'privileged' is for containers (a VM's root is its guest's)");
+	return 0;
+}
+
+/* A privileged container's root is the host's root: only root may ask for one. */
+static int privileged_check(const struct http_request *rq, const struct server_spec *spec,
+			    struct http_reply *rep)
+{
+	struct berth_error err;
+	uid_t uid;
+
+	if (!spec->privileged)
+		return 0;
+	if (http_peer_uid(rq, &uid, &err)) {
+		api_reply_error(rep, &err);
+		return -1;
+	}
+	if (uid != 0) {
+		http_reply_error(rep, 403,
+				 "a privileged container (its root is the host's root) is for root "
+				 "only: create it without 'privileged'");
+		return -1;
+	}
 	return 0;
 }
 
 void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg,
 			struct http_reply *rep)
 {
-	static const char *const fields[] = { "name", "kind", "image",	 "cpus",    "memory",
-					      "disk", "plan", "restart", "cmdline", NULL };
+	static const char *const fields[] = { "name",	 "kind",       "image", "cpus",
+					      "memory",	 "disk",       "plan",	"restart",
+					      "cmdline", "privileged", NULL };
 	char id[OP_ID_LEN + 1];
 	struct server_spec spec;
 	struct berth_error err;
@@ -81,8 +109,13 @@ void api_servers_create(struct berthd *d, const struct http_request *rq, const c
 	if (api_refuse_body(rq, fields, rep))
 		return;
 	if (read_spec(d, rq->body, &spec, &err) ||
-	    input_cmdline(rq->body, "cmdline", SERVER_CMDLINE_MAX, &cmdline, &err) ||
-	    server_create(d, &spec, cmdline, id, &err))
+	    input_cmdline(rq->body, "cmdline", SERVER_CMDLINE_MAX, &cmdline, &err)) {
+		api_reply_error(rep, &err);
+		return;
+	}
+	if (privileged_check(rq, &spec, rep))
+		return;
+	if (server_create(d, &spec, cmdline, id, &err))
 		api_reply_error(rep, &err);
 	else
 		api_reply_operation(rep, id);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/servers/ct_confine.h"
 #include "daemon/images/oci.h"
 #include "daemon/servers/server_files.h"
 
@@ -30,17 +31,6 @@ static const char *const init_args[] = { "/sbin/init", NULL };
  * handler for, hence the trap). */
 static const char *const shell_args[] = {
 	"/bin/sh", "-c", "trap 'exit 0' TERM; while sleep 3600 & wait $!; do :; done", NULL
-};
-
-/* What a system container may do as root without a user namespace: Docker's default set,
- * plus NET_ADMIN for its own network namespace and SYS_BOOT so that its init's reboot()
- * ends the container (the kernel turns it into the exit of the pid namespace's init). */
-static const char *const caps[] = {
-	"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",	   "CAP_FOWNER",
-	"CAP_MKNOD",   "CAP_NET_RAW",	   "CAP_SETGID",	   "CAP_SETUID",
-	"CAP_SETFCAP", "CAP_SETPCAP",	   "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-	"CAP_KILL",    "CAP_AUDIT_WRITE",  "CAP_NET_ADMIN",	   "CAP_SYS_BOOT",
-	NULL
 };
 
 static const char *const namespaces[] = { "pid", "network", "ipc", "uts", "mount", "cgroup", NULL };
@@ -165,10 +155,10 @@ bool bundle_memory_min(void)
 /* clang-format off */
 
 /* process: PID 1 as root on a terminal (its console), the capabilities of a system
- * container. */
-static json_t *process_section(const char *const *args)
+ * container (ct_confine.h). */
+static json_t *process_section(const struct server *s, const char *const *args)
 {
-	json_t *cap_set = string_array(caps);
+	json_t *cap_set = confine_caps(s);
 
 	if (!cap_set)
 		return NULL;
@@ -209,17 +199,24 @@ json_t *bundle_config(const struct server *s, const char *rootfs, const char *co
 		      bool memory_min)
 {
 	char cgroup[sizeof("berth/") + SERVER_NAME_MAX];
+	json_t *c;
 
 	snprintf(cgroup, sizeof(cgroup), "berth/%s", s->name);
-	return json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:{s:s, s:o, s:o, s:o, s:o}}",
+	c = json_pack("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:{s:s, s:o, s:o, s:o, s:o}}",
 			 "ociVersion", "1.0.2",
-			 "process", process_section(args),
+			 "process", process_section(s, args),
 			 "root", "path", rootfs, "readonly", 0,
 			 "hostname", s->name,
 			 "mounts", json_loads(mounts_json, 0, NULL),
 			 "linux", "cgroupsPath", cgroup, "namespaces", namespace_list(),
 			 "resources", resources_section(s, memory_min),
 			 "maskedPaths", string_array(masked), "readonlyPaths", string_array(readonly));
+	/* its user namespace and seccomp profile (ct_confine.h) */
+	if (c && confine_linux(json_object_get(c, "linux"), s) < 0) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
 }
 
 /* clang-format on */

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "daemon/config.h"
+#include "daemon/servers/idmap_mount.h"
 #include "daemon/servers/mounts.h"
 #include "daemon/servers/spawn.h"
 
@@ -26,6 +28,7 @@
 #define GROW_MS	     600000 /* e2fsck and resize2fs read all of the file system's metadata */
 #define LOOP_TRIES   8	    /* free loop devices taken by someone else before us */
 #define LOOP_DEV_MAX 300    /* "/dev/" and a name in /sys/block */
+#define LOOP_FREE_MS 5000   /* for a loop device's autoclear to end, after an unmount */
 
 /* Run argv, a tool of e2fsprogs working on file; exit status 0 or ok_too is a success. */
 static int run_tool(char *const argv[], const char *file, const char *log, int timeout_ms,
@@ -123,14 +126,28 @@ static int loop_attach(int fd, const char *file, int *loop, char dev[LOOP_DEV_MA
 		    file);
 }
 
-int ct_disk_mount(const char *file, const char *dir, struct berth_error *err)
+bool ct_disk_wait_free(const char *file, int ms)
+{
+	char dev[LOOP_DEV_MAX];
+
+	for (; loop_uses(file, dev); ms -= 20) {
+		if (ms <= 0)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
+int ct_disk_mount(const char *file, const char *dir, uint32_t idmap, struct berth_error *err)
 {
 	_cleanup_close_ int fd = -1, loop = -1;
 	char dev[LOOP_DEV_MAX];
 
 	if (unmount_dir(dir, err))
 		return -1;
-	if (loop_uses(file, dev))
+	/* an autoclear (the last unmount's) runs in a kernel work item after the unmount
+	 * returned: a busy host may take a moment to free the device */
+	if (!ct_disk_wait_free(file, LOOP_FREE_MS) && loop_uses(file, dev))
 		return berr(err, EBUSY,
 			    "disk %s is still in use through %s (mounted elsewhere, or held by a "
 			    "container left over): find its user with `losetup -l %s` and `grep "
@@ -141,6 +158,8 @@ int ct_disk_mount(const char *file, const char *dir, struct berth_error *err)
 		return berr(err, errno, "cannot open %s", file);
 	if (loop_attach(fd, file, &loop, dev, err))
 		return -1;
+	if (idmap)
+		return idmap_mount(dev, "ext4", dir, idmap, CONFIG_IDMAP_SIZE, err);
 	if (mount(dev, dir, "ext4", MS_NODEV, NULL) < 0)
 		return berr(err, errno, "cannot mount %s (%s) on %s", file, dev, dir);
 	return 0;

@@ -4,6 +4,7 @@
 #ifndef BERTH_DAEMON_CT_DISK_H
 #define BERTH_DAEMON_CT_DISK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -15,7 +16,13 @@ int ct_disk_make(const char *file, uint64_t size, const char *log, struct berth_
 /* Mount the file system in file on dir (nodev) through a free loop device that goes away
  * with the mount. Whatever is mounted on dir already is unmounted first; a file some loop
  * device still uses (mounted elsewhere) is refused: two mounts would corrupt it. */
-int ct_disk_mount(const char *file, const char *dir, struct berth_error *err);
+/* With idmap (not 0) the mount is idmapped (idmap_mount.h): the disk's ids 0..65535 appear
+ * as the host's idmap..; IDMAP_UNSUPPORTED when the kernel cannot, and nothing is mounted. */
+int ct_disk_mount(const char *file, const char *dir, uint32_t idmap, struct berth_error *err);
+
+/* Wait up to ms for the loop device file is bound to to go (an autoclear runs in a kernel
+ * work item after the last unmount returns); true when none is left. */
+bool ct_disk_wait_free(const char *file, int ms);
 
 /* Grow file, which is not mounted, to size bytes, and its file system with it (e2fsck -fp,
  * resize2fs; messages appended to log). Nothing to do at its size; smaller is refused. */

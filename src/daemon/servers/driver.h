@@ -19,6 +19,7 @@ struct driver_env {
 	const char *console_path; /* the berth-console binary */
 	uint64_t console_log_max; /* cap of console.log (0: none) */
 	const struct net *net;	  /* the bridge, or none (net.h) */
+	bool idmap_shift;	  /* containers' ids: shifted, never an idmapped mount */
 };
 
 /* Progress of long work, 0..100. */

@@ -29,13 +29,26 @@
 #define CT_KILL_MS   5000  /* for init to exit after SIGKILL */
 #define CT_STATE_MAX 8192
 
+/* s->dir (mode 0700, root's) is for root alone; a container with a range must pass through
+ * it to its rootfs/ before it pivots there: its group becomes the range's root group, with
+ * search permission alone (0710), so no other host user may, and the container's root,
+ * not its owner, cannot change it. */
+static int dir_for_range(const struct server *s, struct berth_error *err)
+{
+	if (!s->idmap)
+		return 0;
+	if (chown(s->dir, 0, s->idmap) < 0 || chmod(s->dir, 0710) < 0)
+		return berr(err, errno, "cannot give `%s` to group %u", s->dir, s->idmap);
+	return 0;
+}
+
 static int ct_provision(const struct server *s, const struct driver_env *e, progress_fn progress,
 			void *ctx, struct berth_error *err)
 {
-	(void)e;
 	if (mkdir(s->dir, 0700) < 0 && errno != EEXIST)
 		return berr(err, errno, "create `%s`", s->dir);
-	if (ct_rootfs_provision(s, progress, ctx, err) < 0)
+	if (dir_for_range(s, err) < 0 ||
+	    ct_rootfs_provision(s, e->idmap_shift, progress, ctx, err) < 0)
 		return berr_wrap(err, "provision container %s", s->name);
 	return 0;
 }
@@ -170,7 +183,7 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 			return -1;
 	}
 	/* its disk, then this start's resources and paths (the init is read from the disk) */
-	if (ct_rootfs_mount(s, err) < 0 || bundle_write(s, err) < 0) {
+	if (ct_rootfs_mount(s, e->idmap_shift, err) < 0 || bundle_write(s, err) < 0) {
 		berr_wrap(err, "start container %s", s->name);
 		goto unmount;
 	}

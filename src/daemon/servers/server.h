@@ -47,6 +47,10 @@ struct server {
 	enum server_boot boot;
 	char cmdline[SERVER_CMDLINE_MAX + 1]; /* a kernel-booted VM's own part, "" when none */
 	char address[16];		      /* its address of the bridge's pool, "" when none */
+	/* a container's user namespace: its uids and gids 0..65535 are the host's idmap.. on;
+	 * 0 for a VM and for a privileged container (no user namespace: root is the host's) */
+	uint32_t idmap;
+	bool privileged;
 	struct server_limits limits;
 	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */
 	char image_dir[PATH_MAX]; /* STATE_DIR/images/IMAGE */

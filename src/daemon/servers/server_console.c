@@ -3,8 +3,10 @@
  * berthd makes the listening sockets it hands to berth-console itself (unix_listen). */
 #include "daemon/servers/server_console.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "common/cleanup.h"
 #include "common/unix_sock.h"
 #include "daemon/api/berth_group.h"
+#include "daemon/servers/proc.h"
 #include "daemon/servers/server_files.h"
 #include "daemon/servers/spawn.h"
 
@@ -111,10 +114,59 @@ static bool listened(const char *path)
 	return true;
 }
 
+/* Is pid a console keeper serving sock (`berth-console keep ... --socket sock`)? */
+static bool keeper_of(long pid, const char *sock)
+{
+	char path[64], cmdline[8192], *arg, *end;
+	_cleanup_close_ int fd = -1;
+	bool keep = false;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, cmdline, sizeof(cmdline) - 1)) <= 0)
+		return false;
+	cmdline[n] = '\0';
+	end = cmdline + n;
+	for (arg = cmdline; arg < end; arg += strlen(arg) + 1) {
+		keep = keep || strcmp(arg, "keep") == 0;
+		if (keep && strcmp(arg, "--socket") == 0 && arg + strlen(arg) + 1 < end)
+			return strcmp(arg + strlen(arg) + 1, sock) == 0;
+	}
+	return false;
+}
+
+/* A keeper of a server that is not running waits for a runtime that never comes (berthd
+ * was killed between starting it and berth-ct's create): it goes, by a pidfd taken before
+ * its command line is read, so no recycled pid is hit. */
+static void kill_orphan_keepers(const char *sock)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *d;
+	char *end;
+	long pid;
+
+	while (proc && (d = readdir(proc))) {
+		_cleanup_close_ int pidfd = -1;
+
+		pid = strtol(d->d_name, &end, 10);
+		if (pid <= 0 || *end)
+			continue;
+		pidfd = proc_open(pid);
+		if (pidfd >= 0 && keeper_of(pid, sock))
+			proc_signal(pidfd, SIGKILL);
+	}
+	if (proc)
+		closedir(proc);
+}
+
 void console_cleanup(const struct server *s, const struct driver_env *e)
 {
 	char sock[PATH_MAX];
 	struct berth_error ignored;
+
+	if (s->kind == KIND_CT && console_socket(e, s->name, sock, &ignored) == 0)
+		kill_orphan_keepers(sock);
 
 	if (console_socket(e, s->name, sock, &ignored) == 0 && access(sock, F_OK) == 0 &&
 	    !listened(sock))

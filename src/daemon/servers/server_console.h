@@ -28,7 +28,8 @@ int console_socket(const struct driver_env *e, const char *name, char out[PATH_M
 int console_keeper_start(const struct server *s, const struct driver_env *e, char rt[PATH_MAX],
 			 long *pid, struct berth_error *err);
 
-/* Remove what a stopped server's console leaves: a socket nobody listens on. */
+/* Remove what a stopped server's console leaves: a socket nobody listens on, and a
+ * container's keeper still waiting for a runtime that never came (berthd killed mid-start). */
 void console_cleanup(const struct server *s, const struct driver_env *e);
 
 /* Start an exec session in running container s: sock gets its single-use socket, which

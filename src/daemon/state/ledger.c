@@ -57,6 +57,8 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 	cap->state_dir = h->state_dir;
 	cap->disk_margin = c->host_reserve_disk;
 	cap->pool = c->bridge[0] ? c->pool : (struct net_pool){ 0 };
+	cap->idmap_start = c->idmap_start;
+	cap->idmap_count = c->idmap_count;
 }
 
 /* Sums over all rows but the one called except (NULL: all). A VM's memory counts with its
@@ -264,12 +266,47 @@ static int name_taken(sqlite3 *db, const char *name, struct berth_error *err)
 	}
 }
 
+/* The lowest free range of cap's id pool (see ledger_reserve), in *start. Ranges are read in
+ * order of their first id; the candidate moves past each one it meets. */
+static int idmap_pick(sqlite3 *db, const struct capacity *cap, uint32_t *start,
+		      struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT idmap FROM servers WHERE idmap IS NOT NULL ORDER BY idmap", err);
+	uint64_t end = (uint64_t)cap->idmap_start + cap->idmap_count;
+	uint64_t cand = cap->idmap_start, r, past;
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = (uint64_t)sqlite3_column_int64(st, 0);
+		if (r + CONFIG_IDMAP_SIZE <= cand)
+			continue;
+		if (r >= cand + CONFIG_IDMAP_SIZE)
+			break;
+		/* the next cut of the pool past this range */
+		past = r + CONFIG_IDMAP_SIZE - cap->idmap_start;
+		cand = cap->idmap_start +
+		       (past + CONFIG_IDMAP_SIZE - 1) / CONFIG_IDMAP_SIZE * CONFIG_IDMAP_SIZE;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(db, err, "reading id ranges");
+	if (cand + CONFIG_IDMAP_SIZE > end)
+		return refuse(err, ENOSPC,
+			      "no free id range for a container: the pool idmap = %u:%u is all "
+			      "given (berthd.conf)",
+			      cap->idmap_start, cap->idmap_count);
+	*start = (uint32_t)cand;
+	return 0;
+}
+
 static int insert_server(sqlite3 *db, const struct server_spec *spec, struct berth_error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
 	    db,
 	    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state, restart, created,"
-	    " address) VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?)",
+	    " address, idmap, privileged) VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?, ?, ?)",
 	    err);
 
 	if (!st)
@@ -284,6 +321,9 @@ static int insert_server(sqlite3 *db, const struct server_spec *spec, struct ber
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
 	if (spec->address[0])
 		sqlite3_bind_text(st, 9, spec->address, -1, SQLITE_STATIC);
+	if (spec->idmap)
+		sqlite3_bind_int64(st, 10, spec->idmap);
+	sqlite3_bind_int(st, 11, spec->kind == KIND_CT && spec->privileged);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(db, err, "recording the server");
 	return 0;
@@ -309,10 +349,13 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 		      &spec->disk, err))
 		goto fail;
 	spec->address[0] = '\0';
+	spec->idmap = 0;
 	if (usage_now(db, cap, NULL, &u, err) ||
 	    check_fits(cap, &u, spec->cpus, spec->memory, overhead_of(spec->kind, spec->memory),
 		       spec->disk, err) ||
 	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
+	    (spec->kind == KIND_CT && !spec->privileged &&
+	     idmap_pick(db, cap, &spec->idmap, err)) ||
 	    insert_server(db, spec, err))
 		goto fail;
 	return db_commit(db, err);

@@ -38,6 +38,7 @@ struct capacity {
 	const char *state_dir; /* disk: capacity follows this dir's file system (see above) */
 	uint64_t disk_margin;  /* host_reserve_disk: kept free on that file system */
 	struct net_pool pool;  /* addresses servers get (prefix 0: none, networks off) */
+	uint32_t idmap_start, idmap_count; /* host ids containers' ranges are cut from */
 };
 
 /* Sums over every server row (creating and deleting ones hold their reservation too), and
@@ -61,8 +62,10 @@ struct server_spec {
 	uint64_t memory, disk;
 	uint64_t image_disk; /* a VM's: the length of its image's disk.img (0: none) */
 	bool restart_always;
+	bool privileged;	     /* a container without a user namespace */
 	struct server_limits limits; /* its plan's; recorded after the reservation */
 	char address[NET_ADDR_LEN];  /* out: the address of the pool it got, "" when none */
+	uint32_t idmap;		     /* out: a container's first host id, 0 when none */
 };
 
 /* Cores and RAM; state_dir (kept by pointer) must be on a file system statvfs can read. */
@@ -85,9 +88,11 @@ int ledger_disk_free(sqlite3 *db, const struct capacity *cap, uint64_t *free,
 
 /* Check spec fits and record it as a server in state 'creating', in one transaction. The
  * image must exist, be ready and of spec's kind. spec->disk gets what was reserved, and
- * spec->address a free address of cap's pool (if it has one). errnum: EEXIST name taken,
- * ENOENT no image, ENOSPC does not fit or no free address (the message says what is free),
- * EINVAL wrong image kind, EBUSY image not ready or database busy. */
+ * spec->address a free address of cap's pool (if it has one), spec->idmap (a container that is
+ * not privileged) the first id of a free range of CONFIG_IDMAP_SIZE ids of cap's id pool:
+ * the lowest one, cut at START + k * 65536, that shares no id with another server's. errnum: EEXIST
+ * name taken, ENOENT no image, ENOSPC does not fit or no free address or id range (the message says
+ * what is free), EINVAL wrong image kind, EBUSY image not ready or database busy. */
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
 		   struct berth_error *err);
 

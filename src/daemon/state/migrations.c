@@ -52,6 +52,23 @@ const char *const db_migrations[] = {
 	"ALTER TABLE servers ADD COLUMN disk_iops INTEGER CHECK (disk_iops > 0);"
 	"ALTER TABLE servers ADD COLUMN disk_bps INTEGER CHECK (disk_bps > 0);"
 	"ALTER TABLE servers ADD COLUMN net_bps INTEGER CHECK (net_bps > 0);",
+	/* 6: a container's user namespace: idmap is the first of the 65536 host ids its uids and
+	 * gids 0..65535 map to (NULL: none). No two servers' ranges ever share an id: a unique
+	 * index, and triggers that refuse any overlap (a pool changed between runs could cut
+	 * ranges at other places). privileged: a container without a user namespace, as
+	 * every container made before this step, which stays so (docs/berthd-drivers.md). */
+	"ALTER TABLE servers ADD COLUMN idmap INTEGER CHECK (idmap > 0 AND idmap <= 4294901759);"
+	"ALTER TABLE servers ADD COLUMN privileged INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE servers SET privileged = 1 WHERE kind = 'ct';"
+	"CREATE UNIQUE INDEX servers_idmap ON servers (idmap);"
+	"CREATE TRIGGER servers_idmap_insert BEFORE INSERT ON servers"
+	" WHEN NEW.idmap IS NOT NULL AND EXISTS (SELECT 1 FROM servers WHERE idmap IS NOT NULL"
+	"  AND idmap < NEW.idmap + 65536 AND NEW.idmap < idmap + 65536)"
+	" BEGIN SELECT RAISE(ABORT, 'id range taken'); END;"
+	"CREATE TRIGGER servers_idmap_update BEFORE UPDATE OF idmap ON servers"
+	" WHEN NEW.idmap IS NOT NULL AND EXISTS (SELECT 1 FROM servers WHERE idmap IS NOT NULL"
+	"  AND name IS NOT NEW.name AND idmap < NEW.idmap + 65536 AND NEW.idmap < idmap + 65536)"
+	" BEGIN SELECT RAISE(ABORT, 'id range taken'); END;",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon/config.h"
 #include "daemon/servers/vm_command.h"
 #include "daemon/state/db.h"
 #include "common/error.h"
@@ -16,7 +17,7 @@ static const char *const state_names[] = {
 
 #define COLUMNS                                                                                    \
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
-	"cmdline, jail_uid, disk_iops, disk_bps, net_bps"
+	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged"
 
 const char *server_state_name(enum server_state s)
 {
@@ -65,6 +66,8 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 	s->limits = (struct server_limits){ (uint64_t)sqlite3_column_int64(st, 14),
 					    (uint64_t)sqlite3_column_int64(st, 15),
 					    (uint64_t)sqlite3_column_int64(st, 16) };
+	s->idmap = (uint32_t)sqlite3_column_int64(st, 17);
+	s->privileged = sqlite3_column_int64(st, 18) != 0;
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
 	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,
@@ -106,6 +109,18 @@ void boot_json(json_t *j, const char *kind, const char *boot, const char *cmdlin
 	vm_kernel_cmdline(line, sizeof(line), cmdline, "");
 	json_object_set_new(j, "boot", json_string("kernel"));
 	json_object_set_new(j, "cmdline", json_string(line));
+}
+
+void idmap_json(json_t *j, const char *kind, long long idmap, long long privileged)
+{
+	if (strcmp(kind, "ct"))
+		return;
+	json_object_set_new(j, "privileged", json_boolean(privileged != 0));
+	if (idmap > 0)
+		json_object_set_new(j, "idmap",
+				    json_pack("{s:I, s:I, s:I}", "uid", (json_int_t)idmap, "gid",
+					      (json_int_t)idmap, "count",
+					      (json_int_t)CONFIG_IDMAP_SIZE));
 }
 
 int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const char *cmdline,
@@ -173,6 +188,7 @@ static json_t *row_json(sqlite3_stmt *st)
 		json_object_set_new(j, "pid", json_integer(sqlite3_column_int64(st, 8)));
 	boot_json(j, db_text(st, 1), db_text(st, 11), db_text(st, 12));
 	json_object_set_new(j, "limits", limits_json(&limits));
+	idmap_json(j, db_text(st, 1), sqlite3_column_int64(st, 17), sqlite3_column_int64(st, 18));
 	return j;
 }
 

@@ -34,6 +34,11 @@ json_t *server_json_list(sqlite3 *db, struct berth_error *err);
  * the network adds at start); boot and cmdline are the row's columns ("" when NULL). */
 void boot_json(json_t *j, const char *kind, const char *boot, const char *cmdline);
 
+/* Add to j, the API object of a server of kind, its user namespace when it is a container:
+ * "privileged" (true: none, its root is the host's) and "idmap" {"uid", "gid", "count"}, the
+ * host ids its own 0..65535 are (the row's columns; idmap 0: none). */
+void idmap_json(json_t *j, const char *kind, long long idmap, long long privileged);
+
 /* Record how server name (in its 'creating' row) boots and its own kernel command line
  * (NULL or "": none). */
 int server_set_boot(sqlite3 *db, const char *name, enum server_boot boot, const char *cmdline,

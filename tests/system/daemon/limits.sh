@@ -63,8 +63,12 @@ fi
 # a direct read in the container's cgroup runs at disk_bps: 8 MiB at 4 MiB/s, at most 10 %
 # above it (a loaded host may make it slower, never faster; nsenter
 # alone would leave dd in this test's cgroup: it joins the container's first)
-in_cg() { # in_cg CMD...: run CMD in the container's mount namespace and blkio cgroup
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" nsenter -t "$pid" -m "$@"
+# in_cg CMD...: run CMD in the container's mount namespace and blkio cgroup, as its root
+# (its user namespace too: the host's root owns no id on its idmapped disk)
+userns=()
+[ "$(readlink "/proc/$pid/ns/user")" = "$(readlink /proc/self/ns/user)" ] || userns=(-U)
+in_cg() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" nsenter -t "$pid" "${userns[@]}" -m "$@"
 }
 out=$(in_cg /bin/busybox dd if=/dev/zero of=/big bs=1M count=8 2>&1) || fail "cannot write in the container: $out"
 sync

@@ -142,14 +142,15 @@ static void servers(void **state)
 		"\"memory\":536870912,\"disk\":21474836480,\"address\":\"10.0.0.3\"}]",
 		&err),
 	    0);
-	assert_string_equal(printed, "NAME      KIND  STATE    CPUS  MEMORY   DISK     ADDRESS\n"
-				     "web       ct    running  1     1.0 GiB  1.0 GiB  -\n"
-				     "database  vm    stopped  12    512 MiB  20 GiB   10.0.0.3\n");
+	assert_string_equal(printed,
+			    "NAME      KIND  STATE    CPUS  MEMORY   DISK     ADDRESS   IDS\n"
+			    "web       ct    running  1     1.0 GiB  1.0 GiB  -         -\n"
+			    "database  vm    stopped  12    512 MiB  20 GiB   10.0.0.3  -\n");
 	assert_int_equal(render(render_servers, "[]", &err), 0);
-	assert_string_equal(printed, "NAME  KIND  STATE  CPUS  MEMORY  DISK  ADDRESS\n");
+	assert_string_equal(printed, "NAME  KIND  STATE  CPUS  MEMORY  DISK  ADDRESS  IDS\n");
 	/* Entries missing fields print "-", never crash. */
 	assert_int_equal(render(render_servers, "[{}, 3, null]", &err), 0);
-	assert_contains(printed, "-     -     -      -     -       -     -\n");
+	assert_contains(printed, "-     -     -      -     -       -     -        -\n");
 	assert_int_equal(render(render_servers, "{\"servers\":[]}", &err), -1);
 	assert_contains(err.msg, "unexpected reply from berthd (expected a list of servers)");
 }

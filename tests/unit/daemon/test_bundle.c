@@ -2,6 +2,7 @@
  * of its PID 1 with the image's symlinks resolved inside the rootfs. */
 #include "testlib.h"
 
+#include <errno.h>
 #include <sys/sysmacros.h>
 
 #include <fcntl.h>
@@ -97,6 +98,67 @@ static void test_config(void **state)
 	/* devices: deny all but the runtime's default ones */
 	assert_true(json_is_false(
 	    json_object_get(json_array_get(at(c, "linux.resources.devices"), 0), "allow")));
+	json_decref(c);
+}
+
+/* A syscall rule of the profile refusing name, its errnoRet (0: none). */
+static int refused_with(json_t *c, const char *name)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(at(c, "linux.seccomp.syscalls"), i, r)
+	{
+		if (array_has(json_object_get(r, "names"), NULL, name))
+			return (int)json_integer_value(json_object_get(r, "errnoRet"));
+	}
+	return 0;
+}
+
+/* A server with a range: a user namespace mapping 0..65535 to it, LXC's capabilities (not
+ * the five it drops), the profile without keyring refusals; privileged (no range): no user
+ * namespace, no SYS_ADMIN, keyring calls refused. */
+static void test_confinement(void **state)
+{
+	static const char *const args[] = { "/sbin/init", NULL };
+	struct server s = test_server();
+	json_t *c, *caps, *m;
+
+	(void)state;
+	s.idmap = 1065536;
+	c = bundle_config(&s, "/r", args, false);
+	assert_non_null(c);
+	assert_true(array_has(at(c, "linux.namespaces"), "type", "user"));
+	m = json_array_get(at(c, "linux.uidMappings"), 0);
+	assert_int_equal(json_integer_value(json_object_get(m, "containerID")), 0);
+	assert_int_equal(json_integer_value(json_object_get(m, "hostID")), 1065536);
+	assert_int_equal(json_integer_value(json_object_get(m, "size")), 65536);
+	assert_true(json_equal(at(c, "linux.uidMappings"), at(c, "linux.gidMappings")));
+	caps = at(c, "process.capabilities.bounding");
+	assert_true(array_has(caps, NULL, "CAP_SYS_ADMIN")); /* over its own namespaces */
+	assert_true(array_has(caps, NULL, "CAP_NET_ADMIN"));
+	assert_false(array_has(caps, NULL, "CAP_SYS_MODULE"));
+	assert_false(array_has(caps, NULL, "CAP_SYS_RAWIO"));
+	assert_false(array_has(caps, NULL, "CAP_SYS_TIME"));
+	assert_false(array_has(caps, NULL, "CAP_MAC_ADMIN"));
+	assert_false(array_has(caps, NULL, "CAP_MAC_OVERRIDE"));
+	assert_string_equal(json_string_value(at(c, "linux.seccomp.defaultAction")),
+			    "SCMP_ACT_ALLOW");
+	assert_int_equal(refused_with(c, "finit_module"), EPERM);
+	assert_int_equal(refused_with(c, "kexec_load"), EPERM);
+	assert_int_equal(refused_with(c, "open_by_handle_at"), EPERM);
+	assert_int_equal(refused_with(c, "io_uring_setup"), ENOSYS);
+	assert_int_equal(refused_with(c, "keyctl"), 0); /* its keyrings are its own */
+	json_decref(c);
+
+	s.idmap = 0;
+	c = bundle_config(&s, "/r", args, false);
+	assert_false(array_has(at(c, "linux.namespaces"), "type", "user"));
+	assert_null(at(c, "linux.uidMappings"));
+	assert_false(array_has(at(c, "process.capabilities.bounding"), NULL, "CAP_SYS_ADMIN"));
+	assert_int_equal(refused_with(c, "keyctl"), ENOSYS);
+	assert_int_equal(refused_with(c, "add_key"), ENOSYS);
+	assert_int_equal(refused_with(c, "finit_module"), EPERM);
 	json_decref(c);
 }
 
@@ -274,6 +336,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_config_big_values),
+		cmocka_unit_test(test_confinement),
 		cmocka_unit_test(test_io_throttle),
 		cmocka_unit_test_setup_teardown(test_init_choice, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_signal, tree_setup, tree_teardown),

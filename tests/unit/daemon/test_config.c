@@ -23,6 +23,10 @@ static void defaults(void **state)
 	assert_int_equal(c.http_header_timeout, 10);
 	assert_int_equal(c.http_body_rate, 1024);
 	assert_int_equal(c.http_idle_timeout, 60);
+	/* containers' ids: 1000000 on, ending below the VMM jails' 1500000000 */
+	assert_int_equal(c.idmap_start, 1000000);
+	assert_int_equal(c.idmap_count, 1000000000);
+	assert_false(c.idmap_shift);
 	assert_int_equal(c.vmm_ids_start, 1500000000u);
 	assert_int_equal(c.vmm_ids_count, 65536);
 	assert_true(c.network);
@@ -149,11 +153,34 @@ static void rejects_bad_settings(void **state)
 		"t.conf:1: http_header_timeout: '0' is not a whole number from 1 to 3600");
 	refuses("http_per_user = many\n", "is not a whole number from 1 to");
 	refuses("http_idle_timeout = 86401\n", "from 1 to 86400");
+	refuses("idmap = 1000000\n", "is not START:COUNT");
+	refuses("idmap = 1000000:\n", "is not START:COUNT");
+	refuses("idmap = 1000000:65536x\n", "is not START:COUNT");
+	refuses("idmap = -1:65536\n", "is not START:COUNT");
+	refuses("idmap = 1000:1000000\n", "must start at 65536 or above");
+	refuses("idmap = 1000000:100\n", "hold at least 65536 ids");
+	refuses("idmap = 4294901760:65536\n", "end below 4294967295");
+	refuses("idmap = 99999999999999999999:65536\n", "is not START:COUNT");
+	refuses("idmap_files = copy\n", "'copy' is not mount or shift");
 	refuses("vmm_ids = 1000:10\n", "vmm_ids '1000:10': give START:COUNT, START at least 65536");
 	refuses("vmm_ids = 1500000000\n", "give START:COUNT");
 	refuses("vmm_ids = 1500000000:0\n", "give START:COUNT");
 	refuses("vmm_ids = 4294967000:1000\n", "at most 4294967295");
 	refuses("vmm_ids = 1500000000:-1\n", "give START:COUNT");
+}
+
+static void parses_idmap(void **state)
+{
+	struct berth_error err = { 0 };
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(
+	    config_parse("idmap = 65536:4294901758\nidmap_files = shift\n", "t.conf", &c, &err), 0);
+	assert_int_equal(c.idmap_start, 65536);
+	assert_int_equal(c.idmap_count, 4294901758u);
+	assert_true(c.idmap_shift);
 }
 
 static void loads_file(void **state)
@@ -207,6 +234,7 @@ int main(void)
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(parses_settings),
 		cmocka_unit_test(rejects_bad_settings),
+		cmocka_unit_test(parses_idmap),
 		cmocka_unit_test(loads_file),
 		cmocka_unit_test(parses_options),
 	};

@@ -153,7 +153,7 @@ static void test_provision_copies_image(void **state)
 	assert_true(b.st_blocks * 512 < b.st_size / 2);
 	assert_unmounted(f);
 	assert_int_equal(server_file(own, &f->s, "rootfs", &err), 0);
-	assert_int_equal(ct_rootfs_mount(&f->s, &err), 0);
+	assert_int_equal(ct_rootfs_mount(&f->s, false, &err), 0);
 	assert_true(mounted(own));
 
 	assert_int_equal(image_file(img, &f->s, "rootfs/bin/busybox", &err), 0);
@@ -400,7 +400,7 @@ static void test_start_failure_says_why(void **state)
 
 	provision(f, false);
 	/* a rootfs without a shell or an init cannot run */
-	assert_int_equal(ct_rootfs_mount(&f->s, &err), 0);
+	assert_int_equal(ct_rootfs_mount(&f->s, false, &err), 0);
 	fixture_sh("rm -rf %s/rootfs/bin", f->s.dir);
 	assert_int_equal(ct_rootfs_unmount(&f->s, &err), 0);
 	assert_int_equal(f->ops->start(&f->s, &f->env, &pid, &err), -1);

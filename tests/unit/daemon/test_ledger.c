@@ -27,7 +27,9 @@ static struct capacity cap = { .host_cpus = 4,
 			       .overcommit = 1.0,
 			       .cpus = 4,
 			       .memory = 2 * GIB,
-			       .state_dir = dir };
+			       .state_dir = dir,
+			       .idmap_start = 1000000,
+			       .idmap_count = 1000000000 };
 
 static int setup(void **state)
 {
@@ -261,6 +263,59 @@ static void concurrent_reservations_never_oversell(void **state)
 	assert_int_equal(u.servers, 4);
 }
 
+/* Containers get ranges of 65536 ids cut from the pool, the lowest free one first, never
+ * one that shares an id with another's (also one cut elsewhere, by an older pool); VMs and
+ * privileged containers none; a full pool says so. */
+static void gives_id_ranges(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec a = spec("a", 1, MIB), b = spec("b", 1, MIB), c = spec("c", 1, MIB);
+	struct server_spec p = spec("p", 1, MIB), d = spec("d", 1, MIB), v = spec("v", 1, MIB);
+	struct capacity small = cap;
+	sqlite3 *db = *state;
+
+	small.idmap_count = 4 * 65536 + 100;
+	small.cpus = 16;
+	p.privileged = true;
+	v.kind = KIND_VM;
+	snprintf(v.image, sizeof(v.image), "kern");
+	assert_int_equal(ledger_reserve(db, &small, &a, &err), 0);
+	assert_int_equal(a.idmap, 1000000);
+	assert_int_equal(ledger_reserve(db, &small, &p, &err), 0);
+	assert_int_equal(p.idmap, 0);
+	assert_int_equal(ledger_reserve(db, &small, &v, &err), 0);
+	assert_int_equal(v.idmap, 0);
+	/* a range an older pool cut at 1065536 + 10: b must pass both it and a */
+	assert_int_equal(
+	    db_exec(db,
+		    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state,"
+		    " created, idmap) VALUES ('old', 'ct', 'busybox', 1, 1, 0, 'stopped',"
+		    " 0, 1065546)",
+		    &err),
+	    0);
+	assert_int_equal(ledger_reserve(db, &small, &b, &err), 0);
+	assert_int_equal(b.idmap, 1000000 + 2 * 65536 + 65536);
+	/* the pool holds 4 ranges and 100 ids, and the old range took the second and third cut:
+	 * full */
+	assert_int_equal(ledger_reserve(db, &small, &c, &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_non_null(strstr(err.msg, "no free id range"));
+	/* a deleted server's range is given again */
+	assert_int_equal(ledger_release(db, "a", &err), 0);
+	assert_int_equal(ledger_reserve(db, &small, &d, &err), 0);
+	assert_int_equal(d.idmap, 1000000);
+	/* the database itself refuses an overlap */
+	assert_int_equal(db_exec(db, "UPDATE servers SET idmap = 1000001 WHERE name = 'b'", &err),
+			 -1);
+	assert_int_equal(
+	    db_exec(db,
+		    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state,"
+		    " created, idmap) VALUES ('x', 'ct', 'busybox', 1, 1, 0, 'stopped',"
+		    " 0, 1000000 + 65535)",
+		    &err),
+	    -1);
+}
+
 /* A VM server of disk bytes, from image kern (which has no disk). */
 static struct server_spec vm_spec(const char *name, uint64_t disk)
 {
@@ -410,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(concurrent_reservations_never_oversell, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(images_count_against_the_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(gives_id_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_a_disk_the_file_system_cannot_hold, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(capacity_follows_the_file_system, setup, teardown),

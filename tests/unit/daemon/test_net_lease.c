@@ -33,6 +33,9 @@ static int setup(void **state)
 			 0);
 	/* 10.9.0.1/29: .2 to .6 for servers */
 	cap.pool = (struct net_pool){ .gateway = 0x0a090001, .network = 0x0a090000, .prefix = 29 };
+	/* containers get id ranges too */
+	cap.idmap_start = 1000000;
+	cap.idmap_count = 1000000000;
 	*state = c;
 	return 0;
 }

@@ -10,6 +10,8 @@ command -v jq >/dev/null || skip "needs jq"
 command -v sqlite3 >/dev/null || skip "needs sqlite3"
 
 scratch
+# a container's root (its own host uid) passes through here to its rootfs, as through /var/lib
+chmod 711 "$SCRATCH"
 STATE=$SCRATCH/state
 SOCK=$SCRATCH/berth.sock
 BERTHD_PID=
