@@ -164,7 +164,9 @@ fi
 kill -0 "$pid" 2>/dev/null && who="the VMM lived" || who="the VMM was killed too"
 echo "measured [$V]: OOM kills $kills ($who), peak usage $peak of limit $limit"
 echo "ok [$V]: memory past the VM's limit is never given (the cgroup's OOM killer acts)"
-expect_status 0 berth stop spin --force
+# a VMM the OOM killer took may already be marked stopped by berthd's watcher
+out=$(berth stop spin --force 2>&1) || [[ $out == *"server spin is stopped"* ]] ||
+	fail "stop spin after the OOM: $out"
 
 # --- restart: an adopted VMM keeps its cgroup; stale ones of dead VMs go
 # mk_stale PID NAME: a cgroup NAME beside PID's, in every hierarchy (a deleted VM's, left)
