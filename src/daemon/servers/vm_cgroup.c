@@ -78,11 +78,11 @@ static const char *base(const struct driver_env *e, struct berth_error *err)
 
 	pthread_mutex_lock(&base_lock);
 	if (!base_path[0]) {
+		/* v1: "", as each hierarchy puts the handle below berthd's own cgroup there */
 		if (cgroup_host_ops() == &cgroup_v2_ops)
 			own = v2_own(err);
 		else
-			own =
-			    strdup(""); /* v1: the handle is below berthd's own in each hierarchy */
+			own = strdup("");
 		if (!own)
 			ret = NULL;
 		else
