@@ -78,11 +78,11 @@ static const char *base(const struct driver_env *e, struct berth_error *err)
 
 	pthread_mutex_lock(&base_lock);
 	if (!base_path[0]) {
+		/* v1: "", as each hierarchy puts the handle below berthd's own cgroup there */
 		if (cgroup_host_ops() == &cgroup_v2_ops)
 			own = v2_own(err);
 		else
-			own =
-			    strdup(""); /* v1: the handle is below berthd's own in each hierarchy */
+			own = strdup("");
 		if (!own)
 			ret = NULL;
 		else
@@ -154,6 +154,7 @@ int vm_cgroup_prepare(const struct server *s, const struct driver_env *e, struct
 {
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	static bool told;
+	int rc;
 
 	out->n = 0;
 	if (geteuid() != 0) {
@@ -166,7 +167,11 @@ int vm_cgroup_prepare(const struct server *s, const struct driver_env *e, struct
 	}
 	if (open_vm(e, s->name, &cg, err) < 0)
 		return berr_wrap(err, "VM %s: cgroup", s->name);
-	if (cg->ops->create(cg, err) < 0 || limit(cg, s, err) < 0 || open_procs(cg, out, err) < 0) {
+	/* BASE is removed with its last VM (vm_cgroup_remove): not between its mkdir and ours */
+	pthread_mutex_lock(&base_lock);
+	rc = cg->ops->create(cg, err);
+	pthread_mutex_unlock(&base_lock);
+	if (rc < 0 || limit(cg, s, err) < 0 || open_procs(cg, out, err) < 0) {
 		vm_cgroup_fds_close(out);
 		return berr_wrap(err, "VM %s: cgroup %s `%s`", s->name, cg->ops->name, cg->path);
 	}
@@ -184,9 +189,21 @@ void vm_cgroup_remove(const struct server *s, const struct driver_env *e)
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	struct berth_error err;
 
-	if (open_vm(e, s->name, &cg, &err) == 0 && cg->ops->destroy(cg, &err) < 0 &&
-	    err.errnum != EBUSY)
-		fprintf(stderr, "berthd: %s\n", err.msg);
+	_cleanup_cgroup_ struct cgroup *all = NULL;
+
+	if (open_vm(e, s->name, &cg, &err) < 0)
+		return;
+	if (cg->ops->destroy(cg, &err) < 0) {
+		if (err.errnum != EBUSY)
+			fprintf(stderr, "berthd: %s\n", err.msg);
+		return;
+	}
+	/* BASE too when it was the last: an idle berthd leaves no cgroup behind */
+	if (open_vm(e, "", &all, &err) < 0)
+		return;
+	pthread_mutex_lock(&base_lock);
+	all->ops->destroy(all, &err); /* EBUSY while other VMs have theirs */
+	pthread_mutex_unlock(&base_lock);
 }
 
 void vm_cgroup_prune(const struct driver_env *e)
@@ -211,4 +228,5 @@ void vm_cgroup_prune(const struct driver_env *e)
 	}
 	if (dir)
 		closedir(dir);
+	all->ops->destroy(all, &err); /* BASE itself, when no VM has a cgroup left */
 }

@@ -71,6 +71,22 @@ expect_status 1 berth console web </dev/null
 expect_output "the console of web is in use by another client"
 echo "ok: berth console reaches the guest; a second client is refused"
 
+# Its cgroup (v2 in the rig), with a booted Linux guest that has a disk and a console: its
+# limits, and what the VMM takes beyond the guest's RAM (docs/berthd-drivers.md, "cgroups").
+if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' "/proc/$pid/cgroup")
+	[[ $cg =~ /berth-vm-[0-9a-f]{8}/web$ ]] || fail "web's VMM is not in its cgroup: $cg"
+	[ "$(cat "$cg/cpu.max")" = "100000 100000" ] || fail "cpu.max $(cat "$cg/cpu.max")"
+	[ "$(cat "$cg/memory.max")" = $(((256 + 48 + 4) << 20)) ] || fail "memory.max $(cat "$cg/memory.max")"
+	peak=$(cat "$cg/memory.peak" 2>/dev/null || cat "$cg/memory.current")
+	anon=$(awk '$1 == "anon" {print $2}' "$cg/memory.stat")
+	file=$(awk '$1 == "file" {print $2}' "$cg/memory.stat")
+	kern=$(awk '$1 == "kernel" {print $2}' "$cg/memory.stat")
+	echo "measured: Linux guest of 256 MiB: peak $(((peak - (256 << 20)) >> 10)) KiB beyond RAM;" \
+		"now anon $(((anon - (256 << 20)) >> 10)) KiB beyond RAM, file $((file >> 10)) KiB, kernel $((${kern:-0} >> 10)) KiB"
+	echo "ok: web's VMM is in its cgroup: 1 CPU, RAM + overhead"
+fi
+
 sleep 1 # acpid is up before the script starts; give the button driver a moment too
 expect_status 0 berth stop --timeout 60 web
 gone "$pid" 10 || fail "web's VMM ($pid) survived its stop"
