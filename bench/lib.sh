@@ -86,27 +86,32 @@ delta() {
 # every VM on the machine: measure one at a time. Needs root.
 KVM_EVENTS=/sys/kernel/tracing/events/kvm
 KVM_HISTS=(
-	"kvm_exit hist:keys=exit_reason,isa:size=256"
-	"kvm_userspace_exit hist:keys=reason:size=64"
-	"kvm_pio hist:keys=port.hex:size=1024"
+	"kvm_exit hist:keys=exit_reason"
+	"kvm_userspace_exit hist:keys=reason"
+	"kvm_pio hist:keys=port.hex"
 )
 
 # kvm_exits_ready: whether exits can be counted here (mounts tracefs if need be); if not,
-# prints why and returns 1.
+# prints why and returns 1. KVM_HISTS keeps the tables the kernel accepts.
 kvm_exits_ready() {
+	local h ok=()
 	if [ ! -d /sys/kernel/tracing/events ] &&
 		! mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null; then
 		echo "no tracefs at /sys/kernel/tracing (and mounting it failed: root?)"
 		return 1
 	fi
 	[ -d "$KVM_EVENTS" ] || { echo "no kvm trace events (is kvm loaded?)"; return 1; }
-	[ -e "$KVM_EVENTS/kvm_exit/hist" ] ||
-		{ echo "the kernel has no ftrace hist triggers (CONFIG_HIST_TRIGGERS)"; return 1; }
-	if ! (kvm_exits_start && kvm_exits_stop /dev/null) 2>/dev/null; then
-		(kvm_exits_stop /dev/null) 2>/dev/null
-		echo "the kernel refused the hist triggers (${KVM_HISTS[*]})"
+	for h in "${KVM_HISTS[@]}"; do
+		if echo "${h#* }" 2>/dev/null >>"$KVM_EVENTS/${h%% *}/trigger"; then
+			echo "!${h#* }" >>"$KVM_EVENTS/${h%% *}/trigger"
+			ok+=("$h")
+		fi
+	done
+	[ "${ok[0]:-}" = "${KVM_HISTS[0]}" ] || {
+		echo "the kernel refused an ftrace hist trigger on kvm:kvm_exit (CONFIG_HIST_TRIGGERS?)"
 		return 1
-	fi
+	}
+	KVM_HISTS=("${ok[@]}")
 }
 
 kvm_exits_start() {
@@ -125,7 +130,7 @@ kvm_exits_stop() {
 			key = $0; sub(/^\{ */, "", key); sub(/ *\}.*/, "", key)
 			gsub(/[a-z_.]+: */, "", key); gsub(/ *, */, ",", key); gsub(/ +/, "", key)
 			print ev, key, $NF }' "$KVM_EVENTS/${h%% *}/hist" >>"$1"
-		echo "!${h#* }" >>"$KVM_EVENTS/${h%% *}/trigger"
+		echo "!${h#* }" >>"$KVM_EVENTS/${h%% *}/trigger" || true
 	done
 }
 
@@ -145,25 +150,26 @@ kvm_symbols() {
 		} }' "$KVM_EVENTS/$1/format"
 }
 
+# _top_keys EVENT N: from stdin (a kvm_symbols table, a blank line, then kvm_exits_stop's
+# lines), EVENT's N most frequent keys, named, with their share of all.
+_top_keys() {
+	awk -v ev="$1" 'NF == 2 && !data { name[$1] = $2; next } NF == 0 { data = 1; next }
+		data && $1 == ev { n[$2] += $3; total += $3 }
+		END { for (x in n) printf "%d %s %.0f%%\n", n[x], (x in name) ? name[x] : "code" x, 100 * n[x] / total }' |
+		sort -rn | head -"$2" | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3}'
+}
+
 # kvm_exits_summary DIR RUNS: from DIR's per-run files, the median exits per run (all, and
 # those that reached the VMM), the reasons that dominate and the busiest ports.
 kvm_exits_summary() {
-	local dir=$1 runs=$2 all user reasons vmm ports
+	local dir=$1 runs=$2 all user reasons vmm ports svm
 	all=$(for f in "$dir"/*; do awk '$1 == "kvm_exit" {s += $3} END {print s + 0}' "$f"; done | median)
 	user=$(for f in "$dir"/*; do awk '$1 == "kvm_userspace_exit" {s += $3} END {print s + 0}' "$f"; done | median)
-	# kvm_exit's first table is VMX's (isa 1), its second SVM's (isa 2)
-	reasons=$({ kvm_symbols kvm_exit 1 | sed 's/^/1 /'; kvm_symbols kvm_exit 2 | sed 's/^/2 /'; echo; cat "$dir"/*; } |
-		awk -v runs="$runs" 'NF == 3 && $1 ~ /^[12]$/ { name[$1 "," $2] = $3; next }
-			NF == 0 { data = 1; next }
-			data && $1 == "kvm_exit" { split($2, k, ","); n[k[2] "," k[1]] += $3; total += $3 }
-			END { for (x in n) { split(x, k, ","); nm = (x in name) ? name[x] : "reason " k[2]
-				printf "%d %s %.0f%%\n", n[x], nm, 100 * n[x] / total } }' |
-		sort -rn | head -5 | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3}')
-	vmm=$({ kvm_symbols kvm_userspace_exit 1; echo; cat "$dir"/*; } |
-		awk 'NF == 2 && !data { name[$1] = $2; next } NF == 0 { data = 1; next }
-			data && $1 == "kvm_userspace_exit" { n[$2] += $3; total += $3 }
-			END { for (x in n) printf "%d %s %.0f%%\n", n[x], (x in name) ? name[x] : "reason " x, 100 * n[x] / total }' |
-		sort -rn | head -4 | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3}')
+	# kvm_exit's first table of names is VMX's, its second SVM's
+	svm=1
+	[ -d /sys/module/kvm_amd ] && svm=2
+	reasons=$({ kvm_symbols kvm_exit "$svm"; echo; cat "$dir"/*; } | _top_keys kvm_exit 5)
+	vmm=$({ kvm_symbols kvm_userspace_exit 1; echo; cat "$dir"/*; } | _top_keys kvm_userspace_exit 4)
 	ports=$(cat "$dir"/* | awk -v runs="$runs" '$1 == "kvm_pio" { n[$2] += $3 }
 			END { for (p in n) printf "%d %s\n", n[p] / runs, p }' |
 		sort -rn | head -5 | awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}')
