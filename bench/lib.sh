@@ -92,15 +92,16 @@ KVM_HISTS=(
 )
 
 # kvm_exits_ready: whether exits can be counted here (mounts tracefs if need be); if not,
-# prints why and returns 1. KVM_HISTS keeps the tables the kernel accepts.
+# says so ("no KVM exit counts: WHY") and returns 1. KVM_HISTS keeps the tables the kernel
+# accepts.
 kvm_exits_ready() {
 	local h ok=()
 	if [ ! -d /sys/kernel/tracing/events ] &&
 		! mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null; then
-		echo "no tracefs at /sys/kernel/tracing (and mounting it failed: root?)"
+		echo "no KVM exit counts: no tracefs at /sys/kernel/tracing (and mounting it failed: root?)"
 		return 1
 	fi
-	[ -d "$KVM_EVENTS" ] || { echo "no kvm trace events (is kvm loaded?)"; return 1; }
+	[ -d "$KVM_EVENTS" ] || { echo "no KVM exit counts: no kvm trace events (is kvm loaded?)"; return 1; }
 	for h in "${KVM_HISTS[@]}"; do
 		if echo "${h#* }" 2>/dev/null >>"$KVM_EVENTS/${h%% *}/trigger"; then
 			echo "!${h#* }" >>"$KVM_EVENTS/${h%% *}/trigger"
@@ -108,7 +109,7 @@ kvm_exits_ready() {
 		fi
 	done
 	[ "${ok[0]:-}" = "${KVM_HISTS[0]}" ] || {
-		echo "the kernel refused an ftrace hist trigger on kvm:kvm_exit (CONFIG_HIST_TRIGGERS?)"
+		echo "no KVM exit counts: the kernel refused an ftrace hist trigger on kvm:kvm_exit (CONFIG_HIST_TRIGGERS?)"
 		return 1
 	}
 	KVM_HISTS=("${ok[@]}")
