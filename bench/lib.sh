@@ -144,6 +144,7 @@ kvm_symbols() {
 			return v }
 		BEGIN { RS = "__print_symbolic\\(" } NR == n + 1 {
 		sub(/\).*/, "")
+		gsub(/" *"/, "") # names made by pasting: { 2, "KVM_EXIT_" "IO" }
 		while (match($0, /\{ *(0x[0-9a-fA-F]+|[0-9]+) *, *"[^"]*" *\}/)) {
 			pair = substr($0, RSTART + 1, RLENGTH - 2); $0 = substr($0, RSTART + RLENGTH)
 			split(pair, f, ","); v = f[1]; gsub(/[ "]/, "", v); name = f[2]; gsub(/[ "]/, "", name)
@@ -172,7 +173,7 @@ kvm_exits_summary() {
 	reasons=$({ kvm_symbols kvm_exit "$svm"; echo; cat "$dir"/*; } | _top_keys kvm_exit 5)
 	vmm=$({ kvm_symbols kvm_userspace_exit 1; echo; cat "$dir"/*; } | _top_keys kvm_userspace_exit 4)
 	ports=$(cat "$dir"/* | awk -v runs="$runs" '$1 == "kvm_pio" { n[$2] += $3 }
-			END { for (p in n) printf "%d %s\n", n[p] / runs, p }' |
+			END { for (p in n) printf "%d %s%s\n", n[p] / runs, (p ~ /^0x/ ? "" : "0x"), p }' |
 		sort -rn | head -5 | awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}')
 	printf '  KVM exits per run: median %d (%s); to the VMM: median %d (%s)\n' "${all:-0}" "${reasons:-none}" "${user:-0}" "${vmm:-none}"
 	printf '  port I/O per run (mean, busiest ports): %s\n' "${ports:-none}"
