@@ -4,14 +4,20 @@
  * container cycle, more than berth-ct itself).
  *
  *   timing run N CMD...                    N runs of CMD (any exit status; stdio /dev/null)
+ *   timing until N TEXT CMD...             N runs of CMD, each timed until TEXT shows on
+ *                                          CMD's stdout (a pipe; a VMM's serial console),
+ *                                          then CMD is killed: STATUS 0 if TEXT showed
  *   timing oci-cycle N RUNTIME ROOT BUNDLE N cycles of create -> start -> exit -> delete
  *
  * In oci-cycle this process is a child subreaper, so the container's process (whose
  * parent, `create`, exits) is reparented here and the cycle waits for its real exit; a
  * runtime command that fails stops it (status 1). The peak RSS is the largest ru_maxrss
  * of the runtime processes of the cycle. */
+#define _GNU_SOURCE /* memmem, pipe2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +112,70 @@ static void run_many(int n, char **argv)
 	}
 }
 
+/* The longest a run of "until" waits for its text: a guest that hangs fails its run. */
+#define UNTIL_LIMIT_MS (600 * 1000)
+
+/* Whether TEXT shows in what fd (CMD's stdout) says before it closes or the time limit.
+ * Text split across reads is found: the last strlen(TEXT)-1 bytes are kept in front. */
+static int wait_for_text(int fd, const char *text, double t0)
+{
+	size_t n = strlen(text), kept = 0;
+	char buf[65536 + 256];
+
+	if (n == 0 || n > 256)
+		return 0;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left = UNTIL_LIMIT_MS - (int)((now_us() - t0) / 1000);
+		ssize_t got;
+
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return 0;
+		got = read(fd, buf + kept, sizeof(buf) - 256);
+		if (got <= 0)
+			return 0;
+		kept += (size_t)got;
+		if (memmem(buf, kept, text, n))
+			return 1;
+		if (kept >= n) {
+			memmove(buf, buf + kept - (n - 1), n - 1);
+			kept = n - 1;
+		}
+	}
+}
+
+/* Run argv with stdout on a pipe until TEXT shows there, then kill it: one row, its
+ * time being spawn to TEXT, its status 0 if TEXT showed, 1 if not. */
+static void run_until(const char *text, char **argv)
+{
+	posix_spawn_file_actions_t fa;
+	struct rusage ru;
+	int pipefd[2], status, seen;
+	double t0, t;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		die("pipe2");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	t0 = now_us();
+	errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (errno)
+		die(argv[0]);
+	close(pipefd[1]);
+	seen = wait_for_text(pipefd[0], text, t0);
+	t = now_us() - t0;
+	kill(pid, SIGKILL);
+	close(pipefd[0]);
+	if (wait4(pid, &status, 0, &ru) < 0)
+		die("wait4");
+	printf("%.0f %ld %d\n", t, ru.ru_maxrss, seen ? 0 : 1);
+	fflush(stdout);
+}
+
 static void oci_cycles(int n, char *runtime, char *root, char *bundle)
 {
 	char id[32], pidfile[4096];
@@ -142,11 +212,15 @@ int main(int argc, char **argv)
 
 	if (argc >= 4 && n > 0 && !strcmp(argv[1], "run"))
 		run_many(n, argv + 3);
+	else if (argc >= 5 && n > 0 && !strcmp(argv[1], "until"))
+		while (n-- > 0)
+			run_until(argv[3], argv + 4);
 	else if (argc == 6 && n > 0 && !strcmp(argv[1], "oci-cycle"))
 		oci_cycles(n, argv[3], argv[4], argv[5]);
 	else {
 		fprintf(stderr,
-			"usage: timing run N CMD... | timing oci-cycle N RUNTIME ROOT BUNDLE\n");
+			"usage: timing run N CMD... | timing until N TEXT CMD... |\n"
+			"       timing oci-cycle N RUNTIME ROOT BUNDLE\n");
 		return 2;
 	}
 	return 0;
