@@ -29,7 +29,7 @@
 #define WATCH_MS    50
 #define ERR_TAIL    300
 #define PROG_LINE   32
-#define QEMU_IMG_AS "1073741824" /* bytes of address space for qemu-img: 1 GiB */
+#define QEMU_IMG_AS "--as=1073741824" /* prlimit: qemu-img's address space, 1 GiB */
 
 bool qcow2_magic(const void *head, size_t len)
 {
@@ -168,7 +168,7 @@ static int run_qemu_img(char *const args[], struct run *r, long long timeout_ms,
 {
 	/* Bounded in memory too, from its first instruction: util-linux's prlimit sets the
 	 * limit, then execs qemu-img (qemu's own caps keep a qcow2's tables far below it). */
-	char *argv[20] = { "prlimit", "--as=" QEMU_IMG_AS, "--", "qemu-img" };
+	char *argv[20] = { "prlimit", QEMU_IMG_AS, "--", "qemu-img" };
 	char *envp[] = { "LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	int out[2] = { -1, -1 }, er[2] = { -1, -1 };
 	long long deadline = now_ms() + timeout_ms, watched = 0;
