@@ -32,6 +32,9 @@ cleanup() {
 			"$BUILD/berth-ct" --root "$STATE/run" delete --force "$n" >/dev/null 2>&1 || true
 		done
 	fi
+	# VMMs outlive berthd by design too: a test that failed may leave its own (their command
+	# lines name the scratch directory).
+	pkill -KILL -f "berth-vmm .*$SCRATCH/" 2>/dev/null || true
 	# Containers' disks are mounted under servers/ while they run: never rm -rf through them.
 	awk -v s="$SCRATCH/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r |
 		while read -r n; do umount "$n" 2>/dev/null || umount -l "$n"; done
