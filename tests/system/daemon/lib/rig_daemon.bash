@@ -41,6 +41,9 @@ rig_vm_run() {
 # (a bridge the test names, removed at the end), and berth ARGS... (the CLI on SOCK).
 rig_daemon_init() {
 	RUN=$(mktemp -d "/run/berth-$1.XXXXXX")
+	# a container's root (its own host uid) passes through here to its rootfs, as through
+	# /var/lib
+	chmod 711 "$RUN"
 	STATE=$RUN/state
 	SOCK=$RUN/berth.sock
 	LOG=$RUN/berthd.log
