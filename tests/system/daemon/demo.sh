@@ -14,11 +14,13 @@ for p in berthd berth berth-vmm berth-ct berth-console; do
 done
 command -v jq >/dev/null || skip "needs jq"
 
-# The rig now and then fails itself (125) or hangs (124): tried again, as rig_try does.
+# The rig now and then fails itself (125) or hangs (124), or stalls long enough that the
+# VM's boot misses the demo's 2 minutes (seen once in CI: its console stopped early in the
+# kernel's boot while the same tree passed by hand): tried again, as rig_try does.
 for attempt in 1 2 3; do
 	rc=0
 	OUT=$("$ROOT/scripts/demo" </dev/null 2>&1) || rc=$?
-	[ "$rc" = 124 ] || [ "$rc" = 125 ] || break
+	[ "$rc" = 124 ] || [ "$rc" = 125 ] || [[ $OUT == *"the VM did not boot within"* ]] || break
 	echo "the rig failed ($rc) in try $attempt"
 done
 [ "$rc" = 0 ] || fail "scripts/demo exited $rc:
