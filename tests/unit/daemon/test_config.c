@@ -157,16 +157,17 @@ static void rejects_bad_settings(void **state)
 	refuses("idmap = 1000000:\n", "is not START:COUNT");
 	refuses("idmap = 1000000:65536x\n", "is not START:COUNT");
 	refuses("idmap = -1:65536\n", "is not START:COUNT");
-	refuses("idmap = 1000:1000000\n", "must start at 65536 or above");
-	refuses("idmap = 1000000:100\n", "hold at least 65536 ids");
-	refuses("idmap = 4294901760:65536\n", "end below 4294967295");
+	refuses("idmap = 1000:1000000\n", "START must be 65536 or above");
+	refuses("idmap = 1000000:100\n", "COUNT at least 65536");
+	refuses("idmap = 4294901760:65536\n", "START+COUNT at most 4294967295");
 	refuses("idmap = 99999999999999999999:65536\n", "is not START:COUNT");
 	refuses("idmap_files = copy\n", "'copy' is not mount or shift");
-	refuses("vmm_ids = 1000:10\n", "vmm_ids '1000:10': give START:COUNT, START at least 65536");
-	refuses("vmm_ids = 1500000000\n", "give START:COUNT");
-	refuses("vmm_ids = 1500000000:0\n", "give START:COUNT");
+	refuses("vmm_ids = 1000:10\n", "vmm_ids: '1000:10': START must be 65536 or above");
+	refuses("vmm_ids = 1500000000\n", "is not START:COUNT");
+	refuses("vmm_ids = 1500000000:0\n", "COUNT at least 1,");
+	refuses("idmap = 1499000000:1000000000\n", "overlap: give them ranges apart");
 	refuses("vmm_ids = 4294967000:1000\n", "at most 4294967295");
-	refuses("vmm_ids = 1500000000:-1\n", "give START:COUNT");
+	refuses("vmm_ids = 1500000000:-1\n", "is not START:COUNT");
 }
 
 static void parses_idmap(void **state)
@@ -177,9 +178,11 @@ static void parses_idmap(void **state)
 	(void)state;
 	config_defaults(&c);
 	assert_int_equal(
-	    config_parse("idmap = 65536:4294901758\nidmap_files = shift\n", "t.conf", &c, &err), 0);
-	assert_int_equal(c.idmap_start, 65536);
-	assert_int_equal(c.idmap_count, 4294901758u);
+	    config_parse("vmm_ids = 65536:1\nidmap = 65537:4294901757\nidmap_files = shift\n",
+			 "t.conf", &c, &err),
+	    0);
+	assert_int_equal(c.idmap_start, 65537);
+	assert_int_equal(c.idmap_count, 4294901757u);
 	assert_true(c.idmap_shift);
 }
 
