@@ -40,6 +40,14 @@ const char *server_kind_name(enum server_kind k)
 	return k == KIND_VM ? "vm" : "ct";
 }
 
+/* The row's I/O limits (columns 14..16 of COLUMNS). */
+static struct server_limits row_limits(sqlite3_stmt *st)
+{
+	return (struct server_limits){ (uint64_t)sqlite3_column_int64(st, 14),
+				       (uint64_t)sqlite3_column_int64(st, 15),
+				       (uint64_t)sqlite3_column_int64(st, 16) };
+}
+
 static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struct berth_error *err)
 {
 	int state = server_state_parse(db_text(st, 3));
@@ -63,9 +71,7 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 		return berr(err, EOVERFLOW, "server %s: its kernel command line is too long",
 			    s->name);
 	snprintf(s->address, sizeof(s->address), "%s", db_text(st, 7));
-	s->limits = (struct server_limits){ (uint64_t)sqlite3_column_int64(st, 14),
-					    (uint64_t)sqlite3_column_int64(st, 15),
-					    (uint64_t)sqlite3_column_int64(st, 16) };
+	s->limits = row_limits(st);
 	s->idmap = (uint32_t)sqlite3_column_int64(st, 17);
 	s->privileged = sqlite3_column_int64(st, 18) != 0;
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
@@ -169,9 +175,7 @@ json_t *limits_json(const struct server_limits *l)
 
 static json_t *row_json(sqlite3_stmt *st)
 {
-	struct server_limits limits = { (uint64_t)sqlite3_column_int64(st, 14),
-					(uint64_t)sqlite3_column_int64(st, 15),
-					(uint64_t)sqlite3_column_int64(st, 16) };
+	struct server_limits limits = row_limits(st);
 	json_t *j =
 	    json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:n, s:n, s:s, s:I}", "name",
 		      db_text(st, 0), "kind", db_text(st, 1), "image", db_text(st, 2), "state",
