@@ -7,19 +7,18 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "vmm/boot/boot_file.h"
 #include "vmm/boot/bzimage.h"
 #include "vmm/memory.h"
 
 struct linux_boot {
-	uint8_t *kernel; /* read-only mapping of the kernel file */
-	size_t kernel_len;
-	uint8_t *initrd; /* NULL without an initrd */
-	size_t initrd_len;
+	struct boot_file kernel;
+	struct boot_file initrd; /* path NULL without an initrd */
 	const char *cmdline;
 	struct bzimage bz;
 };
 
-/* Map and check the kernel (and initrd) files and the command line. */
+/* Open and check the kernel (and initrd) files and the command line. */
 int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
 		    const char *cmdline, struct berth_error *err);
 
@@ -27,7 +26,7 @@ int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initr
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
 		    uint64_t *entry, struct berth_error *err);
 
-/* Unmap the files. */
+/* Close the files (again is harmless). */
 void linux_boot_close(struct linux_boot *lb);
 
 #endif
