@@ -31,6 +31,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include <linux/filter.h>
+#include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
@@ -106,8 +107,8 @@ static const unsigned long vcpu_ioctls[] = {
 };
 
 /* What each boot on the main thread adds (vm_boot(), cpu_init(); the PIT with firmware), the
- * pause's clock, and the terminal put back at exit. No KVM_GET_SUPPORTED_CPUID or other set-up-only
- * ones. */
+ * pause's clock, the size of a disk that grew, and the terminal put back at exit. No
+ * KVM_GET_SUPPORTED_CPUID or other set-up-only ones. */
 static const unsigned long main_ioctls[] = {
 	KVM_CREATE_VM,
 	KVM_SET_TSS_ADDR,
@@ -131,6 +132,7 @@ static const unsigned long main_ioctls[] = {
 	TCSETS,
 	TCSETSW,
 	TCSETSF,
+	BLKGETSIZE64, /* disk-resize of a disk that is a block device */
 };
 
 static const unsigned long slirp_ioctls[] = { FIONBIO, FIONREAD };

@@ -345,12 +345,25 @@ static void vm_api_stop(void *opaque)
 	vm_request_stop(opaque, VM_KILLED, "stopped through the API socket");
 }
 
+static int vm_api_disk_resize(void *opaque, unsigned disk, uint64_t *old, uint64_t *now,
+			      struct berth_error *err)
+{
+	struct vm *vm = opaque;
+	int r = vm_virtio_grow_disk(&vm->virtio, vm->cfg->ndisks, disk, old, now, err);
+
+	if (r == 0 && *now != *old)
+		fprintf(stderr, "berth-vmm: API: disk %u grew from %llu to %llu bytes\n", disk,
+			(unsigned long long)*old, (unsigned long long)*now);
+	return r;
+}
+
 static const struct api_ops vm_api_ops = {
 	.status = vm_api_status,
 	.pause = vm_api_pause,
 	.resume = vm_api_resume,
 	.shutdown = vm_api_shutdown,
 	.stop = vm_api_stop,
+	.disk_resize = vm_api_disk_resize,
 };
 
 /* Everything that lives across guest reboots. */

@@ -105,6 +105,26 @@ static void client_pause(struct api_client *c, const struct api_request *req)
 		api_server_event(s, pause ? "paused" : "resumed", NULL);
 }
 
+/* The disk's file grew: the guest sees the new size; watchers hear of a change. */
+static void client_disk_resize(struct api_client *c, const struct api_request *req)
+{
+	struct api_server *s = c->srv;
+	struct berth_error err = { 0 };
+	uint64_t old = 0, now = 0;
+
+	if (s->ops->disk_resize(s->opaque, req->disk, &old, &now, &err)) {
+		client_send(c, api_reply_error(req->id, err.msg));
+		return;
+	}
+	client_send(c, api_reply_ok(req->id, json_pack("{s:I, s:I, s:I}", "disk",
+						       (json_int_t)req->disk, "old_size",
+						       (json_int_t)old, "size", (json_int_t)now)));
+	if (now != old)
+		api_server_event(s, "disk-resized",
+				 json_pack("{s:I, s:I}", "disk", (json_int_t)req->disk, "size",
+					   (json_int_t)now));
+}
+
 static void client_request(struct api_client *c, const char *line, size_t len)
 {
 	struct api_server *s = c->srv;
@@ -134,6 +154,9 @@ static void client_request(struct api_client *c, const char *line, size_t len)
 	case API_WATCH:
 		c->watching = true;
 		client_send(c, api_reply_ok(req.id, NULL));
+		break;
+	case API_DISK_RESIZE:
+		client_disk_resize(c, &req);
 		break;
 	}
 	api_request_release(&req);

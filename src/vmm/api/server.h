@@ -38,6 +38,10 @@ struct api_ops {
 	void (*shutdown)(void *opaque);
 	/* Stop the VM at once. */
 	void (*stop)(void *opaque);
+	/* Disk number disk grew on the host: show the guest its new size. *old and *now are
+	 * its sizes in bytes before and after; 0, or -1 (err says why, nothing changed). */
+	int (*disk_resize)(void *opaque, unsigned disk, uint64_t *old, uint64_t *now,
+			   struct berth_error *err);
 };
 
 struct api_client;
