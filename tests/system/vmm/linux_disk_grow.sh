@@ -11,7 +11,7 @@ if [ "${1:-}" != --inside ]; then
 first=$(cat /sys/block/vda/size)
 echo "disk: size=$first"
 i=0
-while [ "$(cat /sys/block/vda/size)" = "$first" ] && [ $i -lt 1200 ]; do
+while [ "$(cat /sys/block/vda/size)" = "$first" ] && [ $i -lt 3000 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -30,7 +30,7 @@ truncate -s 8M "$run/vda.img"
 "${GUEST_VMM[@]}" --disk "$run/vda.img" --api-sock "$S" </dev/null >"$run/out" 2>&1 &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$run"' EXIT
-wait_for "$run/out" "disk: size=16384"
+wait_for "$run/out" "disk: size=16384" 1 240
 expect_seccomp "$pid"
 
 res=$(api "$S" '{"cmd":"disk-resize","disk":1}')
