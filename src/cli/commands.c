@@ -56,10 +56,11 @@ static const struct cli_cmd commands[] = {
 	  "firmware.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/servers/", .arg = "server", .render = render_server },
 	{ "resize", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
-	  "Change a stopped server's reservation; the daemon refuses what does not fit.\n\n"
-	  "  --cpus N             vCPUs\n"
-	  "  --memory SIZE        memory, e.g. 1G\n"
-	  "  --disk SIZE          disk (it can grow, not shrink)\n" COMMON_HELP,
+	  "Change a server's reservation; the daemon refuses what does not fit. A running\n"
+	  "server's disk grows while it runs; its CPUs and memory change when stopped.\n\n"
+	  "  --cpus N             vCPUs (stopped servers)\n"
+	  "  --memory SIZE        memory, e.g. 1G (stopped servers)\n"
+	  "  --disk SIZE          disk (it can grow, not shrink; also while running)\n" COMMON_HELP,
 	  .parse = cmd_resize },
 	{ "console", "NAME",
 	  "Attach to a running server's console: a VM's serial port or a container's terminal.\n"

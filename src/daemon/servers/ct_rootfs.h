@@ -26,7 +26,7 @@ int ct_rootfs_mount(const struct server *s, bool shift, struct berth_error *err)
 /* Unmount s->dir/rootfs (after the container ended). */
 int ct_rootfs_unmount(const struct server *s, struct berth_error *err);
 
-/* Grow s's disk, which is not mounted, to s->disk bytes (a resize); nothing for a plain
+/* Grow s's disk to s->disk bytes (a resize), mounted (online) or not; nothing for a plain
  * rootfs tree. */
 int ct_rootfs_grow(const struct server *s, struct berth_error *err);
 

@@ -310,16 +310,19 @@ int server_resize(struct berthd *d, const char *name, unsigned cpus, uint64_t me
 		  struct berth_error *err)
 {
 	sqlite3 *db = db_conn(&d->db, err);
+	bool running = false;
 	struct server s;
 
-	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, err) ||
+	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, &running, err) ||
 	    server_load(db, d->state_dir, name, &s, err))
 		return -1;
 	server_announce(d, name);
 	/* The reservation is the larger one already: a disk that failed to grow grows at the
-	 * next resize to the same size. */
-	if (driver_for(s.kind)->resize(&s, &d->env, err))
-		return berr_wrap(err, "server %s: its disk stays as it was; try the resize again",
+	 * next resize to the same size (or, for a VM, at its next start). */
+	if (driver_for(s.kind)->resize(&s, &d->env, running, err))
+		return berr_wrap(err,
+				 "server %s: its new size is reserved but its disk did not all "
+				 "grow; try the resize again",
 				 name);
 	return 0;
 }

@@ -365,8 +365,9 @@ fail:
 }
 
 int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
-		  uint64_t memory, uint64_t disk, struct berth_error *err)
+		  uint64_t memory, uint64_t disk, bool *running, struct berth_error *err)
 {
+	const char *state;
 	sqlite3_stmt *st;
 	struct usage u;
 	enum server_kind kind;
@@ -391,9 +392,22 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		sqlite3_finalize(st);
 		goto fail;
 	}
-	if (strcmp((const char *)sqlite3_column_text(st, 0), "stopped")) {
-		refuse(err, EBUSY, "server %s is %s: stop it before resizing it", name,
-		       (const char *)sqlite3_column_text(st, 0));
+	state = (const char *)sqlite3_column_text(st, 0);
+	*running = !strcmp(state, "running");
+	/* a running server's disk grows under it (the driver tells the VMM or grows the
+	 * mounted file system); its CPUs and memory change only at a start */
+	if (*running && ((cpus && cpus != (unsigned)sqlite3_column_int64(st, 1)) ||
+			 (memory && memory != (uint64_t)sqlite3_column_int64(st, 2)))) {
+		refuse(err, EBUSY,
+		       "server %s is running: stop it before changing its CPUs or memory "
+		       "(its disk can grow while it runs)",
+		       name);
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	if (!*running && strcmp(state, "stopped")) {
+		refuse(err, EBUSY, "server %s is %s: wait until it is stopped or running", name,
+		       state);
 		sqlite3_finalize(st);
 		goto fail;
 	}

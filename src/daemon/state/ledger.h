@@ -96,10 +96,12 @@ int ledger_disk_free(sqlite3 *db, const struct capacity *cap, uint64_t *free,
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
 		   struct berth_error *err);
 
-/* Change a stopped server's reservation (0 keeps a value), checked in one transaction.
- * A disk never shrinks. errnum: ENOENT, EBUSY (not stopped), ENOSPC, EINVAL. */
+/* Change a server's reservation (0 keeps a value), checked in one transaction: a stopped
+ * one's, or a running one's disk alone (*running says which). A disk never shrinks.
+ * errnum: ENOENT, EBUSY (neither stopped nor running, or running and asked for other
+ * CPUs or memory), ENOSPC, EINVAL. */
 int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
-		  uint64_t memory, uint64_t disk, struct berth_error *err);
+		  uint64_t memory, uint64_t disk, bool *running, struct berth_error *err);
 
 /* Release a server's reservation: delete its row (the last step of deleting it). */
 int ledger_release(sqlite3 *db, const char *name, struct berth_error *err);
