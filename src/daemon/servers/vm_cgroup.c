@@ -129,6 +129,11 @@ static int limit(struct cgroup *cg, const struct server *s, struct berth_error *
 	    cg->ops->memory_max(cg, (int64_t)vm_memory_charged(s->memory), err) < 0 ||
 	    cgroup_set_int(cg, "pids", "pids.max", VM_PIDS_BASE + (int64_t)s->cpus, false, err) < 0)
 		return -1;
+	/* the host CPUs the ledger gave it alone (v1: after cgroup_v1.c copied its parent's
+	 * cpus and mems, which a cpuset needs before it takes a task) */
+	if (s->cpuset[0] && (need(cg, "cpuset", err) < 0 ||
+			     cgroup_set(cg, "cpuset", "cpuset.cpus", s->cpuset, err) < 0))
+		return -1;
 	return 0;
 }
 
