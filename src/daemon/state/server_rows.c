@@ -19,7 +19,8 @@ static const char *const state_names[] = {
 #define COLUMNS                                                                                    \
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
 	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged, "                     \
-	"(SELECT group_concat(cpu) FROM dedicated_cpus WHERE server = servers.name)"
+	"(SELECT group_concat(cpu) FROM dedicated_cpus WHERE server = servers.name), "             \
+	"(SELECT group_concat(cpu) FROM dedicated_cpus)"
 
 const char *server_state_name(enum server_state s)
 {
@@ -74,6 +75,9 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 	    sizeof(s->cpuset))
 		return berr(err, EOVERFLOW, "server %s: its list of dedicated CPUs is too long",
 			    s->name);
+	if ((size_t)snprintf(s->held_cpus, sizeof(s->held_cpus), "%s", db_text(st, 20)) >=
+	    sizeof(s->held_cpus))
+		return berr(err, EOVERFLOW, "the list of dedicated CPUs is too long");
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
 	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,

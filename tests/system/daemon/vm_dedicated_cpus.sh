@@ -2,7 +2,9 @@
 # vm_dedicated_cpus.sh - a plan's dedicated_cpus (docs/berthd.md, "Dedicated CPUs"), with
 # tiny guests on this host's KVM: a 1-CPU VM of such a plan holds host CPU 0 alone, its
 # VMM's cgroup has cpuset.cpus 0 and the VMM may run there only; a second holds CPU 1; a
-# third is refused while no CPU is free, saying so; each dedicated CPU takes
+# third is refused while no CPU is free, saying so; a shared VM that ran on both CPUs loses
+# CPU 0 when d1 starts, and a shared VM cannot start while every CPU is held; each
+# dedicated CPU takes
 # cpu_overcommit vCPUs out of what shared servers may reserve (GET /1.0/host), so a shared
 # server of the rest fits and one more vCPU does not; a resize may not change a dedicated
 # count; a container cannot have the plan; deleting a VM frees its CPU for the next.
@@ -53,22 +55,36 @@ start() { # start NAME: start it; prints its VMM's pid
 }
 # host_cpus: capacity, reserved, free and dedicated of GET /1.0/host's cpus
 host_cpus() { api GET /1.0/host >/dev/null && jq -c '.cpus | [.capacity, .reserved, .free, .dedicated]' <<<"$REPLY"; }
-# check_cpu NAME PID CPU: NAME holds CPU alone, its VMM's cpuset is CPU, it may run there only
-check_cpu() {
+# runs_on NAME PID CPUS: NAME's VMM's cpuset is CPUS, it may run there only
+runs_on() {
 	local dir
-	api GET "/1.0/servers/$1" >/dev/null
-	jq -e ".dedicated_cpus == [$3]" <<<"$REPLY" >/dev/null || fail "$1's dedicated CPUs: $REPLY"
 	dir=$(cpuset_dir "$2")
 	[[ $dir =~ /berth-vm-[0-9a-f]{8}/$1$ ]] || fail "$1's VMM $2 is not in a cpuset of its own: $dir"
 	[ "$(cat "$dir/cpuset.cpus")" = "$3" ] || fail "$1's cpuset.cpus: $(cat "$dir/cpuset.cpus")"
 	[ "$(awk '$1 == "Cpus_allowed_list:" {print $2}' "/proc/$2/status")" = "$3" ] ||
 		fail "$1's VMM may run on $(awk '$1 == "Cpus_allowed_list:" {print $2}' "/proc/$2/status")"
 }
+# check_cpu NAME PID CPU: NAME holds CPU alone, its VMM's cpuset is CPU, it may run there only
+check_cpu() {
+	api GET "/1.0/servers/$1" >/dev/null
+	jq -e ".dedicated_cpus == [$3]" <<<"$REPLY" >/dev/null || fail "$1's dedicated CPUs: $REPLY"
+	runs_on "$@"
+}
 
 [ "$(host_cpus)" = '[8,0,8,0]' ] || fail "host cpus at start: $(host_cpus)"
+create s1 shared
+ps1=$(start s1)
+allowed=$(awk '$1 == "Cpus_allowed_list:" {print $2}' "/proc/$ps1/status")
+[ "$allowed" = "0-$((CORES - 1))" ] || fail "s1 may run on $allowed only, before any CPU is dedicated"
 create d1 own
 p1=$(start d1)
 check_cpu d1 "$p1" 0
+rest=1
+[ "$CORES" = 2 ] || rest=1-$((CORES - 1))
+runs_on s1 "$ps1" "$rest"
+echo "ok [$V]: d1's start took CPU 0 from the running shared VM s1"
+expect_api 202 DELETE "/1.0/servers/s1?force=1"
+wait_op "$(jq -r .operation <<<"$REPLY")"
 [ "$(host_cpus)" = '[8,2,6,1]' ] || fail "host cpus with d1: $(host_cpus)"
 create d2 own
 p2=$(start d2)
@@ -88,6 +104,14 @@ expect_api 202 POST /1.0/servers '{"name":"s4","kind":"vm","image":"echo","cpus"
 wait_op "$(jq -r .operation <<<"$REPLY")"
 [ "$(host_cpus)" = '[8,8,0,2]' ] || fail "host cpus with s4: $(host_cpus)"
 echo "ok: shared servers may reserve what the dedicated CPUs leave: 4 vCPUs fit, 5 do not"
+if [ "$CORES" = 2 ]; then
+	# --host-cpus beyond the cores sold s4 vCPUs no CPU is left for
+	expect_api 202 PUT /1.0/servers/s4/state '{"action":"start"}'
+	api GET "$(jq -r .operation <<<"$REPLY")/wait?timeout=60" >/dev/null
+	grep -q "servers of their own hold every CPU of this host (0,1): none is left for a VM of shared CPUs" <<<"$REPLY" ||
+		fail "s4's start: $REPLY"
+	echo "ok: a shared VM does not start while every CPU is held"
+fi
 
 expect_api 202 PUT /1.0/servers/d2/state '{"action":"stop","timeout":1}'
 wait_op "$(jq -r .operation <<<"$REPLY")"
