@@ -198,9 +198,8 @@ static void evict(const struct driver_env *e, const struct server *s, const cpu_
 
 static int limit(struct cgroup *cg, const struct server *s, struct berth_error *err)
 {
-	char cpus[1024];
-
 	uint64_t quota = (uint64_t)s->cpus * VM_CPU_PERIOD_US;
+	char cpus[1024];
 
 	if (need(cg, "cpu", err) < 0 || need(cg, "memory", err) < 0 || need(cg, "pids", err) < 0)
 		return -1;
