@@ -53,6 +53,7 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
 		spec->memory = plan->memory;
 		spec->disk = plan->disk;
 		spec->limits = plan->limits;
+		spec->dedicated_cpus = plan->dedicated_cpus;
 	}
 	if (input_uint(body, "cpus", 1, MAX_CPUS, &spec->cpus, err) ||
 	    input_size(body, "memory", &spec->memory, err) ||
@@ -69,6 +70,11 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
 	if (spec->privileged && spec->kind != KIND_CT)
 		return refuse(err, EINVAL,
 			      "field 'privileged' is for containers (a VM's root is its guest's)");
+	if (spec->dedicated_cpus && spec->kind != KIND_VM)
+		return refuse(err, EINVAL,
+			      "plan %s gives dedicated CPUs, which are for VMs: choose another "
+			      "plan for a container",
+			      plan_name);
 	return 0;
 }
 

@@ -52,6 +52,9 @@ struct server {
 	uint32_t idmap;
 	bool privileged;
 	struct server_limits limits;
+	/* the host CPUs it holds alone as a cpuset list ("0,1"), "" when its CPUs are shared */
+	char cpuset[1024];
+	char held_cpus[1024];	  /* the CPUs every server holds alone, a list; "" when none */
 	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */
 	char image_dir[PATH_MAX]; /* STATE_DIR/images/IMAGE */
 };

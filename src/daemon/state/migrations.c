@@ -69,6 +69,14 @@ const char *const db_migrations[] = {
 	" WHEN NEW.idmap IS NOT NULL AND EXISTS (SELECT 1 FROM servers WHERE idmap IS NOT NULL"
 	"  AND name IS NOT NEW.name AND idmap < NEW.idmap + 65536 AND NEW.idmap < idmap + 65536)"
 	" BEGIN SELECT RAISE(ABORT, 'id range taken'); END;",
+	/* 7: dedicated CPUs: a host CPU (its number) held by one server alone, whose plan says
+	 * dedicated_cpus; released with the server's row. */
+	"CREATE TABLE dedicated_cpus ("
+	" cpu INTEGER PRIMARY KEY CHECK (cpu >= 0),"
+	" server TEXT NOT NULL);"
+	"CREATE INDEX dedicated_cpus_server ON dedicated_cpus (server);"
+	"CREATE TRIGGER servers_dedicated_cpus AFTER DELETE ON servers"
+	" BEGIN DELETE FROM dedicated_cpus WHERE server = OLD.name; END;",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);
