@@ -96,8 +96,9 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		{ "cpus", "cpus", cell_text },	     { "memory", "memory", cell_size },
 		{ "disk", "disk", cell_size },	     { "address", "address", cell_text },
 		{ "pid", "pid", cell_text },	     { "restart", "restart", cell_text },
-		{ "created", "created", cell_time }, { "ids", NULL, cell_ids },
-		{ "boot", "boot", cell_text },	     { "cmdline", "cmdline", cell_text },
+		{ "created", "created", cell_time }, { "cloud-init", "cloud_init", cell_seed },
+		{ "ids", NULL, cell_ids },	     { "boot", "boot", cell_text },
+		{ "cmdline", "cmdline", cell_text },
 	};
 	struct table t;
 	char buf[CELL];

@@ -18,6 +18,7 @@
 #include "daemon/servers/mounts.h"
 #include "common/error.h"
 #include "daemon/state/jail_ids.h"
+#include "daemon/state/seed_rows.h"
 #include "daemon/state/server_rows.h"
 
 struct job {
@@ -180,7 +181,7 @@ static int resolve_boot(sqlite3 *db, const struct server_spec *spec, const char 
 }
 
 int server_create(struct berthd *d, struct server_spec *spec, const char *cmdline,
-		  char id[OP_ID_LEN + 1], struct berth_error *err)
+		  const struct seed_input *seed, char id[OP_ID_LEN + 1], struct berth_error *err)
 {
 	char target[128], own[SERVER_CMDLINE_MAX + 1];
 	enum server_boot boot;
@@ -192,7 +193,9 @@ int server_create(struct berthd *d, struct server_spec *spec, const char *cmdlin
 		return -1;
 	server_announce(d, spec->name);
 	if (server_set_boot(db, spec->name, boot, own, err) == 0 &&
-	    server_set_limits(db, spec->name, &spec->limits, err) == 0)
+	    server_set_limits(db, spec->name, &spec->limits, err) == 0 &&
+	    seed_store(db, spec->name, seed->ssh_keys, seed->user_data, seed->user_data_len, err) ==
+		0)
 		j = job_new(d, spec->name, ACTION_START, false, 0, err);
 	snprintf(target, sizeof(target), "/1.0/servers/%s", spec->name);
 	if (!j || op_run(&d->ops, "create", target, create_work, j, free, id, err)) {
