@@ -16,6 +16,7 @@
 #include "daemon/images/copy.h"
 #include "daemon/images/image_actions.h"
 #include "daemon/servers/mounts.h"
+#include "daemon/servers/server_seed.h"
 #include "common/error.h"
 #include "daemon/state/jail_ids.h"
 #include "daemon/state/seed_rows.h"
@@ -103,7 +104,9 @@ static int create_work(struct op *op, void *arg, struct berth_error *err)
 	struct berthd *d = j->d;
 	struct berth_error cleanup_err;
 	char final[PATH_MAX], tmp[PATH_MAX];
+	struct cloud_seed seed = { 0 };
 	struct server s;
+	int rc;
 
 	if (load(d, j->name, &s, err))
 		return -1;
@@ -117,7 +120,13 @@ static int create_work(struct op *op, void *arg, struct berth_error *err)
 		berr(err, errno, "cannot make %s", s.dir);
 		goto fail;
 	}
-	if (driver_for(s.kind)->provision(&s, &d->env, op_progress, op, err))
+	if (server_seed(d, &s, &seed, err))
+		goto fail;
+	s.seed = seed.present ? &seed : NULL;
+	rc = driver_for(s.kind)->provision(&s, &d->env, op_progress, op, err);
+	s.seed = NULL;
+	cloud_seed_free(&seed);
+	if (rc)
 		goto fail;
 	if (rename(s.dir, final)) {
 		berr(err, errno, "cannot rename %s to %s", s.dir, final);
