@@ -15,7 +15,10 @@
 
 #include "daemon/images/copy.h"
 #include "daemon/images/image_actions.h"
+#include "daemon/cloud/cloud_iso.h"
 #include "daemon/servers/mounts.h"
+#include "daemon/servers/server_files.h"
+#include "daemon/servers/vm_command.h"
 #include "daemon/servers/server_seed.h"
 #include "common/error.h"
 #include "daemon/state/jail_ids.h"
@@ -232,6 +235,27 @@ static int jail_uid_of(struct berthd *d, struct server *s, struct berth_error *e
 		  : -1;
 }
 
+/* A VM's seed disk (cloud_iso.h), made again from its seed as it is now before each start;
+ * none, and an old one removed, when it has no seed. */
+static int vm_seed_disk(struct berthd *d, const struct server *s, struct berth_error *err)
+{
+	char path[PATH_MAX], log[PATH_MAX];
+	struct cloud_seed seed;
+	int rc = 0;
+
+	if (s->kind != KIND_VM)
+		return 0;
+	if (server_file(path, s, VM_SEED_DISK, err) < 0 ||
+	    server_file(log, s, "seed.log", err) < 0 || server_seed(d, s, &seed, err) < 0)
+		return -1;
+	if (seed.present)
+		rc = cloud_seed_iso(path, s->dir, log, &seed, err);
+	else if (unlink(path) < 0 && errno != ENOENT)
+		rc = berr(err, errno, "cannot remove %s", path);
+	cloud_seed_free(&seed);
+	return rc < 0 ? berr_wrap(err, "VM %s: its cloud-init seed disk", s->name) : 0;
+}
+
 /* Start s, which is 'starting'; on failure it goes back to 'stopped'. */
 static int do_start(struct berthd *d, struct server *s, struct berth_error *err)
 {
@@ -239,7 +263,8 @@ static int do_start(struct berthd *d, struct server *s, struct berth_error *err)
 	struct berth_error merr;
 	long pid = 0;
 
-	if (jail_uid_of(d, s, err) || drv->start(s, &d->env, &pid, err)) {
+	if (jail_uid_of(d, s, err) || vm_seed_disk(d, s, err) ||
+	    drv->start(s, &d->env, &pid, err)) {
 		drv->cleanup(s, &d->env);
 		move(d, s->name, STATE_BIT(STATE_STARTING), STATE_STOPPED, 0, &merr);
 		return -1;
