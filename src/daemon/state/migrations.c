@@ -77,6 +77,12 @@ const char *const db_migrations[] = {
 	"CREATE INDEX dedicated_cpus_server ON dedicated_cpus (server);"
 	"CREATE TRIGGER servers_dedicated_cpus AFTER DELETE ON servers"
 	" BEGIN DELETE FROM dedicated_cpus WHERE server = OLD.name; END;",
+	/* 8: a server's cloud-init seed (NULLs: none): its SSH keys (a JSON array of key
+	 * lines), its user-data as given, and the instance-id drawn at its create, which only
+	 * a rebuild changes (cloud-init runs its once-per-instance steps again then). */
+	"ALTER TABLE servers ADD COLUMN ssh_keys TEXT;"
+	"ALTER TABLE servers ADD COLUMN user_data BLOB;"
+	"ALTER TABLE servers ADD COLUMN instance_id TEXT;",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -20,7 +20,8 @@ static const char *const state_names[] = {
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
 	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged, "                     \
 	"(SELECT group_concat(cpu) FROM dedicated_cpus WHERE server = servers.name), "             \
-	"(SELECT group_concat(cpu) FROM dedicated_cpus)"
+	"(SELECT group_concat(cpu) FROM dedicated_cpus), instance_id, json_array_length(ssh_keys), " \
+	"length(user_data)"
 
 const char *server_state_name(enum server_state s)
 {
@@ -196,6 +197,20 @@ static json_t *cpus_json(const char *list)
 	return a;
 }
 
+/* Its cloud-init seed, from columns col.. (instance_id, the number of keys, the bytes of
+ * user-data): "cloud_init": {"instance_id", "ssh_keys", "user_data"}, or null when none. */
+static void seed_json(json_t *j, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		json_object_set_new(j, "cloud_init", json_null());
+		return;
+	}
+	json_object_set_new(j, "cloud_init",
+			    json_pack("{s:s, s:I, s:I}", "instance_id", db_text(st, col),
+				      "ssh_keys", (json_int_t)sqlite3_column_int64(st, col + 1),
+				      "user_data", (json_int_t)sqlite3_column_int64(st, col + 2)));
+}
+
 static json_t *row_json(sqlite3_stmt *st)
 {
 	struct server_limits limits = row_limits(st);
@@ -217,6 +232,7 @@ static json_t *row_json(sqlite3_stmt *st)
 	json_object_set_new(j, "limits", limits_json(&limits));
 	idmap_json(j, db_text(st, 1), sqlite3_column_int64(st, 17), sqlite3_column_int64(st, 18));
 	json_object_set_new(j, "dedicated_cpus", cpus_json(db_text(st, 19)));
+	seed_json(j, st, 21);
 	return j;
 }
 
