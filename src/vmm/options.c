@@ -53,6 +53,9 @@ static const char usage[] =
     "                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
     "                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
     "  --no-rng              no virtio-rng entropy device (there is one by default)\n"
+    "  --display             a graphics adapter (bochs-display, 16 MiB framebuffer); with\n"
+    "                        --firmware, SeaBIOS shows its text on it; see screendump on\n"
+    "                        --api-sock\n"
     "  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
     "                        before the guest starts, so it never waits for host memory\n"
     "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
@@ -84,6 +87,7 @@ enum {
 	OPT_DISK,
 	OPT_NET,
 	OPT_NO_RNG,
+	OPT_DISPLAY,
 	OPT_API_SOCK,
 	OPT_PREALLOC,
 	OPT_LOG,
@@ -105,6 +109,7 @@ static const struct option longopts[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "display", no_argument, NULL, OPT_DISPLAY },
 	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
@@ -291,6 +296,9 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			break;
 		case OPT_NO_RNG:
 			cfg->rng = false;
+			break;
+		case OPT_DISPLAY:
+			cfg->display = true;
 			break;
 		case OPT_PREALLOC:
 			cfg->prealloc = true;

@@ -86,6 +86,7 @@ static const int main_calls[] = {
 	SCMP_SYS(accept4),	   SCMP_SYS(shutdown),	  SCMP_SYS(timerfd_settime),
 	SCMP_SYS(timerfd_gettime), SCMP_SYS(eventfd2),	  SCMP_SYS(poll),
 	SCMP_SYS(ppoll),	   SCMP_SYS(fcntl),	  SCMP_SYS(getsockopt),
+	SCMP_SYS(memfd_create), /* screendump's PNG, handed to the API client */
 };
 
 /* libslirp's sockets to the host; with --net user also on the main and vCPU threads, which

@@ -8,8 +8,9 @@
 #define API_MAX_NAME 64
 
 static const char *const cmd_names[] = {
-	[API_STATUS] = "status",     [API_PAUSE] = "pause", [API_RESUME] = "resume",
-	[API_SHUTDOWN] = "shutdown", [API_STOP] = "stop",   [API_WATCH] = "watch",
+	[API_STATUS] = "status",	 [API_PAUSE] = "pause", [API_RESUME] = "resume",
+	[API_SHUTDOWN] = "shutdown",	 [API_STOP] = "stop",	[API_WATCH] = "watch",
+	[API_SCREENDUMP] = "screendump",
 };
 
 const char *api_cmd_name(enum api_cmd cmd)
@@ -31,7 +32,9 @@ static int parse_cmd(json_t *v, enum api_cmd *cmd, struct berth_error *err)
 			return 0;
 		}
 	}
-	return berr(err, 0, "unknown command '%s' (status, pause, resume, shutdown, stop or watch)",
+	return berr(err, 0,
+		    "unknown command '%s' (status, pause, resume, shutdown, stop, watch or "
+		    "screendump)",
 		    json_string_length(v) <= API_MAX_NAME ? name : "...");
 }
 

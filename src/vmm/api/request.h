@@ -25,6 +25,7 @@ enum api_cmd {
 	API_SHUTDOWN,
 	API_STOP,
 	API_WATCH,
+	API_SCREENDUMP,
 };
 
 struct api_request {

@@ -14,6 +14,7 @@
 #include "vmm/accept_guard.h"
 #include "vmm/loop.h"
 #include "common/unix_sock.h"
+#include "vmm/dev/bochs_display.h"
 
 /* At most this many clients at once; more are told so and closed. */
 #define API_MAX_CLIENTS 32
@@ -38,6 +39,9 @@ struct api_ops {
 	void (*shutdown)(void *opaque);
 	/* Stop the VM at once. */
 	void (*stop)(void *opaque);
+	/* A copy of the screen into *s (0x0: the display is off); -1 (err says why) when
+	 * there is no display. */
+	int (*screen)(void *opaque, struct screen *s, struct berth_error *err);
 };
 
 struct api_client;

@@ -78,6 +78,34 @@ int firmware_map(const struct firmware *fw, int vm_fd, unsigned slot, const stru
 	return 0;
 }
 
+int firmware_read_option_rom(const char *path, uint8_t **rom, uint32_t *len,
+			     struct berth_error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ uint8_t *buf = malloc(FIRMWARE_OPTION_ROM_MAX + 1);
+	size_t got = 0;
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return berr(err, errno, "cannot open option ROM '%s'%s", path,
+			    errno == ENOENT ? " (Debian's seabios package has it)" : "");
+	if (!buf)
+		return berr(err, ENOMEM, "option ROM '%s'", path);
+	/* One byte more than allowed: a file that fills it is too large. */
+	while (got <= FIRMWARE_OPTION_ROM_MAX &&
+	       (n = read(fd, buf + got, FIRMWARE_OPTION_ROM_MAX + 1 - got)) > 0)
+		got += (size_t)n;
+	if (n < 0)
+		return berr(err, errno, "cannot read option ROM '%s'", path);
+	if (got == 0 || got > FIRMWARE_OPTION_ROM_MAX)
+		return berr(err, 0, "option ROM '%s' is empty or larger than %u KiB", path,
+			    FIRMWARE_OPTION_ROM_MAX >> 10);
+	*rom = buf;
+	buf = NULL;
+	*len = (uint32_t)got;
+	return 0;
+}
+
 void firmware_close(struct firmware *fw)
 {
 	if (fw->rom)
