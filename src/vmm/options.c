@@ -56,6 +56,8 @@ static const char usage[] =
     "  --display             a graphics adapter (bochs-display, 16 MiB framebuffer); with\n"
     "                        --firmware, SeaBIOS shows its text on it; see screendump on\n"
     "                        --api-sock\n"
+    "  --vnc PATH            a VNC server (RFB 3.8, no password: the socket is made 0600)\n"
+    "                        for the display on Unix socket PATH; needs --display\n"
     "  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
     "                        before the guest starts, so it never waits for host memory\n"
     "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
@@ -89,6 +91,7 @@ enum {
 	OPT_NO_RNG,
 	OPT_DISPLAY,
 	OPT_API_SOCK,
+	OPT_VNC,
 	OPT_PREALLOC,
 	OPT_LOG,
 	OPT_NO_SECCOMP,
@@ -113,6 +116,7 @@ static const struct option longopts[] = {
 	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
+	{ "vnc", required_argument, NULL, OPT_VNC },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -311,6 +315,11 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 				return berr(err, 0, "--api-sock needs a path");
 			cfg->api_sock = optarg;
 			break;
+		case OPT_VNC:
+			if (!*optarg)
+				return berr(err, 0, "--vnc needs a path");
+			cfg->vnc = optarg;
+			break;
 		case OPT_LOG:
 			if (parse_capped_file("--log", optarg, optarg, &cfg->log_path,
 					      &cfg->log_max, err))
@@ -343,6 +352,8 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		return berr(err, 0,
 			    "no kernel given: use --kernel FILE, or --firmware to boot a disk (see "
 			    "berth-vmm --help)");
+	if (cfg->vnc && !cfg->display)
+		return berr(err, 0, "--vnc shows the display: add --display");
 	if (cfg->console_sock_fd >= 0 && !cfg->console_sock)
 		return berr(err, 0,
 			    "--console-sock-fd needs --console-sock PATH (where it listens)");

@@ -118,6 +118,7 @@ static const unsigned long main_ioctls[] = {
 	KVM_REINJECT_CONTROL,
 	KVM_IRQFD,
 	KVM_SET_USER_MEMORY_REGION,
+	KVM_GET_DIRTY_LOG, /* the display's framebuffer, for VNC */
 	KVM_CREATE_VCPU,
 	KVM_SET_CPUID2,
 	KVM_SET_MSRS,
@@ -253,7 +254,7 @@ static int add_rules(scmp_filter_ctx ctx, enum vmm_thread kind, const struct vm_
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0)
 		return -1;
 	/* At exit the sockets' files are removed (unix_listen_remove()). */
-	if ((cfg->api_sock || cfg->console_sock) &&
+	if ((cfg->api_sock || cfg->console_sock || cfg->vnc) &&
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 0) < 0)
 		return -1;
 	return 0;

@@ -42,6 +42,7 @@
 #include "virtio/devices.h"
 #include "x86/cpu.h"
 #include "x86/layout.h"
+#include "vnc/server.h"
 
 #define KVM_TSS_ADDR   0xFFFBD000ULL
 #define KVM_IDMAP_ADDR 0xFFFBC000ULL
@@ -69,6 +70,7 @@ struct vm {
 	struct debug_port debug;
 	struct port92 port92;
 	struct bochs_display display; /* --display */
+	struct vnc_server vnc;	      /* --vnc */
 	bool pit; /* KVM's PIT: for firmware and for kernels that are not Linux */
 	struct vcpu *vcpus;
 	struct loop loop;
@@ -381,6 +383,9 @@ static int vm_add_display(struct vm *vm, struct berth_error *err)
 	    bochs_display_init(&vm->display, BOCHS_DISPLAY_FB_SIZE, rom, rom_len, &vm->loop, err) ||
 	    pci_bus_add(&vm->pci, &vm->display.pci, err))
 		return berr_wrap(err, "--display");
+	if (vm->cfg->vnc &&
+	    vnc_server_open(&vm->vnc, vm->cfg->vnc, &vm->loop, &vm->display, NULL, NULL, err))
+		return -1;
 	return 0;
 }
 
@@ -526,6 +531,7 @@ static void vm_teardown(struct vm *vm)
 	msi_router_destroy(&vm->msi);
 	console_close(&vm->console);
 	api_server_close(&vm->api);
+	vnc_server_close(&vm->vnc);
 	loop_destroy(&vm->loop);
 	if (vm->sig_src.fd >= 0)
 		close(vm->sig_src.fd);

@@ -30,9 +30,10 @@ static void bochs_fb_access(struct bochs_display *d, uint64_t off, uint8_t *data
 			    bool is_write)
 {
 	/* The PCI bus only passes accesses wholly inside the BAR, which is the framebuffer. */
-	if (is_write)
+	if (is_write) {
 		memcpy(d->fb + off, data, len);
-	else
+		__atomic_store_n(&d->unlogged, true, __ATOMIC_RELAXED); /* KVM's log misses it */
+	} else
 		memcpy(data, d->fb + off, len);
 }
 
@@ -208,8 +209,7 @@ void bochs_display_sync(struct bochs_display *d)
 	d->have_gpa = want;
 }
 
-/* One pixel of the mode's format at p as 0x00RRGGBB. */
-static uint32_t bochs_pixel(const uint8_t *p, uint32_t bytes_pp)
+uint32_t bochs_display_pixel(const uint8_t *p, uint32_t bytes_pp)
 {
 	uint32_t v;
 
@@ -223,17 +223,34 @@ static uint32_t bochs_pixel(const uint8_t *p, uint32_t bytes_pp)
 	}
 }
 
+bool bochs_display_mode(struct bochs_display *d, struct vbe_mode *m)
+{
+	bool on;
+
+	pthread_mutex_lock(&d->lock);
+	on = vbe_mode(&d->vbe, m);
+	pthread_mutex_unlock(&d->lock);
+	return on;
+}
+
+int bochs_display_dirty(struct bochs_display *d, uint64_t *pages)
+{
+	struct kvm_dirty_log log = { .slot = d->slot, .dirty_bitmap = pages };
+	bool unlogged = __atomic_exchange_n(&d->unlogged, false, __ATOMIC_RELAXED);
+
+	memset(pages, 0, d->fb_size / 4096 / 8);
+	if (d->vm_fd < 0 || !d->have_gpa || ioctl(d->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+		return 1;
+	return unlogged ? 1 : 0;
+}
+
 int bochs_display_snapshot(struct bochs_display *d, struct screen *s)
 {
 	struct vbe_mode m;
-	bool on;
 	uint32_t x, y;
 
 	memset(s, 0, sizeof(*s));
-	pthread_mutex_lock(&d->lock);
-	on = vbe_mode(&d->vbe, &m);
-	pthread_mutex_unlock(&d->lock);
-	if (!on)
+	if (!bochs_display_mode(d, &m))
 		return 0;
 	s->pixels = malloc((size_t)m.width * m.height * sizeof(*s->pixels));
 	if (!s->pixels)
@@ -246,7 +263,7 @@ int bochs_display_snapshot(struct bochs_display *d, struct screen *s)
 
 		for (x = 0; x < m.width; x++)
 			s->pixels[(size_t)y * m.width + x] =
-			    bochs_pixel(row + x * m.bytes_pp, m.bytes_pp);
+			    bochs_display_pixel(row + x * m.bytes_pp, m.bytes_pp);
 	}
 	return 0;
 }

@@ -47,9 +47,10 @@ struct bochs_display {
 	uint32_t rom_len;
 	uint64_t want_gpa; /* where BAR 0 decodes now (0: nowhere), set on vCPU threads */
 	/* Event loop only: */
-	int vm_fd;		  /* this boot's VM, -1 between boots (and in fuzzers) */
-	unsigned slot;		  /* KVM memory slot of the framebuffer */
-	uint64_t have_gpa;	  /* where KVM maps the framebuffer (0: not mapped) */
+	int vm_fd;	   /* this boot's VM, -1 between boots (and in fuzzers) */
+	unsigned slot;	   /* KVM memory slot of the framebuffer */
+	uint64_t have_gpa; /* where KVM maps the framebuffer (0: not mapped) */
+	bool unlogged;	   /* written through MMIO exits since the last bochs_display_dirty */
 	struct loop_source remap; /* eventfd: BAR 0 moved */
 };
 
@@ -73,6 +74,16 @@ void bochs_display_detach(struct bochs_display *d);
 
 /* Bring KVM's mapping of the framebuffer in line with BAR 0 (event loop). */
 void bochs_display_sync(struct bochs_display *d);
+
+/* The mode the registers describe now (see vbe_mode). */
+bool bochs_display_mode(struct bochs_display *d, struct vbe_mode *m);
+
+/* Which framebuffer pages the guest wrote since the last call, as bits in pages (one per
+ * 4 KiB page of fb_size); 0 done, 1 when it cannot tell (all may have changed). Event loop. */
+int bochs_display_dirty(struct bochs_display *d, uint64_t *pages);
+
+/* One pixel of the mode's format (bytes_pp 2, 3 or 4) at p as 0x00RRGGBB. */
+uint32_t bochs_display_pixel(const uint8_t *p, uint32_t bytes_pp);
 
 /* Copy the visible picture into *s (s->pixels NULL and 0x0 when the display is off or its
  * mode does not fit the framebuffer); -1 only when memory runs out. */
