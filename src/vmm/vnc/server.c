@@ -275,7 +275,7 @@ static void vnc_on_connect(struct loop_source *src, uint32_t events)
 	}
 	if (!c) {
 		/* RFB's way to refuse: the version, then zero security types and a reason. */
-		static const char busy[] = RFB_VERSION_38 "\0\0\0\0\0\0\0\x20"
+		static const char busy[] = RFB_VERSION_38 "\0\0\0\0\x20"
 							  "too many VNC clients (at most 4)";
 
 		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)

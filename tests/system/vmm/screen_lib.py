@@ -75,7 +75,10 @@ class Vnc:
         version = self.recv(12)
         if version != b"RFB 003.008\n":
             raise ValueError("server version %r" % version)
-        self.s.sendall(version)
+        try:
+            self.s.sendall(version)
+        except BrokenPipeError:
+            pass  # a server that refuses has said why already, and closed
         n = self.recv(1)[0]
         if n == 0:
             raise ValueError("refused: " + self.recv(struct.unpack(">I", self.recv(4))[0]).decode())
