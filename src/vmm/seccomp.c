@@ -87,6 +87,7 @@ static const int main_calls[] = {
 	SCMP_SYS(accept4),	   SCMP_SYS(shutdown),	  SCMP_SYS(timerfd_settime),
 	SCMP_SYS(timerfd_gettime), SCMP_SYS(eventfd2),	  SCMP_SYS(poll),
 	SCMP_SYS(ppoll),	   SCMP_SYS(fcntl),	  SCMP_SYS(getsockopt),
+	SCMP_SYS(memfd_create), /* screendump's PNG, handed to the API client */
 };
 
 /* libslirp's sockets to the host; with --net user also on the main and vCPU threads, which
@@ -118,6 +119,7 @@ static const unsigned long main_ioctls[] = {
 	KVM_REINJECT_CONTROL,
 	KVM_IRQFD,
 	KVM_SET_USER_MEMORY_REGION,
+	KVM_GET_DIRTY_LOG, /* the display's framebuffer, for VNC */
 	KVM_CREATE_VCPU,
 	KVM_SET_CPUID2,
 	KVM_SET_MSRS,
@@ -254,7 +256,7 @@ static int add_rules(scmp_filter_ctx ctx, enum vmm_thread kind, const struct vm_
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0)
 		return -1;
 	/* At exit the sockets' files are removed (unix_listen_remove()). */
-	if ((cfg->api_sock || cfg->console_sock) &&
+	if ((cfg->api_sock || cfg->console_sock || cfg->vnc) &&
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 0) < 0)
 		return -1;
 	return 0;

@@ -56,7 +56,7 @@ struct server {
 	struct server_limits limits;
 	/* the host CPUs it holds alone as a cpuset list ("0,1"), "" when its CPUs are shared */
 	char cpuset[1024];
-	char held_cpus[1024];	  /* the CPUs every server holds alone, a list; "" when none */
+	char held_cpus[1024]; /* the CPUs every server holds alone, a list; "" when none */
 	/* what cloud-init gets, loaded for a create (a container's goes into its tree then)
 	 * and a VM's start; NULL: none, or not loaded */
 	const struct cloud_seed *seed;

@@ -20,7 +20,8 @@ static const char *const state_names[] = {
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
 	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged, "                     \
 	"(SELECT group_concat(cpu) FROM dedicated_cpus WHERE server = servers.name), "             \
-	"(SELECT group_concat(cpu) FROM dedicated_cpus), instance_id, json_array_length(ssh_keys), " \
+	"(SELECT group_concat(cpu) FROM dedicated_cpus), instance_id, "                            \
+	"json_array_length(ssh_keys), "                                                            \
 	"length(user_data)"
 
 const char *server_state_name(enum server_state s)

@@ -8,9 +8,14 @@
 #define API_MAX_NAME 64
 
 static const char *const cmd_names[] = {
-	[API_STATUS] = "status",	   [API_PAUSE] = "pause", [API_RESUME] = "resume",
-	[API_SHUTDOWN] = "shutdown",	   [API_STOP] = "stop",	  [API_WATCH] = "watch",
+	[API_STATUS] = "status",
+	[API_PAUSE] = "pause",
+	[API_RESUME] = "resume",
+	[API_SHUTDOWN] = "shutdown",
+	[API_STOP] = "stop",
+	[API_WATCH] = "watch",
 	[API_DISK_RESIZE] = "disk-resize",
+	[API_SCREENDUMP] = "screendump",
 };
 
 const char *api_cmd_name(enum api_cmd cmd)
@@ -33,8 +38,8 @@ static int parse_cmd(json_t *v, enum api_cmd *cmd, struct berth_error *err)
 		}
 	}
 	return berr(err, 0,
-		    "unknown command '%s' (status, pause, resume, shutdown, stop, watch or "
-		    "disk-resize)",
+		    "unknown command '%s' (status, pause, resume, shutdown, stop, watch, "
+		    "disk-resize or screendump)",
 		    json_string_length(v) <= API_MAX_NAME ? name : "...");
 }
 

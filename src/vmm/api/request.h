@@ -27,6 +27,7 @@ enum api_cmd {
 	API_STOP,
 	API_WATCH,
 	API_DISK_RESIZE,
+	API_SCREENDUMP,
 };
 
 /* The highest "disk" number a request may name (the VM checks it against its disks). */
