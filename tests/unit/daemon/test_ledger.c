@@ -478,6 +478,7 @@ static void dedicates_cpus(void **state)
 			   c = spec("c", 2, 64 * MIB), s = spec("s", 3, 64 * MIB);
 	sqlite3 *db = *state;
 	struct usage u;
+	bool running;
 	sqlite3_stmt *st;
 
 	k.cores = 3;
@@ -523,9 +524,9 @@ static void dedicates_cpus(void **state)
 	sqlite3_finalize(st);
 	/* a resize keeps the dedicated count */
 	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopped'", &err), 0);
-	assert_int_equal(ledger_resize(db, &k, "b", 2, 0, 0, &err), -1);
+	assert_int_equal(ledger_resize(db, &k, "b", 2, 0, 0, &running, &err), -1);
 	assert_int_equal(err.errnum, EINVAL);
-	assert_int_equal(ledger_resize(db, &k, "b", 1, 128 * MIB, 0, &err), 0);
+	assert_int_equal(ledger_resize(db, &k, "b", 1, 128 * MIB, 0, &running, &err), 0);
 }
 
 static void capacity_from_host_and_config(void **state)
