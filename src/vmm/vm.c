@@ -175,9 +175,9 @@ static bool kvm_is_pvm(void)
  * an emulation failure stops it: say so before it starts, without refusing to try. */
 static void vm_warn_pvm(const struct vm *vm)
 {
-	const char *version = vm->boot.pvh ? "(PVH vmlinux)" : vm->boot.bz.head.version;
+	const char *version = linux_boot_version(&vm->boot);
 
-	if (vm->host.kvm_is_pvm && linux_boot_is_linux(&vm->boot))
+	if (vm->host.kvm_is_pvm && version[0])
 		fprintf(
 		    stderr,
 		    "berth-vmm: warning: this host's /dev/kvm is kvm_pvm, without hardware "
@@ -361,9 +361,8 @@ static int vm_setup(struct vm *vm, struct berth_error *err)
 			      : linux_boot_open(&vm->boot, vm->cfg->kernel, vm->cfg->initrd,
 						vm->cfg->cmdline, err))
 		return -1;
-	/* Linux keeps time without the PIT (also through PVH); firmware and other kernels
-	 * (memtest86+) need it. */
-	vm->pit = vm->cfg->firmware || !linux_boot_is_linux(&vm->boot);
+	/* Linux keeps time without the PIT; firmware and other kernels (memtest86+) need it. */
+	vm->pit = vm->cfg->firmware || !linux_boot_version(&vm->boot)[0];
 	if (vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
 	    (vm->cfg->prealloc && gm_prealloc(&vm->mem, err)) ||
 	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) ||

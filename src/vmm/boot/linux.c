@@ -136,9 +136,9 @@ int linux_boot_regs(const struct linux_boot *lb, int vcpu_fd, uint64_t entry,
 	return cpu_init_boot_regs(vcpu_fd, entry, LAYOUT_ZERO_PAGE, err);
 }
 
-bool linux_boot_is_linux(const struct linux_boot *lb)
+const char *linux_boot_version(const struct linux_boot *lb)
 {
-	return lb->pvh || lb->bz.head.version[0];
+	return lb->pvh ? lb->elf.version : lb->bz.head.version;
 }
 
 void linux_boot_close(struct linux_boot *lb)

@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "vmm/boot/boot_file.h"
 #include "vmm/boot/bzimage.h"
-#include "vmm/boot/pvh_elf.h"
+#include "vmm/boot/pvh.h"
 #include "vmm/memory.h"
 
 struct linux_boot {
@@ -35,9 +35,9 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 int linux_boot_regs(const struct linux_boot *lb, int vcpu_fd, uint64_t entry,
 		    struct berth_error *err);
 
-/* Whether the kernel is Linux (it keeps time without a PIT): a bzImage naming its version, or a
- * PVH vmlinux. */
-bool linux_boot_is_linux(const struct linux_boot *lb);
+/* The Linux release the kernel names (its bzImage header or its vmlinux's build-salt note);
+ * "" for a kernel that names none (not Linux: memtest86+, the tiny test guests). */
+const char *linux_boot_version(const struct linux_boot *lb);
 
 /* Close the files (again is harmless). */
 void linux_boot_close(struct linux_boot *lb);

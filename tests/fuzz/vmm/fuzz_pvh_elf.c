@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vmm/boot/pvh_elf.h"
+#include "vmm/boot/pvh.h"
 #include "vmm/x86/layout.h"
 #include "vmm/x86/start_info.h"
 

@@ -1,4 +1,4 @@
-/* pvh_elf.c - check and load an ELF64 vmlinux with a PVH entry note (see pvh_elf.h). */
+/* pvh_elf.c - check an ELF64 vmlinux with a PVH entry note (see pvh_elf.h). */
 #include "pvh_elf.h"
 
 #include <elf.h>
@@ -6,10 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/x86/layout.h"
-
-#define PAGE_SIZE		 4096ULL
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
+#define LINUX_ELFNOTE_BUILD_SALT 0x100		/* Debian's kernels put their release there */
 #define PVH_ADDR_LIMIT		 0x100000000ULL /* PVH enters with paging off: 32-bit addresses */
 
 bool pvh_elf_is_elf(const uint8_t *head, size_t head_len)
@@ -51,7 +49,7 @@ static int add_segment(struct pvh_elf *pe, const Elf64_Phdr *ph, uint64_t file_l
 		return berr(err, 0, "ELF segment %u is larger in the file than in memory", i);
 	if (ph->p_offset > file_len || file_len - ph->p_offset < ph->p_filesz)
 		return berr(err, 0, "ELF segment %u lies past the end of the file", i);
-	if (ph->p_paddr < LAYOUT_KERNEL || ph->p_paddr >= PVH_ADDR_LIMIT ||
+	if (ph->p_paddr < PVH_MIN_ADDR || ph->p_paddr >= PVH_ADDR_LIMIT ||
 	    PVH_ADDR_LIMIT - ph->p_paddr < ph->p_memsz)
 		return berr(err, 0,
 			    "ELF segment %u (%#llx, %llu bytes) lies outside 1 MiB to 4 GiB, where "
@@ -69,6 +67,20 @@ static int add_segment(struct pvh_elf *pe, const Elf64_Phdr *ph, uint64_t file_l
 	if (s->paddr + s->memsz > pe->end)
 		pe->end = s->paddr + s->memsz;
 	return 0;
+}
+
+/* The release from a build-salt note of len bytes: printable text only, else none. */
+static void copy_version(struct pvh_elf *pe, const char *desc, size_t len)
+{
+	size_t i, n = strnlen(desc, len);
+
+	if (n == 0 || n >= sizeof(pe->version))
+		return;
+	for (i = 0; i < n; i++)
+		if (desc[i] < 0x21 || desc[i] > 0x7e)
+			return;
+	memcpy(pe->version, desc, n);
+	pe->version[n] = 0;
 }
 
 /* Find XEN_ELFNOTE_PHYS32_ENTRY among len bytes of notes; 0 without one. */
@@ -100,6 +112,9 @@ static int find_entry(const uint8_t *notes, size_t len, struct pvh_elf *pe, stru
 					    (unsigned long long)entry);
 			pe->entry = (uint32_t)entry;
 		}
+		if (nh.n_namesz == 6 && memcmp(notes + pos, "Linux", 6) == 0 &&
+		    nh.n_type == LINUX_ELFNOTE_BUILD_SALT)
+			copy_version(pe, (const char *)notes + pos + name_len, nh.n_descsz);
 		pos += name_len + desc_len;
 	}
 	return 0;
@@ -171,43 +186,5 @@ int pvh_elf_parse(const uint8_t *head, size_t head_len, uint64_t file_len, pvh_r
 	if (!entry_is_loaded(pe))
 		return berr(err, 0, "the PVH entry point %#x is not in a loaded segment",
 			    pe->entry);
-	return 0;
-}
-
-int pvh_elf_load(const struct pvh_elf *pe, const struct boot_file *f, const struct guest_mem *gm,
-		 struct berth_error *err)
-{
-	const struct pvh_segment *s;
-	uint8_t *dst;
-	unsigned i;
-
-	if (pe->end > gm_low_size(gm))
-		return berr(err, 0,
-			    "the kernel needs %llu MiB of guest RAM to start; give --mem more",
-			    (unsigned long long)((pe->end + (1 << 20) - 1) >> 20));
-	for (i = 0; i < pe->nseg; i++) {
-		s = &pe->seg[i];
-		dst = gm_ptr(gm, s->paddr, s->memsz);
-		if (!dst)
-			return berr(err, 0, "kernel does not fit in guest RAM");
-		if (boot_file_read(f, s->offset, dst, (size_t)s->filesz, err))
-			return -1;
-		memset(dst + s->filesz, 0, (size_t)(s->memsz - s->filesz));
-	}
-	return 0;
-}
-
-int pvh_elf_place_initrd(const struct pvh_elf *pe, const struct guest_mem *gm, uint64_t len,
-			 uint64_t *addr, struct berth_error *err)
-{
-	uint64_t top = gm_low_size(gm), lowest = (pe->end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-
-	if (len > top || ((top - len) & ~(PAGE_SIZE - 1)) < lowest)
-		return berr(err, 0,
-			    "the initrd (%llu MiB) does not fit in guest RAM between the kernel "
-			    "(ends at %llu MiB) and %llu MiB; give --mem more",
-			    (unsigned long long)((len + (1 << 20) - 1) >> 20),
-			    (unsigned long long)(lowest >> 20), (unsigned long long)(top >> 20));
-	*addr = (top - len) & ~(PAGE_SIZE - 1);
 	return 0;
 }
