@@ -97,7 +97,8 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		{ "disk", "disk", cell_size },	     { "address", "address", cell_text },
 		{ "pid", "pid", cell_text },	     { "restart", "restart", cell_text },
 		{ "created", "created", cell_time }, { "ids", NULL, cell_ids },
-		{ "boot", "boot", cell_text },	     { "cmdline", "cmdline", cell_text },
+		{ "boot", "boot", cell_text },	     { "entry", "entry", cell_text },
+		{ "cmdline", "cmdline", cell_text },
 	};
 	struct table t;
 	char buf[CELL];
@@ -110,8 +111,9 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 	for (i = 0; i < NCOLS(lines) && rc == 0; i++) {
 		const json_t *v = lines[i].key ? json_object_get(reply, lines[i].key) : reply;
 
-		/* boot and cmdline are a VM's, ids a container's: the other has no such lines */
-		if ((i >= NCOLS(lines) - 2 && !v) ||
+		/* boot, entry and cmdline are a VM's, ids a container's: the other has no such
+		 * lines */
+		if ((i >= NCOLS(lines) - 3 && !v) ||
 		    (!lines[i].key && !json_object_get(reply, "privileged")))
 			continue;
 		rc =

@@ -11,13 +11,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <zstd.h>
 
-#include "bzimage_fixture.h"
 #include "common/kernel_payload.h"
 #include "common/vmlinux_cache.h"
-#include "pvh_fixture.h"
+#include "payload_fixture.h"
 
 #define CAP (1 << 20)
 
@@ -32,15 +30,7 @@ static size_t append_size(size_t len, uint32_t size)
 
 static size_t pack_gzip(const uint8_t *in, size_t len)
 {
-	z_stream z = {
-		.next_in = (Bytef *)in, .avail_in = len, .next_out = packed, .avail_out = CAP
-	};
-
-	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-			 Z_OK);
-	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-	deflateEnd(&z);
-	return append_size(z.total_out, len);
+	return payload_gzip(packed, CAP, in, len);
 }
 
 static size_t pack_xz(const uint8_t *in, size_t len)
@@ -136,21 +126,6 @@ static void refuses_hostile_payloads(void **state)
 	expect_refused(len, SIZE_MAX, "(at most 268435456)");
 }
 
-/* A bzImage (the fixture's header) whose payload is the lz4-packed vmlinux. */
-static size_t make_bzimage(uint8_t *buf, const uint8_t *payload, size_t payload_len)
-{
-	struct setup_header *h;
-	size_t setup = (FIX_SETUP_SECTS + 1) * 512, len = setup + 0x100 + payload_len;
-
-	h = fixture_bzimage(buf);
-	memset(buf + setup, 0, len - setup);
-	h->syssize = (uint32_t)((len - setup + 15) / 16);
-	h->payload_offset = 0x100;
-	h->payload_length = (uint32_t)payload_len;
-	memcpy(buf + setup + 0x100, payload, payload_len);
-	return (len + 15) & ~(size_t)15;
-}
-
 static char *write_file(const char *name, const void *data, size_t len)
 {
 	static char path[256];
@@ -191,7 +166,7 @@ static void extracts_once(void **state)
 	snprintf(dir, sizeof(dir), "%s/cache", testlib_dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	fixture_vmlinux(vmlinux);
-	len = make_bzimage(bz, packed, pack_lz4(vmlinux, PVH_FIX_LEN));
+	len = payload_bzimage(bz, packed, pack_lz4(vmlinux, PVH_FIX_LEN));
 	snprintf(kernel, sizeof(kernel), "%s", write_file("bzImage", bz, len));
 	assert_int_equal(vmlinux_cache(kernel, dir, out, sizeof(out), &err), 0);
 	assert_contains(out, "/cache/vmlinux-");
@@ -212,7 +187,7 @@ static void extracts_once(void **state)
 	assert_int_equal(count_files(dir), 1);
 	/* A payload that is no PVH ELF: refused, nothing left behind. */
 	fixture_vmlinux(vmlinux).note->p_type = PT_NULL;
-	len = make_bzimage(bz, packed, pack_gzip(vmlinux, PVH_FIX_LEN));
+	len = payload_bzimage(bz, packed, pack_gzip(vmlinux, PVH_FIX_LEN));
 	snprintf(kernel, sizeof(kernel), "%s", write_file("bzImage-nopvh", bz, len));
 	assert_int_equal(vmlinux_cache(kernel, dir, out, sizeof(out), &err), -1);
 	assert_contains(err.msg, "cannot boot through PVH");
