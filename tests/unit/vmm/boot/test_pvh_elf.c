@@ -40,6 +40,31 @@ static void parses_valid_vmlinux(void **state)
 	assert_int_equal(pe.entry, PVH_FIX_ENTRY);
 	assert_int_equal(pe.nseg, 2);
 	assert_int_equal(pe.end, PVH_FIX_DATA + PVH_FIX_SEGLEN + PVH_FIX_BSS);
+	assert_string_equal(pe.version, "");
+}
+
+/* A Linux build-salt note (Debian's kernels put their release there) names the release;
+ * one that is not printable text names none. */
+static void reads_release_note(void **state)
+{
+	static const char release[] = "6.1.0-57-cloud-amd64";
+	struct berth_error err = { 0 };
+	struct pvh_fixture f;
+	struct pvh_elf pe;
+	uint8_t *note = img + PVH_FIX_NOTE + 44; /* right after the Xen note */
+
+	(void)state;
+	f = fixture_vmlinux(img);
+	memcpy(note, &(Elf64_Nhdr){ .n_namesz = 6, .n_descsz = sizeof(release), .n_type = 0x100 },
+	       12);
+	memcpy(note + 12, "Linux\0\0\0", 8);
+	memcpy(note + 20, release, sizeof(release));
+	f.note->p_filesz = 44 + 20 + ((sizeof(release) + 3) & ~3u);
+	assert_int_equal(parse(&pe, &err), 0);
+	assert_string_equal(pe.version, release);
+	note[20 + 3] = '\n';
+	assert_int_equal(parse(&pe, &err), 0);
+	assert_string_equal(pe.version, "");
 }
 
 static void expect_error(const char *needle)
@@ -208,6 +233,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_valid_vmlinux),
+		cmocka_unit_test(reads_release_note),
 		cmocka_unit_test(rejects_hostile_headers),
 		cmocka_unit_test(rejects_hostile_segments),
 		cmocka_unit_test(rejects_hostile_notes),
