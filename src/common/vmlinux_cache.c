@@ -15,61 +15,103 @@
 #include "common/kernel_payload.h"
 #include "common/pvh_elf.h"
 
-/* Read the whole regular file at path (at most VMLINUX_BZIMAGE_MAX bytes). */
-static uint8_t *read_whole(const char *path, size_t *len, struct berth_error *err)
+/* Open path as a regular file of 1 byte to VMLINUX_BZIMAGE_MAX; its size into *len. */
+static int open_kernel(const char *path, size_t *len, struct berth_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t *buf = NULL;
 	struct stat st;
+
+	if (fd < 0)
+		return berr(err, errno, "cannot open kernel '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    (uint64_t)st.st_size > VMLINUX_BZIMAGE_MAX) {
+		close(fd);
+		return berr(err, 0, "kernel '%s' is not a regular file of 1 byte to %u MiB", path,
+			    VMLINUX_BZIMAGE_MAX >> 20);
+	}
+	*len = (size_t)st.st_size;
+	return fd;
+}
+
+/* Read len bytes at off of fd into buf; a file that ends early is an error. */
+static int read_at(int fd, const char *path, uint8_t *buf, size_t len, size_t off,
+		   struct berth_error *err)
+{
 	size_t got = 0;
 	ssize_t n;
 
-	if (fd < 0) {
-		berr(err, errno, "cannot open kernel '%s'", path);
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
-	    (uint64_t)st.st_size > VMLINUX_BZIMAGE_MAX) {
-		berr(err, 0, "kernel '%s' is not a regular file of 1 byte to %u MiB", path,
-		     VMLINUX_BZIMAGE_MAX >> 20);
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
-		berr(err, ENOMEM, "kernel '%s'", path);
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
+	while (got < len) {
+		n = pread(fd, buf + got, len - got, (off_t)(off + got));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			berr(err, n < 0 ? errno : 0, "cannot read kernel '%s'", path);
-			free(buf);
-			buf = NULL;
-			goto out;
-		}
+		if (n <= 0)
+			return berr(err, n < 0 ? errno : 0, "cannot read kernel '%s'", path);
 		got += (size_t)n;
 	}
-	*len = got;
-out:
-	close(fd);
+	return 0;
+}
+
+/* The whole kernel file fd (len bytes), or NULL. */
+static uint8_t *read_whole(int fd, const char *path, size_t len, struct berth_error *err)
+{
+	uint8_t *buf = malloc(len);
+
+	if (!buf) {
+		berr(err, ENOMEM, "kernel '%s'", path);
+		return NULL;
+	}
+	if (read_at(fd, path, buf, len, 0, err)) {
+		free(buf);
+		return NULL;
+	}
 	return buf;
 }
 
+static void hex_of(const uint8_t md[SHA256_DIGEST_SIZE], char hex[65])
+{
+	unsigned i;
+
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
 /* Nettle, not libcrypto: linked statically into berth-vmm, libcrypto's initialisation and
- * relocations added 0.9 MiB to every VMM's RSS; nettle's sha256 is a few KiB with no set-up. */
-static void sha256_hex(const uint8_t *buf, size_t len, char hex[65])
+ * relocations added 0.9 MiB to every VMM's RSS; nettle's sha256 is a few KiB with no set-up.
+ * The file is hashed in chunks, so that a start that finds its vmlinux extracted does not
+ * hold the whole bzImage in memory. */
+static int sha256_file(int fd, const char *path, size_t len, char hex[65], struct berth_error *err)
+{
+	enum { CHUNK = 256 << 10 };
+	uint8_t md[SHA256_DIGEST_SIZE], *chunk = malloc(CHUNK);
+	struct sha256_ctx ctx;
+	size_t off, n;
+
+	if (!chunk)
+		return berr(err, ENOMEM, "kernel '%s'", path);
+	sha256_init(&ctx);
+	for (off = 0; off < len; off += n) {
+		n = len - off < CHUNK ? len - off : CHUNK;
+		if (read_at(fd, path, chunk, n, off, err)) {
+			free(chunk);
+			return -1;
+		}
+		sha256_update(&ctx, n, chunk);
+	}
+	free(chunk);
+	sha256_digest(&ctx, sizeof(md), md);
+	hex_of(md, hex);
+	return 0;
+}
+
+static void sha256_buf(const uint8_t *buf, size_t len, char hex[65])
 {
 	uint8_t md[SHA256_DIGEST_SIZE];
 	struct sha256_ctx ctx;
-	unsigned i;
 
 	sha256_init(&ctx);
 	sha256_update(&ctx, len, buf);
 	sha256_digest(&ctx, sizeof(md), md);
-	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex_of(md, hex);
 }
 
 static int read_mem(void *ctx, uint64_t off, void *dst, size_t len, struct berth_error *err)
@@ -167,35 +209,53 @@ static int extract_to(const char *path, const uint8_t *buf, size_t len, const ch
 int vmlinux_extract(const char *bzimage, const char *dir, const char *name, struct berth_error *err)
 {
 	size_t len = 0;
-	uint8_t *buf = read_whole(bzimage, &len, err);
-	int rc;
+	uint8_t *buf;
+	int fd, rc = -1;
 
-	if (!buf)
+	fd = open_kernel(bzimage, &len, err);
+	if (fd < 0)
 		return -1;
-	rc = extract_to(bzimage, buf, len, dir, name, err);
+	buf = read_whole(fd, bzimage, len, err);
+	if (buf)
+		rc = extract_to(bzimage, buf, len, dir, name, err);
 	free(buf);
+	close(fd);
 	return rc;
 }
 
 int vmlinux_cache(const char *bzimage, const char *dir, char *out, size_t out_size,
 		  struct berth_error *err)
 {
-	char name[sizeof("vmlinux-") + 64];
+	char name[sizeof("vmlinux-") + 64] = "vmlinux-", again[65];
+	uint8_t *buf = NULL;
 	size_t len = 0;
-	uint8_t *buf = read_whole(bzimage, &len, err);
 	struct stat st;
-	int rc = -1;
+	int fd, rc = -1;
 
-	if (!buf)
+	fd = open_kernel(bzimage, &len, err);
+	if (fd < 0)
 		return -1;
-	memcpy(name, "vmlinux-", 8);
-	sha256_hex(buf, len, name + 8);
-	if ((size_t)snprintf(out, out_size, "%s/%s", dir, name) >= out_size)
+	if (sha256_file(fd, bzimage, len, name + 8, err))
+		goto out;
+	if ((size_t)snprintf(out, out_size, "%s/%s", dir, name) >= out_size) {
 		berr(err, 0, "directory path too long: '%s'", dir);
-	else if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+		goto out;
+	}
+	if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
 		rc = 0; /* extracted before: written whole or not at all */
+		goto out;
+	}
+	buf = read_whole(fd, bzimage, len, err);
+	if (!buf)
+		goto out;
+	/* The name must be the hash of what is extracted, even if the file changed meanwhile. */
+	sha256_buf(buf, len, again);
+	if (strcmp(again, name + 8))
+		berr(err, 0, "kernel '%s' changed while being read", bzimage);
 	else
 		rc = extract_to(bzimage, buf, len, dir, name, err);
+out:
 	free(buf);
+	close(fd);
 	return rc;
 }
