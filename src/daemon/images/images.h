@@ -51,8 +51,9 @@ int image_check_kernel(const char *path, const char *what, struct berth_error *e
 
 /* If the VM image being made in dir has a kernel whose payload is a PVH vmlinux, extract it
  * once into dir/vmlinux, which its servers then boot through PVH (no decompressor in the
- * guest); otherwise (said on stderr) its servers boot the bzImage. */
-void image_add_vmlinux(const char *dir);
+ * guest), unless the image's files would then take more than max_size bytes; otherwise
+ * (said on stderr) its servers boot the bzImage. */
+void image_add_vmlinux(const char *dir, uint64_t max_size);
 
 /* Fail unless the directory rootfs can boot a container: /sbin/init or /bin/sh, an
  * executable file found with symlinks resolved inside it. from names it in messages. */
