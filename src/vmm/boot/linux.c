@@ -30,8 +30,8 @@ static int parse_kernel(struct linux_boot *lb, struct berth_error *err)
 	rc = boot_file_read(&lb->kernel, 0, head, len, err);
 	lb->pvh = rc == 0 && pvh_elf_is_elf(head, len);
 	if (rc == 0 && lb->pvh)
-		rc = pvh_elf_parse(head, len, lb->kernel.size, read_kernel, &lb->kernel, &lb->elf,
-				   err);
+		rc = pvh_elf_parse(head, len < PVH_HEAD_MAX ? len : PVH_HEAD_MAX, lb->kernel.size,
+				   read_kernel, &lb->kernel, &lb->elf, err);
 	else if (rc == 0)
 		rc = bzimage_parse(head, len, lb->kernel.size, &lb->bz, err);
 	free(head);
