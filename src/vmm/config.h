@@ -52,6 +52,7 @@ struct vm_config {
 	const char *firmware;	  /* --firmware [PATH]: the ROM to boot by; NULL: direct boot */
 	const char *firmware_log; /* --firmware-log PATH: its debug port's log; NULL: stderr */
 	const char *initrd;	  /* NULL: none */
+	const char *decompress;	  /* --decompress DIR: the bzImage's vmlinux cached there; NULL */
 	const char *cmdline;
 	uint64_t mem; /* bytes */
 	unsigned cpus;

@@ -5,4 +5,4 @@ vmm_BIN := berth-vmm
 # links its libraries; libslirp (user-mode networking, with glib behind it) is not linked
 # but loaded when a VM asks for it (virtio/slirp_lib.c).
 # libpng encodes screendump's PNG.
-vmm_LIBS := -Wl,-Bstatic -ljansson -luring -lseccomp -Wl,-Bdynamic -lpng -lpthread
+vmm_LIBS := -Wl,-Bstatic -ljansson -luring -lseccomp $(KERNEL_PAYLOAD_LIBS) -Wl,-Bdynamic -lpng -lpthread

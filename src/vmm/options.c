@@ -23,7 +23,11 @@ static const char usage[] =
     "\n"
     "Boot a Linux bzImage, or a disk by its firmware, in a KVM virtual machine.\n"
     "\n"
-    "  --kernel FILE         Linux bzImage to boot (x86-64, boot protocol 2.12+)\n"
+    "  --kernel FILE         Linux kernel to boot: a bzImage (x86-64, boot protocol 2.12+),\n"
+    "                        or an ELF vmlinux with a PVH entry note, booted through PVH\n"
+    "  --decompress DIR      boot a bzImage's vmlinux through PVH: extracted once into DIR,\n"
+    "                        named by the bzImage's sha256, reused next time; a bzImage\n"
+    "                        without one boots as it is (with a warning)\n"
     "  --firmware [PATH]     boot by firmware instead: a BIOS ROM image (default\n"
     "                        " FIRMWARE_DEFAULT ", SeaBIOS), which boots the\n"
     "                        first disk's own boot loader\n"
@@ -76,6 +80,7 @@ static const char usage[] =
 
 enum {
 	OPT_KERNEL = 256,
+	OPT_DECOMPRESS,
 	OPT_FIRMWARE,
 	OPT_FIRMWARE_LOG,
 	OPT_INITRD,
@@ -99,6 +104,7 @@ enum {
 
 static const struct option longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "decompress", required_argument, NULL, OPT_DECOMPRESS },
 	{ "firmware", optional_argument, NULL, OPT_FIRMWARE },
 	{ "firmware-log", required_argument, NULL, OPT_FIRMWARE_LOG },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -258,6 +264,11 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		case OPT_INITRD:
 			cfg->initrd = optarg;
 			break;
+		case OPT_DECOMPRESS:
+			if (!*optarg)
+				return berr(err, 0, "--decompress needs a directory");
+			cfg->decompress = optarg;
+			break;
 		case OPT_CMDLINE:
 			cfg->cmdline = optarg;
 			cmdline_given = true;
@@ -346,6 +357,8 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		return berr(err, 0,
 			    "--firmware boots the disk's own boot loader: it takes no --kernel, "
 			    "--initrd or --cmdline");
+	if (cfg->decompress && !cfg->kernel)
+		return berr(err, 0, "--decompress is for --kernel");
 	if (cfg->firmware_log && !cfg->firmware)
 		return berr(err, 0, "--firmware-log is for --firmware");
 	if (!cfg->kernel && !cfg->firmware)

@@ -181,7 +181,7 @@ static bool kvm_is_pvm(void)
  * an emulation failure stops it: say so before it starts, without refusing to try. */
 static void vm_warn_pvm(const struct vm *vm)
 {
-	const char *version = vm->boot.bz.head.version;
+	const char *version = linux_boot_version(&vm->boot);
 
 	if (vm->host.kvm_is_pvm && version[0])
 		fprintf(
@@ -411,7 +411,7 @@ static int vm_setup(struct vm *vm, struct berth_error *err)
 						vm->cfg->cmdline, err))
 		return -1;
 	/* Linux keeps time without the PIT; firmware and other kernels (memtest86+) need it. */
-	vm->pit = vm->cfg->firmware || !vm->boot.bz.head.version[0];
+	vm->pit = vm->cfg->firmware || !linux_boot_version(&vm->boot)[0];
 	if (vm_open_kvm(vm, err) || gm_init(&vm->mem, vm->cfg->mem, err) ||
 	    (vm->cfg->prealloc && gm_prealloc(&vm->mem, err)) ||
 	    console_open(&vm->console, vm->cfg, err) || vm_add_devices(vm, err) ||
@@ -458,7 +458,7 @@ static int vm_load(struct vm *vm, struct berth_error *err)
 		return firmware_map(&vm->rom, vm->vm_fd, vm->mem.nregions, &vm->mem, err);
 	if (linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
 		return -1;
-	return cpu_init_boot_regs(vm->vcpus[0].fd, entry, LAYOUT_ZERO_PAGE, err);
+	return linux_boot_regs(&vm->boot, vm->vcpus[0].fd, entry, err);
 }
 
 /* One boot: a fresh KVM VM with its vCPUs running the kernel from its entry point, or the

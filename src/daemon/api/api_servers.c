@@ -1,7 +1,10 @@
 /* api_servers.c - /1.0/servers: list, create (reserve, then an operation), show, resize,
  * start/stop/restart (PUT .../state) and delete. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/api/api.h"
 #include "daemon/api/api_input.h"
@@ -133,6 +136,22 @@ void api_servers_create(struct berthd *d, const struct http_request *rq, const c
 		api_reply_operation(rep, id);
 }
 
+/* A kernel-booted VM's "entry": "pvh" when its image holds the vmlinux its import extracted
+ * (vm_command.c boots that), "bzimage" otherwise. */
+static void entry_json(json_t *j, const char *state_dir)
+{
+	const char *image = json_string_value(json_object_get(j, "image"));
+	const char *boot = json_string_value(json_object_get(j, "boot"));
+	char path[PATH_MAX];
+
+	if (!image || !boot || strcmp(boot, "kernel"))
+		return;
+	if ((size_t)snprintf(path, sizeof(path), "%s/images/%s/vmlinux", state_dir, image) >=
+	    sizeof(path))
+		return;
+	json_object_set_new(j, "entry", json_string(access(path, F_OK) == 0 ? "pvh" : "bzimage"));
+}
+
 void api_server_get(struct berthd *d, const struct http_request *rq, const char *arg,
 		    struct http_reply *rep)
 {
@@ -145,10 +164,12 @@ void api_server_get(struct berthd *d, const struct http_request *rq, const char 
 		return;
 	db = db_conn(&d->db, &err);
 	j = db ? server_json(db, arg, &err) : NULL;
-	if (j)
+	if (j) {
+		entry_json(j, d->state_dir);
 		http_reply_json(rep, 200, j);
-	else
+	} else {
 		api_reply_error(rep, &err);
+	}
 }
 
 void api_server_resize(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -40,11 +40,13 @@ static void add_limits(char *arg, size_t size, uint64_t iops, uint64_t bps)
 		snprintf(arg + n, size - n, ",bps=%" PRIu64, bps);
 }
 
-/* --kernel, --initrd and --cmdline of a kernel-booted server. */
+/* --kernel, --initrd and --cmdline of a kernel-booted server; the kernel is the vmlinux its
+ * import extracted (booted through PVH) when there is one, else the bzImage. */
 static int add_kernel(const struct server *s, const char *net_cmdline, struct vm_args *a,
 		      struct berth_error *err)
 {
-	if (image_file(a->kernel, s, "kernel", err) < 0 ||
+	if (image_file(a->kernel, s, "vmlinux", err) < 0 ||
+	    (access(a->kernel, F_OK) < 0 && image_file(a->kernel, s, "kernel", err) < 0) ||
 	    image_file(a->initrd, s, "initrd", err) < 0)
 		return -1;
 	add_opt(a, "--kernel", a->kernel);

@@ -10,10 +10,17 @@
 #include "vmm/x86/bootparams.h"
 #include "vmm/x86/cpu.h"
 #include "vmm/x86/layout.h"
+#include "vmm/x86/start_info.h"
+
+static int read_kernel(void *ctx, uint64_t off, void *dst, size_t len, struct berth_error *err)
+{
+	return boot_file_read(ctx, off, dst, len, err);
+}
 
 /* Read the kernel's head (all a header may ask for) and check the kernel with it. */
 static int parse_kernel(struct linux_boot *lb, struct berth_error *err)
 {
+	_Static_assert(BZ_HEAD_MAX >= PVH_HEAD_MAX, "one head serves both kinds of kernel");
 	size_t len = lb->kernel.size < BZ_HEAD_MAX ? (size_t)lb->kernel.size : BZ_HEAD_MAX;
 	uint8_t *head = malloc(len);
 	int rc;
@@ -21,7 +28,11 @@ static int parse_kernel(struct linux_boot *lb, struct berth_error *err)
 	if (!head)
 		return berr(err, ENOMEM, "kernel '%s'", lb->kernel.path);
 	rc = boot_file_read(&lb->kernel, 0, head, len, err);
-	if (rc == 0)
+	lb->pvh = rc == 0 && pvh_elf_is_elf(head, len);
+	if (rc == 0 && lb->pvh)
+		rc = pvh_elf_parse(head, len < PVH_HEAD_MAX ? len : PVH_HEAD_MAX, lb->kernel.size,
+				   read_kernel, &lb->kernel, &lb->elf, err);
+	else if (rc == 0)
 		rc = bzimage_parse(head, len, lb->kernel.size, &lb->bz, err);
 	free(head);
 	if (rc)
@@ -38,8 +49,9 @@ int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initr
 	lb->cmdline = cmdline;
 	if (boot_file_open(&lb->kernel, kernel, "kernel", err) || parse_kernel(lb, err))
 		goto fail;
-	max = lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.head.hdr.cmdline_size
-								: LAYOUT_CMDLINE_MAX - 1;
+	max = !lb->pvh && lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX
+		  ? lb->bz.head.hdr.cmdline_size
+		  : LAYOUT_CMDLINE_MAX - 1;
 	if (strlen(cmdline) > max) {
 		berr(err, 0,
 		     "the kernel command line is %zu bytes; this kernel accepts at most %zu",
@@ -54,25 +66,57 @@ fail:
 	return -1;
 }
 
+/* Read the initrd to where place chose; *addr 0 without one. */
+static int load_initrd(const struct linux_boot *lb, const struct guest_mem *gm, uint64_t *addr,
+		       struct berth_error *err)
+{
+	void *dst;
+	int rc;
+
+	*addr = 0;
+	if (!lb->initrd.path)
+		return 0;
+	rc = lb->pvh ? pvh_elf_place_initrd(&lb->elf, gm, lb->initrd.size, addr, err)
+		     : bzimage_place_initrd(&lb->bz, gm, lb->initrd.size, addr, err);
+	if (rc)
+		return -1;
+	dst = gm_ptr(gm, *addr, lb->initrd.size);
+	if (!dst)
+		return berr(err, 0, "initrd does not fit in guest RAM");
+	return boot_file_read(&lb->initrd, 0, dst, (size_t)lb->initrd.size, err);
+}
+
+/* PVH: the segments, hvm_start_info and the ACPI tables; no page tables (paging is off). */
+static int load_pvh(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
+		    uint64_t *entry, struct berth_error *err)
+{
+	struct start_info_args args = { .cmdline_addr = LAYOUT_CMDLINE };
+
+	if (pvh_elf_load(&lb->elf, &lb->kernel, gm, err) ||
+	    load_initrd(lb, gm, &args.initrd_addr, err))
+		return -1;
+	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
+	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
+		return berr(err, 0, "guest RAM too small for the command line");
+	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err) ||
+	    start_info_write(gm, &args, err))
+		return -1;
+	*entry = lb->elf.entry;
+	return 0;
+}
+
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
 		    uint64_t *entry, struct berth_error *err)
 {
 	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE };
 	struct boot_params bp;
-	void *dst;
 
-	if (bzimage_load(&lb->bz, &lb->kernel, gm, err))
+	if (lb->pvh)
+		return load_pvh(lb, gm, ncpus, entry, err);
+	if (bzimage_load(&lb->bz, &lb->kernel, gm, err) ||
+	    load_initrd(lb, gm, &args.initrd_addr, err))
 		return -1;
-	if (lb->initrd.path) {
-		if (bzimage_place_initrd(&lb->bz, gm, lb->initrd.size, &args.initrd_addr, err))
-			return -1;
-		dst = gm_ptr(gm, args.initrd_addr, lb->initrd.size);
-		if (!dst)
-			return berr(err, 0, "initrd does not fit in guest RAM");
-		if (boot_file_read(&lb->initrd, 0, dst, (size_t)lb->initrd.size, err))
-			return -1;
-		args.initrd_len = lb->initrd.size;
-	}
+	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
 	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
 		return berr(err, 0, "guest RAM too small for the command line");
 	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err))
@@ -82,6 +126,19 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 		return berr(err, 0, "guest RAM too small for boot parameters");
 	*entry = bzimage_entry64(&lb->bz);
 	return 0;
+}
+
+int linux_boot_regs(const struct linux_boot *lb, int vcpu_fd, uint64_t entry,
+		    struct berth_error *err)
+{
+	if (lb->pvh)
+		return cpu_init_pvh_regs(vcpu_fd, (uint32_t)entry, LAYOUT_PVH_INFO, err);
+	return cpu_init_boot_regs(vcpu_fd, entry, LAYOUT_ZERO_PAGE, err);
+}
+
+const char *linux_boot_version(const struct linux_boot *lb)
+{
+	return lb->pvh ? lb->elf.version : lb->bz.head.version;
 }
 
 void linux_boot_close(struct linux_boot *lb)
