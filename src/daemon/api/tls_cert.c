@@ -45,29 +45,6 @@ static char *read_pem(const char *path, struct berth_error *err)
 	return buf;
 }
 
-int tls_pin_of_pem(const char *pem, size_t len, char pin[TLS_PIN_LEN + 1], struct berth_error *err)
-{
-	BIO *bio = BIO_new_mem_buf(pem, (int)len);
-	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	int n = x ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der) : -1;
-	int rc = -1;
-
-	if (n > 0 && EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL) == 1 &&
-	    mdlen == 32) {
-		memcpy(pin, "sha256//", 8);
-		EVP_EncodeBlock((unsigned char *)pin + 8, md, 32);
-		rc = 0;
-	} else {
-		berr(err, EINVAL, "not a PEM certificate");
-	}
-	OPENSSL_free(der);
-	X509_free(x);
-	BIO_free(bio);
-	return rc;
-}
-
 /* Write len bytes of data to path, mode mode, whole or not at all. */
 static int write_file(const char *path, const char *data, size_t len, mode_t mode,
 		      struct berth_error *err)

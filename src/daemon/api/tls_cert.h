@@ -5,12 +5,8 @@
 #ifndef BERTH_DAEMON_TLS_CERT_H
 #define BERTH_DAEMON_TLS_CERT_H
 
-#include <stddef.h>
-
 #include "common/error.h"
-
-/* "sha256//" + base64 of a SHA-256: curl's CURLOPT_PINNEDPUBLICKEY form. */
-#define TLS_PIN_LEN (8 + 44)
+#include "common/tls_pin.h"
 
 struct tls_material {
 	char *cert_pem, *key_pem;  /* malloc'd */
@@ -23,8 +19,5 @@ int tls_material_load(const char *state_dir, const char *cert_path, const char *
 		      struct tls_material *m, struct berth_error *err);
 
 void tls_material_free(struct tls_material *m);
-
-/* The pin of the certificate in pem (len bytes). */
-int tls_pin_of_pem(const char *pem, size_t len, char pin[TLS_PIN_LEN + 1], struct berth_error *err);
 
 #endif
