@@ -27,4 +27,10 @@ const char *cell_seed(const json_t *seed, char *buf, size_t len);
 
 const char *cell_ids(const json_t *server, char *buf, size_t len);
 
+/* What a project holds of one resource out of its quota, from the whole project object:
+ * "used/quota" (key "cpus", "memory" or "disk"; sizes as cell_bytes), "-" for no limit. */
+const char *cell_quota_cpus(const json_t *project, char *buf, size_t len);
+const char *cell_quota_memory(const json_t *project, char *buf, size_t len);
+const char *cell_quota_disk(const json_t *project, char *buf, size_t len);
+
 #endif

@@ -178,3 +178,52 @@ int render_host(json_t *reply, FILE *out, struct berth_error *err)
 				  b[1], CELL));
 	return rc;
 }
+
+int render_projects(json_t *reply, FILE *out, struct berth_error *err)
+{
+	static const struct column cols[] = {
+		{ "NAME", "name", cell_text },	       { "CPUS", NULL, cell_quota_cpus },
+		{ "MEMORY", NULL, cell_quota_memory }, { "DISK", NULL, cell_quota_disk },
+		{ "SERVERS", "servers", cell_text },
+	};
+
+	return render_rows(reply, cols, NCOLS(cols), "a list of projects", out, err);
+}
+
+int render_project(json_t *reply, FILE *out, struct berth_error *err)
+{
+	json_t *list = json_pack("[O]", reply);
+	int rc;
+
+	if (!list)
+		return berr(err, ENOMEM, "table");
+	rc = render_projects(list, out, err);
+	json_decref(list);
+	return rc;
+}
+
+int render_tokens(json_t *reply, FILE *out, struct berth_error *err)
+{
+	static const struct column cols[] = {
+		{ "ID", "id", cell_text },
+		{ "PROJECT", "project", cell_text },
+		{ "CREATED", "created", cell_time },
+	};
+
+	return render_rows(reply, cols, NCOLS(cols), "a list of tokens", out, err);
+}
+
+int render_token(json_t *reply, FILE *out, struct berth_error *err)
+{
+	const char *token = json_string_value(json_object_get(reply, "token"));
+
+	if (!token)
+		return bad_shape(err, "a token");
+	fprintf(out,
+		"%s\n(project %s, id %s: keep it now, berthd keeps only its hash; revoke it "
+		"with berth token revoke %s)\n",
+		token, json_string_value(json_object_get(reply, "project")),
+		json_string_value(json_object_get(reply, "id")),
+		json_string_value(json_object_get(reply, "id")));
+	return 0;
+}

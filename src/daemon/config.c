@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/io_rate.h"
 #include "common/size.h"
+#include "daemon/api/tcp_listen.h"
 #include "daemon/servers/jail.h"
 
 static const struct plan default_plans[] = {
@@ -100,6 +101,22 @@ static int parse_yes_no(const char *v, bool *out, struct berth_error *err)
 	if (strcmp(v, "yes") && strcmp(v, "no"))
 		return berr(err, 0, "'%s' is not yes or no", v);
 	*out = strcmp(v, "yes") == 0;
+	return 0;
+}
+
+/* ADDRESS:PORT of the network listener, or `none`. */
+static int parse_listen(const char *v, char out[64], struct berth_error *err)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+
+	if (!strcmp(v, "none")) {
+		*out = '\0';
+		return 0;
+	}
+	if (tcp_addr_parse(v, &addr, &len, err))
+		return -1;
+	snprintf(out, 64, "%s", v);
 	return 0;
 }
 
@@ -319,6 +336,12 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_count(v, 1u << 30, &c->http_body_rate, err);
 	if (!strcmp(key, "http_idle_timeout"))
 		return parse_count(v, 86400, &c->http_idle_timeout, err);
+	if (!strcmp(key, "listen"))
+		return parse_listen(v, c->listen, err);
+	if (!strcmp(key, "tls_cert"))
+		return parse_path(v, c->tls_cert, err);
+	if (!strcmp(key, "tls_key"))
+		return parse_path(v, c->tls_key, err);
 	if (!strcmp(key, "plan"))
 		return parse_plan(v, c, plans_replaced, err);
 	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);

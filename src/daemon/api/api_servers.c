@@ -21,9 +21,9 @@ void api_servers_list(struct berthd *d, const struct http_request *rq, const cha
 {
 	struct berth_error err;
 	sqlite3 *db = db_conn(&d->db, &err);
-	json_t *list = db ? server_json_list(db, &err) : NULL;
+	json_t *list = db ? server_json_list(db, rq->project, &err) : NULL;
 
-	(void)rq, (void)arg;
+	(void)arg;
 	if (list)
 		http_reply_json(rep, 200, list);
 	else
@@ -130,6 +130,8 @@ void api_servers_create(struct berthd *d, const struct http_request *rq, const c
 	}
 	if (privileged_check(rq, &spec, rep))
 		return;
+	if (rq->project)
+		snprintf(spec.project, sizeof(spec.project), "%s", rq->project);
 	if (server_create(d, &spec, cmdline, &seed, id, &err))
 		api_reply_error(rep, &err);
 	else

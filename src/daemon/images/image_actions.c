@@ -11,16 +11,17 @@
 #include "common/names.h"
 #include "common/error.h"
 #include "daemon/images/upload.h"
+#include "daemon/state/projects.h"
 #include "daemon/state/server_rows.h"
 
-#define COLUMNS "name, kind, state, size, created, boot, cmdline"
+#define COLUMNS "name, kind, state, size, created, boot, cmdline, project"
 
 static json_t *row_json(sqlite3_stmt *st)
 {
-	json_t *j =
-	    json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", db_text(st, 0), "kind", db_text(st, 1),
-		      "state", db_text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
-		      "created", (json_int_t)sqlite3_column_int64(st, 4));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "name", db_text(st, 0), "kind",
+			      db_text(st, 1), "state", db_text(st, 2), "size",
+			      (json_int_t)sqlite3_column_int64(st, 3), "created",
+			      (json_int_t)sqlite3_column_int64(st, 4), "project", db_text(st, 7));
 
 	if (j)
 		boot_json(j, db_text(st, 1), db_text(st, 5), db_text(st, 6));
@@ -33,10 +34,12 @@ json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err)
 			   "image", err);
 }
 
-json_t *image_json_list(sqlite3 *db, struct berth_error *err)
+json_t *image_json_list(sqlite3 *db, const char *project, struct berth_error *err)
 {
-	return db_rows_json(db, "SELECT " COLUMNS " FROM images ORDER BY name", NULL, row_json,
-			    err);
+	return db_rows_json(db,
+			    "SELECT " COLUMNS " FROM images WHERE ?1 IS NULL OR project = ?1 "
+			    "ORDER BY name",
+			    project, row_json, err);
 }
 
 int image_boot(sqlite3 *db, const char *name, enum server_boot *boot,
@@ -164,17 +167,21 @@ static const char *boot_name(enum server_boot boot)
 /* Record image name as 'importing' (EEXIST when the name is taken), with how it boots
  * (BOOT_NONE: a ct image, or an upload that has not told yet) and its kernel command line
  * (NULL: none). */
-static int row_insert(sqlite3 *db, const char *name, enum server_kind kind, enum server_boot boot,
-		      const char *cmdline, struct berth_error *err)
+static int row_insert(sqlite3 *db, const char *name, const char *project, enum server_kind kind,
+		      enum server_boot boot, const char *cmdline, struct berth_error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db,
-		       "INSERT INTO images (name, kind, state, created, boot, cmdline) "
-		       "VALUES (?1, ?2, 'importing', ?3, ?4, ?5)",
-		       err);
+	    project_exists(db, project, err)
+		? NULL
+		: db_prepare(
+		      db,
+		      "INSERT INTO images (name, kind, state, created, boot, cmdline, project) "
+		      "VALUES (?1, ?2, 'importing', ?3, ?4, ?5, ?6)",
+		      err);
 
 	if (!st)
 		return -1;
+	sqlite3_bind_text(st, 6, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
@@ -193,8 +200,9 @@ static int row_insert(sqlite3 *db, const char *name, enum server_kind kind, enum
 	return 0;
 }
 
-int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
-		       char id[OP_ID_LEN + 1], struct berth_error *err)
+int image_start_import(struct berthd *d, const char *name, const char *project,
+		       const struct image_source *src, char id[OP_ID_LEN + 1],
+		       struct berth_error *err)
 {
 	struct import_job *j;
 	bool failed = false;
@@ -208,7 +216,7 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 		return -1;
 	}
 	db = db_conn(&d->db, err);
-	if (!db || row_insert(db, name, src->kind,
+	if (!db || row_insert(db, name, project, src->kind,
 			      src->kind != KIND_VM ? BOOT_NONE
 			      : src->kernel	   ? BOOT_KERNEL
 						   : BOOT_FIRMWARE,
@@ -258,8 +266,9 @@ static int upload_bound(struct berthd *d, sqlite3 *db, struct upload_bound *b,
 	return ledger_disk_free(db, &d->cap, &b->may_take, err);
 }
 
-struct image_receipt *image_receive_begin(struct berthd *d, const char *name, enum server_kind kind,
-					  const char *cmdline, struct berth_error *err)
+struct image_receipt *image_receive_begin(struct berthd *d, const char *name, const char *project,
+					  enum server_kind kind, const char *cmdline,
+					  struct berth_error *err)
 {
 	struct image_receipt *r;
 	struct upload_bound b;
@@ -274,7 +283,7 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, en
 	db = db_conn(&d->db, err);
 	/* How it boots is known when the archive is whole (image_receive_end). */
 	if (!db || upload_bound(d, db, &b, err) ||
-	    row_insert(db, name, kind, BOOT_NONE, cmdline, err))
+	    row_insert(db, name, project, kind, BOOT_NONE, cmdline, err))
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r) {

@@ -16,6 +16,7 @@
 
 #include "daemon/state/db.h"
 #include "daemon/state/dedicated_cpus.h"
+#include "daemon/state/projects.h"
 #include "daemon/images/disk_size.h"
 #include "daemon/net/net_lease.h"
 #include "daemon/servers/vm_cgroup.h"
@@ -234,20 +235,22 @@ static int check_fits(const struct capacity *cap, const struct usage *u, uint64_
 static int check_image(sqlite3 *db, const struct server_spec *spec, uint64_t *size,
 		       struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db, "SELECT kind, state, size FROM images WHERE name = ?", err);
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db, "SELECT kind, state, size FROM images WHERE name = ? AND project = ?", err);
 	const char *kind = spec->kind == KIND_VM ? "vm" : "ct";
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, spec->image, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, spec->project, -1, SQLITE_STATIC);
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW:
 		break;
 	case SQLITE_DONE:
 		return refuse(err, ENOENT,
-			      "no image %s: import it first (berth image import %s --kind %s ...)",
-			      spec->image, spec->image, kind);
+			      "no image %s in project %s: import it first (berth image import %s "
+			      "--kind %s ...)",
+			      spec->image, spec->project, spec->image, kind);
 	default:
 		return db_error(db, err, "reading images");
 	}
@@ -322,7 +325,8 @@ static int insert_server(sqlite3 *db, const struct server_spec *spec, struct ber
 	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
 	    db,
 	    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state, restart, created,"
-	    " address, idmap, privileged) VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?, ?, ?)",
+	    " address, idmap, privileged, project)"
+	    " VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?, ?, ?, ?)",
 	    err);
 
 	if (!st)
@@ -340,9 +344,23 @@ static int insert_server(sqlite3 *db, const struct server_spec *spec, struct ber
 	if (spec->idmap)
 		sqlite3_bind_int64(st, 10, spec->idmap);
 	sqlite3_bind_int(st, 11, spec->kind == KIND_CT && spec->privileged);
+	sqlite3_bind_text(st, 12, spec->project, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(db, err, "recording the server");
 	return 0;
+}
+
+/* Refuse what would pass project's quota; server except's own reservation left out. */
+static int project_fits(sqlite3 *db, const char *project, const char *except, uint64_t cpus,
+			uint64_t memory, uint64_t disk, struct berth_error *err)
+{
+	struct project_use used;
+	struct quota q;
+
+	return project_read(db, project, except, &q, &used, err) ||
+		       quota_check(project, &q, &used, cpus, memory, disk, err)
+		   ? -1
+		   : 0;
 }
 
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
@@ -354,9 +372,12 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 	if (spec->cpus == 0 || spec->memory == 0 || spec->memory > INT64_MAX ||
 	    spec->disk > INT64_MAX)
 		return refuse(err, EINVAL, "a server needs at least 1 CPU and some memory");
+	if (!spec->project[0])
+		strcpy(spec->project, PROJECT_DEFAULT);
 	if (db_begin(db, err))
 		return -1;
-	if (name_taken(db, spec->name, err) || check_image(db, spec, &image_size, err))
+	if (name_taken(db, spec->name, err) || project_exists(db, spec->project, err) ||
+	    check_image(db, spec, &image_size, err))
 		goto fail;
 	/* the reservation is the size of the disk the driver makes: a VM's copy of its image's
 	 * disk (its length, holes and all), a container's file system holding its image's tree
@@ -369,6 +390,7 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 	if (usage_now(db, cap, NULL, &u, err) ||
 	    check_fits(cap, &u, cpus_charged(cap, spec->cpus, spec->dedicated_cpus), spec->memory,
 		       overhead_of(spec->kind, spec->memory), spec->disk, err) ||
+	    project_fits(db, spec->project, NULL, spec->cpus, spec->memory, spec->disk, err) ||
 	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
 	    (spec->kind == KIND_CT && !spec->privileged &&
 	     idmap_pick(db, cap, &spec->idmap, err)) ||
@@ -386,6 +408,7 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		  uint64_t memory, uint64_t disk, bool *running, struct berth_error *err)
 {
 	const char *state;
+	char project[SERVER_NAME_MAX + 1];
 	sqlite3_stmt *st;
 	struct usage u;
 	enum server_kind kind;
@@ -396,8 +419,8 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		return refuse(err, EINVAL, "size too large");
 	if (db_begin(db, err))
 		return -1;
-	st = db_prepare(db, "SELECT state, cpus, memory, disk, kind FROM servers WHERE name = ?",
-			err);
+	st = db_prepare(
+	    db, "SELECT state, cpus, memory, disk, kind, project FROM servers WHERE name = ?", err);
 	if (!st)
 		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -433,6 +456,7 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 	memory = memory ? memory : (uint64_t)sqlite3_column_int64(st, 2);
 	old_disk = (uint64_t)sqlite3_column_int64(st, 3);
 	kind = strcmp((const char *)sqlite3_column_text(st, 4), "vm") ? KIND_CT : KIND_VM;
+	snprintf(project, sizeof(project), "%s", db_text(st, 5));
 	sqlite3_finalize(st);
 	disk = disk ? disk : old_disk;
 	if (disk < old_disk) {
@@ -452,7 +476,8 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 	}
 	if (usage_now(db, cap, name, &u, err) ||
 	    check_fits(cap, &u, cpus_charged(cap, cpus, held > 0), memory,
-		       overhead_of(kind, memory), disk, err))
+		       overhead_of(kind, memory), disk, err) ||
+	    project_fits(db, project, name, cpus, memory, disk, err))
 		goto fail;
 	st =
 	    db_prepare(db, "UPDATE servers SET cpus = ?, memory = ?, disk = ? WHERE name = ?", err);

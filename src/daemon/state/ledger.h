@@ -61,6 +61,7 @@ struct usage {
 struct server_spec {
 	char name[SERVER_NAME_MAX + 1];
 	char image[SERVER_NAME_MAX + 1];
+	char project[SERVER_NAME_MAX + 1]; /* its project's ("": default) */
 	enum server_kind kind;
 	unsigned cpus;
 	uint64_t memory, disk;
@@ -91,22 +92,23 @@ int ledger_usage(sqlite3 *db, const struct capacity *cap, struct usage *u, struc
 int ledger_disk_free(sqlite3 *db, const struct capacity *cap, uint64_t *free,
 		     struct berth_error *err);
 
-/* Check spec fits and record it as a server in state 'creating', in one transaction. The
- * image must exist, be ready and of spec's kind. spec->disk gets what was reserved, and
- * spec->address a free address of cap's pool (if it has one), spec->idmap (a container that is
- * not privileged) the first id of a free range of CONFIG_IDMAP_SIZE ids of cap's id pool:
- * the lowest one, cut at START + k * 65536, that shares no id with another server's; a spec with
- * dedicated_cpus gets the lowest cpus of cap's cores no other server holds (dedicated_cpus.h).
- * errnum: EEXIST
- * name taken, ENOENT no image, ENOSPC does not fit or no free address or id range (the message says
+/* Check spec fits the host and its project's quota (projects.h) and record it as a server in
+ * state 'creating', in one transaction. The image must exist, be ready and of spec's kind.
+ * spec->disk gets what was reserved, and spec->address a free address of cap's pool (if it has
+ * one), spec->idmap (a container that is not privileged) the first id of a free range of
+ * CONFIG_IDMAP_SIZE ids of cap's id pool: the lowest one, cut at START + k * 65536, that shares
+ * no id with another server's; a spec with dedicated_cpus gets the lowest cpus of cap's cores no
+ * other server holds (dedicated_cpus.h). errnum: EEXIST name taken, ENOENT no image (in spec's
+ * project) or no project, ENOSPC does not fit or no free address or id range (the message says
  * what is free), EINVAL wrong image kind, EBUSY image not ready or database busy. */
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
 		   struct berth_error *err);
 
-/* Change a server's reservation (0 keeps a value), checked in one transaction: a stopped
- * one's, or a running one's disk alone (*running says which). A disk never shrinks, nor do
- * dedicated CPUs change in number. errnum: ENOENT, EBUSY (neither stopped nor running, or
- * running and asked for other CPUs or memory), ENOSPC, EINVAL. */
+/* Change a server's reservation (0 keeps a value), checked against the host and its project's
+ * quota in one transaction: a stopped one's, or a running one's disk alone (*running says
+ * which). A disk never shrinks, nor do dedicated CPUs change in number. errnum: ENOENT, EBUSY
+ * (neither stopped nor running, or running and asked for other CPUs or memory), ENOSPC,
+ * EINVAL. */
 int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
 		  uint64_t memory, uint64_t disk, bool *running, struct berth_error *err);
 

@@ -83,6 +83,24 @@ const char *const db_migrations[] = {
 	"ALTER TABLE servers ADD COLUMN ssh_keys TEXT;"
 	"ALTER TABLE servers ADD COLUMN user_data BLOB;"
 	"ALTER TABLE servers ADD COLUMN instance_id TEXT;",
+	/* 9: projects (tenants): every server and image is one's, those before this step
+	 * 'default''s. A quota column NULL is no limit. A token is a project's key to the
+	 * network API: its secret is kept only as a SHA-256 hash (state/tokens.h). */
+	"CREATE TABLE projects ("
+	" name TEXT PRIMARY KEY,"
+	" cpus INTEGER CHECK (cpus > 0),"
+	" memory INTEGER CHECK (memory > 0),"
+	" disk INTEGER CHECK (disk > 0),"
+	" created INTEGER NOT NULL);"
+	"INSERT INTO projects (name, created) VALUES ('default', CAST(strftime('%s') AS INTEGER));"
+	"ALTER TABLE servers ADD COLUMN project TEXT NOT NULL DEFAULT 'default';"
+	"ALTER TABLE images ADD COLUMN project TEXT NOT NULL DEFAULT 'default';"
+	"CREATE INDEX servers_project ON servers (project);"
+	"CREATE TABLE tokens ("
+	" id TEXT PRIMARY KEY,"
+	" project TEXT NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" created INTEGER NOT NULL);",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -21,8 +21,7 @@ static const char *const state_names[] = {
 	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged, "                     \
 	"(SELECT group_concat(cpu) FROM dedicated_cpus WHERE server = servers.name), "             \
 	"(SELECT group_concat(cpu) FROM dedicated_cpus), instance_id, "                            \
-	"json_array_length(ssh_keys), "                                                            \
-	"length(user_data)"
+	"json_array_length(ssh_keys), length(user_data), project"
 
 const char *server_state_name(enum server_state s)
 {
@@ -231,6 +230,7 @@ static json_t *row_json(sqlite3_stmt *st)
 		json_object_set_new(j, "pid", json_integer(sqlite3_column_int64(st, 8)));
 	boot_json(j, db_text(st, 1), db_text(st, 11), db_text(st, 12));
 	json_object_set_new(j, "limits", limits_json(&limits));
+	json_object_set_new(j, "project", json_string(db_text(st, 24)));
 	idmap_json(j, db_text(st, 1), sqlite3_column_int64(st, 17), sqlite3_column_int64(st, 18));
 	json_object_set_new(j, "dedicated_cpus", cpus_json(db_text(st, 19)));
 	seed_json(j, st, 21);
@@ -243,10 +243,12 @@ json_t *server_json(sqlite3 *db, const char *name, struct berth_error *err)
 			   "server", err);
 }
 
-json_t *server_json_list(sqlite3 *db, struct berth_error *err)
+json_t *server_json_list(sqlite3 *db, const char *project, struct berth_error *err)
 {
-	return db_rows_json(db, "SELECT " COLUMNS " FROM servers ORDER BY name", NULL, row_json,
-			    err);
+	return db_rows_json(db,
+			    "SELECT " COLUMNS " FROM servers WHERE ?1 IS NULL OR project = ?1 "
+			    "ORDER BY name",
+			    project, row_json, err);
 }
 
 json_t *server_names(sqlite3 *db, unsigned mask, struct berth_error *err)
