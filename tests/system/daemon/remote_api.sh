@@ -3,7 +3,7 @@
 # revoked one is 401 with WWW-Authenticate: Bearer; a token sees its own project only
 # (another project's server, image or operation is 404, and is left as it was); operator
 # routes are 403 over the network; a project's quota refuses a create and the ledger is
-# unchanged; plain HTTP on the TLS port gets no HTTP answer and touches nothing; berth remote
+# unchanged, and an image upload past its disk quota; plain HTTP on the TLS port gets no HTTP answer and touches nothing; berth remote
 # add pins the certificate, berth --remote (and BERTH_REMOTE) lists the project's servers,
 # and a changed certificate is refused.
 # timeout: 180
@@ -99,6 +99,14 @@ grep -q "project alpha's quota: not enough CPUs" <<<"$REPLY" || fail "quota refu
 [ "$(ledger)" = "$BEFORE" ] || fail "a refused create changed the ledger: $(ledger) vs $BEFORE"
 expect_api 200 GET /1.0/projects/alpha
 [ "$(jq -c '[.used.cpus, .servers]' <<<"$REPLY")" = "[2,1]" ] || fail "alpha's use: $REPLY"
+
+# An image upload is held to its project's disk quota (busybox takes more than 256K).
+expect_api 201 POST /1.0/projects '{"name":"gamma","disk":"256K"}'
+code=$(tar -C "$SCRATCH/rootfs" -cf - . | curl -s --unix-socket "$SOCK" -o "$SCRATCH/up.out" \
+	-w '%{http_code}' -H 'Content-Type: application/x-tar' --data-binary @- \
+	"http://berthd/1.0/images?name=gimg&kind=ct&project=gamma")
+[ "$code" = 409 ] || fail "an upload over gamma's disk quota got $code: $(cat "$SCRATCH/up.out")"
+[ -z "$(db "SELECT name FROM images WHERE name = 'gimg'")" ] || fail "a refused upload left a row"
 
 # Plain HTTP on the TLS port: no HTTP answer, nothing done.
 BEFORE=$(ledger)
