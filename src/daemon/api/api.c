@@ -169,9 +169,6 @@ static bool owns(struct berthd *d, const struct http_request *rq, const struct r
 {
 	struct berth_error err;
 	sqlite3 *db = db_conn(&d->db, &err);
-	json_t *op;
-	const char *target;
-	bool yes = false;
 
 	if (!db)
 		return false;
@@ -181,14 +178,7 @@ static bool owns(struct berthd *d, const struct http_request *rq, const struct r
 	case SCOPE_IMAGE:
 		return project_owns(db, rq->project, "images", arg);
 	case SCOPE_OPERATION:
-		op = ops_get(&d->ops, arg, &err);
-		target = json_string_value(json_object_get(op, "target"));
-		if (target && !strncmp(target, "/1.0/servers/", 13))
-			yes = project_owns(db, rq->project, "servers", target + 13);
-		else if (target && !strncmp(target, "/1.0/images/", 12))
-			yes = project_owns(db, rq->project, "images", target + 12);
-		json_decref(op);
-		return yes;
+		return project_owns(db, rq->project, "operations", arg);
 	default:
 		return true;
 	}

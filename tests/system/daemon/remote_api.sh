@@ -131,6 +131,10 @@ grep -q '^asrv ' "$SCRATCH/list.out" || fail "berth --remote does not list asrv:
 grep -q bsrv "$SCRATCH/list.out" && fail "berth --remote lists another project's server"
 BERTH_REMOTE=far "$BERTH" list | grep -q '^asrv ' || fail "BERTH_REMOTE=far list"
 BERTH_REMOTE=far "$BERTH" project list >/dev/null 2>&1 && fail "a token listed projects"
+# A delete over the network: its operation stays the project's after the server is gone.
+BERTH_REMOTE=far "$BERTH" delete asrv >"$SCRATCH/del.out" 2>&1 || fail "remote delete: $(cat "$SCRATCH/del.out")"
+[ -z "$(db "SELECT name FROM servers WHERE name = 'asrv'")" ] || fail "asrv was not deleted"
+expect_rapi 200 "$TA" GET "/1.0/operations/$(db "SELECT id FROM operations WHERE kind = 'delete' AND target = '/1.0/servers/asrv'")"
 
 # Revoked: 401.
 expect_api 200 DELETE "/1.0/tokens/$TA_ID"
