@@ -20,6 +20,7 @@ enum route_scope {
 	SCOPE_SERVER,	 /* '*' is a server */
 	SCOPE_IMAGE,	 /* '*' is an image */
 	SCOPE_OPERATION, /* '*' is an operation, of a server or an image */
+	SCOPE_PROJECT,	 /* '*' is a project: a token's own only */
 	SCOPE_OPERATOR,	 /* the Unix socket's only: host paths, all projects, admin */
 };
 
@@ -55,7 +56,7 @@ static const struct route routes[] = {
 	{ "GET", "/1.0/events", api_events, SCOPE_OPERATOR },
 	{ "GET", "/1.0/projects", api_projects_list, SCOPE_OPERATOR },
 	{ "POST", "/1.0/projects", api_projects_create, SCOPE_OPERATOR },
-	{ "GET", "/1.0/projects/*", api_project_get, SCOPE_OPERATOR },
+	{ "GET", "/1.0/projects/*", api_project_get, SCOPE_PROJECT },
 	{ "PATCH", "/1.0/projects/*", api_project_set, SCOPE_OPERATOR },
 	{ "DELETE", "/1.0/projects/*", api_project_delete, SCOPE_OPERATOR },
 	{ "GET", "/1.0/tokens", api_tokens_list, SCOPE_OPERATOR },
@@ -179,6 +180,8 @@ static bool owns(struct berthd *d, const struct http_request *rq, const struct r
 		return project_owns(db, rq->project, "images", arg);
 	case SCOPE_OPERATION:
 		return project_owns(db, rq->project, "operations", arg);
+	case SCOPE_PROJECT:
+		return !strcmp(rq->project, arg);
 	default:
 		return true;
 	}
@@ -206,6 +209,7 @@ void api_handle(void *app, const struct http_request *rq, struct http_reply *rep
 			http_reply_error(rep, 404, "no %s %.128s",
 					 r->scope == SCOPE_IMAGE       ? "image"
 					 : r->scope == SCOPE_OPERATION ? "operation"
+					 : r->scope == SCOPE_PROJECT   ? "project"
 								       : "server",
 					 arg);
 			break;

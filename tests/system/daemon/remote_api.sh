@@ -56,6 +56,8 @@ grep -qa "${TA##*_}" "$STATE/berth.db" && fail "the token's secret is in berth.d
 
 # No token, a malformed one, a wrong secret: 401 with the challenge.
 expect_rapi 401 "" GET /1.0/servers
+# TLS 1.2 is served as 1.3 is (nothing older: GnuTLS priorities)
+curl -sk --tlsv1.2 --tls-max 1.2 -o /dev/null "$URL/1.0" || fail "TLS 1.2 refused"
 grep -qi '^WWW-Authenticate: Bearer' "$SCRATCH/headers" || fail "no WWW-Authenticate: $(cat "$SCRATCH/headers")"
 expect_rapi 401 "nonsense" GET /1.0/servers
 WRONG=${TA%?}$([ "${TA: -1}" = 0 ] && echo 1 || echo 0)
@@ -84,6 +86,11 @@ expect_rapi 404 "$TA" GET "/1.0/operations/$BOP"
 [ "$(ledger)" = "$BEFORE" ] || fail "another project's 404s changed the ledger"
 [ "$(db "SELECT state, cpus FROM servers WHERE name = 'bsrv'")" = "stopped|1" ] || fail "bsrv changed"
 expect_api 200 GET /1.0/images/bbb
+
+# A token sees its own project (its quota and use), not another's.
+expect_rapi 200 "$TA" GET /1.0/projects/alpha
+[ "$(jq -r .quota.cpus <<<"$REPLY")" = 2 ] || fail "alpha's quota over HTTPS: $REPLY"
+expect_rapi 404 "$TA" GET /1.0/projects/beta
 
 # The operator's routes: 403 over the network.
 expect_rapi 403 "$TA" GET /1.0/projects
