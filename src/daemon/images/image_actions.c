@@ -127,28 +127,36 @@ static void announce(struct berthd *d, const char *name)
 	events_publish(&d->events, "image", json_pack("{s:o}", "image", j));
 }
 
+/* The tail of a failed import: the image's files (when they were made), its row, and an
+ * event saying it is gone. */
+static int import_failed(struct berthd *d, const char *name, bool files_made)
+{
+	struct berth_error derr;
+	sqlite3 *db;
+
+	if (files_made)
+		image_remove(d->state_dir, name, &derr);
+	db = db_conn(&d->db, &derr);
+	if (db)
+		image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, &derr);
+	announce(d, name);
+	return -1;
+}
+
 static int import_work(struct op *op, void *arg, struct berth_error *err)
 {
 	struct import_job *j = arg;
-	struct berth_error derr;
 	uint64_t size = 0;
 	sqlite3 *db;
 
-	if (image_import(j->d->state_dir, j->name, &j->src, op_progress, op, &size, err) == 0) {
-		db = db_conn(&j->d->db, err);
-		if (db &&
-		    image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
-			      j->name, size, err) == 0) {
-			announce(j->d, j->name);
-			return 0;
-		}
-		image_remove(j->d->state_dir, j->name, &derr);
-	}
-	db = db_conn(&j->d->db, &derr);
-	if (db)
-		image_sql(db, "DELETE FROM images WHERE name = ?", j->name, 0, &derr);
+	if (image_import(j->d->state_dir, j->name, &j->src, op_progress, op, &size, err))
+		return import_failed(j->d, j->name, false);
+	db = db_conn(&j->d->db, err);
+	if (!db || image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
+			     j->name, size, err))
+		return import_failed(j->d, j->name, true);
 	announce(j->d, j->name);
-	return -1;
+	return 0;
 }
 
 static const char *boot_name(enum server_boot boot)
@@ -382,22 +390,14 @@ static void convert_job_free(void *p)
 static int convert_work(struct op *op, void *arg, struct berth_error *err)
 {
 	struct convert_job *j = arg;
-	struct berth_error derr;
 	uint64_t size = 0;
-	sqlite3 *db;
 
-	if (upload_commit(j->files, op_progress, op, &size, err) == 0) {
-		if (mark_ready(j->d, j->name, size, j->boot, err) == 0) {
-			announce(j->d, j->name);
-			return 0;
-		}
-		image_remove(j->d->state_dir, j->name, &derr);
-	}
-	db = db_conn(&j->d->db, &derr);
-	if (db)
-		image_sql(db, "DELETE FROM images WHERE name = ?", j->name, 0, &derr);
+	if (upload_commit(j->files, op_progress, op, &size, err))
+		return import_failed(j->d, j->name, false);
+	if (mark_ready(j->d, j->name, size, j->boot, err))
+		return import_failed(j->d, j->name, true);
 	announce(j->d, j->name);
-	return -1;
+	return 0;
 }
 
 /* Hand r's files to an operation that converts their qcow2 disk and makes the image ready. */
