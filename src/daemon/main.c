@@ -207,8 +207,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	limits_of(&d.cfg, &lim);
-	if (http_start(&http.local, fd, &lim, NULL, api_handle, api_upload, &d, &err) ||
-	    (d.cfg.listen[0] && start_remote(&d, &lim, &http.remote, &err)) ||
+	/* The network listener first: once the socket answers, both do (tests wait on it). */
+	if ((d.cfg.listen[0] && start_remote(&d, &lim, &http.remote, &err)) ||
+	    http_start(&http.local, fd, &lim, NULL, api_handle, api_upload, &d, &err) ||
 	    reconcile_watch(&d, &err)) {
 		unlink(o.socket);
 		r = -1;

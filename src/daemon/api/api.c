@@ -20,6 +20,7 @@ enum route_scope {
 	SCOPE_SERVER,	 /* '*' is a server */
 	SCOPE_IMAGE,	 /* '*' is an image */
 	SCOPE_OPERATION, /* '*' is an operation, of a server or an image */
+	SCOPE_PROJECT,	 /* '*' is a project: a token's own only */
 	SCOPE_OPERATOR,	 /* the Unix socket's only: host paths, all projects, admin */
 };
 
@@ -55,7 +56,7 @@ static const struct route routes[] = {
 	{ "GET", "/1.0/events", api_events, SCOPE_OPERATOR },
 	{ "GET", "/1.0/projects", api_projects_list, SCOPE_OPERATOR },
 	{ "POST", "/1.0/projects", api_projects_create, SCOPE_OPERATOR },
-	{ "GET", "/1.0/projects/*", api_project_get, SCOPE_OPERATOR },
+	{ "GET", "/1.0/projects/*", api_project_get, SCOPE_PROJECT },
 	{ "PATCH", "/1.0/projects/*", api_project_set, SCOPE_OPERATOR },
 	{ "DELETE", "/1.0/projects/*", api_project_delete, SCOPE_OPERATOR },
 	{ "GET", "/1.0/tokens", api_tokens_list, SCOPE_OPERATOR },
@@ -169,9 +170,6 @@ static bool owns(struct berthd *d, const struct http_request *rq, const struct r
 {
 	struct berth_error err;
 	sqlite3 *db = db_conn(&d->db, &err);
-	json_t *op;
-	const char *target;
-	bool yes = false;
 
 	if (!db)
 		return false;
@@ -181,14 +179,9 @@ static bool owns(struct berthd *d, const struct http_request *rq, const struct r
 	case SCOPE_IMAGE:
 		return project_owns(db, rq->project, "images", arg);
 	case SCOPE_OPERATION:
-		op = ops_get(&d->ops, arg, &err);
-		target = json_string_value(json_object_get(op, "target"));
-		if (target && !strncmp(target, "/1.0/servers/", 13))
-			yes = project_owns(db, rq->project, "servers", target + 13);
-		else if (target && !strncmp(target, "/1.0/images/", 12))
-			yes = project_owns(db, rq->project, "images", target + 12);
-		json_decref(op);
-		return yes;
+		return project_owns(db, rq->project, "operations", arg);
+	case SCOPE_PROJECT:
+		return !strcmp(rq->project, arg);
 	default:
 		return true;
 	}
@@ -216,6 +209,7 @@ void api_handle(void *app, const struct http_request *rq, struct http_reply *rep
 			http_reply_error(rep, 404, "no %s %.128s",
 					 r->scope == SCOPE_IMAGE       ? "image"
 					 : r->scope == SCOPE_OPERATION ? "operation"
+					 : r->scope == SCOPE_PROJECT   ? "project"
 								       : "server",
 					 arg);
 			break;

@@ -669,6 +669,9 @@ int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 	struct MHD_OptionItem tls_opts[] = {
 		{ MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? (void *)tls->cert_pem : NULL },
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? (void *)tls->key_pem : NULL },
+		/* GnuTLS's defaults, but nothing older than TLS 1.2 */
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		  (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
 		{ MHD_OPTION_END, 0, NULL },
 	};
 	const union MHD_DaemonInfo *info;
@@ -696,7 +699,7 @@ int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 		MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
 	    0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    /* TLS by libmicrohttpd's own GnuTLS (docs/libraries.md) */
-	    MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 2, MHD_OPTION_NOTIFY_COMPLETED,
+	    MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 3, MHD_OPTION_NOTIFY_COMPLETED,
 	    on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_CONNECTION_LIMIT, lim->capacity, MHD_OPTION_CONNECTION_TIMEOUT,
 	    lim->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),

@@ -258,12 +258,20 @@ struct image_receipt {
 
 /* The bound of an upload: image_max_size, and the disk the ledger can still give now
  * (what the upload writes then leaves the file system's free space, so it is measured
- * there as it streams). */
-static int upload_bound(struct berthd *d, sqlite3 *db, struct upload_bound *b,
+ * there as it streams), at most what is left of project's disk quota. */
+static int upload_bound(struct berthd *d, sqlite3 *db, const char *project, struct upload_bound *b,
 			struct berth_error *err)
 {
+	struct project_use used;
+	struct quota q;
+
 	b->max_size = d->cfg.image_max_size;
-	return ledger_disk_free(db, &d->cap, &b->may_take, err);
+	if (ledger_disk_free(db, &d->cap, &b->may_take, err) ||
+	    project_read(db, project, NULL, &q, &used, err))
+		return -1;
+	if (q.disk && q.disk - (used.disk < q.disk ? used.disk : q.disk) < b->may_take)
+		b->may_take = q.disk - (used.disk < q.disk ? used.disk : q.disk);
+	return 0;
 }
 
 struct image_receipt *image_receive_begin(struct berthd *d, const char *name, const char *project,
@@ -282,7 +290,7 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, co
 	}
 	db = db_conn(&d->db, err);
 	/* How it boots is known when the archive is whole (image_receive_end). */
-	if (!db || upload_bound(d, db, &b, err) ||
+	if (!db || upload_bound(d, db, project, &b, err) ||
 	    row_insert(db, name, project, kind, BOOT_NONE, cmdline, err))
 		return NULL;
 	r = calloc(1, sizeof(*r));
@@ -308,27 +316,59 @@ ssize_t image_receive_data(struct image_receipt *r, const void *buf, size_t len,
 	return upload_write(r->files, buf, len, wait_fd, err);
 }
 
-/* The image's files are in place: its row says ready, with its size and how it boots. */
+/* Refuse an image of size bytes that would pass its project's disk quota. In the caller's
+ * transaction, so two uploads finishing at once cannot both take the last of it. */
+static int quota_fits(sqlite3 *db, const char *name, uint64_t size, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT project FROM images WHERE name = ?1", err);
+	struct project_use used;
+	struct quota q;
+	char project[NAME_MAX_LEN + 1];
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_error(db, err, "reading images");
+	snprintf(project, sizeof(project), "%s", db_text(st, 0));
+	return project_read(db, project, NULL, &q, &used, err) ||
+		       quota_check(project, &q, &used, 0, 0, size, err)
+		   ? -1
+		   : 0;
+}
+
+/* The image's files are in place: its row says ready, with its size and how it boots,
+ * unless that size passes its project's disk quota (ENOSPC). */
 static int mark_ready(struct berthd *d, const char *name, uint64_t size, enum server_boot boot,
 		      struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	sqlite3 *db = db_conn(&d->db, err);
+	sqlite3_stmt *st = NULL;
+	int rc;
 
-	if (db)
-		st = db_prepare(db,
-				"UPDATE images SET state = 'ready', size = ?2, boot = ?3 "
-				"WHERE name = ?1",
-				err);
-	if (!st)
+	if (!db || db_begin(db, err))
 		return -1;
+	if (quota_fits(db, name, size, err) ||
+	    !(st = db_prepare(db,
+			      "UPDATE images SET state = 'ready', size = ?2, boot = ?3 "
+			      "WHERE name = ?1",
+			      err)))
+		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
 	if (boot_name(boot))
 		sqlite3_bind_text(st, 3, boot_name(boot), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_error(db, err, "updating images");
-	return 0;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, err, "updating images");
+		goto fail;
+	}
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* An upload whose qcow2 disk is converted in an operation. */

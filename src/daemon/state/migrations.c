@@ -101,6 +101,12 @@ const char *const db_migrations[] = {
 	" project TEXT NOT NULL,"
 	" hash BLOB NOT NULL,"
 	" created INTEGER NOT NULL);",
+	/* 10: an operation's project (of the server or image it acts on, NULL: neither), so that
+	 * a project's token still sees it once what it acted on is deleted. */
+	"ALTER TABLE operations ADD COLUMN project TEXT;"
+	"UPDATE operations SET project = coalesce("
+	" (SELECT project FROM servers WHERE '/1.0/servers/' || name = target),"
+	" (SELECT project FROM images WHERE '/1.0/images/' || name = target));",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

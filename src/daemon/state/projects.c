@@ -209,7 +209,9 @@ bool project_owns(sqlite3 *db, const char *project, const char *table, const cha
 	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
 	    db,
 	    !strcmp(table, "images") ? "SELECT 1 FROM images WHERE name = ?1 AND project = ?2"
-				     : "SELECT 1 FROM servers WHERE name = ?1 AND project = ?2",
+	    : !strcmp(table, "operations")
+		? "SELECT 1 FROM operations WHERE id = ?1 AND project = ?2"
+		: "SELECT 1 FROM servers WHERE name = ?1 AND project = ?2",
 	    &(struct berth_error){ 0 });
 
 	if (!st)

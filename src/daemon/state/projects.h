@@ -51,7 +51,8 @@ json_t *project_json_list(sqlite3 *db, struct berth_error *err);
 /* ENOENT when there is no project name. */
 int project_exists(sqlite3 *db, const char *name, struct berth_error *err);
 
-/* Is the server (table "servers") or image ("images") name project's? false when none. */
+/* Is the server (table "servers"), image ("images") or operation ("operations") name
+ * project's? false when none. */
 bool project_owns(sqlite3 *db, const char *project, const char *table, const char *name);
 
 #endif

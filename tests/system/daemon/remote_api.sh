@@ -3,7 +3,7 @@
 # revoked one is 401 with WWW-Authenticate: Bearer; a token sees its own project only
 # (another project's server, image or operation is 404, and is left as it was); operator
 # routes are 403 over the network; a project's quota refuses a create and the ledger is
-# unchanged; plain HTTP on the TLS port gets no HTTP answer and touches nothing; berth remote
+# unchanged, and an image upload past its disk quota; plain HTTP on the TLS port gets no HTTP answer and touches nothing; berth remote
 # add pins the certificate, berth --remote (and BERTH_REMOTE) lists the project's servers,
 # and a changed certificate is refused.
 # timeout: 180
@@ -56,6 +56,8 @@ grep -qa "${TA##*_}" "$STATE/berth.db" && fail "the token's secret is in berth.d
 
 # No token, a malformed one, a wrong secret: 401 with the challenge.
 expect_rapi 401 "" GET /1.0/servers
+# TLS 1.2 is served as 1.3 is (nothing older: GnuTLS priorities)
+curl -sk --tlsv1.2 --tls-max 1.2 -o /dev/null "$URL/1.0" || fail "TLS 1.2 refused"
 grep -qi '^WWW-Authenticate: Bearer' "$SCRATCH/headers" || fail "no WWW-Authenticate: $(cat "$SCRATCH/headers")"
 expect_rapi 401 "nonsense" GET /1.0/servers
 WRONG=${TA%?}$([ "${TA: -1}" = 0 ] && echo 1 || echo 0)
@@ -85,6 +87,11 @@ expect_rapi 404 "$TA" GET "/1.0/operations/$BOP"
 [ "$(db "SELECT state, cpus FROM servers WHERE name = 'bsrv'")" = "stopped|1" ] || fail "bsrv changed"
 expect_api 200 GET /1.0/images/bbb
 
+# A token sees its own project (its quota and use), not another's.
+expect_rapi 200 "$TA" GET /1.0/projects/alpha
+[ "$(jq -r .quota.cpus <<<"$REPLY")" = 2 ] || fail "alpha's quota over HTTPS: $REPLY"
+expect_rapi 404 "$TA" GET /1.0/projects/beta
+
 # The operator's routes: 403 over the network.
 expect_rapi 403 "$TA" GET /1.0/projects
 expect_rapi 403 "$TA" POST /1.0/tokens '{"project":"beta"}'
@@ -99,6 +106,14 @@ grep -q "project alpha's quota: not enough CPUs" <<<"$REPLY" || fail "quota refu
 [ "$(ledger)" = "$BEFORE" ] || fail "a refused create changed the ledger: $(ledger) vs $BEFORE"
 expect_api 200 GET /1.0/projects/alpha
 [ "$(jq -c '[.used.cpus, .servers]' <<<"$REPLY")" = "[2,1]" ] || fail "alpha's use: $REPLY"
+
+# An image upload is held to its project's disk quota (busybox takes more than 256K).
+expect_api 201 POST /1.0/projects '{"name":"gamma","disk":"256K"}'
+code=$(tar -C "$SCRATCH/rootfs" -cf - . | curl -s --unix-socket "$SOCK" -o "$SCRATCH/up.out" \
+	-w '%{http_code}' -H 'Content-Type: application/x-tar' --data-binary @- \
+	"http://berthd/1.0/images?name=gimg&kind=ct&project=gamma")
+[ "$code" = 409 ] || fail "an upload over gamma's disk quota got $code: $(cat "$SCRATCH/up.out")"
+[ -z "$(db "SELECT name FROM images WHERE name = 'gimg'")" ] || fail "a refused upload left a row"
 
 # Plain HTTP on the TLS port: no HTTP answer, nothing done.
 BEFORE=$(ledger)
@@ -123,6 +138,10 @@ grep -q '^asrv ' "$SCRATCH/list.out" || fail "berth --remote does not list asrv:
 grep -q bsrv "$SCRATCH/list.out" && fail "berth --remote lists another project's server"
 BERTH_REMOTE=far "$BERTH" list | grep -q '^asrv ' || fail "BERTH_REMOTE=far list"
 BERTH_REMOTE=far "$BERTH" project list >/dev/null 2>&1 && fail "a token listed projects"
+# A delete over the network: its operation stays the project's after the server is gone.
+BERTH_REMOTE=far "$BERTH" delete asrv >"$SCRATCH/del.out" 2>&1 || fail "remote delete: $(cat "$SCRATCH/del.out")"
+[ -z "$(db "SELECT name FROM servers WHERE name = 'asrv'")" ] || fail "asrv was not deleted"
+expect_rapi 200 "$TA" GET "/1.0/operations/$(db "SELECT id FROM operations WHERE kind = 'delete' AND target = '/1.0/servers/asrv'")"
 
 # Revoked: 401.
 expect_api 200 DELETE "/1.0/tokens/$TA_ID"

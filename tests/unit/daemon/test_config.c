@@ -193,6 +193,37 @@ static void parses_idmap(void **state)
 	assert_true(c.idmap_shift);
 }
 
+/* listen = ADDRESS:PORT (numeric, IPv6 in brackets) or none; tls_cert/tls_key absolute. */
+static void parses_listen(void **state)
+{
+	struct berth_error err = { 0 };
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.listen, "");
+	assert_int_equal(config_parse("listen = 127.0.0.1:8443\ntls_cert = /a/c.pem\n"
+				      "tls_key = /a/k.pem\n",
+				      "t.conf", &c, &err),
+			 0);
+	assert_string_equal(c.listen, "127.0.0.1:8443");
+	assert_string_equal(c.tls_cert, "/a/c.pem");
+	assert_int_equal(config_parse("listen = [::1]:1\n", "t.conf", &c, &err), 0);
+	assert_string_equal(c.listen, "[::1]:1");
+	assert_int_equal(config_parse("listen = none\n", "t.conf", &c, &err), 0);
+	assert_string_equal(c.listen, "");
+	refuses("listen = localhost:8443\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1:0\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1:65536\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1:84x\n", "is not ADDRESS:PORT");
+	refuses("listen = ::1:8443\n", "is not ADDRESS:PORT");
+	refuses("listen = [127.0.0.1]:8443\n", "is not ADDRESS:PORT");
+	refuses("listen = 1111111111111111111111111111111111111111111111111111111111111111111:1\n",
+		"is not ADDRESS:PORT");
+	refuses("tls_key = key.pem\n", "not an absolute path");
+}
+
 static void loads_file(void **state)
 {
 	struct berth_error err = { 0 };
@@ -245,6 +276,7 @@ int main(void)
 		cmocka_unit_test(parses_settings),
 		cmocka_unit_test(rejects_bad_settings),
 		cmocka_unit_test(parses_idmap),
+		cmocka_unit_test(parses_listen),
 		cmocka_unit_test(loads_file),
 		cmocka_unit_test(parses_options),
 	};

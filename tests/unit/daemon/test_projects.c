@@ -73,6 +73,7 @@ static void ledger_checks_the_quota(void **state)
 	struct quota q = { .cpus = 2, .memory = 2 * GIB, .disk = UINT64_MAX };
 	struct server_spec s = { .kind = KIND_CT, .privileged = true, .cpus = 2, .memory = GIB };
 	struct berth_error err = { 0 };
+	bool running;
 	sqlite3 *c;
 
 	(void)state;
@@ -109,13 +110,13 @@ static void ledger_checks_the_quota(void **state)
 	assert_int_equal(err.errnum, ENOENT);
 	/* a resize is held to the quota too, its own reservation left out */
 	assert_int_equal(db_exec(c, "UPDATE servers SET state = 'stopped'", &err), 0);
-	assert_int_equal(ledger_resize(c, &cap, "a", 2, 2 * GIB, 0, &err), 0);
-	assert_int_equal(ledger_resize(c, &cap, "a", 3, 0, 0, &err), -1);
+	assert_int_equal(ledger_resize(c, &cap, "a", 2, 2 * GIB, 0, &running, &err), 0);
+	assert_int_equal(ledger_resize(c, &cap, "a", 3, 0, 0, &running, &err), -1);
 	assert_int_equal(err.errnum, ENOSPC);
 	/* lifting the limit lets it; a project with a server is not deleted */
 	q = (struct quota){ .cpus = 0, .memory = UINT64_MAX, .disk = UINT64_MAX };
 	assert_int_equal(project_set(c, "team", &q, &err), 0);
-	assert_int_equal(ledger_resize(c, &cap, "a", 3, 0, 0, &err), 0);
+	assert_int_equal(ledger_resize(c, &cap, "a", 3, 0, 0, &running, &err), 0);
 	assert_int_equal(project_delete(c, "team", &err), -1);
 	assert_int_equal(err.errnum, EBUSY);
 	assert_int_equal(project_delete(c, "default", &err), -1);
