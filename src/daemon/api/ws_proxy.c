@@ -71,22 +71,15 @@ static int on_frame(int ws, int peer, const struct ws_frame *f, int ms)
 	}
 }
 
-/* Take the client's bytes: parse every whole frame in buf. */
-static int from_client(int ws, int peer, uint8_t *buf, size_t *have, size_t cap,
+/* Act on every whole frame at the start of buf[0..*have), keeping the rest. */
+static int take_frames(int ws, int peer, uint8_t *buf, size_t *have,
 		       const struct ws_proxy_limits *lim)
 {
 	struct ws_frame f;
 	enum ws_status st;
-	ssize_t n;
 	long used;
 	int rc;
 
-	n = read(ws, buf + *have, cap - *have);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return 1;
-	if (n <= 0)
-		return n == 0 ? 0 : -1;
-	*have += n;
 	while ((used = ws_frame_parse(buf, *have, lim->max_frame, &f, &st)) > 0) {
 		rc = on_frame(ws, peer, &f, lim->idle_ms);
 		if (rc <= 0)
@@ -99,6 +92,20 @@ static int from_client(int ws, int peer, uint8_t *buf, size_t *have, size_t cap,
 		return -1;
 	}
 	return 1;
+}
+
+/* Take the client's bytes. */
+static int from_client(int ws, int peer, uint8_t *buf, size_t *have, size_t cap,
+		       const struct ws_proxy_limits *lim)
+{
+	ssize_t n = read(ws, buf + *have, cap - *have);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0)
+		return n == 0 ? 0 : -1;
+	*have += n;
+	return take_frames(ws, peer, buf, have, lim);
 }
 
 static int from_peer(int ws, int peer, int ms)
@@ -115,7 +122,8 @@ static int from_peer(int ws, int peer, int ms)
 	return send_frame(ws, WS_BINARY, buf, n, ms) < 0 ? -1 : 1;
 }
 
-int ws_proxy_run(int ws, int peer, const struct ws_proxy_limits *lim)
+int ws_proxy_run(int ws, int peer, const void *early, size_t early_len,
+		 const struct ws_proxy_limits *lim)
 {
 	/* room for the largest frame taken: ws_frame_parse refuses a longer one before it is
 	 * whole, so the buffer never fills without a frame to take */
@@ -126,6 +134,16 @@ int ws_proxy_run(int ws, int peer, const struct ws_proxy_limits *lim)
 
 	if (!buf)
 		return -1;
+	if (early_len) {
+		if (early_len > cap) {
+			send_close(ws, WS_STATUS_TOO_BIG, lim->idle_ms);
+			free(buf);
+			return -1;
+		}
+		memcpy(buf, early, early_len);
+		have = early_len;
+		rc = take_frames(ws, peer, buf, &have, lim);
+	}
 	while (rc > 0) {
 		n = poll(p, 2, lim->idle_ms);
 		if (n < 0 && errno == EINTR)

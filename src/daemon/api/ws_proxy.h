@@ -15,8 +15,10 @@ struct ws_proxy_limits {
 };
 
 /* Relay between ws (the client's upgraded connection) and peer (the console) until either
- * side ends, a limit is passed or the client breaks the protocol; blocks. Closes neither fd.
- * Returns 0 when the session ended cleanly (a close, the console gone), -1 otherwise. */
-int ws_proxy_run(int ws, int peer, const struct ws_proxy_limits *lim);
+ * side ends, a limit is passed or the client breaks the protocol; blocks. early holds the
+ * client's bytes read with the handshake (early_len may be 0). Closes neither fd. Returns 0
+ * when the session ended cleanly (a close, the console gone), -1 otherwise. */
+int ws_proxy_run(int ws, int peer, const void *early, size_t early_len,
+		 const struct ws_proxy_limits *lim);
 
 #endif

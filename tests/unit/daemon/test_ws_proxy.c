@@ -13,6 +13,8 @@
 
 struct session {
 	int ws[2], peer[2]; /* [0] the test's end, [1] the proxy's */
+	const void *early;  /* bytes read with the handshake */
+	size_t early_len;
 	pthread_t thread;
 	int rc;
 };
@@ -22,7 +24,7 @@ static void *run(void *arg)
 	struct session *s = arg;
 	const struct ws_proxy_limits lim = { .max_frame = 64, .idle_ms = 5000 };
 
-	s->rc = ws_proxy_run(s->ws[1], s->peer[1], &lim);
+	s->rc = ws_proxy_run(s->ws[1], s->peer[1], s->early, s->early_len, &lim);
 	return NULL;
 }
 
@@ -72,7 +74,7 @@ static void read_exact(int fd, void *buf, size_t len)
 
 static void relays_both_ways(void **state)
 {
-	struct session s;
+	struct session s = { 0 };
 	uint8_t frame[2 + 3];
 	char got[8];
 
@@ -99,7 +101,7 @@ static void relays_both_ways(void **state)
 
 static void closes_on_a_bad_frame(void **state)
 {
-	struct session s;
+	struct session s = { 0 };
 	uint8_t frame[4];
 	char big[65];
 
@@ -121,7 +123,7 @@ static void closes_on_a_bad_frame(void **state)
 
 static void ends_when_the_console_does(void **state)
 {
-	struct session s;
+	struct session s = { 0 };
 	uint8_t frame[4];
 
 	(void)state;
@@ -133,12 +135,29 @@ static void ends_when_the_console_does(void **state)
 	assert_int_equal(finish(&s), 0);
 }
 
+/* Frames the client sent before the 101 came, read with the handshake, go first. */
+static void takes_the_early_bytes(void **state)
+{
+	/* "ab" masked with 0 0 0 0 */
+	static const uint8_t early[] = { 0x82, 0x82, 0, 0, 0, 0, 'a', 'b' };
+	struct session s = { .early = early, .early_len = sizeof(early) };
+	char got[2];
+
+	(void)state;
+	start(&s);
+	read_exact(s.peer[0], got, 2);
+	assert_memory_equal(got, "ab", 2);
+	shutdown(s.peer[0], SHUT_WR);
+	assert_int_equal(finish(&s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(relays_both_ways),
 		cmocka_unit_test(closes_on_a_bad_frame),
 		cmocka_unit_test(ends_when_the_console_does),
+		cmocka_unit_test(takes_the_early_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
