@@ -44,6 +44,8 @@ static const struct route routes[] = {
 	/* a console and an exec are Unix sockets on berthd's host */
 	{ "GET", "/1.0/servers/*/console", api_server_console, SCOPE_OPERATOR },
 	{ "POST", "/1.0/servers/*/exec", api_server_exec, SCOPE_OPERATOR },
+	/* ... and relayed by berthd as a WebSocket, for browsers (a token's own servers) */
+	{ "GET", "/1.0/servers/*/console/ws", api_server_console_ws, SCOPE_SERVER },
 	{ "GET", "/1.0/images", api_images_list, SCOPE_NONE },
 	/* the JSON form names files on berthd's host; an upload goes by api_upload */
 	{ "POST", "/1.0/images", api_images_import, SCOPE_OPERATOR },
@@ -120,6 +122,35 @@ unsigned api_route(const char *method, const char *path, api_fn *fn, char arg[AP
 	return status;
 }
 
+/* The token a network request brings: Authorization: Bearer TOKEN; or, on a WebSocket
+ * handshake only (a browser cannot set its headers), ?token=TOKEN or TOKEN among its
+ * Sec-WebSocket-Protocol values. NULL when none. */
+static const char *bearer(const struct http_request *rq)
+{
+	static _Thread_local char offered[TOKEN_LEN + 1];
+	const char *auth = http_header(rq, "Authorization"), *up = http_header(rq, "Upgrade"),
+		   *list, *at;
+	size_t n;
+
+	if (auth)
+		return strncasecmp(auth, "Bearer ", 7) ? NULL : auth + 7;
+	if (!up || strcasecmp(up, "websocket"))
+		return NULL;
+	if ((auth = http_query(rq, "token")))
+		return auth;
+	list = http_header(rq, "Sec-WebSocket-Protocol");
+	for (at = list; at && *at; at += n) {
+		at += strspn(at, ", ");
+		n = strcspn(at, ", ");
+		if (n == TOKEN_LEN && !strncmp(at, "berth_", 6)) {
+			memcpy(offered, at, n);
+			offered[n] = '\0';
+			return offered;
+		}
+	}
+	return NULL;
+}
+
 /* Who calls: a network request's bearer token gives its project (else 401); the operator's
  * ?project= picks one (else every project). rq->project then points into project. */
 static int caller(struct berthd *d, struct http_request *rq, char project[SERVER_NAME_MAX + 1],
@@ -134,15 +165,15 @@ static int caller(struct berthd *d, struct http_request *rq, char project[SERVER
 		return -1;
 	}
 	if (rq->remote) {
-		auth = http_header(rq, "Authorization");
-		if (!auth || strncasecmp(auth, "Bearer ", 7)) {
+		auth = bearer(rq);
+		if (!auth) {
 			http_reply_error(
 			    rep, 401,
 			    "a bearer token is needed (Authorization: Bearer TOKEN; the "
 			    "operator makes one with berth token create --project P)");
 			return -1;
 		}
-		if (token_verify(db, auth + 7, project, &err)) {
+		if (token_verify(db, auth, project, &err)) {
 			if (err.errnum == EACCES)
 				http_reply_error(rep, 401, "wrong or revoked token");
 			else

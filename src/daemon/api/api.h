@@ -61,6 +61,9 @@ void api_server_state(struct berthd *d, const struct http_request *rq, const cha
 /* api_console.c: where to attach to a server's console; a command in a container. */
 void api_server_console(struct berthd *d, const struct http_request *rq, const char *arg,
 			struct http_reply *rep);
+/* GET /1.0/servers/NAME/console/ws: the console as a WebSocket (api_ws.c). */
+void api_server_console_ws(struct berthd *d, const struct http_request *rq, const char *arg,
+			   struct http_reply *rep);
 void api_server_exec(struct berthd *d, const struct http_request *rq, const char *arg,
 		     struct http_reply *rep);
 void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -157,6 +158,12 @@ void http_reply_error(struct http_reply *rep, unsigned status, const char *fmt, 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	http_reply_json(rep, status, json_pack("{s:s, s:i}", "error", msg, "code", (int)status));
+}
+
+void http_reply_upgrade(struct http_reply *rep, const struct http_upgrade *up)
+{
+	rep->status = MHD_HTTP_SWITCHING_PROTOCOLS;
+	rep->upgrade = *up;
 }
 
 void http_reply_wait(struct http_reply *rep, unsigned seconds)
@@ -387,11 +394,94 @@ static struct MHD_Response *json_response(struct http_reply *rep)
 	return resp;
 }
 
+/* A WebSocket session, on its own thread from the 101 on. */
+struct upgraded {
+	struct http_upgrade up;
+	struct http_gate *gate;
+	struct MHD_UpgradeResponseHandle *urh;
+	int fd;
+	char *early;
+	size_t early_len;
+};
+
+static void *run_upgraded(void *arg)
+{
+	struct upgraded *u = arg;
+
+	u->up.run(u->up.ctx, u->fd, u->early, u->early_len);
+	u->up.done(u->up.ctx);
+	MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
+	gate_kick(u->gate); /* libmicrohttpd closes it on its next turn */
+	free(u->early);
+	free(u);
+	return NULL;
+}
+
+/* libmicrohttpd sent the 101 (on the polling thread): the session gets its thread. */
+static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra,
+		       size_t extra_len, MHD_socket fd, struct MHD_UpgradeResponseHandle *urh)
+{
+	struct request *p = cls;
+	struct upgraded *u = calloc(1, sizeof(*u));
+	pthread_attr_t attr;
+	pthread_t t;
+
+	(void)conn, (void)con_cls;
+	if (u && extra_len && !(u->early = malloc(extra_len))) {
+		free(u);
+		u = NULL;
+	}
+	if (!u) {
+		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+		return; /* p's reply still holds the session: on_completed ends it */
+	}
+	if (extra_len)
+		memcpy(u->early, extra, extra_len);
+	*u = (struct upgraded){ .up = p->rep.upgrade,
+				.gate = p->srv->gate,
+				.urh = urh,
+				.fd = fd,
+				.early = u->early,
+				.early_len = extra_len };
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, run_upgraded, u)) {
+		pthread_attr_destroy(&attr);
+		free(u->early);
+		free(u);
+		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+		return;
+	}
+	pthread_attr_destroy(&attr);
+	p->rep.upgrade = (struct http_upgrade){ 0 }; /* the thread's now */
+}
+
+static struct MHD_Response *upgrade_response(struct request *p)
+{
+	struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgrade, p);
+
+	if (!resp)
+		return NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "websocket");
+	MHD_add_response_header(resp, "Sec-WebSocket-Accept", p->rep.upgrade.accept);
+	if (p->rep.upgrade.protocol)
+		MHD_add_response_header(resp, "Sec-WebSocket-Protocol", p->rep.upgrade.protocol);
+	return resp;
+}
+
 static enum MHD_Result send_reply(struct request *p)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result r;
 
+	if (p->rep.upgrade.run) {
+		resp = upgrade_response(p);
+		if (!resp)
+			return MHD_NO;
+		r = MHD_queue_response(p->mhd, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+		MHD_destroy_response(resp);
+		return r;
+	}
 	resp = p->rep.stream ? stream_response(p) : json_response(&p->rep);
 	if (!resp)
 		return MHD_NO;
@@ -601,6 +691,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	gate_unlock(srv->gate);
 	if (p->rep.stream_free)
 		p->rep.stream_free(p->rep.stream_ctx);
+	if (p->rep.upgrade.done)
+		p->rep.upgrade.done(p->rep.upgrade.ctx); /* the 101 never went */
 	if (p->up.release)
 		upload_drop(srv, &p->up);
 	json_decref(p->rep.json);
@@ -696,7 +788,7 @@ int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 	     * that same thread (from another, a connection added with its request already
 	     * waiting was seen to stall under load). */
 	    MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME |
-		MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
+		MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
 	    0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    /* TLS by libmicrohttpd's own GnuTLS (docs/libraries.md) */
 	    MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 3, MHD_OPTION_NOTIFY_COMPLETED,

@@ -42,13 +42,25 @@ struct http_request {
  * the polling thread, under the gate's lock. */
 typedef ssize_t (*http_stream_fn)(void *ctx, char *buf, size_t max);
 
+/* A WebSocket handshake's reply (http_reply_upgrade): after the 101, run(ctx, fd, early,
+ * early_len) gets the client's connection on a thread of its own (early: the client's bytes
+ * read with the handshake); done(ctx) is called last, always, also when the 101 never went. */
+struct http_upgrade {
+	void (*run)(void *ctx, int fd, const char *early, size_t early_len);
+	void (*done)(void *ctx);
+	void *ctx;
+	char accept[32];      /* Sec-WebSocket-Accept */
+	const char *protocol; /* Sec-WebSocket-Protocol to answer, or NULL (a static string) */
+};
+
 struct http_reply {
 	unsigned status;
 	json_t *json; /* owned by the reply */
 	http_stream_fn stream;
 	void *stream_ctx;
 	void (*stream_free)(void *ctx);
-	unsigned wait_s; /* http_reply_wait() */
+	unsigned wait_s;	     /* http_reply_wait() */
+	struct http_upgrade upgrade; /* a WebSocket when upgrade.run is set */
 };
 
 /* Handle one request: fill rep (status and json, or a stream). */
@@ -117,6 +129,10 @@ void http_reply_json(struct http_reply *rep, unsigned status, json_t *json);
 /* Reply nothing yet: call the handler again (rq->again) after each event, and a last time
  * (rq->last) seconds after its first call, without holding a thread meanwhile. */
 void http_reply_wait(struct http_reply *rep, unsigned seconds);
+
+/* Reply 101 Switching Protocols to a WebSocket handshake: up (taken over) runs the
+ * connection from then on. */
+void http_reply_upgrade(struct http_reply *rep, const struct http_upgrade *up);
 
 /* Reply {"error": message, "code": status}. A 401 carries WWW-Authenticate: Bearer. */
 void http_reply_error(struct http_reply *rep, unsigned status, const char *fmt, ...)
