@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/table.h"
+#include "common/atomic_file.h"
 #include "common/names.h"
 
 /* The file's path, and its directory's in dir (either may be NULL). */
@@ -57,12 +58,12 @@ static json_t *load(struct berth_error *err)
 /* Write the remotes, 0600, whole or not at all. */
 static int save(json_t *remotes, struct berth_error *err)
 {
-	char path[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 8];
-	int fd;
+	char path[PATH_MAX], dir[PATH_MAX];
+	char *text;
+	int rc;
 
 	if (store_path(path, dir, err))
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (mkdir(dir, 0700) < 0 && errno == ENOENT) {
 		char parent[PATH_MAX];
 
@@ -71,22 +72,12 @@ static int save(json_t *remotes, struct berth_error *err)
 		mkdir(parent, 0700);
 		mkdir(dir, 0700);
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return berr(err, errno, "cannot write %s", tmp);
-	if (json_dumpfd(remotes, fd, JSON_INDENT(2)) < 0 || write(fd, "\n", 1) != 1 ||
-	    fsync(fd) < 0) {
-		berr(err, errno, "cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return berr(err, errno, "cannot write %s", path);
-	}
-	return 0;
+	text = json_dumps(remotes, JSON_INDENT(2));
+	if (!text)
+		return berr(err, ENOMEM, "cannot write %s", path);
+	rc = atomic_file_write(path, text, strlen(text), 0600, err);
+	free(text);
+	return rc;
 }
 
 int remote_use(struct client *c, const char *name, json_t **store, struct berth_error *err)

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/atomic_file.h"
+
 #define PEM_MAX	     (64 * 1024)
 #define CERT_DAYS    3650
 #define CERT_SUBJECT "berthd"
@@ -43,32 +45,6 @@ static char *read_pem(const char *path, struct berth_error *err)
 	}
 	buf[n] = '\0';
 	return buf;
-}
-
-/* Write len bytes of data to path, mode mode, whole or not at all. */
-static int write_file(const char *path, const char *data, size_t len, mode_t mode,
-		      struct berth_error *err)
-{
-	char tmp[PATH_MAX];
-	int fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return berr(err, ENAMETOOLONG, "%s", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return berr(err, errno, "cannot write %s", tmp);
-	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
-		berr(err, errno, "cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return berr(err, errno, "cannot write %s", path);
-	}
-	return 0;
 }
 
 /* The PEM of what write wrote to a memory BIO, malloc'd. */
@@ -159,8 +135,8 @@ int tls_material_load(const char *state_dir, const char *cert_path, const char *
 		if (access(cert, F_OK) && access(key, F_OK)) {
 			if ((mkdir(dir, 0700) && errno != EEXIST && berr(err, errno, "%s", dir)) ||
 			    make_pair(m, err) ||
-			    write_file(key, m->key_pem, strlen(m->key_pem), 0600, err) ||
-			    write_file(cert, m->cert_pem, strlen(m->cert_pem), 0644, err))
+			    atomic_file_write(key, m->key_pem, strlen(m->key_pem), 0600, err) ||
+			    atomic_file_write(cert, m->cert_pem, strlen(m->cert_pem), 0644, err))
 				goto fail;
 			fprintf(stderr, "berthd: made a self-signed TLS certificate: %s\n", cert);
 		}
