@@ -340,6 +340,8 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_listen(v, c->listen, err);
 	if (!strcmp(key, "tls_cert"))
 		return parse_path(v, c->tls_cert, err);
+	if (!strcmp(key, "web_dir"))
+		return parse_path(v, c->web_dir, err);
 	if (!strcmp(key, "tls_key"))
 		return parse_path(v, c->tls_key, err);
 	if (!strcmp(key, "plan"))
@@ -442,6 +444,10 @@ void config_find_tools(struct config *c)
 	find_tool(c->vmm_path, dir, "berth-vmm");
 	find_tool(c->ct_path, dir, "berth-ct");
 	find_tool(c->console_path, dir, "berth-console");
+	if (!c->web_dir[0] &&
+	    (!dir || (size_t)snprintf(c->web_dir, PATH_MAX, "%s/web", dir) >= PATH_MAX ||
+	     access(c->web_dir, R_OK | X_OK) < 0))
+		snprintf(c->web_dir, PATH_MAX, "/usr/local/share/berth/web");
 }
 
 const struct plan *config_plan(const struct config *c, const char *name)

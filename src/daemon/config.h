@@ -61,6 +61,9 @@ struct config {
 	char listen[64];	 /* ADDRESS:PORT of the HTTPS listener; "" off (default) */
 	char tls_cert[PATH_MAX]; /* its certificate; "" (default): STATE_DIR/tls/cert.pem */
 	char tls_key[PATH_MAX];	 /* its key; "" (default): STATE_DIR/tls/key.pem */
+	/* The web console's files (api_web.c); "" until config_find_tools(): web/ beside
+	 * berthd when there, else /usr/local/share/berth/web. */
+	char web_dir[PATH_MAX];
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };

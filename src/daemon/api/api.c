@@ -225,6 +225,8 @@ void api_handle(void *app, const struct http_request *rq, struct http_reply *rep
 	const struct route *r;
 	unsigned status;
 
+	if (api_web(app, rq, rep))
+		return;
 	if (caller(app, &scoped, project, rep))
 		return;
 	r = find(rq->method, rq->path, arg, &status);

@@ -61,6 +61,10 @@ void api_server_state(struct berthd *d, const struct http_request *rq, const cha
 /* api_console.c: where to attach to a server's console; a command in a container. */
 void api_server_console(struct berthd *d, const struct http_request *rq, const char *arg,
 			struct http_reply *rep);
+/* The web console's files (api_web.c): true when rq was one of them (GET, over the
+ * network) and rep has it or a 404. */
+bool api_web(struct berthd *d, const struct http_request *rq, struct http_reply *rep);
+
 /* GET /1.0/servers/NAME/console/ws: the console as a WebSocket (api_ws.c). */
 void api_server_console_ws(struct berthd *d, const struct http_request *rq, const char *arg,
 			   struct http_reply *rep);

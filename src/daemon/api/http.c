@@ -160,6 +160,14 @@ void http_reply_error(struct http_reply *rep, unsigned status, const char *fmt, 
 	http_reply_json(rep, status, json_pack("{s:s, s:i}", "error", msg, "code", (int)status));
 }
 
+void http_reply_bytes(struct http_reply *rep, char *buf, size_t len, const char *type)
+{
+	rep->status = 200;
+	rep->bytes = buf;
+	rep->bytes_len = len;
+	rep->type = type;
+}
+
 void http_reply_upgrade(struct http_reply *rep, const struct http_upgrade *up)
 {
 	rep->status = MHD_HTTP_SWITCHING_PROTOCOLS;
@@ -372,6 +380,23 @@ static struct MHD_Response *stream_response(struct request *p)
 	return resp;
 }
 
+/* A file of the web console: nothing but berthd's own scripts may run in its page. */
+static struct MHD_Response *bytes_response(struct http_reply *rep)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(rep->bytes_len, rep->bytes, MHD_RESPMEM_MUST_FREE);
+
+	if (!resp)
+		return NULL;
+	rep->bytes = NULL; /* the response's now */
+	MHD_add_response_header(resp, "Content-Type", rep->type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	return resp;
+}
+
 static struct MHD_Response *json_response(struct http_reply *rep)
 {
 	struct MHD_Response *resp;
@@ -482,7 +507,9 @@ static enum MHD_Result send_reply(struct request *p)
 		MHD_destroy_response(resp);
 		return r;
 	}
-	resp = p->rep.stream ? stream_response(p) : json_response(&p->rep);
+	resp = p->rep.stream  ? stream_response(p)
+	       : p->rep.bytes ? bytes_response(&p->rep)
+			      : json_response(&p->rep);
 	if (!resp)
 		return MHD_NO;
 	/* One request a connection: no idle keep-alive to watch, and each connection's first
@@ -696,6 +723,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (p->up.release)
 		upload_drop(srv, &p->up);
 	json_decref(p->rep.json);
+	free(p->rep.bytes);
 	json_decref(p->refusal.json);
 	free(p->body);
 	free(p);

@@ -61,6 +61,9 @@ struct http_reply {
 	void (*stream_free)(void *ctx);
 	unsigned wait_s;	     /* http_reply_wait() */
 	struct http_upgrade upgrade; /* a WebSocket when upgrade.run is set */
+	char *bytes;		     /* a file's bytes (http_reply_bytes), owned */
+	size_t bytes_len;
+	const char *type; /* their Content-Type (a static string) */
 };
 
 /* Handle one request: fill rep (status and json, or a stream). */
@@ -129,6 +132,9 @@ void http_reply_json(struct http_reply *rep, unsigned status, json_t *json);
 /* Reply nothing yet: call the handler again (rq->again) after each event, and a last time
  * (rq->last) seconds after its first call, without holding a thread meanwhile. */
 void http_reply_wait(struct http_reply *rep, unsigned seconds);
+
+/* Reply 200 with len bytes at buf (malloc'd, taken over) of Content-Type type (static). */
+void http_reply_bytes(struct http_reply *rep, char *buf, size_t len, const char *type);
 
 /* Reply 101 Switching Protocols to a WebSocket handshake: up (taken over) runs the
  * connection from then on. */

@@ -1,0 +1,59 @@
+// web_console.js URL TOKEN SERVER MARKER - drive berthd's web console in Debian's chromium
+// (headless, playwright-core from web/node_modules): a wrong token is refused at log-in;
+// the right one shows SERVER in the list; its console opens in xterm.js, a command typed
+// there prints MARKER. Exits 0 when all held, 1 with what went wrong; a screenshot in
+// $SCRATCH/web.png either way.
+"use strict";
+const path = require("path");
+const { chromium } = require(path.join(__dirname, "../../../../web/node_modules/playwright-core"));
+
+const [url, token, server, marker] = process.argv.slice(2);
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox"],
+  });
+  const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+  try {
+    await page.goto(url);
+    await page.fill("#token", "berth_000000000000_" + "0".repeat(64));
+    await page.click("#login button[type=submit]");
+    await page.waitForFunction(() => document.getElementById("login-error").textContent !== "");
+    console.log("ok: a wrong token is refused:", await page.textContent("#login-error"));
+
+    await page.fill("#token", token);
+    await page.click("#login button[type=submit]");
+    const row = page.locator(`tr[data-server="${server}"]`);
+    await row.waitFor({ timeout: 15000 });
+    console.log("ok: the list shows", (await row.textContent()).trim());
+    if (!(await page.evaluate(() => sessionStorage.getItem("berth-token"))))
+      throw new Error("the token is not in sessionStorage");
+
+    await row.locator("button[data-action=console]").click();
+    await page.locator("#terminal .xterm").waitFor({ timeout: 15000 });
+    await page.waitForTimeout(500); // the WebSocket opens
+    await page.locator("#terminal .xterm").click();
+    await page.keyboard.type("\n");
+    const cmd = marker.replace(/42/, "$((6*7))");
+    await page.keyboard.type(`echo ${cmd}\n`);
+    await page.waitForFunction(
+      (m) => (document.querySelector("#terminal .xterm-rows") || {}).textContent?.includes(m),
+      marker,
+      { timeout: 20000 }
+    );
+    console.log("ok: the console in xterm.js printed", marker);
+  } finally {
+    await page.screenshot({ path: path.join(process.env.SCRATCH || "/tmp", "web.png") });
+    await browser.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.log("FAIL:", e.message);
+    process.exit(1);
+  }
+);
