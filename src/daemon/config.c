@@ -312,6 +312,8 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return net_pool_parse(v, &c->pool, err);
 	if (!strcmp(key, "nat"))
 		return parse_yes_no(v, &c->nat, err);
+	if (!strcmp(key, "vm_display"))
+		return parse_yes_no(v, &c->vm_display, err);
 	if (!strcmp(key, "isolate_servers"))
 		return parse_yes_no(v, &c->isolate_servers, err);
 	if (!strcmp(key, "console_path"))

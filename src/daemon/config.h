@@ -50,6 +50,7 @@ struct config {
 	/* idmap = START:COUNT: the host ids containers' ranges are cut from */
 	uint32_t idmap_start, idmap_count;
 	bool idmap_shift; /* idmap_files = shift: chown a container's files, never idmap a mount */
+	bool vm_display;  /* VMs get --display and --vnc SERVER_DIR/vnc.sock (default no) */
 	uint32_t vmm_ids_start, vmm_ids_count; /* vmm_ids: the VMs' jail uids and gids */
 	/* The API's connections (docs/berthd.md, "Limits"). */
 	unsigned http_per_user;	      /* open connections per uid (64) */

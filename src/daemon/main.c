@@ -103,7 +103,8 @@ static int set_up(struct berthd *d, const struct options *o, struct berth_error 
 				      .console_path = d->cfg.console_path,
 				      .console_log_max = d->cfg.console_log_max,
 				      .net = &d->net,
-				      .idmap_shift = d->cfg.idmap_shift };
+				      .idmap_shift = d->cfg.idmap_shift,
+				      .vm_display = d->cfg.vm_display };
 	return 0;
 }
 

@@ -46,6 +46,7 @@ static const struct route routes[] = {
 	{ "POST", "/1.0/servers/*/exec", api_server_exec, SCOPE_OPERATOR },
 	/* ... and relayed by berthd as a WebSocket, for browsers (a token's own servers) */
 	{ "GET", "/1.0/servers/*/console/ws", api_server_console_ws, SCOPE_SERVER },
+	{ "GET", "/1.0/servers/*/vnc/ws", api_server_vnc_ws, SCOPE_SERVER },
 	{ "GET", "/1.0/images", api_images_list, SCOPE_NONE },
 	/* the JSON form names files on berthd's host; an upload goes by api_upload */
 	{ "POST", "/1.0/images", api_images_import, SCOPE_OPERATOR },

@@ -68,6 +68,9 @@ bool api_web(struct berthd *d, const struct http_request *rq, struct http_reply 
 /* GET /1.0/servers/NAME/console/ws: the console as a WebSocket (api_ws.c). */
 void api_server_console_ws(struct berthd *d, const struct http_request *rq, const char *arg,
 			   struct http_reply *rep);
+/* GET /1.0/servers/NAME/vnc/ws: a VM's screen (its VNC socket) as a WebSocket (api_ws.c). */
+void api_server_vnc_ws(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
 void api_server_exec(struct berthd *d, const struct http_request *rq, const char *arg,
 		     struct http_reply *rep);
 void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,

@@ -1,5 +1,7 @@
 /* api_ws.c - GET /1.0/servers/NAME/console/ws: a server's console (a VM's serial console, a
- * container's terminal) as a WebSocket, for browsers, on both listeners. berthd relays the
+ * container's terminal) as a WebSocket, for browsers, on both listeners; and
+ * GET /1.0/servers/NAME/vnc/ws, a VM's screen: its berth-vmm's VNC socket, RFB carried in
+ * binary frames (what noVNC speaks). berthd relays the
  * bytes (ws_proxy.c) on a thread per session; sessions are bounded in all and per project,
  * their frames and their idle time too. */
 #include <errno.h>
@@ -14,6 +16,8 @@
 #include "daemon/api/ws_frame.h"
 #include "daemon/api/ws_proxy.h"
 #include "daemon/servers/server_console.h"
+#include "daemon/servers/server_files.h"
+#include "daemon/servers/vm_command.h"
 #include "daemon/state/server_rows.h"
 
 #define WS_SESSIONS_MAX 64	 /* sessions in all (a thread and two fds each) */
@@ -103,8 +107,41 @@ static bool handshake(const struct http_request *rq, char accept[WS_ACCEPT_LEN +
 	return true;
 }
 
-void api_server_console_ws(struct berthd *d, const struct http_request *rq, const char *arg,
-			   struct http_reply *rep)
+/* The socket a session of server srv relays to: its console, or (vnc) its VNC screen. */
+static int target(struct berthd *d, const struct server *srv, bool vnc, char sock[PATH_MAX],
+		  struct http_reply *rep)
+{
+	struct berth_error err;
+
+	if (!vnc) {
+		if (console_socket(&d->env, srv->name, sock, &err) == 0)
+			return 0;
+		api_reply_error(rep, &err);
+		return -1;
+	}
+	if (srv->kind != KIND_VM) {
+		http_reply_error(rep, 400, "%s is a container: it has no screen; use its console",
+				 srv->name);
+		return -1;
+	}
+	if (server_file(sock, srv, VM_VNC_SOCK, &err) < 0) {
+		api_reply_error(rep, &err);
+		return -1;
+	}
+	if (access(sock, F_OK) < 0) {
+		http_reply_error(
+		    rep, 409,
+		    "VM %s has no display: berthd starts VMs with one when berthd.conf "
+		    "has vm_display = yes (then restart the VM)",
+		    srv->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A WebSocket session on server name's console or (vnc) screen. */
+static void session_open(struct berthd *d, const struct http_request *rq, const char *name,
+			 bool vnc, struct http_reply *rep)
 {
 	struct http_upgrade up = { .run = session_run, .done = session_done };
 	char sock[PATH_MAX];
@@ -114,11 +151,10 @@ void api_server_console_ws(struct berthd *d, const struct http_request *rq, cons
 	sqlite3 *db;
 	int slot;
 
-	if (api_refuse_name("server", arg, rep) || !handshake(rq, up.accept, rep))
+	if (api_refuse_name("server", name, rep) || !handshake(rq, up.accept, rep))
 		return;
 	db = db_conn(&d->db, &err);
-	if (!db || server_load(db, d->state_dir, arg, &srv, &err) < 0 ||
-	    console_socket(&d->env, srv.name, sock, &err) < 0) {
+	if (!db || server_load(db, d->state_dir, name, &srv, &err) < 0) {
 		api_reply_error(rep, &err);
 		return;
 	}
@@ -126,6 +162,8 @@ void api_server_console_ws(struct berthd *d, const struct http_request *rq, cons
 		http_reply_error(rep, 409, "server %s is not running; start it first", srv.name);
 		return;
 	}
+	if (target(d, &srv, vnc, sock, rep) < 0)
+		return;
 	slot = slot_take(rq->project ? rq->project : "");
 	if (slot < 0) {
 		http_reply_error(rep, 429,
@@ -149,4 +187,16 @@ void api_server_console_ws(struct berthd *d, const struct http_request *rq, cons
 	if (http_header(rq, "Sec-WebSocket-Protocol"))
 		up.protocol = "berth";
 	http_reply_upgrade(rep, &up);
+}
+
+void api_server_console_ws(struct berthd *d, const struct http_request *rq, const char *arg,
+			   struct http_reply *rep)
+{
+	session_open(d, rq, arg, false, rep);
+}
+
+void api_server_vnc_ws(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep)
+{
+	session_open(d, rq, arg, true, rep);
 }

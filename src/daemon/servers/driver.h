@@ -20,6 +20,7 @@ struct driver_env {
 	uint64_t console_log_max; /* cap of console.log (0: none) */
 	const struct net *net;	  /* the bridge, or none (net.h) */
 	bool idmap_shift;	  /* containers' ids: shifted, never an idmapped mount */
+	bool vm_display;	  /* VMs get a display, served over VNC (vm_command.c) */
 };
 
 /* Progress of long work, 0..100. */

@@ -115,6 +115,14 @@ int vm_command(const struct server *s, const struct driver_env *e, const char *n
 	add_opt(a, "--mem", a->mem);
 	add_opt(a, "--console", a->console);
 	add_opt(a, "--console-sock", a->console_sock);
+	if (e->vm_display) {
+		/* in the server's directory: inside a jailed VMM's jail (bound at the same
+		 * path), its socket made 0600 by the VMM's uid, which berthd (root) reaches */
+		if (server_file(a->vnc, s, VM_VNC_SOCK, err) < 0)
+			return -1;
+		add(a, "--display");
+		add_opt(a, "--vnc", a->vnc);
+	}
 	add_opt(a, "--api-sock", a->sock);
 	add_opt(a, "--log", a->vmm_log);
 	add(a, "--prealloc"); /* the reserved RAM is the guest's before it runs */

@@ -29,7 +29,11 @@ struct vm_args {
 	char net[NET_VM_ARG_MAX + VM_LIMITS_LEN], cmdline[VM_CMDLINE_LEN];
 	char disk_arg[PATH_MAX + VM_LIMITS_LEN]; /* --disk: the path and its limits */
 	char seed_arg[PATH_MAX + 32];		 /* --disk of the seed disk: read-only */
+	char vnc[PATH_MAX];			 /* --vnc: in the server's directory */
 };
+
+/* The VNC socket of a VM with a display, in its server's directory. */
+#define VM_VNC_SOCK "vnc.sock"
 
 /* The kernel command line of a kernel-booted VM: berth's part, then own (the image's or
  * the server's, may be ""), then net (the network's, may be ""). */

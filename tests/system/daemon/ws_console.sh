@@ -4,7 +4,7 @@
 # Sec-WebSocket-Protocol value, a command goes in and its output comes back; without a
 # token the handshake is 401, with another project's token 404, neither upgraded, and the
 # console is left free for the next client; a bad handshake (no key, wrong version) is
-# refused.
+# refused; a container's screen (vnc/ws) is 400.
 # timeout: 180
 . "$(dirname "$0")/lib/daemon.bash"
 
@@ -51,6 +51,9 @@ ws https "127.0.0.1:$PORT" "/1.0/servers/asrv/console/ws?token=$TB"
 [ "$RC" = 1 ] && grep -q " 404 " <<<"$OUT" || fail "another project's token: rc $RC: $OUT"
 ws https "127.0.0.1:$PORT" "/1.0/servers/nosuch/console/ws?token=$TA"
 [ "$RC" = 1 ] && grep -q " 404 " <<<"$OUT" || fail "no such server: rc $RC: $OUT"
+# a container has no screen: its vnc/ws is refused, not upgraded
+ws https "127.0.0.1:$PORT" "/1.0/servers/asrv/vnc/ws?token=$TA"
+[ "$RC" = 1 ] && grep -q " 400 " <<<"$OUT" || fail "vnc/ws of a container: rc $RC: $OUT"
 # ?token= is for WebSocket handshakes only: an ordinary request with it is 401
 STATUS=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/1.0/servers?token=$TA")
 [ "$STATUS" = 401 ] || fail "?token= on an ordinary request gave $STATUS"

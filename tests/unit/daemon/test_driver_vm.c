@@ -553,6 +553,27 @@ static void test_command_kernel_cmdline_and_net(void **state)
 						     "berth.ip=10.0.0.2/24 berth.gw=10.0.0.1");
 }
 
+/* vm_display: a display served over VNC on a socket in the server's directory (inside a
+ * jailed VMM's jail); without it, neither option. */
+static void test_command_display(void **state)
+{
+	struct drv_fixture *f = *state;
+	char vnc[PATH_MAX + 16];
+	struct vm_args a;
+
+	f->s.boot = BOOT_KERNEL;
+	fixture_sh("touch %s/kernel", f->s.image_dir);
+	build(f, "", "", &a);
+	assert_int_equal(arg_at(&a, "--display"), -1);
+	assert_int_equal(arg_at(&a, "--vnc"), -1);
+	f->env.vm_display = true;
+	build(f, "", "", &a);
+	f->env.vm_display = false;
+	assert_true(arg_at(&a, "--display") > 0);
+	snprintf(vnc, sizeof(vnc), "%s/vnc.sock", f->s.dir);
+	assert_string_equal(arg_of(&a, "--vnc"), vnc);
+}
+
 /* A plan's limits: the disk's iops= and bps=, the NIC's bps=; none without them. */
 static void test_command_limits(void **state)
 {
@@ -637,6 +658,8 @@ static void test_command_firmware_needs_disk(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_command_display, setup_command,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_command_kernel_default, setup_command,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_command_kernel_cmdline_and_net, setup_command,
