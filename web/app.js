@@ -1,6 +1,6 @@
 // app.js - berthd's web console: log in with a token (kept in sessionStorage), the
-// project's servers, start/stop/restart, and a server's console in xterm.js over the
-// WebSocket route (the token as a Sec-WebSocket-Protocol value: a browser cannot set
+// project's servers, start/stop/restart, a server's console in xterm.js and a VM's screen in
+// noVNC over the WebSocket routes (the token as a Sec-WebSocket-Protocol value: a browser cannot set
 // Authorization on a WebSocket). Plain DOM, no framework.
 "use strict";
 
@@ -64,9 +64,32 @@ async function refresh() {
     const td = document.createElement("td");
     for (const a of ["start", "stop", "restart"]) td.append(button(a, () => act(s.name, a)));
     td.append(button("console", () => openConsole(s.name)));
+    if (s.kind === "vm") td.append(button("screen", () => openScreen(s.name)));
     tr.append(td);
     body.append(tr);
   }
+}
+
+let screen = null; // the open VM screen's noVNC RFB
+
+function closeScreen() {
+  if (!screen) return;
+  screen.disconnect();
+  screen = null;
+  $("screen").hidden = true;
+}
+
+// A VM's screen in noVNC: GET .../vnc/ws (409 when berthd runs it without a display).
+function openScreen(name) {
+  closeScreen();
+  $("screen").hidden = false;
+  $("screen-name").textContent = name;
+  const url = `wss://${location.host}/1.0/servers/${encodeURIComponent(name)}/vnc/ws`;
+  screen = new BerthRFB($("vnc"), url, { wsProtocols: ["berth", token] });
+  screen.scaleViewport = true;
+  screen.addEventListener("disconnect", () => {
+    $("error").textContent = `the screen of ${name} closed (a VM without a display?)`;
+  });
 }
 
 function closeConsole() {
@@ -122,9 +145,11 @@ $("login").addEventListener("submit", async (ev) => {
 });
 $("logout").addEventListener("click", () => {
   closeConsole();
+  closeScreen();
   sessionStorage.removeItem("berth-token");
   token = null;
   show();
 });
 $("console-close").addEventListener("click", closeConsole);
+$("screen-close").addEventListener("click", closeScreen);
 show();

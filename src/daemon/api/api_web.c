@@ -24,6 +24,7 @@ static const struct web_file {
 	{ "/web/app.css", "app.css", "text/css; charset=utf-8" },
 	{ "/web/xterm.js", "xterm.js", "text/javascript; charset=utf-8" },
 	{ "/web/xterm.css", "xterm.css", "text/css; charset=utf-8" },
+	{ "/web/novnc.js", "novnc.js", "text/javascript; charset=utf-8" },
 };
 
 /* The whole file name in dir (at most WEB_FILE_MAX bytes), or NULL. */

@@ -380,7 +380,8 @@ static struct MHD_Response *stream_response(struct request *p)
 	return resp;
 }
 
-/* A file of the web console: nothing but berthd's own scripts may run in its page. */
+/* A file of the web console: nothing but berthd's own scripts may run in its page (inline
+ * styles may: xterm.js writes its theme into a <style> element). */
 static struct MHD_Response *bytes_response(struct http_reply *rep)
 {
 	struct MHD_Response *resp =
@@ -392,7 +393,8 @@ static struct MHD_Response *bytes_response(struct http_reply *rep)
 	MHD_add_response_header(resp, "Content-Type", rep->type);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; frame-ancestors 'none'");
+				"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"frame-ancestors 'none'");
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	return resp;
 }

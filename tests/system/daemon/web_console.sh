@@ -2,7 +2,7 @@
 # web_console.sh - berthd's web console in a real browser (Debian's chromium, headless,
 # driven by playwright-core): the page over HTTPS, a wrong token refused at log-in, the
 # project's server listed, its console opened in xterm.js and a command's output seen
-# there; the page is not on the Unix socket; the WebSocket upgrade without a token (401) and
+# there; a VM's screen (vm_display, the tiny guest on this host's KVM) opened in noVNC; the page is not on the Unix socket; the WebSocket upgrade without a token (401) and
 # with another project's token (404) is refused and leaves the console free.
 # timeout: 240
 . "$(dirname "$0")/lib/daemon.bash"
@@ -15,7 +15,7 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 [ -f "$ROOT/build/web/index.html" ] || skip "the web console is not built (scripts/web-build)"
 WS=$(dirname "$0")/lib/ws_client.py
 PORT=$((20000 + ($$ + 13) % 20000))
-printf 'listen = 127.0.0.1:%s\nnetwork = none\n' "$PORT" >"$SCRATCH/berthd.conf"
+printf 'listen = 127.0.0.1:%s\nnetwork = none\nvm_display = yes\n' "$PORT" >"$SCRATCH/berthd.conf"
 start_berthd --host-memory 4G --host-cpus 4
 
 busybox_rootfs "$SCRATCH/rootfs"
@@ -27,6 +27,19 @@ expect_api 202 POST "/1.0/servers?project=alpha" '{"name":"asrv","kind":"ct","im
 wait_op "$(jq -r .operation <<<"$REPLY")"
 expect_api 202 PUT /1.0/servers/asrv/state '{"action":"start"}'
 wait_op "$(jq -r .operation <<<"$REPLY")"
+# A VM with a display, for its screen in noVNC: the tiny guest on this host's KVM.
+VM=
+if [ -c /dev/kvm ] && [ -f "$GUESTS/tiny-echo.bzImage" ]; then
+	expect_api 202 POST "/1.0/images?project=alpha" "{\"name\":\"echo\",\"kind\":\"vm\",\"kernel\":\"$GUESTS/tiny-echo.bzImage\"}"
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+	expect_api 202 POST "/1.0/servers?project=alpha" '{"name":"avm","kind":"vm","image":"echo","cpus":1,"memory":"64M"}'
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+	expect_api 202 PUT /1.0/servers/avm/state '{"action":"start"}'
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+	VM=avm
+else
+	echo "note: no KVM or tiny guest here: the VM screen part is left out"
+fi
 expect_api 201 POST /1.0/tokens '{"project":"alpha"}'
 TA=$(jq -r .token <<<"$REPLY")
 expect_api 201 POST /1.0/tokens '{"project":"beta"}'
@@ -50,5 +63,5 @@ grep -q " 404 " <<<"$OUT" || fail "another project's token: $OUT"
 echo "ok: the WebSocket upgrade without a token 401, with another project's 404"
 
 # The browser, which then gets the console: the refusals took nothing.
-SCRATCH=$SCRATCH timeout 120 node "$(dirname "$0")/lib/web_console.js" "https://127.0.0.1:$PORT/" "$TA" asrv web-42-ok ||
+SCRATCH=$SCRATCH timeout 120 node "$(dirname "$0")/lib/web_console.js" "https://127.0.0.1:$PORT/" "$TA" asrv web-42-ok $VM ||
 	fail "the browser run failed (screenshot $SCRATCH/web.png)"

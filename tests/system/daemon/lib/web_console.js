@@ -1,13 +1,13 @@
-// web_console.js URL TOKEN SERVER MARKER - drive berthd's web console in Debian's chromium
+// web_console.js URL TOKEN SERVER MARKER [VM] - drive berthd's web console in Debian's chromium
 // (headless, playwright-core from web/node_modules): a wrong token is refused at log-in;
 // the right one shows SERVER in the list; its console opens in xterm.js, a command typed
-// there prints MARKER. Exits 0 when all held, 1 with what went wrong; a screenshot in
+// there prints MARKER; VM's screen opens in noVNC (a canvas of the guest's size). Exits 0 when all held, 1 with what went wrong; a screenshot in
 // $SCRATCH/web.png either way.
 "use strict";
 const path = require("path");
 const { chromium } = require(path.join(__dirname, "../../../../web/node_modules/playwright-core"));
 
-const [url, token, server, marker] = process.argv.slice(2);
+const [url, token, server, marker, vm] = process.argv.slice(2);
 
 async function main() {
   const browser = await chromium.launch({
@@ -44,6 +44,27 @@ async function main() {
       { timeout: 20000 }
     );
     console.log("ok: the console in xterm.js printed", marker);
+
+    if (vm) {
+      const vmRow = page.locator(`tr[data-server="${vm}"]`);
+      await vmRow.locator("button[data-action=screen]").click();
+      // noVNC draws on a canvas once the RFB handshake is through (ServerInit: a size)
+      await page.waitForFunction(
+        () => {
+          const c = document.querySelector("#vnc canvas");
+          return c && c.width > 0 && c.height > 0;
+        },
+        null,
+        { timeout: 20000 }
+      );
+      const err = await page.textContent("#error");
+      if (err) throw new Error("the screen: " + err);
+      const size = await page.evaluate(() => {
+        const c = document.querySelector("#vnc canvas");
+        return c.width + "x" + c.height;
+      });
+      console.log("ok: the VM's screen in noVNC,", size);
+    }
   } finally {
     await page.screenshot({ path: path.join(process.env.SCRATCH || "/tmp", "web.png") });
     await browser.close();
