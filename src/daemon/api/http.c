@@ -37,6 +37,11 @@ struct http_server {
 	void *app;
 	bool remote;   /* the TLS listener */
 	bool stopping; /* the workers are gone: an upload's release runs where it ends */
+	/* WebSocket sessions running on their threads, ended by http_stop before
+	 * libmicrohttpd goes (their handles are its) */
+	pthread_mutex_t sessions_lock;
+	pthread_cond_t sessions_done;
+	struct upgraded *sessions;
 };
 
 enum request_state {
@@ -424,6 +429,8 @@ static struct MHD_Response *json_response(struct http_reply *rep)
 /* A WebSocket session, on its own thread from the 101 on. */
 struct upgraded {
 	struct http_upgrade up;
+	struct http_server *srv;
+	struct upgraded *next; /* in srv->sessions */
 	struct http_gate *gate;
 	struct MHD_UpgradeResponseHandle *urh;
 	int fd;
@@ -433,15 +440,36 @@ struct upgraded {
 
 static void *run_upgraded(void *arg)
 {
-	struct upgraded *u = arg;
+	struct upgraded *u = arg, **at;
+	struct http_server *srv = u->srv;
 
 	u->up.run(u->up.ctx, u->fd, u->early, u->early_len);
 	u->up.done(u->up.ctx);
 	MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
 	gate_kick(u->gate); /* libmicrohttpd closes it on its next turn */
+	pthread_mutex_lock(&srv->sessions_lock);
+	for (at = &srv->sessions; *at != u; at = &(*at)->next)
+		;
+	*at = u->next;
+	pthread_cond_broadcast(&srv->sessions_done);
+	pthread_mutex_unlock(&srv->sessions_lock);
 	free(u->early);
 	free(u);
 	return NULL;
+}
+
+/* End the WebSocket sessions (their clients see the connection close) and wait for their
+ * threads to let go of libmicrohttpd's handles. */
+static void end_sessions(struct http_server *srv)
+{
+	struct upgraded *u;
+
+	pthread_mutex_lock(&srv->sessions_lock);
+	for (u = srv->sessions; u; u = u->next)
+		shutdown(u->fd, SHUT_RDWR);
+	while (srv->sessions)
+		pthread_cond_wait(&srv->sessions_done, &srv->sessions_lock);
+	pthread_mutex_unlock(&srv->sessions_lock);
 }
 
 /* libmicrohttpd sent the 101 (on the polling thread): the session gets its thread. */
@@ -465,6 +493,7 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
 	if (extra_len)
 		memcpy(u->early, extra, extra_len);
 	*u = (struct upgraded){ .up = p->rep.upgrade,
+				.srv = p->srv,
 				.gate = p->srv->gate,
 				.urh = urh,
 				.fd = fd,
@@ -472,13 +501,18 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
 				.early_len = extra_len };
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&p->srv->sessions_lock);
 	if (pthread_create(&t, &attr, run_upgraded, u)) {
+		pthread_mutex_unlock(&p->srv->sessions_lock);
 		pthread_attr_destroy(&attr);
 		free(u->early);
 		free(u);
 		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
 		return;
 	}
+	u->next = p->srv->sessions;
+	p->srv->sessions = u;
+	pthread_mutex_unlock(&p->srv->sessions_lock);
 	pthread_attr_destroy(&attr);
 	p->rep.upgrade = (struct http_upgrade){ 0 }; /* the thread's now */
 }
@@ -807,6 +841,8 @@ int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 	srv->upload = upload;
 	srv->app = app;
 	srv->remote = tls != NULL;
+	pthread_mutex_init(&srv->sessions_lock, NULL);
+	pthread_cond_init(&srv->sessions_done, NULL);
 	if (work_start(&srv->work)) {
 		berr(err, errno, "cannot start the API's workers");
 		close(fd);
@@ -853,6 +889,7 @@ void http_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	gate_stop(srv->gate);
+	end_sessions(srv);
 	work_stop(&srv->work);
 	srv->stopping = true;
 	gate_wake_all_gone(srv->gate);

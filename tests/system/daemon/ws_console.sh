@@ -4,7 +4,7 @@
 # Sec-WebSocket-Protocol value, a command goes in and its output comes back; without a
 # token the handshake is 401, with another project's token 404, neither upgraded, and the
 # console is left free for the next client; a bad handshake (no key, wrong version) is
-# refused; a container's screen (vnc/ws) is 400.
+# refused; a container's screen (vnc/ws) is 400; berthd stopping ends open sessions first.
 # timeout: 180
 . "$(dirname "$0")/lib/daemon.bash"
 
@@ -59,7 +59,31 @@ STATUS=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/1.0/se
 [ "$STATUS" = 401 ] || fail "?token= on an ordinary request gave $STATUS"
 echo "ok: no token 401, another project's 404, not upgraded; ?token= only on a handshake"
 
+# Bad handshakes: not a WebSocket 426, another version 426, no key 400.
+hs() { curl -s --unix-socket "$SOCK" -o /dev/null -w '%{http_code}' "$@" http://berthd/1.0/servers/asrv/console/ws; }
+[ "$(hs)" = 426 ] || fail "a plain GET of console/ws was not 426"
+[ "$(hs -H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 8' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')" = 426 ] ||
+	fail "version 8 was not 426"
+[ "$(hs -H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13')" = 400 ] || fail "no key was not 400"
+echo "ok: bad handshakes refused"
+
 # The refusals left the console free: the next client gets it.
 ws unix "$SOCK" /1.0/servers/asrv/console/ws 'echo ws-$((6*7))-after\n' --expect ws-42-after
 [ "$RC" = 0 ] || fail "the console after the refusals: rc $RC: $OUT"
 echo "ok: the console is free after the refusals"
+
+# berthd stopping ends the open sessions first (their threads hold libmicrohttpd's handles):
+# the client sees the close, berthd exits cleanly.
+timeout 60 python3 "$WS" unix "$SOCK" /1.0/servers/asrv/console/ws --expect never-comes >"$SCRATCH/held" 2>&1 &
+HELD=$!
+wait_until 10 grep -q " 101 " "$SCRATCH/held" || fail "no session: $(cat "$SCRATCH/held")"
+kill -TERM "$BERTHD_PID"
+RC=0
+wait "$BERTHD_PID" || RC=$?
+BERTHD_PID=
+[ "$RC" = 0 ] || fail "berthd exited $RC with a session open"
+RC=0
+wait "$HELD" || RC=$?
+[ "$RC" = 2 ] && grep -q "closed" "$SCRATCH/held" || fail "the session did not end with berthd: rc $RC: $(cat "$SCRATCH/held")"
+! grep -q '"upgraded" connection' "$SCRATCH/berthd.log" || fail "libmicrohttpd stopped under an open session"
+echo "ok: berthd stopping closes the open sessions first"
