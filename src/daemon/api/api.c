@@ -11,6 +11,7 @@
 
 #include "common/names.h"
 #include "daemon/api/api_input.h"
+#include "daemon/api/ws_frame.h"
 #include "daemon/state/projects.h"
 #include "daemon/state/tokens.h"
 
@@ -130,8 +131,7 @@ static const char *bearer(const struct http_request *rq)
 {
 	static _Thread_local char offered[TOKEN_LEN + 1];
 	const char *auth = http_header(rq, "Authorization"), *up = http_header(rq, "Upgrade"),
-		   *list, *at;
-	size_t n;
+		   *list;
 
 	if (auth)
 		return strncasecmp(auth, "Bearer ", 7) ? NULL : auth + 7;
@@ -140,16 +140,7 @@ static const char *bearer(const struct http_request *rq)
 	if ((auth = http_query(rq, "token")))
 		return auth;
 	list = http_header(rq, "Sec-WebSocket-Protocol");
-	for (at = list; at && *at; at += n) {
-		at += strspn(at, ", ");
-		n = strcspn(at, ", ");
-		if (n == TOKEN_LEN && !strncmp(at, "berth_", 6)) {
-			memcpy(offered, at, n);
-			offered[n] = '\0';
-			return offered;
-		}
-	}
-	return NULL;
+	return list && ws_protocol_find(list, "berth_", TOKEN_LEN, offered) ? offered : NULL;
 }
 
 /* Who calls: a network request's bearer token gives its project (else 401); the operator's

@@ -85,6 +85,23 @@ size_t ws_frame_header(uint8_t *out, enum ws_opcode opcode, uint64_t len)
 	return 10;
 }
 
+bool ws_protocol_find(const char *list, const char *prefix, size_t want_len, char *out)
+{
+	size_t n, plen = strlen(prefix);
+	const char *at;
+
+	for (at = list; *at; at += n) {
+		at += strspn(at, ", ");
+		n = strcspn(at, ", ");
+		if (n == want_len && n >= plen && !strncmp(at, prefix, plen)) {
+			memcpy(out, at, n);
+			out[n] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
 bool ws_accept_key(const char *key, char out[WS_ACCEPT_LEN + 1])
 {
 	unsigned char raw[WS_KEY_LEN], digest[EVP_MAX_MD_SIZE];

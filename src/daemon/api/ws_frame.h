@@ -56,4 +56,9 @@ size_t ws_frame_header(uint8_t *out, enum ws_opcode opcode, uint64_t len);
  * characters and a NUL); false when the key is not base64 of 16 bytes. */
 bool ws_accept_key(const char *key, char out[WS_ACCEPT_LEN + 1]);
 
+/* The first value of a Sec-WebSocket-Protocol list (comma- and space-separated) that is
+ * want_len bytes long and starts with prefix, copied into out (want_len + 1 bytes); false
+ * when there is none. A browser cannot set Authorization: it offers its token this way. */
+bool ws_protocol_find(const char *list, const char *prefix, size_t want_len, char *out);
+
 #endif

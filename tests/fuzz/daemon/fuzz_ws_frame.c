@@ -1,7 +1,8 @@
 /* fuzz_ws_frame - a WebSocket client's bytes (ws_frame_parse in src/daemon/api/ws_frame.c),
  * parsed frame after frame as a console route reads them. Nothing may crash or read out of
  * bounds; a frame taken lies inside what was read, its payload within the limit, a control
- * frame final and at most 125 bytes. The accept key is fed the same bytes as a header. */
+ * frame final and at most 125 bytes. The accept key and the protocol list's search are fed
+ * the same bytes as a header. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *buf = malloc(size + 1);
-	char out[WS_ACCEPT_LEN + 1];
+	char out[WS_ACCEPT_LEN + 1], token[16];
 	struct ws_frame f;
 	enum ws_status st;
 	size_t at = 0;
@@ -34,6 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	buf[size] = '\0';
 	if (ws_accept_key((char *)buf, out) && strlen(out) != WS_ACCEPT_LEN)
+		abort();
+	/* ... and as a Sec-WebSocket-Protocol list */
+	if (ws_protocol_find((char *)buf, "berth_", sizeof(token) - 1, token) &&
+	    (strlen(token) != sizeof(token) - 1 || strncmp(token, "berth_", 6) ||
+	     !strstr((char *)buf, token)))
 		abort();
 	free(buf);
 	return 0;

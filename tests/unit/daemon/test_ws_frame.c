@@ -114,6 +114,22 @@ static void computes_the_accept_key(void **state)
 	assert_false(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==x", out));
 }
 
+static void finds_the_offered_token(void **state)
+{
+	char out[12];
+
+	(void)state;
+	assert_true(ws_protocol_find("berth, berth_abcde", "berth_", 11, out));
+	assert_string_equal(out, "berth_abcde");
+	assert_true(ws_protocol_find("berth_abcde,x", "berth_", 11, out));
+	assert_string_equal(out, "berth_abcde");
+	assert_false(ws_protocol_find("berth, berth_abcd", "berth_", 11, out));
+	assert_false(ws_protocol_find("berth, berth_abcdef", "berth_", 11, out));
+	assert_false(ws_protocol_find("", "berth_", 11, out));
+	assert_false(ws_protocol_find(" , ,", "berth_", 11, out));
+	assert_false(ws_protocol_find("xerth_abcde", "berth_", 11, out));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +138,7 @@ int main(void)
 		cmocka_unit_test(refuses_what_breaks_the_protocol),
 		cmocka_unit_test(round_trips),
 		cmocka_unit_test(computes_the_accept_key),
+		cmocka_unit_test(finds_the_offered_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
