@@ -27,7 +27,10 @@ FUZZ_LINK := -fsanitize=fuzzer,address,undefined
 .DEFAULT_GOAL := all
 PROGRAMS := common
 common_BIN :=
-common_LIBS :=
+# A bzImage's payload decompressed once (common/kernel_payload.c, vmlinux_cache.c): its Debian
+# compressors and nettle's sha256; berth-vmm (statically) and berthd link them too.
+KERNEL_PAYLOAD_LIBS := -lz -llzma -lzstd -llz4 -lnettle
+common_LIBS := $(KERNEL_PAYLOAD_LIBS)
 include $(sort $(wildcard src/*/module.mk))
 
 srcs_of = $(shell find src/$(1) -name '*.c' ! -name main.c | sort)
@@ -106,7 +109,7 @@ build/bench/jailed: bench/vmm/jailed.c build/libdaemon.a build/libcommon.a
 
 # Tiny test guests (tests/guests/tiny.S), one bzImage per action.
 TINY_GUESTS := poweroff hello reset triple panic button badio spin flood echo
-GUESTS := $(patsubst %,build/guests/tiny-%.bzImage,$(TINY_GUESTS))
+GUESTS := $(patsubst %,build/guests/tiny-%.bzImage,$(TINY_GUESTS)) build/guests/tiny-pvh.elf
 .PHONY: guests
 guests: $(GUESTS)
 all: guests
@@ -114,3 +117,8 @@ build/guests/tiny-%.bzImage: tests/guests/tiny.S
 	@mkdir -p $(@D)
 	$(CC) -c -x assembler-with-cpp -DACTION_$* -o $(@:.bzImage=.o) $<
 	objcopy -O binary -j .text $(@:.bzImage=.o) $@
+# An ELF vmlinux with a PVH entry note (tests/guests/tiny_pvh.S), for PVH boot on any KVM.
+build/guests/tiny-pvh.elf: tests/guests/tiny_pvh.S
+	@mkdir -p $(@D)
+	$(CC) -c -x assembler-with-cpp -o $(@:.elf=.o) $<
+	ld -m elf_x86_64 -static -nostdlib -N --no-warn-rwx-segments -Ttext=0x100000 -e pvh_start -o $@ $(@:.elf=.o)

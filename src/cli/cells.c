@@ -1,6 +1,7 @@
 /* cells.c - formatting of reply values for tables. */
 #include "cli/cells.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -72,4 +73,52 @@ const char *cell_ids(const json_t *server, char *buf, size_t len)
 	else
 		snprintf(buf, len, "-");
 	return buf;
+}
+
+const char *cell_seed(const json_t *seed, char *buf, size_t len)
+{
+	const char *id = json_string_value(json_object_get(seed, "instance_id"));
+
+	if (!id) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	snprintf(buf, len, "%.40s: %lld SSH keys, %lld bytes of user-data", id,
+		 (long long)json_integer_value(json_object_get(seed, "ssh_keys")),
+		 (long long)json_integer_value(json_object_get(seed, "user_data")));
+	return buf;
+}
+
+/* "used/quota" of key in project; sizes when bytes. */
+static const char *quota_cell(const json_t *project, const char *key, bool bytes, char *buf,
+			      size_t len)
+{
+	const json_t *used = json_object_get(json_object_get(project, "used"), key);
+	const json_t *quota = json_object_get(json_object_get(project, "quota"), key);
+	char u[32], q[32];
+
+	if (bytes) {
+		cell_size(used, u, sizeof(u));
+		cell_size(quota, q, sizeof(q));
+	} else {
+		cell_text(used, u, sizeof(u));
+		cell_text(quota, q, sizeof(q));
+	}
+	snprintf(buf, len, "%s/%s", u, q);
+	return buf;
+}
+
+const char *cell_quota_cpus(const json_t *project, char *buf, size_t len)
+{
+	return quota_cell(project, "cpus", false, buf, len);
+}
+
+const char *cell_quota_memory(const json_t *project, char *buf, size_t len)
+{
+	return quota_cell(project, "memory", true, buf, len);
+}
+
+const char *cell_quota_disk(const json_t *project, char *buf, size_t len)
+{
+	return quota_cell(project, "disk", true, buf, len);
 }

@@ -22,6 +22,15 @@ const char *cell_time(const json_t *v, char *buf, size_t len);
 
 /* A container's host ids, from its whole server object: "privileged" (its root is the
  * host's), the range its ids 0..65535 are ("1000000-1065535"), else "-" (a VM). */
+/* A server's cloud-init seed: "INSTANCE-ID: N SSH keys, N bytes of user-data", or "-". */
+const char *cell_seed(const json_t *seed, char *buf, size_t len);
+
 const char *cell_ids(const json_t *server, char *buf, size_t len);
+
+/* What a project holds of one resource out of its quota, from the whole project object:
+ * "used/quota" (key "cpus", "memory" or "disk"; sizes as cell_bytes), "-" for no limit. */
+const char *cell_quota_cpus(const json_t *project, char *buf, size_t len);
+const char *cell_quota_memory(const json_t *project, char *buf, size_t len);
+const char *cell_quota_disk(const json_t *project, char *buf, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/tls_pin.h"
 
 /* A reply body as it arrives. */
 struct reply_buf {
@@ -43,7 +44,7 @@ int client_open(struct client *c, const char *socket_path, struct berth_error *e
 	if (!inited && curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
 		return berr(err, 0, "cannot initialise libcurl");
 	inited = true;
-	c->socket = socket_path;
+	*c = (struct client){ .socket = socket_path }; /* the socket until told a remote */
 	c->curl = curl_easy_init();
 	if (!c->curl)
 		return berr(err, ENOMEM, "cannot initialise libcurl");
@@ -60,6 +61,16 @@ void client_close(struct client *c)
 /* Why the daemon could not be reached, with what to do about it. */
 static int unreachable(const struct client *c, CURLcode rc, long os_errno, struct berth_error *err)
 {
+	if (c->url && rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+		return berr(err, 0,
+			    "the certificate of remote %s (%s) is not the one pinned by berth "
+			    "remote add: refusing to talk to it (someone may be in between). If "
+			    "its certificate was changed on purpose, check its new pin in "
+			    "berthd's log, then berth remote remove %s and add it again",
+			    c->remote, c->url, c->remote);
+	if (c->url)
+		return berr(err, 0, "cannot reach remote %s at %s: %s", c->remote, c->url,
+			    curl_easy_strerror(rc));
 	if (os_errno == EACCES)
 		return berr(err, 0,
 			    "cannot reach berthd at %s: permission denied (run as root or "
@@ -102,8 +113,8 @@ static int finish(struct client *c, CURLcode rc, const struct reply_buf *b, json
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
 	if (b->too_big)
-		return berr(err, 0, "berthd at %s sent a reply over %u MiB", c->socket,
-			    CLIENT_REPLY_MAX >> 20);
+		return berr(err, 0, "berthd at %s sent a reply over %u MiB",
+			    c->url ? c->url : c->socket, CLIENT_REPLY_MAX >> 20);
 	/* berthd may answer an upload before its end (a refusal): its answer says why. */
 	if (status >= 400 && (rc == CURLE_OK || rc == CURLE_SEND_ERROR))
 		return daemon_error(status, b, err);
@@ -116,16 +127,42 @@ static int finish(struct client *c, CURLcode rc, const struct reply_buf *b, json
 	return 0;
 }
 
-/* The common options of a call on path. */
-static int setup(struct client *c, const char *method, const char *path, char **url,
-		 struct reply_buf *b, struct berth_error *err)
+/* A remote: its pinned certificate (the chain and the name are not checked: the pin is
+ * the trust) and its token, on headers. */
+static int setup_remote(struct client *c, struct curl_slist **headers, struct berth_error *err)
 {
-	if (asprintf(url, "http://berthd%s", path) < 0) {
+	_cleanup_free_ char *auth = NULL;
+
+	curl_easy_setopt(c->curl, CURLOPT_PINNEDPUBLICKEY, c->pin);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	if (asprintf(&auth, "Authorization: Bearer %s", c->token) < 0) {
+		auth = NULL;
+		return berr(err, ENOMEM, "request");
+	}
+	*headers = curl_slist_append(NULL, auth);
+	return *headers ? 0 : berr(err, ENOMEM, "request");
+}
+
+/* The common options of a call on path; *headers gets the ones every call has. */
+static int setup(struct client *c, const char *method, const char *path, char **url,
+		 struct curl_slist **headers, struct reply_buf *b, struct berth_error *err)
+{
+	char project[128] = "";
+
+	*headers = NULL;
+	if (c->project)
+		snprintf(project, sizeof(project), "%sproject=%s", strchr(path, '?') ? "&" : "?",
+			 c->project);
+	if (asprintf(url, "%s%s%s", c->url ? c->url : "http://berthd", path, project) < 0) {
 		*url = NULL;
 		return berr(err, ENOMEM, "request");
 	}
 	curl_easy_reset(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+	if (c->url && setup_remote(c, headers, err))
+		return -1;
+	if (!c->url)
+		curl_easy_setopt(c->curl, CURLOPT_UNIX_SOCKET_PATH, c->socket);
 	curl_easy_setopt(c->curl, CURLOPT_URL, *url);
 	/* Keep "..": a bad name must reach the daemon, which says why it is bad. */
 	curl_easy_setopt(c->curl, CURLOPT_PATH_AS_IS, 1L);
@@ -160,10 +197,13 @@ int client_upload(struct client *c, const char *path, client_read_fn read, void 
 	int ret;
 
 	*reply = NULL;
-	if (setup(c, "POST", path, &url, &b, err))
+	if (setup(c, "POST", path, &url, &headers, &b, err))
 		return -1;
-	headers = curl_slist_append(NULL, "Content-Type: application/x-tar");
-	h = headers ? curl_slist_append(headers, "Transfer-Encoding: chunked") : NULL;
+	h = curl_slist_append(headers, "Content-Type: application/x-tar");
+	if (h) {
+		headers = h;
+		h = curl_slist_append(headers, "Transfer-Encoding: chunked");
+	}
 	if (!h) {
 		curl_slist_free_all(headers);
 		return berr(err, ENOMEM, "request");
@@ -193,24 +233,68 @@ int client_call(struct client *c, const char *method, const char *path, const js
 	int ret;
 
 	*reply = NULL;
-	if (setup(c, method, path, &url, &b, err))
+	if (setup(c, method, path, &url, &headers, &b, err))
 		return -1;
 	if (body) {
+		struct curl_slist *h;
+
 		sent = json_dumps(body, JSON_COMPACT);
-		headers = curl_slist_append(NULL, "Content-Type: application/json");
-		if (!sent || !headers) {
+		h = curl_slist_append(headers, "Content-Type: application/json");
+		if (!sent || !h) {
 			curl_slist_free_all(headers);
 			return berr(err, ENOMEM, "request");
 		}
+		headers = h;
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, sent);
 	}
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, (long)timeout_s);
-	if (sent) {
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, sent);
-		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
-	}
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
 	rc = curl_easy_perform(c->curl);
 	ret = finish(c, rc, &b, reply, err);
 	curl_slist_free_all(headers);
 	free(b.data);
+	return ret;
+}
+
+int client_fetch_pin(const char *url, char pin[TLS_PIN_LEN + 1], struct berth_error *err)
+{
+	_cleanup_free_ char *full = NULL;
+	struct curl_certinfo *info = NULL;
+	struct reply_buf b = { 0 };
+	struct curl_slist *l;
+	CURLcode rc;
+	CURL *curl;
+	int ret = -1;
+
+	if (asprintf(&full, "%s/1.0", url) < 0) {
+		full = NULL;
+		return berr(err, ENOMEM, "request");
+	}
+	curl = curl_easy_init();
+	if (!curl)
+		return berr(err, ENOMEM, "cannot initialise libcurl");
+	curl_easy_setopt(curl, CURLOPT_URL, full);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK) {
+		berr(err, 0, "cannot reach %s: %s", url, curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(curl, CURLINFO_CERTINFO, &info);
+	for (l = info && info->num_of_certs > 0 ? info->certinfo[0] : NULL; l; l = l->next)
+		if (!strncmp(l->data, "Cert:", 5)) {
+			ret = tls_pin_of_pem(l->data + 5, strlen(l->data + 5), pin, err);
+			goto out;
+		}
+	berr(err, 0, "%s showed no certificate", url);
+out:
+	free(b.data);
+	curl_easy_cleanup(curl);
 	return ret;
 }

@@ -1,4 +1,5 @@
-/* client.h - HTTP to berthd over its Unix socket (libcurl), JSON in and out. */
+/* client.h - HTTP to berthd over its Unix socket, or HTTPS to a remote berthd with a bearer
+ * token and its certificate's pinned public key (libcurl), JSON in and out. */
 #ifndef BERTH_CLI_CLIENT_H
 #define BERTH_CLI_CLIENT_H
 
@@ -6,15 +7,26 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "common/tls_pin.h"
 
 #define CLIENT_REPLY_MAX (16u << 20) /* a reply larger than this is not berthd's */
 
 struct client {
-	const char *socket; /* the daemon's socket path */
-	void *curl;	    /* CURL *, reused so the connection is kept */
+	const char *socket;  /* the daemon's socket path */
+	const char *url;     /* a remote berthd, https://HOST:PORT; NULL: the socket */
+	const char *token;   /* the remote's bearer token */
+	const char *pin;     /* the remote's certificate pin (common/tls_pin.h) */
+	const char *remote;  /* the remote's name, for messages */
+	const char *project; /* the operator's ?project= on every call, or NULL */
+	void *curl;	     /* CURL *, reused so the connection is kept */
 };
 
-/* Set c up to talk to the daemon at socket_path. */
+/* Connect to url (https://HOST:PORT) trusting any certificate, once, and give the pin of
+ * the one it shows (berth remote add: trust on first use, as Incus does). */
+int client_fetch_pin(const char *url, char pin[TLS_PIN_LEN + 1], struct berth_error *err);
+
+/* Set c up to talk to the daemon at socket_path (set url, token, pin, remote after, for a
+ * remote berthd). */
 int client_open(struct client *c, const char *socket_path, struct berth_error *err);
 
 /* Release c. */

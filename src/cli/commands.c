@@ -12,7 +12,8 @@
 static const struct cli_cmd commands[] = {
 	{ "create",
 	  "NAME --kind vm|ct --image IMAGE [--plan PLAN | --cpus N --memory SIZE "
-	  "[--disk SIZE]] [--restart always|no] [--cmdline STR] [--privileged] [--start]",
+	  "[--disk SIZE]] [--restart always|no] [--cmdline STR] [--privileged]\n"
+	  "                    [--ssh-key FILE|KEY]... [--user-data FILE] [--start]",
 	  "Create a server from an image, reserving its CPUs, memory and disk on the host.\n"
 	  "The daemon refuses it, saying what is free, when it does not fit.\n\n"
 	  "  --kind vm|ct         a KVM virtual machine or a system container\n"
@@ -29,6 +30,10 @@ static const struct cli_cmd commands[] = {
 	  "  --privileged         ct: no user namespace of its own, its root is the host's root\n"
 	  "                       (root only; by default a container's ids are a range of its\n"
 	  "                       own on the host)\n"
+	  "  --ssh-key FILE|KEY   an OpenSSH public key (a .pub or authorized_keys file, or the\n"
+	  "                       line itself) for cloud-init's user, and root's where the\n"
+	  "                       image has no cloud-init; repeatable, at most 32\n"
+	  "  --user-data FILE     cloud-init user-data: a #cloud-config or a script (64 KiB)\n"
 	  "  --start              start it once created\n" COMMON_HELP,
 	  .parse = cmd_create },
 	{ "start", "NAME", "Start a stopped server.\n" COMMON_HELP, .parse = cmd_start },
@@ -56,10 +61,11 @@ static const struct cli_cmd commands[] = {
 	  "firmware.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/servers/", .arg = "server", .render = render_server },
 	{ "resize", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
-	  "Change a stopped server's reservation; the daemon refuses what does not fit.\n\n"
-	  "  --cpus N             vCPUs\n"
-	  "  --memory SIZE        memory, e.g. 1G\n"
-	  "  --disk SIZE          disk (it can grow, not shrink)\n" COMMON_HELP,
+	  "Change a server's reservation; the daemon refuses what does not fit. A running\n"
+	  "server's disk grows while it runs; its CPUs and memory change when stopped.\n\n"
+	  "  --cpus N             vCPUs (stopped servers)\n"
+	  "  --memory SIZE        memory, e.g. 1G (stopped servers)\n"
+	  "  --disk SIZE          disk (it can grow, not shrink; also while running)\n" COMMON_HELP,
 	  .parse = cmd_resize },
 	{ "console", "NAME",
 	  "Attach to a running server's console: a VM's serial port or a container's terminal.\n"
@@ -107,6 +113,36 @@ static const struct cli_cmd commands[] = {
 	{ "plan list", "",
 	  "List the plans create --plan takes: NAME CPUS MEMORY DISK.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/plans", .render = render_plans },
+	{ "project create", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
+	  "Make a project (a tenant): its servers and images are its own, and it may have a\n"
+	  "quota, checked with the host's capacity at each create and resize. Operator only\n"
+	  "(berthd's Unix socket).\n\n"
+	  "  --cpus N             vCPUs its servers may have in all (0 or none: no limit)\n"
+	  "  --memory SIZE        memory its servers may have in all, e.g. 8G\n"
+	  "  --disk SIZE          disk its servers and images may take in all\n" COMMON_HELP,
+	  .parse = cmd_project_create },
+	{ "project list", "",
+	  "List the projects: NAME CPUS MEMORY DISK (used/quota, - no limit) "
+	  "SERVERS.\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/projects", .render = render_projects },
+	{ "project show", "NAME", "Show one project.\n" COMMON_HELP, .method = "GET",
+	  .path = "/1.0/projects/", .arg = "project", .render = render_project },
+	{ "project set", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
+	  "Change a project's quota; 0 lifts a limit. What it holds already stays; what\n"
+	  "would pass the quota is refused from then on.\n" COMMON_HELP,
+	  .parse = cmd_project_set },
+	{ "project delete", "NAME",
+	  "Delete a project that has no servers, images or tokens left.\n" COMMON_HELP,
+	  .method = "DELETE", .path = "/1.0/projects/", .arg = "project" },
+	{ "token create", "--project P",
+	  "Make a bearer token for the network API (listen = in berthd.conf): it acts in\n"
+	  "project P only. It is shown once; berthd keeps only its hash.\n" COMMON_HELP,
+	  .parse = cmd_token_create },
+	{ "token list", "",
+	  "List the tokens: ID PROJECT CREATED (never their secret).\n" COMMON_HELP,
+	  .method = "GET", .path = "/1.0/tokens", .render = render_tokens },
+	{ "token revoke", "ID", "Revoke a token: it is refused (401) from now on.\n" COMMON_HELP,
+	  .method = "DELETE", .path = "/1.0/tokens/", .arg = "token" },
 	{ "host", "",
 	  "Show the host's CPUs, memory and disk: total, what servers may have (capacity),\n"
 	  "what they reserved and what is free.\n" COMMON_HELP,
@@ -152,7 +188,8 @@ void cli_usage(const char *prefix, FILE *out)
 {
 	unsigned i;
 
-	fprintf(out, "Usage: berth [--socket PATH] [--format table|json] COMMAND [ARGS]\n\n"
+	fprintf(out, "Usage: berth [--socket PATH | --remote NAME] [--project P] [--format "
+		     "table|json] COMMAND [ARGS]\n\n"
 		     "Drive berthd, the daemon that runs VMs and containers on this host.\n\n"
 		     "Commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
@@ -160,9 +197,16 @@ void cli_usage(const char *prefix, FILE *out)
 			fprintf(out, "  berth %s%s%s\n", commands[i].name,
 				commands[i].usage[0] ? " " : "",
 				strchr(commands[i].usage, '\n') ? "..." : commands[i].usage);
+	if (!prefix || !strcmp(prefix, "remote"))
+		fprintf(out, "  berth remote add|list|remove ...\n");
 	fprintf(out, "\nOptions:\n"
 		     "  --socket PATH        berthd's socket (default: $BERTH_SOCKET, else "
 		     "/run/berth/berth.sock)\n"
+		     "  --remote NAME        a remote berthd (berth remote add; default: "
+		     "$BERTH_REMOTE)\n"
+		     "  --project P          the operator's: act in project P only (the "
+		     "socket's\n"
+		     "                       default: every project; a remote's: its token's)\n"
 		     "  --format table|json  how to print replies (default: table)\n"
 		     "  -h, --help           this help (a command's: berth help COMMAND, or "
 		     "COMMAND --help)\n"

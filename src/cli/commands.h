@@ -45,5 +45,9 @@ int cmd_resize(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_console(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_exec(int argc, char **argv, struct plan *p, struct berth_error *err);
 int cmd_image_import(int argc, char **argv, struct plan *p, struct berth_error *err);
+/* cmd_project.c */
+int cmd_project_create(int argc, char **argv, struct plan *p, struct berth_error *err);
+int cmd_project_set(int argc, char **argv, struct plan *p, struct berth_error *err);
+int cmd_token_create(int argc, char **argv, struct plan *p, struct berth_error *err);
 
 #endif

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/remotes.h"
 #include "cli/run.h"
+#include "common/names.h"
 
 #define BERTH_VERSION  "0.1.0"
 #define DEFAULT_SOCKET "/run/berth/berth.sock"
@@ -69,9 +71,13 @@ static int no_command(int argc, char **argv, int words)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "socket", required_argument, NULL, 's' },
+					      { "remote", required_argument, NULL, 'r' },
+					      { "project", required_argument, NULL, 'p' },
 					      { "version", no_argument, NULL, 'V' },
 					      { 0 } };
-	const char *socket_path = getenv("BERTH_SOCKET");
+	const char *socket_path = getenv("BERTH_SOCKET"), *remote = getenv("BERTH_REMOTE");
+	const char *project = NULL;
+	json_t *remotes = NULL;
 	struct plan p = { .format = FORMAT_TABLE };
 	struct opt_loop l = {
 		.cmd = "", .longopts = opts, .format = &p.format, .help = &p.help, .in_order = true
@@ -88,7 +94,12 @@ int main(int argc, char **argv)
 			printf("berth %s\n", BERTH_VERSION);
 			return 0;
 		}
-		socket_path = optarg; /* 's' */
+		if (ch == 'r')
+			remote = optarg;
+		else if (ch == 'p')
+			project = optarg;
+		else
+			socket_path = optarg; /* 's' */
 	}
 	if (ch == -2)
 		return usage_error(&err, NULL);
@@ -104,6 +115,10 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (!strcmp(argv[0], "help"))
 		return help(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "remote"))
+		return remote_main(argc, argv, stdout);
+	if (project && name_check("project", project, &err))
+		return usage_error(&err, NULL);
 	cmd = cli_find(argc, argv, &words);
 	if (!cmd)
 		return no_command(argc, argv, words);
@@ -116,11 +131,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	rc = client_open(&c, socket_path, &err);
+	c.project = project;
+	if (rc == 0 && remote && *remote)
+		rc = remote_use(&c, remote, &remotes, &err);
 	if (rc == 0)
 		rc = run_plan(&c, &p, stdout, &err);
 	if (rc < 0)
 		berr_print("berth", &err);
 	client_close(&c);
+	json_decref(remotes);
 	plan_free(&p);
 	return rc < 0 ? 1 : rc;
 }

@@ -3,6 +3,7 @@
 #include "cli/render.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "cli/cells.h"
 #include "cli/table.h"
@@ -96,8 +97,9 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		{ "cpus", "cpus", cell_text },	     { "memory", "memory", cell_size },
 		{ "disk", "disk", cell_size },	     { "address", "address", cell_text },
 		{ "pid", "pid", cell_text },	     { "restart", "restart", cell_text },
-		{ "created", "created", cell_time }, { "ids", NULL, cell_ids },
-		{ "boot", "boot", cell_text },	     { "cmdline", "cmdline", cell_text },
+		{ "created", "created", cell_time }, { "cloud-init", "cloud_init", cell_seed },
+		{ "ids", NULL, cell_ids },	     { "boot", "boot", cell_text },
+		{ "entry", "entry", cell_text },     { "cmdline", "cmdline", cell_text },
 	};
 	struct table t;
 	char buf[CELL];
@@ -110,8 +112,9 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 	for (i = 0; i < NCOLS(lines) && rc == 0; i++) {
 		const json_t *v = lines[i].key ? json_object_get(reply, lines[i].key) : reply;
 
-		/* boot and cmdline are a VM's, ids a container's: the other has no such lines */
-		if ((i >= NCOLS(lines) - 2 && !v) ||
+		/* boot, entry and cmdline are a VM's, ids a container's: the other has no such
+		 * lines; a berthd before cloud-init seeds has no cloud_init */
+		if (((i >= NCOLS(lines) - 3 || !strcmp(lines[i].header, "cloud-init")) && !v) ||
 		    (!lines[i].key && !json_object_get(reply, "privileged")))
 			continue;
 		rc =
@@ -174,4 +177,53 @@ int render_host(json_t *reply, FILE *out, struct berth_error *err)
 			cell_text(json_object_get(json_object_get(reply, "cpus"), "overcommit"),
 				  b[1], CELL));
 	return rc;
+}
+
+int render_projects(json_t *reply, FILE *out, struct berth_error *err)
+{
+	static const struct column cols[] = {
+		{ "NAME", "name", cell_text },	       { "CPUS", NULL, cell_quota_cpus },
+		{ "MEMORY", NULL, cell_quota_memory }, { "DISK", NULL, cell_quota_disk },
+		{ "SERVERS", "servers", cell_text },
+	};
+
+	return render_rows(reply, cols, NCOLS(cols), "a list of projects", out, err);
+}
+
+int render_project(json_t *reply, FILE *out, struct berth_error *err)
+{
+	json_t *list = json_pack("[O]", reply);
+	int rc;
+
+	if (!list)
+		return berr(err, ENOMEM, "table");
+	rc = render_projects(list, out, err);
+	json_decref(list);
+	return rc;
+}
+
+int render_tokens(json_t *reply, FILE *out, struct berth_error *err)
+{
+	static const struct column cols[] = {
+		{ "ID", "id", cell_text },
+		{ "PROJECT", "project", cell_text },
+		{ "CREATED", "created", cell_time },
+	};
+
+	return render_rows(reply, cols, NCOLS(cols), "a list of tokens", out, err);
+}
+
+int render_token(json_t *reply, FILE *out, struct berth_error *err)
+{
+	const char *token = json_string_value(json_object_get(reply, "token"));
+
+	if (!token)
+		return bad_shape(err, "a token");
+	fprintf(out,
+		"%s\n(project %s, id %s: keep it now, berthd keeps only its hash; revoke it "
+		"with berth token revoke %s)\n",
+		token, json_string_value(json_object_get(reply, "project")),
+		json_string_value(json_object_get(reply, "id")),
+		json_string_value(json_object_get(reply, "id")));
+	return 0;
 }

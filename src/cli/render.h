@@ -23,4 +23,12 @@ int render_plans(json_t *reply, FILE *out, struct berth_error *err);
 /* GET /1.0/host: capacity, reserved and free of cpus, memory and disk. */
 int render_host(json_t *reply, FILE *out, struct berth_error *err);
 
+/* Projects: NAME CPUS MEMORY DISK (used/quota) SERVERS; one project as a one-row list. */
+int render_projects(json_t *reply, FILE *out, struct berth_error *err);
+int render_project(json_t *reply, FILE *out, struct berth_error *err);
+
+/* Tokens: ID PROJECT CREATED; a new token's text, said to be shown only once. */
+int render_tokens(json_t *reply, FILE *out, struct berth_error *err);
+int render_token(json_t *reply, FILE *out, struct berth_error *err);
+
 #endif

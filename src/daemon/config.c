@@ -14,12 +14,13 @@
 #include "common/cleanup.h"
 #include "common/io_rate.h"
 #include "common/size.h"
+#include "daemon/api/tcp_listen.h"
 #include "daemon/servers/jail.h"
 
 static const struct plan default_plans[] = {
-	{ "small", 1, 512ULL << 20, 2ULL << 30, { 0 } },
-	{ "medium", 2, 2ULL << 30, 20ULL << 30, { 0 } },
-	{ "large", 4, 8ULL << 30, 80ULL << 30, { 0 } },
+	{ "small", 1, 512ULL << 20, 2ULL << 30, { 0 }, false },
+	{ "medium", 2, 2ULL << 30, 20ULL << 30, { 0 }, false },
+	{ "large", 4, 8ULL << 30, 80ULL << 30, { 0 }, false },
 };
 
 void config_defaults(struct config *c)
@@ -103,6 +104,22 @@ static int parse_yes_no(const char *v, bool *out, struct berth_error *err)
 	return 0;
 }
 
+/* ADDRESS:PORT of the network listener, or `none`. */
+static int parse_listen(const char *v, char out[64], struct berth_error *err)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+
+	if (!strcmp(v, "none")) {
+		*out = '\0';
+		return 0;
+	}
+	if (tcp_addr_parse(v, &addr, &len, err))
+		return -1;
+	snprintf(out, 64, "%s", v);
+	return 0;
+}
+
 /* `auto` (true) or `none` (false). */
 static int parse_network(const char *v, bool *out, struct berth_error *err)
 {
@@ -143,9 +160,9 @@ static int parse_console_max(const char *v, uint64_t *out, struct berth_error *e
 	return 0;
 }
 
-/* One optional KEY=VALUE of a plan's I/O limits into l. */
-static int parse_plan_limit(const char *name, char *kv, struct server_limits *l,
-			    struct berth_error *err)
+/* One optional item of a plan: KEY=VALUE of its I/O limits into l, or dedicated_cpus. */
+static int parse_plan_item(const char *name, char *kv, struct server_limits *l, bool *dedicated,
+			   struct berth_error *err)
 {
 	static const struct {
 		const char *key;
@@ -159,6 +176,12 @@ static int parse_plan_limit(const char *name, char *kv, struct server_limits *l,
 	char *eq = strchr(kv, '=');
 	uint64_t *v;
 
+	if (!strcmp(kv, "dedicated_cpus")) {
+		if (*dedicated)
+			return refuse(err, EINVAL, "plan %s: dedicated_cpus is given twice", name);
+		*dedicated = true;
+		return 0;
+	}
 	if (eq)
 		*eq = '\0';
 	for (size_t i = 0; eq && i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -173,11 +196,12 @@ static int parse_plan_limit(const char *name, char *kv, struct server_limits *l,
 	}
 	return refuse(err, EINVAL,
 		      "plan %s: unknown item '%s' (after NAME CPUS MEMORY DISK: disk_iops=N, "
-		      "disk_bps=N, net_bps=N)",
+		      "disk_bps=N, net_bps=N, dedicated_cpus)",
 		      name, kv);
 }
 
-/* "NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] [net_bps=N]", such as "small 1 512M 2G". */
+/* "NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] [net_bps=N] [dedicated_cpus]", such as
+ * "small 1 512M 2G". */
 static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_error *err)
 {
 	char *name, *cpus, *mem, *disk, *extra, *save = NULL;
@@ -190,7 +214,7 @@ static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_er
 	if (!disk || strchr(disk, '='))
 		return berr(err, 0,
 			    "a plan is 'NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] "
-			    "[net_bps=N]', such as 'small 1 512M 2G'");
+			    "[net_bps=N] [dedicated_cpus]', such as 'small 1 512M 2G'");
 	if (name_check("plan", name, err))
 		return -1;
 	if (parse_uint(cpus, 1024, &p.cpus, err) || !p.cpus)
@@ -200,7 +224,7 @@ static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_er
 	if (!p.memory)
 		return berr(err, 0, "plan %s: memory must be more than 0", name);
 	while ((extra = strtok_r(NULL, " \t", &save)))
-		if (parse_plan_limit(name, extra, &p.limits, err))
+		if (parse_plan_item(name, extra, &p.limits, &p.dedicated_cpus, err))
 			return -1;
 	if (!*replaced) {
 		c->nplans = 0;
@@ -225,10 +249,12 @@ static int parse_image_max(const char *v, uint64_t *out, struct berth_error *err
 	return 0;
 }
 
-/* "START:COUNT": a pool of host ids for containers' ranges. It starts at 65536 or above, so
- * that no host user below it (and no id a container's own files hold before a shift) is in
- * it; it holds at least one range and ends below 2^32 - 1 ((uid_t)-1 is no id). */
-static int parse_idmap(const char *v, struct config *c, struct berth_error *err)
+/* "START:COUNT": a pool of host ids (idmap: containers' ranges; vmm_ids: jailed VMMs). It
+ * starts at 65536 or above, so that no host user below it (and no id a container's own files
+ * hold before a shift) is in it; it holds at least MIN ids and ends below 2^32 - 1
+ * ((uid_t)-1 is no id). */
+static int parse_id_pool(const char *v, unsigned min, uint32_t *start_out, uint32_t *count_out,
+			 struct berth_error *err)
 {
 	unsigned long long start, count;
 	char *end;
@@ -241,13 +267,14 @@ static int parse_idmap(const char *v, struct config *c, struct berth_error *err)
 	count = strtoull(end + 1, &end, 10);
 	if (*end || errno)
 		return berr(err, 0, "'%s' is not START:COUNT (such as 1000000:1000000000)", v);
-	if (start < CONFIG_IDMAP_SIZE || count < CONFIG_IDMAP_SIZE || start + count > 0xffffffffULL)
-		return berr(err, 0,
-			    "'%s': the pool must start at 65536 or above, hold at least 65536 ids "
-			    "and end below 4294967295",
-			    v);
-	c->idmap_start = (uint32_t)start;
-	c->idmap_count = (uint32_t)count;
+	if (start < 65536 || count < min || start + count > 0xffffffffULL)
+		return berr(
+		    err, 0,
+		    "'%s': START must be 65536 or above, COUNT at least %u, and START+COUNT "
+		    "at most 4294967295",
+		    v, min);
+	*start_out = (uint32_t)start;
+	*count_out = (uint32_t)count;
 	return 0;
 }
 
@@ -294,11 +321,11 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 	if (!strcmp(key, "image_max_size"))
 		return parse_image_max(v, &c->image_max_size, err);
 	if (!strcmp(key, "idmap"))
-		return parse_idmap(v, c, err);
+		return parse_id_pool(v, CONFIG_IDMAP_SIZE, &c->idmap_start, &c->idmap_count, err);
 	if (!strcmp(key, "idmap_files"))
 		return parse_idmap_files(v, &c->idmap_shift, err);
 	if (!strcmp(key, "vmm_ids"))
-		return jail_ids_parse(v, &c->vmm_ids_start, &c->vmm_ids_count, err);
+		return parse_id_pool(v, 1, &c->vmm_ids_start, &c->vmm_ids_count, err);
 	if (!strcmp(key, "http_per_user"))
 		return parse_count(v, 1u << 20, &c->http_per_user, err);
 	if (!strcmp(key, "http_root_reserve"))
@@ -309,6 +336,12 @@ static int parse_setting(const char *key, char *v, struct config *c, bool *plans
 		return parse_count(v, 1u << 30, &c->http_body_rate, err);
 	if (!strcmp(key, "http_idle_timeout"))
 		return parse_count(v, 86400, &c->http_idle_timeout, err);
+	if (!strcmp(key, "listen"))
+		return parse_listen(v, c->listen, err);
+	if (!strcmp(key, "tls_cert"))
+		return parse_path(v, c->tls_cert, err);
+	if (!strcmp(key, "tls_key"))
+		return parse_path(v, c->tls_key, err);
 	if (!strcmp(key, "plan"))
 		return parse_plan(v, c, plans_replaced, err);
 	return berr(err, 0, "unknown setting '%s' (see docs/berthd.md)", key);
@@ -354,6 +387,14 @@ int config_parse(const char *text, const char *origin, struct config *c, struct 
 		if (parse_setting(key, value, c, &plans_replaced, err))
 			return berr_wrap(err, "%s:%u: %s", origin, lineno, key);
 	}
+	/* a VMM's jail uid inside a container's range would own that container's files */
+	if ((uint64_t)c->idmap_start < (uint64_t)c->vmm_ids_start + c->vmm_ids_count &&
+	    (uint64_t)c->vmm_ids_start < (uint64_t)c->idmap_start + c->idmap_count)
+		return berr(err, 0,
+			    "%s: the pools idmap = %u:%u and vmm_ids = %u:%u overlap: give them "
+			    "ranges apart",
+			    origin, c->idmap_start, c->idmap_count, c->vmm_ids_start,
+			    c->vmm_ids_count);
 	return 0;
 }
 

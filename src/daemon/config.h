@@ -28,6 +28,7 @@ struct plan {
 	unsigned cpus;
 	uint64_t memory, disk;
 	struct server_limits limits; /* disk_iops=, disk_bps=, net_bps= (0: none) */
+	bool dedicated_cpus;	     /* its VMs get host CPUs of their own (docs/berthd.md) */
 };
 
 struct config {
@@ -56,6 +57,10 @@ struct config {
 	unsigned http_header_timeout; /* s from a request's first byte to its last header (10) */
 	unsigned http_body_rate;      /* bytes/s a body must come at, at least (1024) */
 	unsigned http_idle_timeout;   /* s a connection may do nothing (60) */
+	/* The network API (docs/berthd.md, "The network API"). */
+	char listen[64];	 /* ADDRESS:PORT of the HTTPS listener; "" off (default) */
+	char tls_cert[PATH_MAX]; /* its certificate; "" (default): STATE_DIR/tls/cert.pem */
+	char tls_key[PATH_MAX];	 /* its key; "" (default): STATE_DIR/tls/key.pem */
 	struct plan plans[CONFIG_MAX_PLANS];
 	unsigned nplans;
 };

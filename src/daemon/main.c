@@ -13,6 +13,8 @@
 #include "daemon/api/api.h"
 #include "daemon/berthd.h"
 #include "daemon/api/http.h"
+#include "daemon/api/tcp_listen.h"
+#include "daemon/api/tls_cert.h"
 #include "daemon/options.h"
 #include "daemon/servers/reconcile.h"
 
@@ -125,6 +127,53 @@ static void limits_of(const struct config *c, struct http_limits *lim)
 		(unsigned long long)n, lim->capacity, lim->per_user, lim->root_reserve);
 }
 
+/* The API's servers: the Unix socket's and the network listener's (NULL when off). */
+struct servers {
+	struct http_server *local, *remote;
+};
+
+/* An event: wake the waits and streams of both. */
+static void notify_all(void *ctx)
+{
+	struct servers *s = ctx;
+
+	http_notify(s->local);
+	if (s->remote)
+		http_notify(s->remote);
+}
+
+/* The HTTPS listener of listen = ADDRESS:PORT: TLS, tokens, a quarter of the connections
+ * (all counted as one peer: http_per_user in all), the same deadlines. */
+static int start_remote(struct berthd *d, const struct http_limits *local, struct http_server **out,
+			struct berth_error *err)
+{
+	static struct tls_material m; /* libmicrohttpd keeps pointers to it while it serves */
+	struct http_limits lim = *local;
+	struct http_tls tls;
+	int fd, rc;
+
+	if (tls_material_load(d->state_dir, d->cfg.tls_cert[0] ? d->cfg.tls_cert : NULL,
+			      d->cfg.tls_key[0] ? d->cfg.tls_key : NULL, &m, err))
+		return -1;
+	if (tcp_listen(d->cfg.listen, &fd, err)) {
+		tls_material_free(&m);
+		return -1;
+	}
+	lim.capacity = local->capacity / 4;
+	lim.root_reserve = 0;
+	lim.network = true;
+	tls = (struct http_tls){ .cert_pem = m.cert_pem, .key_pem = m.key_pem };
+	rc = http_start(out, fd, &lim, &tls, api_handle, api_upload, d, err);
+	if (rc == 0)
+		fprintf(stderr,
+			"berthd: serving HTTPS on %s (bearer tokens; up to %u connections); "
+			"certificate public key %s\n",
+			d->cfg.listen, lim.capacity, m.pin);
+	else
+		tls_material_free(&m);
+	return rc;
+}
+
 /* Block the signals main waits for, before any thread starts (threads inherit the mask). */
 static void block_signals(sigset_t *set)
 {
@@ -140,7 +189,7 @@ int main(int argc, char **argv)
 {
 	static struct berthd d;
 	struct berth_error err = { 0 };
-	struct http_server *http = NULL;
+	static struct servers http;
 	struct http_limits lim;
 	char mem[32], disk[32];
 	struct options o;
@@ -158,13 +207,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	limits_of(&d.cfg, &lim);
-	if (http_start(&http, fd, &lim, api_handle, api_upload, &d, &err) ||
+	/* The network listener first: once the socket answers, both do (tests wait on it). */
+	if ((d.cfg.listen[0] && start_remote(&d, &lim, &http.remote, &err)) ||
+	    http_start(&http.local, fd, &lim, NULL, api_handle, api_upload, &d, &err) ||
 	    reconcile_watch(&d, &err)) {
 		unlink(o.socket);
 		r = -1;
 		goto out;
 	}
-	events_watch(&d.events, http_notify, http);
+	events_watch(&d.events, notify_all, &http);
 	fprintf(stderr,
 		"berthd: serving on %s; state in %s; capacity %llu vCPUs, %s memory, disk as its "
 		"file system has it less %s\n",
@@ -179,7 +230,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "berthd: %s: stopping (servers keep running)\n", strsignal(sig));
 	ops_stop(&d.ops);
 	events_close(&d.events);
-	http_stop(http);
+	http_stop(http.remote);
+	http_stop(http.local);
 	unlink(o.socket);
 	return 0;
 out:

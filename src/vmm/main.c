@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "common/nofile.h"
+#include "common/vmlinux_cache.h"
 
 #include "options.h"
 #include "vm.h"
@@ -15,6 +16,7 @@
 int main(int argc, char **argv)
 {
 	struct berth_error err = { 0 };
+	static char vmlinux[4096];
 	struct vm_config cfg;
 	int r;
 
@@ -29,6 +31,15 @@ int main(int argc, char **argv)
 	if (cfg.log_path && vmm_log_open(cfg.log_path, cfg.log_max, &err)) {
 		berr_print("berth-vmm", &err);
 		return VM_EXIT_SETUP;
+	}
+	if (cfg.decompress) {
+		/* Before the sandbox: it writes DIR. The bzImage stays the fallback. */
+		if (vmlinux_cache(cfg.kernel, cfg.decompress, vmlinux, sizeof(vmlinux), &err) == 0)
+			cfg.kernel = vmlinux;
+		else
+			fprintf(stderr,
+				"berth-vmm: warning: --decompress: %s; booting the bzImage\n",
+				err.msg);
 	}
 	return vm_run(&cfg);
 }

@@ -23,7 +23,11 @@ static const char usage[] =
     "\n"
     "Boot a Linux bzImage, or a disk by its firmware, in a KVM virtual machine.\n"
     "\n"
-    "  --kernel FILE         Linux bzImage to boot (x86-64, boot protocol 2.12+)\n"
+    "  --kernel FILE         Linux kernel to boot: a bzImage (x86-64, boot protocol 2.12+),\n"
+    "                        or an ELF vmlinux with a PVH entry note, booted through PVH\n"
+    "  --decompress DIR      boot a bzImage's vmlinux through PVH: extracted once into DIR,\n"
+    "                        named by the bzImage's sha256, reused next time; a bzImage\n"
+    "                        without one boots as it is (with a warning)\n"
     "  --firmware [PATH]     boot by firmware instead: a BIOS ROM image (default\n"
     "                        " FIRMWARE_DEFAULT ", SeaBIOS), which boots the\n"
     "                        first disk's own boot loader\n"
@@ -53,6 +57,11 @@ static const char usage[] =
     "                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
     "                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
     "  --no-rng              no virtio-rng entropy device (there is one by default)\n"
+    "  --display             a graphics adapter (bochs-display, 16 MiB framebuffer); with\n"
+    "                        --firmware, SeaBIOS shows its text on it; see screendump on\n"
+    "                        --api-sock\n"
+    "  --vnc PATH            a VNC server (RFB 3.8, no password: the socket is made 0600)\n"
+    "                        for the display on Unix socket PATH; needs --display\n"
     "  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
     "                        before the guest starts, so it never waits for host memory\n"
     "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
@@ -71,6 +80,7 @@ static const char usage[] =
 
 enum {
 	OPT_KERNEL = 256,
+	OPT_DECOMPRESS,
 	OPT_FIRMWARE,
 	OPT_FIRMWARE_LOG,
 	OPT_INITRD,
@@ -84,7 +94,9 @@ enum {
 	OPT_DISK,
 	OPT_NET,
 	OPT_NO_RNG,
+	OPT_DISPLAY,
 	OPT_API_SOCK,
+	OPT_VNC,
 	OPT_PREALLOC,
 	OPT_LOG,
 	OPT_NO_SECCOMP,
@@ -92,6 +104,7 @@ enum {
 
 static const struct option longopts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "decompress", required_argument, NULL, OPT_DECOMPRESS },
 	{ "firmware", optional_argument, NULL, OPT_FIRMWARE },
 	{ "firmware-log", required_argument, NULL, OPT_FIRMWARE_LOG },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
@@ -105,9 +118,11 @@ static const struct option longopts[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "display", no_argument, NULL, OPT_DISPLAY },
 	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
+	{ "vnc", required_argument, NULL, OPT_VNC },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -249,6 +264,11 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		case OPT_INITRD:
 			cfg->initrd = optarg;
 			break;
+		case OPT_DECOMPRESS:
+			if (!*optarg)
+				return berr(err, 0, "--decompress needs a directory");
+			cfg->decompress = optarg;
+			break;
 		case OPT_CMDLINE:
 			cfg->cmdline = optarg;
 			cmdline_given = true;
@@ -292,6 +312,9 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		case OPT_NO_RNG:
 			cfg->rng = false;
 			break;
+		case OPT_DISPLAY:
+			cfg->display = true;
+			break;
 		case OPT_PREALLOC:
 			cfg->prealloc = true;
 			break;
@@ -302,6 +325,11 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			if (!*optarg)
 				return berr(err, 0, "--api-sock needs a path");
 			cfg->api_sock = optarg;
+			break;
+		case OPT_VNC:
+			if (!*optarg)
+				return berr(err, 0, "--vnc needs a path");
+			cfg->vnc = optarg;
 			break;
 		case OPT_LOG:
 			if (parse_capped_file("--log", optarg, optarg, &cfg->log_path,
@@ -329,12 +357,16 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		return berr(err, 0,
 			    "--firmware boots the disk's own boot loader: it takes no --kernel, "
 			    "--initrd or --cmdline");
+	if (cfg->decompress && !cfg->kernel)
+		return berr(err, 0, "--decompress is for --kernel");
 	if (cfg->firmware_log && !cfg->firmware)
 		return berr(err, 0, "--firmware-log is for --firmware");
 	if (!cfg->kernel && !cfg->firmware)
 		return berr(err, 0,
 			    "no kernel given: use --kernel FILE, or --firmware to boot a disk (see "
 			    "berth-vmm --help)");
+	if (cfg->vnc && !cfg->display)
+		return berr(err, 0, "--vnc shows the display: add --display");
 	if (cfg->console_sock_fd >= 0 && !cfg->console_sock)
 		return berr(err, 0,
 			    "--console-sock-fd needs --console-sock PATH (where it listens)");

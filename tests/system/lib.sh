@@ -45,6 +45,33 @@ rig_try() {
 	return "$rc"
 }
 
+# run_pure_v2 SCRIPT TIMEOUT CHECK...: SCRIPT (a test that checks cgroup limits, run from
+# $ROOT) on a pure cgroup v2 host, where its v2 run can check what a hybrid host keeps in v1:
+# this host if it is one (cgroup2 at /sys/fs/cgroup with the memory controller), else the
+# test rig, whose kernel mounts cgroup2 alone at /sys/fs/cgroup (TIMEOUT: the rig's, in s).
+# Its output is shown; each CHECK must be one of its "ok [v2]: ..." lines. Skips (77) when
+# neither can run it, fails when SCRIPT fails or a CHECK is missing.
+run_pure_v2() {
+	local script=$1 timeout=$2 out reason check
+	shift 2
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] &&
+		grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+		out=$("$script" 2>&1) || { echo "$out"; exit 1; }
+	else
+		reason=$(BERTH_RIG_FORCE=1 "$ROOT/tests/rig/available") || skip "$reason"
+		# FIFOs and Unix sockets do not work on the rig's shared /tmp (9p): its /run is tmpfs.
+		out=$(rig_try run --timeout "$timeout" -- sh -c '
+			grep -qw memory /sys/fs/cgroup/cgroup.controllers ||
+				{ echo "the rig has no cgroup2 memory controller at /sys/fs/cgroup"; exit 1; }
+			mkdir -p /run/pure-v2-tmp && TMPDIR=/run/pure-v2-tmp "$0"' "$script" 2>&1) ||
+			{ echo "$out"; exit 1; }
+	fi
+	echo "$out"
+	for check in "$@"; do
+		echo "$out" | grep -q "ok \[v2\]: .*$check" || fail "no '$check' on pure v2"
+	done
+}
+
 # jq_ok FILTER: the JSON in $OUT satisfies FILTER.
 jq_ok() {
 	jq -e "$1" <<<"$OUT" >/dev/null || fail "'$1' does not hold for:

@@ -7,7 +7,8 @@
 #include "daemon/berthd.h"
 #include "daemon/api/http.h"
 
-/* The http_handler of berthd: app is the struct berthd. */
+/* The http_handler of berthd: app is the struct berthd. Settles who calls (a token over
+ * the network, else the operator) and what project the request acts in (rq->project). */
 void api_handle(void *app, const struct http_request *rq, struct http_reply *rep);
 
 /* The http_upload_handler of berthd: POST /1.0/images takes an archive; nothing else does. */
@@ -81,5 +82,22 @@ void api_operation_wait(struct berthd *d, const struct http_request *rq, const c
 			struct http_reply *rep);
 void api_events(struct berthd *d, const struct http_request *rq, const char *arg,
 		struct http_reply *rep);
+/* api_projects.c: projects and their quotas; tokens (the operator's). */
+void api_projects_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_projects_create(struct berthd *d, const struct http_request *rq, const char *arg,
+			 struct http_reply *rep);
+void api_project_get(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep);
+void api_project_set(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep);
+void api_project_delete(struct berthd *d, const struct http_request *rq, const char *arg,
+			struct http_reply *rep);
+void api_tokens_list(struct berthd *d, const struct http_request *rq, const char *arg,
+		     struct http_reply *rep);
+void api_tokens_create(struct berthd *d, const struct http_request *rq, const char *arg,
+		       struct http_reply *rep);
+void api_token_revoke(struct berthd *d, const struct http_request *rq, const char *arg,
+		      struct http_reply *rep);
 
 #endif

@@ -8,6 +8,7 @@
 #include "daemon/api/api.h"
 #include "daemon/api/api_input.h"
 #include "daemon/images/image_actions.h"
+#include "daemon/state/projects.h"
 #include "common/error.h"
 
 void api_images_list(struct berthd *d, const struct http_request *rq, const char *arg,
@@ -15,9 +16,9 @@ void api_images_list(struct berthd *d, const struct http_request *rq, const char
 {
 	struct berth_error err;
 	sqlite3 *db = db_conn(&d->db, &err);
-	json_t *list = db ? image_json_list(db, &err) : NULL;
+	json_t *list = db ? image_json_list(db, rq->project, &err) : NULL;
 
-	(void)rq, (void)arg;
+	(void)arg;
 	if (list)
 		http_reply_json(rep, 200, list);
 	else
@@ -98,7 +99,8 @@ void api_images_import(struct berthd *d, const struct http_request *rq, const ch
 	}
 	if (api_refuse_name("image", name, rep))
 		return;
-	if (image_start_import(d, name, &src, id, &err))
+	if (image_start_import(d, name, rq->project ? rq->project : PROJECT_DEFAULT, &src, id,
+			       &err))
 		api_reply_error(rep, &err);
 	else
 		api_reply_operation(rep, id);
@@ -162,8 +164,8 @@ void api_images_upload(struct berthd *d, const struct http_request *rq, struct h
 		return;
 	}
 	if (input_cmdline(opts, "cmdline", SERVER_CMDLINE_MAX, &cmdline, &err) == 0)
-		r = image_receive_begin(d, name, !strcmp(kind, "vm") ? KIND_VM : KIND_CT, cmdline,
-					&err);
+		r = image_receive_begin(d, name, rq->project ? rq->project : PROJECT_DEFAULT,
+					!strcmp(kind, "vm") ? KIND_VM : KIND_CT, cmdline, &err);
 	json_decref(opts);
 	if (!r) {
 		api_reply_error(rep, &err);

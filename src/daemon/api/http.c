@@ -34,6 +34,7 @@ struct http_server {
 	http_handler handler;
 	http_upload_handler upload;
 	void *app;
+	bool remote;   /* the TLS listener */
 	bool stopping; /* the workers are gone: an upload's release runs where it ends */
 };
 
@@ -128,6 +129,11 @@ int http_peer_uid(const struct http_request *rq, uid_t *uid, struct berth_error 
 		return berr(err, EIO, "cannot tell who is calling");
 	*uid = c->uid;
 	return 0;
+}
+
+const char *http_header(const struct http_request *rq, const char *key)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, key);
 }
 
 const char *http_query(const struct http_request *rq, const char *key)
@@ -229,7 +235,9 @@ static void run_handler(struct work_job *job)
 {
 	struct request *p = (struct request *)job;
 	struct http_gate *gate = p->srv->gate; /* p may be gone once the lock is let go */
-	struct http_request rq = { .method = p->method, .path = p->url, .conn = p->mhd };
+	struct http_request rq = {
+		.method = p->method, .path = p->url, .conn = p->mhd, .remote = p->srv->remote
+	};
 	struct http_reply rep = { 0 };
 	int64_t now = gate_now();
 	uint64_t notified = gate_notified(gate); /* before the handler looks */
@@ -374,6 +382,8 @@ static struct MHD_Response *json_response(struct http_reply *rep)
 		return NULL;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (rep->status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"berthd\"");
 	return resp;
 }
 
@@ -650,11 +660,20 @@ unsigned http_capacity(unsigned nofile)
 }
 
 int http_start(struct http_server **out, int fd, const struct http_limits *lim,
-	       http_handler handler, http_upload_handler upload, void *app, struct berth_error *err)
+	       const struct http_tls *tls, http_handler handler, http_upload_handler upload,
+	       void *app, struct berth_error *err)
 {
 	static const struct gate_hooks hooks = { .hand_over = hand_over,
 						 .run = run,
 						 .wake = on_wake };
+	struct MHD_OptionItem tls_opts[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? (void *)tls->cert_pem : NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? (void *)tls->key_pem : NULL },
+		/* GnuTLS's defaults, but nothing older than TLS 1.2 */
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0,
+		  (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	const union MHD_DaemonInfo *info;
 	struct http_server *srv = calloc(1, sizeof(*srv));
 
@@ -665,6 +684,7 @@ int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 	srv->handler = handler;
 	srv->upload = upload;
 	srv->app = app;
+	srv->remote = tls != NULL;
 	if (work_start(&srv->work)) {
 		berr(err, errno, "cannot start the API's workers");
 		close(fd);
@@ -675,12 +695,15 @@ int http_start(struct http_server **out, int fd, const struct http_limits *lim,
 	    /* No thread of its own: the gate's thread runs it, and hands it connections from
 	     * that same thread (from another, a connection added with its request already
 	     * waiting was seen to stall under load). */
-	    MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	    MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
 	    0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
-	    on_connection, srv, MHD_OPTION_CONNECTION_LIMIT, lim->capacity,
-	    MHD_OPTION_CONNECTION_TIMEOUT, lim->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)(32 * 1024), MHD_OPTION_END);
+	    /* TLS by libmicrohttpd's own GnuTLS (docs/libraries.md) */
+	    MHD_OPTION_ARRAY, tls ? tls_opts : tls_opts + 3, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+	    MHD_OPTION_CONNECTION_LIMIT, lim->capacity, MHD_OPTION_CONNECTION_TIMEOUT,
+	    lim->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+	    MHD_OPTION_END);
 	if (!srv->mhd) {
 		work_stop(&srv->work);
 		close(fd);

@@ -16,7 +16,8 @@
 #include "common/error.h"
 #include "daemon/api/http_gate.h"
 
-#define HTTP_MAX_BODY	 (64 * 1024)
+/* a create carries up to 64 KiB of user-data and 32 SSH keys of 8 KiB, JSON-escaped */
+#define HTTP_MAX_BODY	 (768 * 1024)
 #define HTTP_BACKLOG	 1024 /* connections waiting for the gate to accept them */
 #define HTTP_OWN_FDS	 512  /* of RLIMIT_NOFILE, kept for what berthd does besides the API */
 #define HTTP_UPLOAD_TYPE "application/x-tar"
@@ -28,8 +29,12 @@ struct http_request {
 	const char *path;
 	json_t *body; /* a JSON object, or NULL when the request had no body */
 	struct MHD_Connection *conn;
-	bool again; /* the handler is called again after http_reply_wait() */
-	bool last;  /* ... and the wait is over: reply now */
+	bool again;  /* the handler is called again after http_reply_wait() */
+	bool last;   /* ... and the wait is over: reply now */
+	bool remote; /* came over the network listener (TLS), not the Unix socket */
+	/* The project the request acts in: a token's, or the operator's ?project=; NULL: the
+	 * operator, every project (set by the API's handler, api.c). */
+	const char *project;
 };
 
 /* A streaming reply's reader: write up to max bytes at buf; 0 when there is nothing yet
@@ -71,6 +76,11 @@ typedef void (*http_upload_handler)(void *app, const struct http_request *rq,
 
 struct http_server;
 
+/* The network listener's TLS: a certificate and its key, PEM, in memory. */
+struct http_tls {
+	const char *cert_pem, *key_pem;
+};
+
 /* Make the API socket at path: its directory if missing, mode 0660, group berth if that
  * group exists. A stale socket is replaced; a live one (another berthd) is an error. */
 int http_listen(const char *path, int *fd, struct berth_error *err);
@@ -79,10 +89,10 @@ int http_listen(const char *path, int *fd, struct berth_error *err);
 unsigned http_capacity(unsigned nofile);
 
 /* Serve on listening socket fd (taken over) with handler, and uploads with upload, within
- * lim. */
+ * lim; over TLS when tls is not NULL (a TCP socket: its requests are rq->remote). */
 int http_start(struct http_server **out, int fd, const struct http_limits *lim,
-	       http_handler handler, http_upload_handler upload, void *app,
-	       struct berth_error *err);
+	       const struct http_tls *tls, http_handler handler, http_upload_handler upload,
+	       void *app, struct berth_error *err);
 
 /* Something happened (an event): wake the streams and waits asleep. srv is a struct
  * http_server; any thread. */
@@ -90,6 +100,9 @@ void http_notify(void *srv);
 
 /* Stop serving: close the socket, end the streams and waits, stop the threads. */
 void http_stop(struct http_server *srv);
+
+/* A header of the request, or NULL. */
+const char *http_header(const struct http_request *rq, const char *key);
 
 /* A query argument of the request, or NULL. */
 const char *http_query(const struct http_request *rq, const char *key);
@@ -105,7 +118,7 @@ void http_reply_json(struct http_reply *rep, unsigned status, json_t *json);
  * (rq->last) seconds after its first call, without holding a thread meanwhile. */
 void http_reply_wait(struct http_reply *rep, unsigned seconds);
 
-/* Reply {"error": message, "code": status}. */
+/* Reply {"error": message, "code": status}. A 401 carries WWW-Authenticate: Bearer. */
 void http_reply_error(struct http_reply *rep, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -186,7 +186,9 @@ static void admit(struct http_gate *g, int fd)
 	socklen_t len = sizeof(cred);
 	struct http_conn *c;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || (unsigned)fd >= g->nfds) {
+	cred.uid = GATE_NET_UID;
+	if ((!g->lim.network && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) ||
+	    (unsigned)fd >= g->nfds) {
 		close(fd);
 		return;
 	}

@@ -25,7 +25,11 @@ struct http_limits {
 	unsigned header_timeout; /* http_header_timeout: s from first byte to headers (10) */
 	unsigned body_rate;	 /* http_body_rate: bytes/s a body comes at least (1024) */
 	unsigned idle_timeout;	 /* http_idle_timeout: s a connection may do nothing (60) */
+	bool network; /* a TCP listener: peers have no uid; all share GATE_NET_UID's share */
 };
+
+/* The uid a network peer is counted as (never root, never a real user's). */
+#define GATE_NET_UID ((uid_t)-2)
 
 enum conn_phase {
 	CONN_WAITING, /* in the gate: not a byte yet */

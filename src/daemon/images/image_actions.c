@@ -11,16 +11,17 @@
 #include "common/names.h"
 #include "common/error.h"
 #include "daemon/images/upload.h"
+#include "daemon/state/projects.h"
 #include "daemon/state/server_rows.h"
 
-#define COLUMNS "name, kind, state, size, created, boot, cmdline"
+#define COLUMNS "name, kind, state, size, created, boot, cmdline, project"
 
 static json_t *row_json(sqlite3_stmt *st)
 {
-	json_t *j =
-	    json_pack("{s:s, s:s, s:s, s:I, s:I}", "name", db_text(st, 0), "kind", db_text(st, 1),
-		      "state", db_text(st, 2), "size", (json_int_t)sqlite3_column_int64(st, 3),
-		      "created", (json_int_t)sqlite3_column_int64(st, 4));
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "name", db_text(st, 0), "kind",
+			      db_text(st, 1), "state", db_text(st, 2), "size",
+			      (json_int_t)sqlite3_column_int64(st, 3), "created",
+			      (json_int_t)sqlite3_column_int64(st, 4), "project", db_text(st, 7));
 
 	if (j)
 		boot_json(j, db_text(st, 1), db_text(st, 5), db_text(st, 6));
@@ -33,10 +34,12 @@ json_t *image_json(sqlite3 *db, const char *name, struct berth_error *err)
 			   "image", err);
 }
 
-json_t *image_json_list(sqlite3 *db, struct berth_error *err)
+json_t *image_json_list(sqlite3 *db, const char *project, struct berth_error *err)
 {
-	return db_rows_json(db, "SELECT " COLUMNS " FROM images ORDER BY name", NULL, row_json,
-			    err);
+	return db_rows_json(db,
+			    "SELECT " COLUMNS " FROM images WHERE ?1 IS NULL OR project = ?1 "
+			    "ORDER BY name",
+			    project, row_json, err);
 }
 
 int image_boot(sqlite3 *db, const char *name, enum server_boot *boot,
@@ -124,28 +127,36 @@ static void announce(struct berthd *d, const char *name)
 	events_publish(&d->events, "image", json_pack("{s:o}", "image", j));
 }
 
+/* The tail of a failed import: the image's files (when they were made), its row, and an
+ * event saying it is gone. */
+static int import_failed(struct berthd *d, const char *name, bool files_made)
+{
+	struct berth_error derr;
+	sqlite3 *db;
+
+	if (files_made)
+		image_remove(d->state_dir, name, &derr);
+	db = db_conn(&d->db, &derr);
+	if (db)
+		image_sql(db, "DELETE FROM images WHERE name = ?", name, 0, &derr);
+	announce(d, name);
+	return -1;
+}
+
 static int import_work(struct op *op, void *arg, struct berth_error *err)
 {
 	struct import_job *j = arg;
-	struct berth_error derr;
 	uint64_t size = 0;
 	sqlite3 *db;
 
-	if (image_import(j->d->state_dir, j->name, &j->src, op_progress, op, &size, err) == 0) {
-		db = db_conn(&j->d->db, err);
-		if (db &&
-		    image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
-			      j->name, size, err) == 0) {
-			announce(j->d, j->name);
-			return 0;
-		}
-		image_remove(j->d->state_dir, j->name, &derr);
-	}
-	db = db_conn(&j->d->db, &derr);
-	if (db)
-		image_sql(db, "DELETE FROM images WHERE name = ?", j->name, 0, &derr);
+	if (image_import(j->d->state_dir, j->name, &j->src, op_progress, op, &size, err))
+		return import_failed(j->d, j->name, false);
+	db = db_conn(&j->d->db, err);
+	if (!db || image_sql(db, "UPDATE images SET state = 'ready', size = ?2 WHERE name = ?1",
+			     j->name, size, err))
+		return import_failed(j->d, j->name, true);
 	announce(j->d, j->name);
-	return -1;
+	return 0;
 }
 
 static const char *boot_name(enum server_boot boot)
@@ -156,17 +167,21 @@ static const char *boot_name(enum server_boot boot)
 /* Record image name as 'importing' (EEXIST when the name is taken), with how it boots
  * (BOOT_NONE: a ct image, or an upload that has not told yet) and its kernel command line
  * (NULL: none). */
-static int row_insert(sqlite3 *db, const char *name, enum server_kind kind, enum server_boot boot,
-		      const char *cmdline, struct berth_error *err)
+static int row_insert(sqlite3 *db, const char *name, const char *project, enum server_kind kind,
+		      enum server_boot boot, const char *cmdline, struct berth_error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db,
-		       "INSERT INTO images (name, kind, state, created, boot, cmdline) "
-		       "VALUES (?1, ?2, 'importing', ?3, ?4, ?5)",
-		       err);
+	    project_exists(db, project, err)
+		? NULL
+		: db_prepare(
+		      db,
+		      "INSERT INTO images (name, kind, state, created, boot, cmdline, project) "
+		      "VALUES (?1, ?2, 'importing', ?3, ?4, ?5, ?6)",
+		      err);
 
 	if (!st)
 		return -1;
+	sqlite3_bind_text(st, 6, project, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, kind == KIND_VM ? "vm" : "ct", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
@@ -185,8 +200,9 @@ static int row_insert(sqlite3 *db, const char *name, enum server_kind kind, enum
 	return 0;
 }
 
-int image_start_import(struct berthd *d, const char *name, const struct image_source *src,
-		       char id[OP_ID_LEN + 1], struct berth_error *err)
+int image_start_import(struct berthd *d, const char *name, const char *project,
+		       const struct image_source *src, char id[OP_ID_LEN + 1],
+		       struct berth_error *err)
 {
 	struct import_job *j;
 	bool failed = false;
@@ -200,7 +216,7 @@ int image_start_import(struct berthd *d, const char *name, const struct image_so
 		return -1;
 	}
 	db = db_conn(&d->db, err);
-	if (!db || row_insert(db, name, src->kind,
+	if (!db || row_insert(db, name, project, src->kind,
 			      src->kind != KIND_VM ? BOOT_NONE
 			      : src->kernel	   ? BOOT_KERNEL
 						   : BOOT_FIRMWARE,
@@ -242,16 +258,25 @@ struct image_receipt {
 
 /* The bound of an upload: image_max_size, and the disk the ledger can still give now
  * (what the upload writes then leaves the file system's free space, so it is measured
- * there as it streams). */
-static int upload_bound(struct berthd *d, sqlite3 *db, struct upload_bound *b,
+ * there as it streams), at most what is left of project's disk quota. */
+static int upload_bound(struct berthd *d, sqlite3 *db, const char *project, struct upload_bound *b,
 			struct berth_error *err)
 {
+	struct project_use used;
+	struct quota q;
+
 	b->max_size = d->cfg.image_max_size;
-	return ledger_disk_free(db, &d->cap, &b->may_take, err);
+	if (ledger_disk_free(db, &d->cap, &b->may_take, err) ||
+	    project_read(db, project, NULL, &q, &used, err))
+		return -1;
+	if (q.disk && q.disk - (used.disk < q.disk ? used.disk : q.disk) < b->may_take)
+		b->may_take = q.disk - (used.disk < q.disk ? used.disk : q.disk);
+	return 0;
 }
 
-struct image_receipt *image_receive_begin(struct berthd *d, const char *name, enum server_kind kind,
-					  const char *cmdline, struct berth_error *err)
+struct image_receipt *image_receive_begin(struct berthd *d, const char *name, const char *project,
+					  enum server_kind kind, const char *cmdline,
+					  struct berth_error *err)
 {
 	struct image_receipt *r;
 	struct upload_bound b;
@@ -265,8 +290,8 @@ struct image_receipt *image_receive_begin(struct berthd *d, const char *name, en
 	}
 	db = db_conn(&d->db, err);
 	/* How it boots is known when the archive is whole (image_receive_end). */
-	if (!db || upload_bound(d, db, &b, err) ||
-	    row_insert(db, name, kind, BOOT_NONE, cmdline, err))
+	if (!db || upload_bound(d, db, project, &b, err) ||
+	    row_insert(db, name, project, kind, BOOT_NONE, cmdline, err))
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -291,27 +316,59 @@ ssize_t image_receive_data(struct image_receipt *r, const void *buf, size_t len,
 	return upload_write(r->files, buf, len, wait_fd, err);
 }
 
-/* The image's files are in place: its row says ready, with its size and how it boots. */
+/* Refuse an image of size bytes that would pass its project's disk quota. In the caller's
+ * transaction, so two uploads finishing at once cannot both take the last of it. */
+static int quota_fits(sqlite3 *db, const char *name, uint64_t size, struct berth_error *err)
+{
+	_cleanup_stmt_ sqlite3_stmt *st =
+	    db_prepare(db, "SELECT project FROM images WHERE name = ?1", err);
+	struct project_use used;
+	struct quota q;
+	char project[NAME_MAX_LEN + 1];
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_error(db, err, "reading images");
+	snprintf(project, sizeof(project), "%s", db_text(st, 0));
+	return project_read(db, project, NULL, &q, &used, err) ||
+		       quota_check(project, &q, &used, 0, 0, size, err)
+		   ? -1
+		   : 0;
+}
+
+/* The image's files are in place: its row says ready, with its size and how it boots,
+ * unless that size passes its project's disk quota (ENOSPC). */
 static int mark_ready(struct berthd *d, const char *name, uint64_t size, enum server_boot boot,
 		      struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st = NULL;
 	sqlite3 *db = db_conn(&d->db, err);
+	sqlite3_stmt *st = NULL;
+	int rc;
 
-	if (db)
-		st = db_prepare(db,
-				"UPDATE images SET state = 'ready', size = ?2, boot = ?3 "
-				"WHERE name = ?1",
-				err);
-	if (!st)
+	if (!db || db_begin(db, err))
 		return -1;
+	if (quota_fits(db, name, size, err) ||
+	    !(st = db_prepare(db,
+			      "UPDATE images SET state = 'ready', size = ?2, boot = ?3 "
+			      "WHERE name = ?1",
+			      err)))
+		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
 	if (boot_name(boot))
 		sqlite3_bind_text(st, 3, boot_name(boot), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_error(db, err, "updating images");
-	return 0;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_error(db, err, "updating images");
+		goto fail;
+	}
+	return db_commit(db, err);
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* An upload whose qcow2 disk is converted in an operation. */
@@ -333,22 +390,14 @@ static void convert_job_free(void *p)
 static int convert_work(struct op *op, void *arg, struct berth_error *err)
 {
 	struct convert_job *j = arg;
-	struct berth_error derr;
 	uint64_t size = 0;
-	sqlite3 *db;
 
-	if (upload_commit(j->files, op_progress, op, &size, err) == 0) {
-		if (mark_ready(j->d, j->name, size, j->boot, err) == 0) {
-			announce(j->d, j->name);
-			return 0;
-		}
-		image_remove(j->d->state_dir, j->name, &derr);
-	}
-	db = db_conn(&j->d->db, &derr);
-	if (db)
-		image_sql(db, "DELETE FROM images WHERE name = ?", j->name, 0, &derr);
+	if (upload_commit(j->files, op_progress, op, &size, err))
+		return import_failed(j->d, j->name, false);
+	if (mark_ready(j->d, j->name, size, j->boot, err))
+		return import_failed(j->d, j->name, true);
 	announce(j->d, j->name);
-	return -1;
+	return 0;
 }
 
 /* Hand r's files to an operation that converts their qcow2 disk and makes the image ready. */

@@ -18,6 +18,7 @@
 
 #include "common/bzimage_header.h"
 #include "common/cleanup.h"
+#include "common/vmlinux_cache.h"
 #include "daemon/images/copy.h"
 #include "daemon/images/oci.h"
 #include "daemon/images/qemu_img.h"
@@ -193,6 +194,27 @@ struct import_progress {
 	uint64_t base, part, total; /* bytes before this file, this file's, all */
 };
 
+void image_add_vmlinux(const char *dir, uint64_t max_size)
+{
+	_cleanup_free_ char *kernel = NULL, *vmlinux = NULL;
+	struct berth_error err = { 0 };
+
+	if (asprintf(&kernel, "%s/kernel", dir) < 0 || asprintf(&vmlinux, "%s/vmlinux", dir) < 0 ||
+	    access(kernel, F_OK) < 0)
+		return;
+	if (vmlinux_extract(kernel, dir, "vmlinux", &err) < 0) {
+		fprintf(stderr, "berthd: %s; its servers boot the bzImage\n", err.msg);
+	} else if (tree_disk_usage(dir) > max_size) {
+		/* The image's own files fit; a copy the customer did not bring must not fail it. */
+		unlink(vmlinux);
+		fprintf(
+		    stderr,
+		    "berthd: kernel '%s': its vmlinux would pass image_max_size; its servers boot "
+		    "the bzImage\n",
+		    kernel);
+	}
+}
+
 static void import_progress(void *ctx, int pct)
 {
 	struct import_progress *ip = ctx;
@@ -229,6 +251,7 @@ static int import_vm(const char *tmp, const struct image_source *src, progress_f
 			return -1;
 		ip.base += ip.part;
 	}
+	image_add_vmlinux(tmp, UINT64_MAX); /* root's own JSON form: no image_max_size */
 	/* The JSON form is root's own: no image_max_size here. */
 	if (image_disk_judge(tmp, src->disk ? src->disk : "disk", UINT64_MAX, "what berth holds",
 			     &qcow2, &vsize, err))

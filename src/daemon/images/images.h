@@ -49,6 +49,12 @@ int image_check_boot(bool kernel, bool initrd, bool disk, bool cmdline, struct b
  * Messages say "kernel WHAT". */
 int image_check_kernel(const char *path, const char *what, struct berth_error *err);
 
+/* If the VM image being made in dir has a kernel whose payload is a PVH vmlinux, extract it
+ * once into dir/vmlinux, which its servers then boot through PVH (no decompressor in the
+ * guest), unless the image's files would then take more than max_size bytes; otherwise
+ * (said on stderr) its servers boot the bzImage. */
+void image_add_vmlinux(const char *dir, uint64_t max_size);
+
 /* Fail unless the directory rootfs can boot a container: /sbin/init or /bin/sh, an
  * executable file found with symlinks resolved inside it. from names it in messages. */
 int image_check_rootfs(const char *rootfs, const char *from, struct berth_error *err);

@@ -29,6 +29,34 @@
 #define CT_KILL_MS   5000  /* for init to exit after SIGKILL */
 #define CT_STATE_MAX 8192
 
+/* A container with a range reaches its rootfs as "others" of every directory above s->dir:
+ * refuse, naming the directory, when one of them does not let others search it (a state
+ * directory under a 0700 home or mktemp -d), instead of berth-ct failing at pivot_root. */
+static int reachable_by_range(const struct server *s, struct berth_error *err)
+{
+	char up[PATH_MAX], *slash;
+	struct stat st;
+
+	if (!s->idmap)
+		return 0;
+	snprintf(up, sizeof(up), "%s", s->dir);
+	while ((slash = strrchr(up, '/')) != NULL) {
+		slash[slash == up] = '\0'; /* "/x" -> "/" */
+		if (stat(up, &st) < 0)
+			return berr(err, errno, "container %s: `%s`", s->name, up);
+		if (!(st.st_mode & S_IXOTH))
+			return berr(
+			    err, EACCES,
+			    "container %s: `%s` (mode %04o) does not let other users pass, "
+			    "so the container's own ids cannot reach its files: give it "
+			    "o+x, or berthd a state directory that all users may pass through",
+			    s->name, up, (unsigned)(st.st_mode & 07777));
+		if (slash == up)
+			break;
+	}
+	return 0;
+}
+
 /* s->dir (mode 0700, root's) is for root alone; a container with a range must pass through
  * it to its rootfs/ before it pivots there: its group becomes the range's root group, with
  * search permission alone (0710), so no other host user may, and the container's root,
@@ -37,6 +65,8 @@ static int dir_for_range(const struct server *s, struct berth_error *err)
 {
 	if (!s->idmap)
 		return 0;
+	if (reachable_by_range(s, err) < 0)
+		return -1;
 	if (chown(s->dir, 0, s->idmap) < 0 || chmod(s->dir, 0710) < 0)
 		return berr(err, errno, "cannot give `%s` to group %u", s->dir, s->idmap);
 	return 0;
@@ -183,6 +213,8 @@ static int ct_start(const struct server *s, const struct driver_env *e, long *pi
 			return -1;
 	}
 	/* its disk, then this start's resources and paths (the init is read from the disk) */
+	if (reachable_by_range(s, err) < 0)
+		return -1;
 	if (ct_rootfs_mount(s, e->idmap_shift, err) < 0 || bundle_write(s, err) < 0) {
 		berr_wrap(err, "start container %s", s->name);
 		goto unmount;
@@ -266,9 +298,12 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 	console_cleanup(s, e);
 }
 
-static int ct_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)
+/* Mounted or not, the disk grows: ct_disk_grow() tells which by its loop device. */
+static int ct_resize(const struct server *s, const struct driver_env *e, bool running,
+		     struct berth_error *err)
 {
 	(void)e;
+	(void)running;
 	return ct_rootfs_grow(s, err);
 }
 

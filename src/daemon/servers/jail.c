@@ -30,33 +30,6 @@
 
 #define JAIL_CAP_MAX 64 /* every capability number the bounding set may hold */
 
-int jail_ids_parse(const char *text, uint32_t *start, uint32_t *count, struct berth_error *err)
-{
-	const char *second;
-	unsigned long long a, b;
-	char *end;
-
-	errno = 0;
-	a = strtoull(text, &end, 10);
-	if (errno || end == text || *end != ':' || text[0] == '-')
-		goto bad;
-	second = end + 1;
-	b = strtoull(second, &end, 10);
-	if (errno || end == second || *end || second[0] == '-')
-		goto bad;
-	/* uid 0 and the ids of ordinary users are never a jail's; (uid_t)-1 means "none" */
-	if (a < 65536 || b < 1 || a + b > 0xffffffffULL)
-		goto bad;
-	*start = (uint32_t)a;
-	*count = (uint32_t)b;
-	return 0;
-bad:
-	return berr(err, 0,
-		    "vmm_ids '%s': give START:COUNT, START at least 65536 and START+COUNT at most "
-		    "4294967295 (default %u:%u)",
-		    text, JAIL_IDS_START, JAIL_IDS_COUNT);
-}
-
 static int node_of(struct jail_node *n, const char *path, mode_t mode, struct berth_error *err)
 {
 	struct stat st;

@@ -66,9 +66,6 @@ enum jail_step {
 	JAIL_PRIVS,
 };
 
-/* Which ids [start, start+count) a configured range `START:COUNT` gives; 0 or -1 with err. */
-int jail_ids_parse(const char *text, uint32_t *start, uint32_t *count, struct berth_error *err);
-
 /* Start a jail for uid (gid the same number) in *j: its root under state_dir, the VMM binary
  * vmm_path (run from its real path, links resolved), /usr read-only for its libraries and default
  * firmware, the device nodes. */

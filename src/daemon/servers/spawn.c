@@ -113,6 +113,7 @@ static int detach(char *const argv[], int in_fd, const struct spawn_cgroup *cg,
 	_cleanup_close_ int log_fd = -1, null_fd = -1;
 	struct spawn_msg m;
 	int pipe_fd[2], status;
+	bool failed = false;
 	long got = 0;
 	pid_t child;
 	ssize_t n;
@@ -173,13 +174,14 @@ static int detach(char *const argv[], int in_fd, const struct spawn_cgroup *cg,
 			     : m.kind == MSG_CGROUP_FAILED ? "enter the cgroup of"
 							   : "execute",
 			     argv[0]);
+		/* the grandchild's failure may come before the middle child's MSG_PID */
 		if (m.kind != MSG_PID)
-			got = -1;
+			failed = true;
 	}
 	close(pipe_fd[0]);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
-	if (got < 0)
+	if (failed)
 		return -1;
 	if (got == 0)
 		return berr(err, 0, "start `%s`: its launcher died before it started", argv[0]);

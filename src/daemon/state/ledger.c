@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "daemon/state/db.h"
+#include "daemon/state/dedicated_cpus.h"
+#include "daemon/state/projects.h"
 #include "daemon/images/disk_size.h"
 #include "daemon/net/net_lease.h"
 #include "daemon/servers/vm_cgroup.h"
@@ -46,6 +48,7 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 		     uint64_t memory_override, struct capacity *cap)
 {
 	cap->host_cpus = cpus_override ? cpus_override : h->cpus;
+	cap->cores = h->cpus;
 	cap->host_memory = memory_override ? memory_override : h->memory;
 	cap->overcommit = c->cpu_overcommit;
 	if (cpus_override)
@@ -61,14 +64,26 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 	cap->idmap_count = c->idmap_count;
 }
 
+/* The vCPUs n CPUs count for: n shared ones, or n dedicated ones, each of which takes
+ * cpu_overcommit vCPUs out of the shared pool (rounded up). */
+static uint64_t cpus_charged(const struct capacity *cap, uint64_t n, bool dedicated)
+{
+	return dedicated ? (uint64_t)ceil((double)n * cap->overcommit) : n;
+}
+
 /* Sums over all rows but the one called except (NULL: all). A VM's memory counts with its
- * VMM's overhead (vm_cgroup.h): its cgroup lets it take that much, so it is sold too. */
-static int sum_rows(sqlite3 *db, const char *except, struct usage *u, struct berth_error *err)
+ * VMM's overhead (vm_cgroup.h): its cgroup lets it take that much, so it is sold too. A
+ * server's dedicated CPUs count as cpus_charged() says, its shared ones as they are. */
+static int sum_rows(sqlite3 *db, const struct capacity *cap, const char *except, struct usage *u,
+		    struct berth_error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st =
 	    db_prepare(db,
 		       "SELECT count(*), total(cpus), total(memory), total(disk), "
-		       "total(CASE kind WHEN 'vm' THEN ?2 + memory / ?3 ELSE 0 END) "
+		       "total(CASE kind WHEN 'vm' THEN ?2 + memory / ?3 ELSE 0 END), "
+		       "total(CASE WHEN name IN (SELECT server FROM dedicated_cpus) THEN cpus "
+		       "ELSE 0 END), "
+		       "(SELECT count(*) FROM dedicated_cpus WHERE server IS NOT ?1) "
 		       "FROM servers WHERE name IS NOT ?1",
 		       err);
 
@@ -80,7 +95,9 @@ static int sum_rows(sqlite3 *db, const char *except, struct usage *u, struct ber
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return db_error(db, err, "summing reservations");
 	u->servers = (unsigned)sqlite3_column_int(st, 0);
-	u->cpus = (uint64_t)sqlite3_column_int64(st, 1);
+	u->dedicated = (unsigned)sqlite3_column_int64(st, 6);
+	u->cpus = (uint64_t)sqlite3_column_int64(st, 1) - (uint64_t)sqlite3_column_int64(st, 5) +
+		  cpus_charged(cap, u->dedicated, true);
 	u->vmm_overhead = (uint64_t)sqlite3_column_int64(st, 4);
 	u->memory = (uint64_t)sqlite3_column_int64(st, 2) + u->vmm_overhead;
 	u->disk = (uint64_t)sqlite3_column_int64(st, 3);
@@ -158,7 +175,7 @@ static int disk_now(sqlite3 *db, const struct capacity *cap, struct usage *u,
 static int usage_now(sqlite3 *db, const struct capacity *cap, const char *except, struct usage *u,
 		     struct berth_error *err)
 {
-	if (sum_rows(db, except, u, err) || disk_now(db, cap, u, err))
+	if (sum_rows(db, cap, except, u, err) || disk_now(db, cap, u, err))
 		return -1;
 	u->disk += u->images;
 	return 0;
@@ -218,20 +235,22 @@ static int check_fits(const struct capacity *cap, const struct usage *u, uint64_
 static int check_image(sqlite3 *db, const struct server_spec *spec, uint64_t *size,
 		       struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db, "SELECT kind, state, size FROM images WHERE name = ?", err);
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db, "SELECT kind, state, size FROM images WHERE name = ? AND project = ?", err);
 	const char *kind = spec->kind == KIND_VM ? "vm" : "ct";
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, spec->image, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, spec->project, -1, SQLITE_STATIC);
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW:
 		break;
 	case SQLITE_DONE:
 		return refuse(err, ENOENT,
-			      "no image %s: import it first (berth image import %s --kind %s ...)",
-			      spec->image, spec->image, kind);
+			      "no image %s in project %s: import it first (berth image import %s "
+			      "--kind %s ...)",
+			      spec->image, spec->project, spec->image, kind);
 	default:
 		return db_error(db, err, "reading images");
 	}
@@ -306,7 +325,8 @@ static int insert_server(sqlite3 *db, const struct server_spec *spec, struct ber
 	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
 	    db,
 	    "INSERT INTO servers (name, kind, image, cpus, memory, disk, state, restart, created,"
-	    " address, idmap, privileged) VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?, ?, ?)",
+	    " address, idmap, privileged, project)"
+	    " VALUES (?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?, ?, ?, ?)",
 	    err);
 
 	if (!st)
@@ -324,9 +344,23 @@ static int insert_server(sqlite3 *db, const struct server_spec *spec, struct ber
 	if (spec->idmap)
 		sqlite3_bind_int64(st, 10, spec->idmap);
 	sqlite3_bind_int(st, 11, spec->kind == KIND_CT && spec->privileged);
+	sqlite3_bind_text(st, 12, spec->project, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_error(db, err, "recording the server");
 	return 0;
+}
+
+/* Refuse what would pass project's quota; server except's own reservation left out. */
+static int project_fits(sqlite3 *db, const char *project, const char *except, uint64_t cpus,
+			uint64_t memory, uint64_t disk, struct berth_error *err)
+{
+	struct project_use used;
+	struct quota q;
+
+	return project_read(db, project, except, &q, &used, err) ||
+		       quota_check(project, &q, &used, cpus, memory, disk, err)
+		   ? -1
+		   : 0;
 }
 
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
@@ -338,9 +372,12 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 	if (spec->cpus == 0 || spec->memory == 0 || spec->memory > INT64_MAX ||
 	    spec->disk > INT64_MAX)
 		return refuse(err, EINVAL, "a server needs at least 1 CPU and some memory");
+	if (!spec->project[0])
+		strcpy(spec->project, PROJECT_DEFAULT);
 	if (db_begin(db, err))
 		return -1;
-	if (name_taken(db, spec->name, err) || check_image(db, spec, &image_size, err))
+	if (name_taken(db, spec->name, err) || project_exists(db, spec->project, err) ||
+	    check_image(db, spec, &image_size, err))
 		goto fail;
 	/* the reservation is the size of the disk the driver makes: a VM's copy of its image's
 	 * disk (its length, holes and all), a container's file system holding its image's tree
@@ -351,12 +388,15 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 	spec->address[0] = '\0';
 	spec->idmap = 0;
 	if (usage_now(db, cap, NULL, &u, err) ||
-	    check_fits(cap, &u, spec->cpus, spec->memory, overhead_of(spec->kind, spec->memory),
-		       spec->disk, err) ||
+	    check_fits(cap, &u, cpus_charged(cap, spec->cpus, spec->dedicated_cpus), spec->memory,
+		       overhead_of(spec->kind, spec->memory), spec->disk, err) ||
+	    project_fits(db, spec->project, NULL, spec->cpus, spec->memory, spec->disk, err) ||
 	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
 	    (spec->kind == KIND_CT && !spec->privileged &&
 	     idmap_pick(db, cap, &spec->idmap, err)) ||
-	    insert_server(db, spec, err))
+	    insert_server(db, spec, err) ||
+	    (spec->dedicated_cpus &&
+	     dedicated_cpus_pick(db, cap->cores, spec->name, spec->cpus, err)))
 		goto fail;
 	return db_commit(db, err);
 fail:
@@ -365,20 +405,22 @@ fail:
 }
 
 int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
-		  uint64_t memory, uint64_t disk, struct berth_error *err)
+		  uint64_t memory, uint64_t disk, bool *running, struct berth_error *err)
 {
+	const char *state;
+	char project[SERVER_NAME_MAX + 1];
 	sqlite3_stmt *st;
 	struct usage u;
 	enum server_kind kind;
 	uint64_t old_disk;
-	int rc;
+	int rc, held;
 
 	if (memory > INT64_MAX || disk > INT64_MAX)
 		return refuse(err, EINVAL, "size too large");
 	if (db_begin(db, err))
 		return -1;
-	st = db_prepare(db, "SELECT state, cpus, memory, disk, kind FROM servers WHERE name = ?",
-			err);
+	st = db_prepare(
+	    db, "SELECT state, cpus, memory, disk, kind, project FROM servers WHERE name = ?", err);
 	if (!st)
 		goto fail;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -391,9 +433,22 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		sqlite3_finalize(st);
 		goto fail;
 	}
-	if (strcmp((const char *)sqlite3_column_text(st, 0), "stopped")) {
-		refuse(err, EBUSY, "server %s is %s: stop it before resizing it", name,
-		       (const char *)sqlite3_column_text(st, 0));
+	state = (const char *)sqlite3_column_text(st, 0);
+	*running = !strcmp(state, "running");
+	/* a running server's disk grows under it (the driver tells the VMM or grows the
+	 * mounted file system); its CPUs and memory change only at a start */
+	if (*running && ((cpus && cpus != (unsigned)sqlite3_column_int64(st, 1)) ||
+			 (memory && memory != (uint64_t)sqlite3_column_int64(st, 2)))) {
+		refuse(err, EBUSY,
+		       "server %s is running: stop it before changing its CPUs or memory "
+		       "(its disk can grow while it runs)",
+		       name);
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	if (!*running && strcmp(state, "stopped")) {
+		refuse(err, EBUSY, "server %s is %s: wait until it is stopped or running", name,
+		       state);
 		sqlite3_finalize(st);
 		goto fail;
 	}
@@ -401,6 +456,7 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 	memory = memory ? memory : (uint64_t)sqlite3_column_int64(st, 2);
 	old_disk = (uint64_t)sqlite3_column_int64(st, 3);
 	kind = strcmp((const char *)sqlite3_column_text(st, 4), "vm") ? KIND_CT : KIND_VM;
+	snprintf(project, sizeof(project), "%s", db_text(st, 5));
 	sqlite3_finalize(st);
 	disk = disk ? disk : old_disk;
 	if (disk < old_disk) {
@@ -408,8 +464,20 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		       (unsigned long long)old_disk);
 		goto fail;
 	}
+	held = dedicated_cpus_count(db, name, err);
+	if (held < 0)
+		goto fail;
+	if (held && cpus != (unsigned)held) {
+		refuse(err, EINVAL,
+		       "server %s holds %d dedicated CPUs, which its resize cannot change: create "
+		       "a server of another plan",
+		       name, held);
+		goto fail;
+	}
 	if (usage_now(db, cap, name, &u, err) ||
-	    check_fits(cap, &u, cpus, memory, overhead_of(kind, memory), disk, err))
+	    check_fits(cap, &u, cpus_charged(cap, cpus, held > 0), memory,
+		       overhead_of(kind, memory), disk, err) ||
+	    project_fits(db, project, name, cpus, memory, disk, err))
 		goto fail;
 	st =
 	    db_prepare(db, "UPDATE servers SET cpus = ?, memory = ?, disk = ? WHERE name = ?", err);

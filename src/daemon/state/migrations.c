@@ -69,6 +69,44 @@ const char *const db_migrations[] = {
 	" WHEN NEW.idmap IS NOT NULL AND EXISTS (SELECT 1 FROM servers WHERE idmap IS NOT NULL"
 	"  AND name IS NOT NEW.name AND idmap < NEW.idmap + 65536 AND NEW.idmap < idmap + 65536)"
 	" BEGIN SELECT RAISE(ABORT, 'id range taken'); END;",
+	/* 7: dedicated CPUs: a host CPU (its number) held by one server alone, whose plan says
+	 * dedicated_cpus; released with the server's row. */
+	"CREATE TABLE dedicated_cpus ("
+	" cpu INTEGER PRIMARY KEY CHECK (cpu >= 0),"
+	" server TEXT NOT NULL);"
+	"CREATE INDEX dedicated_cpus_server ON dedicated_cpus (server);"
+	"CREATE TRIGGER servers_dedicated_cpus AFTER DELETE ON servers"
+	" BEGIN DELETE FROM dedicated_cpus WHERE server = OLD.name; END;",
+	/* 8: a server's cloud-init seed (NULLs: none): its SSH keys (a JSON array of key
+	 * lines), its user-data as given, and the instance-id drawn at its create, which only
+	 * a rebuild changes (cloud-init runs its once-per-instance steps again then). */
+	"ALTER TABLE servers ADD COLUMN ssh_keys TEXT;"
+	"ALTER TABLE servers ADD COLUMN user_data BLOB;"
+	"ALTER TABLE servers ADD COLUMN instance_id TEXT;",
+	/* 9: projects (tenants): every server and image is one's, those before this step
+	 * 'default''s. A quota column NULL is no limit. A token is a project's key to the
+	 * network API: its secret is kept only as a SHA-256 hash (state/tokens.h). */
+	"CREATE TABLE projects ("
+	" name TEXT PRIMARY KEY,"
+	" cpus INTEGER CHECK (cpus > 0),"
+	" memory INTEGER CHECK (memory > 0),"
+	" disk INTEGER CHECK (disk > 0),"
+	" created INTEGER NOT NULL);"
+	"INSERT INTO projects (name, created) VALUES ('default', CAST(strftime('%s') AS INTEGER));"
+	"ALTER TABLE servers ADD COLUMN project TEXT NOT NULL DEFAULT 'default';"
+	"ALTER TABLE images ADD COLUMN project TEXT NOT NULL DEFAULT 'default';"
+	"CREATE INDEX servers_project ON servers (project);"
+	"CREATE TABLE tokens ("
+	" id TEXT PRIMARY KEY,"
+	" project TEXT NOT NULL,"
+	" hash BLOB NOT NULL,"
+	" created INTEGER NOT NULL);",
+	/* 10: an operation's project (of the server or image it acts on, NULL: neither), so that
+	 * a project's token still sees it once what it acted on is deleted. */
+	"ALTER TABLE operations ADD COLUMN project TEXT;"
+	"UPDATE operations SET project = coalesce("
+	" (SELECT project FROM servers WHERE '/1.0/servers/' || name = target),"
+	" (SELECT project FROM images WHERE '/1.0/images/' || name = target));",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

@@ -162,11 +162,15 @@ static void *op_thread(void *p)
 static int insert(sqlite3 *db, const char *id, const char *kind, const char *target,
 		  struct berth_error *err)
 {
-	_cleanup_stmt_ sqlite3_stmt *st =
-	    db_prepare(db,
-		       "INSERT INTO operations (id, kind, target, status, created, updated) VALUES "
-		       "(?, ?, ?, 'running', ?, ?)",
-		       err);
+	_cleanup_stmt_ sqlite3_stmt *st = db_prepare(
+	    db,
+	    "INSERT INTO operations (id, kind, target, status, created, updated, project)"
+	    " VALUES (?1, ?2, ?3, 'running', ?4, ?5,"
+	    /* the project of what it acts on, kept after that is deleted */
+	    " (SELECT project FROM servers WHERE '/1.0/servers/' || name = ?3"
+	    "  UNION ALL SELECT project FROM images WHERE '/1.0/images/' || name = ?3"
+	    "  LIMIT 1))",
+	    err);
 	sqlite3_int64 now = (sqlite3_int64)time(NULL);
 
 	if (!st)

@@ -27,7 +27,7 @@ int server_load(sqlite3 *db, const char *state_dir, const char *name, struct ser
 
 /* The API object of one server (ENOENT when none), or the list of all. */
 json_t *server_json(sqlite3 *db, const char *name, struct berth_error *err);
-json_t *server_json_list(sqlite3 *db, struct berth_error *err);
+json_t *server_json_list(sqlite3 *db, const char *project, struct berth_error *err);
 
 /* Add to j, the API object of a server or an image of kind ("vm", "ct"), how it boots:
  * "boot" ("kernel" or "firmware") and a kernel's "cmdline" as berth passes it (without what

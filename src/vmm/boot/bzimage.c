@@ -8,16 +8,16 @@
 
 #define PAGE_SIZE 4096ULL
 
-int bzimage_parse(const uint8_t *buf, size_t len, struct bzimage *bz, struct berth_error *err)
+int bzimage_parse(const uint8_t *head, size_t head_len, uint64_t file_len, struct bzimage *bz,
+		  struct berth_error *err)
 {
 	const struct setup_header *h = &bz->head.hdr;
 	uint64_t footprint_base;
 
 	memset(bz, 0, sizeof(*bz));
-	if (bzimage_header_parse(buf, len, len, &bz->head, err))
+	if (bzimage_header_parse(head, head_len, file_len, &bz->head, err))
 		return -1;
-	bz->kernel = buf + bz->head.setup_len;
-	bz->kernel_len = len - bz->head.setup_len;
+	bz->kernel_len = (size_t)(file_len - bz->head.setup_len);
 	bz->load_addr = LAYOUT_KERNEL;
 	/* A relocatable kernel runs at its preferred address when loaded below it. */
 	footprint_base = bz->load_addr;
@@ -30,15 +30,19 @@ int bzimage_parse(const uint8_t *buf, size_t len, struct bzimage *bz, struct ber
 	return 0;
 }
 
-int bzimage_load(const struct bzimage *bz, const struct guest_mem *gm, struct berth_error *err)
+int bzimage_load(const struct bzimage *bz, const struct boot_file *f, const struct guest_mem *gm,
+		 struct berth_error *err)
 {
+	void *dst;
+
 	if (bz->kernel_end > gm_low_size(gm))
 		return berr(err, 0,
 			    "the kernel needs %llu MiB of guest RAM to start; give --mem more",
 			    (unsigned long long)((bz->kernel_end + (1 << 20) - 1) >> 20));
-	if (gm_write(gm, bz->load_addr, bz->kernel, bz->kernel_len))
+	dst = gm_ptr(gm, bz->load_addr, bz->kernel_len);
+	if (!dst)
 		return berr(err, 0, "kernel does not fit in guest RAM");
-	return 0;
+	return boot_file_read(f, bz->head.setup_len, dst, bz->kernel_len, err);
 }
 
 uint64_t bzimage_entry64(const struct bzimage *bz)

@@ -3,59 +3,53 @@
 
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "common/cleanup.h"
+#include "vmm/boot/boot_file.h"
 #include "vmm/x86/acpi.h"
 #include "vmm/x86/layout.h"
 
 int firmware_open(struct firmware *fw, const char *path, struct berth_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	size_t got = 0;
-	ssize_t n;
+	struct boot_file f;
+	int rc;
 
 	memset(fw, 0, sizeof(*fw));
-	if (fd < 0)
-		return berr(err, errno, "cannot open firmware '%s'", path);
-	if (fstat(fd, &st) < 0)
-		return berr(err, errno, "cannot stat firmware '%s'", path);
-	if (!S_ISREG(st.st_mode))
-		return berr(err, 0, "firmware '%s' is not a regular file", path);
-	if (st.st_size == 0)
-		return berr(err, 0, "firmware '%s' is empty", path);
-	if ((uint64_t)st.st_size > LAYOUT_ROM_MAX)
-		return berr(err, 0,
-			    "firmware '%s' is %llu KiB: larger than the ROM window below 4 GiB "
-			    "(%llu KiB)",
-			    path, (unsigned long long)st.st_size >> 10,
-			    (unsigned long long)LAYOUT_ROM_MAX >> 10);
-	if (st.st_size % FIRMWARE_ALIGN)
-		return berr(err, 0,
-			    "firmware '%s' is %llu bytes: not a whole number of 64 KiB (not a ROM "
-			    "image?)",
-			    path, (unsigned long long)st.st_size);
-	fw->len = (size_t)st.st_size;
+	if (boot_file_open(&f, path, "firmware", err))
+		return -1;
+	if (f.size > LAYOUT_ROM_MAX) {
+		rc = berr(err, 0,
+			  "firmware '%s' is %llu KiB: larger than the ROM window below 4 GiB "
+			  "(%llu KiB)",
+			  path, (unsigned long long)f.size >> 10,
+			  (unsigned long long)LAYOUT_ROM_MAX >> 10);
+		goto out;
+	}
+	if (f.size % FIRMWARE_ALIGN) {
+		rc = berr(err, 0,
+			  "firmware '%s' is %llu bytes: not a whole number of 64 KiB (not a ROM "
+			  "image?)",
+			  path, (unsigned long long)f.size);
+		goto out;
+	}
+	fw->len = (size_t)f.size;
 	fw->rom = mmap(NULL, fw->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (fw->rom == MAP_FAILED) {
 		fw->rom = NULL;
-		return berr(err, errno, "firmware '%s': cannot map memory for it", path);
+		rc = berr(err, errno, "firmware '%s': cannot map memory for it", path);
+		goto out;
 	}
-	while (got < fw->len && (n = read(fd, fw->rom + got, fw->len - got)) > 0)
-		got += (size_t)n;
-	if (got != fw->len) {
+	rc = boot_file_read(&f, 0, fw->rom, fw->len, err);
+	if (rc)
 		firmware_close(fw);
-		return berr(err, errno, "cannot read firmware '%s'", path);
-	}
-	return 0;
+out:
+	boot_file_close(&f);
+	return rc;
 }
 
 int firmware_map(const struct firmware *fw, int vm_fd, unsigned slot, const struct guest_mem *gm,
@@ -75,6 +69,37 @@ int firmware_map(const struct firmware *fw, int vm_fd, unsigned slot, const stru
 			    "cannot map the firmware ROM (KVM without read-only memory?)");
 	if (gm_write(gm, 0x100000 - shadow, fw->rom + fw->len - shadow, shadow))
 		return berr(err, 0, "guest RAM too small for the firmware's shadow");
+	return 0;
+}
+
+int firmware_read_option_rom(const char *path, uint8_t **rom, uint32_t *len,
+			     struct berth_error *err)
+{
+	struct boot_file f;
+	uint8_t *buf;
+
+	if (boot_file_open(&f, path, "option ROM", err))
+		return err->errnum == ENOENT ? berr(err, ENOENT,
+						    "cannot open option ROM '%s' (Debian's seabios "
+						    "package has it)",
+						    path)
+					     : -1;
+	if (f.size > FIRMWARE_OPTION_ROM_MAX) {
+		boot_file_close(&f);
+		return berr(err, 0, "option ROM '%s' is larger than %u KiB", path,
+			    FIRMWARE_OPTION_ROM_MAX >> 10);
+	}
+	buf = malloc((size_t)f.size);
+	if (!buf || boot_file_read(&f, 0, buf, (size_t)f.size, err)) {
+		if (!buf)
+			berr(err, ENOMEM, "option ROM '%s'", path);
+		free(buf);
+		boot_file_close(&f);
+		return -1;
+	}
+	boot_file_close(&f);
+	*rom = buf;
+	*len = (uint32_t)f.size;
 	return 0;
 }
 

@@ -1,39 +1,43 @@
-/* linux.c - map the boot files and lay out a Linux guest's memory before its first instruction. */
+/* linux.c - open the boot files and lay out a Linux guest's memory before its first
+ * instruction; the files are read straight into guest RAM at each boot (boot_file.h). */
 #include "linux.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
-#include "common/cleanup.h"
 #include "vmm/x86/acpi.h"
 #include "vmm/x86/bootparams.h"
 #include "vmm/x86/cpu.h"
 #include "vmm/x86/layout.h"
+#include "vmm/x86/start_info.h"
 
-static int map_file(const char *path, const char *what, uint8_t **map, size_t *len,
-		    struct berth_error *err)
+static int read_kernel(void *ctx, uint64_t off, void *dst, size_t len, struct berth_error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	void *p;
+	return boot_file_read(ctx, off, dst, len, err);
+}
 
-	if (fd < 0)
-		return berr(err, errno, "cannot open %s '%s'", what, path);
-	if (fstat(fd, &st) < 0)
-		return berr(err, errno, "cannot stat %s '%s'", what, path);
-	if (!S_ISREG(st.st_mode))
-		return berr(err, 0, "%s '%s' is not a regular file", what, path);
-	if (st.st_size == 0)
-		return berr(err, 0, "%s '%s' is empty", what, path);
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (p == MAP_FAILED)
-		return berr(err, errno, "cannot read %s '%s'", what, path);
-	*map = p;
-	*len = (size_t)st.st_size;
-	return 0;
+/* Read the kernel's head (all a header may ask for) and check the kernel with it. */
+static int parse_kernel(struct linux_boot *lb, struct berth_error *err)
+{
+	_Static_assert(BZ_HEAD_MAX >= PVH_HEAD_MAX, "one head serves both kinds of kernel");
+	size_t len = lb->kernel.size < BZ_HEAD_MAX ? (size_t)lb->kernel.size : BZ_HEAD_MAX;
+	uint8_t *head = malloc(len);
+	int rc;
+
+	if (!head)
+		return berr(err, ENOMEM, "kernel '%s'", lb->kernel.path);
+	rc = boot_file_read(&lb->kernel, 0, head, len, err);
+	lb->pvh = rc == 0 && pvh_elf_is_elf(head, len);
+	if (rc == 0 && lb->pvh)
+		rc = pvh_elf_parse(head, len < PVH_HEAD_MAX ? len : PVH_HEAD_MAX, lb->kernel.size,
+				   read_kernel, &lb->kernel, &lb->elf, err);
+	else if (rc == 0)
+		rc = bzimage_parse(head, len, lb->kernel.size, &lb->bz, err);
+	free(head);
+	if (rc)
+		berr_wrap(err, "kernel '%s'", lb->kernel.path);
+	return rc;
 }
 
 int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
@@ -43,26 +47,62 @@ int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initr
 
 	memset(lb, 0, sizeof(*lb));
 	lb->cmdline = cmdline;
-	if (map_file(kernel, "kernel", &lb->kernel, &lb->kernel_len, err))
-		return -1;
-	if (bzimage_parse(lb->kernel, lb->kernel_len, &lb->bz, err)) {
-		berr_wrap(err, "kernel '%s'", kernel);
+	if (boot_file_open(&lb->kernel, kernel, "kernel", err) || parse_kernel(lb, err))
 		goto fail;
-	}
-	max = lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX ? lb->bz.head.hdr.cmdline_size
-								: LAYOUT_CMDLINE_MAX - 1;
+	max = !lb->pvh && lb->bz.head.hdr.cmdline_size < LAYOUT_CMDLINE_MAX
+		  ? lb->bz.head.hdr.cmdline_size
+		  : LAYOUT_CMDLINE_MAX - 1;
 	if (strlen(cmdline) > max) {
 		berr(err, 0,
 		     "the kernel command line is %zu bytes; this kernel accepts at most %zu",
 		     strlen(cmdline), max);
 		goto fail;
 	}
-	if (initrd && map_file(initrd, "initrd", &lb->initrd, &lb->initrd_len, err))
+	if (initrd && boot_file_open(&lb->initrd, initrd, "initrd", err))
 		goto fail;
 	return 0;
 fail:
 	linux_boot_close(lb);
 	return -1;
+}
+
+/* Read the initrd to where place chose; *addr 0 without one. */
+static int load_initrd(const struct linux_boot *lb, const struct guest_mem *gm, uint64_t *addr,
+		       struct berth_error *err)
+{
+	void *dst;
+	int rc;
+
+	*addr = 0;
+	if (!lb->initrd.path)
+		return 0;
+	rc = lb->pvh ? pvh_elf_place_initrd(&lb->elf, gm, lb->initrd.size, addr, err)
+		     : bzimage_place_initrd(&lb->bz, gm, lb->initrd.size, addr, err);
+	if (rc)
+		return -1;
+	dst = gm_ptr(gm, *addr, lb->initrd.size);
+	if (!dst)
+		return berr(err, 0, "initrd does not fit in guest RAM");
+	return boot_file_read(&lb->initrd, 0, dst, (size_t)lb->initrd.size, err);
+}
+
+/* PVH: the segments, hvm_start_info and the ACPI tables; no page tables (paging is off). */
+static int load_pvh(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
+		    uint64_t *entry, struct berth_error *err)
+{
+	struct start_info_args args = { .cmdline_addr = LAYOUT_CMDLINE };
+
+	if (pvh_elf_load(&lb->elf, &lb->kernel, gm, err) ||
+	    load_initrd(lb, gm, &args.initrd_addr, err))
+		return -1;
+	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
+	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
+		return berr(err, 0, "guest RAM too small for the command line");
+	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err) ||
+	    start_info_write(gm, &args, err))
+		return -1;
+	*entry = lb->elf.entry;
+	return 0;
 }
 
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
@@ -71,14 +111,12 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE };
 	struct boot_params bp;
 
-	if (bzimage_load(&lb->bz, gm, err))
+	if (lb->pvh)
+		return load_pvh(lb, gm, ncpus, entry, err);
+	if (bzimage_load(&lb->bz, &lb->kernel, gm, err) ||
+	    load_initrd(lb, gm, &args.initrd_addr, err))
 		return -1;
-	if (lb->initrd) {
-		if (bzimage_place_initrd(&lb->bz, gm, lb->initrd_len, &args.initrd_addr, err) ||
-		    gm_write(gm, args.initrd_addr, lb->initrd, lb->initrd_len))
-			return -1;
-		args.initrd_len = lb->initrd_len;
-	}
+	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
 	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
 		return berr(err, 0, "guest RAM too small for the command line");
 	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err))
@@ -90,11 +128,21 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 	return 0;
 }
 
+int linux_boot_regs(const struct linux_boot *lb, int vcpu_fd, uint64_t entry,
+		    struct berth_error *err)
+{
+	if (lb->pvh)
+		return cpu_init_pvh_regs(vcpu_fd, (uint32_t)entry, LAYOUT_PVH_INFO, err);
+	return cpu_init_boot_regs(vcpu_fd, entry, LAYOUT_ZERO_PAGE, err);
+}
+
+const char *linux_boot_version(const struct linux_boot *lb)
+{
+	return lb->pvh ? lb->elf.version : lb->bz.head.version;
+}
+
 void linux_boot_close(struct linux_boot *lb)
 {
-	if (lb->kernel)
-		munmap(lb->kernel, lb->kernel_len);
-	if (lb->initrd)
-		munmap(lb->initrd, lb->initrd_len);
-	lb->kernel = lb->initrd = NULL;
+	boot_file_close(&lb->kernel);
+	boot_file_close(&lb->initrd);
 }

@@ -8,31 +8,28 @@
 #define E820_RAM      1
 #define E820_RESERVED 2
 
-static void e820_add(struct boot_params *bp, uint64_t addr, uint64_t size, uint32_t type)
+static void e820_add(struct boot_e820_entry *t, unsigned max, unsigned *n, uint64_t addr,
+		     uint64_t size, uint32_t type)
 {
-	struct boot_e820_entry *e;
-
-	if (size == 0 || bp->e820_entries >= E820_MAX_ENTRIES_ZEROPAGE)
+	if (size == 0 || *n >= max)
 		return;
-	e = &bp->e820_table[bp->e820_entries++];
-	e->addr = addr;
-	e->size = size;
-	e->type = type;
+	t[(*n)++] = (struct boot_e820_entry){ .addr = addr, .size = size, .type = type };
 }
 
-static void e820_build(struct boot_params *bp, const struct guest_mem *gm)
+unsigned e820_build(struct boot_e820_entry *t, unsigned max, const struct guest_mem *gm)
 {
 	uint64_t low = gm_low_size(gm);
-	unsigned i;
+	unsigned i, n = 0;
 
-	e820_add(bp, 0, low < LAYOUT_EBDA ? low : LAYOUT_EBDA, E820_RAM);
-	e820_add(bp, LAYOUT_EBDA, LAYOUT_KERNEL - LAYOUT_EBDA, E820_RESERVED);
+	e820_add(t, max, &n, 0, low < LAYOUT_EBDA ? low : LAYOUT_EBDA, E820_RAM);
+	e820_add(t, max, &n, LAYOUT_EBDA, LAYOUT_KERNEL - LAYOUT_EBDA, E820_RESERVED);
 	if (low > LAYOUT_KERNEL)
-		e820_add(bp, LAYOUT_KERNEL, low - LAYOUT_KERNEL, E820_RAM);
+		e820_add(t, max, &n, LAYOUT_KERNEL, low - LAYOUT_KERNEL, E820_RAM);
 	/* PCI's ECAM: Linux uses MMCONFIG only where the firmware reserved it. */
-	e820_add(bp, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, E820_RESERVED);
+	e820_add(t, max, &n, LAYOUT_PCI_ECAM, LAYOUT_PCI_ECAM_SIZE, E820_RESERVED);
 	for (i = 1; i < gm->nregions; i++)
-		e820_add(bp, gm->regions[i].gpa, gm->regions[i].size, E820_RAM);
+		e820_add(t, max, &n, gm->regions[i].gpa, gm->regions[i].size, E820_RAM);
+	return n;
 }
 
 void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const struct guest_mem *gm,
@@ -60,5 +57,5 @@ void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const st
 		h->ramdisk_size = 0;
 	}
 	bp->acpi_rsdp_addr = args->rsdp_addr;
-	e820_build(bp, gm);
+	bp->e820_entries = (uint8_t)e820_build(bp->e820_table, E820_MAX_ENTRIES_ZEROPAGE, gm);
 }

@@ -14,6 +14,10 @@ struct boot_args {
 	uint64_t rsdp_addr;		  /* 0: no ACPI */
 };
 
+/* Write the e820 memory map of gm into t (at most max entries); returns how many. The
+ * bzImage's zero page and PVH's hvm_start_info carry the same map. */
+unsigned e820_build(struct boot_e820_entry *t, unsigned max, const struct guest_mem *gm);
+
 /* Fill bp for booting bz: header copy, loader fields, command line, initrd, ACPI and the e820 map
  * of gm. */
 void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const struct guest_mem *gm,

@@ -30,10 +30,12 @@
 #define APIC_MODE_NMI	 0x4
 #define APIC_MODE_EXTINT 0x7
 
-/* Boot protocol selectors: __BOOT_CS = 0x10, __BOOT_DS = 0x18; a TSS at 0x20. */
-#define SEL_CODE 0x10
-#define SEL_DATA 0x18
-#define SEL_TSS	 0x20
+/* Boot protocol selectors: __BOOT_CS = 0x10, __BOOT_DS = 0x18; a TSS at 0x20; a 32-bit code
+ * segment at 0x08 for a PVH entry. */
+#define SEL_CODE32 0x08
+#define SEL_CODE   0x10
+#define SEL_DATA   0x18
+#define SEL_TSS	   0x20
 
 /* A GDT descriptor from flags (access byte + flags nibble), base and limit. */
 #define GDT_ENTRY(flags, base, limit)                                                              \
@@ -43,7 +45,7 @@
 
 static const uint64_t boot_gdt[] = {
 	0,
-	0,
+	GDT_ENTRY(0xc09b, 0, 0xfffff), /* 32-bit code */
 	GDT_ENTRY(0xa09b, 0, 0xfffff), /* 64-bit code */
 	GDT_ENTRY(0xc093, 0, 0xfffff), /* data */
 	GDT_ENTRY(0x808b, 0, 0xfffff), /* TSS */
@@ -202,34 +204,58 @@ static void seg_flat(struct kvm_segment *s, uint16_t sel, uint8_t type, int code
 				   .db = !code64 };
 }
 
+/* Flat data segments, the TSS and the GDT, common to both entries; cs is set by the caller. */
+static void sregs_flat(struct kvm_sregs *sregs)
+{
+	seg_flat(&sregs->ds, SEL_DATA, 0x3, 0);
+	sregs->es = sregs->fs = sregs->gs = sregs->ss = sregs->ds;
+	sregs->tr = (struct kvm_segment){
+		.base = 0, .limit = 0xfffff, .selector = SEL_TSS, .type = 0xb, .present = 1
+	};
+	sregs->gdt.base = LAYOUT_GDT;
+	sregs->gdt.limit = sizeof(boot_gdt) - 1;
+	sregs->idt.base = 0;
+	sregs->idt.limit = 0;
+	sregs->cr0 &= ~(CR0_CD | CR0_NW);
+}
+
+static int set_regs(int vcpu_fd, const struct kvm_sregs *sregs, const struct kvm_regs *regs,
+		    struct berth_error *err)
+{
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, sregs) < 0)
+		return berr(err, errno, "KVM_SET_SREGS");
+	if (ioctl(vcpu_fd, KVM_SET_REGS, regs) < 0)
+		return berr(err, errno, "KVM_SET_REGS");
+	return 0;
+}
+
 int cpu_init_boot_regs(int vcpu_fd, uint64_t entry, uint64_t zero_page, struct berth_error *err)
 {
+	struct kvm_regs regs = { .rflags = 2, .rip = entry, .rsi = zero_page };
 	struct kvm_sregs sregs;
-	struct kvm_regs regs;
 
 	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return berr(err, errno, "KVM_GET_SREGS");
+	sregs_flat(&sregs);
 	seg_flat(&sregs.cs, SEL_CODE, 0xb, 1);
-	seg_flat(&sregs.ds, SEL_DATA, 0x3, 0);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.tr = (struct kvm_segment){
-		.base = 0, .limit = 0xfffff, .selector = SEL_TSS, .type = 0xb, .present = 1
-	};
-	sregs.gdt.base = LAYOUT_GDT;
-	sregs.gdt.limit = sizeof(boot_gdt) - 1;
-	sregs.idt.base = 0;
-	sregs.idt.limit = 0;
-	sregs.cr0 = (sregs.cr0 & ~(CR0_CD | CR0_NW)) | CR0_PE | CR0_PG;
+	sregs.cr0 |= CR0_PE | CR0_PG;
 	sregs.cr3 = LAYOUT_PML4;
 	sregs.cr4 |= CR4_PAE;
 	sregs.efer |= EFER_LME | EFER_LMA;
-	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
-		return berr(err, errno, "KVM_SET_SREGS");
-	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 2;
-	regs.rip = entry;
-	regs.rsi = zero_page;
-	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
-		return berr(err, errno, "KVM_SET_REGS");
-	return 0;
+	return set_regs(vcpu_fd, &sregs, &regs, err);
+}
+
+int cpu_init_pvh_regs(int vcpu_fd, uint32_t entry, uint32_t start_info, struct berth_error *err)
+{
+	struct kvm_regs regs = { .rflags = 2, .rip = entry, .rbx = start_info };
+	struct kvm_sregs sregs;
+
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return berr(err, errno, "KVM_GET_SREGS");
+	sregs_flat(&sregs);
+	seg_flat(&sregs.cs, SEL_CODE32, 0xb, 0);
+	sregs.cr0 = (sregs.cr0 | CR0_PE) & ~CR0_PG;
+	sregs.cr4 = 0;
+	sregs.efer &= ~(EFER_LME | EFER_LMA);
+	return set_regs(vcpu_fd, &sregs, &regs, err);
 }

@@ -1,14 +1,17 @@
 /* layout.h - where berth-vmm puts things in a new x86 guest's memory and address space.
  *
- *   0x00500  GDT              0x07000  boot_params (zero page)
+ *   0x00500  GDT              0x06000  hvm_start_info, its module list and memory map (PVH)
+ *   0x07000  boot_params (zero page, bzImage)
  *   0x09000  PML4             0x0A000  PDPT, then 4 page directories: identity map of 4 GiB
  *   0x20000  command line     0xE0000  ACPI tables (RSDP first), reserved in the e820 map
- *   0x100000 kernel (protected-mode part of the bzImage); initrd at the top of low RAM
+ *   0x100000 kernel (protected-mode part of the bzImage; a vmlinux's segments lie where its
+ *            program headers say, above here); initrd at the top of low RAM
  */
 #ifndef BERTH_VMM_X86_LAYOUT_H
 #define BERTH_VMM_X86_LAYOUT_H
 
 #define LAYOUT_GDT	   0x500ULL
+#define LAYOUT_PVH_INFO	   0x6000ULL /* up to LAYOUT_ZERO_PAGE */
 #define LAYOUT_ZERO_PAGE   0x7000ULL
 #define LAYOUT_PML4	   0x9000ULL
 #define LAYOUT_PDPT	   0xA000ULL

@@ -15,7 +15,7 @@ KERNEL=$GUESTS/tiny-poweroff.bzImage
 
 MIB=1048576
 mkdir -p "$STATE"
-mount -t tmpfs -o size=300m,mode=0700 berth-test "$STATE" || skip "cannot mount a tmpfs"
+mount -t tmpfs -o size=300m,mode=0711 berth-test "$STATE" || skip "cannot mount a tmpfs"
 # a small margin (the default 1G is larger than this whole file system)
 printf 'host_reserve_disk = 8M\n' >"$SCRATCH/berthd.conf"
 start_berthd --host-memory 2G --host-cpus 4

@@ -143,6 +143,16 @@ expect_status 0 berth start s1
 check_ct s1
 echo "ok: shifted once at create, the same inside, setuid and hard links kept, again after a restart"
 
+# A directory above the state directory that other users may not pass: the start is refused
+# with its name (the container's ids could not reach its files), and works once it may.
+expect_status 0 berth stop s1
+chmod 700 "$SCRATCH"
+expect_status 1 berth start s1
+chmod 711 "$SCRATCH"
+expect_output "\`$SCRATCH\` (mode 0700) does not let other users pass"
+expect_status 0 berth start s1
+echo "ok: a state directory the container's ids cannot pass through is refused, naming it"
+
 # Eight creates and starts at once: each idmapped mount's helper process holds no other
 # thread's fds (a copy of a loop device's fd would keep a disk bound after its unmount).
 PIDS=()

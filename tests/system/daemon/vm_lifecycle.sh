@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # vm_lifecycle.sh - a real Linux VM through berthd and the berth CLI, inside the test rig:
-# import a scripts/mkimage kit-vm image; create (1 CPU, 256 MiB, a disk larger than the
+# import a scripts/mkimage kit-vm image (its bzImage's vmlinux extracted, and booted through
+# PVH); create (1 CPU, 256 MiB, a disk larger than the
 # image's), start; list shows it running with its reservations; the console shows the
 # guest's marker and a /dev/vda of the reserved size; `berth console` reaches the guest's
 # shell script and shows its answer; a clean stop powers the guest off (ACPI button, acpid)
@@ -49,11 +50,14 @@ expect_status 0 berth list --format json
 jq_ok 'length == 1 and .[0].name == "web" and .[0].kind == "vm" and .[0].state == "running"'
 jq_ok ".[0].cpus == 1 and .[0].memory == $((256 << 20)) and .[0].disk == $DISK"
 expect_status 0 berth show web --format json
-jq_ok '.state == "running" and .pid > 0'
+jq_ok '.state == "running" and .pid > 0 and .entry == "pvh"'
 pid=$(jq .pid <<<"$OUT")
 VMM_PID=$pid
 tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--api-sock $STATE/servers/web/api.sock" ||
 	fail "pid $pid is not web's berth-vmm"
+# The import extracted the bzImage's vmlinux once; the VM boots it through PVH.
+tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--kernel $STATE/images/kit/vmlinux " ||
+	fail "web's berth-vmm does not boot the image's vmlinux: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
 host_reserved
 wait_for "$CONSOLE" "$MARKER" 1 120
 wait_for "$CONSOLE" "vm-lifecycle: vda $((DISK / 512)) sectors" 1 5

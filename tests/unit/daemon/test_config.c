@@ -64,7 +64,8 @@ static void parses_settings(void **state)
 			   "plan = tiny 1 128M 1G\n"
 			   "plan = big 8 16G 100G\n"
 			   "plan = capped 2 1G 10G disk_iops=500 net_bps=10M\n"
-			   "plan = all 2 1G 10G net_bps=1G disk_bps=100M disk_iops=3000\n";
+			   "plan = all 2 1G 10G net_bps=1G disk_bps=100M disk_iops=3000\n"
+			   "plan = own 2 1G 10G dedicated_cpus disk_iops=10\n";
 
 	(void)state;
 	config_defaults(&c);
@@ -90,7 +91,7 @@ static void parses_settings(void **state)
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
-	assert_int_equal(c.nplans, 4);
+	assert_int_equal(c.nplans, 5);
 	assert_null(config_plan(&c, "small"));
 	assert_int_equal(config_plan(&c, "big")->cpus, 8);
 	assert_int_equal(config_plan(&c, "tiny")->memory, 128ULL << 20);
@@ -105,6 +106,9 @@ static void parses_settings(void **state)
 	assert_int_equal(config_plan(&c, "all")->limits.disk_iops, 3000);
 	assert_int_equal(config_plan(&c, "all")->limits.disk_bps, 100ULL << 20);
 	assert_int_equal(config_plan(&c, "all")->limits.net_bps, 1ULL << 30);
+	assert_false(config_plan(&c, "all")->dedicated_cpus);
+	assert_true(config_plan(&c, "own")->dedicated_cpus);
+	assert_int_equal(config_plan(&c, "own")->limits.disk_iops, 10);
 }
 
 static void refuses(const char *text, const char *needle)
@@ -128,6 +132,9 @@ static void rejects_bad_settings(void **state)
 	refuses("vmm_path = berth-vmm\n", "not an absolute path");
 	refuses("plan = small 1 512M\n", "NAME CPUS MEMORY DISK");
 	refuses("plan = Small 1 512M 1G\n", "invalid plan name");
+	refuses("plan = own 1 512M 1G dedicated_cpus dedicated_cpus\n",
+		"plan own: dedicated_cpus is given twice");
+	refuses("plan = own 1 512M 1G dedicated\n", "unknown item 'dedicated'");
 	refuses("plan = a 0 512M 1G\n", "CPUs must be");
 	refuses("plan = a 1 0 1G\n", "memory must be more than 0");
 	refuses("plan = a 1 1G 1G\nplan = a 2 1G 1G\n", "defined twice");
@@ -157,16 +164,17 @@ static void rejects_bad_settings(void **state)
 	refuses("idmap = 1000000:\n", "is not START:COUNT");
 	refuses("idmap = 1000000:65536x\n", "is not START:COUNT");
 	refuses("idmap = -1:65536\n", "is not START:COUNT");
-	refuses("idmap = 1000:1000000\n", "must start at 65536 or above");
-	refuses("idmap = 1000000:100\n", "hold at least 65536 ids");
-	refuses("idmap = 4294901760:65536\n", "end below 4294967295");
+	refuses("idmap = 1000:1000000\n", "START must be 65536 or above");
+	refuses("idmap = 1000000:100\n", "COUNT at least 65536");
+	refuses("idmap = 4294901760:65536\n", "START+COUNT at most 4294967295");
 	refuses("idmap = 99999999999999999999:65536\n", "is not START:COUNT");
 	refuses("idmap_files = copy\n", "'copy' is not mount or shift");
-	refuses("vmm_ids = 1000:10\n", "vmm_ids '1000:10': give START:COUNT, START at least 65536");
-	refuses("vmm_ids = 1500000000\n", "give START:COUNT");
-	refuses("vmm_ids = 1500000000:0\n", "give START:COUNT");
+	refuses("vmm_ids = 1000:10\n", "vmm_ids: '1000:10': START must be 65536 or above");
+	refuses("vmm_ids = 1500000000\n", "is not START:COUNT");
+	refuses("vmm_ids = 1500000000:0\n", "COUNT at least 1,");
+	refuses("idmap = 1499000000:1000000000\n", "overlap: give them ranges apart");
 	refuses("vmm_ids = 4294967000:1000\n", "at most 4294967295");
-	refuses("vmm_ids = 1500000000:-1\n", "give START:COUNT");
+	refuses("vmm_ids = 1500000000:-1\n", "is not START:COUNT");
 }
 
 static void parses_idmap(void **state)
@@ -177,10 +185,43 @@ static void parses_idmap(void **state)
 	(void)state;
 	config_defaults(&c);
 	assert_int_equal(
-	    config_parse("idmap = 65536:4294901758\nidmap_files = shift\n", "t.conf", &c, &err), 0);
-	assert_int_equal(c.idmap_start, 65536);
-	assert_int_equal(c.idmap_count, 4294901758u);
+	    config_parse("vmm_ids = 65536:1\nidmap = 65537:4294901757\nidmap_files = shift\n",
+			 "t.conf", &c, &err),
+	    0);
+	assert_int_equal(c.idmap_start, 65537);
+	assert_int_equal(c.idmap_count, 4294901757u);
 	assert_true(c.idmap_shift);
+}
+
+/* listen = ADDRESS:PORT (numeric, IPv6 in brackets) or none; tls_cert/tls_key absolute. */
+static void parses_listen(void **state)
+{
+	struct berth_error err = { 0 };
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.listen, "");
+	assert_int_equal(config_parse("listen = 127.0.0.1:8443\ntls_cert = /a/c.pem\n"
+				      "tls_key = /a/k.pem\n",
+				      "t.conf", &c, &err),
+			 0);
+	assert_string_equal(c.listen, "127.0.0.1:8443");
+	assert_string_equal(c.tls_cert, "/a/c.pem");
+	assert_int_equal(config_parse("listen = [::1]:1\n", "t.conf", &c, &err), 0);
+	assert_string_equal(c.listen, "[::1]:1");
+	assert_int_equal(config_parse("listen = none\n", "t.conf", &c, &err), 0);
+	assert_string_equal(c.listen, "");
+	refuses("listen = localhost:8443\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1:0\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1:65536\n", "is not ADDRESS:PORT");
+	refuses("listen = 127.0.0.1:84x\n", "is not ADDRESS:PORT");
+	refuses("listen = ::1:8443\n", "is not ADDRESS:PORT");
+	refuses("listen = [127.0.0.1]:8443\n", "is not ADDRESS:PORT");
+	refuses("listen = 1111111111111111111111111111111111111111111111111111111111111111111:1\n",
+		"is not ADDRESS:PORT");
+	refuses("tls_key = key.pem\n", "not an absolute path");
 }
 
 static void loads_file(void **state)
@@ -235,6 +276,7 @@ int main(void)
 		cmocka_unit_test(parses_settings),
 		cmocka_unit_test(rejects_bad_settings),
 		cmocka_unit_test(parses_idmap),
+		cmocka_unit_test(parses_listen),
 		cmocka_unit_test(loads_file),
 		cmocka_unit_test(parses_options),
 	};

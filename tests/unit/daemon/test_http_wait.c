@@ -75,7 +75,7 @@ static void an_event_while_the_handler_looks_wakes_the_wait(void **state)
 	sem_init(&l.looking, 0, 0);
 	sem_init(&l.go_on, 0, 0);
 	assert_int_equal(http_listen(path, &lfd, &err), 0);
-	assert_int_equal(http_start(&srv, lfd, &lim, handler, NULL, &l, &err), 0);
+	assert_int_equal(http_start(&srv, lfd, &lim, NULL, handler, NULL, &l, &err), 0);
 	fd = connect_to(path);
 	assert_int_equal(write(fd, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
 

@@ -14,6 +14,7 @@
 
 #include "daemon/images/copy.h"
 #include "daemon/images/images.h"
+#include "payload_fixture.h"
 
 #define TINY_KERNEL "build/guests/tiny-poweroff.bzImage" /* make guests */
 
@@ -360,12 +361,42 @@ static void test_vm_import(void **state)
 	assert_true(b.st_blocks < 1024);
 	assert_true(exists(at("state/images/tiny/initrd")));
 	assert_false(exists(at("state/images/tiny.tmp")));
+	/* The tiny guest's bzImage has no payload to extract: its servers boot it as it is. */
+	assert_false(exists(at("state/images/tiny/vmlinux")));
 
 	/* kernel only */
 	src.initrd = src.disk = NULL;
 	assert_int_equal(image_import(at("state"), "bare", &src, NULL, NULL, NULL, &err), 0);
 	assert_false(exists(at("state/images/bare/disk.img")));
 	assert_false(exists(at("state/images/bare/initrd")));
+}
+
+/* A bzImage whose payload is a PVH vmlinux: the import stores the vmlinux beside it. */
+static void test_vm_import_vmlinux(void **state)
+{
+	static uint8_t vmlinux[PVH_FIX_LEN], packed[1 << 16], bz[1 << 17];
+	struct image_source src = { .kind = KIND_VM };
+	struct berth_error err = { 0 };
+	char kernel[PATH_MAX], got[PVH_FIX_LEN + 1];
+	size_t len;
+	int fd;
+
+	(void)state;
+	fixture_vmlinux(vmlinux);
+	len =
+	    payload_bzimage(bz, packed, payload_gzip(packed, sizeof(packed), vmlinux, PVH_FIX_LEN));
+	fd = open(at("pvh-bzImage"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bz, len), (ssize_t)len);
+	close(fd);
+	src.kernel = keep(kernel, at("pvh-bzImage"));
+	if (image_import(at("state"), "pvh", &src, NULL, NULL, NULL, &err))
+		fail_msg("%s", err.msg);
+	fd = open(at("state/images/pvh/vmlinux"), O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, got, sizeof(got)), PVH_FIX_LEN);
+	close(fd);
+	assert_memory_equal(got, vmlinux, PVH_FIX_LEN);
 }
 
 static void test_vm_refused(void **state)
@@ -457,6 +488,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_tarball, setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_ct_refused, setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_vm_import, setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_import_vmlinux, setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_vm_refused, setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_leftovers_and_names, setup, scratch_teardown),
 	};

@@ -156,7 +156,8 @@ static void interrupted_operations_fail(void **state)
 
 	(void)state;
 	assert_int_equal(db_exec(c,
-				 "INSERT INTO operations VALUES ('x', 'create', '/1.0/servers/x', "
+				 "INSERT INTO operations (id, kind, target, status, progress, err,"
+				 " created, updated) VALUES ('x', 'create', '/1.0/servers/x', "
 				 "'running', 10, NULL,"
 				 " 0, strftime('%s', 'now'))",
 				 &err),

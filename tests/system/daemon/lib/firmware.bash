@@ -22,7 +22,7 @@ mkdisk() {
 # holes are not seen; the rig's /run is small); unmounted at the end.
 roomy_state() {
 	mkdir -p "$STATE"
-	mount -t tmpfs -o size=4G,mode=0700 berth-state "$STATE" || fail "cannot mount a tmpfs on $STATE"
+	mount -t tmpfs -o size=4G,mode=0711 berth-state "$STATE" || fail "cannot mount a tmpfs on $STATE"
 	rig_cleanup_extra() {
 		if [ -n "${VMM_PID:-}" ]; then kill -9 "$VMM_PID" 2>/dev/null || true; fi
 		umount -l "$STATE" 2>/dev/null || true

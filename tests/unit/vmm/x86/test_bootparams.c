@@ -14,7 +14,7 @@ static void build(struct boot_params *bp, uint64_t mem, const struct boot_args *
 	struct bzimage bz;
 
 	fixture_bzimage(img);
-	assert_int_equal(bzimage_parse(img, FIX_LEN, &bz, &err), 0);
+	assert_int_equal(bzimage_parse(img, FIX_LEN, FIX_LEN, &bz, &err), 0);
 	gm_init_from(&gm, NULL, mem); /* layout only */
 	bootparams_build(bp, &bz, &gm, args);
 }
