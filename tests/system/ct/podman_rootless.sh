@@ -23,7 +23,12 @@ pm_cleanup() {
 	if id "$PM_USER" >/dev/null 2>&1; then
 		# podman's pause process and conmons: this user's, started by this test
 		for pid in $(ps -o pid= -u "$PM_USER"); do kill -9 "$pid" 2>/dev/null || true; done
-		userdel "$PM_USER" 2>/dev/null || true
+		# userdel refuses a user whose processes are still there: wait for them (bounded)
+		for _ in $(seq 1 50); do
+			[ -n "$(ps -o pid= -u "$PM_USER")" ] || break
+			sleep 0.1
+		done
+		userdel "$PM_USER" || echo "warning: userdel $PM_USER failed" >&2
 	fi
 	sed -i "/^$PM_USER:/d" /etc/subuid /etc/subgid
 	ct_cleanup
