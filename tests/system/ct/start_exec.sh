@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # start_exec.sh - `start` returns only once the container's process has called execve
 # (issue 9 item 5), as runc's does: /proc/PID/exe is the program by then, and a signal
-# sent the moment `start` returns to a pid namespace's init reaches the program's
-# handler (the kernel drops a signal that init has no handler for, as berth-ct's set-up
-# code has none), every time; a poststart hook already sees the new program.
+# sent the moment `start` returns to a pid namespace's init is never lost once the program
+# has set its handler (the kernel drops a signal that init has no handler for, as
+# berth-ct's set-up code has none); a poststart hook already sees the new program.
 # timeout: 240
 . "$(dirname "$0")/lib/ct.bash"
 
