@@ -34,7 +34,7 @@ int cgroup_open(const char *path, struct cgroup **out, struct berth_error *err)
 		free(cg);
 		return berr(err, ENOMEM, "cgroup `%s`", path);
 	}
-	cg->ops = cgroup_host_ops();
+	cg->ops = *path ? cgroup_host_ops() : &cgroup_none_ops;
 	*out = cg;
 	return 0;
 }

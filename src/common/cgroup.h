@@ -56,7 +56,8 @@ struct cgroup {
 /* The implementation for this host's mounts: v2 when /sys/fs/cgroup is cgroup2, else v1. */
 const struct cgroup_ops *cgroup_host_ops(void);
 
-/* Open a handle on the cgroup at path (nothing is created). */
+/* Open a handle on the cgroup at path (nothing is created); "" is no cgroup
+ * (cgroup_none_ops). */
 int cgroup_open(const char *path, struct cgroup **out, struct berth_error *err);
 
 /* Open a handle on the cgroup at path below this process's own cgroup (in each v1 hierarchy,
@@ -102,6 +103,8 @@ int cgroup_mkdir_p(const char *path, struct berth_error *err);
 
 extern const struct cgroup_ops cgroup_v1_ops;
 extern const struct cgroup_ops cgroup_v2_ops;
+/* No cgroup at all (cgroup_none.c): what cgroup_open gives for the empty path. */
+extern const struct cgroup_ops cgroup_none_ops;
 
 static inline void cgroup_freep(struct cgroup **cg)
 {

@@ -27,6 +27,7 @@
 #include "ct/log.h"
 #include "ct/namespaces.h"
 #include "ct/rootfs.h"
+#include "ct/rootless.h"
 #include "ct/state.h"
 #include "ct/sysctl.h"
 #include "ct/sync.h"
@@ -89,8 +90,9 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 		return -1;
 	/* limits are complete before the child can be in the cgroup: v1 device rules are
 	 * written one by one, and the child makes device nodes while we join it */
-	if ((c->has_resources && cgroup_apply(cr->cg, c, err) < 0) ||
-	    cgroup_delegate(cr->cg, c, err) < 0)
+	if (cr->cg->ops != &cgroup_none_ops &&
+	    ((c->has_resources && cgroup_apply(cr->cg, c, err) < 0) ||
+	     cgroup_delegate(cr->cg, c, err) < 0))
 		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
 	if (sync_send(cr->sync_fd, SYNC_MAPPED, NULL, 0, err) < 0)
 		return -1;
@@ -143,6 +145,25 @@ static pid_t clone_container(struct creation *cr)
 	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* After the cgroup could not be made: a rootless berth-ct that may not write the host's
+ * cgroups (v1, or v2 without a delegation) goes on without one, as crun does, and warns;
+ * its limits are not applied. Anything else is an error (-1, err kept). */
+static int without_cgroup(struct creation *cr, struct berth_error *err)
+{
+	struct berth_error ignored;
+	char msg[sizeof(err->msg) + 96];
+
+	if (!rootless() || (err->errnum != EACCES && err->errnum != EPERM && err->errnum != EROFS))
+		return -1;
+	snprintf(msg, sizeof(msg), "rootless: no cgroup for the container (%s)%s", err->msg,
+		 cr->c->has_resources ? "; linux.resources are not applied" : "");
+	log_msg("warning", msg);
+	cr->cg->ops->destroy(cr->cg, &ignored);
+	cr->cg->ops = &cgroup_none_ops;
+	cr->st.cgroup_path = "";
+	return 0;
+}
+
 /* Clone the container process and drive its set-up; on failure nothing is left. */
 static int spawn(struct creation *cr, struct berth_error *err)
 {
@@ -166,7 +187,7 @@ static int spawn(struct creation *cr, struct berth_error *err)
 		if (console_fd < 0)
 			return -1;
 	}
-	if (cr->cg->ops->create(cr->cg, err) < 0) {
+	if (cr->cg->ops->create(cr->cg, err) < 0 && without_cgroup(cr, err) < 0) {
 		cgroup_kill_and_destroy(cr->cg, &ignored);
 		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
 	}

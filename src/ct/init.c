@@ -19,6 +19,7 @@
 #include "ct/namespaces.h"
 #include "ct/process.h"
 #include "ct/rootfs.h"
+#include "ct/rootless.h"
 #include "ct/sync.h"
 
 /* Whatever berth-ct ignored or blocked must not leak into the container. */
@@ -80,7 +81,9 @@ static int setup(const struct init_args *a, char **state_json, char *path, size_
 	 * pivoted to there (root.path and mount sources are that namespace's paths) */
 	rootfd = rootfs_prepare(c, err);
 	if (rootfd < 0 || mounts_apply(c, rootfd, a->bundle, a->cg, err) < 0 ||
-	    devices_create(c, rootfd, config_namespace(c, CLONE_NEWUSER) != NULL, err) < 0)
+	    /* mknod needs the host's root: in a user namespace (ours or rootless podman's,
+	       which the container shares), the host's nodes are bound instead */
+	    devices_create(c, rootfd, config_namespace(c, CLONE_NEWUSER) || rootless(), err) < 0)
 		return -1;
 	if (expect(a->sync_fd, SYNC_GO, state_json, err) < 0)
 		return -1;

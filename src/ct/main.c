@@ -2,6 +2,7 @@
  * runc/crun mould. Each subcommand parses its own options and calls one function. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "ct/log.h"
 #include "ct/names.h"
 #include "ct/spec.h"
+#include "ct/rootless.h"
 #include "ct/state.h"
 
 #define BERTH_CT_VERSION "0.1.0"
@@ -399,7 +401,7 @@ static void usage(FILE *f)
 		fprintf(f, "  %-9s %.*s\n", cmds[i].name, (int)strcspn(cmds[i].help, "\n"),
 			cmds[i].help);
 	fprintf(f, "\n`berth-ct COMMAND --help` describes a command. State lives under --root "
-		   "(default " STATE_DEFAULT_ROOT ").\n");
+		   "(default " STATE_DEFAULT_ROOT "; $XDG_RUNTIME_DIR/berth-ct when rootless).\n");
 }
 
 int main(int argc, char **argv)
@@ -413,7 +415,8 @@ int main(int argc, char **argv)
 					      { "version", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'h' },
 					      { 0 } };
-	const char *root = STATE_DEFAULT_ROOT, *log = NULL;
+	char rootless_root[PATH_MAX];
+	const char *root = rootless_state_root(rootless_root, sizeof(rootless_root)), *log = NULL;
 	struct berth_error err = { 0 };
 	const struct cmd *c;
 	bool json_log = false;

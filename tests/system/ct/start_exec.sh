@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # start_exec.sh - `start` returns only once the container's process has called execve
 # (issue 9 item 5), as runc's does: /proc/PID/exe is the program by then, and a signal
-# sent the moment `start` returns to a pid namespace's init reaches the program's
-# handler (the kernel drops a signal that init has no handler for, as berth-ct's set-up
-# code has none), every time; a poststart hook already sees the new program.
+# sent the moment `start` returns to a pid namespace's init is never lost once the program
+# has set its handler (the kernel drops a signal that init has no handler for, as
+# berth-ct's set-up code has none); a poststart hook already sees the new program.
 # timeout: 240
 . "$(dirname "$0")/lib/ct.bash"
 
 main() {
-	local b i pid comm exe
+	local b i pid comm exe caught early
 
 	# The program sets a USR1 handler first thing (a static binary: the window between
 	# its execve and the handler, where the kernel still drops the signal as it would
@@ -22,6 +22,7 @@ main() {
 	b=$(ct_bundle sig /bin/usr1)
 	jq -e '.linux.namespaces | any(.type == "pid" and .path == null)' "$b/config.json" >/dev/null ||
 		fail "the bundle has no pid namespace of its own"
+	early=0
 	for i in $(seq 1 40); do
 		ct create --bundle "$b" s$i
 		pid=$(ct_pid s$i)
@@ -30,12 +31,21 @@ main() {
 		exe=$(readlink "/proc/$pid/exe")
 		[ "$exe" = /bin/usr1 ] ||
 			fail "start returned before the execve (try $i): the process runs $exe"
+		# whether the program had set its handler (SigCgt bit 10) before the signal went
+		caught=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status")
 		ct kill s$i USR1
 		for _ in $(seq 1 100); do [ "$(ct_status s$i)" = stopped ] && break; sleep 0.05; done
-		[ "$(ct_status s$i)" = stopped ] || fail "USR1 sent right after start was lost (try $i)"
+		if [ "$(ct_status s$i)" != stopped ]; then
+			# Lost: acceptable only when it came in the program's own first instructions,
+			# before its handler (a loaded machine can stop it there), never after.
+			((0x$caught & 0x200)) && fail "USR1 sent after the program set its handler was lost (try $i)"
+			early=$((early + 1))
+			ct kill s$i USR1
+			ct_wait_status s$i stopped
+		fi
 		ct delete s$i
 	done
-	ok "start returned after the execve, and USR1 sent at once reached a pid namespace's init, 40 of 40 tries"
+	ok "start returned after the execve, and USR1 sent at once reached a pid namespace's init ($early of 40 came before the program's own handler and were sent again)"
 
 	# A startContainer hook delays the execve: start waits for it, so poststart (run
 	# by start) sees the program, not berth-ct's set-up, and so does a signal.
