@@ -2,7 +2,8 @@
 # web_console.sh - berthd's web console in a real browser (Debian's chromium, headless,
 # driven by playwright-core): the page over HTTPS, a wrong token refused at log-in, the
 # project's server listed, its console opened in xterm.js and a command's output seen
-# there; a VM's screen (vm_display, the tiny guest on this host's KVM) opened in noVNC; the page is not on the Unix socket; the WebSocket upgrade without a token (401) and
+# there; a VM's screen (vm_display; SeaBIOS on an empty disk, on this host's KVM) opened in
+# noVNC and its picture not blank; the page is not on the Unix socket; the WebSocket upgrade without a token (401) and
 # with another project's token (404) is refused and leaves the console free.
 # timeout: 240
 . "$(dirname "$0")/lib/daemon.bash"
@@ -27,18 +28,20 @@ expect_api 202 POST "/1.0/servers?project=alpha" '{"name":"asrv","kind":"ct","im
 wait_op "$(jq -r .operation <<<"$REPLY")"
 expect_api 202 PUT /1.0/servers/asrv/state '{"action":"start"}'
 wait_op "$(jq -r .operation <<<"$REPLY")"
-# A VM with a display, for its screen in noVNC: the tiny guest on this host's KVM.
+# A VM with a display, for its screen in noVNC: an empty disk booted by SeaBIOS, which
+# writes on the screen that it found nothing to boot (this host's KVM runs it).
 VM=
-if [ -c /dev/kvm ] && [ -f "$GUESTS/tiny-echo.bzImage" ]; then
-	expect_api 202 POST "/1.0/images?project=alpha" "{\"name\":\"echo\",\"kind\":\"vm\",\"kernel\":\"$GUESTS/tiny-echo.bzImage\"}"
+if [ -c /dev/kvm ] && [ -r /usr/share/seabios/vgabios-bochs-display.bin ]; then
+	truncate -s 1M "$SCRATCH/empty.img"
+	expect_api 202 POST "/1.0/images?project=alpha" "{\"name\":\"empty\",\"kind\":\"vm\",\"disk\":\"$SCRATCH/empty.img\"}"
 	wait_op "$(jq -r .operation <<<"$REPLY")"
-	expect_api 202 POST "/1.0/servers?project=alpha" '{"name":"avm","kind":"vm","image":"echo","cpus":1,"memory":"64M"}'
+	expect_api 202 POST "/1.0/servers?project=alpha" '{"name":"avm","kind":"vm","image":"empty","cpus":1,"memory":"128M"}'
 	wait_op "$(jq -r .operation <<<"$REPLY")"
 	expect_api 202 PUT /1.0/servers/avm/state '{"action":"start"}'
 	wait_op "$(jq -r .operation <<<"$REPLY")"
 	VM=avm
 else
-	echo "note: no KVM or tiny guest here: the VM screen part is left out"
+	echo "note: no KVM or SeaBIOS's display ROM here: the VM screen part is left out"
 fi
 expect_api 201 POST /1.0/tokens '{"project":"alpha"}'
 TA=$(jq -r .token <<<"$REPLY")

@@ -1,7 +1,8 @@
 // web_console.js URL TOKEN SERVER MARKER [VM] - drive berthd's web console in Debian's chromium
 // (headless, playwright-core from web/node_modules): a wrong token is refused at log-in;
 // the right one shows SERVER in the list; its console opens in xterm.js, a command typed
-// there prints MARKER; VM's screen opens in noVNC (a canvas of the guest's size). Exits 0 when all held, 1 with what went wrong; a screenshot in
+// there prints MARKER; VM's screen opens in noVNC (a canvas of the guest's size, not of one
+// colour). Exits 0 when all held, 1 with what went wrong; a screenshot in
 // $SCRATCH/web.png either way.
 "use strict";
 const path = require("path");
@@ -57,13 +58,25 @@ async function main() {
         null,
         { timeout: 20000 }
       );
+      // the firmware's text: more than one colour on the canvas
+      await page.waitForFunction(
+        () => {
+          const c = document.querySelector("#vnc canvas");
+          const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+          for (let i = 4; i < d.length; i += 4)
+            if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return true;
+          return false;
+        },
+        null,
+        { timeout: 30000 }
+      );
       const err = await page.textContent("#error");
       if (err) throw new Error("the screen: " + err);
       const size = await page.evaluate(() => {
         const c = document.querySelector("#vnc canvas");
         return c.width + "x" + c.height;
       });
-      console.log("ok: the VM's screen in noVNC,", size);
+      console.log("ok: the VM's screen in noVNC,", size, "and not of one colour");
     }
   } finally {
     await page.screenshot({ path: path.join(process.env.SCRATCH || "/tmp", "web.png") });
