@@ -8,7 +8,10 @@
 # shows (within 10 minutes) is a failure.
 # Around each run of either: MEASURE_BEFORE, if set, names a command run first, untimed (a
 # fresh copy of a disk); with MEASURE_EXITS=1 the run's KVM exits are counted (kvm_exits_*
-# below) and their medians printed under the row.
+# below) and their medians printed under the row. MEASURE_QUIET=1: no row is printed.
+# measure_collect LABEL: the rows measure made under LABEL, such as one run each in rounds
+# that interleave variants (so that a change of load weighs on all alike), as one row of
+# their medians, printed and recorded last (delta and ratio read the last row of a label).
 
 MEASURE_ROWS=()
 BENCH_TIMING=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bench/timing
@@ -42,13 +45,35 @@ _measure() {
 	fails=$(awk -v ok="${MEASURE_OK_STATUS:-0}" '$3 != 0 && $3 != ok' <<<"$rows" | wc -l)
 	t=$(awk '{print $1}' <<<"$rows" | median)
 	r=$(awk '{print $2}' <<<"$rows" | median)
-	printf '%-44s %5d runs  median %9.2f ms  peak RSS %8.2f MiB  failures %d\n' \
-		"$label" "$runs" "$(echo "$t / 1000" | bc -l)" "$(echo "$r / 1024" | bc -l)" "$fails"
+	[ "${MEASURE_QUIET:-0}" = 1 ] || print_row "$label" "$runs" "$t" "$r" "$fails"
 	MEASURE_ROWS+=("$label|$t|$r|$fails")
 	if [ -n "$exits" ]; then
 		kvm_exits_summary "$exits" "$runs"
 		rm -rf "$exits"
 	fi
+}
+
+# print_row LABEL RUNS TIME_US RSS_KIB FAILURES: one table row.
+print_row() {
+	printf '%-44s %5d runs  median %9.2f ms  peak RSS %8.2f MiB  failures %d\n' \
+		"$1" "$2" "$(echo "$3 / 1000" | bc -l)" "$(echo "$4 / 1024" | bc -l)" "$5"
+}
+
+measure_collect() {
+	local row l t r f ts="" rs="" n=0 fails=0
+	for row in "${MEASURE_ROWS[@]}"; do
+		IFS='|' read -r l t r f <<<"$row"
+		[ "$l" = "$1" ] || continue
+		ts+=$t$'\n'
+		rs+=$r$'\n'
+		n=$((n + 1))
+		fails=$((fails + f))
+	done
+	[ "$n" -gt 0 ] || return 0
+	t=$(printf '%s' "$ts" | median)
+	r=$(printf '%s' "$rs" | median)
+	print_row "$1" "$n" "$t" "$r" "$fails"
+	MEASURE_ROWS+=("$1|$t|$r|$fails")
 }
 
 # median: the median of the numbers on stdin, one a line (the lower one of an even count).
