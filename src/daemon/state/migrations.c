@@ -1,5 +1,6 @@
 /* migrations.c - berthd's database schema, one step per version. Never edit a released
- * step: add a new one that alters what came before. */
+ * step: add a new one that alters what came before (and undo it too where
+ * tests/system/daemon/userns_upgrade.sh takes a database back to schema 5). */
 #include "daemon/state/db.h"
 
 const char *const db_migrations[] = {

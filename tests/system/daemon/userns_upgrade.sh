@@ -27,9 +27,19 @@ fi
 pid=$(berth show o1 --format json | jq .pid)
 kill_berthd TERM
 if [ -z "${BERTHD_OLD:-}" ]; then
-	sqlite3 "$STATE/berth.db" "DROP TRIGGER servers_idmap_insert; DROP TRIGGER servers_idmap_update;
+	# what schemas 6 and later added, newest first
+	sqlite3 "$STATE/berth.db" "ALTER TABLE operations DROP COLUMN project;
+		DROP TABLE tokens; DROP INDEX servers_project; ALTER TABLE images DROP COLUMN project;
+		ALTER TABLE servers DROP COLUMN project; DROP TABLE projects;
+		ALTER TABLE servers DROP COLUMN ssh_keys; ALTER TABLE servers DROP COLUMN user_data;
+		ALTER TABLE servers DROP COLUMN instance_id;
+		DROP TRIGGER servers_dedicated_cpus; DROP TABLE dedicated_cpus;
+		DROP TRIGGER servers_idmap_insert; DROP TRIGGER servers_idmap_update;
 		DROP INDEX servers_idmap; ALTER TABLE servers DROP COLUMN idmap;
-		ALTER TABLE servers DROP COLUMN privileged; PRAGMA user_version = 5;"
+		ALTER TABLE servers DROP COLUMN privileged; PRAGMA user_version = 5;" ||
+		fail "cannot take the database back to schema 5"
+	[ "$(sqlite3 "$STATE/berth.db" 'PRAGMA user_version')" = 5 ] ||
+		fail "the database was not taken back to schema 5"
 fi
 [ "$(sqlite3 "$STATE/berth.db" 'PRAGMA user_version')" -lt 6 ] || fail "the old database has ranges already"
 
