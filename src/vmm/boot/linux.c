@@ -66,7 +66,7 @@ fail:
 }
 
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
-		    uint64_t *entry, struct berth_error *err)
+		    bool keyboard, uint64_t *entry, struct berth_error *err)
 {
 	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE };
 	struct boot_params bp;
@@ -81,7 +81,8 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 	}
 	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
 		return berr(err, 0, "guest RAM too small for the command line");
-	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err))
+	if (acpi_build(gm, ncpus, keyboard ? ACPI_I8042 : 0, &args.rsdp_addr, err) ||
+	    cpu_write_boot_tables(gm, err))
 		return -1;
 	bootparams_build(&bp, &lb->bz, gm, &args);
 	if (gm_write(gm, LAYOUT_ZERO_PAGE, &bp, sizeof(bp)))

@@ -10,6 +10,9 @@
 need_kvm
 [ -r /usr/share/seabios/vgabios-bochs-display.bin ] || skip "no SeaBIOS ROMs (apt-get install seabios)"
 scratch
+pids=()
+# A failed check must not leave a VM running (SeaBIOS without a disk reboots for ever).
+trap 'kill -KILL "${pids[@]}" 2>/dev/null || true; rm -rf "$SCRATCH"' EXIT
 truncate -s 1M "$SCRATCH/empty.img"
 export PYTHONPATH=$(dirname "$0")
 
@@ -33,6 +36,7 @@ PY
 # No display: the command says how to get one.
 "$VMM" --kernel "$GUESTS/tiny-spin.bzImage" --mem 64M --console none --api-sock "$SCRATCH/a.sock" 2>"$SCRATCH/a.err" &
 pid=$!
+pids+=("$pid")
 api_wait_sock "$SCRATCH/a.sock"
 out=$(screen_check "$SCRATCH/a.sock")
 [[ $out == *"no display (start berth-vmm with --display)"* ]] || fail "no display: $out"
@@ -42,6 +46,7 @@ wait $pid 2>/dev/null || true
 # A display the guest never turned on (a tiny guest knows nothing of it): "off".
 "$VMM" --kernel "$GUESTS/tiny-spin.bzImage" --mem 64M --console none --display --api-sock "$SCRATCH/b.sock" 2>"$SCRATCH/b.err" &
 pid=$!
+pids+=("$pid")
 api_wait_sock "$SCRATCH/b.sock"
 out=$(screen_check "$SCRATCH/b.sock")
 [[ $out == *"the display is off"* ]] || fail "display off: $out"
@@ -52,6 +57,7 @@ wait $pid 2>/dev/null || true
 "$VMM" --firmware --firmware-log "$SCRATCH/fw.log" --disk "$SCRATCH/empty.img" --mem 128M --no-rng \
 	--display --console "file=$SCRATCH/out" --api-sock "$SCRATCH/c.sock" 2>"$SCRATCH/c.err" &
 pid=$!
+pids+=("$pid")
 api_wait_sock "$SCRATCH/c.sock"
 for ((i = 0; i < 200; i++)); do
 	out=$(screen_check "$SCRATCH/c.sock")
