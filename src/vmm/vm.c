@@ -49,6 +49,9 @@
 #define KVM_IDMAP_ADDR 0xFFFBC000ULL
 /* KVM memory slots: RAM takes 0 and 1, the firmware ROM the next; the framebuffer this one. */
 #define VM_SLOT_DISPLAY 3
+/* The mode a directly booted kernel finds the display in. */
+#define VM_SCREEN_WIDTH	 1024
+#define VM_SCREEN_HEIGHT 768
 
 struct vm {
 	const struct vm_config *cfg;
@@ -450,11 +453,19 @@ static int vm_map_memory(struct vm *vm, struct berth_error *err)
  * at the reset vector (where KVM puts a new vCPU). */
 static int vm_load(struct vm *vm, struct berth_error *err)
 {
+	struct boot_screen screen = { 0 };
 	uint64_t entry;
 
 	if (vm->cfg->firmware)
 		return firmware_map(&vm->rom, vm->vm_fd, vm->mem.nregions, &vm->mem, err);
-	if (linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, vm->cfg->display, &entry, err))
+	if (vm->cfg->display) { /* no firmware to set a mode: berth-vmm does, as QEMU's -kernel */
+		screen = (struct boot_screen){ .width = VM_SCREEN_WIDTH,
+					       .height = VM_SCREEN_HEIGHT,
+					       .stride = VM_SCREEN_WIDTH * 4 };
+		bochs_display_preset(&vm->display, VM_SCREEN_WIDTH, VM_SCREEN_HEIGHT, &screen.base);
+	}
+	if (linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, vm->cfg->display ? &screen : NULL,
+			    &entry, err))
 		return -1;
 	return cpu_init_boot_regs(vm->vcpus[0].fd, entry, LAYOUT_ZERO_PAGE, err);
 }

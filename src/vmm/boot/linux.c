@@ -66,9 +66,9 @@ fail:
 }
 
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
-		    bool keyboard, uint64_t *entry, struct berth_error *err)
+		    const struct boot_screen *screen, uint64_t *entry, struct berth_error *err)
 {
-	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE };
+	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE, .screen = screen };
 	struct boot_params bp;
 
 	if (bzimage_load(&lb->bz, gm, err))
@@ -81,7 +81,7 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 	}
 	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
 		return berr(err, 0, "guest RAM too small for the command line");
-	if (acpi_build(gm, ncpus, keyboard ? ACPI_I8042 : 0, &args.rsdp_addr, err) ||
+	if (acpi_build(gm, ncpus, screen ? ACPI_I8042 : 0, &args.rsdp_addr, err) ||
 	    cpu_write_boot_tables(gm, err))
 		return -1;
 	bootparams_build(&bp, &lb->bz, gm, &args);

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "vmm/boot/bzimage.h"
 #include "vmm/memory.h"
+#include "vmm/x86/bootparams.h"
 
 struct linux_boot {
 	uint8_t *kernel; /* read-only mapping of the kernel file */
@@ -23,10 +24,10 @@ struct linux_boot {
 int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
 		    const char *cmdline, struct berth_error *err);
 
-/* Write the whole boot state for ncpus CPUs (and a PS/2 keyboard if keyboard) into gm;
- * *entry gets the 64-bit entry point. */
+/* Write the whole boot state for ncpus CPUs into gm (with screen, a framebuffer the kernel
+ * is told of and a PS/2 keyboard; NULL: neither); *entry gets the 64-bit entry point. */
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
-		    bool keyboard, uint64_t *entry, struct berth_error *err);
+		    const struct boot_screen *screen, uint64_t *entry, struct berth_error *err);
 
 /* Unmap the files. */
 void linux_boot_close(struct linux_boot *lb);

@@ -160,7 +160,7 @@ static void loads_everything(void **state)
 	    linux_boot_open(&lb, tmpfile_with("k2", img, FIX_LEN), NULL, "console=ttyS0", &err), 0);
 	lb.initrd = (uint8_t *)initrd; /* borrowed: cleared before close */
 	lb.initrd_len = sizeof(initrd);
-	assert_int_equal(linux_boot_load(&lb, &gm, 2, false, &entry, &err), 0);
+	assert_int_equal(linux_boot_load(&lb, &gm, 2, NULL, &entry, &err), 0);
 	lb.initrd = NULL;
 	linux_boot_close(&lb);
 	assert_int_equal(entry, LAYOUT_KERNEL + 0x200);
