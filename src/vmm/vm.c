@@ -29,6 +29,7 @@
 #include "dev/debug_port.h"
 #include "dev/fw_cfg.h"
 #include "dev/i8042.h"
+#include "dev/keymap.h"
 #include "dev/pm_timer.h"
 #include "dev/port92.h"
 #include "dev/pvpanic.h"
@@ -48,6 +49,9 @@
 #define KVM_IDMAP_ADDR 0xFFFBC000ULL
 /* KVM memory slots: RAM takes 0 and 1, the firmware ROM the next; the framebuffer this one. */
 #define VM_SLOT_DISPLAY 3
+/* The mode a directly booted kernel finds the display in. */
+#define VM_SCREEN_WIDTH	 1024
+#define VM_SCREEN_HEIGHT 768
 
 struct vm {
 	const struct vm_config *cfg;
@@ -60,6 +64,7 @@ struct vm {
 	struct bus pio, mmio;
 	struct uart uart;
 	struct acpi_pm pm;
+	struct i8042 i8042;
 	struct pci_bus pci;
 	struct msi_router msi;
 	struct vm_virtio virtio;
@@ -234,7 +239,7 @@ static int vm_add_firmware_devices(struct vm *vm, struct berth_error *err)
 		  vm->cfg->cpus);
 	if (debug_port_open(&vm->debug, vm->cfg->firmware_log, err) ||
 	    fw_cfg_init(&vm->fw_cfg, &vm->mem, err) ||
-	    firmware_fw_cfg(&vm->fw_cfg, &vm->mem, vm->cfg->cpus, err))
+	    firmware_fw_cfg(&vm->fw_cfg, &vm->mem, vm->cfg->cpus, vm->cfg->display, err))
 		return -1;
 	return bus_register(&vm->pio, FW_CFG_PORT, FW_CFG_PORTS, fw_cfg_io, &vm->fw_cfg, err) ||
 		       bus_register(&vm->pio, CMOS_PORT, CMOS_PORTS, cmos_io, &vm->cmos, err) ||
@@ -253,8 +258,9 @@ static int vm_add_devices(struct vm *vm, struct berth_error *err)
 	uart_init(&vm->uart, &vm->machine, IRQ_COM1, &vm->console.line);
 	acpi_pm_init(&vm->pm, &vm->machine, IRQ_SCI);
 	pci_bus_init(&vm->pci, &vm->machine);
+	i8042_init(&vm->i8042, &vm->machine, vm->cfg->display); /* a keyboard for the screen */
 	if (bus_register(&vm->pio, PORT_COM1, 8, uart_io, &vm->uart, err) ||
-	    bus_register(&vm->pio, PORT_I8042, 5, i8042_io, &vm->machine, err) ||
+	    bus_register(&vm->pio, PORT_I8042, 5, i8042_io, &vm->i8042, err) ||
 	    bus_register(&vm->pio, PORT_ACPI_PM, ACPI_PM_PORTS, acpi_pm_io, &vm->pm, err) ||
 	    bus_register(&vm->pio, PORT_PVPANIC, 1, pvpanic_io, &vm->machine, err) ||
 	    pci_bus_register(&vm->pci, &vm->pio, &vm->mmio, err))
@@ -384,6 +390,14 @@ static const struct api_ops vm_api_ops = {
 	.screen = vm_api_screen,
 };
 
+/* A key from a VNC client: its scan code, or the US key of its keysym. */
+static void vm_vnc_key(void *opaque, uint32_t keysym, uint32_t keycode, bool down)
+{
+	struct vm *vm = opaque;
+
+	i8042_key(&vm->i8042, keycode ? keycode : keymap_xt(keysym), down);
+}
+
 /* With firmware, the display brings SeaBIOS's ROM for it, which puts the firmware's and the
  * boot loader's text on the screen; Linux needs none. */
 static int vm_add_display(struct vm *vm, struct berth_error *err)
@@ -397,7 +411,7 @@ static int vm_add_display(struct vm *vm, struct berth_error *err)
 	    pci_bus_add(&vm->pci, &vm->display.pci, err))
 		return berr_wrap(err, "--display");
 	if (vm->cfg->vnc &&
-	    vnc_server_open(&vm->vnc, vm->cfg->vnc, &vm->loop, &vm->display, NULL, NULL, err))
+	    vnc_server_open(&vm->vnc, vm->cfg->vnc, &vm->loop, &vm->display, vm_vnc_key, vm, err))
 		return -1;
 	return 0;
 }
@@ -452,11 +466,19 @@ static int vm_map_memory(struct vm *vm, struct berth_error *err)
  * at the reset vector (where KVM puts a new vCPU). */
 static int vm_load(struct vm *vm, struct berth_error *err)
 {
+	struct boot_screen screen = { 0 };
 	uint64_t entry;
 
 	if (vm->cfg->firmware)
 		return firmware_map(&vm->rom, vm->vm_fd, vm->mem.nregions, &vm->mem, err);
-	if (linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, &entry, err))
+	if (vm->cfg->display) { /* no firmware to set a mode: berth-vmm does, as QEMU's -kernel */
+		screen = (struct boot_screen){ .width = VM_SCREEN_WIDTH,
+					       .height = VM_SCREEN_HEIGHT,
+					       .stride = VM_SCREEN_WIDTH * 4 };
+		bochs_display_preset(&vm->display, VM_SCREEN_WIDTH, VM_SCREEN_HEIGHT, &screen.base);
+	}
+	if (linux_boot_load(&vm->boot, &vm->mem, vm->cfg->cpus, vm->cfg->display ? &screen : NULL,
+			    &entry, err))
 		return -1;
 	return linux_boot_regs(&vm->boot, vm->vcpus[0].fd, entry, err);
 }
@@ -473,6 +495,7 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 	vm->stop = VM_RUNNING;
 	uart_reset(&vm->uart);
 	acpi_pm_reset(&vm->pm);
+	i8042_reset(&vm->i8042);
 	pci_bus_reset(&vm->pci);
 	if (vm->cfg->firmware) {
 		fw_cfg_reset(&vm->fw_cfg);

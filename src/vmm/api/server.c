@@ -140,6 +140,10 @@ static void client_screendump(struct api_client *c, const struct api_request *re
 	json_t *reply;
 	int fd = -1;
 
+	if (!s->ops->screen) {
+		client_send(c, api_reply_error(req->id, "this VMM has no screen"));
+		return;
+	}
 	if (s->ops->screen(s->opaque, &scr, &err) < 0) {
 		client_send(c, api_reply_error(req->id, err.msg));
 		return;

@@ -178,7 +178,7 @@ static void loader_checksum(struct loader_entry *e, const char *file, uint32_t o
 /* The tables Berth builds for direct boot, handed over to be placed by the firmware: they
  * are built at their usual addresses in a scratch buffer, then every pointer becomes an
  * offset into etc/acpi/tables that the loader adds the tables' new address to. */
-static int firmware_acpi(struct fw_cfg *cfg, unsigned ncpus, struct berth_error *err)
+static int firmware_acpi(struct fw_cfg *cfg, unsigned ncpus, bool keyboard, struct berth_error *err)
 {
 	static struct loader_entry l[LOADER_MAX];
 	struct acpi_fixups fix;
@@ -191,7 +191,8 @@ static int firmware_acpi(struct fw_cfg *cfg, unsigned ncpus, struct berth_error 
 	if (!buf)
 		return berr(err, ENOMEM, "ACPI tables");
 	gm_init_from(&scratch, buf, LAYOUT_ACPI_END);
-	if (acpi_build_for(&scratch, ncpus, true, &fix, &rsdp, err))
+	if (acpi_build_for(&scratch, ncpus, ACPI_FIRMWARE | (keyboard ? ACPI_I8042 : 0), &fix,
+			   &rsdp, err))
 		goto out;
 	memset(l, 0, sizeof(l));
 	l[n].command = htole32(LOADER_ALLOCATE);
@@ -245,7 +246,7 @@ out:
 	return r;
 }
 
-int firmware_fw_cfg(struct fw_cfg *cfg, const struct guest_mem *gm, unsigned ncpus,
+int firmware_fw_cfg(struct fw_cfg *cfg, const struct guest_mem *gm, unsigned ncpus, bool keyboard,
 		    struct berth_error *err)
 {
 	uint16_t cpus = htole16((uint16_t)ncpus), nographic = htole16(1), no = 0;
@@ -264,7 +265,7 @@ int firmware_fw_cfg(struct fw_cfg *cfg, const struct guest_mem *gm, unsigned ncp
 	    fw_cfg_add_file(cfg, "etc/sercon-port", &sercon, 2, err) ||
 	    fw_cfg_add_file(cfg, "etc/boot-fail-wait", &fail_wait, 4, err) ||
 	    fw_cfg_add_file(cfg, "bootorder", bootorder, sizeof(bootorder), err) ||
-	    firmware_acpi(cfg, ncpus, err))
+	    firmware_acpi(cfg, ncpus, keyboard, err))
 		return -1;
 	return 0;
 }

@@ -36,8 +36,9 @@ int firmware_open(struct firmware *fw, const char *path, struct berth_error *err
 int firmware_map(const struct firmware *fw, int vm_fd, unsigned slot, const struct guest_mem *gm,
 		 struct berth_error *err);
 
-/* Fill cfg with what the firmware reads for a guest of gm's RAM and ncpus CPUs. */
-int firmware_fw_cfg(struct fw_cfg *cfg, const struct guest_mem *gm, unsigned ncpus,
+/* Fill cfg with what the firmware reads for a guest of gm's RAM and ncpus CPUs (and a PS/2
+ * keyboard if keyboard). */
+int firmware_fw_cfg(struct fw_cfg *cfg, const struct guest_mem *gm, unsigned ncpus, bool keyboard,
 		    struct berth_error *err);
 
 /* Read the option ROM in file path (at most FIRMWARE_OPTION_ROM_MAX bytes) into *rom

@@ -86,9 +86,11 @@ static int load_initrd(const struct linux_boot *lb, const struct guest_mem *gm, 
 	return boot_file_read(&lb->initrd, 0, dst, (size_t)lb->initrd.size, err);
 }
 
-/* PVH: the segments, hvm_start_info and the ACPI tables; no page tables (paging is off). */
+/* PVH: the segments, hvm_start_info and the ACPI tables; no page tables (paging is off).
+ * hvm_start_info cannot describe a framebuffer: with a screen the kernel gets the keyboard
+ * alone (and finds bochs-display on PCI itself, if it drives it). */
 static int load_pvh(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
-		    uint64_t *entry, struct berth_error *err)
+		    const struct boot_screen *screen, uint64_t *entry, struct berth_error *err)
 {
 	struct start_info_args args = { .cmdline_addr = LAYOUT_CMDLINE };
 
@@ -98,28 +100,29 @@ static int load_pvh(const struct linux_boot *lb, const struct guest_mem *gm, uns
 	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
 	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
 		return berr(err, 0, "guest RAM too small for the command line");
-	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err) ||
-	    start_info_write(gm, &args, err))
+	if (acpi_build(gm, ncpus, screen ? ACPI_I8042 : 0, &args.rsdp_addr, err) ||
+	    cpu_write_boot_tables(gm, err) || start_info_write(gm, &args, err))
 		return -1;
 	*entry = lb->elf.entry;
 	return 0;
 }
 
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
-		    uint64_t *entry, struct berth_error *err)
+		    const struct boot_screen *screen, uint64_t *entry, struct berth_error *err)
 {
-	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE };
+	struct boot_args args = { .cmdline_addr = LAYOUT_CMDLINE, .screen = screen };
 	struct boot_params bp;
 
 	if (lb->pvh)
-		return load_pvh(lb, gm, ncpus, entry, err);
+		return load_pvh(lb, gm, ncpus, screen, entry, err);
 	if (bzimage_load(&lb->bz, &lb->kernel, gm, err) ||
 	    load_initrd(lb, gm, &args.initrd_addr, err))
 		return -1;
 	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
 	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
 		return berr(err, 0, "guest RAM too small for the command line");
-	if (acpi_build(gm, ncpus, &args.rsdp_addr, err) || cpu_write_boot_tables(gm, err))
+	if (acpi_build(gm, ncpus, screen ? ACPI_I8042 : 0, &args.rsdp_addr, err) ||
+	    cpu_write_boot_tables(gm, err))
 		return -1;
 	bootparams_build(&bp, &lb->bz, gm, &args);
 	if (gm_write(gm, LAYOUT_ZERO_PAGE, &bp, sizeof(bp)))

@@ -11,6 +11,7 @@
 #include "vmm/boot/bzimage.h"
 #include "vmm/boot/pvh.h"
 #include "vmm/memory.h"
+#include "vmm/x86/bootparams.h"
 
 struct linux_boot {
 	struct boot_file kernel;
@@ -26,10 +27,11 @@ struct linux_boot {
 int linux_boot_open(struct linux_boot *lb, const char *kernel, const char *initrd,
 		    const char *cmdline, struct berth_error *err);
 
-/* Write the whole boot state for ncpus CPUs into gm; *entry gets the entry point (64-bit for a
- * bzImage, 32-bit for PVH). */
+/* Write the whole boot state for ncpus CPUs into gm (with screen, a PS/2 keyboard and, for a
+ * bzImage, a framebuffer the kernel is told of; NULL: neither); *entry gets the entry point
+ * (64-bit for a bzImage, 32-bit for PVH). */
 int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
-		    uint64_t *entry, struct berth_error *err);
+		    const struct boot_screen *screen, uint64_t *entry, struct berth_error *err);
 
 /* Set the boot vCPU's registers to start at entry, as the kernel's boot protocol says. */
 int linux_boot_regs(const struct linux_boot *lb, int vcpu_fd, uint64_t entry,

@@ -223,6 +223,18 @@ uint32_t bochs_display_pixel(const uint8_t *p, uint32_t bytes_pp)
 	}
 }
 
+void bochs_display_preset(struct bochs_display *d, uint16_t width, uint16_t height, uint32_t *base)
+{
+	pthread_mutex_lock(&d->lock);
+	vbe_write(&d->vbe, VBE_INDEX_XRES, width);
+	vbe_write(&d->vbe, VBE_INDEX_YRES, height);
+	vbe_write(&d->vbe, VBE_INDEX_BPP, 32);
+	vbe_write(&d->vbe, VBE_INDEX_ENABLE, VBE_ENABLED | VBE_LFB_ENABLED);
+	pthread_mutex_unlock(&d->lock);
+	pci_dev_enable_memory(&d->pci);
+	*base = pci_get32(d->pci.cfg + PCI_BAR0 + 4 * BOCHS_BAR_FB) & ~0xfu;
+}
+
 bool bochs_display_mode(struct bochs_display *d, struct vbe_mode *m)
 {
 	bool on;

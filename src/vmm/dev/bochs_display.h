@@ -85,6 +85,10 @@ int bochs_display_dirty(struct bochs_display *d, uint64_t *pages);
 /* One pixel of the mode's format (bytes_pp 2, 3 or 4) at p as 0x00RRGGBB. */
 uint32_t bochs_display_pixel(const uint8_t *p, uint32_t bytes_pp);
 
+/* Set a mode of width x height x 32 bpp and turn BAR 0's decoding on, as firmware would
+ * before it hands the display to a kernel; *base gets the framebuffer's address. */
+void bochs_display_preset(struct bochs_display *d, uint16_t width, uint16_t height, uint32_t *base);
+
 /* Copy the visible picture into *s (s->pixels NULL and 0x0 when the display is off or its
  * mode does not fit the framebuffer); -1 only when memory runs out. */
 int bochs_display_snapshot(struct bochs_display *d, struct screen *s);

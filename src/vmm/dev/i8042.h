@@ -1,16 +1,53 @@
-/* i8042.h - the keyboard controller's reset line, the only part of it berth-vmm models.
+/* i8042.h - the PC keyboard controller (ports 0x60 data, 0x64 command/status) with a PS/2
+ * keyboard behind it, or its reset line alone.
  *
- * Linux's `reboot=k` (and its fallback reboot path) writes 0xFE to port 0x64. The
- * ACPI tables say there is no 8042, so the guest never probes for a keyboard. */
+ * Without a keyboard (no --display) only the reset line is modelled: Linux's `reboot=k`
+ * writes 0xFE to port 0x64, and the ACPI tables say there is no 8042, so the guest never
+ * probes. With one, the tables say there is (IAPC_BOOT_ARCH's 8042 flag), and the controller
+ * answers what firmware and Linux's i8042 and atkbd drivers ask: its configuration byte,
+ * self-tests, keyboard reset, identify, LEDs, typematic rate, scan code set, enable and
+ * disable. There is no auxiliary (mouse) port: its tests fail, so drivers leave it alone.
+ * Keys arrive as XT (set 1) scan codes, what the controller hands the guest while it
+ * translates (the default, which Linux keeps); IRQ 1 is pulsed for each byte the guest may
+ * read. The guest's byte queue is bounded: a key that does not fit is dropped whole, so a
+ * flood of key events costs a fixed amount of memory. tests/fuzz/vmm/fuzz_i8042.c drives it. */
 #ifndef BERTH_VMM_DEV_I8042_H
 #define BERTH_VMM_DEV_I8042_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "vmm/dev/machine.h"
 
-/* Bus handler for ports 0x60-0x64; opaque is the struct machine to reset. */
+#define I8042_IRQ_KBD 1
+#define I8042_QUEUE   64 /* bytes waiting for the guest */
+
+struct i8042 {
+	pthread_mutex_t lock;
+	struct machine *machine;
+	bool keyboard; /* a keyboard behind it; false: the reset line alone */
+	uint8_t queue[I8042_QUEUE];
+	unsigned head, count;
+	uint8_t last;	   /* the byte the guest read last */
+	uint8_t ctr;	   /* the controller's configuration byte */
+	uint8_t pending;   /* a controller command waiting for its data byte (0: none) */
+	uint8_t kbd_cmd;   /* a keyboard command waiting for its argument (0: none) */
+	bool scanning;	   /* the keyboard sends keys (F4 enable, F5 disable) */
+	bool last_was_cmd; /* status bit 3: the last write was to the command port */
+};
+
+/* Power-on state; keyboard says whether a keyboard is behind the controller. */
+void i8042_init(struct i8042 *k, struct machine *machine, bool keyboard);
+
+/* Back to power-on (guest reset): empty queue, default configuration. */
+void i8042_reset(struct i8042 *k);
+
+/* A key pressed or released, as an XT scan code (0x80 | code for E0-prefixed keys); dropped
+ * when the guest disabled the keyboard or its queue has no room for it. Any thread. */
+void i8042_key(struct i8042 *k, unsigned xt, bool down);
+
+/* Bus handler for ports 0x60-0x64; opaque is the struct i8042. */
 void i8042_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 
 #endif

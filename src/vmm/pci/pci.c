@@ -301,6 +301,14 @@ int pci_bus_register(struct pci_bus *b, struct bus *pio, struct bus *mmio, struc
 	return 0;
 }
 
+void pci_dev_enable_memory(struct pci_dev *d)
+{
+	pthread_mutex_lock(&d->bus->lock);
+	pci_put16(d->cfg + PCI_COMMAND, pci_command(d) | PCI_COMMAND_MEMORY);
+	pci_update_bars(d);
+	pthread_mutex_unlock(&d->bus->lock);
+}
+
 void pci_bus_reset(struct pci_bus *b)
 {
 	unsigned s, i;

@@ -143,6 +143,9 @@ int pci_bus_register(struct pci_bus *b, struct bus *pio, struct bus *mmio, struc
  * it, and the status register's interrupt bit follows (the command register can mask it). */
 void pci_set_intx(struct pci_dev *d, bool level);
 
+/* Turn on d's memory decoding, as firmware does for a device it hands to the OS. */
+void pci_dev_enable_memory(struct pci_dev *d);
+
 /* Put every device back to its power-on state (BARs where pci_bus_add put them, decoding
  * off, command register clear): a guest reset. */
 void pci_bus_reset(struct pci_bus *b);

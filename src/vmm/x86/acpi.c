@@ -67,6 +67,7 @@ _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP layout");
 #define FADT_F_WBINVD	   (1u << 0)
 #define FADT_F_SLP_BUTTON  (1u << 5) /* no fixed-feature sleep button */
 #define FADT_F_TMR_VAL_EXT (1u << 8) /* the PM timer counts 32 bits */
+#define IAPC_8042	   (1u << 1)
 #define IAPC_VGA_ABSENT	   (1u << 2)
 #define IAPC_NO_CMOS_RTC   (1u << 5)
 
@@ -105,7 +106,7 @@ struct acpi_writer {
 	const struct guest_mem *gm;
 	uint64_t next;
 	int failed;
-	bool firmware;
+	unsigned flags; /* ACPI_* */
 	struct acpi_fixups *fix;
 };
 
@@ -259,7 +260,8 @@ static uint64_t acpi_put_fadt(struct acpi_writer *w, uint64_t dsdt)
 	/* No i8042 (the reset port alone is modelled), no VGA, no CMOS RTC (kvmclock keeps time).
 	 */
 	f.iapc_boot_arch = IAPC_VGA_ABSENT | IAPC_NO_CMOS_RTC;
-	if (w->firmware) { /* the firmware's machine has the PM timer and the CMOS clock */
+	if (w->flags &
+	    ACPI_FIRMWARE) { /* the firmware's machine has the PM timer and the CMOS clock */
 		f.pm_tmr_blk = PORT_ACPI_PM + 8;
 		f.pm_tmr_len = 4;
 		f.x_pm_tmr_blk =
@@ -268,6 +270,8 @@ static uint64_t acpi_put_fadt(struct acpi_writer *w, uint64_t dsdt)
 		f.iapc_boot_arch = IAPC_VGA_ABSENT;
 		f.century = 0x32;
 	}
+	if (w->flags & ACPI_I8042) /* Linux probes the i8042 only when this says it is there */
+		f.iapc_boot_arch |= IAPC_8042;
 	f.minor_version = 0;
 	at = acpi_put(w, &f, sizeof(f));
 	acpi_note_pointer(w, at + offsetof(struct acpi_fadt, dsdt), 4);
@@ -344,12 +348,10 @@ static uint64_t acpi_put_mcfg(struct acpi_writer *w)
 	return acpi_put(w, &t, sizeof(t));
 }
 
-int acpi_build_for(const struct guest_mem *gm, unsigned ncpus, bool firmware,
+int acpi_build_for(const struct guest_mem *gm, unsigned ncpus, unsigned flags,
 		   struct acpi_fixups *fix, uint64_t *rsdp_addr, struct berth_error *err)
 {
-	struct acpi_writer w = {
-		.gm = gm, .next = LAYOUT_ACPI_TABLES, .firmware = firmware, .fix = fix
-	};
+	struct acpi_writer w = { .gm = gm, .next = LAYOUT_ACPI_TABLES, .flags = flags, .fix = fix };
 	struct {
 		struct acpi_header h;
 		uint64_t entries[3];
@@ -387,8 +389,8 @@ int acpi_build_for(const struct guest_mem *gm, unsigned ncpus, bool firmware,
 	return 0;
 }
 
-int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp_addr,
+int acpi_build(const struct guest_mem *gm, unsigned ncpus, unsigned flags, uint64_t *rsdp_addr,
 	       struct berth_error *err)
 {
-	return acpi_build_for(gm, ncpus, false, NULL, rsdp_addr, err);
+	return acpi_build_for(gm, ncpus, flags & ~ACPI_FIRMWARE, NULL, rsdp_addr, err);
 }

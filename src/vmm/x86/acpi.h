@@ -32,13 +32,18 @@ struct acpi_fixups {
 	uint64_t end; /* the tables are [LAYOUT_ACPI_TABLES, end); the RSDP is at LAYOUT_ACPI */
 };
 
-/* Write the tables for ncpus CPUs at LAYOUT_ACPI, for the firmware's machine (PM timer, CMOS
- * clock) when firmware is true; *rsdp gets the RSDP's address; fix (may be NULL) where
- * they went. */
-int acpi_build_for(const struct guest_mem *gm, unsigned ncpus, bool firmware,
+/* What the tables describe beyond the CPUs. */
+#define ACPI_FIRMWARE 0x1 /* the firmware's machine: PM timer, CMOS clock */
+#define ACPI_I8042    0x2 /* a PS/2 keyboard on the i8042 (--display) */
+
+/* Write the tables for ncpus CPUs at LAYOUT_ACPI, for the machine flags (ACPI_*) says; *rsdp
+ * gets the RSDP's address; fix (may be NULL) where they went. */
+int acpi_build_for(const struct guest_mem *gm, unsigned ncpus, unsigned flags,
 		   struct acpi_fixups *fix, uint64_t *rsdp, struct berth_error *err);
 
-/* Write the tables for ncpus CPUs at LAYOUT_ACPI; *rsdp gets the RSDP's address. */
-int acpi_build(const struct guest_mem *gm, unsigned ncpus, uint64_t *rsdp, struct berth_error *err);
+/* Write the tables for ncpus CPUs at LAYOUT_ACPI for direct boot (flags: ACPI_I8042 or 0);
+ * *rsdp gets the RSDP's address. */
+int acpi_build(const struct guest_mem *gm, unsigned ncpus, unsigned flags, uint64_t *rsdp,
+	       struct berth_error *err);
 
 #endif

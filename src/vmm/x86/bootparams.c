@@ -32,6 +32,24 @@ unsigned e820_build(struct boot_e820_entry *t, unsigned max, const struct guest_
 	return n;
 }
 
+/* Describe the framebuffer as firmware's (EFI's GOP type, which Linux's efifb takes from a
+ * BIOS boot too), so the kernel's console shows on it without a display driver. */
+static void screen_build(struct screen_info *si, const struct boot_screen *s)
+{
+	si->orig_video_isVGA = VIDEO_TYPE_EFI;
+	si->lfb_base = s->base;
+	si->lfb_width = s->width;
+	si->lfb_height = s->height;
+	si->lfb_depth = 32;
+	si->lfb_linelength = (uint16_t)s->stride;
+	si->lfb_size = s->stride * s->height;
+	si->red_size = si->green_size = si->blue_size = si->rsvd_size = 8;
+	si->red_pos = 16;
+	si->green_pos = 8;
+	si->blue_pos = 0;
+	si->rsvd_pos = 24;
+}
+
 void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const struct guest_mem *gm,
 		      const struct boot_args *args)
 {
@@ -45,6 +63,8 @@ void bootparams_build(struct boot_params *bp, const struct bzimage *bz, const st
 	h->heap_end_ptr = 0xFE00;
 	h->vid_mode = 0xFFFF; /* "normal" */
 	h->code32_start = (uint32_t)bz->load_addr;
+	if (args->screen)
+		screen_build(&bp->screen_info, args->screen);
 	h->cmd_line_ptr = (uint32_t)args->cmdline_addr;
 	bp->ext_cmd_line_ptr = (uint32_t)(args->cmdline_addr >> 32);
 	if (args->initrd_len) {

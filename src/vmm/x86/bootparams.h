@@ -8,10 +8,18 @@
 #include "vmm/boot/bzimage.h"
 #include "vmm/memory.h"
 
+/* A linear framebuffer already set up for the kernel: 32-bit XRGB pixels. */
+struct boot_screen {
+	uint32_t base; /* guest-physical */
+	uint16_t width, height;
+	uint32_t stride; /* bytes per row */
+};
+
 struct boot_args {
 	uint64_t cmdline_addr;
 	uint64_t initrd_addr, initrd_len; /* initrd_len 0: no initrd */
 	uint64_t rsdp_addr;		  /* 0: no ACPI */
+	const struct boot_screen *screen; /* NULL: none */
 };
 
 /* Write the e820 memory map of gm into t (at most max entries); returns how many. The

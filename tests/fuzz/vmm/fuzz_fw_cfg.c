@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!ready) {
 		gm_init_from(&gm, ram, FUZZ_RAM);
-		if (fw_cfg_init(&fw, &gm, &err) || firmware_fw_cfg(&fw, &gm, 2, &err))
+		if (fw_cfg_init(&fw, &gm, &err) || firmware_fw_cfg(&fw, &gm, 2, false, &err))
 			abort();
 		ready = 1;
 	}

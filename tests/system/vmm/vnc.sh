@@ -10,6 +10,9 @@
 need_kvm
 [ -r /usr/share/seabios/vgabios-bochs-display.bin ] || skip "no SeaBIOS ROMs (apt-get install seabios)"
 scratch
+pids=()
+# A failed check must not leave a VM running (SeaBIOS without a disk reboots for ever).
+trap 'kill -KILL "${pids[@]}" 2>/dev/null || true; rm -rf "$SCRATCH"' EXIT
 truncate -s 1M "$SCRATCH/empty.img"
 export PYTHONPATH=$(dirname "$0")
 
@@ -20,6 +23,7 @@ expect_output "--vnc shows the display: add --display"
 	--display --console "file=$SCRATCH/out" --api-sock "$SCRATCH/api.sock" --vnc "$SCRATCH/vnc.sock" \
 	2>"$SCRATCH/err" &
 pid=$!
+pids+=("$pid")
 api_wait_sock "$SCRATCH/api.sock"
 [ "$(stat -c %a "$SCRATCH/vnc.sock")" = 600 ] || fail "the VNC socket is not 0600"
 

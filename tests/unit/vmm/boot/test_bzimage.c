@@ -160,7 +160,7 @@ static void loads_everything(void **state)
 	assert_int_equal(linux_boot_open(&lb, kernel, tmpfile_with("i2", initrd, sizeof(initrd)),
 					 "console=ttyS0", &err),
 			 0);
-	assert_int_equal(linux_boot_load(&lb, &gm, 2, &entry, &err), 0);
+	assert_int_equal(linux_boot_load(&lb, &gm, 2, NULL, &entry, &err), 0);
 	linux_boot_close(&lb);
 	assert_int_equal(entry, LAYOUT_KERNEL + 0x200);
 	bp = gm_ptr(&gm, LAYOUT_ZERO_PAGE, sizeof(*bp));
@@ -216,7 +216,7 @@ static void reads_files_whole(void **state)
 	assert_int_equal(gm_init(&gm, 128 << 20, &err), 0);
 	before = read_calls();
 	assert_int_equal(linux_boot_open(&lb, kernel, initrd, "", &err), 0);
-	assert_int_equal(linux_boot_load(&lb, &gm, 1, &entry, &err), 0);
+	assert_int_equal(linux_boot_load(&lb, &gm, 1, NULL, &entry, &err), 0);
 	calls = read_calls() - before - 1; /* the first read_calls() read once */
 	linux_boot_close(&lb);
 	assert_true(calls >= 3 && calls <= 4);
@@ -240,7 +240,7 @@ static void refuses_shrunk_file(void **state)
 	assert_int_equal(gm_init(&gm, 64 << 20, &err), 0);
 	assert_int_equal(linux_boot_open(&lb, kernel, NULL, "", &err), 0);
 	assert_int_equal(truncate(kernel, FIX_LEN - 100), 0);
-	assert_int_equal(linux_boot_load(&lb, &gm, 1, &entry, &err), -1);
+	assert_int_equal(linux_boot_load(&lb, &gm, 1, NULL, &entry, &err), -1);
 	assert_contains(err.msg, "it changed while being read");
 	linux_boot_close(&lb);
 	gm_destroy(&gm);

@@ -176,7 +176,7 @@ static void boots_through_pvh(void **state)
 			 0);
 	assert_true(lb.pvh);
 	assert_string_equal(linux_boot_version(&lb), ""); /* no build-salt note */
-	assert_int_equal(linux_boot_load(&lb, &gm, 2, &entry, &err), 0);
+	assert_int_equal(linux_boot_load(&lb, &gm, 2, NULL, &entry, &err), 0);
 	linux_boot_close(&lb);
 	assert_int_equal(entry, PVH_FIX_ENTRY);
 	assert_memory_equal(gm_ptr(&gm, PVH_FIX_TEXT, PVH_FIX_SEGLEN), img + PVH_FIX_OFF,

@@ -45,7 +45,7 @@ static void fw_cfg_reads(void **state)
 	memset(ram, 0xaa, sizeof(ram));
 	gm_init_from(&gm, ram, RAM);
 	assert_int_equal(fw_cfg_init(&fw, &gm, &err), 0);
-	assert_int_equal(firmware_fw_cfg(&fw, &gm, 2, &err), 0);
+	assert_int_equal(firmware_fw_cfg(&fw, &gm, 2, false, &err), 0);
 	/* The signature through the data port, then zeroes past its end. */
 	fw_cfg_io(&fw, 0, sel, 2, true);
 	for (i = 0; i < 4; i++)

@@ -54,7 +54,7 @@ static void tables_for(unsigned ncpus)
 				      0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
 
 	gm_init_from(&gm, ram, 2 << 20);
-	assert_int_equal(acpi_build(&gm, ncpus, &rsdp_addr, &err), 0);
+	assert_int_equal(acpi_build(&gm, ncpus, 0, &rsdp_addr, &err), 0);
 	assert_int_equal(rsdp_addr, LAYOUT_ACPI);
 	rsdp = gm_ptr(&gm, rsdp_addr, 36);
 	assert_memory_equal(rsdp, "RSD PTR ", 8);
@@ -128,10 +128,10 @@ static void bad_cpu_count(void **state)
 
 	(void)state;
 	gm_init_from(&gm, ram, 2 << 20);
-	assert_int_equal(acpi_build(&gm, 0, &r, &err), -1);
-	assert_int_equal(acpi_build(&gm, 300, &r, &err), -1);
+	assert_int_equal(acpi_build(&gm, 0, 0, &r, &err), -1);
+	assert_int_equal(acpi_build(&gm, 300, 0, &r, &err), -1);
 	gm_init_from(&gm, ram, 512 << 10); /* no room for the ACPI window */
-	assert_int_equal(acpi_build(&gm, 1, &r, &err), -1);
+	assert_int_equal(acpi_build(&gm, 1, 0, &r, &err), -1);
 	assert_contains(err.msg, "do not fit");
 	free(ram);
 }
@@ -230,7 +230,7 @@ static void iasl_reads_tables(void **state)
 		skip(); /* scripts/packages/tests.txt installs it */
 	}
 	gm_init_from(&gm, ram, 2 << 20);
-	assert_int_equal(acpi_build(&gm, 2, &rsdp, &err), 0);
+	assert_int_equal(acpi_build(&gm, 2, 0, &rsdp, &err), 0);
 	memcpy(&xsdt, ram + rsdp + 24, 8);
 	memcpy(&fadt, ram + xsdt + 36, 8);
 	memcpy(&madt, ram + xsdt + 44, 8);
