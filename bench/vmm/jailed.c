@@ -3,14 +3,15 @@
  * with UID 0, without one; wait for its exit and exit with its status. So the two rows
  * differ by the jail alone: namespaces, the root's mounts and nodes, the ids dropped.
  *
- *   jailed UID DIR KERNEL VMM ARGS...
+ *   jailed UID DIR KERNEL[:FILE...] VMM ARGS...
  *
  * DIR stands for STATE_DIR (the jail's root is built on DIR/jail) and DIR/srv for the
- * server's directory (the VMM's log goes there; made its uid's); KERNEL is bound read-only,
- * as a server's kernel is. Root only. */
+ * server's directory (the VMM's log goes there; made its uid's); KERNEL and each FILE (an
+ * initrd) are bound read-only, as a server's kernel and initrd are. Root only. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +19,17 @@
 
 #include "daemon/servers/jail.h"
 #include "daemon/servers/spawn.h"
+
+/* Bind each of the ':'-separated files read-only into the jail. */
+static int bind_files(struct jail *j, char *files, struct berth_error *err)
+{
+	char *f, *save = NULL;
+
+	for (f = strtok_r(files, ":", &save); f; f = strtok_r(NULL, ":", &save))
+		if (jail_readable(f, err) || jail_bind(j, f, false, false, err))
+			return -1;
+	return 0;
+}
 
 static int die(const struct berth_error *err)
 {
@@ -35,7 +47,7 @@ int main(int argc, char **argv)
 	int status, rc;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: jailed UID DIR KERNEL VMM ARGS...\n");
+		fprintf(stderr, "usage: jailed UID DIR KERNEL[:FILE...] VMM ARGS...\n");
 		return 2;
 	}
 	uid = (uid_t)strtoul(argv[1], NULL, 10);
@@ -50,8 +62,7 @@ int main(int argc, char **argv)
 		rc = jail_init(&j, uid, argv[2], argv[4], "bench", &err);
 		if (!rc)
 			rc = jail_own(&j, srv, true, &err) || jail_own(&j, log, false, &err) ||
-			     jail_bind(&j, srv, true, true, &err) || jail_readable(argv[3], &err) ||
-			     jail_bind(&j, argv[3], false, false, &err) ||
+			     jail_bind(&j, srv, true, true, &err) || bind_files(&j, argv[3], &err) ||
 			     spawn_jailed(argv + 4, NULL, log, &j, &pid, &err);
 		jail_done(&j);
 	}

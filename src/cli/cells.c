@@ -73,3 +73,17 @@ const char *cell_ids(const json_t *server, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	return buf;
 }
+
+const char *cell_seed(const json_t *seed, char *buf, size_t len)
+{
+	const char *id = json_string_value(json_object_get(seed, "instance_id"));
+
+	if (!id) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	snprintf(buf, len, "%.40s: %lld SSH keys, %lld bytes of user-data", id,
+		 (long long)json_integer_value(json_object_get(seed, "ssh_keys")),
+		 (long long)json_integer_value(json_object_get(seed, "user_data")));
+	return buf;
+}

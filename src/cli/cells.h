@@ -22,6 +22,9 @@ const char *cell_time(const json_t *v, char *buf, size_t len);
 
 /* A container's host ids, from its whole server object: "privileged" (its root is the
  * host's), the range its ids 0..65535 are ("1000000-1065535"), else "-" (a VM). */
+/* A server's cloud-init seed: "INSTANCE-ID: N SSH keys, N bytes of user-data", or "-". */
+const char *cell_seed(const json_t *seed, char *buf, size_t len);
+
 const char *cell_ids(const json_t *server, char *buf, size_t len);
 
 #endif

@@ -1,10 +1,12 @@
 /* cmd_server.c - the server commands: create, start, stop, restart, delete, list, show,
  * resize. Each parses its arguments into API calls (plan.h); the daemon checks names,
  * images, plans and the ledger, the CLI only the shape of what it is given. */
+#include <errno.h>
 #include <string.h>
 
 #include "cli/commands.h"
 #include "cli/render.h"
+#include "cli/seed_opts.h"
 
 #define CPUS_MAX 255 /* as berthd: what one server may have; the ledger decides what fits */
 
@@ -85,12 +87,16 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 					      { "start", no_argument, NULL, 's' },
 					      { "cmdline", required_argument, NULL, 'C' },
 					      { "privileged", no_argument, NULL, 'P' },
+					      { "ssh-key", required_argument, NULL, 'K' },
+					      { "user-data", required_argument, NULL, 'U' },
 					      { 0 } };
 	struct opt_loop l = PLAN_OPTS("create", opts, p);
 	const char *kind = NULL, *image = NULL, *plan = NULL, *restart = NULL, *cmdline = NULL;
 	const char *name;
 	struct resources r = { 0 };
 	bool start = false, privileged = false;
+	json_auto_t *keys = json_array();
+	json_auto_t *user_data = NULL;
 	json_t *body;
 	struct step *s;
 	int ch;
@@ -98,6 +104,14 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 	while ((ch = opt_next(&l, argc, argv, err)) >= 0) {
 		if (resources_opt(&r, ch, err) < 0)
 			return -1;
+		if (ch == 'K' && (!keys || seed_add_keys(keys, optarg, err) < 0))
+			return keys ? -1 : berr(err, ENOMEM, "create: --ssh-key");
+		if (ch == 'U') {
+			json_decref(user_data);
+			user_data = seed_user_data(optarg, err);
+			if (!user_data)
+				return -1;
+		}
 		kind = ch == 'k' ? optarg : kind;
 		image = ch == 'i' ? optarg : image;
 		plan = ch == 'p' ? optarg : plan;
@@ -136,6 +150,8 @@ int cmd_create(int argc, char **argv, struct plan *p, struct berth_error *err)
 		     (restart && json_object_set_new(body, "restart", json_string(restart)) < 0) ||
 		     (cmdline && json_object_set_new(body, "cmdline", json_string(cmdline)) < 0) ||
 		     (privileged && json_object_set_new(body, "privileged", json_true()) < 0) ||
+		     (json_array_size(keys) && json_object_set(body, "ssh_keys", keys) < 0) ||
+		     (user_data && json_object_set(body, "user_data", user_data) < 0) ||
 		     resources_put(&r, body) < 0))
 		body = (json_decref(body), NULL);
 	s = plan_add(p, "POST", "/1.0/servers", NULL, "", body, err);

@@ -12,7 +12,8 @@
 static const struct cli_cmd commands[] = {
 	{ "create",
 	  "NAME --kind vm|ct --image IMAGE [--plan PLAN | --cpus N --memory SIZE "
-	  "[--disk SIZE]] [--restart always|no] [--cmdline STR] [--privileged] [--start]",
+	  "[--disk SIZE]] [--restart always|no] [--cmdline STR] [--privileged]\n"
+	  "                    [--ssh-key FILE|KEY]... [--user-data FILE] [--start]",
 	  "Create a server from an image, reserving its CPUs, memory and disk on the host.\n"
 	  "The daemon refuses it, saying what is free, when it does not fit.\n\n"
 	  "  --kind vm|ct         a KVM virtual machine or a system container\n"
@@ -29,6 +30,10 @@ static const struct cli_cmd commands[] = {
 	  "  --privileged         ct: no user namespace of its own, its root is the host's root\n"
 	  "                       (root only; by default a container's ids are a range of its\n"
 	  "                       own on the host)\n"
+	  "  --ssh-key FILE|KEY   an OpenSSH public key (a .pub or authorized_keys file, or the\n"
+	  "                       line itself) for cloud-init's user, and root's where the\n"
+	  "                       image has no cloud-init; repeatable, at most 32\n"
+	  "  --user-data FILE     cloud-init user-data: a #cloud-config or a script (64 KiB)\n"
 	  "  --start              start it once created\n" COMMON_HELP,
 	  .parse = cmd_create },
 	{ "start", "NAME", "Start a stopped server.\n" COMMON_HELP, .parse = cmd_start },
@@ -56,10 +61,11 @@ static const struct cli_cmd commands[] = {
 	  "firmware.\n" COMMON_HELP,
 	  .method = "GET", .path = "/1.0/servers/", .arg = "server", .render = render_server },
 	{ "resize", "NAME [--cpus N] [--memory SIZE] [--disk SIZE]",
-	  "Change a stopped server's reservation; the daemon refuses what does not fit.\n\n"
-	  "  --cpus N             vCPUs\n"
-	  "  --memory SIZE        memory, e.g. 1G\n"
-	  "  --disk SIZE          disk (it can grow, not shrink)\n" COMMON_HELP,
+	  "Change a server's reservation; the daemon refuses what does not fit. A running\n"
+	  "server's disk grows while it runs; its CPUs and memory change when stopped.\n\n"
+	  "  --cpus N             vCPUs (stopped servers)\n"
+	  "  --memory SIZE        memory, e.g. 1G (stopped servers)\n"
+	  "  --disk SIZE          disk (it can grow, not shrink; also while running)\n" COMMON_HELP,
 	  .parse = cmd_resize },
 	{ "console", "NAME",
 	  "Attach to a running server's console: a VM's serial port or a container's terminal.\n"

@@ -3,6 +3,7 @@
 #include "cli/render.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "cli/cells.h"
 #include "cli/table.h"
@@ -96,9 +97,9 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		{ "cpus", "cpus", cell_text },	     { "memory", "memory", cell_size },
 		{ "disk", "disk", cell_size },	     { "address", "address", cell_text },
 		{ "pid", "pid", cell_text },	     { "restart", "restart", cell_text },
-		{ "created", "created", cell_time }, { "ids", NULL, cell_ids },
-		{ "boot", "boot", cell_text },	     { "entry", "entry", cell_text },
-		{ "cmdline", "cmdline", cell_text },
+		{ "created", "created", cell_time }, { "cloud-init", "cloud_init", cell_seed },
+		{ "ids", NULL, cell_ids },	     { "boot", "boot", cell_text },
+		{ "entry", "entry", cell_text },     { "cmdline", "cmdline", cell_text },
 	};
 	struct table t;
 	char buf[CELL];
@@ -112,8 +113,8 @@ int render_server(json_t *reply, FILE *out, struct berth_error *err)
 		const json_t *v = lines[i].key ? json_object_get(reply, lines[i].key) : reply;
 
 		/* boot, entry and cmdline are a VM's, ids a container's: the other has no such
-		 * lines */
-		if ((i >= NCOLS(lines) - 3 && !v) ||
+		 * lines; a berthd before cloud-init seeds has no cloud_init */
+		if (((i >= NCOLS(lines) - 3 || !strcmp(lines[i].header, "cloud-init")) && !v) ||
 		    (!lines[i].key && !json_object_get(reply, "privileged")))
 			continue;
 		rc =

@@ -2,6 +2,7 @@
  * implementation, opening a handle, and the file helpers both versions use. */
 #include "common/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 
@@ -192,6 +194,41 @@ int cgroup_mkdir_p(const char *path, struct berth_error *err)
 		if (!c)
 			return 0;
 	}
+}
+
+/* Depth of the subtree cgroup_rmdir_tree walks: a tenant's systemd nests a few levels
+ * (system.slice/foo.service); more is left, and the rmdir fails with EBUSY. */
+#define RMDIR_DEPTH 16
+
+static int rmdir_tree_at(int parent, const char *name, const char *top, int depth,
+			 struct berth_error *err)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+	struct dirent *e;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : berr(err, errno, "open `%s`", top);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return berr(err, errno, "open `%s`", top);
+	}
+	while (depth < RMDIR_DEPTH && (e = readdir(d)))
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    rmdir_tree_at(dirfd(d), e->d_name, top, depth + 1, err) < 0) {
+			closedir(d);
+			return -1;
+		}
+	closedir(d);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return berr(err, errno, "rmdir `%s`%s", top, depth ? " (a cgroup below it)" : "");
+	return 0;
+}
+
+int cgroup_rmdir_tree(const char *dir, struct berth_error *err)
+{
+	return rmdir_tree_at(AT_FDCWD, dir, dir, 0, err);
 }
 
 int cgroup_read_pids(const char *dir, pid_t **out, size_t *n, struct berth_error *err)

@@ -93,6 +93,10 @@ int cgroup_read(const char *dir, const char *file, char *buf, size_t len);
 /* The first of the NULL-terminated names that exists in DIR, or NULL when none does. */
 const char *cgroup_first_file(const char *dir, const char *const *names);
 
+/* Remove dir and the cgroups below it, deepest first (a container's systemd makes its own
+ * subtree); fails with EBUSY while one of them holds a process. */
+int cgroup_rmdir_tree(const char *dir, struct berth_error *err);
+
 /* mkdir -p of an absolute directory path. */
 int cgroup_mkdir_p(const char *path, struct berth_error *err);
 

@@ -228,8 +228,8 @@ static int v1_destroy(struct cgroup *cg, struct berth_error *err)
 	if (!v)
 		return -1;
 	for (i = 0; i < v->n; i++)
-		if (rmdir(v->dir[i]) < 0 && errno != ENOENT)
-			return berr(err, errno, "rmdir `%s`", v->dir[i]);
+		if (cgroup_rmdir_tree(v->dir[i], err) < 0)
+			return -1;
 	return 0;
 }
 

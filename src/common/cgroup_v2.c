@@ -133,9 +133,7 @@ static const char *v2_procs_dir(struct cgroup *cg)
 
 static int v2_destroy(struct cgroup *cg, struct berth_error *err)
 {
-	if (rmdir(v2_path(cg)) < 0 && errno != ENOENT)
-		return berr(err, errno, "rmdir `%s`", v2_path(cg));
-	return 0;
+	return cgroup_rmdir_tree(v2_path(cg), err);
 }
 
 static size_t v2_mounts(struct cgroup *cg, const char **subdirs, const char **dirs, size_t max)

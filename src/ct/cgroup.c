@@ -6,12 +6,16 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sched.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 
@@ -77,6 +81,57 @@ int cgroup_no_weight(const char *files, struct berth_error *err)
 		      "the container's cgroup has no %s (no BFQ I/O scheduler or I/O cost "
 		      "controller in the kernel)",
 		      files);
+}
+
+/* The host id of the container's 0 in mappings, or -1 when unmapped. */
+static int64_t host_root(const struct ct_idmap *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0 && m[i].size)
+			return m[i].host_id;
+	return -1;
+}
+
+/* A writable cgroup mount in the config. */
+static bool cgroup_mount_writable(const struct ct_config *c)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (!c->mounts[i].bind && c->mounts[i].type &&
+		    (!strcmp(c->mounts[i].type, "cgroup") || !strcmp(c->mounts[i].type, "cgroup2")))
+			return !(c->mounts[i].flags & MS_RDONLY);
+	return false;
+}
+
+int cgroup_delegate(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
+{
+	/* the kernel's delegation files (Documentation/admin-guide/cgroup-v2.rst) and v1's */
+	static const char *const files[] = { "cgroup.procs",	      "cgroup.subtree_control",
+					     "cgroup.threads",	      "tasks",
+					     "cgroup.clone_children", "notify_on_release" };
+	int64_t uid = host_root(c->uid_mappings, c->n_uid_mappings);
+	int64_t gid = host_root(c->gid_mappings, c->n_gid_mappings);
+	const char *subdirs[16], *dirs[16];
+	size_t n, i, f;
+
+	if (!config_namespace(c, CLONE_NEWUSER) || uid < 0 || gid < 0 || !cgroup_mount_writable(c))
+		return 0;
+	n = cg->ops->mounts(cg, subdirs, dirs, 16);
+	for (i = 0; i < n; i++) {
+		_cleanup_close_ int dir = -1;
+
+		/* v1: systemd's own hierarchy; the controllers' stay the host's */
+		if (subdirs[i][0] && strcmp(subdirs[i], "systemd"))
+			continue;
+		dir = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0 || fchown(dir, (uid_t)uid, (gid_t)gid) < 0)
+			return berr(err, errno, "delegate `%s`", dirs[i]);
+		for (f = 0; f < sizeof(files) / sizeof(files[0]); f++)
+			if (fchownat(dir, files[f], (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) <
+				0 &&
+			    errno != ENOENT)
+				return berr(err, errno, "delegate `%s/%s`", dirs[i], files[f]);
+	}
+	return 0;
 }
 
 int cgroup_apply(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)

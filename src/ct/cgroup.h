@@ -28,6 +28,13 @@ int cgroup_no_weight(const char *files, struct berth_error *err);
 int cgroup_device_rules(const struct ct_config *c, struct ct_devrule **out,
 			struct berth_error *err);
 
+/* Hand cg to the container's root when c has a user namespace and mounts its cgroup
+ * writable: the directory and the files that move processes and enable controllers
+ * (v2; v1: those of the name=systemd hierarchy alone) are chowned to the host ids of the
+ * container's 0, so that a systemd inside can build its own subtree. The limits' files
+ * stay the host's. */
+int cgroup_delegate(struct cgroup *cg, const struct ct_config *c, struct berth_error *err);
+
 /* The two halves of cgroup_apply. */
 int cgroup_apply_v1(struct cgroup *cg, const struct ct_config *c, struct berth_error *err);
 int cgroup_apply_v2(struct cgroup *cg, const struct ct_config *c, struct berth_error *err);

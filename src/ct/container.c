@@ -89,7 +89,8 @@ static int parent_setup(struct creation *cr, struct berth_error *err)
 		return -1;
 	/* limits are complete before the child can be in the cgroup: v1 device rules are
 	 * written one by one, and the child makes device nodes while we join it */
-	if (c->has_resources && cgroup_apply(cr->cg, c, err) < 0)
+	if ((c->has_resources && cgroup_apply(cr->cg, c, err) < 0) ||
+	    cgroup_delegate(cr->cg, c, err) < 0)
 		return berr_wrap(err, "cgroup %s `%s`", cr->cg->ops->name, cr->cg->path);
 	if (sync_send(cr->sync_fd, SYNC_MAPPED, NULL, 0, err) < 0)
 		return -1;

@@ -17,9 +17,9 @@
 #include "daemon/servers/jail.h"
 
 static const struct plan default_plans[] = {
-	{ "small", 1, 512ULL << 20, 2ULL << 30, { 0 } },
-	{ "medium", 2, 2ULL << 30, 20ULL << 30, { 0 } },
-	{ "large", 4, 8ULL << 30, 80ULL << 30, { 0 } },
+	{ "small", 1, 512ULL << 20, 2ULL << 30, { 0 }, false },
+	{ "medium", 2, 2ULL << 30, 20ULL << 30, { 0 }, false },
+	{ "large", 4, 8ULL << 30, 80ULL << 30, { 0 }, false },
 };
 
 void config_defaults(struct config *c)
@@ -143,9 +143,9 @@ static int parse_console_max(const char *v, uint64_t *out, struct berth_error *e
 	return 0;
 }
 
-/* One optional KEY=VALUE of a plan's I/O limits into l. */
-static int parse_plan_limit(const char *name, char *kv, struct server_limits *l,
-			    struct berth_error *err)
+/* One optional item of a plan: KEY=VALUE of its I/O limits into l, or dedicated_cpus. */
+static int parse_plan_item(const char *name, char *kv, struct server_limits *l, bool *dedicated,
+			   struct berth_error *err)
 {
 	static const struct {
 		const char *key;
@@ -159,6 +159,12 @@ static int parse_plan_limit(const char *name, char *kv, struct server_limits *l,
 	char *eq = strchr(kv, '=');
 	uint64_t *v;
 
+	if (!strcmp(kv, "dedicated_cpus")) {
+		if (*dedicated)
+			return refuse(err, EINVAL, "plan %s: dedicated_cpus is given twice", name);
+		*dedicated = true;
+		return 0;
+	}
 	if (eq)
 		*eq = '\0';
 	for (size_t i = 0; eq && i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -173,11 +179,12 @@ static int parse_plan_limit(const char *name, char *kv, struct server_limits *l,
 	}
 	return refuse(err, EINVAL,
 		      "plan %s: unknown item '%s' (after NAME CPUS MEMORY DISK: disk_iops=N, "
-		      "disk_bps=N, net_bps=N)",
+		      "disk_bps=N, net_bps=N, dedicated_cpus)",
 		      name, kv);
 }
 
-/* "NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] [net_bps=N]", such as "small 1 512M 2G". */
+/* "NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] [net_bps=N] [dedicated_cpus]", such as
+ * "small 1 512M 2G". */
 static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_error *err)
 {
 	char *name, *cpus, *mem, *disk, *extra, *save = NULL;
@@ -190,7 +197,7 @@ static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_er
 	if (!disk || strchr(disk, '='))
 		return berr(err, 0,
 			    "a plan is 'NAME CPUS MEMORY DISK [disk_iops=N] [disk_bps=N] "
-			    "[net_bps=N]', such as 'small 1 512M 2G'");
+			    "[net_bps=N] [dedicated_cpus]', such as 'small 1 512M 2G'");
 	if (name_check("plan", name, err))
 		return -1;
 	if (parse_uint(cpus, 1024, &p.cpus, err) || !p.cpus)
@@ -200,7 +207,7 @@ static int parse_plan(char *v, struct config *c, bool *replaced, struct berth_er
 	if (!p.memory)
 		return berr(err, 0, "plan %s: memory must be more than 0", name);
 	while ((extra = strtok_r(NULL, " \t", &save)))
-		if (parse_plan_limit(name, extra, &p.limits, err))
+		if (parse_plan_item(name, extra, &p.limits, &p.dedicated_cpus, err))
 			return -1;
 	if (!*replaced) {
 		c->nplans = 0;

@@ -28,6 +28,7 @@ struct plan {
 	unsigned cpus;
 	uint64_t memory, disk;
 	struct server_limits limits; /* disk_iops=, disk_bps=, net_bps= (0: none) */
+	bool dedicated_cpus;	     /* its VMs get host CPUs of their own (docs/berthd.md) */
 };
 
 struct config {

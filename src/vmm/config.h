@@ -67,7 +67,9 @@ struct vm_config {
 	struct disk_config disks[VM_MAX_DISKS];
 	struct net_config nics[VM_MAX_NICS];
 	bool rng;	      /* a virtio-rng device (default on; --no-rng turns it off) */
+	bool display;	      /* --display: a bochs-display graphics adapter (default off) */
 	const char *api_sock; /* --api-sock PATH, NULL: none */
+	const char *vnc;      /* --vnc PATH: VNC server on a Unix socket, NULL: none */
 	bool prealloc;	      /* --prealloc: all RAM resident (and locked) before the guest runs */
 	const char *log_path; /* --log PATH: our stdout and stderr, NULL: left as they are */
 	uint64_t log_max;     /* its cap in bytes (caplog), 0: none */

@@ -30,6 +30,13 @@ int loop_add(struct loop *l, struct loop_source *src, struct berth_error *err)
 	return 0;
 }
 
+int loop_watch_output(struct loop *l, struct loop_source *src, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = src };
+
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, src->fd, &ev);
+}
+
 void loop_del(struct loop *l, struct loop_source *src)
 {
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, src->fd, NULL);

@@ -57,6 +57,11 @@ static const char usage[] =
     "                        10.0.2.15, it reaches only the host's loopback (as 10.0.2.2), and\n"
     "                        each hostfwd forwards 127.0.0.1:HOSTPORT to the guest\n"
     "  --no-rng              no virtio-rng entropy device (there is one by default)\n"
+    "  --display             a graphics adapter (bochs-display, 16 MiB framebuffer); with\n"
+    "                        --firmware, SeaBIOS shows its text on it; see screendump on\n"
+    "                        --api-sock\n"
+    "  --vnc PATH            a VNC server (RFB 3.8, no password: the socket is made 0600)\n"
+    "                        for the display on Unix socket PATH; needs --display\n"
     "  --prealloc            allocate (and lock, where RLIMIT_MEMLOCK allows) all guest RAM\n"
     "                        before the guest starts, so it never waits for host memory\n"
     "  --api-sock PATH       control socket: JSON lines to pause, resume, stop (docs/api-sock.md)\n"
@@ -89,7 +94,9 @@ enum {
 	OPT_DISK,
 	OPT_NET,
 	OPT_NO_RNG,
+	OPT_DISPLAY,
 	OPT_API_SOCK,
+	OPT_VNC,
 	OPT_PREALLOC,
 	OPT_LOG,
 	OPT_NO_SECCOMP,
@@ -111,9 +118,11 @@ static const struct option longopts[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "display", no_argument, NULL, OPT_DISPLAY },
 	{ "prealloc", no_argument, NULL, OPT_PREALLOC },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
+	{ "vnc", required_argument, NULL, OPT_VNC },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -303,6 +312,9 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		case OPT_NO_RNG:
 			cfg->rng = false;
 			break;
+		case OPT_DISPLAY:
+			cfg->display = true;
+			break;
 		case OPT_PREALLOC:
 			cfg->prealloc = true;
 			break;
@@ -313,6 +325,11 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 			if (!*optarg)
 				return berr(err, 0, "--api-sock needs a path");
 			cfg->api_sock = optarg;
+			break;
+		case OPT_VNC:
+			if (!*optarg)
+				return berr(err, 0, "--vnc needs a path");
+			cfg->vnc = optarg;
 			break;
 		case OPT_LOG:
 			if (parse_capped_file("--log", optarg, optarg, &cfg->log_path,
@@ -348,6 +365,8 @@ int options_parse(int argc, char **argv, struct vm_config *cfg, FILE *out, struc
 		return berr(err, 0,
 			    "no kernel given: use --kernel FILE, or --firmware to boot a disk (see "
 			    "berth-vmm --help)");
+	if (cfg->vnc && !cfg->display)
+		return berr(err, 0, "--vnc shows the display: add --display");
 	if (cfg->console_sock_fd >= 0 && !cfg->console_sock)
 		return berr(err, 0,
 			    "--console-sock-fd needs --console-sock PATH (where it listens)");

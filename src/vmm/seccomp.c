@@ -31,6 +31,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 #include <linux/filter.h>
+#include <linux/fs.h>
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/seccomp.h>
@@ -86,6 +87,7 @@ static const int main_calls[] = {
 	SCMP_SYS(accept4),	   SCMP_SYS(shutdown),	  SCMP_SYS(timerfd_settime),
 	SCMP_SYS(timerfd_gettime), SCMP_SYS(eventfd2),	  SCMP_SYS(poll),
 	SCMP_SYS(ppoll),	   SCMP_SYS(fcntl),	  SCMP_SYS(getsockopt),
+	SCMP_SYS(memfd_create), /* screendump's PNG, handed to the API client */
 };
 
 /* libslirp's sockets to the host; with --net user also on the main and vCPU threads, which
@@ -106,8 +108,8 @@ static const unsigned long vcpu_ioctls[] = {
 };
 
 /* What each boot on the main thread adds (vm_boot(), cpu_init(); the PIT with firmware), the
- * pause's clock, and the terminal put back at exit. No KVM_GET_SUPPORTED_CPUID or other set-up-only
- * ones. */
+ * pause's clock, the size of a disk that grew, and the terminal put back at exit. No
+ * KVM_GET_SUPPORTED_CPUID or other set-up-only ones. */
 static const unsigned long main_ioctls[] = {
 	KVM_CREATE_VM,
 	KVM_SET_TSS_ADDR,
@@ -117,6 +119,7 @@ static const unsigned long main_ioctls[] = {
 	KVM_REINJECT_CONTROL,
 	KVM_IRQFD,
 	KVM_SET_USER_MEMORY_REGION,
+	KVM_GET_DIRTY_LOG, /* the display's framebuffer, for VNC */
 	KVM_CREATE_VCPU,
 	KVM_SET_CPUID2,
 	KVM_SET_MSRS,
@@ -131,6 +134,7 @@ static const unsigned long main_ioctls[] = {
 	TCSETS,
 	TCSETSW,
 	TCSETSF,
+	BLKGETSIZE64, /* disk-resize of a disk that is a block device */
 };
 
 static const unsigned long slirp_ioctls[] = { FIONBIO, FIONREAD };
@@ -252,7 +256,7 @@ static int add_rules(scmp_filter_ctx ctx, enum vmm_thread kind, const struct vm_
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) < 0)
 		return -1;
 	/* At exit the sockets' files are removed (unix_listen_remove()). */
-	if ((cfg->api_sock || cfg->console_sock) &&
+	if ((cfg->api_sock || cfg->console_sock || cfg->vnc) &&
 	    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlink), 0) < 0)
 		return -1;
 	return 0;

@@ -24,6 +24,7 @@
 #include "bus.h"
 #include "console.h"
 #include "dev/acpi_pm.h"
+#include "dev/bochs_display.h"
 #include "dev/cmos.h"
 #include "dev/debug_port.h"
 #include "dev/fw_cfg.h"
@@ -41,9 +42,12 @@
 #include "virtio/devices.h"
 #include "x86/cpu.h"
 #include "x86/layout.h"
+#include "vnc/server.h"
 
 #define KVM_TSS_ADDR   0xFFFBD000ULL
 #define KVM_IDMAP_ADDR 0xFFFBC000ULL
+/* KVM memory slots: RAM takes 0 and 1, the firmware ROM the next; the framebuffer this one. */
+#define VM_SLOT_DISPLAY 3
 
 struct vm {
 	const struct vm_config *cfg;
@@ -65,6 +69,8 @@ struct vm {
 	struct cmos cmos;
 	struct debug_port debug;
 	struct port92 port92;
+	struct bochs_display display; /* --display */
+	struct vnc_server vnc;	      /* --vnc */
 	bool pit; /* KVM's PIT: for firmware and for kernels that are not Linux */
 	struct vcpu *vcpus;
 	struct loop loop;
@@ -345,13 +351,56 @@ static void vm_api_stop(void *opaque)
 	vm_request_stop(opaque, VM_KILLED, "stopped through the API socket");
 }
 
+static int vm_api_disk_resize(void *opaque, unsigned disk, uint64_t *old, uint64_t *now,
+			      struct berth_error *err)
+{
+	struct vm *vm = opaque;
+	int r = vm_virtio_grow_disk(&vm->virtio, vm->cfg->ndisks, disk, old, now, err);
+
+	if (r == 0 && *now != *old)
+		fprintf(stderr, "berth-vmm: API: disk %u grew from %llu to %llu bytes\n", disk,
+			(unsigned long long)*old, (unsigned long long)*now);
+	return r;
+}
+
+static int vm_api_screen(void *opaque, struct screen *s, struct berth_error *err)
+{
+	struct vm *vm = opaque;
+
+	if (!vm->cfg->display)
+		return berr(err, 0, "this VM has no display (start berth-vmm with --display)");
+	if (bochs_display_snapshot(&vm->display, s) < 0)
+		return berr(err, ENOMEM, "screendump: a copy of the screen");
+	return 0;
+}
+
 static const struct api_ops vm_api_ops = {
 	.status = vm_api_status,
 	.pause = vm_api_pause,
 	.resume = vm_api_resume,
 	.shutdown = vm_api_shutdown,
 	.stop = vm_api_stop,
+	.disk_resize = vm_api_disk_resize,
+	.screen = vm_api_screen,
 };
+
+/* With firmware, the display brings SeaBIOS's ROM for it, which puts the firmware's and the
+ * boot loader's text on the screen; Linux needs none. */
+static int vm_add_display(struct vm *vm, struct berth_error *err)
+{
+	uint8_t *rom = NULL;
+	uint32_t rom_len = 0;
+
+	if ((vm->cfg->firmware &&
+	     firmware_read_option_rom(BOCHS_DISPLAY_ROM, &rom, &rom_len, err)) ||
+	    bochs_display_init(&vm->display, BOCHS_DISPLAY_FB_SIZE, rom, rom_len, &vm->loop, err) ||
+	    pci_bus_add(&vm->pci, &vm->display.pci, err))
+		return berr_wrap(err, "--display");
+	if (vm->cfg->vnc &&
+	    vnc_server_open(&vm->vnc, vm->cfg->vnc, &vm->loop, &vm->display, NULL, NULL, err))
+		return -1;
+	return 0;
+}
 
 /* Everything that lives across guest reboots. */
 static int vm_setup(struct vm *vm, struct berth_error *err)
@@ -371,6 +420,9 @@ static int vm_setup(struct vm *vm, struct berth_error *err)
 	    (vm->cfg->api_sock &&
 	     api_server_open(&vm->api, vm->cfg->api_sock, &vm->loop, &vm_api_ops, vm, err)) ||
 	    vm_virtio_create(&vm->virtio, vm->cfg, &vm->mem, &vm->pci, &vm->msi, &vm->loop, err))
+		return -1;
+	/* After the virtio devices: the firmware's boot order names the first disk's slot. */
+	if (vm->cfg->display && vm_add_display(vm, err))
 		return -1;
 	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
@@ -450,6 +502,8 @@ static int vm_boot(struct vm *vm, struct berth_error *err)
 		return -1;
 	if (vm_map_memory(vm, err))
 		return -1;
+	if (vm->cfg->display)
+		bochs_display_attach(&vm->display, vm->vm_fd, VM_SLOT_DISPLAY);
 	for (i = 0; i < vm->cfg->cpus; i++) {
 		if (vcpu_create(&vm->vcpus[i], &vm->host, vm->vm_fd, i, vm->run_size, err) ||
 		    cpu_init(vm->vcpus[i].fd, i, vm->cpuid, err))
@@ -477,6 +531,8 @@ static void vm_shutdown_boot(struct vm *vm)
 	/* Devices stop before the VM whose memory their in-flight work may still write. */
 	vm_virtio_detach(&vm->virtio);
 	msi_attach(&vm->msi, -1, NULL);
+	if (vm->cfg->display)
+		bochs_display_detach(&vm->display);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	vm->vm_fd = -1;
@@ -488,12 +544,15 @@ static void vm_teardown(struct vm *vm)
 	msi_router_destroy(&vm->msi);
 	console_close(&vm->console);
 	api_server_close(&vm->api);
+	vnc_server_close(&vm->vnc);
 	loop_destroy(&vm->loop);
 	if (vm->sig_src.fd >= 0)
 		close(vm->sig_src.fd);
 	if (vm->stop_src.fd >= 0)
 		close(vm->stop_src.fd);
 	gm_destroy(&vm->mem);
+	if (vm->cfg->display)
+		bochs_display_destroy(&vm->display);
 	pci_bus_destroy(&vm->pci);
 	linux_boot_close(&vm->boot);
 	if (vm->cfg->firmware) {

@@ -35,6 +35,7 @@ void api_host(struct berthd *d, const struct http_request *rq, const char *arg,
 	}
 	cpus = resource(c->host_cpus, c->cpus, u.cpus);
 	json_object_set_new(cpus, "overcommit", json_real(c->overcommit));
+	json_object_set_new(cpus, "dedicated", json_integer(u.dedicated));
 	/* memory: reserved holds the VMMs' overhead beyond their guests' RAM */
 	memory = resource(c->host_memory, c->memory, u.memory);
 	json_object_set_new(memory, "vmm_overhead", json_integer((json_int_t)u.vmm_overhead));
@@ -57,9 +58,10 @@ void api_plans(struct berthd *d, const struct http_request *rq, const char *arg,
 		const struct plan *p = &d->cfg.plans[i];
 
 		json_array_append_new(
-		    list, json_pack("{s:s, s:i, s:I, s:I, s:o}", "name", p->name, "cpus",
+		    list, json_pack("{s:s, s:i, s:I, s:I, s:o, s:b}", "name", p->name, "cpus",
 				    (int)p->cpus, "memory", (json_int_t)p->memory, "disk",
-				    (json_int_t)p->disk, "limits", limits_json(&p->limits)));
+				    (json_int_t)p->disk, "limits", limits_json(&p->limits),
+				    "dedicated_cpus", p->dedicated_cpus));
 	}
 	http_reply_json(rep, 200, list);
 }

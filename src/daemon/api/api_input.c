@@ -8,6 +8,7 @@
 
 #include "common/size.h"
 #include "common/error.h"
+#include "daemon/cloud/ssh_key.h"
 
 int input_fields(json_t *body, const char *const allowed[], struct berth_error *err)
 {
@@ -125,6 +126,50 @@ int input_bool(json_t *body, const char *key, bool *out, struct berth_error *err
 	if (!json_is_boolean(v))
 		return refuse(err, EINVAL, "field '%s' must be true or false", key);
 	*out = json_is_true(v);
+	return 0;
+}
+
+int input_ssh_keys(json_t *body, const char *key, size_t max, json_t **out, struct berth_error *err)
+{
+	json_t *v = json_object_get(body, key), *k;
+	size_t i;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return refuse(err, EINVAL, "field '%s' must be an array of SSH public keys", key);
+	if (json_array_size(v) > max)
+		return refuse(err, EINVAL, "field '%s' has %zu keys: at most %zu", key,
+			      json_array_size(v), max);
+	json_array_foreach(v, i, k)
+	{
+		if (!json_is_string(k))
+			return refuse(err, EINVAL, "field '%s': key %zu must be a string", key,
+				      i + 1);
+		if (ssh_key_check(json_string_value(k), json_string_length(k), err))
+			return berr_wrap(err, "field '%s': key %zu", key, i + 1);
+	}
+	*out = v;
+	return 0;
+}
+
+int input_text(json_t *body, const char *key, size_t max, const char **out, size_t *len,
+	       struct berth_error *err)
+{
+	json_t *v = json_object_get(body, key);
+	size_t n;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return refuse(err, EINVAL, "field '%s' must be a string", key);
+	n = json_string_length(v);
+	if (n > max)
+		return refuse(err, EINVAL, "field '%s' is %zu bytes: at most %zu", key, n, max);
+	if (strlen(json_string_value(v)) != n)
+		return refuse(err, EINVAL, "field '%s' must not contain NUL", key);
+	*out = json_string_value(v);
+	*len = n;
 	return 0;
 }
 

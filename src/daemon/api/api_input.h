@@ -33,6 +33,16 @@ int input_size(json_t *body, const char *key, uint64_t *out, struct berth_error 
 /* body[key] as true/false (left alone when absent). */
 int input_bool(json_t *body, const char *key, bool *out, struct berth_error *err);
 
+/* body[key] as an array of at most max OpenSSH public key lines (ssh_key.h), into *out
+ * (borrowed; left alone when absent). */
+int input_ssh_keys(json_t *body, const char *key, size_t max, json_t **out,
+		   struct berth_error *err);
+
+/* body[key] as a string of at most max bytes without NUL (cloud-init user-data: a
+ * cloud-config or a script), into *out and *len (left alone when absent). */
+int input_text(json_t *body, const char *key, size_t max, const char **out, size_t *len,
+	       struct berth_error *err);
+
 /* A query argument value (NULL: absent, left alone) as a whole number from 0 to max. */
 int input_query_uint(const char *key, const char *value, unsigned max, unsigned *out,
 		     struct berth_error *err);

@@ -9,6 +9,7 @@
 #include "daemon/api/api.h"
 #include "daemon/api/api_input.h"
 #include "common/error.h"
+#include "daemon/cloud/cloud_seed.h"
 #include "daemon/servers/server_actions.h"
 #include "daemon/state/server_rows.h"
 
@@ -56,6 +57,7 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
 		spec->memory = plan->memory;
 		spec->disk = plan->disk;
 		spec->limits = plan->limits;
+		spec->dedicated_cpus = plan->dedicated_cpus;
 	}
 	if (input_uint(body, "cpus", 1, MAX_CPUS, &spec->cpus, err) ||
 	    input_size(body, "memory", &spec->memory, err) ||
@@ -72,6 +74,11 @@ static int read_spec(struct berthd *d, json_t *body, struct server_spec *spec,
 	if (spec->privileged && spec->kind != KIND_CT)
 		return refuse(err, EINVAL,
 			      "field 'privileged' is for containers (a VM's root is its guest's)");
+	if (spec->dedicated_cpus && spec->kind != KIND_VM)
+		return refuse(err, EINVAL,
+			      "plan %s gives dedicated CPUs, which are for VMs: choose another "
+			      "plan for a container",
+			      plan_name);
 	return 0;
 }
 
@@ -100,25 +107,30 @@ static int privileged_check(const struct http_request *rq, const struct server_s
 void api_servers_create(struct berthd *d, const struct http_request *rq, const char *arg,
 			struct http_reply *rep)
 {
-	static const char *const fields[] = { "name",	 "kind",       "image", "cpus",
-					      "memory",	 "disk",       "plan",	"restart",
-					      "cmdline", "privileged", NULL };
+	static const char *const fields[] = { "name",	 "kind",       "image",	   "cpus",
+					      "memory",	 "disk",       "plan",	   "restart",
+					      "cmdline", "privileged", "ssh_keys", "user_data",
+					      NULL };
 	char id[OP_ID_LEN + 1];
 	struct server_spec spec;
 	struct berth_error err;
+	struct seed_input seed = { 0 };
 	const char *cmdline = NULL;
 
 	(void)arg;
 	if (api_refuse_body(rq, fields, rep))
 		return;
 	if (read_spec(d, rq->body, &spec, &err) ||
-	    input_cmdline(rq->body, "cmdline", SERVER_CMDLINE_MAX, &cmdline, &err)) {
+	    input_cmdline(rq->body, "cmdline", SERVER_CMDLINE_MAX, &cmdline, &err) ||
+	    input_ssh_keys(rq->body, "ssh_keys", CLOUD_KEYS_MAX, &seed.ssh_keys, &err) ||
+	    input_text(rq->body, "user_data", CLOUD_USER_DATA_MAX, &seed.user_data,
+		       &seed.user_data_len, &err)) {
 		api_reply_error(rep, &err);
 		return;
 	}
 	if (privileged_check(rq, &spec, rep))
 		return;
-	if (server_create(d, &spec, cmdline, id, &err))
+	if (server_create(d, &spec, cmdline, &seed, id, &err))
 		api_reply_error(rep, &err);
 	else
 		api_reply_operation(rep, id);

@@ -16,7 +16,8 @@
 #include "common/error.h"
 #include "daemon/api/http_gate.h"
 
-#define HTTP_MAX_BODY	 (64 * 1024)
+/* a create carries up to 64 KiB of user-data and 32 SSH keys of 8 KiB, JSON-escaped */
+#define HTTP_MAX_BODY	 (768 * 1024)
 #define HTTP_BACKLOG	 1024 /* connections waiting for the gate to accept them */
 #define HTTP_OWN_FDS	 512  /* of RLIMIT_NOFILE, kept for what berthd does besides the API */
 #define HTTP_UPLOAD_TYPE "application/x-tar"

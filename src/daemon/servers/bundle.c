@@ -65,8 +65,38 @@ static const char mounts_json[] =
     "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
     "\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
     "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\","
-    "\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]}"
+    "\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"relatime\",\"ro\"]},"
+    "{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+    "\"options\":[\"nosuid\",\"nodev\",\"mode=755\",\"size=65536k\"]},"
+    "{\"destination\":\"/run/lock\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+    "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=1777\",\"size=5120k\"]}"
     "]";
+
+/* The mounts of s: its cgroup is writable when s has a user namespace, where berth-ct
+ * hands the cgroup to the container's root (a delegated subtree, which systemd as PID 1
+ * needs); a privileged container's root is the host's, and its cgroup stays read-only. */
+static json_t *mounts_section(const struct server *s)
+{
+	json_t *m = json_loads(mounts_json, 0, NULL), *mount, *opt;
+	size_t i, j;
+
+	if (!m || !s->idmap)
+		return m;
+	json_array_foreach(m, i, mount)
+	{
+		json_t *opts = json_object_get(mount, "options");
+
+		if (strcmp(json_string_value(json_object_get(mount, "type")), "cgroup"))
+			continue;
+		json_array_foreach(opts, j, opt) if (!strcmp(json_string_value(opt), "ro") &&
+						     json_array_remove(opts, j) < 0)
+		{
+			json_decref(m);
+			return NULL;
+		}
+	}
+	return m;
+}
 
 /* The rootfs's /sbin/init as an O_PATH fd when it is an executable file, else -1. The
  * image's symlinks (/sbin/init -> /lib/systemd/systemd) resolve inside the rootfs. */
@@ -207,7 +237,7 @@ json_t *bundle_config(const struct server *s, const char *rootfs, const char *co
 			 "process", process_section(s, args),
 			 "root", "path", rootfs, "readonly", 0,
 			 "hostname", s->name,
-			 "mounts", json_loads(mounts_json, 0, NULL),
+			 "mounts", mounts_section(s),
 			 "linux", "cgroupsPath", cgroup, "namespaces", namespace_list(),
 			 "resources", resources_section(s, memory_min),
 			 "maskedPaths", string_array(masked), "readonlyPaths", string_array(readonly));

@@ -1,7 +1,8 @@
 /* ct_disk.c - a container's disk: an ext4 file system in a sparse file, made with
  * mkfs.ext4, mounted through a loop device (LOOP_CONFIGURE with LO_FLAGS_AUTOCLEAR: the
  * device is freed by the unmount, or by our close when the mount never happens, so a
- * berthd killed at any instant leaves no loop device), grown with resize2fs. */
+ * berthd killed at any instant leaves no loop device), grown with resize2fs: offline when
+ * unmounted, online (through its loop device) while its container runs. */
 #include "daemon/servers/ct_disk.h"
 
 #include <dirent.h>
@@ -191,6 +192,31 @@ static int fs_bytes(const char *file, uint64_t *bytes, uint64_t *block, struct b
 	return 0;
 }
 
+/* Grow file (stat st), mounted through loop device dev, to size bytes and its file system
+ * with it, while the container runs: the loop device takes the file's new size
+ * (LOOP_SET_CAPACITY) and resize2fs grows the mounted ext4 online (the kernel does it; the
+ * file system stays in use). */
+static int grow_online(const char *file, const struct stat *st, uint64_t size, const char *dev,
+		       const char *log, struct berth_error *err)
+{
+	char *resize[] = { "/sbin/resize2fs", (char *)dev, NULL };
+	_cleanup_close_ int lfd = open(dev, O_RDONLY | O_CLOEXEC);
+	struct loop_info64 info;
+
+	if (lfd < 0)
+		return berr(err, errno, "disk %s: cannot open its loop device %s", file, dev);
+	/* the device found by name may have been freed and taken for another file since */
+	if (ioctl(lfd, LOOP_GET_STATUS64, &info) < 0 || info.lo_inode != st->st_ino ||
+	    info.lo_device != st->st_dev)
+		return berr(err, EBUSY, "disk %s: %s no longer holds it; try again", file, dev);
+	if ((uint64_t)st->st_size < size && truncate(file, (off_t)size) < 0)
+		return berr(err, errno, "cannot grow %s to %llu bytes", file,
+			    (unsigned long long)size);
+	if (ioctl(lfd, LOOP_SET_CAPACITY, 0) < 0)
+		return berr(err, errno, "disk %s: %s cannot take its new size", file, dev);
+	return run_tool(resize, file, log, GROW_MS, 0, err);
+}
+
 int ct_disk_grow(const char *file, uint64_t size, const char *log, struct berth_error *err)
 {
 	char *fsck[] = { "/sbin/e2fsck", "-f", "-p", (char *)file, NULL };
@@ -210,8 +236,7 @@ int ct_disk_grow(const char *file, uint64_t size, const char *log, struct berth_
 	if (bytes + block > size)
 		return 0;
 	if (loop_uses(file, dev))
-		return berr(err, EBUSY, "disk %s is in use through %s: stop its server first", file,
-			    dev);
+		return grow_online(file, &st, size, dev, log, err);
 	/* e2fsck exits 1 when it corrected something (preen mode only fixes what is safe) */
 	if (run_tool(fsck, file, log, GROW_MS, 1, err) < 0)
 		return -1;

@@ -24,8 +24,10 @@ int ct_disk_mount(const char *file, const char *dir, uint32_t idmap, struct bert
  * work item after the last unmount returns); true when none is left. */
 bool ct_disk_wait_free(const char *file, int ms);
 
-/* Grow file, which is not mounted, to size bytes, and its file system with it (e2fsck -fp,
- * resize2fs; messages appended to log). Nothing to do at its size; smaller is refused. */
+/* Grow file to size bytes, and its file system with it (messages appended to log): when
+ * not mounted, e2fsck -fp and resize2fs on the file; when mounted through a loop device
+ * (its container runs), LOOP_SET_CAPACITY and resize2fs online on the device. Nothing to do
+ * when its file system has that size already; smaller is refused. */
 int ct_disk_grow(const char *file, uint64_t size, const char *log, struct berth_error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/size.h"
 #include "daemon/config.h"
+#include "daemon/cloud/cloud_rootfs.h"
 #include "daemon/servers/bundle.h"
 #include "daemon/images/copy.h"
 #include "daemon/servers/ct_disk.h"
@@ -149,6 +150,8 @@ int ct_rootfs_provision(const struct server *s, bool shift, progress_fn progress
 	rc = fill(s, src, &p, size, progress, ctx, err);
 	if (rc == 0)
 		rc = bundle_write(s, err);
+	if (rc == 0 && s->seed)
+		rc = cloud_seed_rootfs(p.rootfs, s->seed, err);
 	if (rc < 0 || unmount_dir(p.rootfs, err) < 0) {
 		unmount_dir(p.rootfs, &ignored);
 		return -1;

@@ -10,7 +10,8 @@
 #include "daemon/servers/server.h"
 
 /* Make s's disk (s->disk bytes; by the size rules when 0), copy the image's tree into it
- * (its ids as they are), write the bundle, and unmount it again. A disk too small for the
+ * (its ids as they are), write the bundle and s->seed, if any, into the tree
+ * (cloud_rootfs.h), and unmount it again. A disk too small for the
  * tree says so. A server with a range (s->idmap) is then mounted as it will run: when the
  * kernel cannot idmap that mount, or shift (berthd.conf's idmap_files = shift), its ids
  * are shifted to the range now, once, and s->dir/ids-shifted says so. */
@@ -26,7 +27,7 @@ int ct_rootfs_mount(const struct server *s, bool shift, struct berth_error *err)
 /* Unmount s->dir/rootfs (after the container ended). */
 int ct_rootfs_unmount(const struct server *s, struct berth_error *err);
 
-/* Grow s's disk, which is not mounted, to s->disk bytes (a resize); nothing for a plain
+/* Grow s's disk to s->disk bytes (a resize), mounted (online) or not; nothing for a plain
  * rootfs tree. */
 int ct_rootfs_grow(const struct server *s, struct berth_error *err);
 

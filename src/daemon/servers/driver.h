@@ -41,8 +41,10 @@ struct driver_ops {
 	/* Remove what a stopped server leaves behind at run time (sockets, runtime state,
 	 * mounts); one that runs keeps them. */
 	void (*cleanup)(const struct server *s, const struct driver_env *e);
-	/* Fit a stopped server's files to its new reservation: grow its disk to s->disk. */
-	int (*resize)(const struct server *s, const struct driver_env *e, struct berth_error *err);
+	/* Fit a server's files to its new reservation: grow its disk to s->disk. When it
+	 * runs, the disk grows under it: the VMM is told, the mounted file system grown. */
+	int (*resize)(const struct server *s, const struct driver_env *e, bool running,
+		      struct berth_error *err);
 };
 
 /* The two drivers: berth-vmm (driver_vm.c) and berth-ct (driver_ct.c). */

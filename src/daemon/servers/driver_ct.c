@@ -298,9 +298,12 @@ static void ct_cleanup(const struct server *s, const struct driver_env *e)
 	console_cleanup(s, e);
 }
 
-static int ct_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)
+/* Mounted or not, the disk grows: ct_disk_grow() tells which by its loop device. */
+static int ct_resize(const struct server *s, const struct driver_env *e, bool running,
+		     struct berth_error *err)
 {
 	(void)e;
+	(void)running;
 	return ct_rootfs_grow(s, err);
 }
 

@@ -336,11 +336,15 @@ static void vm_cleanup(const struct server *s, const struct driver_env *e)
 	console_cleanup(s, e);
 }
 
-/* The disk image grows to the reservation; the guest grows its own file system. */
-static int vm_resize(const struct server *s, const struct driver_env *e, struct berth_error *err)
+/* The disk image grows to the reservation; the guest grows its own file system. A running
+ * VM's VMM is told to read the size again (disk-resize: disk.img is its disk 0), so the
+ * guest sees it at once; told or not, the larger file is what the VM gets at its next start. */
+static int vm_resize(const struct server *s, const struct driver_env *e, bool running,
+		     struct berth_error *err)
 {
 	_cleanup_close_ int fd = -1;
-	char path[PATH_MAX];
+	char path[PATH_MAX], sock[PATH_MAX];
+	json_t *reply = NULL;
 	struct stat st;
 
 	(void)e;
@@ -353,6 +357,16 @@ static int vm_resize(const struct server *s, const struct driver_env *e, struct 
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < s->disk &&
 	    ftruncate(fd, (off_t)s->disk))
 		return berr(err, errno, "server %s: cannot grow %s", s->name, path);
+	if (!running)
+		return 0;
+	if (server_file(sock, s, "api.sock", err) < 0 ||
+	    vmm_api_call_uid(sock, "disk-resize", vm_uid(s), VM_API_MS, &reply, err) < 0)
+		return berr_wrap(
+		    err,
+		    "its disk file grew to %llu bytes, but the running VM was not told "
+		    "(it sees the new size at its next start)",
+		    (unsigned long long)s->disk);
+	json_decref(reply);
 	return 0;
 }
 

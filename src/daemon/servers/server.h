@@ -33,6 +33,8 @@ enum server_state {
 	STATE_DELETING, /* being removed; finished if berthd dies now */
 };
 
+struct cloud_seed;
+
 struct server {
 	char name[SERVER_NAME_MAX + 1];
 	char image[SERVER_NAME_MAX + 1];
@@ -52,6 +54,12 @@ struct server {
 	uint32_t idmap;
 	bool privileged;
 	struct server_limits limits;
+	/* the host CPUs it holds alone as a cpuset list ("0,1"), "" when its CPUs are shared */
+	char cpuset[1024];
+	char held_cpus[1024]; /* the CPUs every server holds alone, a list; "" when none */
+	/* what cloud-init gets, loaded for a create (a container's goes into its tree then)
+	 * and a VM's start; NULL: none, or not loaded */
+	const struct cloud_seed *seed;
 	char dir[PATH_MAX];	  /* STATE_DIR/servers/NAME, or NAME.tmp while creating */
 	char image_dir[PATH_MAX]; /* STATE_DIR/images/IMAGE */
 };

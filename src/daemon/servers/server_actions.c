@@ -15,9 +15,14 @@
 
 #include "daemon/images/copy.h"
 #include "daemon/images/image_actions.h"
+#include "daemon/cloud/cloud_iso.h"
 #include "daemon/servers/mounts.h"
+#include "daemon/servers/server_files.h"
+#include "daemon/servers/vm_command.h"
+#include "daemon/servers/server_seed.h"
 #include "common/error.h"
 #include "daemon/state/jail_ids.h"
+#include "daemon/state/seed_rows.h"
 #include "daemon/state/server_rows.h"
 
 struct job {
@@ -102,7 +107,9 @@ static int create_work(struct op *op, void *arg, struct berth_error *err)
 	struct berthd *d = j->d;
 	struct berth_error cleanup_err;
 	char final[PATH_MAX], tmp[PATH_MAX];
+	struct cloud_seed seed = { 0 };
 	struct server s;
+	int rc;
 
 	if (load(d, j->name, &s, err))
 		return -1;
@@ -116,7 +123,13 @@ static int create_work(struct op *op, void *arg, struct berth_error *err)
 		berr(err, errno, "cannot make %s", s.dir);
 		goto fail;
 	}
-	if (driver_for(s.kind)->provision(&s, &d->env, op_progress, op, err))
+	if (server_seed(d, &s, &seed, err))
+		goto fail;
+	s.seed = seed.present ? &seed : NULL;
+	rc = driver_for(s.kind)->provision(&s, &d->env, op_progress, op, err);
+	s.seed = NULL;
+	cloud_seed_free(&seed);
+	if (rc)
 		goto fail;
 	if (rename(s.dir, final)) {
 		berr(err, errno, "cannot rename %s to %s", s.dir, final);
@@ -180,7 +193,7 @@ static int resolve_boot(sqlite3 *db, const struct server_spec *spec, const char 
 }
 
 int server_create(struct berthd *d, struct server_spec *spec, const char *cmdline,
-		  char id[OP_ID_LEN + 1], struct berth_error *err)
+		  const struct seed_input *seed, char id[OP_ID_LEN + 1], struct berth_error *err)
 {
 	char target[128], own[SERVER_CMDLINE_MAX + 1];
 	enum server_boot boot;
@@ -192,7 +205,9 @@ int server_create(struct berthd *d, struct server_spec *spec, const char *cmdlin
 		return -1;
 	server_announce(d, spec->name);
 	if (server_set_boot(db, spec->name, boot, own, err) == 0 &&
-	    server_set_limits(db, spec->name, &spec->limits, err) == 0)
+	    server_set_limits(db, spec->name, &spec->limits, err) == 0 &&
+	    seed_store(db, spec->name, seed->ssh_keys, seed->user_data, seed->user_data_len, err) ==
+		0)
 		j = job_new(d, spec->name, ACTION_START, false, 0, err);
 	snprintf(target, sizeof(target), "/1.0/servers/%s", spec->name);
 	if (!j || op_run(&d->ops, "create", target, create_work, j, free, id, err)) {
@@ -220,6 +235,27 @@ static int jail_uid_of(struct berthd *d, struct server *s, struct berth_error *e
 		  : -1;
 }
 
+/* A VM's seed disk (cloud_iso.h), made again from its seed as it is now before each start;
+ * none, and an old one removed, when it has no seed. */
+static int vm_seed_disk(struct berthd *d, const struct server *s, struct berth_error *err)
+{
+	char path[PATH_MAX], log[PATH_MAX];
+	struct cloud_seed seed;
+	int rc = 0;
+
+	if (s->kind != KIND_VM)
+		return 0;
+	if (server_file(path, s, VM_SEED_DISK, err) < 0 ||
+	    server_file(log, s, "seed.log", err) < 0 || server_seed(d, s, &seed, err) < 0)
+		return -1;
+	if (seed.present)
+		rc = cloud_seed_iso(path, s->dir, log, &seed, err);
+	else if (unlink(path) < 0 && errno != ENOENT)
+		rc = berr(err, errno, "cannot remove %s", path);
+	cloud_seed_free(&seed);
+	return rc < 0 ? berr_wrap(err, "VM %s: its cloud-init seed disk", s->name) : 0;
+}
+
 /* Start s, which is 'starting'; on failure it goes back to 'stopped'. */
 static int do_start(struct berthd *d, struct server *s, struct berth_error *err)
 {
@@ -227,7 +263,8 @@ static int do_start(struct berthd *d, struct server *s, struct berth_error *err)
 	struct berth_error merr;
 	long pid = 0;
 
-	if (jail_uid_of(d, s, err) || drv->start(s, &d->env, &pid, err)) {
+	if (jail_uid_of(d, s, err) || vm_seed_disk(d, s, err) ||
+	    drv->start(s, &d->env, &pid, err)) {
 		drv->cleanup(s, &d->env);
 		move(d, s->name, STATE_BIT(STATE_STARTING), STATE_STOPPED, 0, &merr);
 		return -1;
@@ -310,16 +347,19 @@ int server_resize(struct berthd *d, const char *name, unsigned cpus, uint64_t me
 		  struct berth_error *err)
 {
 	sqlite3 *db = db_conn(&d->db, err);
+	bool running = false;
 	struct server s;
 
-	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, err) ||
+	if (!db || ledger_resize(db, &d->cap, name, cpus, memory, disk, &running, err) ||
 	    server_load(db, d->state_dir, name, &s, err))
 		return -1;
 	server_announce(d, name);
 	/* The reservation is the larger one already: a disk that failed to grow grows at the
-	 * next resize to the same size. */
-	if (driver_for(s.kind)->resize(&s, &d->env, err))
-		return berr_wrap(err, "server %s: its disk stays as it was; try the resize again",
+	 * next resize to the same size (or, for a VM, at its next start). */
+	if (driver_for(s.kind)->resize(&s, &d->env, running, err))
+		return berr_wrap(err,
+				 "server %s: its new size is reserved but its disk did not all "
+				 "grow; try the resize again",
 				 name);
 	return 0;
 }

@@ -4,18 +4,28 @@
 #ifndef BERTH_DAEMON_SERVER_ACTIONS_H
 #define BERTH_DAEMON_SERVER_ACTIONS_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "daemon/berthd.h"
 #include "daemon/state/ledger.h"
 
 enum server_action { ACTION_START, ACTION_STOP, ACTION_RESTART };
 
+/* What a create gives cloud-init (checked by the API): SSH key lines and user-data, each
+ * NULL when absent. */
+struct seed_input {
+	json_t *ssh_keys;
+	const char *user_data;
+	size_t user_data_len;
+};
+
 /* Reserve spec in the ledger (refused when it does not fit), then make its files in an
  * operation; id gets the operation's id. cmdline (or NULL) is the VM's own kernel command
- * line, instead of its image's. */
+ * line, instead of its image's; seed is stored with the server (seed_rows.h). */
 int server_create(struct berthd *d, struct server_spec *spec, const char *cmdline,
-		  char id[OP_ID_LEN + 1], struct berth_error *err);
+		  const struct seed_input *seed, char id[OP_ID_LEN + 1], struct berth_error *err);
 
 /* Start, stop or restart server name; force and timeout_s apply to stopping. */
 int server_act(struct berthd *d, const char *name, enum server_action action, bool force,

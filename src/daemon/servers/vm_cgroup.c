@@ -22,6 +22,7 @@
 
 #include "common/cgroup.h"
 #include "common/cleanup.h"
+#include "common/cpulist.h"
 
 #define LEAF "berthd"
 
@@ -119,15 +120,99 @@ static int need(struct cgroup *cg, const char *controller, struct berth_error *e
 		      cg->ops->name, controller, cg->path);
 }
 
+/* The host's online CPUs. */
+static int online_cpus(cpu_set_t *set, struct berth_error *err)
+{
+	char buf[4096];
+
+	if (cgroup_read("/sys/devices/system/cpu", "online", buf, sizeof(buf)) < 0 ||
+	    cpulist_parse(buf, set) < 0)
+		return berr(err, 0, "cannot read this host's online CPUs");
+	return 0;
+}
+
+/* Server s's cpuset into out: the CPUs it holds alone; for a shared VM while servers hold
+ * CPUs, the online ones but those (refused when none is left); else "" (no cpuset). */
+static int vm_cpus(const struct server *s, char *out, size_t len, struct berth_error *err)
+{
+	cpu_set_t online, held;
+
+	if (s->cpuset[0] || !s->held_cpus[0]) {
+		snprintf(out, len, "%s", s->cpuset);
+		return 0;
+	}
+	if (online_cpus(&online, err) < 0)
+		return -1;
+	if (cpulist_parse(s->held_cpus, &held) < 0)
+		return berr(err, 0, "bad list of dedicated CPUs '%s'", s->held_cpus);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &held))
+			CPU_CLR(c, &online);
+	if (!CPU_COUNT(&online))
+		return refuse(err, ENOSPC,
+			      "servers of their own hold every CPU of this host (%s): none is left "
+			      "for a VM of shared CPUs",
+			      s->held_cpus);
+	if (cpulist_format(&online, out, len) < 0)
+		return berr(err, EOVERFLOW, "the list of shared CPUs is too long");
+	return 0;
+}
+
+/* A dedicated VM's CPUs leave the cpusets of the VMs that run beside it already (shared
+ * ones: no two dedicated sets meet), so that from its start they are its own. A cpuset
+ * that would be left empty stays as it is (only a --host-cpus beyond the cores allows it). */
+static void evict(const struct driver_env *e, const struct server *s, const cpu_set_t *mine)
+{
+	_cleanup_cgroup_ struct cgroup *all = NULL;
+	char path[4400], buf[4096];
+	struct berth_error err;
+	const char *base_dir;
+	cpu_set_t other, online;
+	struct dirent *d;
+	DIR *dir;
+
+	if (open_vm(e, "", &all, &err) < 0 || !(base_dir = all->ops->dir(all, "cpuset")) ||
+	    online_cpus(&online, &err) < 0)
+		return;
+	dir = opendir(base_dir);
+	while (dir && (d = readdir(dir))) {
+		if (d->d_type != DT_DIR || d->d_name[0] == '.' || !strcmp(d->d_name, s->name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base_dir, d->d_name);
+		if (cgroup_read(path, "cpuset.cpus", buf, sizeof(buf)) < 0 ||
+		    cpulist_parse(buf, &other) < 0)
+			continue;
+		if (!CPU_COUNT(&other)) /* v2: "" is its parent's, all of them */
+			other = online;
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, mine))
+				CPU_CLR(c, &other);
+		if (!CPU_COUNT(&other) || cpulist_format(&other, buf, sizeof(buf)) < 0 ||
+		    cgroup_write(path, "cpuset.cpus", buf, &err) < 0)
+			fprintf(stderr, "berthd: VM %s: the cpuset of %s keeps its CPUs\n", s->name,
+				d->d_name);
+	}
+	if (dir)
+		closedir(dir);
+}
+
 static int limit(struct cgroup *cg, const struct server *s, struct berth_error *err)
 {
 	uint64_t quota = (uint64_t)s->cpus * VM_CPU_PERIOD_US;
+	char cpus[1024];
 
 	if (need(cg, "cpu", err) < 0 || need(cg, "memory", err) < 0 || need(cg, "pids", err) < 0)
 		return -1;
 	if (cg->ops->cpu_max(cg, (int64_t)quota, VM_CPU_PERIOD_US, err) < 0 ||
 	    cg->ops->memory_max(cg, (int64_t)vm_memory_charged(s->memory), err) < 0 ||
 	    cgroup_set_int(cg, "pids", "pids.max", VM_PIDS_BASE + (int64_t)s->cpus, false, err) < 0)
+		return -1;
+	/* the host CPUs the ledger gave it alone, or those nobody holds (v1: after
+	 * cgroup_v1.c copied its parent's cpus and mems, which a cpuset needs before it takes
+	 * a task) */
+	if (vm_cpus(s, cpus, sizeof(cpus), err) < 0 ||
+	    (cpus[0] && (need(cg, "cpuset", err) < 0 ||
+			 cgroup_set(cg, "cpuset", "cpuset.cpus", cpus, err) < 0)))
 		return -1;
 	return 0;
 }
@@ -154,6 +239,7 @@ int vm_cgroup_prepare(const struct server *s, const struct driver_env *e, struct
 {
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	static bool told;
+	cpu_set_t mine;
 	int rc;
 
 	out->n = 0;
@@ -175,6 +261,8 @@ int vm_cgroup_prepare(const struct server *s, const struct driver_env *e, struct
 		vm_cgroup_fds_close(out);
 		return berr_wrap(err, "VM %s: cgroup %s `%s`", s->name, cg->ops->name, cg->path);
 	}
+	if (s->cpuset[0] && cpulist_parse(s->cpuset, &mine) == 0)
+		evict(e, s, &mine);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* vm_cgroup.h - the cgroup of each VMM berthd starts (docs/berthd-drivers.md, "cgroups"):
  * below berthd's own cgroup, STATE-HASH/NAME, with CPU bandwidth equal to the VM's vCPUs,
- * memory limited to its RAM plus the VMM's overhead, and PIDs bounded. The VMM enters it
+ * memory limited to its RAM plus the VMM's overhead, PIDs bounded, and the host CPUs it holds
+ * alone (a plan's dedicated_cpus) as its cpuset. The VMM enters it
  * before its execve, so the guest never runs a single instruction outside it. */
 #ifndef BERTH_DAEMON_VM_CGROUP_H
 #define BERTH_DAEMON_VM_CGROUP_H

@@ -63,7 +63,7 @@ static int add_kernel(const struct server *s, const char *net_cmdline, struct vm
 int vm_command(const struct server *s, const struct driver_env *e, const char *net,
 	       const char *net_cmdline, struct vm_args *a, struct berth_error *err)
 {
-	char console[PATH_MAX];
+	char console[PATH_MAX], seed[PATH_MAX];
 
 	a->argc = 0;
 	if (server_file(a->disk, s, "disk.img", err) < 0 ||
@@ -103,6 +103,12 @@ int vm_command(const struct server *s, const struct driver_env *e, const char *n
 	}
 	if (access(a->disk, F_OK) == 0)
 		add_opt(a, "--disk", a->disk_arg);
+	if (server_file(seed, s, VM_SEED_DISK, err) < 0)
+		return -1;
+	if (access(seed, F_OK) == 0) {
+		snprintf(a->seed_arg, sizeof(a->seed_arg), "%s,ro,serial=cidata", seed);
+		add_opt(a, "--disk", a->seed_arg);
+	}
 	if (a->net[0])
 		add_opt(a, "--net", a->net);
 	add_opt(a, "--cpus", a->cpus);

@@ -17,7 +17,8 @@
 #define VM_CMDLINE_BASE "console=ttyS0 reboot=k panic=-1"
 #define VM_CMDLINE_LEN	(sizeof(VM_CMDLINE_BASE) + 1 + SERVER_CMDLINE_MAX + 1 + NET_CMDLINE_MAX)
 #define VM_ARGS_MAX	32
-#define VM_LIMITS_LEN	64 /* ",iops=N,bps=N": two 20-digit numbers and their keys */
+#define VM_LIMITS_LEN	64	   /* ",iops=N,bps=N": two 20-digit numbers and their keys */
+#define VM_SEED_DISK	"seed.iso" /* in s->dir: its cloud-init seed disk, when it has a seed */
 
 struct vm_args {
 	char *argv[VM_ARGS_MAX];
@@ -27,6 +28,7 @@ struct vm_args {
 	    mem[32];
 	char net[NET_VM_ARG_MAX + VM_LIMITS_LEN], cmdline[VM_CMDLINE_LEN];
 	char disk_arg[PATH_MAX + VM_LIMITS_LEN]; /* --disk: the path and its limits */
+	char seed_arg[PATH_MAX + 32];		 /* --disk of the seed disk: read-only */
 };
 
 /* The kernel command line of a kernel-booted VM: berth's part, then own (the image's or
@@ -36,7 +38,8 @@ void vm_kernel_cmdline(char *out, size_t size, const char *own, const char *net)
 /* The berth-vmm command line of server s into a (a->argv, NULL-terminated): net is its
  * --net argument and net_cmdline what its network adds to the kernel command line (both
  * "" when none). A firmware-booted server gets --firmware and its disk, never a kernel.
- * s->limits become the disk's iops=/bps= and the NIC's bps=. */
+ * s->limits become the disk's iops=/bps= and the NIC's bps=. Its seed disk (VM_SEED_DISK),
+ * when there is one, comes after its own disk, read-only. */
 int vm_command(const struct server *s, const struct driver_env *e, const char *net,
 	       const char *net_cmdline, struct vm_args *a, struct berth_error *err);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon/state/db.h"
+#include "daemon/state/dedicated_cpus.h"
 #include "daemon/images/disk_size.h"
 #include "daemon/net/net_lease.h"
 #include "daemon/servers/vm_cgroup.h"
@@ -46,6 +47,7 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 		     uint64_t memory_override, struct capacity *cap)
 {
 	cap->host_cpus = cpus_override ? cpus_override : h->cpus;
+	cap->cores = h->cpus;
 	cap->host_memory = memory_override ? memory_override : h->memory;
 	cap->overcommit = c->cpu_overcommit;
 	if (cpus_override)
@@ -61,14 +63,26 @@ void ledger_capacity(const struct host_facts *h, const struct config *c, unsigne
 	cap->idmap_count = c->idmap_count;
 }
 
+/* The vCPUs n CPUs count for: n shared ones, or n dedicated ones, each of which takes
+ * cpu_overcommit vCPUs out of the shared pool (rounded up). */
+static uint64_t cpus_charged(const struct capacity *cap, uint64_t n, bool dedicated)
+{
+	return dedicated ? (uint64_t)ceil((double)n * cap->overcommit) : n;
+}
+
 /* Sums over all rows but the one called except (NULL: all). A VM's memory counts with its
- * VMM's overhead (vm_cgroup.h): its cgroup lets it take that much, so it is sold too. */
-static int sum_rows(sqlite3 *db, const char *except, struct usage *u, struct berth_error *err)
+ * VMM's overhead (vm_cgroup.h): its cgroup lets it take that much, so it is sold too. A
+ * server's dedicated CPUs count as cpus_charged() says, its shared ones as they are. */
+static int sum_rows(sqlite3 *db, const struct capacity *cap, const char *except, struct usage *u,
+		    struct berth_error *err)
 {
 	_cleanup_stmt_ sqlite3_stmt *st =
 	    db_prepare(db,
 		       "SELECT count(*), total(cpus), total(memory), total(disk), "
-		       "total(CASE kind WHEN 'vm' THEN ?2 + memory / ?3 ELSE 0 END) "
+		       "total(CASE kind WHEN 'vm' THEN ?2 + memory / ?3 ELSE 0 END), "
+		       "total(CASE WHEN name IN (SELECT server FROM dedicated_cpus) THEN cpus "
+		       "ELSE 0 END), "
+		       "(SELECT count(*) FROM dedicated_cpus WHERE server IS NOT ?1) "
 		       "FROM servers WHERE name IS NOT ?1",
 		       err);
 
@@ -80,7 +94,9 @@ static int sum_rows(sqlite3 *db, const char *except, struct usage *u, struct ber
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return db_error(db, err, "summing reservations");
 	u->servers = (unsigned)sqlite3_column_int(st, 0);
-	u->cpus = (uint64_t)sqlite3_column_int64(st, 1);
+	u->dedicated = (unsigned)sqlite3_column_int64(st, 6);
+	u->cpus = (uint64_t)sqlite3_column_int64(st, 1) - (uint64_t)sqlite3_column_int64(st, 5) +
+		  cpus_charged(cap, u->dedicated, true);
 	u->vmm_overhead = (uint64_t)sqlite3_column_int64(st, 4);
 	u->memory = (uint64_t)sqlite3_column_int64(st, 2) + u->vmm_overhead;
 	u->disk = (uint64_t)sqlite3_column_int64(st, 3);
@@ -158,7 +174,7 @@ static int disk_now(sqlite3 *db, const struct capacity *cap, struct usage *u,
 static int usage_now(sqlite3 *db, const struct capacity *cap, const char *except, struct usage *u,
 		     struct berth_error *err)
 {
-	if (sum_rows(db, except, u, err) || disk_now(db, cap, u, err))
+	if (sum_rows(db, cap, except, u, err) || disk_now(db, cap, u, err))
 		return -1;
 	u->disk += u->images;
 	return 0;
@@ -351,12 +367,14 @@ int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *
 	spec->address[0] = '\0';
 	spec->idmap = 0;
 	if (usage_now(db, cap, NULL, &u, err) ||
-	    check_fits(cap, &u, spec->cpus, spec->memory, overhead_of(spec->kind, spec->memory),
-		       spec->disk, err) ||
+	    check_fits(cap, &u, cpus_charged(cap, spec->cpus, spec->dedicated_cpus), spec->memory,
+		       overhead_of(spec->kind, spec->memory), spec->disk, err) ||
 	    (cap->pool.prefix && net_lease_pick(db, &cap->pool, spec->address, err)) ||
 	    (spec->kind == KIND_CT && !spec->privileged &&
 	     idmap_pick(db, cap, &spec->idmap, err)) ||
-	    insert_server(db, spec, err))
+	    insert_server(db, spec, err) ||
+	    (spec->dedicated_cpus &&
+	     dedicated_cpus_pick(db, cap->cores, spec->name, spec->cpus, err)))
 		goto fail;
 	return db_commit(db, err);
 fail:
@@ -365,13 +383,14 @@ fail:
 }
 
 int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
-		  uint64_t memory, uint64_t disk, struct berth_error *err)
+		  uint64_t memory, uint64_t disk, bool *running, struct berth_error *err)
 {
+	const char *state;
 	sqlite3_stmt *st;
 	struct usage u;
 	enum server_kind kind;
 	uint64_t old_disk;
-	int rc;
+	int rc, held;
 
 	if (memory > INT64_MAX || disk > INT64_MAX)
 		return refuse(err, EINVAL, "size too large");
@@ -391,9 +410,22 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		sqlite3_finalize(st);
 		goto fail;
 	}
-	if (strcmp((const char *)sqlite3_column_text(st, 0), "stopped")) {
-		refuse(err, EBUSY, "server %s is %s: stop it before resizing it", name,
-		       (const char *)sqlite3_column_text(st, 0));
+	state = (const char *)sqlite3_column_text(st, 0);
+	*running = !strcmp(state, "running");
+	/* a running server's disk grows under it (the driver tells the VMM or grows the
+	 * mounted file system); its CPUs and memory change only at a start */
+	if (*running && ((cpus && cpus != (unsigned)sqlite3_column_int64(st, 1)) ||
+			 (memory && memory != (uint64_t)sqlite3_column_int64(st, 2)))) {
+		refuse(err, EBUSY,
+		       "server %s is running: stop it before changing its CPUs or memory "
+		       "(its disk can grow while it runs)",
+		       name);
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	if (!*running && strcmp(state, "stopped")) {
+		refuse(err, EBUSY, "server %s is %s: wait until it is stopped or running", name,
+		       state);
 		sqlite3_finalize(st);
 		goto fail;
 	}
@@ -408,8 +440,19 @@ int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, uns
 		       (unsigned long long)old_disk);
 		goto fail;
 	}
+	held = dedicated_cpus_count(db, name, err);
+	if (held < 0)
+		goto fail;
+	if (held && cpus != (unsigned)held) {
+		refuse(err, EINVAL,
+		       "server %s holds %d dedicated CPUs, which its resize cannot change: create "
+		       "a server of another plan",
+		       name, held);
+		goto fail;
+	}
 	if (usage_now(db, cap, name, &u, err) ||
-	    check_fits(cap, &u, cpus, memory, overhead_of(kind, memory), disk, err))
+	    check_fits(cap, &u, cpus_charged(cap, cpus, held > 0), memory,
+		       overhead_of(kind, memory), disk, err))
 		goto fail;
 	st =
 	    db_prepare(db, "UPDATE servers SET cpus = ?, memory = ?, disk = ? WHERE name = ?", err);

@@ -32,6 +32,7 @@ struct host_facts {
 /* What servers may reserve in all, and the figures it came from. */
 struct capacity {
 	unsigned host_cpus;
+	unsigned cores; /* online CPUs 0..cores-1: those a server's dedicated CPUs come from */
 	uint64_t host_memory;
 	double overcommit;
 	uint64_t cpus, memory;
@@ -44,7 +45,10 @@ struct capacity {
 /* Sums over every server row (creating and deleting ones hold their reservation too), and
  * the disk as the file system is now. */
 struct usage {
-	uint64_t cpus, memory;	/* memory: the servers' RAM and their VMMs' overhead */
+	/* cpus: a dedicated CPU counts cpu_overcommit vCPUs (rounded up), as it leaves the
+	 * shared pool; memory: the servers' RAM and their VMMs' overhead */
+	uint64_t cpus, memory;
+	unsigned dedicated;	/* host CPUs held by a server alone */
 	uint64_t vmm_overhead;	/* of memory: what VMMs take beyond their guests' RAM */
 	uint64_t disk;		/* servers' disks and images */
 	uint64_t images;	/* of disk: the images' */
@@ -64,6 +68,7 @@ struct server_spec {
 	bool restart_always;
 	bool privileged;	     /* a container without a user namespace */
 	struct server_limits limits; /* its plan's; recorded after the reservation */
+	bool dedicated_cpus;	     /* a VM whose host CPUs are its own (cpus of them) */
 	char address[NET_ADDR_LEN];  /* out: the address of the pool it got, "" when none */
 	uint32_t idmap;		     /* out: a container's first host id, 0 when none */
 };
@@ -90,16 +95,20 @@ int ledger_disk_free(sqlite3 *db, const struct capacity *cap, uint64_t *free,
  * image must exist, be ready and of spec's kind. spec->disk gets what was reserved, and
  * spec->address a free address of cap's pool (if it has one), spec->idmap (a container that is
  * not privileged) the first id of a free range of CONFIG_IDMAP_SIZE ids of cap's id pool:
- * the lowest one, cut at START + k * 65536, that shares no id with another server's. errnum: EEXIST
+ * the lowest one, cut at START + k * 65536, that shares no id with another server's; a spec with
+ * dedicated_cpus gets the lowest cpus of cap's cores no other server holds (dedicated_cpus.h).
+ * errnum: EEXIST
  * name taken, ENOENT no image, ENOSPC does not fit or no free address or id range (the message says
  * what is free), EINVAL wrong image kind, EBUSY image not ready or database busy. */
 int ledger_reserve(sqlite3 *db, const struct capacity *cap, struct server_spec *spec,
 		   struct berth_error *err);
 
-/* Change a stopped server's reservation (0 keeps a value), checked in one transaction.
- * A disk never shrinks. errnum: ENOENT, EBUSY (not stopped), ENOSPC, EINVAL. */
+/* Change a server's reservation (0 keeps a value), checked in one transaction: a stopped
+ * one's, or a running one's disk alone (*running says which). A disk never shrinks, nor do
+ * dedicated CPUs change in number. errnum: ENOENT, EBUSY (neither stopped nor running, or
+ * running and asked for other CPUs or memory), ENOSPC, EINVAL. */
 int ledger_resize(sqlite3 *db, const struct capacity *cap, const char *name, unsigned cpus,
-		  uint64_t memory, uint64_t disk, struct berth_error *err);
+		  uint64_t memory, uint64_t disk, bool *running, struct berth_error *err);
 
 /* Release a server's reservation: delete its row (the last step of deleting it). */
 int ledger_release(sqlite3 *db, const char *name, struct berth_error *err);

@@ -69,6 +69,20 @@ const char *const db_migrations[] = {
 	" WHEN NEW.idmap IS NOT NULL AND EXISTS (SELECT 1 FROM servers WHERE idmap IS NOT NULL"
 	"  AND name IS NOT NEW.name AND idmap < NEW.idmap + 65536 AND NEW.idmap < idmap + 65536)"
 	" BEGIN SELECT RAISE(ABORT, 'id range taken'); END;",
+	/* 7: dedicated CPUs: a host CPU (its number) held by one server alone, whose plan says
+	 * dedicated_cpus; released with the server's row. */
+	"CREATE TABLE dedicated_cpus ("
+	" cpu INTEGER PRIMARY KEY CHECK (cpu >= 0),"
+	" server TEXT NOT NULL);"
+	"CREATE INDEX dedicated_cpus_server ON dedicated_cpus (server);"
+	"CREATE TRIGGER servers_dedicated_cpus AFTER DELETE ON servers"
+	" BEGIN DELETE FROM dedicated_cpus WHERE server = OLD.name; END;",
+	/* 8: a server's cloud-init seed (NULLs: none): its SSH keys (a JSON array of key
+	 * lines), its user-data as given, and the instance-id drawn at its create, which only
+	 * a rebuild changes (cloud-init runs its once-per-instance steps again then). */
+	"ALTER TABLE servers ADD COLUMN ssh_keys TEXT;"
+	"ALTER TABLE servers ADD COLUMN user_data BLOB;"
+	"ALTER TABLE servers ADD COLUMN instance_id TEXT;",
 };
 
 const unsigned db_migrations_count = sizeof(db_migrations) / sizeof(db_migrations[0]);

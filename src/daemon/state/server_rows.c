@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/config.h"
@@ -17,7 +18,11 @@ static const char *const state_names[] = {
 
 #define COLUMNS                                                                                    \
 	"name, kind, image, state, cpus, memory, disk, address, pid, restart, created, boot, "     \
-	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged"
+	"cmdline, jail_uid, disk_iops, disk_bps, net_bps, idmap, privileged, "                     \
+	"(SELECT group_concat(cpu) FROM dedicated_cpus WHERE server = servers.name), "             \
+	"(SELECT group_concat(cpu) FROM dedicated_cpus), instance_id, "                            \
+	"json_array_length(ssh_keys), "                                                            \
+	"length(user_data)"
 
 const char *server_state_name(enum server_state s)
 {
@@ -74,6 +79,13 @@ static int fill(sqlite3_stmt *st, const char *state_dir, struct server *s, struc
 	s->limits = row_limits(st);
 	s->idmap = (uint32_t)sqlite3_column_int64(st, 17);
 	s->privileged = sqlite3_column_int64(st, 18) != 0;
+	if ((size_t)snprintf(s->cpuset, sizeof(s->cpuset), "%s", db_text(st, 19)) >=
+	    sizeof(s->cpuset))
+		return berr(err, EOVERFLOW, "server %s: its list of dedicated CPUs is too long",
+			    s->name);
+	if ((size_t)snprintf(s->held_cpus, sizeof(s->held_cpus), "%s", db_text(st, 20)) >=
+	    sizeof(s->held_cpus))
+		return berr(err, EOVERFLOW, "the list of dedicated CPUs is too long");
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s/servers/%s", state_dir, s->name) >=
 		sizeof(s->dir) ||
 	    (size_t)snprintf(s->image_dir, sizeof(s->image_dir), "%s/images/%s", state_dir,
@@ -173,6 +185,33 @@ json_t *limits_json(const struct server_limits *l)
 			 (json_int_t)l->disk_bps, "net_bps", (json_int_t)l->net_bps);
 }
 
+/* The CPUs of a list "0,1" (group_concat's) as a JSON array; [] for "". */
+static json_t *cpus_json(const char *list)
+{
+	json_t *a = json_array();
+	char *end;
+
+	while (a && *list) {
+		json_array_append_new(a, json_integer((json_int_t)strtoull(list, &end, 10)));
+		list = *end == ',' ? end + 1 : end + strlen(end);
+	}
+	return a;
+}
+
+/* Its cloud-init seed, from columns col.. (instance_id, the number of keys, the bytes of
+ * user-data): "cloud_init": {"instance_id", "ssh_keys", "user_data"}, or null when none. */
+static void seed_json(json_t *j, sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		json_object_set_new(j, "cloud_init", json_null());
+		return;
+	}
+	json_object_set_new(j, "cloud_init",
+			    json_pack("{s:s, s:I, s:I}", "instance_id", db_text(st, col),
+				      "ssh_keys", (json_int_t)sqlite3_column_int64(st, col + 1),
+				      "user_data", (json_int_t)sqlite3_column_int64(st, col + 2)));
+}
+
 static json_t *row_json(sqlite3_stmt *st)
 {
 	struct server_limits limits = row_limits(st);
@@ -193,6 +232,8 @@ static json_t *row_json(sqlite3_stmt *st)
 	boot_json(j, db_text(st, 1), db_text(st, 11), db_text(st, 12));
 	json_object_set_new(j, "limits", limits_json(&limits));
 	idmap_json(j, db_text(st, 1), sqlite3_column_int64(st, 17), sqlite3_column_int64(st, 18));
+	json_object_set_new(j, "dedicated_cpus", cpus_json(db_text(st, 19)));
+	seed_json(j, st, 21);
 	return j;
 }
 

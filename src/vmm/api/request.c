@@ -8,8 +8,14 @@
 #define API_MAX_NAME 64
 
 static const char *const cmd_names[] = {
-	[API_STATUS] = "status",     [API_PAUSE] = "pause", [API_RESUME] = "resume",
-	[API_SHUTDOWN] = "shutdown", [API_STOP] = "stop",   [API_WATCH] = "watch",
+	[API_STATUS] = "status",
+	[API_PAUSE] = "pause",
+	[API_RESUME] = "resume",
+	[API_SHUTDOWN] = "shutdown",
+	[API_STOP] = "stop",
+	[API_WATCH] = "watch",
+	[API_DISK_RESIZE] = "disk-resize",
+	[API_SCREENDUMP] = "screendump",
 };
 
 const char *api_cmd_name(enum api_cmd cmd)
@@ -31,7 +37,9 @@ static int parse_cmd(json_t *v, enum api_cmd *cmd, struct berth_error *err)
 			return 0;
 		}
 	}
-	return berr(err, 0, "unknown command '%s' (status, pause, resume, shutdown, stop or watch)",
+	return berr(err, 0,
+		    "unknown command '%s' (status, pause, resume, shutdown, stop, watch, "
+		    "disk-resize or screendump)",
 		    json_string_length(v) <= API_MAX_NAME ? name : "...");
 }
 
@@ -45,13 +53,23 @@ static int check_id(json_t *v, struct berth_error *err)
 		    API_MAX_ID);
 }
 
+static int parse_disk(json_t *v, unsigned *disk, struct berth_error *err)
+{
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+
+	if (n < 0 || n > API_MAX_DISK)
+		return berr(err, 0, "\"disk\" must be a disk number from 0 to %d", API_MAX_DISK);
+	*disk = (unsigned)n;
+	return 0;
+}
+
 int api_request_parse(const char *line, size_t len, struct api_request *req,
 		      struct berth_error *err)
 {
 	json_error_t jerr;
 	json_t *root, *v;
 	const char *key;
-	bool have_cmd = false;
+	bool have_cmd = false, have_disk = false;
 
 	memset(req, 0, sizeof(*req));
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -71,15 +89,24 @@ int api_request_parse(const char *line, size_t len, struct api_request *req,
 			if (check_id(v, err))
 				goto fail;
 			req->id = json_incref(v);
+		} else if (!strcmp(key, "disk")) {
+			if (parse_disk(v, &req->disk, err))
+				goto fail;
+			have_disk = true;
 		} else {
 			berr(err, 0,
-			     "unknown field '%s' (a request has \"cmd\" and an optional \"id\")",
+			     "unknown field '%s' (a request has \"cmd\", an optional \"id\", and "
+			     "for disk-resize an optional \"disk\")",
 			     strlen(key) <= API_MAX_NAME ? key : "...");
 			goto fail;
 		}
 	}
 	if (!have_cmd) {
 		berr(err, 0, "no \"cmd\" in the request, e.g. {\"cmd\":\"status\"}");
+		goto fail;
+	}
+	if (have_disk && req->cmd != API_DISK_RESIZE) {
+		berr(err, 0, "\"disk\" belongs to disk-resize only");
 		goto fail;
 	}
 	json_decref(root);

@@ -1,8 +1,9 @@
 /* request.h - one line of the API socket: the request parsed, the reply built.
  *
  * A request is one JSON object, {"cmd":"NAME"} with an optional "id" (a string or an
- * integer) that the reply echoes. Parsing is strict: unknown commands and fields are
- * refused, so a typo never does something else. docs/api-sock.md is the protocol. */
+ * integer) that the reply echoes, and for disk-resize an optional "disk" number. Parsing is strict:
+ * unknown commands and fields are refused, so a typo never does something else. docs/api-sock.md is
+ * the protocol. */
 #ifndef BERTH_VMM_API_REQUEST_H
 #define BERTH_VMM_API_REQUEST_H
 
@@ -25,11 +26,17 @@ enum api_cmd {
 	API_SHUTDOWN,
 	API_STOP,
 	API_WATCH,
+	API_DISK_RESIZE,
+	API_SCREENDUMP,
 };
+
+/* The highest "disk" number a request may name (the VM checks it against its disks). */
+#define API_MAX_DISK 255
 
 struct api_request {
 	enum api_cmd cmd;
-	json_t *id; /* NULL: none; owned, released by api_request_release() */
+	json_t *id;    /* NULL: none; owned, released by api_request_release() */
+	unsigned disk; /* disk-resize: which disk (0 when not given) */
 };
 
 /* Parse one request line of len bytes (no newline); fills req, or err and -1. */

@@ -13,7 +13,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/fdpass.h"
 #include "request.h"
+#include "screendump.h"
 
 struct api_client {
 	struct loop_source src;
@@ -105,6 +107,68 @@ static void client_pause(struct api_client *c, const struct api_request *req)
 		api_server_event(s, pause ? "paused" : "resumed", NULL);
 }
 
+/* The disk's file grew: the guest sees the new size; watchers hear of a change. */
+static void client_disk_resize(struct api_client *c, const struct api_request *req)
+{
+	struct api_server *s = c->srv;
+	struct berth_error err = { 0 };
+	uint64_t old = 0, now = 0;
+
+	if (s->ops->disk_resize(s->opaque, req->disk, &old, &now, &err)) {
+		client_send(c, api_reply_error(req->id, err.msg));
+		return;
+	}
+	client_send(c, api_reply_ok(req->id, json_pack("{s:I, s:I, s:I}", "disk",
+						       (json_int_t)req->disk, "old_size",
+						       (json_int_t)old, "size", (json_int_t)now)));
+	if (now != old)
+		api_server_event(s, "disk-resized",
+				 json_pack("{s:I, s:I}", "disk", (json_int_t)req->disk, "size",
+					   (json_int_t)now));
+}
+
+/* The reply carries the PNG's memory file (SCM_RIGHTS); its size and the screen's in the
+ * line. A client that cannot take the reply at once is dropped, as for any reply. */
+static void client_screendump(struct api_client *c, const struct api_request *req)
+{
+	struct api_server *s = c->srv;
+	struct berth_error err = { 0 };
+	struct screen scr = { 0 };
+	uint64_t bytes = 0;
+	size_t len;
+	char *line = NULL;
+	json_t *reply;
+	int fd = -1;
+
+	if (s->ops->screen(s->opaque, &scr, &err) < 0) {
+		client_send(c, api_reply_error(req->id, err.msg));
+		return;
+	}
+	if (!scr.pixels) {
+		client_send(c, api_reply_error(req->id, "the display is off: the guest has not "
+							"set a mode (or one that does not fit)"));
+		return;
+	}
+	if (screendump_png(&scr, &fd, &bytes, &err) < 0) {
+		free(scr.pixels);
+		client_send(c, api_reply_error(req->id, err.msg));
+		return;
+	}
+	reply =
+	    api_reply_ok(req->id, json_pack("{s:s, s:I, s:I, s:I}", "format", "png", "width",
+					    (json_int_t)scr.width, "height", (json_int_t)scr.height,
+					    "bytes", (json_int_t)bytes));
+	line = reply ? api_line(reply, &len) : NULL;
+	json_decref(reply);
+	free(scr.pixels);
+	if (!c->dead && (!line || fdpass_send(c->src.fd, line, len, &fd, 1, &err) < 0)) {
+		shutdown(c->src.fd, SHUT_RDWR);
+		c->dead = true;
+	}
+	free(line);
+	close(fd);
+}
+
 static void client_request(struct api_client *c, const char *line, size_t len)
 {
 	struct api_server *s = c->srv;
@@ -134,6 +198,12 @@ static void client_request(struct api_client *c, const char *line, size_t len)
 	case API_WATCH:
 		c->watching = true;
 		client_send(c, api_reply_ok(req.id, NULL));
+		break;
+	case API_DISK_RESIZE:
+		client_disk_resize(c, &req);
+		break;
+	case API_SCREENDUMP:
+		client_screendump(c, &req);
 		break;
 	}
 	api_request_release(&req);

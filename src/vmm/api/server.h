@@ -14,6 +14,7 @@
 #include "vmm/accept_guard.h"
 #include "vmm/loop.h"
 #include "common/unix_sock.h"
+#include "vmm/dev/bochs_display.h"
 
 /* At most this many clients at once; more are told so and closed. */
 #define API_MAX_CLIENTS 32
@@ -38,6 +39,13 @@ struct api_ops {
 	void (*shutdown)(void *opaque);
 	/* Stop the VM at once. */
 	void (*stop)(void *opaque);
+	/* Disk number disk grew on the host: show the guest its new size. *old and *now are
+	 * its sizes in bytes before and after; 0, or -1 (err says why, nothing changed). */
+	int (*disk_resize)(void *opaque, unsigned disk, uint64_t *old, uint64_t *now,
+			   struct berth_error *err);
+	/* A copy of the screen into *s (0x0: the display is off); -1 (err says why) when
+	 * there is no display. */
+	int (*screen)(void *opaque, struct screen *s, struct berth_error *err);
 };
 
 struct api_client;

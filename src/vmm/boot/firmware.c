@@ -72,6 +72,37 @@ int firmware_map(const struct firmware *fw, int vm_fd, unsigned slot, const stru
 	return 0;
 }
 
+int firmware_read_option_rom(const char *path, uint8_t **rom, uint32_t *len,
+			     struct berth_error *err)
+{
+	struct boot_file f;
+	uint8_t *buf;
+
+	if (boot_file_open(&f, path, "option ROM", err))
+		return err->errnum == ENOENT ? berr(err, ENOENT,
+						    "cannot open option ROM '%s' (Debian's seabios "
+						    "package has it)",
+						    path)
+					     : -1;
+	if (f.size > FIRMWARE_OPTION_ROM_MAX) {
+		boot_file_close(&f);
+		return berr(err, 0, "option ROM '%s' is larger than %u KiB", path,
+			    FIRMWARE_OPTION_ROM_MAX >> 10);
+	}
+	buf = malloc((size_t)f.size);
+	if (!buf || boot_file_read(&f, 0, buf, (size_t)f.size, err)) {
+		if (!buf)
+			berr(err, ENOMEM, "option ROM '%s'", path);
+		free(buf);
+		boot_file_close(&f);
+		return -1;
+	}
+	boot_file_close(&f);
+	*rom = buf;
+	*len = (uint32_t)f.size;
+	return 0;
+}
+
 void firmware_close(struct firmware *fw)
 {
 	if (fw->rom)

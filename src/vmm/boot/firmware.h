@@ -21,6 +21,7 @@
 #define FIRMWARE_SHADOW	 (128u << 10)
 /* Milliseconds SeaBIOS waits after "No bootable device" before it reboots. */
 #define FIRMWARE_BOOT_FAIL_WAIT 5000
+#define FIRMWARE_OPTION_ROM_MAX (128u << 10) /* what fits below 1 MiB for option ROMs */
 
 struct firmware {
 	uint8_t *rom; /* page-aligned copy of the file */
@@ -38,6 +39,11 @@ int firmware_map(const struct firmware *fw, int vm_fd, unsigned slot, const stru
 /* Fill cfg with what the firmware reads for a guest of gm's RAM and ncpus CPUs. */
 int firmware_fw_cfg(struct fw_cfg *cfg, const struct guest_mem *gm, unsigned ncpus,
 		    struct berth_error *err);
+
+/* Read the option ROM in file path (at most FIRMWARE_OPTION_ROM_MAX bytes) into *rom
+ * (malloc'd), its length in *len: a device's expansion ROM. */
+int firmware_read_option_rom(const char *path, uint8_t **rom, uint32_t *len,
+			     struct berth_error *err);
 
 /* Free the ROM. */
 void firmware_close(struct firmware *fw);

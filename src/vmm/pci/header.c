@@ -39,6 +39,13 @@ void pci_dev_set_bar(struct pci_dev *d, unsigned bar, uint32_t size)
 	pci_put32(d->wmask + PCI_BAR0 + 4 * bar, size ? ~(size - 1) : 0);
 }
 
+void pci_dev_set_rom(struct pci_dev *d, uint32_t size)
+{
+	d->bar_size[PCI_ROM_REGION] = size;
+	pci_put32(d->cfg + PCI_ROM_ADDRESS, 0);
+	pci_put32(d->wmask + PCI_ROM_ADDRESS, ~(size - 1) | PCI_ROM_ENABLE);
+}
+
 uint8_t pci_add_cap(struct pci_dev *d, uint8_t id, const void *body, uint8_t len)
 {
 	unsigned off = d->next_cap, end = off + 2u + len, last, n;

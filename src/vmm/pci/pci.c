@@ -57,14 +57,26 @@ void pci_set_intx(struct pci_dev *d, bool level)
 	pthread_mutex_unlock(&b->intx_lock);
 }
 
-/* Where BAR bar of d decodes now: 0 unless memory decoding is on and it lies in the window. */
+/* Config offset of region i's BAR. */
+static unsigned pci_bar_reg(unsigned i)
+{
+	return i == PCI_ROM_REGION ? PCI_ROM_ADDRESS : PCI_BAR0 + 4 * i;
+}
+
+/* Where BAR bar of d decodes now: 0 unless memory decoding is on (and, for the ROM, its
+ * enable bit) and it lies in the window. */
 static uint64_t pci_bar_decode(const struct pci_dev *d, unsigned bar)
 {
 	uint64_t size = d->bar_size[bar];
-	uint64_t addr = pci_get32(d->cfg + PCI_BAR0 + 4 * bar) & ~0xfULL;
+	uint32_t reg = pci_get32(d->cfg + pci_bar_reg(bar));
+	uint64_t addr = reg & ~0xfULL;
 
 	if (!size || !(pci_command(d) & PCI_COMMAND_MEMORY))
 		return 0;
+	if (bar == PCI_ROM_REGION && !(reg & PCI_ROM_ENABLE))
+		return 0;
+	if (bar == PCI_ROM_REGION)
+		addr = reg & ~(size - 1);
 	if (addr >= LAYOUT_PCI_MMIO && addr + size <= PCI_WINDOW_END)
 		return addr;
 	if (addr >= LAYOUT_PCI_MMIO_HIGH && addr + size <= PCI_HIGH_WINDOW_END)
@@ -78,7 +90,7 @@ static void pci_update_bars(struct pci_dev *d)
 {
 	unsigned i;
 
-	for (i = 0; i < PCI_NUM_BARS; i++) {
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
 		uint64_t addr = pci_bar_decode(d, i);
 
 		if (addr == d->bar_addr[i])
@@ -101,7 +113,8 @@ static void pci_cfg_write(struct pci_dev *d, uint32_t reg, const uint8_t *data, 
 	if (reg < PCI_COMMAND + 2 && reg + len > PCI_COMMAND && d->cfg[PCI_INTERRUPT_PIN])
 		pci_intx_update(d); /* the interrupt-disable bit may have changed */
 	pthread_mutex_unlock(&b->intx_lock);
-	if (reg < PCI_BAR_END && reg + len > PCI_COMMAND)
+	if ((reg < PCI_BAR_END && reg + len > PCI_COMMAND) ||
+	    (reg < PCI_ROM_ADDRESS + 4 && reg + len > PCI_ROM_ADDRESS))
 		pci_update_bars(d);
 	if (d->ops->config_written)
 		d->ops->config_written(d, reg, len);
@@ -184,7 +197,7 @@ static void pci_bar_io(struct pci_bus *b, uint64_t addr, uint8_t *data, uint32_t
 	for (s = 0; s < PCI_MAX_SLOTS; s++) {
 		struct pci_dev *d = b->slots[s];
 
-		for (i = 0; d && i < PCI_NUM_BARS; i++) {
+		for (i = 0; d && i < PCI_NUM_REGIONS; i++) {
 			uint64_t base = __atomic_load_n(&d->bar_addr[i], __ATOMIC_ACQUIRE);
 
 			if (!base || addr < base || addr - base >= d->bar_size[i])
@@ -235,7 +248,7 @@ void pci_bus_destroy(struct pci_bus *b)
 
 int pci_bus_add(struct pci_bus *b, struct pci_dev *d, struct berth_error *err)
 {
-	uint64_t at[PCI_NUM_BARS] = { 0 }, next = b->next_bar;
+	uint64_t at[PCI_NUM_REGIONS] = { 0 }, next = b->next_bar;
 	unsigned slot, i;
 
 	for (slot = 0; slot < PCI_MAX_SLOTS && b->slots[slot]; slot++)
@@ -243,7 +256,7 @@ int pci_bus_add(struct pci_bus *b, struct pci_dev *d, struct berth_error *err)
 	if (slot == PCI_MAX_SLOTS)
 		return berr(err, 0, "PCI bus 0 is full (%u slots): use fewer devices",
 			    PCI_MAX_SLOTS);
-	for (i = 0; i < PCI_NUM_BARS; i++) {
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
 		uint64_t size = d->bar_size[i];
 
 		if (!size)
@@ -261,9 +274,9 @@ int pci_bus_add(struct pci_bus *b, struct pci_dev *d, struct berth_error *err)
 		next = at[i] + size;
 	}
 	b->next_bar = next;
-	for (i = 0; i < PCI_NUM_BARS; i++) {
+	for (i = 0; i < PCI_NUM_REGIONS; i++) {
 		if (d->bar_size[i])
-			pci_put32(d->cfg + PCI_BAR0 + 4 * i, (uint32_t)at[i]);
+			pci_put32(d->cfg + pci_bar_reg(i), (uint32_t)at[i]);
 		d->bar_addr[i] = 0;
 	}
 	d->bus = b;

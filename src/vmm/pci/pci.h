@@ -24,7 +24,10 @@
 
 #define PCI_MAX_SLOTS 32
 #define PCI_NUM_BARS  6
-#define PCI_CFG_SIZE  256 /* conventional space; ECAM's extended space reads as zero */
+/* The expansion ROM BAR (config offset 0x30) is region PCI_ROM_REGION after the six BARs. */
+#define PCI_ROM_REGION	6
+#define PCI_NUM_REGIONS 7
+#define PCI_CFG_SIZE	256 /* conventional space; ECAM's extended space reads as zero */
 
 /* Standard header offsets. */
 #define PCI_VENDOR_ID	   0x00
@@ -37,10 +40,12 @@
 #define PCI_BAR0	   0x10
 #define PCI_SUBSYS_VENDOR  0x2C
 #define PCI_SUBSYS_ID	   0x2E
+#define PCI_ROM_ADDRESS	   0x30
 #define PCI_CAP_PTR	   0x34
 #define PCI_INTERRUPT_LINE 0x3C
 #define PCI_INTERRUPT_PIN  0x3D
 
+#define PCI_ROM_ENABLE	     0x00000001
 #define PCI_COMMAND_MEMORY   0x0002
 #define PCI_COMMAND_MASTER   0x0004
 #define PCI_COMMAND_INTX_OFF 0x0400
@@ -58,7 +63,8 @@ struct pci_dev;
 struct pci_bus;
 
 struct pci_dev_ops {
-	/* A guest access to BAR bar at offset off (inside the BAR); called on vCPU threads. */
+	/* A guest access to BAR bar (PCI_ROM_REGION: the expansion ROM) at offset off (inside
+	 * it); called on vCPU threads. */
 	void (*bar_access)(struct pci_dev *d, unsigned bar, uint64_t off, uint8_t *data,
 			   uint32_t len, bool is_write);
 	/* The guest wrote config space at [off, off+len) (already stored, masked); may be NULL.
@@ -71,17 +77,17 @@ struct pci_dev_ops {
 
 struct pci_dev {
 	const struct pci_dev_ops *ops;
-	uint8_t cfg[PCI_CFG_SIZE];	 /* configuration space as the guest reads it */
-	uint8_t wmask[PCI_CFG_SIZE];	 /* bits the guest may change */
-	uint32_t bar_size[PCI_NUM_BARS]; /* 0: no BAR; else a power of two >= 4096 */
-	uint8_t next_cap;		 /* where pci_add_cap puts the next capability */
-	struct pci_bus *bus;		 /* set by pci_bus_add */
-	unsigned slot;			 /* device number on bus 0, set by pci_bus_add */
-	unsigned intx_gsi;		 /* GSI of INTA#, set by pci_bus_add (PCI_INTX_GSI) */
-	bool intx_level;		 /* INTA# asserted */
-	uint64_t bar_addr[PCI_NUM_BARS]; /* where each BAR decodes now, 0 if it does not */
-	bool intx_counted;		 /* INTA# counts on its GSI: asserted and not masked */
-	uint8_t cfg_init[PCI_CFG_SIZE];	 /* config space at power-on, saved by pci_bus_add */
+	uint8_t cfg[PCI_CFG_SIZE];	    /* configuration space as the guest reads it */
+	uint8_t wmask[PCI_CFG_SIZE];	    /* bits the guest may change */
+	uint32_t bar_size[PCI_NUM_REGIONS]; /* 0: no BAR; else a power of two >= 4096 */
+	uint8_t next_cap;		    /* where pci_add_cap puts the next capability */
+	struct pci_bus *bus;		    /* set by pci_bus_add */
+	unsigned slot;			    /* device number on bus 0, set by pci_bus_add */
+	unsigned intx_gsi;		    /* GSI of INTA#, set by pci_bus_add (PCI_INTX_GSI) */
+	bool intx_level;		    /* INTA# asserted */
+	uint64_t bar_addr[PCI_NUM_REGIONS]; /* where each BAR decodes now, 0 if it does not */
+	bool intx_counted;		    /* INTA# counts on its GSI: asserted and not masked */
+	uint8_t cfg_init[PCI_CFG_SIZE];	    /* config space at power-on, saved by pci_bus_add */
 };
 
 /* INTA# of slot s reaches IOAPIC pin PCI_INTX_GSI(s), shared by slots 8 apart; the DSDT's _PRT says
@@ -110,6 +116,11 @@ void pci_dev_init(struct pci_dev *d, const struct pci_dev_ops *ops, uint16_t ven
 
 /* Give the device a 32-bit memory BAR of size bytes (a power of two >= 4096). */
 void pci_dev_set_bar(struct pci_dev *d, unsigned bar, uint32_t size);
+
+/* Give the device an expansion ROM BAR of size bytes (a power of two >= 4096): it decodes
+ * while its enable bit and the memory bit are on; accesses reach bar_access as region
+ * PCI_ROM_REGION (the device answers reads only). */
+void pci_dev_set_rom(struct pci_dev *d, uint32_t size);
 
 /* Append a capability with id whose body (after the id and next bytes) is len bytes;
  * returns its config-space offset, or 0 if it does not fit. The body's write mask is 0:

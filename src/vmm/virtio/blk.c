@@ -449,6 +449,42 @@ static void vblk_reset(struct virtio_dev *d)
 	vblk_drain(b);
 }
 
+int virtio_blk_grow(struct virtio_dev *d, uint64_t *old, uint64_t *now, struct berth_error *err)
+{
+	struct vblk *b = vblk_of(d);
+	int r = -1;
+
+	pthread_mutex_lock(&d->lock);
+	*old = b->capacity * VBLK_SECTOR;
+	if (vblk_disk_size(b->fd, b->name, now, err))
+		goto out;
+	if (*now % VBLK_SECTOR) {
+		berr(err, 0,
+		     "%s is now %llu bytes, not a whole number of 512-byte sectors; "
+		     "the guest still sees %llu bytes",
+		     b->name, (unsigned long long)*now, (unsigned long long)*old);
+		goto out;
+	}
+	if (*now < *old) {
+		berr(err, 0,
+		     "%s shrank to %llu bytes; a disk can only grow (the guest still sees %llu "
+		     "bytes)",
+		     b->name, (unsigned long long)*now, (unsigned long long)*old);
+		goto out;
+	}
+	r = 0;
+	if (*now == *old)
+		goto out;
+	/* Requests are checked against b->capacity under this lock: from here on the new
+	 * sectors are in bounds, and the driver learns of them by the interrupt. */
+	b->capacity = *now / VBLK_SECTOR;
+	b->config.capacity = htole64(b->capacity);
+	virtio_config_changed(d);
+out:
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
 /* Release what create took; b may be partly set up. */
 static void vblk_free(struct vblk *b)
 {

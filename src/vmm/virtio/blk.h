@@ -15,4 +15,10 @@
 int virtio_blk_create(struct virtio_dev **out, const struct disk_config *cfg, unsigned index,
 		      const struct guest_mem *gm, struct loop *loop, struct berth_error *err);
 
+/* The disk behind blk device d grew: read its size again from the open fd (never a path) and,
+ * when it is larger, show the guest the new capacity (config change interrupt). *old and
+ * *now get the sizes in bytes before and after; a disk that shrank, or is not a whole
+ * number of sectors, is refused and the guest's view stays as it was. */
+int virtio_blk_grow(struct virtio_dev *d, uint64_t *old, uint64_t *now, struct berth_error *err);
+
 #endif

@@ -19,8 +19,7 @@ static int vblk_refuse_dir(const char *path, struct berth_error *err)
 		    path);
 }
 
-/* The size in bytes of the regular file or block device open at fd. */
-static int vblk_disk_size(int fd, const char *path, uint64_t *bytes, struct berth_error *err)
+int vblk_disk_size(int fd, const char *path, uint64_t *bytes, struct berth_error *err)
 {
 	struct stat st;
 

@@ -12,4 +12,8 @@
 int vblk_disk_open(const struct disk_config *cfg, int *fd, uint64_t *bytes,
 		   struct berth_error *err);
 
+/* The size in bytes of the regular file or block device open at fd (name is for messages):
+ * what the disk holds now, read again when it grows while the VM runs. */
+int vblk_disk_size(int fd, const char *name, uint64_t *bytes, struct berth_error *err);
+
 #endif

@@ -7,6 +7,11 @@ void virtio_signal(struct virtio_dev *d, unsigned q)
 		d->transport->interrupt(d, q);
 }
 
+void virtio_config_changed(struct virtio_dev *d)
+{
+	d->transport->config_changed(d);
+}
+
 void virtio_requeue(struct virtio_dev *d, unsigned q)
 {
 	d->transport->requeue(d, q);

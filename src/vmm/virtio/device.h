@@ -106,6 +106,9 @@ struct virtio_dev {
 /* Interrupt the driver for queue q if it wants one for the chains just pushed (d->lock held). */
 void virtio_signal(struct virtio_dev *d, unsigned q);
 
+/* The device's config space changed: tell the driver (d->lock held). */
+void virtio_config_changed(struct virtio_dev *d);
+
 /* Have notify called for queue q again after the loop's other work (d->lock held). */
 void virtio_requeue(struct virtio_dev *d, unsigned q);
 

@@ -50,6 +50,16 @@ void vm_virtio_detach(struct vm_virtio *v)
 	}
 }
 
+int vm_virtio_grow_disk(struct vm_virtio *v, unsigned ndisks, unsigned disk, uint64_t *old,
+			uint64_t *now, struct berth_error *err)
+{
+	/* Disks come first, in their --disk order (vm_virtio_create). */
+	if (disk >= ndisks || disk >= v->n)
+		return berr(err, 0, "no disk %u: the VM has %u disk(s), numbered from 0", disk,
+			    ndisks);
+	return virtio_blk_grow(v->vp[disk].dev, old, now, err);
+}
+
 void vm_virtio_destroy(struct vm_virtio *v)
 {
 	for (unsigned i = 0; i < v->n; i++)

@@ -24,6 +24,10 @@ int vm_virtio_attach(struct vm_virtio *v, int vm_fd, struct berth_error *err);
 /* The boot ended (vCPUs stopped): unbind from its VM and reset every device. */
 void vm_virtio_detach(struct vm_virtio *v);
 
+/* Disk number disk of the ndisks the VM has grew: virtio_blk_grow() on its device. */
+int vm_virtio_grow_disk(struct vm_virtio *v, unsigned ndisks, unsigned disk, uint64_t *old,
+			uint64_t *now, struct berth_error *err);
+
 /* Release every device. */
 void vm_virtio_destroy(struct vm_virtio *v);
 

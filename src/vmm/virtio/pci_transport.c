@@ -72,8 +72,11 @@ static void vp_config_changed(struct virtio_dev *d)
 {
 	struct virtio_pci *vp = d->transport_ctx;
 
+	/* The generation tells a driver reading the config space that it changed under it;
+	 * the interrupt goes only to a driver that runs (one still probing reads it anew). */
 	vp->config_generation++;
-	vp_raise(vp, VP_ISR_CONFIG, vp->msix_config);
+	if (vp->status & VS_DRIVER_OK)
+		vp_raise(vp, VP_ISR_CONFIG, vp->msix_config);
 }
 
 static void vp_failed(struct virtio_dev *d, const char *why)

@@ -1,6 +1,7 @@
 /* fuzz_api_input - what a client sends berthd: a request body parsed as berthd parses it
  * (jansson, duplicate keys refused, an object required), then every field checker a create,
- * resize, state change or image import runs (a kernel command line's too), and the name and size
+ * resize, state change or image import runs (a kernel command line's, SSH keys and
+ * user-data too), and the name and size
  * parsers behind them. Nothing may crash, leak or read out of bounds, whatever the body. */
 #include <jansson.h>
 #include <stddef.h>
@@ -9,9 +10,10 @@
 #include "common/names.h"
 #include "daemon/api/api_input.h"
 
-static const char *const fields[] = { "name",	"kind",	  "image",   "plan",  "restart", "cpus",
-				      "memory", "disk",	  "action",  "force", "timeout", "rootfs",
-				      "kernel", "initrd", "cmdline", NULL };
+static const char *const fields[] = { "name",	  "kind",      "image",	 "plan",   "restart",
+				      "cpus",	  "memory",    "disk",	 "action", "force",
+				      "timeout",  "rootfs",    "kernel", "initrd", "cmdline",
+				      "ssh_keys", "user_data", NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,6 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned u = 0;
 	uint64_t bytes = 0;
 	bool b = false;
+	json_t *keys = NULL;
+	size_t len = 0;
 
 	if (!body)
 		return 0;
@@ -38,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		input_size(body, "disk", &bytes, &err);
 		input_bool(body, "force", &b, &err);
 		input_cmdline(body, "cmdline", 1024, &s, &err);
+		input_ssh_keys(body, "ssh_keys", 32, &keys, &err);
+		input_text(body, "user_data", 65536, &s, &len, &err);
 		s = NULL;
 		if (!input_string(body, "name", false, &s, &err) && s) {
 			input_query_uint("timeout", s, 600, &u, &err);

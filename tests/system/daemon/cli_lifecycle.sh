@@ -135,9 +135,9 @@ expect_status 0 berth plan list
 [[ $OUT != *"small"* ]] || fail "the built-in plans are listed though the settings replace them: $OUT"
 expect_status 0 berth plan list --format json
 jq_ok '. == [{"name": "tiny", "cpus": 1, "memory": 67108864, "disk": 268435456,
-		"limits": {"disk_iops": 0, "disk_bps": 0, "net_bps": 0}},
+		"limits": {"disk_iops": 0, "disk_bps": 0, "net_bps": 0}, "dedicated_cpus": false},
 	{"name": "big", "cpus": 2, "memory": 1073741824, "disk": 4294967296,
-		"limits": {"disk_iops": 0, "disk_bps": 0, "net_bps": 0}}]'
+		"limits": {"disk_iops": 0, "disk_bps": 0, "net_bps": 0}, "dedicated_cpus": false}]'
 expect_status 0 env BERTH_SOCKET="$SOCK" "$BERTH" show web --format json
 jq_ok '.name == "web" and .state == "running"'
 expect_status 1 env BERTH_SOCKET="$SCRATCH/none.sock" "$BERTH" list

@@ -177,6 +177,16 @@ static void one_server(void **state)
 				     "pid      42\n"
 				     "restart  always\n"
 				     "created  1970-01-01 00:00\n");
+	assert_int_equal(
+	    render(render_server,
+		   "{\"name\":\"web\",\"cloud_init\":{\"instance_id\":\"i-0123456789abcdef\","
+		   "\"ssh_keys\":2,\"user_data\":33}}",
+		   &err),
+	    0);
+	assert_contains(printed,
+			"cloud-init  i-0123456789abcdef: 2 SSH keys, 33 bytes of user-data\n");
+	assert_int_equal(render(render_server, "{\"name\":\"web\",\"cloud_init\":null}", &err), 0);
+	assert_contains(printed, "cloud-init  -\n");
 	assert_int_equal(render(render_server, "[]", &err), -1);
 	assert_contains(err.msg, "expected a server");
 }

@@ -155,12 +155,51 @@ static void kernel_command_lines(void **state)
 	json_decref(j);
 }
 
+static void ssh_keys_and_user_data(void **state)
+{
+	struct berth_error err = { 0 };
+	json_t *j =
+	    parse("{\"k\":[\"ssh-ed25519 "
+		  "AAAAC3NzaC1lZDI1NTE5AAAAIDwokooKDcUln4DP7FDNzmREhAUPKBmXGlWI7rmeMk2T x\"],"
+		  "\"bad\":[\"ssh-ed25519 QUFBQQ==\"],\"num\":[1],\"str\":\"ssh-rsa\","
+		  "\"many\":[\"a\",\"b\",\"c\"],\"ud\":\"#cloud-config\\n\","
+		  "\"empty\":\"\"}");
+	json_t *keys = NULL;
+	const char *text = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(input_ssh_keys(j, "k", 32, &keys, &err), 0);
+	assert_int_equal(json_array_size(keys), 1);
+	assert_int_equal(input_ssh_keys(j, "bad", 32, &keys, &err), -1);
+	assert_contains(err.msg, "field 'bad': key 1: the SSH key's blob is not a key of type");
+	assert_int_equal(input_ssh_keys(j, "num", 32, &keys, &err), -1);
+	assert_contains(err.msg, "key 1 must be a string");
+	assert_int_equal(input_ssh_keys(j, "str", 32, &keys, &err), -1);
+	assert_contains(err.msg, "must be an array");
+	assert_int_equal(input_ssh_keys(j, "many", 2, &keys, &err), -1);
+	assert_contains(err.msg, "has 3 keys: at most 2");
+	assert_int_equal(input_text(j, "ud", 64, &text, &len, &err), 0);
+	assert_int_equal(len, 14);
+	assert_int_equal(input_text(j, "ud", 13, &text, &len, &err), -1);
+	assert_contains(err.msg, "is 14 bytes: at most 13");
+	json_object_set_new(j, "nul", json_stringn("a\0b", 3));
+	assert_int_equal(input_text(j, "nul", 64, &text, &len, &err), -1);
+	assert_contains(err.msg, "must not contain NUL");
+	assert_int_equal(input_text(j, "empty", 64, &text, &len, &err), 0);
+	assert_int_equal(len, 0);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(unknown_fields_are_named), cmocka_unit_test(sizes),
-		cmocka_unit_test(numbers_strings_bools),    cmocka_unit_test(query_arguments),
+		cmocka_unit_test(unknown_fields_are_named),
+		cmocka_unit_test(sizes),
+		cmocka_unit_test(numbers_strings_bools),
+		cmocka_unit_test(query_arguments),
 		cmocka_unit_test(kernel_command_lines),
+		cmocka_unit_test(ssh_keys_and_user_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -118,6 +118,20 @@ static int refused_with(json_t *c, const char *name)
 /* A server with a range: a user namespace mapping 0..65535 to it, LXC's capabilities (not
  * the five it drops), the profile without keyring refusals; privileged (no range): no user
  * namespace, no SYS_ADMIN, keyring calls refused. */
+/* The options of the mount at destination dest in config c. */
+static json_t *mount_options(json_t *c, const char *dest)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(at(c, "mounts"), i, m)
+	{
+		if (!strcmp(json_string_value(json_object_get(m, "destination")), dest))
+			return json_object_get(m, "options");
+	}
+	return NULL;
+}
+
 static void test_confinement(void **state)
 {
 	static const char *const args[] = { "/sbin/init", NULL };
@@ -149,6 +163,11 @@ static void test_confinement(void **state)
 	assert_int_equal(refused_with(c, "open_by_handle_at"), EPERM);
 	assert_int_equal(refused_with(c, "io_uring_setup"), ENOSYS);
 	assert_int_equal(refused_with(c, "keyctl"), 0); /* its keyrings are its own */
+	/* its cgroup is delegated to it (systemd as PID 1): writable; /run a tmpfs */
+	assert_non_null(mount_options(c, "/sys/fs/cgroup"));
+	assert_false(array_has(mount_options(c, "/sys/fs/cgroup"), NULL, "ro"));
+	assert_true(array_has(mount_options(c, "/run"), NULL, "mode=755"));
+	assert_true(array_has(mount_options(c, "/run/lock"), NULL, "mode=1777"));
 	json_decref(c);
 
 	s.idmap = 0;
@@ -159,6 +178,7 @@ static void test_confinement(void **state)
 	assert_int_equal(refused_with(c, "keyctl"), ENOSYS);
 	assert_int_equal(refused_with(c, "add_key"), ENOSYS);
 	assert_int_equal(refused_with(c, "finit_module"), EPERM);
+	assert_true(array_has(mount_options(c, "/sys/fs/cgroup"), NULL, "ro"));
 	json_decref(c);
 }
 

@@ -64,7 +64,8 @@ static void parses_settings(void **state)
 			   "plan = tiny 1 128M 1G\n"
 			   "plan = big 8 16G 100G\n"
 			   "plan = capped 2 1G 10G disk_iops=500 net_bps=10M\n"
-			   "plan = all 2 1G 10G net_bps=1G disk_bps=100M disk_iops=3000\n";
+			   "plan = all 2 1G 10G net_bps=1G disk_bps=100M disk_iops=3000\n"
+			   "plan = own 2 1G 10G dedicated_cpus disk_iops=10\n";
 
 	(void)state;
 	config_defaults(&c);
@@ -90,7 +91,7 @@ static void parses_settings(void **state)
 	assert_int_equal(config_parse("network = auto\nbridge = none\n", "t.conf", &c, &err), 0);
 	assert_true(c.network);
 	assert_string_equal(c.bridge, "");
-	assert_int_equal(c.nplans, 4);
+	assert_int_equal(c.nplans, 5);
 	assert_null(config_plan(&c, "small"));
 	assert_int_equal(config_plan(&c, "big")->cpus, 8);
 	assert_int_equal(config_plan(&c, "tiny")->memory, 128ULL << 20);
@@ -105,6 +106,9 @@ static void parses_settings(void **state)
 	assert_int_equal(config_plan(&c, "all")->limits.disk_iops, 3000);
 	assert_int_equal(config_plan(&c, "all")->limits.disk_bps, 100ULL << 20);
 	assert_int_equal(config_plan(&c, "all")->limits.net_bps, 1ULL << 30);
+	assert_false(config_plan(&c, "all")->dedicated_cpus);
+	assert_true(config_plan(&c, "own")->dedicated_cpus);
+	assert_int_equal(config_plan(&c, "own")->limits.disk_iops, 10);
 }
 
 static void refuses(const char *text, const char *needle)
@@ -128,6 +132,9 @@ static void rejects_bad_settings(void **state)
 	refuses("vmm_path = berth-vmm\n", "not an absolute path");
 	refuses("plan = small 1 512M\n", "NAME CPUS MEMORY DISK");
 	refuses("plan = Small 1 512M 1G\n", "invalid plan name");
+	refuses("plan = own 1 512M 1G dedicated_cpus dedicated_cpus\n",
+		"plan own: dedicated_cpus is given twice");
+	refuses("plan = own 1 512M 1G dedicated\n", "unknown item 'dedicated'");
 	refuses("plan = a 0 512M 1G\n", "CPUs must be");
 	refuses("plan = a 1 0 1G\n", "memory must be more than 0");
 	refuses("plan = a 1 1G 1G\nplan = a 2 1G 1G\n", "defined twice");

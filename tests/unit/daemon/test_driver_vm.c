@@ -417,6 +417,42 @@ static void test_stop_hung_unrecorded_vmm(void **state)
 	close(pidfd);
 }
 
+/* resize of a running jailed VM: disk.img grows and its VMM, told through its socket as
+ * the jail's uid, reads the new size from its own fd; a VMM that cannot answer (stopped
+ * here with SIGSTOP) fails the resize saying so, with the file grown all the same; a
+ * stopped VM's resize only grows the file. */
+static void test_resize_running(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "spin", 2 * MIB);
+	struct berth_error err = { 0 };
+	char log[PATH_MAX];
+	int pidfd;
+
+	f->s.jail_uid = 1500000000u + 4244;
+	fixture_start(f);
+	f->s.disk = 4 * MIB;
+	assert_int_equal(f->ops->resize(&f->s, &f->env, true, &err), 0);
+	assert_int_equal(file_size(f, "disk.img"), 4 * MIB);
+	assert_int_equal(server_file(log, &f->s, "vmm.log", &err), 0);
+	fixture_sh("grep -q 'disk 0 grew from 2097152 to 4194304 bytes' %s", log);
+	pidfd = proc_open(f->s.pid);
+	assert_int_equal(proc_signal(pidfd, SIGSTOP), 0);
+	f->s.disk = 6 * MIB;
+	assert_int_equal(f->ops->resize(&f->s, &f->env, true, &err), -1);
+	assert_contains(err.msg, "its disk file grew to 6291456 bytes, but the running VM was "
+				 "not told (it sees the new size at its next start)");
+	assert_int_equal(file_size(f, "disk.img"), 6 * MIB);
+	assert_int_equal(proc_signal(pidfd, SIGCONT), 0);
+	fixture_stop(f, true, 0);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+	f->ops->cleanup(&f->s, &f->env);
+	f->s.disk = 8 * MIB;
+	assert_int_equal(f->ops->resize(&f->s, &f->env, false, &err), 0);
+	assert_int_equal(file_size(f, "disk.img"), 8 * MIB);
+}
+
 static void test_start_failure_says_why(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
@@ -622,6 +658,7 @@ int main(void)
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_escalates, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_resize_running, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, fixture_teardown),

@@ -73,6 +73,9 @@ static struct server_spec spec(const char *name, unsigned cpus, uint64_t memory)
 	return s;
 }
 
+/* What ledger_resize said of the server's state. */
+static bool running;
+
 static void refuses_what_does_not_fit(void **state)
 {
 	struct berth_error err = { 0 };
@@ -134,9 +137,9 @@ static void reserves_the_vmm_overhead(void **state)
 	assert_int_equal(ledger_release(db, "w", &err), 0);
 	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopped' WHERE name = 'v'", &err),
 			 0);
-	assert_int_equal(ledger_resize(db, &cap, "v", 0, 2 * GIB, 0, &err), -1);
+	assert_int_equal(ledger_resize(db, &cap, "v", 0, 2 * GIB, 0, &running, &err), -1);
 	assert_int_equal(err.errnum, ENOSPC);
-	assert_int_equal(ledger_resize(db, &cap, "v", 0, 2 * GIB - 96 * MIB, 0, &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "v", 0, 2 * GIB - 96 * MIB, 0, &running, &err), 0);
 }
 
 static void checks_the_image(void **state)
@@ -197,17 +200,51 @@ static void resizes_stopped_servers(void **state)
 	sqlite3 *db = *state;
 
 	assert_int_equal(ledger_reserve(db, &cap, &s, &err), 0);
-	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, 0, &err), -1);
+	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, 0, &running, &err), -1);
 	assert_int_equal(err.errnum, EBUSY); /* still creating */
 	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopped'", &err), 0);
-	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, 0, &err), 0);
-	assert_int_equal(ledger_resize(db, &cap, "r", 0, 3 * GIB, 0, &err), -1);
+	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, 0, &running, &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 3 * GIB, 0, &running, &err), -1);
 	assert_contains(err.msg, "not enough memory: asked 3 GiB, free 2 GiB of 2 GiB");
-	assert_int_equal(ledger_resize(db, &cap, "r", 0, 2 * GIB, 0, &err), 0);
-	assert_int_equal(ledger_resize(db, &cap, "r", 0, 0, 1, &err), -1);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 2 * GIB, 0, &running, &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 0, 1, &running, &err), -1);
 	assert_contains(err.msg, "cannot shrink");
-	assert_int_equal(ledger_resize(db, &cap, "gone", 1, 0, 0, &err), -1);
+	assert_int_equal(ledger_resize(db, &cap, "gone", 1, 0, 0, &running, &err), -1);
 	assert_int_equal(err.errnum, ENOENT);
+	assert_int_equal(ledger_release(db, "r", &err), 0);
+}
+
+/* A running server's disk grows (grow only, within the free disk); its CPUs and memory
+ * do not change until it is stopped; one starting or stopping is not resized at all. */
+static void grows_running_disks(void **state)
+{
+	struct berth_error err = { 0 };
+	struct server_spec s = spec("r", 1, GIB);
+	sqlite3 *db = *state;
+	uint64_t disk;
+
+	assert_int_equal(ledger_reserve(db, &cap, &s, &err), 0);
+	disk = s.disk;
+	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'running'", &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 0, disk + MIB, &running, &err), 0);
+	assert_true(running);
+	assert_int_equal(ledger_resize(db, &cap, "r", 1, GIB, disk + 2 * MIB, &running, &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, 0, &running, &err), -1);
+	assert_int_equal(err.errnum, EBUSY);
+	assert_contains(err.msg, "server r is running: stop it before changing its CPUs or memory");
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 2 * GIB, 0, &running, &err), -1);
+	assert_int_equal(err.errnum, EBUSY);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 0, disk, &running, &err), -1);
+	assert_contains(err.msg, "cannot shrink");
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 0, 1ULL << 50, &running, &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopping'", &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 0, 0, disk + 4 * MIB, &running, &err), -1);
+	assert_int_equal(err.errnum, EBUSY);
+	assert_contains(err.msg, "server r is stopping: wait until it is stopped or running");
+	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopped'", &err), 0);
+	assert_int_equal(ledger_resize(db, &cap, "r", 2, 0, disk + 4 * MIB, &running, &err), 0);
+	assert_false(running);
 	assert_int_equal(ledger_release(db, "r", &err), 0);
 }
 
@@ -375,10 +412,10 @@ static void refuses_a_disk_the_file_system_cannot_hold(void **state)
 	assert_int_equal(ledger_reserve(*state, &cap, &v, &err), 0);
 	/* a resize is held to the same file system */
 	assert_int_equal(db_exec(*state, "UPDATE servers SET state = 'stopped'", &err), 0);
-	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, fs_size(), &err), -1);
+	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, fs_size(), &running, &err), -1);
 	assert_int_equal(err.errnum, ENOSPC);
 	assert_contains(err.msg, "not enough disk");
-	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, 2 * MIB, &err), 0);
+	assert_int_equal(ledger_resize(*state, &cap, "v", 0, 0, 2 * MIB, &running, &err), 0);
 }
 
 /* Allocate bytes of real blocks in file (made with its directory). */
@@ -431,6 +468,66 @@ static void capacity_follows_the_file_system(void **state)
 	assert_true(after + 192 * MIB < before);
 }
 
+/* A dedicated VM holds the lowest free CPUs alone, each counting overcommit vCPUs; too few
+ * free CPUs refuse it, leaving nothing; its release frees them. */
+static void dedicates_cpus(void **state)
+{
+	struct berth_error err = { 0 };
+	struct capacity k = cap;
+	struct server_spec a = spec("a", 1, 64 * MIB), b = spec("b", 1, 64 * MIB),
+			   c = spec("c", 2, 64 * MIB), s = spec("s", 3, 64 * MIB);
+	sqlite3 *db = *state;
+	struct usage u;
+	sqlite3_stmt *st;
+
+	k.cores = 3;
+	k.cpus = 8;
+	k.overcommit = 1.5;
+	a.kind = b.kind = c.kind = s.kind = KIND_VM;
+	snprintf(a.image, sizeof(a.image), "kern");
+	snprintf(b.image, sizeof(b.image), "kern");
+	snprintf(c.image, sizeof(c.image), "kern");
+	snprintf(s.image, sizeof(s.image), "kern");
+	a.dedicated_cpus = b.dedicated_cpus = c.dedicated_cpus = true;
+	assert_int_equal(ledger_reserve(db, &k, &a, &err), 0);
+	assert_int_equal(ledger_reserve(db, &k, &b, &err), 0);
+	assert_int_equal(ledger_usage(db, &k, &u, &err), 0);
+	assert_int_equal(u.dedicated, 2);
+	assert_int_equal(u.cpus, 3); /* 2 x 1.5 */
+	/* one CPU is free, c asks 2: refused, and nothing of it stays */
+	assert_int_equal(ledger_reserve(db, &k, &c, &err), -1);
+	assert_int_equal(err.errnum, ENOSPC);
+	assert_contains(err.msg, "not enough CPUs to dedicate: asked 2, free 1 of this host's 3");
+	assert_int_equal(ledger_usage(db, &k, &u, &err), 0);
+	assert_int_equal(u.dedicated, 2);
+	assert_int_equal(u.servers, 2);
+	/* shared servers get what is left: 8 - 3 */
+	s.cpus = 6;
+	assert_int_equal(ledger_reserve(db, &k, &s, &err), -1);
+	assert_contains(err.msg, "not enough CPUs: asked 6, free 5 of 8");
+	s.cpus = 5;
+	assert_int_equal(ledger_reserve(db, &k, &s, &err), 0);
+	assert_int_equal(ledger_release(db, "s", &err), 0);
+	/* a's CPU 0 goes with it, to the next */
+	assert_int_equal(ledger_release(db, "a", &err), 0);
+	c.cpus = 1;
+	assert_int_equal(ledger_reserve(db, &k, &c, &err), 0);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT server FROM dedicated_cpus ORDER BY cpu", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "c");
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "b");
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	/* a resize keeps the dedicated count */
+	assert_int_equal(db_exec(db, "UPDATE servers SET state = 'stopped'", &err), 0);
+	assert_int_equal(ledger_resize(db, &k, "b", 2, 0, 0, &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
+	assert_int_equal(ledger_resize(db, &k, "b", 1, 128 * MIB, 0, &err), 0);
+}
+
 static void capacity_from_host_and_config(void **state)
 {
 	struct host_facts h = { .cpus = 8, .memory = 16 * GIB, .state_dir = "/s" };
@@ -462,6 +559,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reserves_the_vmm_overhead, setup, teardown),
 		cmocka_unit_test_setup_teardown(sizes_the_disk_by_the_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(resizes_stopped_servers, setup, teardown),
+		cmocka_unit_test_setup_teardown(grows_running_disks, setup, teardown),
 		cmocka_unit_test_setup_teardown(concurrent_reservations_never_oversell, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(images_count_against_the_disk, setup, teardown),
@@ -469,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_a_disk_the_file_system_cannot_hold, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(capacity_follows_the_file_system, setup, teardown),
+		cmocka_unit_test_setup_teardown(dedicates_cpus, setup, teardown),
 		cmocka_unit_test(capacity_from_host_and_config),
 	};
 

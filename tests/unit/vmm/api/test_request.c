@@ -12,8 +12,8 @@ static int parse(const char *line, struct api_request *req, struct berth_error *
 
 static void commands(void **state)
 {
-	static const char *const names[] = { "status",	 "pause", "resume",
-					     "shutdown", "stop",  "watch" };
+	static const char *const names[] = { "status", "pause", "resume",     "shutdown",
+					     "stop",   "watch", "disk-resize" };
 	struct berth_error err = { 0 };
 	struct api_request req;
 	char line[64];
@@ -42,6 +42,24 @@ static void ids(void **state)
 	assert_null(req.id);
 	assert_int_equal(parse("{\"cmd\":\"status\",\"id\":\"abc\"}", &req, &err), 0);
 	assert_string_equal(json_string_value(req.id), "abc");
+	api_request_release(&req);
+}
+
+static void disk_numbers(void **state)
+{
+	struct berth_error err = { 0 };
+	struct api_request req;
+
+	(void)state;
+	assert_int_equal(parse("{\"cmd\":\"disk-resize\"}", &req, &err), 0);
+	assert_int_equal(req.cmd, API_DISK_RESIZE);
+	assert_int_equal(req.disk, 0); /* the first disk when not named */
+	api_request_release(&req);
+	assert_int_equal(parse("{\"disk\":3,\"cmd\":\"disk-resize\",\"id\":2}", &req, &err), 0);
+	assert_int_equal(req.disk, 3);
+	api_request_release(&req);
+	assert_int_equal(parse("{\"cmd\":\"disk-resize\",\"disk\":255}", &req, &err), 0);
+	assert_int_equal(req.disk, API_MAX_DISK);
 	api_request_release(&req);
 }
 
@@ -77,6 +95,12 @@ static void bad_lines(void **state)
 	EXPECT_ERROR("{\"cmd\":\"status\",\"id\":1.5}", "\"id\" must be");
 	EXPECT_ERROR("{\"cmd\":\"status\",\"id\":null}", "\"id\" must be");
 	EXPECT_ERROR("{\"cmd\":\"stat\\u0000us\"}", "not JSON");
+	EXPECT_ERROR("{\"cmd\":\"status\",\"disk\":0}", "\"disk\" belongs to disk-resize only");
+	EXPECT_ERROR("{\"cmd\":\"disk-resize\",\"disk\":-1}", "\"disk\" must be a disk number");
+	EXPECT_ERROR("{\"cmd\":\"disk-resize\",\"disk\":256}", "\"disk\" must be a disk number");
+	EXPECT_ERROR("{\"cmd\":\"disk-resize\",\"disk\":\"0\"}", "\"disk\" must be a disk number");
+	EXPECT_ERROR("{\"cmd\":\"disk-resize\",\"disk\":1.0}", "\"disk\" must be a disk number");
+	EXPECT_ERROR("{\"cmd\":\"disk-resize\",\"disk\":0,\"size\":1}", "unknown field 'size'");
 	expect_error("{\"cmd\":\"status\"}\0", 17, "not JSON");
 	expect_error("{\"cmd\":\"\xff\"}", 11, "not JSON");
 	memset(long_id, 'a', sizeof(long_id));
@@ -121,9 +145,8 @@ static void replies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(commands),
-		cmocka_unit_test(ids),
-		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(commands),	cmocka_unit_test(ids),
+		cmocka_unit_test(disk_numbers), cmocka_unit_test(bad_lines),
 		cmocka_unit_test(replies),
 	};
 

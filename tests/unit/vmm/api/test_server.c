@@ -22,6 +22,7 @@ struct fixture {
 	struct api_server srv;
 	bool paused;
 	int shutdowns, stops;
+	bool disk_grown;
 };
 
 static void fake_status(void *opaque, struct api_status *st)
@@ -67,12 +68,27 @@ static void fake_stop(void *opaque)
 	((struct fixture *)opaque)->stops++;
 }
 
+/* Disk 0 grows from 1 MiB to 2 MiB once; any other disk does not exist. */
+static int fake_disk_resize(void *opaque, unsigned disk, uint64_t *old, uint64_t *now,
+			    struct berth_error *err)
+{
+	struct fixture *f = opaque;
+
+	if (disk != 0)
+		return berr(err, 0, "test: no disk %u", disk);
+	*old = f->disk_grown ? 2 << 20 : 1 << 20;
+	*now = 2 << 20;
+	f->disk_grown = true;
+	return 0;
+}
+
 static const struct api_ops fake_ops = {
 	.status = fake_status,
 	.pause = fake_pause,
 	.resume = fake_resume,
 	.shutdown = fake_shutdown,
 	.stop = fake_stop,
+	.disk_resize = fake_disk_resize,
 };
 
 static void on_timer(struct loop_source *src, uint32_t events)
@@ -239,6 +255,29 @@ static void commands(void **state)
 	close(fd);
 }
 
+/* The reply gives both sizes; watchers hear of a growth, not of a resize that changed
+ * nothing; an error reply carries the VM's text. */
+static void disk_resize(void **state)
+{
+	struct fixture *f = *state;
+	int fd;
+
+	open_server(f);
+	fd = connect_to(f->path);
+	send_str(fd,
+		 "{\"cmd\":\"watch\"}\n{\"cmd\":\"disk-resize\",\"id\":1}\n"
+		 "{\"cmd\":\"disk-resize\",\"disk\":0}\n{\"cmd\":\"disk-resize\",\"disk\":4}\n");
+	pump(f);
+	assert_string_equal(
+	    received(fd),
+	    "{\"ok\":true}\n"
+	    "{\"ok\":true,\"id\":1,\"disk\":0,\"old_size\":1048576,\"size\":2097152}\n"
+	    "{\"event\":\"disk-resized\",\"disk\":0,\"size\":2097152}\n"
+	    "{\"ok\":true,\"disk\":0,\"old_size\":2097152,\"size\":2097152}\n"
+	    "{\"ok\":false,\"error\":\"test: no disk 4\"}\n");
+	close(fd);
+}
+
 static void clients(void **state)
 {
 	struct fixture *f = *state;
@@ -313,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(socket_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(stale_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(disk_resize, setup, teardown),
 		cmocka_unit_test_setup_teardown(clients, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_many_clients, setup, teardown),
 	};

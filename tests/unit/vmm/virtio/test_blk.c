@@ -726,6 +726,54 @@ static void file_shrinks(void **state)
 	expect_disk_unchanged();
 }
 
+static const uint8_t vblk_zero_sector[512];
+
+static uint64_t config_capacity(void)
+{
+	uint64_t c;
+
+	vh_config_read(&h, 0, &c, sizeof(c));
+	return le64toh(c);
+}
+
+/* The file grows under a running device: after virtio_blk_grow the new sectors are in
+ * bounds, the config space says so, and the driver is told once; a resize that changes
+ * nothing tells it nothing; a file that shrank or is not whole sectors is refused. */
+static void grows_while_running(void **state)
+{
+	uint64_t data = vh_alloc(&h, 512), old = 0, now = 0;
+	struct berth_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(simple(VIRTIO_BLK_T_IN, DISK_SECTORS, data, 512), VIRTIO_BLK_S_IOERR);
+	assert_int_equal(truncate(path, 2 * DISK_BYTES), 0);
+	assert_int_equal(config_capacity(), DISK_SECTORS); /* not before it is told */
+	assert_int_equal(virtio_blk_grow(h.dev, &old, &now, &err), 0);
+	assert_int_equal(old, DISK_BYTES);
+	assert_int_equal(now, 2 * DISK_BYTES);
+	assert_int_equal(h.config_changes, 1);
+	assert_int_equal(config_capacity(), 2 * DISK_SECTORS);
+	memset(vh_host(&h, data), 0xaa, 512);
+	assert_int_equal(simple(VIRTIO_BLK_T_IN, 2 * DISK_SECTORS - 1, data, 512), VIRTIO_BLK_S_OK);
+	assert_memory_equal(vh_host(&h, data), vblk_zero_sector, 512);
+	assert_int_equal(simple(VIRTIO_BLK_T_IN, 2 * DISK_SECTORS, data, 512), VIRTIO_BLK_S_IOERR);
+
+	assert_int_equal(virtio_blk_grow(h.dev, &old, &now, &err), 0);
+	assert_int_equal(old, 2 * DISK_BYTES);
+	assert_int_equal(now, 2 * DISK_BYTES);
+	assert_int_equal(h.config_changes, 1);
+
+	assert_int_equal(truncate(path, 2 * DISK_BYTES + 100), 0);
+	assert_int_equal(virtio_blk_grow(h.dev, &old, &now, &err), -1);
+	assert_contains(err.msg, "not a whole number of 512-byte sectors");
+	assert_int_equal(truncate(path, DISK_BYTES), 0);
+	assert_int_equal(virtio_blk_grow(h.dev, &old, &now, &err), -1);
+	assert_contains(err.msg, "a disk can only grow");
+	assert_int_equal(h.config_changes, 1);
+	assert_int_equal(config_capacity(), 2 * DISK_SECTORS);
+	expect_disk_unchanged();
+}
+
 /* More requests than the device carries out at once wait in the ring, then complete. */
 static void more_requests_than_slots(void **state)
 {
@@ -849,6 +897,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(too_many_segments, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_chain_fails_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(file_shrinks, setup, teardown),
+		cmocka_unit_test_setup_teardown(grows_while_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(more_requests_than_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(reset_while_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(costliest_chains_take_turns, setup, teardown),

@@ -212,6 +212,32 @@ static void entropy_through_intx(void **state)
 	assert_false(f->vp.started);
 }
 
+/* The device's config changed (a disk grew): the generation always moves, the interrupt
+ * (ISR bit 1 on INTx) goes only to a driver that has set DRIVER_OK. */
+static void config_change_interrupts_a_running_driver(void **state)
+{
+	struct pf *f = *state;
+	unsigned gsi = f->vp.pci.intx_gsi;
+	uint8_t gen;
+
+	bring_up(f, 16, false);
+	gen = (uint8_t)pf_read(f, 0x15, 1);
+	pthread_mutex_lock(&f->vp.dev->lock);
+	virtio_config_changed(f->vp.dev);
+	pthread_mutex_unlock(&f->vp.dev->lock);
+	assert_int_equal(pf_read(f, 0x15, 1), (uint8_t)(gen + 1));
+	assert_int_equal(f->irq_level[gsi], 0);
+	assert_int_equal(pf_read(f, ISR, 1), 0);
+	pf_write(f, STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	pthread_mutex_lock(&f->vp.dev->lock);
+	virtio_config_changed(f->vp.dev);
+	pthread_mutex_unlock(&f->vp.dev->lock);
+	assert_int_equal(pf_read(f, 0x15, 1), (uint8_t)(gen + 2));
+	assert_int_equal(f->irq_level[gsi], 1);
+	assert_int_equal(pf_read(f, ISR, 1), 2); /* the config bit; reading acknowledges */
+	assert_int_equal(f->irq_level[gsi], 0);
+}
+
 static void broken_queue_needs_reset(void **state)
 {
 	struct pf *f = *state;
@@ -389,6 +415,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(entropy_through_msix, setup, teardown),
 		cmocka_unit_test_setup_teardown(entropy_through_intx, setup, teardown),
+		cmocka_unit_test_setup_teardown(config_change_interrupts_a_running_driver, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(broken_queue_needs_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(queue_registers_are_guarded, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_access_is_survivable, setup, teardown),

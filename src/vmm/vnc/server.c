@@ -1,0 +1,491 @@
+/* server.c - VNC clients on the event loop (see server.h). */
+#include "server.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "vmm/vnc/rfb.h"
+
+#define VNC_IN_BUF	4096
+#define VNC_NAME	"berth-vmm"
+#define VNC_OFF_WIDTH	640 /* what a client is told while the display is off */
+#define VNC_OFF_HEIGHT	480
+#define VNC_MAX_RECTS	16
+#define VNC_RECT_HEADER 12
+#define VNC_UPDATE_TYPE 0
+#define VNC_PAGE	4096
+
+struct vnc_client {
+	struct loop_source src;
+	struct vnc_server *srv;
+	struct rfb_parser parser;
+	uint8_t in[VNC_IN_BUF];
+	size_t inlen;
+	uint8_t *out; /* VNC_OUT_MAX bytes */
+	size_t outlen, outpos;
+	struct rfb_pixel_format pf;
+	bool ready;		     /* past ClientInit */
+	bool want_update;	     /* a FramebufferUpdateRequest waits */
+	bool desktop_size;	     /* it takes DesktopSize */
+	bool ext_key;		     /* it offered QEMU's extended key event */
+	bool ext_key_told;	     /* ... and was told we take it */
+	bool dead;		     /* shut down; freed when its callback sees end-of-file */
+	uint32_t width, height;	     /* the size it was told */
+	uint8_t dirty[VBE_MAX_YRES]; /* rows it has not seen */
+};
+
+static const struct rfb_pixel_format vnc_native = {
+	.bpp = 32,
+	.depth = 24,
+	.true_colour = true,
+	.red_max = 255,
+	.green_max = 255,
+	.blue_max = 255,
+	.red_shift = 16,
+	.green_shift = 8,
+	.blue_shift = 0,
+};
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static void vnc_kill(struct vnc_client *c, const char *why)
+{
+	if (c->dead)
+		return;
+	if (why)
+		fprintf(stderr, "berth-vmm: VNC client dropped: %s\n", why);
+	shutdown(c->src.fd, SHUT_RDWR);
+	c->dead = true;
+}
+
+/* Write what is pending without waiting; the rest when the socket has room. */
+static void vnc_flush(struct vnc_client *c)
+{
+	while (c->outpos < c->outlen && !c->dead) {
+		ssize_t n = send(c->src.fd, c->out + c->outpos, c->outlen - c->outpos,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			vnc_kill(c, NULL);
+			return;
+		}
+		c->outpos += (size_t)n;
+	}
+	if (c->outpos == c->outlen)
+		c->outpos = c->outlen = 0;
+	if (!c->dead)
+		loop_watch_output(c->srv->loop, &c->src, c->outlen != 0);
+}
+
+/* Queue a small message (handshake replies); a client whose buffer is full is dropped. */
+static void vnc_send(struct vnc_client *c, const void *data, size_t len)
+{
+	if (c->dead)
+		return;
+	if (len > VNC_OUT_MAX - c->outlen) {
+		vnc_kill(c, "it does not read what it is sent");
+		return;
+	}
+	memcpy(c->out + c->outlen, data, len);
+	c->outlen += len;
+	vnc_flush(c);
+}
+
+static void vnc_all_dirty(struct vnc_client *c)
+{
+	memset(c->dirty, 1, sizeof(c->dirty));
+}
+
+static void vnc_screen_size(const struct vnc_server *s, uint32_t *w, uint32_t *h)
+{
+	*w = s->mode_on ? s->mode.width : VNC_OFF_WIDTH;
+	*h = s->mode_on ? s->mode.height : VNC_OFF_HEIGHT;
+}
+
+static void vnc_server_init(struct vnc_client *c)
+{
+	uint8_t m[24 + sizeof(VNC_NAME) - 1];
+	const struct rfb_pixel_format *pf = &vnc_native;
+
+	vnc_screen_size(c->srv, &c->width, &c->height);
+	put16(m, (uint16_t)c->width);
+	put16(m + 2, (uint16_t)c->height);
+	m[4] = pf->bpp;
+	m[5] = pf->depth;
+	m[6] = pf->big_endian;
+	m[7] = pf->true_colour;
+	put16(m + 8, pf->red_max);
+	put16(m + 10, pf->green_max);
+	put16(m + 12, pf->blue_max);
+	m[14] = pf->red_shift;
+	m[15] = pf->green_shift;
+	m[16] = pf->blue_shift;
+	memset(m + 17, 0, 3);
+	put32(m + 20, sizeof(VNC_NAME) - 1);
+	memcpy(m + 24, VNC_NAME, sizeof(VNC_NAME) - 1);
+	c->pf = *pf;
+	c->ready = true;
+	vnc_all_dirty(c);
+	vnc_send(c, m, sizeof(m));
+}
+
+/* Only true-colour 32-bit formats with 8-bit channels: what every current client offers. */
+static bool vnc_pf_ok(const struct rfb_pixel_format *pf)
+{
+	return pf->bpp == 32 && pf->true_colour && pf->red_max == 255 && pf->green_max == 255 &&
+	       pf->blue_max == 255 && pf->red_shift <= 24 && pf->green_shift <= 24 &&
+	       pf->blue_shift <= 24;
+}
+
+static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
+{
+	static const uint8_t security[] = { 1, RFB_SECURITY_NONE }, ok[4] = { 0 };
+	unsigned i;
+
+	switch (m->type) {
+	case RFB_MSG_VERSION:
+		vnc_send(c, security, sizeof(security));
+		break;
+	case RFB_MSG_SECURITY:
+		vnc_send(c, ok, sizeof(ok));
+		break;
+	case RFB_MSG_CLIENT_INIT:
+		vnc_server_init(c);
+		break;
+	case RFB_MSG_PIXEL_FORMAT:
+		if (!vnc_pf_ok(&m->pf)) {
+			vnc_kill(c, "pixel format other than 32-bit true colour");
+			break;
+		}
+		c->pf = m->pf;
+		vnc_all_dirty(c);
+		break;
+	case RFB_MSG_ENCODINGS:
+		if (m->enc.first)
+			c->desktop_size = c->ext_key = false;
+		for (i = 0; i < m->enc.n; i++) {
+			c->desktop_size |= m->enc.enc[i] == RFB_ENC_DESKTOP_SIZE;
+			c->ext_key |= m->enc.enc[i] == RFB_ENC_QEMU_EXT_KEY;
+		}
+		break;
+	case RFB_MSG_UPDATE:
+		c->want_update = true;
+		if (!m->update.incremental)
+			vnc_all_dirty(c);
+		break;
+	case RFB_MSG_KEY:
+		if (c->srv->key)
+			c->srv->key(c->srv->key_opaque, m->key.keysym, m->key.keycode, m->key.down);
+		break;
+	default: /* pointer (no pointer device yet), cut text (skipped), skipped bytes */
+		break;
+	}
+}
+
+static void vnc_client_free(struct vnc_client *c)
+{
+	struct vnc_server *s = c->srv;
+	unsigned i;
+
+	for (i = 0; i < VNC_MAX_CLIENTS; i++)
+		if (s->clients[i] == c)
+			s->clients[i] = NULL;
+	s->nclients--;
+	loop_del(s->loop, &c->src);
+	close(c->src.fd);
+	free(c->out);
+	free(c);
+	if (s->nclients == 0)
+		timerfd_settime(s->tick.fd, 0, &(struct itimerspec){ 0 }, NULL);
+}
+
+static void vnc_on_client(struct loop_source *src, uint32_t events)
+{
+	struct vnc_client *c = src->opaque;
+	const char *why = NULL;
+	size_t pos = 0;
+	ssize_t n;
+
+	if (events & EPOLLOUT)
+		vnc_flush(c);
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	n = read(src->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || c->dead) {
+		vnc_client_free(c);
+		return;
+	}
+	c->inlen += (size_t)n;
+	while (!c->dead && pos < c->inlen) {
+		struct rfb_msg m;
+		ssize_t used = rfb_parse(&c->parser, c->in + pos, c->inlen - pos, &m, &why);
+
+		if (used < 0) {
+			vnc_kill(c, why);
+			break;
+		}
+		if (used == 0)
+			break;
+		pos += (size_t)used;
+		vnc_message(c, &m);
+	}
+	c->inlen -= pos;
+	memmove(c->in, c->in + pos, c->inlen);
+}
+
+static void vnc_on_connect(struct loop_source *src, uint32_t events)
+{
+	struct vnc_server *s = src->opaque;
+	struct berth_error err = { 0 };
+	struct vnc_client *c = NULL;
+	unsigned i;
+	int fd;
+
+	(void)events;
+	fd = accept_guard_accept(&s->guard);
+	if (fd < 0)
+		return;
+	for (i = 0; i < VNC_MAX_CLIENTS && s->clients[i]; i++)
+		;
+	if (i < VNC_MAX_CLIENTS && (c = calloc(1, sizeof(*c))) && !(c->out = malloc(VNC_OUT_MAX))) {
+		free(c);
+		c = NULL;
+	}
+	if (!c) {
+		/* RFB's way to refuse: the version, then zero security types and a reason. */
+		static const char busy[] = RFB_VERSION_38 "\0\0\0\0\x20"
+							  "too many VNC clients (at most 4)";
+
+		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			(void)0; /* it is going away anyway */
+		close(fd);
+		return;
+	}
+	c->src = (struct loop_source){ .fd = fd, .fn = vnc_on_client, .opaque = c };
+	c->srv = s;
+	rfb_parser_init(&c->parser);
+	if (loop_add(s->loop, &c->src, &err)) {
+		close(fd);
+		free(c->out);
+		free(c);
+		return;
+	}
+	s->clients[i] = c;
+	if (s->nclients++ == 0)
+		timerfd_settime(
+		    s->tick.fd, 0,
+		    &(struct itimerspec){ .it_interval.tv_nsec = 1000000000 / VNC_TICK_HZ,
+					  .it_value.tv_nsec = 1000000000 / VNC_TICK_HZ },
+		    NULL);
+	vnc_send(c, RFB_VERSION_38, RFB_VERSION_LEN);
+}
+
+/* Mark the rows of every client that the dirty pages cover. */
+static void vnc_mark_pages(struct vnc_server *s, bool all)
+{
+	const struct vbe_mode *m = &s->mode;
+	uint64_t npages = s->display->fb_size / VNC_PAGE, p;
+	unsigned i;
+
+	for (p = 0; p < npages; p++) {
+		uint64_t start = p * VNC_PAGE, end = start + VNC_PAGE, y0, y1, y;
+
+		if (!all && !(s->pages[p / 64] >> (p % 64) & 1))
+			continue;
+		if (end <= m->offset || start >= m->offset + (uint64_t)m->height * m->stride)
+			continue;
+		y0 = start > m->offset ? (start - m->offset) / m->stride : 0;
+		y1 = (end - m->offset - 1) / m->stride;
+		if (y1 >= m->height)
+			y1 = m->height - 1;
+		for (i = 0; i < VNC_MAX_CLIENTS; i++)
+			for (y = y0; s->clients[i] && y <= y1; y++)
+				s->clients[i]->dirty[y] = 1;
+	}
+}
+
+static uint32_t vnc_convert(const struct rfb_pixel_format *pf, uint32_t rgb)
+{
+	return ((rgb >> 16) & 0xff) << pf->red_shift | ((rgb >> 8) & 0xff) << pf->green_shift |
+	       (rgb & 0xff) << pf->blue_shift;
+}
+
+/* One update for c: a DesktopSize or ext-key pseudo-rectangle if due, then runs of dirty rows
+ * as Raw rectangles, as many rows as VNC_OUT_MAX holds. */
+static void vnc_update(struct vnc_client *c)
+{
+	struct vnc_server *s = c->srv;
+	const struct vbe_mode *m = &s->mode;
+	uint32_t w, h, y = 0, x, row_bytes, nrects = 0;
+	size_t len = 4;
+	uint8_t *o = c->out;
+
+	vnc_screen_size(s, &w, &h);
+	if (w != c->width || h != c->height) {
+		if (c->desktop_size) {
+			c->width = w;
+			c->height = h;
+			put16(o + len, 0), put16(o + len + 2, 0);
+			put16(o + len + 4, (uint16_t)w), put16(o + len + 6, (uint16_t)h);
+			put32(o + len + 8, (uint32_t)RFB_ENC_DESKTOP_SIZE);
+			len += VNC_RECT_HEADER;
+			nrects++;
+			vnc_all_dirty(c);
+		}
+	}
+	if (c->ext_key && !c->ext_key_told) {
+		memset(o + len, 0, 8);
+		put32(o + len + 8, (uint32_t)RFB_ENC_QEMU_EXT_KEY);
+		len += VNC_RECT_HEADER;
+		nrects++;
+		c->ext_key_told = true;
+	}
+	/* The picture as the client knows it: clipped to its size (without DesktopSize). */
+	w = s->mode_on ? (m->width < c->width ? m->width : c->width) : 0;
+	h = s->mode_on ? (m->height < c->height ? m->height : c->height) : 0;
+	row_bytes = w * 4;
+	while (w && nrects < VNC_MAX_RECTS) {
+		uint32_t y0;
+
+		while (y < h && !c->dirty[y])
+			y++;
+		if (y == h || len + VNC_RECT_HEADER + row_bytes > VNC_OUT_MAX)
+			break;
+		y0 = y;
+		put16(o + len, 0);
+		put16(o + len + 2, (uint16_t)y0);
+		put16(o + len + 4, (uint16_t)w);
+		put32(o + len + 8, RFB_ENC_RAW);
+		len += VNC_RECT_HEADER;
+		for (; y < h && c->dirty[y] && len + row_bytes <= VNC_OUT_MAX; y++) {
+			/* The guest may draw meanwhile: a torn row, never a read outside fb. */
+			const uint8_t *row = s->display->fb + m->offset + (uint64_t)y * m->stride;
+
+			for (x = 0; x < w; x++, len += 4) {
+				uint32_t v =
+				    vnc_convert(&c->pf, bochs_display_pixel(row + x * m->bytes_pp,
+									    m->bytes_pp));
+
+				if (c->pf.big_endian)
+					put32(o + len, v);
+				else
+					memcpy(o + len, &v, 4); /* x86: little-endian */
+			}
+			c->dirty[y] = 0;
+		}
+		put16(o + len - (size_t)(y - y0) * row_bytes - VNC_RECT_HEADER + 6,
+		      (uint16_t)(y - y0));
+		nrects++;
+	}
+	if (nrects == 0)
+		return; /* nothing new: the request waits */
+	o[0] = VNC_UPDATE_TYPE;
+	o[1] = 0;
+	put16(o + 2, (uint16_t)nrects);
+	c->outlen = len;
+	c->outpos = 0;
+	c->want_update = false;
+	vnc_flush(c);
+}
+
+static void vnc_on_tick(struct loop_source *src, uint32_t events)
+{
+	struct vnc_server *s = src->opaque;
+	struct vbe_mode m;
+	uint64_t n;
+	bool on, all;
+	unsigned i;
+
+	(void)events;
+	if (read(src->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	on = bochs_display_mode(s->display, &m);
+	all = bochs_display_dirty(s->display, s->pages) != 0;
+	if (on != s->mode_on || (on && memcmp(&m, &s->mode, sizeof(m)))) {
+		s->mode_on = on;
+		s->mode = m;
+		all = true;
+	}
+	if (s->mode_on)
+		vnc_mark_pages(s, all);
+	for (i = 0; i < VNC_MAX_CLIENTS; i++) {
+		struct vnc_client *c = s->clients[i];
+
+		if (c && c->ready && c->want_update && !c->dead && c->outlen == 0)
+			vnc_update(c);
+	}
+}
+
+int vnc_server_open(struct vnc_server *s, const char *path, struct loop *loop,
+		    struct bochs_display *display, vnc_key_fn key, void *key_opaque,
+		    struct berth_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->loop = loop;
+	s->display = display;
+	s->key = key;
+	s->key_opaque = key_opaque;
+	s->tick.fd = -1;
+	s->pages = calloc(display->fb_size / VNC_PAGE / 64 + 1, sizeof(*s->pages));
+	if (!s->pages)
+		return berr(err, ENOMEM, "--vnc");
+	s->listen.fd = unix_listen(path, 0600, "--vnc", &s->file, err);
+	if (s->listen.fd < 0)
+		return -1;
+	s->path = path;
+	s->listen.fn = vnc_on_connect;
+	s->listen.opaque = s;
+	s->tick =
+	    (struct loop_source){ .fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK),
+				  .fn = vnc_on_tick,
+				  .opaque = s };
+	if (s->tick.fd < 0)
+		return berr(err, errno, "--vnc: timerfd_create");
+	if (loop_add(loop, &s->tick, err) || loop_add(loop, &s->listen, err) ||
+	    accept_guard_init(&s->guard, loop, &s->listen, "", err))
+		return -1;
+	return 0;
+}
+
+void vnc_server_close(struct vnc_server *s)
+{
+	unsigned i;
+
+	if (!s->pages) /* never opened */
+		return;
+	for (i = 0; i < VNC_MAX_CLIENTS; i++)
+		if (s->clients[i])
+			vnc_client_free(s->clients[i]);
+	if (s->path) {
+		accept_guard_destroy(&s->guard);
+		close(s->listen.fd);
+		unix_listen_remove(s->path, &s->file);
+	}
+	if (s->tick.fd >= 0)
+		close(s->tick.fd);
+	free(s->pages);
+	s->pages = NULL;
+	s->path = NULL;
+}

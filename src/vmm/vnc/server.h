@@ -1,0 +1,59 @@
+/* server.h - berth-vmm's VNC server (--vnc PATH): RFB 3.8, security None, on a Unix socket
+ * whose permissions (0600) are the access control (berthd proxies it).
+ *
+ * Runs on the event loop, never on a vCPU thread. At most VNC_MAX_CLIENTS clients. While
+ * any is connected a 30 Hz tick reads KVM's dirty log of the framebuffer and marks the rows
+ * each client has not seen; a client that asked for an update gets the dirty rows as Raw
+ * rectangles, at most VNC_OUT_MAX bytes in one update (the rest follows on its next
+ * request). Nothing else is queued: a client that lags only accumulates dirty rows (a
+ * bitmap), so a guest that redraws all the time costs at most one bounded buffer per client.
+ * Key events go to the keyboard callback (keysyms, or XT keycodes from QEMU's extended key
+ * event); cut text is skipped unread (rfb.c). docs/berth-vmm.md, "VNC". */
+#ifndef BERTH_VMM_VNC_SERVER_H
+#define BERTH_VMM_VNC_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/unix_sock.h"
+#include "vmm/accept_guard.h"
+#include "vmm/dev/bochs_display.h"
+#include "vmm/loop.h"
+
+#define VNC_MAX_CLIENTS 4
+#define VNC_OUT_MAX	(2u << 20) /* bytes of one update */
+#define VNC_TICK_HZ	30
+
+/* A key pressed (down) or released: keycode is an XT scancode (0x80|code for E0 keys), or 0
+ * when the client sent only the X keysym. */
+typedef void (*vnc_key_fn)(void *opaque, uint32_t keysym, uint32_t keycode, bool down);
+
+struct vnc_client;
+
+struct vnc_server {
+	struct loop *loop;
+	struct loop_source listen;
+	struct accept_guard guard;
+	struct unix_listen_file file;
+	const char *path;
+	struct loop_source tick; /* timerfd, armed while clients are connected */
+	struct bochs_display *display;
+	vnc_key_fn key;
+	void *key_opaque;
+	struct vnc_client *clients[VNC_MAX_CLIENTS];
+	unsigned nclients;
+	uint64_t *pages; /* dirty-page bitmap of the framebuffer */
+	struct vbe_mode mode;
+	bool mode_on;
+};
+
+/* Listen on path and serve display through loop; key gets the clients' key events. */
+int vnc_server_open(struct vnc_server *s, const char *path, struct loop *loop,
+		    struct bochs_display *display, vnc_key_fn key, void *key_opaque,
+		    struct berth_error *err);
+
+/* Close every client and the socket, and remove its file (nothing for a zeroed server). */
+void vnc_server_close(struct vnc_server *s);
+
+#endif

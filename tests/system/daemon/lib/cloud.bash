@@ -1,0 +1,31 @@
+# tests/system/daemon/lib/cloud.bash - helpers of the cloud-init tests and benchmark
+# (sourced): an SSH key and user-data whose runcmd writes a file, and ssh to a server.
+
+# cloud_inputs DIR: DIR/key (+ .pub), a fresh ed25519 key, and DIR/user-data, a cloud-config
+# whose runcmd writes "made-by-runcmd" into /var/tmp/runcmd-was-here.
+cloud_inputs() {
+	rm -f "$1/key" "$1/key.pub"
+	ssh-keygen -q -t ed25519 -N '' -C berth-cloud-test -f "$1/key"
+	printf '#cloud-config\nruncmd:\n  - [sh, -c, "echo made-by-runcmd > /var/tmp/runcmd-was-here"]\n' \
+		>"$1/user-data"
+}
+
+# cloud_ssh KEY USER@ADDRESS CMD...: CMD over ssh with KEY, no host key checks (a new
+# server's keys are new), at most 5 s to connect.
+cloud_ssh() {
+	local key=$1 dest=$2
+	shift 2
+	ssh -i "$key" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o ConnectTimeout=5 -o LogLevel=ERROR "$dest" "$@"
+}
+
+# cloud_ssh_within SECONDS KEY USER@ADDRESS CMD...: true once CMD succeeds over ssh.
+cloud_ssh_within() {
+	local end=$((SECONDS + $1))
+	shift
+	while [ "$SECONDS" -lt "$end" ]; do
+		cloud_ssh "$@" 2>/dev/null && return 0
+		sleep 1
+	done
+	return 1
+}

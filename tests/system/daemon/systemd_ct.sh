@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# systemd_ct.sh - a customer's Debian with systemd as PID 1 (scripts/mkimage
+# debian-systemd-ct, debootstrap) boots in an unprivileged berthd container to `systemctl
+# is-system-running` = running or degraded, with its own cgroup subtree (on this host's
+# cgroup layout: v1's name=systemd hierarchy on a hybrid host, the unified one on a v2 host);
+# `berth exec` works in it; `berth stop` shuts it down through systemd (SIGRTMIN+3), and the
+# subtree systemd made goes with the container.
+# The image is built once (minutes) into $BERTH_CACHE/images (default ~/.cache/berth).
+# timeout: 900
+. "$(dirname "$0")/lib/daemon.bash"
+need_root
+need_berth_cli
+command -v debootstrap >/dev/null || skip "needs debootstrap (scripts/packages)"
+command -v debugfs >/dev/null || skip "needs debugfs (e2fsprogs)"
+
+CACHE=${BERTH_CACHE:-$HOME/.cache/berth}/images
+IMAGE=$CACHE/debian-systemd-ct.tar.zst
+mkdir -p "$CACHE"
+if [ ! -s "$IMAGE" ]; then
+	"$ROOT/scripts/mkimage" debian-systemd-ct "$IMAGE" >"$SCRATCH/mkimage.log" 2>&1 ||
+		fail "scripts/mkimage debian-systemd-ct: $(tail -n 20 "$SCRATCH/mkimage.log")"
+fi
+
+printf 'idmap = 3000000:1000000000\n' >"$SCRATCH/berthd.conf"
+start_berthd --host-cpus 16 --host-memory 8G
+import_ct debian "$IMAGE"
+expect_status 0 berth create sd --kind ct --image debian --cpus 1 --memory 512M --start
+start=$(berth show sd --format json | jq -r '.idmap.uid')
+[ "$start" -ge 3000000 ] || fail "sd has no range of its own: $start"
+
+# is-system-running waits for the boot to end (starting, then running or degraded)
+state=
+for _ in $(seq 1 120); do
+	state=$(berth exec sd -- systemctl is-system-running 2>/dev/null) || true
+	case $state in running | degraded) break ;; esac
+	sleep 1
+done
+case $state in
+running | degraded) ;;
+*)
+	berth exec sd -- systemctl --failed --no-pager 2>&1 | tail -n 20 >&2 || true
+	fail "systemd did not finish booting: is-system-running says '$state'"
+	;;
+esac
+[ "$state" = running ] || echo "note: degraded; failed units: $(berth exec sd -- systemctl --failed --plain --no-legend --no-pager 2>&1 | awk '{print $1}' | tr '\n' ' ')"
+expect_status 0 berth exec sd -- cat /proc/1/comm
+[ "$OUT" = systemd ] || fail "PID 1 is '$OUT', not systemd"
+expect_status 0 berth exec sd -- cat /proc/self/uid_map
+[ "$(echo $OUT)" = "0 $start 65536" ] || fail "not in its own user namespace: uid_map '$OUT'"
+expect_status 0 berth exec sd -- systemd-detect-virt --container
+[ "$OUT" = container-other ] || [ "$OUT" = berth ] || fail "systemd-detect-virt says '$OUT'"
+echo "ok: systemd boots to '$state' as PID 1 in a user namespace (uid_map 0 $start 65536)"
+
+# its own subtree: systemd put itself in init.scope, made system.slice below the cgroup the
+# container was given, owned by the container's root
+cg=$(berth exec sd -- cat /proc/1/cgroup)
+grep -qE ':/init\.scope$' <<<"$cg" || fail "systemd is not in its own init.scope: $cg"
+if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	host=$(awk -F: '$1 == 0 { print "/sys/fs/cgroup" $3 }' "/proc/$(berth show sd --format json | jq -r .pid)/cgroup")
+else
+	host=$(awk -F: '$2 == "name=systemd" { print "/sys/fs/cgroup/systemd" $3 }' "/proc/$(berth show sd --format json | jq -r .pid)/cgroup")
+fi
+host=${host%/init.scope}
+[ -d "$host/system.slice" ] || fail "no system.slice in the container's cgroup $host"
+[ "$(stat -c %u "$host")" = "$start" ] || fail "the container's cgroup $host is not its root's: $(stat -c %u "$host")"
+echo "ok: systemd's subtree in $host (init.scope, system.slice), delegated to $start"
+
+# a service it starts runs, and a shell from berth exec sees it
+expect_status 0 berth exec sd -- systemd-run --unit berth-probe --property=Type=exec sleep 300
+expect_status 0 berth exec sd -- systemctl is-active berth-probe
+[ "$OUT" = active ] || fail "a transient unit is '$OUT'"
+echo "ok: berth exec runs systemctl and systemd-run inside"
+
+# a unit whose stop leaves a mark: systemd ran its shutdown, it was not killed
+expect_status 0 berth exec sd -- sh -c 'printf "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\nExecStop=/bin/sh -c \"echo down >/var/berth-stopped\"\n" >/run/systemd/system/berth-mark.service && systemctl daemon-reload && systemctl start berth-mark'
+expect_status 0 berth stop sd
+[ "$(berth show sd --format json | jq -r .state)" = stopped ] || fail "sd is not stopped"
+# its disk is unmounted now: read the mark off the file system
+[ "$(debugfs -R 'cat /var/berth-stopped' "$STATE/servers/sd/disk.ext4" 2>/dev/null)" = down ] ||
+	fail "berth stop did not go through systemd's shutdown (a unit's ExecStop did not run)"
+[ ! -d "$host" ] || fail "the container's cgroup subtree $host is left after stop"
+echo "ok: berth stop halts systemd cleanly (SIGRTMIN+3) and its cgroup subtree goes"
