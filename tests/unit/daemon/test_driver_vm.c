@@ -506,7 +506,8 @@ static void build(struct drv_fixture *f, const char *net, const char *net_cmdlin
 }
 
 /* An image's kernel, no command line of its own and no network: berth-vmm's default
- * command line (VM_CMDLINE_BASE), no --initrd or --disk the server lacks. */
+ * command line (VM_CMDLINE_BASE), no --initrd or --disk the server lacks; its vmlinux rather
+ * than its bzImage once there is one. */
 static void test_command_kernel_default(void **state)
 {
 	struct drv_fixture *f = *state;
@@ -525,6 +526,11 @@ static void test_command_kernel_default(void **state)
 	assert_int_equal(arg_at(&a, "--firmware"), -1);
 	assert_string_equal(arg_of(&a, "--mem"), "67108864");
 	assert_true(arg_at(&a, "--prealloc") > 0);
+	/* With the vmlinux its import extracted, that is what boots (through PVH). */
+	fixture_sh("touch %s/vmlinux", f->s.image_dir);
+	build(f, "", "", &a);
+	snprintf(kernel, sizeof(kernel), "%s/vmlinux", f->s.image_dir);
+	assert_string_equal(arg_of(&a, "--kernel"), kernel);
 }
 
 /* The server's own command line follows berth's part, the network's follows it; the
