@@ -376,6 +376,35 @@ static void test_killed_vmm_cleanup(void **state)
 	assert_true(f->ops->alive(&f->s, &f->env));
 }
 
+/* An image with the vmlinux its import extracted (the tiny PVH guest here): the jailed VMM
+ * reaches it and boots it through PVH (the guest's line is in the console log), and a clean
+ * stop (the power button, which the guest waits for without an initrd) ends it. */
+static void test_jailed_pvh(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "poweroff", 0);
+	char path[PATH_MAX + 16], log[4096] = "";
+	int pidfd, fd;
+	ssize_t n;
+
+	if (access("build/guests/tiny-pvh.elf", R_OK) != 0)
+		skip();
+	fixture_sh("cp build/guests/tiny-pvh.elf %s/vmlinux", f->s.image_dir);
+	f->s.jail_uid = 1500000000u + 4243;
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	fixture_stop(f, false, 20);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+	snprintf(path, sizeof(path), "%s/console.log", f->s.dir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, log, sizeof(log) - 1);
+	close(fd);
+	assert_true(n > 0);
+	assert_contains(log, "pvh from tiny: magic ok, version 1");
+}
+
 static void test_stop_unrecorded_pid(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
@@ -666,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_resize_running, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_jailed_pvh, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hung_unrecorded_vmm, setup,
