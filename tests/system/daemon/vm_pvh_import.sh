@@ -10,8 +10,9 @@
 . "$(dirname "$0")/lib/daemon.bash"
 need_kvm
 need_berth_cli
-[ -f "$GUESTS/tiny-pvh.elf" ] && [ -f "$GUESTS/tiny-hello.bzImage" ] ||
+if [ ! -f "$GUESTS/tiny-pvh.elf" ] || [ ! -f "$GUESTS/tiny-hello.bzImage" ]; then
 	skip "build the tiny guests first (make guests)"
+fi
 
 # A bzImage header (boot protocol 2.15, 64-bit) whose payload is the gzip-packed guest with
 # its size appended (scripts/Makefile.lib's size_append).
