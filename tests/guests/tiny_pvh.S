@@ -3,11 +3,15 @@
  *
  * Entered in 32-bit protected mode with EBX pointing at hvm_start_info, it prints on COM1
  * "pvh from tiny: magic ok, version V, modules N, module0 'TEXT', rsdp ok, memmap E,
- * cmdline 'CMDLINE'" (or "pvh from tiny: bad magic") and powers off. Linked at 1 MiB by
+ * cmdline 'CMDLINE'" (or "pvh from tiny: bad magic") and powers off; without a module (no
+ * initrd) it first waits for the ACPI power button, as berthd's VMs are stopped. Linked at 1 MiB by
  * the Makefile (ld -Ttext), which gives the note its PT_NOTE program header. */
 #define PORT_COM1    0x3f8
 #define PORT_PM1_CNT 0x604
 #define SLP_S5	     ((5 << 10) | (1 << 13))
+#define PORT_PM1_STS 0x600
+#define PORT_PM1_EN  0x602
+#define PWRBTN	     0x100
 
 	.pushsection .note.Xen, "a", @note
 	.balign 4
@@ -66,6 +70,16 @@ pvh_start:
 	call puts
 	mov $msg_end, %esi
 	call puts
+	cmpl $0, 12(%edi)		/* an initrd: power off at once */
+	jne poweroff
+	mov $PORT_PM1_EN, %dx
+	mov $PWRBTN, %ax
+	out %ax, %dx
+	mov $PORT_PM1_STS, %dx
+9:	pause
+	in %dx, %ax
+	test $PWRBTN, %ax
+	jz 9b
 poweroff:
 	mov $PORT_PM1_CNT, %dx
 	mov $SLP_S5, %ax

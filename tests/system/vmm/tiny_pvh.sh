@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PVH boot on this host's KVM with a tiny ELF guest (tests/guests/tiny_pvh.S): it finds
 # hvm_start_info in EBX with its magic, version 1, the initrd as module 0, the RSDP, the
-# memory map and the command line, with 2 vCPUs; a bad ELF is refused before the guest runs;
+# memory map and the command line, with 2 vCPUs, and with RAM above 4 GiB; a bad ELF is refused before the guest runs;
 # --decompress with a bzImage that has no vmlinux to extract boots the bzImage with a warning.
 # timeout: 60
 . "$(dirname "$0")/../lib.sh"
@@ -15,8 +15,8 @@ expect_output "pvh from tiny: magic ok, version 1, modules 1, module0 'initrd-of
 # Not Linux (no build-salt note naming a release): no kvm_pvm warning.
 [[ $OUT != *kvm_pvm* ]] || fail "warned about Linux for a tiny guest: $OUT"
 
-expect_status 0 "$VMM" --kernel "$GUESTS/tiny-pvh.elf" --mem 5G
-expect_output "modules 0, rsdp ok, memmap 5,"
+expect_status 0 "$VMM" --kernel "$GUESTS/tiny-pvh.elf" --initrd "$SCRATCH/initrd" --mem 5G
+expect_output "modules 1, module0 'initrd-of-tiny', rsdp ok, memmap 5,"
 
 # The same file with its entry note's type changed: no PVH entry.
 python3 - "$GUESTS/tiny-pvh.elf" "$SCRATCH/no-note.elf" <<'PY'

@@ -376,6 +376,35 @@ static void test_killed_vmm_cleanup(void **state)
 	assert_true(f->ops->alive(&f->s, &f->env));
 }
 
+/* An image with the vmlinux its import extracted (the tiny PVH guest here): the jailed VMM
+ * reaches it and boots it through PVH (the guest's line is in the console log), and a clean
+ * stop (the power button, which the guest waits for without an initrd) ends it. */
+static void test_jailed_pvh(void **state)
+{
+	struct drv_fixture *f = provisioned(state, "poweroff", 0);
+	char path[PATH_MAX + 16], log[4096] = "";
+	int pidfd, fd;
+	ssize_t n;
+
+	if (access("build/guests/tiny-pvh.elf", R_OK) != 0)
+		skip();
+	fixture_sh("cp build/guests/tiny-pvh.elf %s/vmlinux", f->s.image_dir);
+	f->s.jail_uid = 1500000000u + 4243;
+	fixture_start(f);
+	pidfd = proc_open(f->s.pid);
+	fixture_stop(f, false, 20);
+	assert_true(proc_wait(pidfd, 0));
+	close(pidfd);
+	f->s.pid = 0;
+	snprintf(path, sizeof(path), "%s/console.log", f->s.dir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	n = read(fd, log, sizeof(log) - 1);
+	close(fd);
+	assert_true(n > 0);
+	assert_contains(log, "pvh from tiny: magic ok, version 1");
+}
+
 static void test_stop_unrecorded_pid(void **state)
 {
 	struct drv_fixture *f = provisioned(state, "spin", 0);
@@ -506,7 +535,8 @@ static void build(struct drv_fixture *f, const char *net, const char *net_cmdlin
 }
 
 /* An image's kernel, no command line of its own and no network: berth-vmm's default
- * command line (VM_CMDLINE_BASE), no --initrd or --disk the server lacks. */
+ * command line (VM_CMDLINE_BASE), no --initrd or --disk the server lacks; its vmlinux rather
+ * than its bzImage once there is one. */
 static void test_command_kernel_default(void **state)
 {
 	struct drv_fixture *f = *state;
@@ -525,6 +555,11 @@ static void test_command_kernel_default(void **state)
 	assert_int_equal(arg_at(&a, "--firmware"), -1);
 	assert_string_equal(arg_of(&a, "--mem"), "67108864");
 	assert_true(arg_at(&a, "--prealloc") > 0);
+	/* With the vmlinux its import extracted, that is what boots (through PVH). */
+	fixture_sh("touch %s/vmlinux", f->s.image_dir);
+	build(f, "", "", &a);
+	snprintf(kernel, sizeof(kernel), "%s/vmlinux", f->s.image_dir);
+	assert_string_equal(arg_of(&a, "--kernel"), kernel);
 }
 
 /* The server's own command line follows berth's part, the network's follows it; the
@@ -683,6 +718,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_force, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_resize_running, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_killed_vmm_cleanup, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_jailed_pvh, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_unrecorded_pid, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hung_vmm, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_hung_unrecorded_vmm, setup,
