@@ -39,4 +39,20 @@ static inline int testlib_dir_remove(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Write len bytes of data to the file name in testlib_dir; its path (a static buffer, valid
+ * until the next call). */
+static inline __attribute__((unused)) char *testlib_file(const char *name, const void *data,
+							 size_t len)
+{
+	static char path[sizeof(testlib_dir) + 128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", testlib_dir, name);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
 #endif

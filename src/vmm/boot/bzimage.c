@@ -4,9 +4,8 @@
 
 #include <string.h>
 
+#include "vmm/boot/initrd.h"
 #include "vmm/x86/layout.h"
-
-#define PAGE_SIZE 4096ULL
 
 int bzimage_parse(const uint8_t *head, size_t head_len, uint64_t file_len, struct bzimage *bz,
 		  struct berth_error *err)
@@ -53,18 +52,10 @@ uint64_t bzimage_entry64(const struct bzimage *bz)
 int bzimage_place_initrd(const struct bzimage *bz, const struct guest_mem *gm, uint64_t len,
 			 uint64_t *addr, struct berth_error *err)
 {
-	uint64_t top = gm_low_size(gm), lowest;
+	uint64_t top = gm_low_size(gm);
 
 	/* initrd_addr_max is the highest address the initrd may occupy (inclusive). */
 	if (bz->head.hdr.initrd_addr_max && (uint64_t)bz->head.hdr.initrd_addr_max + 1 < top)
 		top = (uint64_t)bz->head.hdr.initrd_addr_max + 1;
-	lowest = (bz->kernel_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	if (len > top || ((top - len) & ~(PAGE_SIZE - 1)) < lowest)
-		return berr(err, 0,
-			    "the initrd (%llu MiB) does not fit in guest RAM between the kernel "
-			    "(ends at %llu MiB) and %llu MiB; give --mem more",
-			    (unsigned long long)((len + (1 << 20) - 1) >> 20),
-			    (unsigned long long)(lowest >> 20), (unsigned long long)(top >> 20));
-	*addr = (top - len) & ~(PAGE_SIZE - 1);
-	return 0;
+	return initrd_place(bz->kernel_end, top, len, addr, err);
 }

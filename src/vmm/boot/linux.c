@@ -86,6 +86,19 @@ static int load_initrd(const struct linux_boot *lb, const struct guest_mem *gm, 
 	return boot_file_read(&lb->initrd, 0, dst, (size_t)lb->initrd.size, err);
 }
 
+/* What both entries need: the command line, the ACPI tables (*rsdp: where) and the boot page
+ * tables (used by a bzImage's 64-bit entry; PVH enters with paging off). */
+static int load_tables(const struct linux_boot *lb, const struct guest_mem *gm, unsigned ncpus,
+		       const struct boot_screen *screen, uint64_t *rsdp, struct berth_error *err)
+{
+	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
+		return berr(err, 0, "guest RAM too small for the command line");
+	if (acpi_build(gm, ncpus, screen ? ACPI_I8042 : 0, rsdp, err) ||
+	    cpu_write_boot_tables(gm, err))
+		return -1;
+	return 0;
+}
+
 /* PVH: the segments, hvm_start_info and the ACPI tables; no page tables (paging is off).
  * hvm_start_info cannot describe a framebuffer: with a screen the kernel gets the keyboard
  * alone (and finds bochs-display on PCI itself, if it drives it). */
@@ -98,10 +111,8 @@ static int load_pvh(const struct linux_boot *lb, const struct guest_mem *gm, uns
 	    load_initrd(lb, gm, &args.initrd_addr, err))
 		return -1;
 	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
-	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
-		return berr(err, 0, "guest RAM too small for the command line");
-	if (acpi_build(gm, ncpus, screen ? ACPI_I8042 : 0, &args.rsdp_addr, err) ||
-	    cpu_write_boot_tables(gm, err) || start_info_write(gm, &args, err))
+	if (load_tables(lb, gm, ncpus, screen, &args.rsdp_addr, err) ||
+	    start_info_write(gm, &args, err))
 		return -1;
 	*entry = lb->elf.entry;
 	return 0;
@@ -119,10 +130,7 @@ int linux_boot_load(const struct linux_boot *lb, const struct guest_mem *gm, uns
 	    load_initrd(lb, gm, &args.initrd_addr, err))
 		return -1;
 	args.initrd_len = lb->initrd.path ? lb->initrd.size : 0;
-	if (gm_write(gm, LAYOUT_CMDLINE, lb->cmdline, strlen(lb->cmdline) + 1))
-		return berr(err, 0, "guest RAM too small for the command line");
-	if (acpi_build(gm, ncpus, screen ? ACPI_I8042 : 0, &args.rsdp_addr, err) ||
-	    cpu_write_boot_tables(gm, err))
+	if (load_tables(lb, gm, ncpus, screen, &args.rsdp_addr, err))
 		return -1;
 	bootparams_build(&bp, &lb->bz, gm, &args);
 	if (gm_write(gm, LAYOUT_ZERO_PAGE, &bp, sizeof(bp)))

@@ -3,9 +3,8 @@
 
 #include <string.h>
 
+#include "vmm/boot/initrd.h"
 #include "vmm/x86/layout.h"
-
-#define PAGE_SIZE 4096ULL
 
 _Static_assert(PVH_MIN_ADDR == LAYOUT_KERNEL, "a vmlinux lies above the VMM's boot areas");
 
@@ -35,14 +34,5 @@ int pvh_elf_load(const struct pvh_elf *pe, const struct boot_file *f, const stru
 int pvh_elf_place_initrd(const struct pvh_elf *pe, const struct guest_mem *gm, uint64_t len,
 			 uint64_t *addr, struct berth_error *err)
 {
-	uint64_t top = gm_low_size(gm), lowest = (pe->end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-
-	if (len > top || ((top - len) & ~(PAGE_SIZE - 1)) < lowest)
-		return berr(err, 0,
-			    "the initrd (%llu MiB) does not fit in guest RAM between the kernel "
-			    "(ends at %llu MiB) and %llu MiB; give --mem more",
-			    (unsigned long long)((len + (1 << 20) - 1) >> 20),
-			    (unsigned long long)(lowest >> 20), (unsigned long long)(top >> 20));
-	*addr = (top - len) & ~(PAGE_SIZE - 1);
-	return 0;
+	return initrd_place(pe->end, gm_low_size(gm), len, addr, err);
 }

@@ -126,19 +126,6 @@ static void refuses_hostile_payloads(void **state)
 	expect_refused(len, SIZE_MAX, "(at most 268435456)");
 }
 
-static char *write_file(const char *name, const void *data, size_t len)
-{
-	static char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", testlib_dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	return path;
-}
-
 static int count_files(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -167,7 +154,7 @@ static void extracts_once(void **state)
 	assert_int_equal(mkdir(dir, 0700), 0);
 	fixture_vmlinux(vmlinux);
 	len = payload_bzimage(bz, packed, pack_lz4(vmlinux, PVH_FIX_LEN));
-	snprintf(kernel, sizeof(kernel), "%s", write_file("bzImage", bz, len));
+	snprintf(kernel, sizeof(kernel), "%s", testlib_file("bzImage", bz, len));
 	assert_int_equal(vmlinux_cache(kernel, dir, out, sizeof(out), &err), 0);
 	assert_contains(out, "/cache/vmlinux-");
 	assert_int_equal(strlen(strstr(out, "vmlinux-")), 8 + 64);
@@ -188,7 +175,7 @@ static void extracts_once(void **state)
 	/* A payload that is no PVH ELF: refused, nothing left behind. */
 	fixture_vmlinux(vmlinux).note->p_type = PT_NULL;
 	len = payload_bzimage(bz, packed, pack_gzip(vmlinux, PVH_FIX_LEN));
-	snprintf(kernel, sizeof(kernel), "%s", write_file("bzImage-nopvh", bz, len));
+	snprintf(kernel, sizeof(kernel), "%s", testlib_file("bzImage-nopvh", bz, len));
 	assert_int_equal(vmlinux_cache(kernel, dir, out, sizeof(out), &err), -1);
 	assert_contains(err.msg, "cannot boot through PVH");
 	assert_contains(err.msg, "no PVH entry note");
@@ -196,7 +183,8 @@ static void extracts_once(void **state)
 	/* A payload past the end of the file. */
 	fixture_bzimage(bz)->payload_length = FIX_LEN;
 	assert_int_equal(
-	    vmlinux_cache(write_file("bzImage-out", bz, FIX_LEN), dir, out, sizeof(out), &err), -1);
+	    vmlinux_cache(testlib_file("bzImage-out", bz, FIX_LEN), dir, out, sizeof(out), &err),
+	    -1);
 	assert_contains(err.msg, "payload lies outside the file");
 	assert_int_equal(vmlinux_cache("/nonexistent", dir, out, sizeof(out), &err), -1);
 	assert_contains(err.msg, "cannot open kernel '/nonexistent'");

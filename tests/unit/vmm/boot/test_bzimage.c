@@ -94,19 +94,6 @@ static void places_initrd(void **state)
 	assert_int_equal(bzimage_place_initrd(&bz, &gm, UINT64_MAX, &addr, &err), -1);
 }
 
-static char *tmpfile_with(const char *name, const void *data, size_t len)
-{
-	static char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", testlib_dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	return path;
-}
-
 static void expect_open_error(const char *kernel, const char *initrd, const char *cmdline,
 			      const char *needle)
 {
@@ -123,14 +110,14 @@ static void open_rejects_bad_files(void **state)
 
 	(void)state;
 	fixture_bzimage(img);
-	snprintf(kernel, sizeof(kernel), "%s", tmpfile_with("bzImage", img, FIX_LEN));
+	snprintf(kernel, sizeof(kernel), "%s", testlib_file("bzImage", img, FIX_LEN));
 	expect_open_error("/nonexistent/bzImage", NULL, "",
 			  "cannot open kernel '/nonexistent/bzImage': No such file");
 	expect_open_error(testlib_dir, NULL, "", "is not a regular file");
-	expect_open_error(tmpfile_with("empty", "", 0), NULL, "", "is empty");
-	expect_open_error(tmpfile_with("text", "hello world\n", 12), NULL, "",
+	expect_open_error(testlib_file("empty", "", 0), NULL, "", "is empty");
+	expect_open_error(testlib_file("text", "hello world\n", 12), NULL, "",
 			  "not a Linux bzImage");
-	expect_open_error(tmpfile_with("trunc", img, FIX_LEN - 100), NULL, "", "truncated bzImage");
+	expect_open_error(testlib_file("trunc", img, FIX_LEN - 100), NULL, "", "truncated bzImage");
 	expect_open_error(kernel, "/nonexistent/initrd", "",
 			  "cannot open initrd '/nonexistent/initrd'");
 	memset(cmdline, 'x', sizeof(cmdline) - 1);
@@ -156,8 +143,8 @@ static void loads_everything(void **state)
 	(void)state;
 	fixture_bzimage(img);
 	assert_int_equal(gm_init(&gm, 64 << 20, &err), 0);
-	snprintf(kernel, sizeof(kernel), "%s", tmpfile_with("k2", img, FIX_LEN));
-	assert_int_equal(linux_boot_open(&lb, kernel, tmpfile_with("i2", initrd, sizeof(initrd)),
+	snprintf(kernel, sizeof(kernel), "%s", testlib_file("k2", img, FIX_LEN));
+	assert_int_equal(linux_boot_open(&lb, kernel, testlib_file("i2", initrd, sizeof(initrd)),
 					 "console=ttyS0", &err),
 			 0);
 	assert_int_equal(linux_boot_load(&lb, &gm, 2, NULL, &entry, &err), 0);
@@ -211,8 +198,8 @@ static void reads_files_whole(void **state)
 	fixture_bzimage(img)->syssize = BODY / 16;
 	memcpy(big, img, 1024);
 	memset(big + 1024, 0x90, BODY);
-	snprintf(kernel, sizeof(kernel), "%s", tmpfile_with("big-kernel", big, 1024 + BODY));
-	snprintf(initrd, sizeof(initrd), "%s", tmpfile_with("big-initrd", big, INITRD));
+	snprintf(kernel, sizeof(kernel), "%s", testlib_file("big-kernel", big, 1024 + BODY));
+	snprintf(initrd, sizeof(initrd), "%s", testlib_file("big-initrd", big, INITRD));
 	assert_int_equal(gm_init(&gm, 128 << 20, &err), 0);
 	before = read_calls();
 	assert_int_equal(linux_boot_open(&lb, kernel, initrd, "", &err), 0);
@@ -236,7 +223,7 @@ static void refuses_shrunk_file(void **state)
 
 	(void)state;
 	fixture_bzimage(img);
-	snprintf(kernel, sizeof(kernel), "%s", tmpfile_with("shrinks", img, FIX_LEN));
+	snprintf(kernel, sizeof(kernel), "%s", testlib_file("shrinks", img, FIX_LEN));
 	assert_int_equal(gm_init(&gm, 64 << 20, &err), 0);
 	assert_int_equal(linux_boot_open(&lb, kernel, NULL, "", &err), 0);
 	assert_int_equal(truncate(kernel, FIX_LEN - 100), 0);

@@ -139,19 +139,6 @@ static void rejects_hostile_notes(void **state)
 	expect_error("is not in a loaded segment"); /* in the bss: nothing there to run */
 }
 
-static char *write_file(const char *name, const void *data, size_t len)
-{
-	static char path[128];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", testlib_dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	return path;
-}
-
 static void boots_through_pvh(void **state)
 {
 	static const char initrd[] = "initrd-bytes";
@@ -170,8 +157,9 @@ static void boots_through_pvh(void **state)
 	assert_int_equal(gm_init(&gm, 64 << 20, &err), 0);
 	bss = gm_ptr(&gm, PVH_FIX_DATA + PVH_FIX_SEGLEN, PVH_FIX_BSS);
 	memset(bss, 0xEE, PVH_FIX_BSS); /* left over from a previous boot: must be cleared */
-	snprintf(kernel, sizeof(kernel), "%s", write_file("vmlinux", img, PVH_FIX_LEN));
-	assert_int_equal(linux_boot_open(&lb, kernel, write_file("initrd", initrd, sizeof(initrd)),
+	snprintf(kernel, sizeof(kernel), "%s", testlib_file("vmlinux", img, PVH_FIX_LEN));
+	assert_int_equal(linux_boot_open(&lb, kernel,
+					 testlib_file("initrd", initrd, sizeof(initrd)),
 					 "console=ttyS0", &err),
 			 0);
 	assert_true(lb.pvh);
