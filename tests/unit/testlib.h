@@ -44,7 +44,7 @@ static inline int testlib_dir_remove(void **state)
 static inline __attribute__((unused)) char *testlib_file(const char *name, const void *data,
 							 size_t len)
 {
-	static char path[sizeof(testlib_dir) + 128];
+	static char path[sizeof(testlib_dir) + 64];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", testlib_dir, name);
