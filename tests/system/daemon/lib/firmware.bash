@@ -5,7 +5,7 @@
 # need_firmware: berth-vmm has --firmware and its default firmware, Debian's SeaBIOS, is
 # installed; skip (saying which) otherwise.
 need_firmware() {
-	"$BUILD/berth-vmm" --help 2>&1 | grep -q -- '--firmware' ||
+	"$BUILD/berth-vmm" --help 2>&1 | grep -- '--firmware' >/dev/null ||
 		skip "berth-vmm has no --firmware (firmware boot is not built in yet)"
 	[ -f /usr/share/seabios/bios.bin ] || skip "needs Debian's SeaBIOS (apt-get install seabios)"
 }
