@@ -7,14 +7,7 @@
 # timeout: 180
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/api_lib.sh"
-need_kvm
-[ -r /usr/share/seabios/vgabios-bochs-display.bin ] || skip "no SeaBIOS ROMs (apt-get install seabios)"
-scratch
-pids=()
-# A failed check must not leave a VM running (SeaBIOS without a disk reboots for ever).
-trap 'kill -KILL "${pids[@]}" 2>/dev/null || true; rm -rf "$SCRATCH"' EXIT
-truncate -s 1M "$SCRATCH/empty.img"
-export PYTHONPATH=$(dirname "$0")
+. "$(dirname "$0")/screen_lib.sh"
 
 expect_status 2 "$VMM" --kernel "$GUESTS/tiny-spin.bzImage" --vnc "$SCRATCH/x.sock"
 expect_output "--vnc shows the display: add --display"
