@@ -15,15 +15,7 @@ PORT=$((20000 + ($$ + 7) % 20000))
 printf 'listen = 127.0.0.1:%s\nnetwork = none\n' "$PORT" >"$SCRATCH/berthd.conf"
 start_berthd --host-memory 4G --host-cpus 4
 
-busybox_rootfs "$SCRATCH/rootfs"
-expect_api 201 POST /1.0/projects '{"name":"alpha","cpus":2,"memory":"1G"}'
-expect_api 201 POST /1.0/projects '{"name":"beta"}'
-expect_api 202 POST "/1.0/images?project=alpha" "{\"name\":\"abb\",\"kind\":\"ct\",\"rootfs\":\"$SCRATCH/rootfs\"}"
-wait_op "$(jq -r .operation <<<"$REPLY")"
-expect_api 202 POST "/1.0/servers?project=alpha" '{"name":"asrv","kind":"ct","image":"abb","cpus":1,"memory":"256M"}'
-wait_op "$(jq -r .operation <<<"$REPLY")"
-expect_api 202 PUT /1.0/servers/asrv/state '{"action":"start"}'
-wait_op "$(jq -r .operation <<<"$REPLY")"
+two_projects_ct
 expect_api 201 POST /1.0/tokens '{"project":"alpha"}'
 TA=$(jq -r .token <<<"$REPLY")
 expect_api 201 POST /1.0/tokens '{"project":"beta"}'

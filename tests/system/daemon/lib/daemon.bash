@@ -129,6 +129,20 @@ busybox_rootfs() {
 	ln -sf ../bin/busybox "$1/sbin/init"
 }
 
+# two_projects_ct: projects alpha (2 CPUs, 1G) and beta; alpha's busybox image abb and its
+# container asrv, running (for the tests of the network API's consoles).
+two_projects_ct() {
+	busybox_rootfs "$SCRATCH/rootfs"
+	expect_api 201 POST /1.0/projects '{"name":"alpha","cpus":2,"memory":"1G"}'
+	expect_api 201 POST /1.0/projects '{"name":"beta"}'
+	expect_api 202 POST "/1.0/images?project=alpha" "{\"name\":\"abb\",\"kind\":\"ct\",\"rootfs\":\"$SCRATCH/rootfs\"}"
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+	expect_api 202 POST "/1.0/servers?project=alpha" '{"name":"asrv","kind":"ct","image":"abb","cpus":1,"memory":"256M"}'
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+	expect_api 202 PUT /1.0/servers/asrv/state '{"action":"start"}'
+	wait_op "$(jq -r .operation <<<"$REPLY")"
+}
+
 # add_junk DIR N: N directories of 50 small files under DIR/usr/share/junk, so that a copy of
 # the tree takes long enough to be cut.
 add_junk() {
