@@ -47,11 +47,11 @@ port=$((20000 + RANDOM % 20000))
 	--console "file=$out" --console-sock "$C" --api-sock "$S" </dev/null >"$out.vmm" 2>&1 &
 pid=$!
 # On failure the VMM's log and the guest's console tell what happened. In the rig, now and
-# then (3 runs of some 20 seen), the guest's kernel triple-faults under this storm of MMIO exits, silently (no
-# oops, no panic on its console; the RIP the VMM sees is the reset vector because the rig's
-# KVM reinitialises the VMCB on a shutdown intercept): nested SVM emulated by TCG, as the
-# rig's own crashes are (rig_try). That one case is the rig's failure (125: run again); on a
-# real KVM it fails the test like any other.
+# then (3 runs of some 20 seen), the guest's kernel triple-faults under this storm of MMIO
+# exits, silently (no oops or panic on its console; the VMM sees the reset vector as RIP, as
+# the rig's KVM reinitialises the VMCB on a shutdown intercept): nested SVM emulated by TCG,
+# like the rig's own crashes (rig_try). That one case is the rig's failure (125: run again);
+# on a real KVM it fails the test like any other.
 trap 'rc=$?; [ $rc -eq 0 ] || { echo "--- berth-vmm:"; tail -20 "$out.vmm"; echo "--- console:"
 	tr -d "\r" <"$out" | grep -v "^hog .*chains=" | tail -40; } >&2
 	kill -9 $pid 2>/dev/null || true
