@@ -159,7 +159,7 @@ static void drop(struct http_gate *g, struct http_conn *c)
 		c->next->prev = c->prev;
 	if ((unsigned)c->fd < g->nfds && g->by_fd[c->fd] == c)
 		g->by_fd[c->fd] = NULL;
-	share_give(&g->share, c->uid);
+	share_give(&g->share, &c->who);
 	free(c);
 }
 
@@ -179,21 +179,42 @@ static void turn_away(int fd)
 	close(fd);
 }
 
+/* Whose share a new connection takes: its peer's uid, or on the network its address. */
+static int peer_of(struct http_gate *g, int fd, uid_t *uid, struct share_who *who)
+{
+	struct sockaddr_storage sa;
+	struct ucred cred;
+	socklen_t len;
+
+	if (g->lim.network) {
+		len = sizeof(sa);
+		*uid = GATE_NET_UID;
+		return getpeername(fd, (struct sockaddr *)&sa, &len) < 0 ||
+			       share_who_addr((struct sockaddr *)&sa, len, who)
+			   ? -1
+			   : 0;
+	}
+	len = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -1;
+	*uid = cred.uid;
+	*who = share_who_uid(cred.uid);
+	return 0;
+}
+
 static void admit(struct http_gate *g, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	struct share_who who;
 	struct http_conn *c;
+	uid_t uid;
 
-	cred.uid = GATE_NET_UID;
-	if ((!g->lim.network && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) ||
-	    (unsigned)fd >= g->nfds) {
+	if ((unsigned)fd >= g->nfds || peer_of(g, fd, &uid, &who)) {
 		close(fd);
 		return;
 	}
 	gate_lock(g);
-	if (!share_take(&g->share, cred.uid)) {
+	if (!share_take(&g->share, &who)) {
 		gate_unlock(g);
 		turn_away(fd);
 		return;
@@ -203,13 +224,14 @@ static void admit(struct http_gate *g, int fd)
 	c = calloc(1, sizeof(*c));
 	ev.data.ptr = c;
 	if (!c || epoll_ctl(g->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		share_give(&g->share, cred.uid);
+		share_give(&g->share, &who);
 		gate_unlock(g);
 		free(c);
 		close(fd);
 		return;
 	}
-	*c = (struct http_conn){ .fd = fd, .uid = cred.uid, .hold_fd = -1, .next = g->conns };
+	*c =
+	    (struct http_conn){ .fd = fd, .uid = uid, .who = who, .hold_fd = -1, .next = g->conns };
 	gate_phase(c, CONN_WAITING);
 	if (g->conns)
 		g->conns->prev = c;

@@ -16,16 +16,17 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "daemon/api/http_share.h"
 
 /* berthd.conf's http_* settings, and how many connections berthd can hold. */
 struct http_limits {
 	unsigned capacity;	 /* connections in all (from RLIMIT_NOFILE) */
-	unsigned per_user;	 /* http_per_user: connections per uid (64) */
+	unsigned per_user;	 /* http_per_user: connections per uid or address (64) */
 	unsigned root_reserve;	 /* http_root_reserve: of capacity, root's only (16) */
 	unsigned header_timeout; /* http_header_timeout: s from first byte to headers (10) */
 	unsigned body_rate;	 /* http_body_rate: bytes/s a body comes at least (1024) */
 	unsigned idle_timeout;	 /* http_idle_timeout: s a connection may do nothing (60) */
-	bool network; /* a TCP listener: peers have no uid; all share GATE_NET_UID's share */
+	bool network;		 /* a TCP listener: peers have no uid; a share per client address */
 };
 
 /* The uid a network peer is counted as (never root, never a real user's). */
@@ -44,7 +45,8 @@ enum conn_phase {
 /* One connection, from accept to close. Fields change under the gate's lock. */
 struct http_conn {
 	int fd;
-	uid_t uid;
+	uid_t uid;	      /* the Unix socket's peer; GATE_NET_UID on the network */
+	struct share_who who; /* whose share it takes */
 	enum conn_phase phase;
 	int64_t since;	    /* ms (monotonic) the phase began */
 	uint64_t body;	    /* bytes of the body so far */

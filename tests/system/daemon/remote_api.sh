@@ -5,7 +5,8 @@
 # routes are 403 over the network; a project's quota refuses a create and the ledger is
 # unchanged, and an image upload past its disk quota; plain HTTP on the TLS port gets no HTTP answer and touches nothing; berth remote
 # add pins the certificate, berth --remote (and BERTH_REMOTE) lists the project's servers,
-# and a changed certificate is refused.
+# and a changed certificate is refused; network clients hold http_per_user connections per
+# address, so one client's idle connections leave another address served.
 # timeout: 180
 . "$(dirname "$0")/lib/daemon.bash"
 
@@ -13,7 +14,7 @@ need_root
 need_berth_cli
 PORT=$((20000 + $$ % 20000))
 URL=https://127.0.0.1:$PORT
-printf 'listen = 127.0.0.1:%s\nnetwork = none\n' "$PORT" >"$SCRATCH/berthd.conf"
+printf 'listen = 127.0.0.1:%s\nnetwork = none\nhttp_per_user = 4\n' "$PORT" >"$SCRATCH/berthd.conf"
 start_berthd --host-memory 4G --host-cpus 4
 PIN=$(sed -n 's/.*serving HTTPS on .*certificate public key \(sha256\/\/[^ ]*\)$/\1/p' "$SCRATCH/berthd.log")
 [ -n "$PIN" ] || fail "berthd did not say it serves HTTPS with its pin: $(cat "$SCRATCH/berthd.log")"
@@ -160,4 +161,21 @@ expect_api 409 DELETE /1.0/projects/alpha
 expect_api 200 GET "/1.0/servers?project=beta"
 [ "$(jq -c '[.[].name]' <<<"$REPLY")" = '["bsrv"]' ] || fail "?project=beta: $REPLY"
 expect_api 404 GET "/1.0/servers?project=nope"
-echo "ok: 401s, 404s across projects, 403s, quota, plain HTTP, pinned remote"
+# Shares per address: 127.0.0.1 holds its 4 connections, silent; its 5th is refused at once,
+# while a client at 127.0.0.2 is answered.
+python3 - "$PORT" <<'PY' || fail "shares by client address"
+import socket, ssl, sys
+port = int(sys.argv[1])
+held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+fifth = socket.create_connection(("127.0.0.1", port), timeout=10)
+got = fifth.recv(200)
+if not got.startswith(b"HTTP/1.1 503"):
+    sys.exit("127.0.0.1's fifth connection was not refused: %r" % got)
+other = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=("127.0.0.2", 0))
+other = ssl._create_unverified_context().wrap_socket(other)
+other.sendall(b"GET /1.0/servers HTTP/1.1\r\nHost: berth\r\n\r\n")
+got = other.recv(200)
+if not got.startswith(b"HTTP/1.1 401"):
+    sys.exit("127.0.0.2 was not served beside 127.0.0.1's connections: %r" % got)
+PY
+echo "ok: 401s, 404s across projects, 403s, quota, plain HTTP, pinned remote, shares per address"
