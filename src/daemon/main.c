@@ -144,7 +144,7 @@ static void notify_all(void *ctx)
 }
 
 /* The HTTPS listener of listen = ADDRESS:PORT: TLS, tokens, a quarter of the connections
- * (all counted as one peer: http_per_user in all), the same deadlines. */
+ * (http_per_user per client address), the same deadlines. */
 static int start_remote(struct berthd *d, const struct http_limits *local, struct http_server **out,
 			struct berth_error *err)
 {
