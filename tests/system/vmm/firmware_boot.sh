@@ -75,8 +75,11 @@ fw_boot gnumach
 wait_screen gnumach "GNU Mach 1.8"
 wait_screen memtest "Memtest86+ v6"
 wait_screen memtest "Pass"
+# Both run on until killed (memtest86+ pass after pass, GNU Mach with no bootstrap to start):
+# a VM that ended by itself failed, and says why.
 for name in memtest gnumach; do
-	kill -KILL "$(cat "$SCRATCH/$name.pid")"
+	kill -KILL "$(cat "$SCRATCH/$name.pid")" 2>/dev/null ||
+		fail "$name's VM ended by itself: $(tail -5 "$SCRATCH/$name.err"); console: $(tr -d '\r' <"$SCRATCH/$name.out" | tail -c 400 | cat -v)"
 done
 wait
 
