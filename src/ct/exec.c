@@ -130,7 +130,7 @@ static int spawn(const struct exec_opts *o, const struct ct_state *st, const str
 	ns_parent_restore(&saved);
 	close(go[0]);
 	close(report[1]);
-	if (*pid < 0 || cg->ops->enter(cg, *pid, err) < 0) {
+	if (*pid < 0 || cgroup_enter_exec(cg, st->pid, *pid, err) < 0) {
 		close(go[1]);
 		close(report[0]);
 		if (*pid < 0)
