@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,16 +85,31 @@ static bool line_has(const char *list, size_t len, const char *controller)
 
 char *cgroup_self_path(const char *controller)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[4096];
+	return cgroup_pid_path(0, controller);
+}
 
+char *cgroup_pid_path(pid_t pid, const char *controller)
+{
+	char file[64];
+	_cleanup_fclose_ FILE *f = NULL;
+	/* the kernel reports paths of up to PATH_MAX bytes (a tenant's systemd names them) */
+	char line[PATH_MAX + 256];
+
+	if (pid)
+		snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(file, sizeof(file), "/proc/self/cgroup");
+	f = fopen(file, "re");
 	while (f && fgets(line, sizeof(line), f)) {
 		char *list = strchr(line, ':'), *path = list ? strchr(list + 1, ':') : NULL;
+		char *nl = strchr(line, '\n');
 
+		if (!nl) /* never half a line: its rest would read as a line of its own */
+			break;
+		*nl = '\0';
 		if (!path)
 			continue;
 		list++;
-		line[strcspn(line, "\n")] = '\0';
 		if (line_has(list, (size_t)(path - list), controller))
 			return strdup(path + 1);
 	}
@@ -231,35 +247,91 @@ int cgroup_rmdir_tree(const char *dir, struct berth_error *err)
 	return rmdir_tree_at(AT_FDCWD, dir, dir, 0, err);
 }
 
+/* A growing list of pids. */
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+/* Append the pids of the cgroup open at dir and of those below it (RMDIR_DEPTH levels at
+ * most: a container's systemd moves its processes into a subtree of its own on v2). */
+static int read_pids_at(int dir, const char *top, int depth, struct pid_list *l,
+			struct berth_error *err)
+{
+	int fd = openat(dir, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	FILE *f;
+	DIR *d;
+	struct dirent *e;
+	long pid;
+	int rc = 0;
+
+	if (fd < 0)
+		return depth && errno == ENOENT ? 0 /* gone meanwhile */
+						: berr(err, errno, "open `%s/cgroup.procs`", top);
+	f = fdopen(fd, "re");
+	if (!f) {
+		close(fd);
+		return berr(err, errno, "read `%s/cgroup.procs`", top);
+	}
+	while (rc == 0 && fscanf(f, "%ld", &pid) == 1) {
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 16;
+			pid_t *m = realloc(l->v, cap * sizeof(pid_t));
+
+			if (!m) {
+				rc = berr(err, ENOMEM, "read `%s/cgroup.procs`", top);
+				break;
+			}
+			l->v = m;
+			l->cap = cap;
+		}
+		l->v[l->n++] = (pid_t)pid;
+	}
+	fclose(f);
+	if (rc < 0 || depth >= RMDIR_DEPTH)
+		return rc;
+	fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return berr(err, errno, "open `%s`", top);
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		int sub;
+
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {
+			if (errno != ENOENT)
+				rc = berr(err, errno, "open a cgroup below `%s`", top);
+			continue;
+		}
+		rc = read_pids_at(sub, top, depth + 1, l, err);
+		close(sub);
+	}
+	closedir(d);
+	return rc;
+}
+
 int cgroup_read_pids(const char *dir, pid_t **out, size_t *n, struct berth_error *err)
 {
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	size_t cap = 0;
-	long pid;
+	struct pid_list l = { NULL, 0, 0 };
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	*out = NULL;
 	*n = 0;
-	if (asprintf(&path, "%s/cgroup.procs", dir) < 0) {
-		path = NULL;
-		return berr(err, ENOMEM, "cgroup.procs");
+	if (fd < 0)
+		return berr(err, errno, "open `%s/cgroup.procs`", dir);
+	if (read_pids_at(fd, dir, 0, &l, err) < 0) {
+		close(fd);
+		free(l.v);
+		return -1;
 	}
-	f = fopen(path, "re");
-	if (!f)
-		return berr(err, errno, "open `%s`", path);
-	while (fscanf(f, "%ld", &pid) == 1) {
-		if (*n == cap) {
-			pid_t *m = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof(pid_t));
-
-			if (!m) {
-				free(*out);
-				*out = NULL;
-				return berr(err, ENOMEM, "read `%s`", path);
-			}
-			*out = m;
-		}
-		(*out)[(*n)++] = (pid_t)pid;
-	}
+	close(fd);
+	*out = l.v;
+	*n = l.n;
 	return 0;
 }
 

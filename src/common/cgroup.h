@@ -71,7 +71,11 @@ void cgroup_free(struct cgroup *cg);
  * controller), malloc'd; NULL when /proc/self/cgroup does not say. */
 char *cgroup_self_path(const char *controller);
 
-/* Read the pids listed in DIR/cgroup.procs; *out is malloc'd. */
+/* The same for process pid (0: this process), as this process's cgroup namespace sees it. */
+char *cgroup_pid_path(pid_t pid, const char *controller);
+
+/* Read the pids listed in DIR/cgroup.procs and in those of the cgroups below DIR (16 levels
+ * at most); *out is malloc'd. */
 int cgroup_read_pids(const char *dir, pid_t **out, size_t *n, struct berth_error *err);
 
 /* SIGKILL every process in the cgroup and wait (bounded) until it is empty, then remove it. */

@@ -134,6 +134,32 @@ int cgroup_delegate(struct cgroup *cg, const struct ct_config *c, struct berth_e
 	return 0;
 }
 
+int cgroup_enter_exec(struct cgroup *cg, pid_t init, pid_t pid, struct berth_error *err)
+{
+	_cleanup_free_ char *at = NULL, *dir = NULL;
+	size_t len = strlen(cg->path);
+	char buf[16];
+
+	if (cg->ops->enter(cg, pid, err) == 0)
+		return 0;
+	/* v2 lets no process into a cgroup whose cgroup.subtree_control enables a controller:
+	 * the container's own systemd does that in the cgroup delegated to it. Join the
+	 * init's cgroup below it instead (systemd's init.scope), as runc does. */
+	if (cg->ops != &cgroup_v2_ops || err->errnum != EBUSY)
+		return -1;
+	at = cgroup_pid_path(init, NULL);
+	/* the container names its subtree: take nothing outside its own cgroup */
+	if (!at || strncmp(at, cg->path, len) || at[len] != '/')
+		return berr_wrap(err, "init (pid %d) is in no cgroup below `%s`", (int)init,
+				 cg->path);
+	if (asprintf(&dir, "%s%s", CGROUP_MOUNT, at) < 0) {
+		dir = NULL;
+		return berr(err, ENOMEM, "cgroup `%s`", at);
+	}
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return cgroup_write(dir, "cgroup.procs", buf, err);
+}
+
 int cgroup_apply(struct cgroup *cg, const struct ct_config *c, struct berth_error *err)
 {
 	if (cg->ops == &cgroup_v2_ops)

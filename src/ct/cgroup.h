@@ -35,6 +35,11 @@ int cgroup_device_rules(const struct ct_config *c, struct ct_devrule **out,
  * stay the host's. */
 int cgroup_delegate(struct cgroup *cg, const struct ct_config *c, struct berth_error *err);
 
+/* Move pid, a process exec'd in the container whose init is init, into cg; on v2, when
+ * the container's systemd has made cg an inner node of its own subtree, into the init's
+ * cgroup below cg. */
+int cgroup_enter_exec(struct cgroup *cg, pid_t init, pid_t pid, struct berth_error *err);
+
 /* The two halves of cgroup_apply. */
 int cgroup_apply_v1(struct cgroup *cg, const struct ct_config *c, struct berth_error *err);
 int cgroup_apply_v2(struct cgroup *cg, const struct ct_config *c, struct berth_error *err);

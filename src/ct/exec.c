@@ -80,7 +80,7 @@ __attribute__((noreturn)) static void exec_child(const struct exec_opts *o, pid_
 						 const struct ct_seccomp *s, int go, int report,
 						 int console)
 {
-	struct berth_error err;
+	struct berth_error err = { 0, "" }; /* no release (EOF on go): the parent knows why */
 	char path[PATH_MAX], b;
 
 	if (ns_join_process(target, false, &err) == 0 && read(go, &b, 1) == 1 &&
@@ -125,12 +125,16 @@ static int spawn(const struct exec_opts *o, const struct ct_state *st, const str
 		return berr(err, errno, "pipe");
 	}
 	*pid = fork();
-	if (*pid == 0)
+	if (*pid == 0) {
+		/* the parent's ends: a release that never comes must read as EOF here */
+		close(go[1]);
+		close(report[0]);
 		exec_child(o, st->pid, p, c->seccomp, go[0], report[1], console);
+	}
 	ns_parent_restore(&saved);
 	close(go[0]);
 	close(report[1]);
-	if (*pid < 0 || cg->ops->enter(cg, *pid, err) < 0) {
+	if (*pid < 0 || cgroup_enter_exec(cg, st->pid, *pid, err) < 0) {
 		close(go[1]);
 		close(report[0]);
 		if (*pid < 0)

@@ -2,9 +2,12 @@
  * and handles below it (nothing is created). */
 #include "testlib.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cgroup.h"
 #include "common/cleanup.h"
@@ -46,6 +49,75 @@ static void self_path_per_hierarchy(void **state)
 	assert_null(cgroup_self_path("cpuac"));
 }
 
+/* Another process's cgroup: its /proc/PID/cgroup (our own pid: what self gives); a pid that
+ * does not exist has none. */
+static void pid_path(void **state)
+{
+	_cleanup_free_ char *self = cgroup_self_path("name=systemd"), *mine = NULL;
+	_cleanup_free_ char *v2 = cgroup_self_path(NULL), *v2_mine = NULL;
+
+	(void)state;
+	mine = cgroup_pid_path(getpid(), "name=systemd");
+	v2_mine = cgroup_pid_path(getpid(), NULL);
+	if (self)
+		assert_string_equal(mine, self);
+	else
+		assert_null(mine);
+	if (v2)
+		assert_string_equal(v2_mine, v2);
+	else
+		assert_null(v2_mine);
+	assert_null(cgroup_pid_path(-1, NULL));
+}
+
+static void put(const char *dir, const char *sub, const char *text)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The pids of a cgroup and of those below it (a container's systemd makes them), from a tree
+ * shaped like one: a cgroup that went meanwhile (no cgroup.procs) is skipped. */
+static void read_pids_tree(void **state)
+{
+	char dir[] = "/tmp/berth-cgroup-test.XXXXXX", sub[4200], cmd[4300];
+	_cleanup_free_ pid_t *pids = NULL;
+	struct berth_error err;
+	size_t n = 0;
+	long sum = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put(dir, "cgroup.procs", "1\n2\n");
+	snprintf(sub, sizeof(sub), "%s/init.scope", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put(sub, "cgroup.procs", "30\n");
+	snprintf(sub, sizeof(sub), "%s/system.slice", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put(sub, "cgroup.procs", "");
+	snprintf(sub, sizeof(sub), "%s/system.slice/dbus.service", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put(sub, "cgroup.procs", "400\n");
+	snprintf(sub, sizeof(sub), "%s/gone.scope", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(cgroup_read_pids(dir, &pids, &n, &err), 0);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		sum += pids[i];
+	assert_int_equal(sum, 433);
+	free(pids);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cgroup_read_pids(dir, &pids, &n, &err), -1);
+	assert_int_equal(err.errnum, ENOENT);
+}
+
 /* On v2 a handle below self is self's path joined with it; on v1 it stays relative, each
  * hierarchy adding its own prefix. */
 static void open_below_self(void **state)
@@ -70,6 +142,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(self_path_per_hierarchy),
+		cmocka_unit_test(pid_path),
+		cmocka_unit_test(read_pids_tree),
 		cmocka_unit_test(open_below_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,18 @@ add_junk() {
 	done
 }
 
+# systemd_image: SYSTEMD_IMAGE is scripts/mkimage debian-systemd-ct's image (Debian minbase
+# with systemd as init), built once (minutes: debootstrap from the host's mirror) into
+# $BERTH_CACHE/images (default ~/.cache/berth).
+systemd_image() {
+	SYSTEMD_IMAGE=${BERTH_CACHE:-$HOME/.cache/berth}/images/debian-systemd-ct.tar.zst
+	[ ! -s "$SYSTEMD_IMAGE" ] || return 0
+	command -v debootstrap >/dev/null || skip "needs debootstrap (scripts/packages)"
+	mkdir -p "${SYSTEMD_IMAGE%/*}"
+	"$ROOT/scripts/mkimage" debian-systemd-ct "$SYSTEMD_IMAGE" >"$SCRATCH/mkimage.log" 2>&1 ||
+		fail "scripts/mkimage debian-systemd-ct: $(tail -n 20 "$SCRATCH/mkimage.log")"
+}
+
 # import_ct NAME DIR: import DIR as container image NAME and wait for it.
 import_ct() {
 	expect_api 202 POST /1.0/images "{\"name\":\"$1\",\"kind\":\"ct\",\"rootfs\":\"$2\"}"
