@@ -15,7 +15,8 @@
 # interleave ROUNDS ::: LABEL CMD... [::: LABEL CMD...]...: ROUNDS rounds that run each CMD
 # once (timing's "rounds": the starting one rotates), then a row per LABEL with the spread
 # too (quartiles of the time, median CPU time); paired LABEL_A LABEL_B: of the same
-# rounds, the median of A's time minus B's and its quartiles, wall and CPU.
+# rounds (those where both succeeded), the median of A's time minus B's with its confidence
+# interval and quartiles, wall (also as a percentage of B's median) and CPU.
 
 MEASURE_ROWS=()
 declare -A MEASURE_RUNS=() # label -> "TIME_US CPU_US" lines in round order (interleave)
@@ -98,7 +99,7 @@ interleave() {
 	make -C "${BENCH_TIMING%/build/bench/timing}" -s build/bench/timing
 	out=$("$BENCH_TIMING" rounds "$rounds" "${args[@]}" </dev/null 2>/dev/null)
 	for i in "${!labels[@]}"; do
-		MEASURE_RUNS[${labels[$i]}]=$(awk -v i="$i" '$1 == i {print $2, $5}' <<<"$out")
+		MEASURE_RUNS[${labels[$i]}]=$(awk -v i="$i" '$1 == i {print $2, $5, $4}' <<<"$out")
 		fails=$(awk -v i="$i" '$1 == i && $4 != 0' <<<"$out" | wc -l)
 		t=$(awk -v i="$i" '$1 == i {print $2}' <<<"$out" | median)
 		r=$(awk -v i="$i" '$1 == i {print $3}' <<<"$out" | median)
@@ -113,21 +114,27 @@ interleave() {
 }
 
 paired() {
-	local d
-	d=$(paste -d' ' <(printf '%s\n' "${MEASURE_RUNS[$1]}") <(printf '%s\n' "${MEASURE_RUNS[$2]}"))
-	printf '  %s - %s, paired by round:\n    wall %s\n    CPU  %s\n' "$1" "$2" \
-		"$(awk '{print ($1 - $3) / 1000}' <<<"$d" | spread)" \
-		"$(awk '{print ($2 - $4) / 1000}' <<<"$d" | spread)"
+	local d base
+	# rounds where either run failed are left out
+	d=$(paste -d' ' <(printf '%s\n' "${MEASURE_RUNS[$1]}") <(printf '%s\n' "${MEASURE_RUNS[$2]}") |
+		awk '$3 == 0 && $6 == 0')
+	base=$(awk '{print $4 / 1000}' <<<"$d" | median)
+	printf '  %s - %s, paired by round (%d rounds; %s: median %.2f ms):\n    wall %s\n    CPU  %s\n' \
+		"$1" "$2" "$(grep -c . <<<"$d")" "$2" "$base" \
+		"$(awk '{print ($1 - $4) / 1000}' <<<"$d" | spread "$base")" \
+		"$(awk '{print ($2 - $5) / 1000}' <<<"$d" | spread)"
 }
 
-# spread: of the numbers (ms) on stdin, one a line: the median, its 95 % confidence
-# interval (distribution-free: the order statistics n/2 -+ 0.98 sqrt(n)) and the quartiles.
+# spread [BASE]: of the numbers (ms) on stdin, one a line: the median, its 95 % confidence
+# interval (distribution-free: the order statistics n/2 -+ 0.98 sqrt(n)) and the quartiles;
+# with BASE (ms), the median and its interval as a percentage of BASE too.
 spread() {
-	sort -g | awk '{a[NR]=$1} END{ n = NR; if (!n) { print "no runs"; exit }
+	sort -g | awk -v base="${1:-}" '{a[NR]=$1} END{ n = NR; if (!n) { print "no runs"; exit }
 		lo = int(n / 2 - 0.98 * sqrt(n)); hi = int(n / 2 + 1 + 0.98 * sqrt(n) + 0.999)
 		if (lo < 1) lo = 1; if (hi > n) hi = n
 		q1 = int(n / 4 + 0.5); q3 = int(3 * n / 4 + 0.5); if (q1 < 1) q1 = 1; if (q3 < 1) q3 = 1
-		printf "median %+.3f ms (95%% CI %+.3f..%+.3f; quartiles %+.3f..%+.3f)", a[int((n + 1) / 2)], a[lo], a[hi], a[q1], a[q3] }'
+		printf "median %+.3f ms (95%% CI %+.3f..%+.3f; quartiles %+.3f..%+.3f)", a[int((n + 1) / 2)], a[lo], a[hi], a[q1], a[q3]
+		if (base > 0) printf "; %+.2f %% (CI %+.2f..%+.2f %%)", 100 * a[int((n + 1) / 2)] / base, 100 * a[lo] / base, 100 * a[hi] / base }'
 }
 
 # quantile Q: the Q-quantile (0..1) of the numbers on stdin, one a line (nearest rank).
