@@ -12,8 +12,14 @@
 # measure_collect LABEL: the rows measure made under LABEL, such as one run each in rounds
 # that interleave variants (so that a change of load weighs on all alike), as one row of
 # their medians, printed and recorded last (delta and ratio read the last row of a label).
+# interleave ROUNDS ::: LABEL CMD... [::: LABEL CMD...]...: ROUNDS rounds that run each CMD
+# once (timing's "rounds": the starting one rotates), then a row per LABEL with the spread
+# too (quartiles of the time, median CPU time); paired LABEL_A LABEL_B: of the same
+# rounds (those where both succeeded), the median of A's time minus B's with its confidence
+# interval and quartiles, wall (also as a percentage of B's median) and CPU.
 
 MEASURE_ROWS=()
+declare -A MEASURE_RUNS=() # label -> "TIME_US CPU_US" lines in round order (interleave)
 BENCH_TIMING=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/bench/timing
 
 measure() {
@@ -76,13 +82,73 @@ measure_collect() {
 	MEASURE_ROWS+=("$1|$t|$r|$fails")
 }
 
+interleave() {
+	local rounds=$1 labels=() args=() out i t c r fails
+	shift
+	[ "${1:-}" = ::: ] || { echo "interleave: ROUNDS ::: LABEL CMD... expected" >&2; return 2; }
+	while [ $# -gt 0 ]; do
+		if [ "$1" = ::: ]; then
+			labels+=("$2")
+			[ ${#labels[@]} -eq 1 ] || args+=(:::)
+			shift 2
+		else
+			args+=("$1")
+			shift
+		fi
+	done
+	make -C "${BENCH_TIMING%/build/bench/timing}" -s build/bench/timing
+	out=$("$BENCH_TIMING" rounds "$rounds" "${args[@]}" </dev/null 2>/dev/null)
+	for i in "${!labels[@]}"; do
+		MEASURE_RUNS[${labels[$i]}]=$(awk -v i="$i" '$1 == i {print $2, $5, $4}' <<<"$out")
+		fails=$(awk -v i="$i" '$1 == i && $4 != 0' <<<"$out" | wc -l)
+		t=$(awk -v i="$i" '$1 == i {print $2}' <<<"$out" | median)
+		r=$(awk -v i="$i" '$1 == i {print $3}' <<<"$out" | median)
+		c=$(awk -v i="$i" '$1 == i {print $5}' <<<"$out" | median)
+		printf '%-50s %4d runs  median %8.2f ms (quartiles %.2f-%.2f)  CPU %7.2f ms  RSS %6.2f MiB  failures %d\n' \
+			"${labels[$i]}" "$rounds" "$(echo "$t / 1000" | bc -l)" \
+			"$(awk -v i="$i" '$1 == i {print $2 / 1000}' <<<"$out" | quantile 0.25)" \
+			"$(awk -v i="$i" '$1 == i {print $2 / 1000}' <<<"$out" | quantile 0.75)" \
+			"$(echo "$c / 1000" | bc -l)" "$(echo "$r / 1024" | bc -l)" "$fails"
+		MEASURE_ROWS+=("${labels[$i]}|$t|$r|$fails")
+	done
+}
+
+paired() {
+	local d base
+	# rounds where either run failed are left out
+	d=$(paste -d' ' <(printf '%s\n' "${MEASURE_RUNS[$1]}") <(printf '%s\n' "${MEASURE_RUNS[$2]}") |
+		awk '$3 == 0 && $6 == 0')
+	base=$(awk '{print $4 / 1000}' <<<"$d" | median)
+	printf '  %s - %s, paired by round (%d rounds; %s: median %.2f ms):\n    wall %s\n    CPU  %s\n' \
+		"$1" "$2" "$(grep -c . <<<"$d")" "$2" "$base" \
+		"$(awk '{print ($1 - $4) / 1000}' <<<"$d" | spread "$base")" \
+		"$(awk '{print ($2 - $5) / 1000}' <<<"$d" | spread)"
+}
+
+# spread [BASE]: of the numbers (ms) on stdin, one a line: the median, its 95 % confidence
+# interval (distribution-free: the order statistics n/2 -+ 0.98 sqrt(n)) and the quartiles;
+# with BASE (ms), the median and its interval as a percentage of BASE too.
+spread() {
+	sort -g | awk -v base="${1:-}" '{a[NR]=$1} END{ n = NR; if (!n) { print "no runs"; exit }
+		lo = int(n / 2 - 0.98 * sqrt(n)); hi = int(n / 2 + 1 + 0.98 * sqrt(n) + 0.999)
+		if (lo < 1) lo = 1; if (hi > n) hi = n
+		q1 = int(n / 4 + 0.5); q3 = int(3 * n / 4 + 0.5); if (q1 < 1) q1 = 1; if (q3 < 1) q3 = 1
+		printf "median %+.3f ms (95%% CI %+.3f..%+.3f; quartiles %+.3f..%+.3f)", a[int((n + 1) / 2)], a[lo], a[hi], a[q1], a[q3]
+		if (base > 0) printf "; %+.2f %% (CI %+.2f..%+.2f %%)", 100 * a[int((n + 1) / 2)] / base, 100 * a[lo] / base, 100 * a[hi] / base }'
+}
+
+# quantile Q: the Q-quantile (0..1) of the numbers on stdin, one a line (nearest rank).
+quantile() {
+	sort -g | awk -v q="$1" '{a[NR]=$1} END{i = int(q * NR + 0.5); if (i < 1) i = 1; print a[i]}'
+}
+
 # median: the median of the numbers on stdin, one a line (the lower one of an even count).
 median() {
 	sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'
 }
 # ratio LABEL_A LABEL_B: print A's time and RSS as a fraction of B's.
 ratio() {
-	local a b ta ra tb rb row
+	local ta ra tb rb row l t r
 	for row in "${MEASURE_ROWS[@]}"; do
 		IFS='|' read -r l t r _ <<<"$row"
 		[ "$l" = "$1" ] && { ta=$t; ra=$r; }

@@ -8,6 +8,15 @@
  *                                          CMD's stdout (a pipe; a VMM's serial console),
  *                                          then CMD is killed: STATUS 0 if TEXT showed
  *   timing oci-cycle N RUNTIME ROOT BUNDLE N cycles of create -> start -> exit -> delete
+ *   timing rounds N CMD... [::: CMD...]... N rounds, each running every CMD once; round r
+ *                                          starts at CMD r mod K, so that no variant always
+ *                                          runs first or after the same one. A line per
+ *                                          run: "INDEX MICROSECONDS PEAK_RSS_KIB STATUS
+ *                                          CPU_MICROSECONDS" (INDEX: the CMD's, from 0)
+ *
+ * Interleaved rounds put a change of the machine's load on every variant alike; the CPU
+ * time (user + system of the command and the children it waited for) beside the wall time
+ * leaves out the waits, such as the kernel's grace periods, whose length is the load's.
  *
  * In oci-cycle this process is a child subreaper, so the container's process (whose
  * parent, `create`, exits) is reparented here and the cycle waits for its real exit; a
@@ -36,9 +45,9 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* Run argv with stdin and stdout on /dev/null; its peak RSS (KiB) into *rss, its wait
- * status returned. */
-static int spawn_wait(char **argv, long *rss)
+/* Run argv with stdin and stdout on /dev/null; its peak RSS (KiB) into *rss, its CPU time
+ * (us, user + system) into *cpu_us if not NULL, its wait status returned. */
+static int spawn_wait(char **argv, long *rss, double *cpu_us)
 {
 	posix_spawn_file_actions_t fa;
 	struct rusage ru;
@@ -55,6 +64,9 @@ static int spawn_wait(char **argv, long *rss)
 	if (wait4(pid, &status, 0, &ru) < 0)
 		die("wait4");
 	*rss = ru.ru_maxrss;
+	if (cpu_us)
+		*cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 + ru.ru_utime.tv_usec +
+			  ru.ru_stime.tv_usec;
 	return status;
 }
 
@@ -62,7 +74,7 @@ static int spawn_wait(char **argv, long *rss)
 static long run_ok(char **argv)
 {
 	long rss;
-	int status = spawn_wait(argv, &rss);
+	int status = spawn_wait(argv, &rss, NULL);
 
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, "timing: failed (wait status %#x): %s %s\n", status, argv[0],
@@ -97,6 +109,12 @@ static double now_us(void)
 	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
+/* A wait status as a shell shows it: the exit code, or 128 + the signal. */
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static void run_many(int n, char **argv)
 {
 	int i;
@@ -104,12 +122,43 @@ static void run_many(int n, char **argv)
 	for (i = 0; i < n; i++) {
 		double t0 = now_us();
 		long rss;
-		int status = spawn_wait(argv, &rss);
+		int status = spawn_wait(argv, &rss, NULL);
 
-		printf("%.0f %ld %d\n", now_us() - t0, rss,
-		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		printf("%.0f %ld %d\n", now_us() - t0, rss, exit_code(status));
 		fflush(stdout);
 	}
+}
+
+#define MAX_VARIANTS 32
+
+/* N rounds of the commands in argv, separated by ":::" (each one's ":::" becomes its end). */
+static int run_rounds(int n, char **argv)
+{
+	char **cmd[MAX_VARIANTS];
+	int k = 0, r, i;
+
+	cmd[k++] = argv;
+	for (; *argv; argv++)
+		if (!strcmp(*argv, ":::")) {
+			if (k == MAX_VARIANTS || !argv[1])
+				return -1;
+			*argv = NULL;
+			cmd[k++] = argv + 1;
+		}
+	for (i = 0; i < k; i++)
+		if (!cmd[i][0])
+			return -1; /* an empty command: "::: :::" */
+	for (r = 0; r < n; r++)
+		for (i = 0; i < k; i++) {
+			int v = (r + i) % k, status;
+			double t0 = now_us(), cpu;
+			long rss;
+
+			status = spawn_wait(cmd[v], &rss, &cpu);
+			printf("%d %.0f %ld %d %.0f\n", v, now_us() - t0, rss, exit_code(status), cpu);
+			fflush(stdout);
+		}
+	return 0;
 }
 
 /* The longest a run of "until" waits for its text: a guest that hangs fails its run. */
@@ -217,10 +266,11 @@ int main(int argc, char **argv)
 			run_until(argv[3], argv + 4);
 	else if (argc == 6 && n > 0 && !strcmp(argv[1], "oci-cycle"))
 		oci_cycles(n, argv[3], argv[4], argv[5]);
-	else {
+	else if (!(argc >= 4 && n > 0 && !strcmp(argv[1], "rounds") && !run_rounds(n, argv + 3))) {
 		fprintf(stderr,
 			"usage: timing run N CMD... | timing until N TEXT CMD... |\n"
-			"       timing oci-cycle N RUNTIME ROOT BUNDLE\n");
+			"       timing oci-cycle N RUNTIME ROOT BUNDLE |\n"
+			"       timing rounds N CMD... [::: CMD...]...\n");
 		return 2;
 	}
 	return 0;

@@ -29,7 +29,11 @@ enum probe {
 /* Run probe under kind's filter in a child; returns its wait status, its stderr in log. */
 static int run_probe(enum vmm_thread kind, enum probe probe, char *log, size_t cap)
 {
-	struct vm_config cfg = { .console = CONSOLE_NONE, .seccomp = true };
+	/* libslirp's list is compiled only for a VM with --net user */
+	struct vm_config cfg = { .console = CONSOLE_NONE,
+				 .seccomp = true,
+				 .nnics = kind == VMM_THREAD_SLIRP,
+				 .nics = { { .kind = NET_USER } } };
 	int errpipe[2], status;
 	ssize_t n, got = 0;
 	pid_t pid;
