@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# cloudinit_ct.sh - a customer's cloud container: the debian-cloud-ct image (scripts/mkimage,
-# debootstrap; built once into $BERTH_CACHE/images), created on berthd's bridge with an SSH
-# key and user-data whose runcmd writes a file, started: its init runs cloud-init's stages
-# on the NoCloud seed berthd wrote, then sshd; from the host, `ssh -i KEY root@ADDRESS
-# hostname` over the bridge gives the server's name, and the runcmd's file is there.
+# cloudinit_ct.sh - a customer's cloud container: the debian-cloud-ct image (cloud_ct_image),
+# created on berthd's bridge with an SSH key and user-data whose runcmd writes a file,
+# started: its init runs cloud-init's stages on the NoCloud seed berthd wrote, then sshd;
+# from the host, `ssh -i KEY root@ADDRESS hostname` over the bridge gives the server's name,
+# and the runcmd's file is there. (Its disk growing online, seen by `df` over ssh, needs
+# CAP_SYS_RESOURCE: cloudinit_vm.sh checks it in the rig.)
 # timeout: 1500
 . "$(dirname "$0")/lib/daemon.bash"
 . "$(dirname "$0")/lib/cloud.bash"
@@ -14,20 +15,7 @@ command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || skip "needs ssh
 command -v debootstrap >/dev/null || skip "needs debootstrap"
 [ -x /usr/sbin/dnsmasq ] || skip "needs dnsmasq (apt-get install dnsmasq-base)"
 
-CACHE=${BERTH_CACHE:-$HOME/.cache/berth}/images
-SUITE=${SUITE:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
-IMAGE=$CACHE/debian-cloud-ct-$SUITE.tar.zst
-mkdir -p "$CACHE"
-build_image() {
-	[ -s "$IMAGE" ] && return 0
-	"$ROOT/scripts/mkimage" debian-cloud-ct "$IMAGE.tmp.tar.zst" >"$SCRATCH/mkimage.log" 2>&1 ||
-		{ rm -f "$IMAGE.tmp.tar.zst"; return 1; }
-	mv "$IMAGE.tmp.tar.zst" "$IMAGE"
-}
-export -f build_image
-export IMAGE SCRATCH ROOT
-flock "$CACHE/debian-cloud-ct.lock" bash -c build_image ||
-	fail "scripts/mkimage debian-cloud-ct: $(tail -n 20 "$SCRATCH/mkimage.log")"
+IMAGE=$(cloud_ct_image)
 
 test_bridge bt-cict 10.188.87.1/29 no '^bt[vcp]0abc570'
 start_berthd --host-memory 4G --host-cpus 8

@@ -3,7 +3,8 @@
 # 300 MiB file system (tmpfs) holding a 200 MiB image imported after berthd started, a VM
 # server asking for a 250 MiB disk is refused at once with "not enough disk", leaving no row
 # and no file; GET /1.0/host shows the image's space as reserved; a server that fits is
-# created and counted.
+# created and counted; its resize beyond the free disk, or to a smaller disk, is refused
+# with nothing changed.
 # timeout: 180
 . "$(dirname "$0")/lib/daemon.bash"
 
@@ -48,3 +49,15 @@ bb=$(db "SELECT size FROM images WHERE name = 'bb'")
 [ "$(jq .disk.reserved <<<"$REPLY")" = $((images + bb + 40 * MIB)) ] ||
 	fail "reserved is not images + the server's disk: $REPLY"
 echo "ledger_disk: 250 MiB refused beside a $((images / MIB)) MiB image on 300 MiB; $(jq -c .disk <<<"$REPLY")"
+
+# A resize beyond the free disk, and one smaller, are refused; the disk file and the ledger
+# stay as they were.
+reserved=$(jq .disk.reserved <<<"$REPLY")
+expect_status 1 berth resize c1 --disk 250M
+expect_output "not enough disk"
+expect_status 1 berth resize c1 --disk 20M
+expect_output "cannot shrink"
+[ "$(stat -c %s "$STATE/servers/c1/disk.ext4")" = $((40 * MIB)) ] || fail "a refused resize changed disk.ext4"
+api GET /1.0/host >/dev/null
+[ "$(jq .disk.reserved <<<"$REPLY")" = "$reserved" ] || fail "a refused resize changed the ledger: $REPLY"
+echo "ledger_disk: resizes beyond the free disk and smaller refused, nothing changed"

@@ -29,3 +29,19 @@ cloud_ssh_within() {
 	done
 	return 1
 }
+
+# cloud_ct_image: print the path of the debian-cloud-ct image (scripts/mkimage: a debootstrap,
+# minutes), built once into $BERTH_CACHE/images under a lock; fail with the build's log tail.
+cloud_ct_image() {
+	local cache=${BERTH_CACHE:-$HOME/.cache/berth}/images suite image
+	suite=${SUITE:-$(. /etc/os-release && echo "$VERSION_CODENAME")}
+	image=$cache/debian-cloud-ct-$suite.tar.zst
+	mkdir -p "$cache"
+	IMAGE=$image SCRATCH=$SCRATCH ROOT=$ROOT flock "$cache/debian-cloud-ct.lock" bash -c '
+		[ -s "$IMAGE" ] && exit 0
+		"$ROOT/scripts/mkimage" debian-cloud-ct "$IMAGE.tmp.tar.zst" >"$SCRATCH/mkimage-ct.log" 2>&1 ||
+			{ rm -f "$IMAGE.tmp.tar.zst"; exit 1; }
+		mv "$IMAGE.tmp.tar.zst" "$IMAGE"' ||
+		fail "scripts/mkimage debian-cloud-ct: $(tail -n 20 "$SCRATCH/mkimage-ct.log")"
+	echo "$image"
+}

@@ -17,12 +17,13 @@ mkdisk() {
 		fail "scripts/mkimage $1-disk failed: $(tail -5 "$SCRATCH/mkimage-$1.log")"
 }
 
-# roomy_state: inside, after rig_daemon_init: STATE on a tmpfs of its own, large enough for a
-# 1 GiB disk image and a server's copy, whole (the import reads it from the rig's 9p, where
-# holes are not seen; the rig's /run is small); unmounted at the end.
+# roomy_state [SIZE]: inside, after rig_daemon_init: STATE on a tmpfs of its own of SIZE
+# (default 4G), large enough for a 1 GiB disk image and a server's copy, whole (the import
+# reads it from the rig's 9p, where holes are not seen; the rig's /run is small); unmounted
+# at the end. Only what is written takes the rig's memory: SIZE is what berthd's ledger sees.
 roomy_state() {
 	mkdir -p "$STATE"
-	mount -t tmpfs -o size=4G,mode=0711 berth-state "$STATE" || fail "cannot mount a tmpfs on $STATE"
+	mount -t tmpfs -o "size=${1:-4G},mode=0711" berth-state "$STATE" || fail "cannot mount a tmpfs on $STATE"
 	rig_cleanup_extra() {
 		if [ -n "${VMM_PID:-}" ]; then kill -9 "$VMM_PID" 2>/dev/null || true; fi
 		umount -l "$STATE" 2>/dev/null || true
