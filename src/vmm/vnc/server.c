@@ -200,11 +200,15 @@ static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 		break;
 	case RFB_MSG_POINTER:
 		if (c->srv->input.pointer) {
-			uint32_t w, h;
+			/* The guest's mode now, not the last tick's: the guest scales the tablet's
+			 * axes to the screen it has. */
+			struct vbe_mode mode;
+			bool on = bochs_display_mode(c->srv->display, &mode);
 
-			vnc_screen_size(c->srv, &w, &h);
-			c->srv->input.pointer(c->srv->input.opaque, m->pointer.x, m->pointer.y, w,
-					      h, m->pointer.buttons);
+			c->srv->input.pointer(c->srv->input.opaque, m->pointer.x, m->pointer.y,
+					      on ? mode.width : VNC_OFF_WIDTH,
+					      on ? mode.height : VNC_OFF_HEIGHT,
+					      m->pointer.buttons);
 		}
 		break;
 	default: /* cut text (skipped), skipped bytes */

@@ -31,8 +31,9 @@ struct vnc_input {
 	/* A key pressed (down) or released: keycode is an XT scancode (0x80|code for E0 keys),
 	 * or 0 when the client sent only the X keysym. */
 	void (*key)(void *opaque, uint32_t keysym, uint32_t keycode, bool down);
-	/* The pointer at pixel x, y of the width x height screen the guest shows now (x, y may
-	 * lie past it: the client's idea of the size may be old), RFB button mask buttons. */
+	/* The pointer at pixel x, y of the width x height screen the guest's mode has now (640
+	 * x 480 while it is off; x, y may lie past it: the client's idea of the size may be
+	 * old), RFB button mask buttons. */
 	void (*pointer)(void *opaque, uint32_t x, uint32_t y, uint32_t width, uint32_t height,
 			uint8_t buttons);
 	void *opaque;
