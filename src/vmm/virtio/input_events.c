@@ -64,7 +64,6 @@ bool vinput_ring_make_room(struct vinput_ring *r, unsigned n)
 		do {
 			type = vinput_ring_peek(r)->type;
 			vinput_ring_pop(r);
-			r->dropped++;
 		} while (r->len && type != VINPUT_EV_SYN);
 		dropped = true;
 	}

@@ -39,7 +39,6 @@ struct vinput_tablet {
 struct vinput_ring {
 	struct vinput_event ev[VINPUT_RING];
 	unsigned head, len;
-	uint64_t dropped; /* events dropped since creation */
 };
 
 /* Pixel pos of a screen size pixels across, on the 0..VINPUT_ABS_MAX axis: the middle of
