@@ -1,9 +1,11 @@
 /* Unit tests for src/vmm/virtio/input*.c: the tablet's config space as Linux's virtio_input
  * reads it, VNC pointer positions scaled and encoded as input events, the bounded ring, and
  * the device through the virtio harness (events into the guest's buffers, waiting while it
- * has none, the oldest dropped whole, the status queue drained, a broken queue failing). */
+ * has none, the oldest dropped whole, the status queue drained, a broken queue failing), and
+ * behind the real virtio-pci transport as Linux's virtio_pci and virtio_input find it. */
 #include "testlib.h"
 
+#include "pci_fixture.h"
 #include "virtio_harness.h"
 #include "vmm/virtio/input.h"
 #include "vmm/virtio/input_config.h"
@@ -397,12 +399,82 @@ static void device_status_and_reset(void **state)
 	assert_int_equal(h.failures, 1);
 }
 
+/* The tablet behind virtio-pci: its identity, its config space through BAR 0 as Linux's
+ * virtinput_cfg_select() reads it (byte writes of select and subsel, then size and data),
+ * and an event through a queue the transport set up. */
+static void behind_pci(void **state)
+{
+	struct pf *f = calloc(1, sizeof(*f));
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	unsigned slot, off, i;
+	char name[19] = { 0 };
+	uint32_t dev_len = 0;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(pf_init_with(f, virtio_input_tablet_create), 0);
+	pf_enable(f);
+	slot = f->vp.pci.slot;
+	assert_int_equal(pf_cfg_read(f, slot, 0, 4), 0x1052u << 16 | 0x1AF4);
+	assert_int_equal(pf_cfg_read(f, slot, PCI_REVISION_ID, 4) >> 8, 0x098000);
+	for (off = pf_cfg_read(f, slot, PCI_CAP_PTR, 1); off;
+	     off = pf_cfg_read(f, slot, off + 1, 1))
+		if (pf_cfg_read(f, slot, off, 1) == PCI_CAP_ID_VNDR &&
+		    pf_cfg_read(f, slot, off + 3, 1) == 4) /* device configuration */
+			dev_len = pf_cfg_read(f, slot, off + 12, 4);
+	assert_int_equal(dev_len, VINPUT_CONFIG_LEN);
+
+	pf_write(f, 0x2000, 1, VINPUT_CFG_ID_NAME);
+	pf_write(f, 0x2001, 1, 0);
+	assert_int_equal(pf_read(f, 0x2002, 1), 18);
+	for (i = 0; i < 18; i++)
+		name[i] = (char)pf_read(f, 0x2008 + i, 1);
+	assert_string_equal(name, "QEMU Virtio Tablet");
+	pf_write(f, 0x2000, 1, VINPUT_CFG_ABS_INFO);
+	pf_write(f, 0x2001, 1, VINPUT_ABS_Y);
+	assert_int_equal(pf_read(f, 0x2002, 1), 20);
+	assert_int_equal(pf_read(f, 0x2008 + 4, 4), VINPUT_ABS_MAX);
+	assert_int_equal(pf_read(f, 0x2000 + VINPUT_CONFIG_LEN - 4, 8), 0); /* past the end */
+
+	/* VERSION_1 only; the event queue (8 entries) alone, then DRIVER_OK. */
+	pf_write(f, 0x14, 1, 1 | 2);
+	pf_write(f, 0x08, 4, 1);
+	pf_write(f, 0x0C, 4, 1);
+	pf_write(f, 0x14, 1, 1 | 2 | 8);
+	pf_write(f, 0x16, 2, VIRTIO_INPUT_EVENTQ);
+	pf_write(f, 0x18, 2, 8);
+	pf_write(f, 0x20, 8, 0x10000);
+	pf_write(f, 0x28, 8, 0x11000);
+	pf_write(f, 0x30, 8, 0x12000);
+	pf_write(f, 0x1C, 2, 1);
+	pf_write(f, 0x14, 1, 1 | 2 | 8 | 4);
+	assert_int_equal(pf_read(f, 0x14, 1), 1 | 2 | 8 | 4);
+	desc = (struct virtq_desc *)(f->ram + 0x10000);
+	avail = (struct virtq_avail *)(f->ram + 0x11000);
+	for (i = 0; i < 8; i++) {
+		desc[i] = (struct virtq_desc){ .addr = 0x20000 + 8 * i,
+					       .len = 8,
+					       .flags = VIRTQ_DESC_F_WRITE };
+		avail->ring[i] = (uint16_t)i;
+	}
+	__atomic_store_n(&avail->idx, 8, __ATOMIC_RELEASE);
+	pf_run(f); /* the kick DRIVER_OK left for the loop: nothing to say yet */
+	assert_int_equal(((struct virtq_used *)(f->ram + 0x12000))->idx, 0);
+	virtio_input_pointer(f->vp.dev, 10, 10, 20, 20, VINPUT_RFB_RIGHT);
+	assert_int_equal(((struct virtq_used *)(f->ram + 0x12000))->idx, 6);
+	assert_memory_equal(f->ram + 0x20000 + 8 * 4, "\x01\x00\x11\x01\x01\x00\x00\x00", 8);
+	assert_int_equal(f->irq_level[16 + slot % 8], 1); /* INTx: MSI-X is off */
+	pf_destroy(f);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(config_space), cmocka_unit_test(config_access),
 		cmocka_unit_test(scale),	cmocka_unit_test(encode),
-		cmocka_unit_test(ring),
+		cmocka_unit_test(ring),		cmocka_unit_test(behind_pci),
 	};
 	const struct CMUnitTest device[] = {
 		cmocka_unit_test_setup_teardown(device_events, dev_setup, dev_teardown),
