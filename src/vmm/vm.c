@@ -41,6 +41,7 @@
 #include "seccomp.h"
 #include "vcpu.h"
 #include "virtio/devices.h"
+#include "virtio/input.h"
 #include "x86/cpu.h"
 #include "x86/layout.h"
 #include "vnc/server.h"
@@ -398,6 +399,15 @@ static void vm_vnc_key(void *opaque, uint32_t keysym, uint32_t keycode, bool dow
 	i8042_key(&vm->i8042, keycode ? keycode : keymap_xt(keysym), down);
 }
 
+/* The pointer of a VNC client: to the tablet. */
+static void vm_vnc_pointer(void *opaque, uint32_t x, uint32_t y, uint32_t width, uint32_t height,
+			   uint8_t buttons)
+{
+	struct vm *vm = opaque;
+
+	virtio_input_pointer(vm->virtio.tablet, x, y, width, height, buttons);
+}
+
 /* With firmware, the display brings SeaBIOS's ROM for it, which puts the firmware's and the
  * boot loader's text on the screen; Linux needs none. */
 static int vm_add_display(struct vm *vm, struct berth_error *err)
@@ -411,7 +421,8 @@ static int vm_add_display(struct vm *vm, struct berth_error *err)
 	    pci_bus_add(&vm->pci, &vm->display.pci, err))
 		return berr_wrap(err, "--display");
 	if (vm->cfg->vnc &&
-	    vnc_server_open(&vm->vnc, vm->cfg->vnc, &vm->loop, &vm->display, vm_vnc_key, vm, err))
+	    vnc_server_open(&vm->vnc, vm->cfg->vnc, &vm->loop, &vm->display,
+			    &(struct vnc_input){ vm_vnc_key, vm_vnc_pointer, vm }, err))
 		return -1;
 	return 0;
 }

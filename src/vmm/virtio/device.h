@@ -1,4 +1,5 @@
-/* device.h - what a virtio device (blk, net, rng) implements, and what its transport offers it.
+/* device.h - what a virtio device (blk, net, rng, input) implements, and what its transport offers
+ * it.
  *
  * The transport (virtio-pci, pci_transport.c) owns the registers the driver programs:
  * feature negotiation, device status, queue addresses, interrupts. A device owns its
@@ -27,9 +28,10 @@
 #define VIRTIO_MAX_QUEUES 4
 
 /* Device IDs (virtio 1.x, 5). */
-#define VIRTIO_ID_NET 1
-#define VIRTIO_ID_BLK 2
-#define VIRTIO_ID_RNG 4
+#define VIRTIO_ID_NET	1
+#define VIRTIO_ID_BLK	2
+#define VIRTIO_ID_RNG	4
+#define VIRTIO_ID_INPUT 18
 
 /* Transport-level feature bits (6). */
 #define VIRTIO_F_VERSION_1	 32

@@ -2,6 +2,7 @@
 #include "devices.h"
 
 #include "vmm/virtio/blk.h"
+#include "vmm/virtio/input.h"
 #include "vmm/virtio/net.h"
 #include "vmm/virtio/rng.h"
 
@@ -20,6 +21,7 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 	struct virtio_dev *d = NULL;
 
 	v->n = 0;
+	v->tablet = NULL;
 	for (unsigned i = 0; i < cfg->ndisks; i++)
 		if (virtio_blk_create(&d, &cfg->disks[i], i, gm, loop, err) ||
 		    vm_virtio_add(v, d, bus, router, loop, err))
@@ -31,6 +33,12 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 	if (cfg->rng &&
 	    (virtio_rng_create(&d, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err)))
 		return -1;
+	if (cfg->display) { /* a screen gets a pointer, so VNC clients' clicks land */
+		if (virtio_input_tablet_create(&d, gm, loop, err) ||
+		    vm_virtio_add(v, d, bus, router, loop, err))
+			return -1;
+		v->tablet = d;
+	}
 	return 0;
 }
 
@@ -65,4 +73,5 @@ void vm_virtio_destroy(struct vm_virtio *v)
 	for (unsigned i = 0; i < v->n; i++)
 		virtio_pci_destroy(&v->vp[i]);
 	v->n = 0;
+	v->tablet = NULL;
 }

@@ -6,14 +6,15 @@
 #include "vmm/config.h"
 #include "vmm/virtio/pci_transport.h"
 
-#define VM_MAX_VIRTIO (VM_MAX_DISKS + VM_MAX_NICS + 1)
+#define VM_MAX_VIRTIO (VM_MAX_DISKS + VM_MAX_NICS + 2) /* + entropy, tablet */
 
 struct vm_virtio {
 	unsigned n;
 	struct virtio_pci vp[VM_MAX_VIRTIO];
+	struct virtio_dev *tablet; /* with --display: the pointer VNC clients drive; else NULL */
 };
 
-/* Create every device cfg asks for (disks, NICs, entropy) on bus, in that order. */
+/* Create every device cfg asks for (disks, NICs, entropy, tablet) on bus, in that order. */
 int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const struct guest_mem *gm,
 		     struct pci_bus *bus, struct msi_router *router, struct loop *loop,
 		     struct berth_error *err);

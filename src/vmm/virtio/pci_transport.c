@@ -455,6 +455,8 @@ static uint32_t vp_class(uint16_t device_id)
 		return 0x020000; /* network controller, Ethernet */
 	case VIRTIO_ID_BLK:
 		return 0x018000; /* mass storage, other */
+	case VIRTIO_ID_INPUT:
+		return 0x098000; /* input device controller, other (as QEMU's) */
 	default:
 		return 0xFF0000; /* unclassified */
 	}

@@ -194,10 +194,24 @@ static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 			vnc_all_dirty(c);
 		break;
 	case RFB_MSG_KEY:
-		if (c->srv->key)
-			c->srv->key(c->srv->key_opaque, m->key.keysym, m->key.keycode, m->key.down);
+		if (c->srv->input.key)
+			c->srv->input.key(c->srv->input.opaque, m->key.keysym, m->key.keycode,
+					  m->key.down);
 		break;
-	default: /* pointer (no pointer device yet), cut text (skipped), skipped bytes */
+	case RFB_MSG_POINTER:
+		if (c->srv->input.pointer) {
+			/* The guest's mode now, not the last tick's: the guest scales the tablet's
+			 * axes to the screen it has. */
+			struct vbe_mode mode;
+			bool on = bochs_display_mode(c->srv->display, &mode);
+
+			c->srv->input.pointer(c->srv->input.opaque, m->pointer.x, m->pointer.y,
+					      on ? mode.width : VNC_OFF_WIDTH,
+					      on ? mode.height : VNC_OFF_HEIGHT,
+					      m->pointer.buttons);
+		}
+		break;
+	default: /* cut text (skipped), skipped bytes */
 		break;
 	}
 }
@@ -439,14 +453,13 @@ static void vnc_on_tick(struct loop_source *src, uint32_t events)
 }
 
 int vnc_server_open(struct vnc_server *s, const char *path, struct loop *loop,
-		    struct bochs_display *display, vnc_key_fn key, void *key_opaque,
+		    struct bochs_display *display, const struct vnc_input *input,
 		    struct berth_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->loop = loop;
 	s->display = display;
-	s->key = key;
-	s->key_opaque = key_opaque;
+	s->input = *input;
 	s->tick.fd = -1;
 	s->pages = calloc(display->fb_size / VNC_PAGE / 64 + 1, sizeof(*s->pages));
 	if (!s->pages)

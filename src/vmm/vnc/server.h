@@ -8,7 +8,8 @@
  * request). Nothing else is queued: a client that lags only accumulates dirty rows (a
  * bitmap), so a guest that redraws all the time costs at most one bounded buffer per client.
  * Key events go to the keyboard callback (keysyms, or XT keycodes from QEMU's extended key
- * event); cut text is skipped unread (rfb.c). docs/berth-vmm.md, "VNC". */
+ * event), pointer events to the pointer callback; cut text is skipped unread (rfb.c).
+ * docs/berth-vmm.md, "VNC". */
 #ifndef BERTH_VMM_VNC_SERVER_H
 #define BERTH_VMM_VNC_SERVER_H
 
@@ -25,9 +26,18 @@
 #define VNC_OUT_MAX	(2u << 20) /* bytes of one update */
 #define VNC_TICK_HZ	30
 
-/* A key pressed (down) or released: keycode is an XT scancode (0x80|code for E0 keys), or 0
- * when the client sent only the X keysym. */
-typedef void (*vnc_key_fn)(void *opaque, uint32_t keysym, uint32_t keycode, bool down);
+/* Where a client's input goes (on the event loop's thread). */
+struct vnc_input {
+	/* A key pressed (down) or released: keycode is an XT scancode (0x80|code for E0 keys),
+	 * or 0 when the client sent only the X keysym. */
+	void (*key)(void *opaque, uint32_t keysym, uint32_t keycode, bool down);
+	/* The pointer at pixel x, y of the width x height screen the guest's mode has now (640
+	 * x 480 while it is off; x, y may lie past it: the client's idea of the size may be
+	 * old), RFB button mask buttons. */
+	void (*pointer)(void *opaque, uint32_t x, uint32_t y, uint32_t width, uint32_t height,
+			uint8_t buttons);
+	void *opaque;
+};
 
 struct vnc_client;
 
@@ -39,8 +49,7 @@ struct vnc_server {
 	const char *path;
 	struct loop_source tick; /* timerfd, armed while clients are connected */
 	struct bochs_display *display;
-	vnc_key_fn key;
-	void *key_opaque;
+	struct vnc_input input;
 	struct vnc_client *clients[VNC_MAX_CLIENTS];
 	unsigned nclients;
 	uint64_t *pages; /* dirty-page bitmap of the framebuffer */
@@ -48,9 +57,9 @@ struct vnc_server {
 	bool mode_on;
 };
 
-/* Listen on path and serve display through loop; key gets the clients' key events. */
+/* Listen on path and serve display through loop; input gets the clients' keys and pointer. */
 int vnc_server_open(struct vnc_server *s, const char *path, struct loop *loop,
-		    struct bochs_display *display, vnc_key_fn key, void *key_opaque,
+		    struct bochs_display *display, const struct vnc_input *input,
 		    struct berth_error *err);
 
 /* Close every client and the socket, and remove its file (nothing for a zeroed server). */

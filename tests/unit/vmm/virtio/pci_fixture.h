@@ -1,6 +1,7 @@
-/* pci_fixture.h - one virtio-rng device behind the real virtio-pci transport and PCI bus,
- * over fake guest RAM, driven as a guest driver would: through config space (conf1) and
- * BAR 0 MMIO. No KVM: MSI vectors are counted from their irqfds, INTx from the machine.
+/* pci_fixture.h - one virtio device (virtio-rng unless a test makes another) behind the
+ * real virtio-pci transport and PCI bus, over fake guest RAM, driven as a guest driver
+ * would: through config space (conf1) and BAR 0 MMIO. No KVM: MSI vectors are counted from
+ * their irqfds, INTx from the machine.
  * Header-only (static), for the transport's unit tests and its fuzzer. */
 #ifndef BERTH_TESTS_VIRTIO_PCI_FIXTURE_H
 #define BERTH_TESTS_VIRTIO_PCI_FIXTURE_H
@@ -49,8 +50,12 @@ static inline void pf_request(struct machine *m, enum machine_request req)
 	(void)m, (void)req;
 }
 
-/* Everything up, the device in slot 1 with memory decoding on; 0 or -1. */
-static inline int pf_init(struct pf *f)
+/* How the fixture makes its device (virtio-rng unless a test asks for another). */
+typedef int (*pf_create_fn)(struct virtio_dev **out, const struct guest_mem *gm, struct loop *loop,
+			    struct berth_error *err);
+
+/* Everything up, the device create makes in slot 1 (memory decoding still off); 0 or -1. */
+static inline int pf_init_with(struct pf *f, pf_create_fn create)
 {
 	struct berth_error err = { 0 };
 	struct virtio_dev *d;
@@ -67,12 +72,18 @@ static inline int pf_init(struct pf *f)
 	pci_bus_init(&f->pci, &f->machine);
 	msi_router_init(&f->msi);
 	if (loop_init(&f->loop, &err) || pci_bus_register(&f->pci, &f->pio, &f->mmio, &err) ||
-	    virtio_rng_create(&d, &f->gm, &f->loop, &err) ||
+	    create(&d, &f->gm, &f->loop, &err) ||
 	    virtio_pci_init(&f->vp, d, &f->pci, &f->msi, &f->loop, &err)) {
 		fprintf(stderr, "pci fixture: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
+}
+
+/* pf_init_with virtio-rng. */
+static inline int pf_init(struct pf *f)
+{
+	return pf_init_with(f, virtio_rng_create);
 }
 
 static inline void pf_destroy(struct pf *f)
