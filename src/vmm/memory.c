@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #define GM_SMALL_PAGES (2ULL << 20)
-#define GM_HUGE_ALIGN  (2ULL << 20)
 
 static void gm_layout(struct guest_mem *gm, uint8_t *host, uint64_t size)
 {
@@ -27,31 +27,45 @@ static void gm_layout(struct guest_mem *gm, uint8_t *host, uint64_t size)
 	}
 }
 
+/* Map size bytes of anonymous memory starting on a GM_SMALL_PAGES (2 MiB) boundary: a huge
+ * host page then backs a whole 2 MiB guest-physical frame, which KVM can map with one nested
+ * page table entry (one nested page fault per 2 MiB the guest touches instead of one per
+ * 4 KiB; KVM maps a 2 MiB frame only when guest and host address agree modulo 2 MiB). mmap
+ * aligns to 4 KiB only: map 2 MiB more and unmap the ends. */
+static void *map_aligned(uint64_t size)
+{
+	uint8_t *p, *start;
+	uint64_t head;
+
+	p = mmap(NULL, size + GM_SMALL_PAGES, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	head = (GM_SMALL_PAGES - (uintptr_t)p % GM_SMALL_PAGES) % GM_SMALL_PAGES;
+	start = p + head;
+	if (head)
+		munmap(p, head);
+	munmap(start + size, GM_SMALL_PAGES - head);
+	return start;
+}
+
 int gm_init(struct guest_mem *gm, uint64_t size, struct berth_error *err)
 {
-	uint8_t *p, *aligned;
-	uintptr_t head;
+	void *p;
 
-	/* Mapped 2 MiB aligned: KVM maps a huge page into the guest's nested page tables only
-	 * where host and guest addresses agree modulo 2 MiB, and the kernel does not align an
-	 * anonymous mapping for us. Without it every 4 KiB of guest RAM is a nested page fault
-	 * of its own (about three times the faults of QEMU, which aligns its RAM, in a boot). */
-	p = mmap(NULL, size + GM_HUGE_ALIGN, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	p = map_aligned(size);
 	if (p == MAP_FAILED)
 		return berr(err, errno, "cannot map %llu MiB of guest RAM",
 			    (unsigned long long)(size >> 20));
-	head = (GM_HUGE_ALIGN - (uintptr_t)p % GM_HUGE_ALIGN) % GM_HUGE_ALIGN;
-	aligned = p + head;
-	if (head)
-		munmap(p, head);
-	munmap(aligned + size, GM_HUGE_ALIGN - head);
-	/* Huge pages where the host has them: fewer TLB misses in the guest. Not for the first
-	 * 2 MiB, where boot structures touch a few scattered pages: a huge page there would
-	 * cost 2 MiB of host memory for a few KiB. */
-	if (size > GM_SMALL_PAGES)
-		madvise(aligned + GM_SMALL_PAGES, size - GM_SMALL_PAGES, MADV_HUGEPAGE);
-	gm_layout(gm, aligned, size);
+	/* Huge pages where the host has them: fewer TLB misses in the guest and fewer nested page
+	 * faults. Not for the first 2 MiB, where boot structures touch a few scattered pages: a
+	 * huge page there would cost 2 MiB of host memory for a few KiB (also where the host
+	 * gives every mapping huge pages unasked, transparent_hugepage=always). */
+	if (size > GM_SMALL_PAGES) {
+		madvise(p, GM_SMALL_PAGES, MADV_NOHUGEPAGE);
+		madvise((uint8_t *)p + GM_SMALL_PAGES, size - GM_SMALL_PAGES, MADV_HUGEPAGE);
+	}
+	gm_layout(gm, p, size);
 	return 0;
 }
 
