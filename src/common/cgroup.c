@@ -92,15 +92,21 @@ char *cgroup_pid_path(pid_t pid, const char *controller)
 {
 	char file[64];
 	_cleanup_fclose_ FILE *f = NULL;
-	/* the kernel reports paths of up to PATH_MAX bytes (a tenant's systemd names them) */
-	char line[PATH_MAX + 256];
 
 	if (pid)
 		snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 	else
 		snprintf(file, sizeof(file), "/proc/self/cgroup");
 	f = fopen(file, "re");
-	while (f && fgets(line, sizeof(line), f)) {
+	return f ? cgroup_path_in(f, controller) : NULL;
+}
+
+char *cgroup_path_in(FILE *f, const char *controller)
+{
+	/* the kernel reports paths of up to PATH_MAX bytes (a tenant's systemd names them) */
+	char line[PATH_MAX + 256];
+
+	while (fgets(line, sizeof(line), f)) {
 		char *list = strchr(line, ':'), *path = list ? strchr(list + 1, ':') : NULL;
 		char *nl = strchr(line, '\n');
 

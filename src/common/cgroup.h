@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -73,6 +74,9 @@ char *cgroup_self_path(const char *controller);
 
 /* The same for process pid (0: this process), as this process's cgroup namespace sees it. */
 char *cgroup_pid_path(pid_t pid, const char *controller);
+
+/* The same from an open /proc/PID/cgroup (whose paths a container names), malloc'd. */
+char *cgroup_path_in(FILE *f, const char *controller);
 
 /* Read the pids listed in DIR/cgroup.procs and in those of the cgroups below DIR (16 levels
  * at most); *out is malloc'd. */

@@ -61,6 +61,15 @@ host=${host%/init.scope}
 [ -d "$host/system.slice" ] || fail "no system.slice in the container's cgroup $host"
 [ "$(stat -c %u "$host")" = "$start" ] || fail "the container's cgroup $host is not its root's: $(stat -c %u "$host")"
 echo "ok: systemd's subtree in $host (init.scope, system.slice), delegated to $start"
+if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+	# v2: systemd gave its units controllers, so no process may join the container's own
+	# cgroup any more; berth exec goes to the init's
+	ctl=$(cat "$host/cgroup.subtree_control")
+	[ -n "$ctl" ] || fail "systemd enabled no controller in $host"
+	expect_status 0 berth exec sd -- cat /proc/self/cgroup
+	[ "$OUT" = 0::/init.scope ] || fail "berth exec is not in init.scope: $OUT"
+	echo "ok: systemd enabled '$ctl' for its units; berth exec joins init.scope"
+fi
 
 # a service it starts runs, and a shell from berth exec sees it
 expect_status 0 berth exec sd -- systemd-run --unit berth-probe --property=Type=exec sleep 300
