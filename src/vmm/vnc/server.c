@@ -37,6 +37,8 @@ struct vnc_client {
 	bool ext_key_told;	     /* ... and was told we take it */
 	bool dead;		     /* shut down; freed when its callback sees end-of-file */
 	uint32_t width, height;	     /* the size it was told */
+	uint32_t next_row;	     /* where the next update starts looking for dirty rows */
+	size_t tick_bytes;	     /* bytes it was sent since the last tick */
 	uint8_t dirty[VBE_MAX_YRES]; /* rows it has not seen */
 };
 
@@ -157,6 +159,8 @@ static bool vnc_pf_ok(const struct rfb_pixel_format *pf)
 	       pf->blue_shift <= 24;
 }
 
+static void vnc_update(struct vnc_client *c);
+
 static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 {
 	static const uint8_t security[] = { 1, RFB_SECURITY_NONE }, ok[4] = { 0 };
@@ -192,6 +196,13 @@ static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 		c->want_update = true;
 		if (!m->update.incremental)
 			vnc_all_dirty(c);
+		/* Rows the last tick marked and the last update had no room for go at once, not a
+		 * tick later; up to a screen's worth a tick, so that a client that asks all the
+		 * time still costs at most that many conversions. (A whole-screen request waits for
+		 * the tick: its mode is read there.) */
+		else if (c->ready && c->outlen == 0 &&
+			 c->tick_bytes < (size_t)c->width * c->height * 4)
+			vnc_update(c);
 		break;
 	case RFB_MSG_KEY:
 		if (c->srv->input.key)
@@ -346,13 +357,61 @@ static uint32_t vnc_convert(const struct rfb_pixel_format *pf, uint32_t rgb)
 	       (rgb & 0xff) << pf->blue_shift;
 }
 
+/* Runs of c's dirty rows from y up to end, w pixels wide, as Raw rectangles into c->out at
+ * *len, while VNC_OUT_MAX and VNC_MAX_RECTS allow; returns the row where it stopped (end
+ * when it went through). */
+static uint32_t vnc_rows(struct vnc_client *c, uint32_t y, uint32_t end, uint32_t w, size_t *len,
+			 uint32_t *nrects)
+{
+	const struct vbe_mode *m = &c->srv->mode;
+	uint32_t row_bytes = w * 4, x;
+	uint8_t *o = c->out;
+
+	while (w && *nrects < VNC_MAX_RECTS) {
+		uint32_t y0;
+
+		while (y < end && !c->dirty[y])
+			y++;
+		if (y == end || *len + VNC_RECT_HEADER + row_bytes > VNC_OUT_MAX)
+			break;
+		y0 = y;
+		put16(o + *len, 0);
+		put16(o + *len + 2, (uint16_t)y0);
+		put16(o + *len + 4, (uint16_t)w);
+		put32(o + *len + 8, RFB_ENC_RAW);
+		*len += VNC_RECT_HEADER;
+		for (; y < end && c->dirty[y] && *len + row_bytes <= VNC_OUT_MAX; y++) {
+			/* The guest may draw meanwhile: a torn row, never a read outside fb. */
+			const uint8_t *row =
+			    c->srv->display->fb + m->offset + (uint64_t)y * m->stride;
+
+			for (x = 0; x < w; x++, *len += 4) {
+				uint32_t v =
+				    vnc_convert(&c->pf, bochs_display_pixel(row + x * m->bytes_pp,
+									    m->bytes_pp));
+
+				if (c->pf.big_endian)
+					put32(o + *len, v);
+				else
+					memcpy(o + *len, &v, 4); /* x86: little-endian */
+			}
+			c->dirty[y] = 0;
+		}
+		put16(o + *len - (size_t)(y - y0) * row_bytes - VNC_RECT_HEADER + 6,
+		      (uint16_t)(y - y0));
+		(*nrects)++;
+	}
+	return w ? y : end;
+}
+
 /* One update for c: a DesktopSize or ext-key pseudo-rectangle if due, then runs of dirty rows
- * as Raw rectangles, as many rows as VNC_OUT_MAX holds. */
+ * as Raw rectangles, as many rows as VNC_OUT_MAX holds, starting where the last update
+ * stopped: a guest that redraws more than one update holds leaves no row behind. */
 static void vnc_update(struct vnc_client *c)
 {
 	struct vnc_server *s = c->srv;
 	const struct vbe_mode *m = &s->mode;
-	uint32_t w, h, y = 0, x, row_bytes, nrects = 0;
+	uint32_t w, h, start, stop, nrects = 0;
 	size_t len = 4;
 	uint8_t *o = c->out;
 
@@ -379,40 +438,12 @@ static void vnc_update(struct vnc_client *c)
 	/* The picture as the client knows it: clipped to its size (without DesktopSize). */
 	w = s->mode_on ? (m->width < c->width ? m->width : c->width) : 0;
 	h = s->mode_on ? (m->height < c->height ? m->height : c->height) : 0;
-	row_bytes = w * 4;
-	while (w && nrects < VNC_MAX_RECTS) {
-		uint32_t y0;
-
-		while (y < h && !c->dirty[y])
-			y++;
-		if (y == h || len + VNC_RECT_HEADER + row_bytes > VNC_OUT_MAX)
-			break;
-		y0 = y;
-		put16(o + len, 0);
-		put16(o + len + 2, (uint16_t)y0);
-		put16(o + len + 4, (uint16_t)w);
-		put32(o + len + 8, RFB_ENC_RAW);
-		len += VNC_RECT_HEADER;
-		for (; y < h && c->dirty[y] && len + row_bytes <= VNC_OUT_MAX; y++) {
-			/* The guest may draw meanwhile: a torn row, never a read outside fb. */
-			const uint8_t *row = s->display->fb + m->offset + (uint64_t)y * m->stride;
-
-			for (x = 0; x < w; x++, len += 4) {
-				uint32_t v =
-				    vnc_convert(&c->pf, bochs_display_pixel(row + x * m->bytes_pp,
-									    m->bytes_pp));
-
-				if (c->pf.big_endian)
-					put32(o + len, v);
-				else
-					memcpy(o + len, &v, 4); /* x86: little-endian */
-			}
-			c->dirty[y] = 0;
-		}
-		put16(o + len - (size_t)(y - y0) * row_bytes - VNC_RECT_HEADER + 6,
-		      (uint16_t)(y - y0));
-		nrects++;
-	}
+	start = c->next_row < h ? c->next_row : 0;
+	stop = vnc_rows(c, start, h, w, &len, &nrects);
+	if (stop == h)
+		stop = vnc_rows(c, 0, start, w, &len, &nrects);
+	if (stop != start) /* it stopped short: the rest goes first next time */
+		c->next_row = stop;
 	if (nrects == 0)
 		return; /* nothing new: the request waits */
 	o[0] = VNC_UPDATE_TYPE;
@@ -420,6 +451,7 @@ static void vnc_update(struct vnc_client *c)
 	put16(o + 2, (uint16_t)nrects);
 	c->outlen = len;
 	c->outpos = 0;
+	c->tick_bytes += len;
 	c->want_update = false;
 	vnc_flush(c);
 }
@@ -447,7 +479,10 @@ static void vnc_on_tick(struct loop_source *src, uint32_t events)
 	for (i = 0; i < VNC_MAX_CLIENTS; i++) {
 		struct vnc_client *c = s->clients[i];
 
-		if (c && c->ready && c->want_update && !c->dead && c->outlen == 0)
+		if (!c)
+			continue;
+		c->tick_bytes = 0;
+		if (c->ready && c->want_update && !c->dead && c->outlen == 0)
 			vnc_update(c);
 	}
 }
