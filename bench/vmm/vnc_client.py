@@ -52,7 +52,9 @@ class Window:
         self.secs = t - self.t0
         guest_secs = f[1] - self.f0[1]
         return "cpu=%.1f host=%.1f guest_fps=%.2f" % (
-            100 * (c - self.c0) / self.secs, 100 * ((c - g) - (self.c0 - self.g0)) / self.secs,
+            100 * (c - self.c0) / self.secs,
+            # the clock ticks of utime and guest_time do not always land alike: never below 0
+            max(0.0, 100 * ((c - g) - (self.c0 - self.g0)) / self.secs),
             (f[0] - self.f0[0]) / guest_secs if guest_secs > 0 else 0)
 
 
