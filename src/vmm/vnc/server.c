@@ -357,36 +357,6 @@ static uint32_t vnc_convert(const struct rfb_pixel_format *pf, uint32_t rgb)
 	       (rgb & 0xff) << pf->blue_shift;
 }
 
-/* The framebuffer's own 32-bit layout (blue, green, red, unused in memory order): what most
- * clients ask for, so rows can go as they are. */
-static bool vnc_pf_native(const struct rfb_pixel_format *pf)
-{
-	return !pf->big_endian && pf->red_shift == 16 && pf->green_shift == 8 &&
-	       pf->blue_shift == 0;
-}
-
-/* The w pixels of the framebuffer's row at row into o, in c's pixel format. */
-static void vnc_row(const struct vnc_client *c, const uint8_t *row, uint32_t w, uint8_t *o)
-{
-	const struct vbe_mode *m = &c->srv->mode;
-	uint32_t x;
-
-	if (m->bytes_pp == 4 && vnc_pf_native(&c->pf)) {
-		/* The unused byte goes as the guest left it: the format says clients ignore it. */
-		memcpy(o, row, (size_t)w * 4);
-		return;
-	}
-	for (x = 0; x < w; x++, o += 4) {
-		uint32_t v =
-		    vnc_convert(&c->pf, bochs_display_pixel(row + x * m->bytes_pp, m->bytes_pp));
-
-		if (c->pf.big_endian)
-			put32(o, v);
-		else
-			memcpy(o, &v, 4); /* x86: little-endian */
-	}
-}
-
 /* Runs of c's dirty rows from y up to end, w pixels wide, as Raw rectangles into c->out at
  * *len, while VNC_OUT_MAX and VNC_MAX_RECTS allow; returns the row where it stopped (end
  * when it went through). */
@@ -394,7 +364,7 @@ static uint32_t vnc_rows(struct vnc_client *c, uint32_t y, uint32_t end, uint32_
 			 uint32_t *nrects)
 {
 	const struct vbe_mode *m = &c->srv->mode;
-	uint32_t row_bytes = w * 4;
+	uint32_t row_bytes = w * 4, x;
 	uint8_t *o = c->out;
 
 	while (w && *nrects < VNC_MAX_RECTS) {
@@ -415,8 +385,16 @@ static uint32_t vnc_rows(struct vnc_client *c, uint32_t y, uint32_t end, uint32_
 			const uint8_t *row =
 			    c->srv->display->fb + m->offset + (uint64_t)y * m->stride;
 
-			vnc_row(c, row, w, o + *len);
-			*len += row_bytes;
+			for (x = 0; x < w; x++, *len += 4) {
+				uint32_t v =
+				    vnc_convert(&c->pf, bochs_display_pixel(row + x * m->bytes_pp,
+									    m->bytes_pp));
+
+				if (c->pf.big_endian)
+					put32(o + *len, v);
+				else
+					memcpy(o + *len, &v, 4); /* x86: little-endian */
+			}
 			c->dirty[y] = 0;
 		}
 		put16(o + *len - (size_t)(y - y0) * row_bytes - VNC_RECT_HEADER + 6,
