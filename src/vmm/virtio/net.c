@@ -14,11 +14,12 @@
  * (net_ctrl.c); pairs past the count it set are neither polled nor served, and their
  * backend queues are detached, so the host sends them nothing.
  *
- * rx: each used pair's rx_fd is polled while the guest has buffers on it. A frame is read into a
- * bounce buffer, then copied into as many chains as it needs (with MRG_RXBUF; else one),
- * popped into d->held. When the chains run out the frame stays pending, the rx_fd leaves
- * the loop and the guest's next rx notify brings it back: a slow guest is never spun on,
- * and frames wait in the backend's queue (the tap's own, or the slirp queue) meanwhile. */
+ * rx: each used pair's rx_fd is polled while the guest has buffers on it. A frame is read
+ * into the pair's bounce buffer, then copied into as many chains as it needs (with
+ * MRG_RXBUF; else one), popped into the pair's held. When the chains run out the frame
+ * stays pending, the rx_fd leaves the loop and the guest's next rx notify brings it back: a
+ * slow guest is never spun on, and frames wait in the backend's queue (the tap's own, or
+ * the slirp queue) meanwhile. */
 #include "net.h"
 
 #include <errno.h>
