@@ -101,10 +101,11 @@ static const int slirp_calls[] = {
 };
 
 /* ioctls a vCPU thread makes: running, its registers on a failure, and device exits
- * (a UART's interrupt line, virtio's doorbells and MSI-X routes, tap offloads). */
+ * (a UART's interrupt line, virtio's doorbells and MSI-X routes, tap offloads, and the
+ * tap queues a virtio-net reset detaches). */
 static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN,       KVM_GET_REGS,	    KVM_GET_SREGS, KVM_IRQ_LINE,
-	KVM_IOEVENTFD, KVM_SET_GSI_ROUTING, TUNSETOFFLOAD,
+	KVM_IOEVENTFD, KVM_SET_GSI_ROUTING, TUNSETOFFLOAD, TUNSETQUEUE,
 };
 
 /* What each boot on the main thread adds (vm_boot(), cpu_init(); the PIT with firmware), the

@@ -194,7 +194,7 @@ struct import_progress {
 	uint64_t base, part, total; /* bytes before this file, this file's, all */
 };
 
-void image_add_vmlinux(const char *dir, uint64_t max_size)
+void image_add_vmlinux(const char *dir, const char *name, uint64_t max_size)
 {
 	_cleanup_free_ char *kernel = NULL, *vmlinux = NULL;
 	struct berth_error err = { 0 };
@@ -203,15 +203,15 @@ void image_add_vmlinux(const char *dir, uint64_t max_size)
 	    access(kernel, F_OK) < 0)
 		return;
 	if (vmlinux_extract(kernel, dir, "vmlinux", &err) < 0) {
-		fprintf(stderr, "berthd: %s; its servers boot the bzImage\n", err.msg);
+		fprintf(stderr, "berthd: image '%s': %s; its servers boot the bzImage\n", name,
+			err.msg);
 	} else if (tree_disk_usage(dir) > max_size) {
 		/* The image's own files fit; a copy the customer did not bring must not fail it. */
 		unlink(vmlinux);
-		fprintf(
-		    stderr,
-		    "berthd: kernel '%s': its vmlinux would pass image_max_size; its servers boot "
-		    "the bzImage\n",
-		    kernel);
+		fprintf(stderr,
+			"berthd: image '%s': its kernel's vmlinux would pass image_max_size; its "
+			"servers boot the bzImage\n",
+			name);
 	}
 }
 
@@ -224,8 +224,8 @@ static void import_progress(void *ctx, int pct)
 		ip->fn(ip->ctx, ip->total ? (int)(done * 100 / (double)ip->total) : 100);
 }
 
-static int import_vm(const char *tmp, const struct image_source *src, progress_fn progress,
-		     void *ctx, struct berth_error *err)
+static int import_vm(const char *tmp, const char *name, const struct image_source *src,
+		     progress_fn progress, void *ctx, struct berth_error *err)
 {
 	const char *from[] = { src->kernel, src->initrd, src->disk };
 	const char *to[] = { "kernel", "initrd", "disk.img" };
@@ -251,7 +251,7 @@ static int import_vm(const char *tmp, const struct image_source *src, progress_f
 			return -1;
 		ip.base += ip.part;
 	}
-	image_add_vmlinux(tmp, UINT64_MAX); /* root's own JSON form: no image_max_size */
+	image_add_vmlinux(tmp, name, UINT64_MAX); /* root's own JSON form: no image_max_size */
 	/* The JSON form is root's own: no image_max_size here. */
 	if (image_disk_judge(tmp, src->disk ? src->disk : "disk", UINT64_MAX, "what berth holds",
 			     &qcow2, &vsize, err))
@@ -391,7 +391,7 @@ int image_import(const char *state_dir, const char *name, const struct image_sou
 	if (src->kind == KIND_CT)
 		rc = import_ct(tmp, src, progress, ctx, err);
 	else
-		rc = import_vm(tmp, src, progress, ctx, err);
+		rc = import_vm(tmp, name, src, progress, ctx, err);
 	if (!rc)
 		rc = image_commit(tmp, final, err);
 	if (rc) {

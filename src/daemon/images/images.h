@@ -53,7 +53,7 @@ int image_check_kernel(const char *path, const char *what, struct berth_error *e
  * once into dir/vmlinux, which its servers then boot through PVH (no decompressor in the
  * guest), unless the image's files would then take more than max_size bytes; otherwise
  * (said on stderr) its servers boot the bzImage. */
-void image_add_vmlinux(const char *dir, uint64_t max_size);
+void image_add_vmlinux(const char *dir, const char *name, uint64_t max_size);
 
 /* Fail unless the directory rootfs can boot a container: /sbin/init or /bin/sh, an
  * executable file found with symlinks resolved inside it. from names it in messages. */

@@ -282,7 +282,7 @@ int upload_commit(struct image_upload *u, progress_fn progress, void *ctx, uint6
 			return -1;
 	}
 	if (u->kind == KIND_VM)
-		image_add_vmlinux(u->tmp, u->bound.max_size);
+		image_add_vmlinux(u->tmp, u->name, u->bound.max_size);
 	used = tree_disk_usage(u->tmp);
 	if (used > u->bound.max_size)
 		return refuse(err, EFBIG,

@@ -148,17 +148,28 @@ int net_link_bridge(const char *name, uint32_t address, unsigned prefix, struct 
 	return 0;
 }
 
+int net_link_tap_attach(int fd, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE;
+	if (ioctl(fd, TUNSETIFF, &ifr) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	return ioctl(fd, TUNSETIFF, &ifr);
+}
+
 int net_link_tap(const char *name, const char *bridge, struct berth_error *err)
 {
 	_cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	_cleanup_nl_ struct nl_sock *sk = NULL;
-	struct ifreq ifr = { 0 };
 
 	if (fd < 0)
 		return berr(err, errno, "cannot open /dev/net/tun (is the tun module loaded?)");
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+	if (net_link_tap_attach(fd, name) < 0)
 		return berr(err, errno, "cannot make tap %s", name);
 	/* it stays when we close it, for the VMM to open by name */
 	if (ioctl(fd, TUNSETPERSIST, 1) < 0)

@@ -15,9 +15,15 @@
  * it up. */
 int net_link_bridge(const char *name, uint32_t address, unsigned prefix, struct berth_error *err);
 
-/* Make the persistent tap name (IFF_TAP|IFF_NO_PI|IFF_VNET_HDR, as berth-vmm opens it) if
- * it is missing, put it on bridge and bring it up. */
+/* Make the persistent tap name (IFF_TAP|IFF_NO_PI|IFF_VNET_HDR|IFF_MULTI_QUEUE, as
+ * berth-vmm opens it: a queue pair per vCPU) if it is missing, put it on bridge and bring
+ * it up. */
 int net_link_tap(const char *name, const char *bridge, struct berth_error *err);
+
+/* Attach fd, open on /dev/net/tun, to tap name (made if missing) with berth-vmm's flags:
+ * multi-queue, or single-queue for a tap made so (the kernel refuses a mismatch). 0, or
+ * -1 with errno. */
+int net_link_tap_attach(int fd, const char *name);
 
 /* Make the veth pair host/peer with peer in the network namespace of process pid, put
  * host on bridge and up; then, in that namespace, rename peer eth0, give it the MAC mac

@@ -3,9 +3,10 @@
  * A berth container is a small machine, not an application: its own PID 1 (the image's
  * init), its own hostname and network namespace, a hard memory limit of its reservation, a
  * CPU quota of its vCPUs and a pids limit. The same amount is guaranteed (memory.min, in
- * linux.resources.unified) only on a cgroup v2 host with the memory controller; elsewhere
- * there is the reservation alone, which berth-ct maps to the soft limit on v1 (no guarantee)
- * and to memory.low on v2.
+ * linux.resources.unified, beside the bounds of the cgroup subtree its own systemd makes)
+ * only on a cgroup v2 host with the memory controller; elsewhere there is the reservation
+ * alone, which berth-ct maps to the soft limit on v1 (no guarantee) and to memory.low on
+ * v2.
  * It is rewritten before every start, so a resize applies at the next start and the rootfs
  * path follows the server directory's final name. */
 #include "daemon/servers/bundle.h"
@@ -203,8 +204,9 @@ static json_t *process_section(const struct server *s, const char *const *args)
 			 "noNewPrivileges", 0);
 }
 
-/* linux.resources: what the server reserved, as hard limits (and the memory guarantee);
- * devices: none but the runtime's default ones. */
+/* linux.resources: what the server reserved, as hard limits (and on v2 the memory
+ * guarantee and the bounds of its cgroup subtree); devices: none but the runtime's default
+ * ones. */
 static json_t *resources_section(const struct server *s, bool memory_min)
 {
 	char bytes[32];
@@ -218,7 +220,11 @@ static json_t *resources_section(const struct server *s, bool memory_min)
 
 	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)s->memory);
 	if (r && memory_min &&
-	    json_object_set_new(r, "unified", json_pack("{s:s}", "memory.min", bytes)) < 0) {
+	    json_object_set_new(r, "unified",
+				json_pack("{s:s, s:s, s:s}",
+					  "memory.min", bytes,
+					  "cgroup.max.descendants", BUNDLE_CGROUPS_MAX,
+					  "cgroup.max.depth", BUNDLE_CGROUP_DEPTH)) < 0) {
 		json_decref(r);
 		return NULL;
 	}

@@ -12,6 +12,11 @@
 
 #define BUNDLE_CPU_PERIOD 100000 /* us; the quota is cpus times this */
 #define BUNDLE_PIDS_LIMIT 4096
+/* On cgroup v2, the cgroups a container may make below its own (its systemd makes one per
+ * unit) and how deep: each costs the kernel memory, so a tenant's are bounded. The depth is
+ * what berth-ct's delete walks (cgroup_rmdir_tree). */
+#define BUNDLE_CGROUPS_MAX  "1024"
+#define BUNDLE_CGROUP_DEPTH "16"
 
 /* The process a container runs as PID 1: the rootfs's /sbin/init when it is an executable
  * file (symlinks resolved inside rootfs), else a /bin/sh that waits for SIGTERM. */
@@ -27,8 +32,8 @@ const char *bundle_stop_signal(const char *rootfs);
 bool bundle_memory_min(void);
 
 /* The config.json document for server s whose rootfs is at rootfs (absolute), running
- * args as PID 1, with "unified": {"memory.min": its memory} when memory_min; NULL on
- * allocation failure. */
+ * args as PID 1, with "unified": {"memory.min": its memory, and the bounds on its cgroup
+ * subtree} when memory_min (a pure v2 host); NULL on allocation failure. */
 json_t *bundle_config(const struct server *s, const char *rootfs, const char *const *args,
 		      bool memory_min);
 

@@ -27,6 +27,7 @@
 
 #include "common/cleanup.h"
 #include "common/unix_sock.h"
+#include "daemon/net/net_link.h"
 
 #define JAIL_CAP_MAX 64 /* every capability number the bounding set may hold */
 
@@ -166,16 +167,15 @@ int jail_readable(const char *path, struct berth_error *err)
 int jail_tap(struct jail *j, const char *ifname, struct berth_error *err)
 {
 	_cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	struct ifreq ifr = { 0 };
 
 	if (strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ)
 		return berr(err, EINVAL, "jail: tap name `%s` too long", ifname);
 	if (fd < 0)
 		return berr(err, errno, "jail: open /dev/net/tun");
-	strcpy(ifr.ifr_name, ifname);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	/* the same flags berth-vmm attaches with; the owner stays on the persistent tap */
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETOWNER, (unsigned long)j->uid) < 0)
+	/* the same flags berth-vmm attaches with; the owner stays on the persistent tap, and
+	 * lets the VMM attach every queue of it itself */
+	if (net_link_tap_attach(fd, ifname) < 0 ||
+	    ioctl(fd, TUNSETOWNER, (unsigned long)j->uid) < 0)
 		return berr(err, errno, "jail: give tap %s to uid %u", ifname, (unsigned)j->uid);
 	return node_of(&j->nodes[2], "/dev/net/tun", 0600, err);
 }

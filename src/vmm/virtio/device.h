@@ -25,7 +25,8 @@
 #include "vmm/memory.h"
 #include "vmm/virtio/queue.h"
 
-#define VIRTIO_MAX_QUEUES 4
+/* The largest device: virtio-net with 8 queue pairs and its control queue. */
+#define VIRTIO_MAX_QUEUES 17
 
 /* Device IDs (virtio 1.x, 5). */
 #define VIRTIO_ID_NET	1

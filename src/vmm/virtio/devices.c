@@ -4,6 +4,7 @@
 #include "vmm/virtio/blk.h"
 #include "vmm/virtio/input.h"
 #include "vmm/virtio/net.h"
+#include "vmm/virtio/net_backend.h"
 #include "vmm/virtio/rng.h"
 
 /* Put a created device on the bus. */
@@ -19,6 +20,8 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 		     struct berth_error *err)
 {
 	struct virtio_dev *d = NULL;
+	/* A queue pair per vCPU, so each vCPU sends and receives on its own (a tap's). */
+	unsigned pairs = cfg->cpus < NET_MAX_PAIRS ? cfg->cpus : NET_MAX_PAIRS;
 
 	v->n = 0;
 	v->tablet = NULL;
@@ -27,7 +30,7 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 		    vm_virtio_add(v, d, bus, router, loop, err))
 			return -1;
 	for (unsigned i = 0; i < cfg->nnics; i++)
-		if (virtio_net_create(&d, &cfg->nics[i], i, gm, loop, err) ||
+		if (virtio_net_create(&d, &cfg->nics[i], i, pairs ? pairs : 1, gm, loop, err) ||
 		    vm_virtio_add(v, d, bus, router, loop, err))
 			return -1;
 	if (cfg->rng &&

@@ -1,6 +1,7 @@
 /* net.h - virtio-net (virtio 1.x, 5.1): a network card whose frames go to a host tap
- * device or to user-mode networking (libslirp). Queue 0 receives, queue 1 transmits; there
- * is no control queue. See "virtio-net" in docs/berth-vmm.md. */
+ * device or to user-mode networking (libslirp). Queue pairs (receive, transmit) come first,
+ * one per backend queue (up to NET_MAX_PAIRS on a multi-queue tap, else one), then the
+ * control queue (multiqueue only). See "virtio-net" in docs/berth-vmm.md. */
 #ifndef BERTH_VMM_VIRTIO_NET_H
 #define BERTH_VMM_VIRTIO_NET_H
 
@@ -21,9 +22,11 @@ struct net_stats {
 	uint64_t rx_dropped; /* frames too big for the guest's buffers */
 };
 
-/* Create virtio-net device number index with the backend cfg describes. */
+/* Create virtio-net device number index with the backend cfg describes, with up to pairs
+ * queue pairs (1..NET_MAX_PAIRS; a tap only, and only a multi-queue one, gets more than 1). */
 int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, unsigned index,
-		      const struct guest_mem *gm, struct loop *loop, struct berth_error *err);
+		      unsigned pairs, const struct guest_mem *gm, struct loop *loop,
+		      struct berth_error *err);
 
 /* Copy d's counters into st (takes d->lock). */
 void virtio_net_stats(struct virtio_dev *d, struct net_stats *st);

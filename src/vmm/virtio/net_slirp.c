@@ -51,7 +51,8 @@ struct slirp_frame {
 };
 
 struct net_slirp {
-	struct net_backend b; /* rx_fd: an eventfd, readable while frames are queued */
+	struct net_backend
+	    b; /* rx_fd[0]: an eventfd, readable while frames are queued; one queue */
 	const struct slirp_lib *lib;
 	pthread_mutex_t mu; /* guards everything below, and every call into libslirp */
 	Slirp *slirp;
@@ -110,7 +111,7 @@ static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 	memcpy(f->data + NET_HDR_LEN, buf, len);
 	f->len = NET_HDR_LEN + len;
 	if (s->qlen++ == 0)
-		kick(s->b.rx_fd);
+		kick(s->b.rx_fd[0]);
 	return (ssize_t)len;
 }
 
@@ -281,7 +282,8 @@ static void *slirp_thread(void *arg)
 	return NULL;
 }
 
-static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt, size_t frame_len)
+static int slirp_send(struct net_backend *b, unsigned q, const struct iovec *iov, int iovcnt,
+		      size_t frame_len)
 {
 	static struct ratelog flows_log = RATELOG_INIT;
 	struct net_slirp *s = (struct net_slirp *)b;
@@ -289,6 +291,7 @@ static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt
 	size_t off = 0;
 	int i;
 
+	(void)q; /* one queue */
 	/* One copy, out of the guest's reach, so what is checked is what slirp gets. */
 	for (i = 1; i < iovcnt; i++) {
 		if (iov[i].iov_len > frame_len - off) {
@@ -326,15 +329,16 @@ static int slirp_send(struct net_backend *b, const struct iovec *iov, int iovcnt
 	return 0;
 }
 
-static ssize_t slirp_recv(struct net_backend *b, uint8_t *buf, size_t len)
+static ssize_t slirp_recv(struct net_backend *b, unsigned q, uint8_t *buf, size_t len)
 {
 	struct net_slirp *s = (struct net_slirp *)b;
 	struct slirp_frame *f;
 	ssize_t n;
 
+	(void)q;
 	pthread_mutex_lock(&s->mu);
 	if (s->qlen == 0) {
-		drain(b->rx_fd); /* re-armed by the next frame queued */
+		drain(b->rx_fd[0]); /* re-armed by the next frame queued */
 		pthread_mutex_unlock(&s->mu);
 		return 0;
 	}
@@ -382,8 +386,8 @@ static void slirp_free(struct net_slirp *s)
 	flush_locked(s);
 	while (s->timers)
 		cb_timer_free(s->timers, s);
-	if (s->b.rx_fd >= 0)
-		close(s->b.rx_fd);
+	if (s->b.rx_fd[0] >= 0)
+		close(s->b.rx_fd[0]);
 	if (s->wake_fd >= 0)
 		close(s->wake_fd);
 	pthread_mutex_destroy(&s->mu);
@@ -470,11 +474,12 @@ int net_slirp_open(struct net_backend **out, const struct net_config *cfg, struc
 		return berr(err, ENOMEM, "virtio-net user");
 	pthread_mutex_init(&s->mu, NULL);
 	s->b.ops = &slirp_ops;
-	s->b.rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	s->b.nqueues = 1;
+	s->b.rx_fd[0] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	s->pfd_cap = 16;
 	s->pfd = malloc(s->pfd_cap * sizeof(*s->pfd));
-	if (s->b.rx_fd < 0 || s->wake_fd < 0 || !s->pfd) {
+	if (s->b.rx_fd[0] < 0 || s->wake_fd < 0 || !s->pfd) {
 		berr(err, errno, "virtio-net user: cannot set up");
 		goto fail;
 	}

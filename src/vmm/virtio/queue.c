@@ -273,3 +273,37 @@ bool virtq_enable_notify(struct virtq *q)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return virtq_load16(&q->avail_host->idx, __ATOMIC_ACQUIRE) != q->last_avail;
 }
+
+size_t virtq_chain_read(const struct virtq_chain *c, size_t off, void *dst, size_t len)
+{
+	size_t done = 0;
+	unsigned i;
+
+	for (i = 0; i < c->nout && done < len; i++) {
+		size_t seg = c->iov[i].iov_len, n;
+
+		if (off >= seg) {
+			off -= seg;
+			continue;
+		}
+		n = seg - off < len - done ? seg - off : len - done;
+		memcpy((uint8_t *)dst + done, (const uint8_t *)c->iov[i].iov_base + off, n);
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
+size_t virtq_chain_write(const struct virtq_chain *c, const void *src, size_t len)
+{
+	size_t done = 0;
+	unsigned i;
+
+	for (i = c->nout; i < c->nout + c->nin && done < len; i++) {
+		size_t n = c->iov[i].iov_len < len - done ? c->iov[i].iov_len : len - done;
+
+		memcpy(c->iov[i].iov_base, (const uint8_t *)src + done, n);
+		done += n;
+	}
+	return done;
+}

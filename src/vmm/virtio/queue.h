@@ -70,6 +70,12 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c);
 /* Give chain c back with written bytes written into it; -1 if broken, unpopped or too long. */
 int virtq_push(struct virtq *q, const struct virtq_chain *c, uint32_t written);
 
+/* Copy len bytes of c's readable segments, from byte off, into dst; the bytes copied. */
+size_t virtq_chain_read(const struct virtq_chain *c, size_t off, void *dst, size_t len);
+
+/* Copy len bytes of src into c's writable segments, from their start; the bytes copied. */
+size_t virtq_chain_write(const struct virtq_chain *c, const void *src, size_t len);
+
 /* After pushes: does the driver want an interrupt for them? */
 bool virtq_needs_notify(struct virtq *q);
 

@@ -21,7 +21,7 @@
 #include "vmm/virtio/blk.h"
 #include "vmm/virtio/blk_request.h"
 
-#define FUZZ_RAM      (256u << 10)
+#define FUZZ_RAM      (2 * VH_BUFS) /* the rings of VIRTIO_MAX_QUEUES, then as much for buffers */
 #define FUZZ_TABLE    (16u * VIRTQ_MAX_SIZE) /* FUZZ_HUGE's table, after FUZZ_RAM */
 #define FUZZ_DISK     (64u << 10)
 #define FUZZ_HEAD     2

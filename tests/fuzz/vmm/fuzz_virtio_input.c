@@ -13,7 +13,7 @@
 #include "vmm/virtio/input.h"
 #include "vmm/virtio/input_config.h"
 
-#define FUZZ_RAM      (256u << 10)
+#define FUZZ_RAM      (2 * VH_BUFS) /* the rings of VIRTIO_MAX_QUEUES, then as much for buffers */
 #define FUZZ_HEAD     2
 #define FUZZ_MAX_LOG2 6
 #define STEP	      12

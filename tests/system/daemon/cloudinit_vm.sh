@@ -49,6 +49,13 @@ chmod 600 "$RUN/key"
 # on DEST (USER@ADDRESS): the size in bytes of / as df shows it; of the disk vda as lsblk does
 df_root() { cloud_ssh "$RUN/key" "$1" df -B1 --output=size / | tail -n 1 | tr -d ' '; }
 vda_size() { cloud_ssh "$RUN/key" "$1" lsblk -bdno SIZE /dev/vda | tr -d ' '; }
+# running_at NAME: its PID and ADDR (one of the pool's) as berth show gives them.
+running_at() {
+	expect_status 0 berth show "$1" --format json
+	PID=$(jq .pid <<<"$OUT")
+	ADDR=$(jq -r .address <<<"$OUT")
+	[[ $ADDR == 10.188.88.* ]] || fail "$1 has no address of the pool: $OUT"
+}
 # size_within SECONDS WHAT DEST LOW HIGH: true once WHAT DEST (df_root, vda_size) is in
 # [LOW, HIGH]; SIZE is then the last size seen
 size_within() {
@@ -69,11 +76,9 @@ expect_status 0 berth resize web1 --disk 4G
 [ "$(stat -c %s "$STATE/servers/web1/disk.img")" = $((4 * GIB)) ] ||
 	fail "web1's disk.img is $(stat -c %s "$STATE/servers/web1/disk.img") bytes after resize --disk 4G"
 expect_status 0 berth start web1
-expect_status 0 berth show web1 --format json
-VMM_PID=$(jq .pid <<<"$OUT")
-addr=$(jq -r .address <<<"$OUT")
-[[ $addr == 10.188.88.* ]] || fail "web1 has no address of the pool: $OUT"
-VM=debian@$addr
+running_at web1
+VMM_PID=$PID
+VM=debian@$ADDR
 cloud_ssh_within 1000 "$RUN/key" "$VM" true ||
 	fail "no ssh to $VM; console: $(tr -d '\r' <"$CONSOLE" | tail -n 30)"
 expect_status 0 cloud_ssh "$RUN/key" "$VM" hostname
@@ -104,11 +109,9 @@ VMM_PID=
 expect_status 0 berth image import cloudct --kind ct --rootfs "$CT_IMAGE"
 expect_status 0 berth create web2 --kind ct --image cloudct --cpus 1 --memory 512M --disk 1G \
 	--ssh-key "$SCRATCH/key.pub" --start
-expect_status 0 berth show web2 --format json
-pid=$(jq .pid <<<"$OUT")
-addr=$(jq -r .address <<<"$OUT")
-[[ $addr == 10.188.88.* ]] || fail "web2 has no address of the pool: $OUT"
-CT=root@$addr
+running_at web2
+pid=$PID
+CT=root@$ADDR
 cloud_ssh_within 600 "$RUN/key" "$CT" true ||
 	fail "no ssh to $CT; console: $(tail -n 20 "$STATE/servers/web2/console.log" 2>/dev/null)"
 expect_status 0 cloud_ssh "$RUN/key" "$CT" hostname

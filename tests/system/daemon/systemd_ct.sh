@@ -69,6 +69,12 @@ if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
 	expect_status 0 berth exec sd -- cat /proc/self/cgroup
 	[ "$OUT" = 0::/init.scope ] || fail "berth exec is not in init.scope: $OUT"
 	echo "ok: systemd enabled '$ctl' for its units; berth exec joins init.scope"
+	# its subtree is bounded, and the bounds are not its root's to raise
+	[ "$(cat "$host/cgroup.max.descendants")" = 1024 ] && [ "$(cat "$host/cgroup.max.depth")" = 16 ] ||
+		fail "the container's cgroup is not bounded: $(cat "$host/cgroup.max.descendants" "$host/cgroup.max.depth")"
+	expect_status 0 berth exec sd -- sh -c '{ echo max >/sys/fs/cgroup/cgroup.max.descendants; } 2>/dev/null && echo raised || echo refused'
+	[ "$OUT" = refused ] || fail "the container raised its own cgroup.max.descendants: $OUT"
+	echo "ok: its cgroup subtree is bounded (1024 cgroups, 16 deep), which its root cannot raise"
 fi
 
 # a service it starts runs, and a shell from berth exec sees it

@@ -17,7 +17,7 @@ need_berth_cli
 systemd_image
 export BERTH_RIG_ROOT=move
 checks=("systemd boots to" "systemd's subtree in /sys/fs/cgroup/berth/"
-	"systemd enabled '" "berth exec runs systemctl" "berth stop halts systemd cleanly")
+	"systemd enabled '" "its cgroup subtree is bounded" "berth exec runs systemctl" "berth stop halts systemd cleanly")
 
 rc=0
 if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then

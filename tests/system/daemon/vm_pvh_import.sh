@@ -45,7 +45,7 @@ expect_status 0 berth image import pvh --kind vm --kernel "$SCRATCH/pvh.bzImage"
 expect_status 0 berth image import plain --kind vm --kernel "$GUESTS/tiny-hello.bzImage"
 cmp -s "$GUESTS/tiny-pvh.elf" "$STATE/images/pvh/vmlinux" || fail "the import did not store the guest as vmlinux: $(ls -la "$STATE/images/pvh")"
 [ ! -e "$STATE/images/plain/vmlinux" ] || fail "a bzImage without a payload got a vmlinux"
-grep -q "kernel '.*/images/plain.tmp/kernel'.*its servers boot the bzImage" "$SCRATCH/berthd.log" ||
+grep -q "berthd: image 'plain': .*its servers boot the bzImage" "$SCRATCH/berthd.log" ||
 	fail "berthd did not say why plain keeps its bzImage: $(tail -5 "$SCRATCH/berthd.log")"
 echo "ok: the import extracted the vmlinux of a bzImage with a PVH payload, and only of it"
 

@@ -7,16 +7,33 @@
 
 GUEST_CMDLINE="console=ttyS0 reboot=k panic=-1 quiet"
 
-# guest_prepare <GUEST_SCRIPT: kernel and an initramfs running the script given on stdin,
-# into $SCRATCH (skips without a rig).
+# guest_prepare [--program NAME]... [--modules "M..."] <GUEST_SCRIPT: kernel and an initramfs
+# running the script given on stdin, into $SCRATCH (skips without a rig); each NAME is
+# tests/guests/NAME.c built static, at /NAME in the initramfs; the modules load besides
+# pvpanic-mmio.
 guest_prepare() {
-	local reason
+	local reason modules="pvpanic-mmio" add=()
 	need_root
 	reason=$("$ROOT/tests/rig/available") || skip "$reason"
 	scratch
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--program) guest_program "$2" && add+=(--add "$SCRATCH/$2:/$2") ;;
+		--modules) modules+=" $2" ;;
+		*) fail "guest_prepare: no option $1" ;;
+		esac
+		shift 2
+	done
 	cat >"$SCRATCH/guest.sh"
 	"$ROOT/tests/kit/kernel" >"$SCRATCH/kernel-path"
-	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$SCRATCH/guest.sh" --modules "pvpanic-mmio"
+	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$SCRATCH/guest.sh" \
+		"${add[@]}" --modules "$modules"
+}
+
+# guest_program NAME: tests/guests/NAME.c built static into $SCRATCH/NAME, for an initramfs.
+guest_program() {
+	cc -static -O2 -Wall -Wextra -o "$SCRATCH/$1" "$ROOT/tests/guests/$1.c" ||
+		fail "cannot build the guest program $1 (static libc needed: libc6-dev)"
 }
 
 # guest_run_inside TEST ARGS...: run TEST --inside SCRATCH ARGS... where KVM runs Linux (a

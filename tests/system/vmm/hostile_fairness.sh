@@ -14,12 +14,7 @@
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/api_lib.sh"
 if [ "${1:-}" != --inside ]; then
-	need_root
-	reason=$("$ROOT/tests/rig/available") || skip "$reason"
-	scratch
-	cc -static -O2 -Wall -Wextra -o "$SCRATCH/virtio_hog" "$ROOT/tests/guests/virtio_hog.c" ||
-		fail "cannot build the guest program (static libc needed: libc6-dev)"
-	cat >"$SCRATCH/guest.sh" <<'GUEST'
+	guest_prepare --program virtio_hog <<'GUEST'
 echo 8 >/proc/sys/vm/nr_hugepages
 echo "hog: waiting"
 read -r go
@@ -27,9 +22,6 @@ read -r go
 /virtio_hog 1041 &
 wait
 GUEST
-	"$ROOT/tests/kit/kernel" >"$SCRATCH/kernel-path"
-	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$SCRATCH/guest.sh" \
-		--add "$SCRATCH/virtio_hog:/virtio_hog" --modules "pvpanic-mmio"
 	where=kvm
 	! "$ROOT/tests/rig/need" || where=rig
 	guest_run_inside "$0" "$where"

@@ -10,15 +10,7 @@
 . "$(dirname "$0")/guest.sh"
 . "$(dirname "$0")/api_lib.sh"
 if [ "${1:-}" != --inside ]; then
-	need_root
-	reason=$("$ROOT/tests/rig/available") || skip "$reason"
-	scratch
-	cc -static -O2 -Wall -Wextra -o "$SCRATCH/tablet_probe" "$ROOT/tests/guests/tablet_probe.c" ||
-		fail "cannot build the guest program (static libc needed: libc6-dev)"
-	echo '/tablet_probe "QEMU Virtio Tablet"' >"$SCRATCH/guest.sh"
-	"$ROOT/tests/kit/kernel" >"$SCRATCH/kernel-path"
-	"$ROOT/tests/kit/mkinitrd" -o "$SCRATCH/initrd.gz" --script "$SCRATCH/guest.sh" \
-		--add "$SCRATCH/tablet_probe:/tablet_probe" --modules "pvpanic-mmio virtio_input"
+	guest_prepare --program tablet_probe --modules virtio_input <<<'/tablet_probe "QEMU Virtio Tablet"'
 	guest_run_inside "$0"
 	exit
 fi

@@ -231,7 +231,14 @@ static void test_config_big_values(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(at(c, "linux.resources.unified"), "memory.min")),
 	    "1099511627776");
-	assert_int_equal(json_object_size(at(c, "linux.resources.unified")), 1);
+	/* and a tenant's cgroups are bounded: how many, how deep */
+	assert_string_equal(json_string_value(json_object_get(at(c, "linux.resources.unified"),
+							      "cgroup.max.descendants")),
+			    BUNDLE_CGROUPS_MAX);
+	assert_string_equal(json_string_value(json_object_get(at(c, "linux.resources.unified"),
+							      "cgroup.max.depth")),
+			    BUNDLE_CGROUP_DEPTH);
+	assert_int_equal(json_object_size(at(c, "linux.resources.unified")), 3);
 	assert_int_equal(json_integer_value(at(c, "linux.resources.cpu.quota")),
 			 255LL * BUNDLE_CPU_PERIOD);
 	assert_int_equal(json_array_size(at(c, "process.args")), 3);

@@ -56,6 +56,42 @@ static inline void nt_frame(uint8_t *f, size_t len, uint8_t seed)
 		f[i] = (uint8_t)(seed + i);
 }
 
+/* As the driver: send a control command (header, data of len bytes, a 1-byte ack) on queue
+ * ctrlq and run it; the ack, or -1 when the device gave the chain back unanswered. */
+static inline int nt_ctrl(struct vh *h, unsigned ctrlq, uint8_t class, uint8_t cmd,
+			  const void *data, uint32_t len)
+{
+	uint64_t hdr = vh_alloc(h, 2), dat = vh_alloc(h, len ? len : 1), ack = vh_alloc(h, 1);
+	uint16_t before = vh_used_idx(h, ctrlq);
+	uint8_t *a = vh_host(h, ack);
+	struct virtq_used_elem e;
+
+	*(uint8_t *)vh_host(h, hdr) = class;
+	*((uint8_t *)vh_host(h, hdr) + 1) = cmd;
+	if (len)
+		memcpy(vh_host(h, dat), data, len);
+	*a = 0xee;
+	if (len)
+		vh_submit(
+		    h, ctrlq,
+		    (struct vh_buf[]){ { hdr, 2, false }, { dat, len, false }, { ack, 1, true } },
+		    3);
+	else
+		vh_submit(h, ctrlq, (struct vh_buf[]){ { hdr, 2, false }, { ack, 1, true } }, 2);
+	if (vh_used_idx(h, ctrlq) != (uint16_t)(before + 1))
+		return -2; /* not even given back */
+	e = vh_used_elem(h, ctrlq, before);
+	return e.len == 1 ? *a : -1;
+}
+
+/* VQ_PAIRS_SET with pairs, as Linux sends it; the ack. */
+static inline int nt_pairs_set(struct vh *h, unsigned ctrlq, uint16_t pairs)
+{
+	uint8_t le[2] = { (uint8_t)pairs, (uint8_t)(pairs >> 8) };
+
+	return nt_ctrl(h, ctrlq, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, le, 2);
+}
+
 static inline struct net_stats nt_stats(struct vh *h)
 {
 	struct net_stats st;

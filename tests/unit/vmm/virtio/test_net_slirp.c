@@ -21,7 +21,7 @@ static void start_user(const struct net_config *cfg)
 	struct berth_error err;
 
 	assert_int_equal(vh_init(&h, 4 << 20), 0);
-	if (virtio_net_create(&d, cfg, 0, &h.gm, &h.loop, &err) < 0)
+	if (virtio_net_create(&d, cfg, 0, 1, &h.gm, &h.loop, &err) < 0)
 		fail_msg("%s", err.msg);
 	vh_attach(&h, d);
 	assert_int_equal(vh_start(&h, 64, ~0ULL), 0);
@@ -198,7 +198,7 @@ static void hostfwd_port_in_use(void **state)
 	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(s, 1), 0);
 	assert_int_equal(vh_init(&h, 1 << 20), 0);
-	assert_int_equal(virtio_net_create(&d, &cfg, 0, &h.gm, &h.loop, &err), -1);
+	assert_int_equal(virtio_net_create(&d, &cfg, 0, 1, &h.gm, &h.loop, &err), -1);
 	snprintf(port, sizeof(port), "127.0.0.1:%u", cfg.hostfwds[0].host_port);
 	assert_contains(err.msg, port);
 	assert_contains(err.msg, "another program");

@@ -1,7 +1,8 @@
-/* Unit tests for virtio-net over a tap (src/vmm/virtio/net.c, net_tap.c), with the fake
- * transport of virtio_harness.h. The test moves into a network namespace of its own and
- * makes a tap there; a packet socket on the tap's interface sees what the guest sends and
- * sends what the guest should receive. Skipped where network namespaces are not allowed. */
+/* Unit tests for virtio-net over a tap (src/vmm/virtio/net.c, net_tap.c, net_ctrl.c), with
+ * the fake transport of virtio_harness.h. The test moves into a network namespace of its
+ * own and makes two taps there, a single-queue and a multi-queue one; a packet socket on
+ * each tap's interface sees what the guest sends and sends what the guest should receive.
+ * Skipped where network namespaces are not allowed. */
 #include "testlib.h"
 
 #include <errno.h>
@@ -20,10 +21,12 @@
 
 #include "net_test.h"
 
-#define TAP "bnet0"
+#define TAP   "bnet0"
+#define TAPMQ "bnetmq0" /* multi-queue */
 
 static int netns_ok;
-static int pkt = -1; /* a packet socket on TAP */
+static int pkts[2] = { -1, -1 }; /* a packet socket on TAP, one on TAPMQ */
+static int pkt = -1;		 /* the one of the tap the test's device is on */
 static struct vh h;
 
 static void write_file(const char *path, const char *s)
@@ -37,22 +40,18 @@ static void write_file(const char *path, const char *s)
 	}
 }
 
-/* A persistent tap named TAP, up, in a fresh network namespace, and a packet socket on it. */
-static int make_tap(void)
+/* A persistent tap named name (multi-queue with mq), up, and a packet socket on it. */
+static int make_tap(const char *name, short mq)
 {
 	struct ifreq ifr = { 0 };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	int fd, s;
+	int fd, s, ps;
 
-	if (unshare(CLONE_NEWNET) < 0)
-		return -1;
-	/* No IPv6 chatter (router solicitations) on the tap to confuse the rx tests. */
-	write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
 	fd = open("/dev/net/tun", O_RDWR);
 	if (fd < 0)
 		return -1;
-	strcpy(ifr.ifr_name, TAP);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	strcpy(ifr.ifr_name, name);
+	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | mq);
 	assert_int_equal(ioctl(fd, TUNSETIFF, &ifr), 0);
 	assert_int_equal(ioctl(fd, TUNSETPERSIST, 1), 0);
 	close(fd);
@@ -61,40 +60,55 @@ static int make_tap(void)
 	ifr.ifr_flags |= IFF_UP;
 	assert_int_equal(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
 	close(s);
-	pkt = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	assert_true(pkt >= 0);
+	ps = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	assert_true(ps >= 0);
 	/* Each test's device re-attaches the persistent tap: its carrier comes on at once, but
 	 * the kernel swaps the no-op qdisc for the real one later (linkwatch, a work queue), and
 	 * a frame sent meanwhile is dropped without an error. Past the qdisc, the frame goes
 	 * straight to the tap, whose carrier is all that is checked. */
-	assert_int_equal(setsockopt(pkt, SOL_PACKET, PACKET_QDISC_BYPASS, &(int){ 1 }, sizeof(int)),
+	assert_int_equal(setsockopt(ps, SOL_PACKET, PACKET_QDISC_BYPASS, &(int){ 1 }, sizeof(int)),
 			 0);
-	sll.sll_ifindex = (int)if_nametoindex(TAP);
-	assert_int_equal(bind(pkt, (struct sockaddr *)&sll, sizeof(sll)), 0);
-	return 0;
+	sll.sll_ifindex = (int)if_nametoindex(name);
+	assert_int_equal(bind(ps, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	return ps;
+}
+
+/* Both taps in a fresh network namespace. */
+static int make_taps(void)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	/* No IPv6 chatter (router solicitations) on the taps to confuse the rx tests. */
+	write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	pkts[0] = make_tap(TAP, 0);
+	pkts[1] = make_tap(TAPMQ, IFF_MULTI_QUEUE);
+	return pkts[0] < 0 || pkts[1] < 0 ? -1 : 0;
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
-	netns_ok = make_tap() == 0;
+	netns_ok = make_taps() == 0;
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	if (pkt >= 0)
-		close(pkt);
+	for (unsigned i = 0; i < 2; i++)
+		if (pkts[i] >= 0)
+			close(pkts[i]);
 	return 0;
 }
 
-static uint64_t dev_bps; /* the next device's bps= (0: none) */
+static uint64_t dev_bps;       /* the next device's bps= (0: none) */
+static unsigned dev_pairs = 1; /* its queue pairs: more than 1 puts it on TAPMQ */
 
-/* A device on TAP with the features in accept, started, its packet socket drained. */
+/* A device on TAP (or TAPMQ) with the features in accept, started, its packet socket
+ * drained. */
 static void start_dev(uint64_t accept)
 {
-	struct net_config cfg = { .kind = NET_TAP, .ifname = TAP, .limit.bps = dev_bps };
+	struct net_config cfg = { .kind = NET_TAP, .limit.bps = dev_bps };
 	struct virtio_dev *d;
 	struct berth_error err;
 	uint8_t junk[2048];
@@ -102,8 +116,10 @@ static void start_dev(uint64_t accept)
 	if (!netns_ok)
 		skip();
 	memcpy(cfg.mac, nt_mac, 6);
+	strcpy(cfg.ifname, dev_pairs > 1 ? TAPMQ : TAP);
+	pkt = pkts[dev_pairs > 1];
 	assert_int_equal(vh_init(&h, 4 << 20), 0);
-	if (virtio_net_create(&d, &cfg, 0, &h.gm, &h.loop, &err) < 0)
+	if (virtio_net_create(&d, &cfg, 0, dev_pairs, &h.gm, &h.loop, &err) < 0)
 		fail_msg("%s", err.msg);
 	vh_attach(&h, d);
 	assert_int_equal(vh_start(&h, 64, accept), 0);
@@ -115,6 +131,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	dev_bps = 0;
+	dev_pairs = 1;
 	if (h.ram)
 		vh_destroy(&h);
 	return 0;
@@ -427,7 +444,7 @@ static void expect_create_error(const char *ifname, const char *msg)
 	struct berth_error err;
 
 	snprintf(cfg.ifname, sizeof(cfg.ifname), "%s", ifname);
-	assert_int_equal(virtio_net_create(&d, &cfg, 1, &h.gm, &h.loop, &err), -1);
+	assert_int_equal(virtio_net_create(&d, &cfg, 1, 1, &h.gm, &h.loop, &err), -1);
 	assert_contains(err.msg, msg);
 	assert_contains(err.msg, ifname);
 }
@@ -438,7 +455,167 @@ static void tap_errors(void **state)
 	start_dev(~0ULL);
 	expect_create_error("nosuchtap0", "does not exist");
 	expect_create_error(TAP, "busy"); /* the device above holds it */
-	expect_create_error("lo", "not a single-queue tap");
+	expect_create_error("lo", "not a tap");
+}
+
+/* An IPv4 UDP frame to nt_mac from port sport: tap queues are picked by flow. */
+static void udp_frame(uint8_t *f, size_t len, uint16_t sport)
+{
+	memset(f, 0, len);
+	memcpy(f, nt_mac, 6);
+	memcpy(f + 6, (uint8_t[]){ 0x02, 0, 0, 0, 0, 1 }, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((len - 14) >> 8);
+	f[17] = (uint8_t)(len - 14);
+	f[22] = 64;
+	f[23] = 17; /* UDP */
+	memcpy(f + 26, (uint8_t[]){ 10, 0, 0, 1, 10, 0, 0, 2 }, 8);
+	f[34] = (uint8_t)(sport >> 8);
+	f[35] = (uint8_t)sport;
+	f[37] = 9;
+	f[39] = (uint8_t)(len - 34);
+}
+
+#define MQ_CTRLQ 4 /* two pairs, then the control queue */
+
+/* A multi-queue tap gets one queue pair per vCPU asked for, then the control queue. */
+static void mq_layout(void **state)
+{
+	uint8_t cfg[10];
+
+	(void)state;
+	dev_pairs = 2;
+	start_dev(~0ULL);
+	assert_int_equal(h.dev->nqueues, 5);
+	vh_config_read(&h, 0, cfg, sizeof(cfg));
+	assert_int_equal(cfg[8] | cfg[9] << 8, 2);
+	assert_true(h.dev->features >> VIRTIO_NET_F_MQ & 1);
+	assert_true(h.dev->features >> VIRTIO_NET_F_CTRL_VQ & 1);
+	assert_false(h.dev->features >> VIRTIO_NET_F_CTRL_RX & 1);
+}
+
+/* A single-queue tap gets one pair, however many were asked for. */
+static void mq_single_queue_tap(void **state)
+{
+	struct net_config cfg = { .kind = NET_TAP, .ifname = TAP };
+	struct virtio_dev *d;
+	struct berth_error err;
+	uint8_t c[10];
+
+	(void)state;
+	if (!netns_ok)
+		skip();
+	assert_int_equal(vh_init(&h, 4 << 20), 0);
+	assert_int_equal(virtio_net_create(&d, &cfg, 0, 4, &h.gm, &h.loop, &err), 0);
+	vh_attach(&h, d);
+	assert_int_equal(d->nqueues, 3);
+	vh_config_read(&h, 0, c, sizeof(c));
+	assert_int_equal(c[8] | c[9] << 8, 1);
+}
+
+/* Pair 1 is used only after VQ_PAIRS_SET: then it transmits, and received flows spread
+ * over both pairs' rx queues, none lost. */
+static void mq_pairs_set(void **state)
+{
+	uint8_t f[100], got[2048];
+	unsigned i, n = 32;
+	uint64_t hg, fg;
+
+	(void)state;
+	dev_pairs = 2;
+	start_dev(~0ULL);
+	hg = vh_alloc(&h, NET_HDR_LEN);
+	fg = vh_alloc(&h, sizeof(f));
+	nt_frame(vh_host(&h, fg), sizeof(f), 5);
+	memcpy(f, vh_host(&h, fg), sizeof(f));
+	vh_submit(&h, 3, (struct vh_buf[]){ { hg, NET_HDR_LEN, false }, { fg, sizeof(f), false } },
+		  2);
+	assert_int_equal(vh_used_idx(&h, 3), 0); /* pair 1 not in use yet */
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 2), VIRTIO_NET_OK);
+	vh_kick(&h, 3);
+	assert_int_equal(vh_used_idx(&h, 3), 1);
+	assert_int_equal(pkt_recv(got, sizeof(got)), sizeof(f));
+	assert_memory_equal(got, f, sizeof(f));
+	for (unsigned q = 0; q <= 2; q += 2) {
+		for (i = 0; i < n; i++)
+			vh_offer(&h, q,
+				 vh_add_chain(
+				     &h, q, &(struct vh_buf){ vh_alloc(&h, 2048), 2048, true }, 1));
+		vh_kick(&h, q);
+	}
+	for (i = 0; i < n; i++) {
+		udp_frame(f, sizeof(f), (uint16_t)(1000 + i));
+		pkt_send(f, sizeof(f));
+	}
+	for (int64_t end = vh_now_ms() + 3000;
+	     vh_now_ms() < end && (uint16_t)(vh_used_idx(&h, 0) + vh_used_idx(&h, 2)) < n;)
+		vh_run(&h, 100);
+	assert_int_equal(vh_used_idx(&h, 0) + vh_used_idx(&h, 2), n);
+	assert_true(vh_used_idx(&h, 0) > 0); /* 32 flows on one queue: 1 in 2^31 */
+	assert_true(vh_used_idx(&h, 2) > 0);
+	assert_int_equal(nt_stats(&h).rx_packets, n);
+	assert_int_equal(h.failures, 0);
+}
+
+/* Hostile commands get VIRTIO_NET_ERR (or, with nowhere to answer, nothing) and change
+ * nothing; the device never fails for them. */
+static void mq_hostile_commands(void **state)
+{
+	uint8_t three[3] = { 2, 0, 0 };
+	uint64_t hdr;
+
+	(void)state;
+	dev_pairs = 2;
+	start_dev(~0ULL);
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 0), VIRTIO_NET_ERR);
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 3), VIRTIO_NET_ERR);
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 0x8000), VIRTIO_NET_ERR);
+	assert_int_equal(
+	    nt_ctrl(&h, MQ_CTRLQ, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, three, 3),
+	    VIRTIO_NET_ERR);
+	assert_int_equal(
+	    nt_ctrl(&h, MQ_CTRLQ, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, NULL, 0),
+	    VIRTIO_NET_ERR);
+	assert_int_equal(nt_ctrl(&h, MQ_CTRLQ, VIRTIO_NET_CTRL_RX, 0, (uint8_t[]){ 1 }, 1),
+			 VIRTIO_NET_ERR);
+	assert_int_equal(nt_ctrl(&h, MQ_CTRLQ, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_RSS_CONFIG,
+				 (uint8_t[]){ 2, 0 }, 2),
+			 VIRTIO_NET_ERR);
+	/* No writable byte: given back unanswered. */
+	hdr = vh_alloc(&h, 4);
+	memcpy(vh_host(&h, hdr), (uint8_t[]){ VIRTIO_NET_CTRL_MQ, 0, 2, 0 }, 4);
+	vh_submit(&h, MQ_CTRLQ, &(struct vh_buf){ hdr, 4, false }, 1);
+	assert_int_equal(vh_used_elem(&h, MQ_CTRLQ, 7).len, 0);
+	/* Still one pair in use, and the device works. */
+	vh_submit(&h, 3, &(struct vh_buf){ vh_alloc(&h, 100), 100, false }, 1);
+	assert_int_equal(vh_used_idx(&h, 3), 0);
+	assert_int_equal(h.failures, 0);
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 2), VIRTIO_NET_OK);
+}
+
+/* A reset goes back to one pair; a driver without MQ has its control queue at 2, and may
+ * only ask for the one pair. */
+static void mq_reset_and_no_mq(void **state)
+{
+	(void)state;
+	dev_pairs = 2;
+	start_dev(~0ULL);
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 2), VIRTIO_NET_OK);
+	vh_reset(&h);
+	assert_int_equal(vh_start(&h, 64, ~0ULL), 0);
+	vh_submit(&h, 3, &(struct vh_buf){ vh_alloc(&h, 100), 100, false }, 1);
+	assert_int_equal(vh_used_idx(&h, 3), 0);
+	vh_reset(&h);
+	assert_int_equal(vh_start(&h, 64, ~(1ULL << VIRTIO_NET_F_MQ)), 0);
+	assert_int_equal(nt_pairs_set(&h, 2, 2), VIRTIO_NET_ERR);
+	assert_int_equal(nt_pairs_set(&h, 2, 1), VIRTIO_NET_OK);
+	vh_reset(&h);
+	/* Without the control queue, a kick on queue 4 does nothing at all. */
+	assert_int_equal(
+	    vh_start(&h, 64, ~(1ULL << VIRTIO_NET_F_CTRL_VQ | 1ULL << VIRTIO_NET_F_MQ)), 0);
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 1), -2);
+	assert_int_equal(h.failures, 0);
 }
 
 int main(void)
@@ -458,6 +635,11 @@ int main(void)
 		cmocka_unit_test_teardown(offloads_negotiated, teardown),
 		cmocka_unit_test_teardown(both_queues_needed, teardown),
 		cmocka_unit_test_teardown(tap_errors, teardown),
+		cmocka_unit_test_teardown(mq_layout, teardown),
+		cmocka_unit_test_teardown(mq_single_queue_tap, teardown),
+		cmocka_unit_test_teardown(mq_pairs_set, teardown),
+		cmocka_unit_test_teardown(mq_hostile_commands, teardown),
+		cmocka_unit_test_teardown(mq_reset_and_no_mq, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
