@@ -105,7 +105,7 @@ build/bench/timing build/bench/kvm_floor:
 # and the jail's stand-in for berthd (bench/vmm/jailed.c), on berthd's own spawn and jail code
 build/bench/jailed: bench/vmm/jailed.c build/libdaemon.a build/libcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) -o $@ $(filter %.c %.a,$^) $(daemon_LIBS)
 
 # Tiny test guests (tests/guests/tiny.S), one bzImage per action.
 TINY_GUESTS := poweroff hello reset triple panic button badio spin flood echo
