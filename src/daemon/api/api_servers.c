@@ -139,8 +139,8 @@ void api_servers_create(struct berthd *d, const struct http_request *rq, const c
 }
 
 /* A kernel-booted VM's "entry": "pvh" when its image holds the vmlinux its import extracted
- * (vm_command.c boots that), "bzimage" otherwise. */
-static void entry_json(json_t *j, const char *state_dir)
+ * and VMs have no display (vm_command.c boots that then), "bzimage" otherwise. */
+static void entry_json(json_t *j, const char *state_dir, bool display)
 {
 	const char *image = json_string_value(json_object_get(j, "image"));
 	const char *boot = json_string_value(json_object_get(j, "boot"));
@@ -151,7 +151,8 @@ static void entry_json(json_t *j, const char *state_dir)
 	if ((size_t)snprintf(path, sizeof(path), "%s/images/%s/vmlinux", state_dir, image) >=
 	    sizeof(path))
 		return;
-	json_object_set_new(j, "entry", json_string(access(path, F_OK) == 0 ? "pvh" : "bzimage"));
+	json_object_set_new(j, "entry",
+			    json_string(!display && access(path, F_OK) == 0 ? "pvh" : "bzimage"));
 }
 
 void api_server_get(struct berthd *d, const struct http_request *rq, const char *arg,
@@ -167,7 +168,7 @@ void api_server_get(struct berthd *d, const struct http_request *rq, const char 
 	db = db_conn(&d->db, &err);
 	j = db ? server_json(db, arg, &err) : NULL;
 	if (j) {
-		entry_json(j, d->state_dir);
+		entry_json(j, d->state_dir, d->cfg.vm_display);
 		http_reply_json(rep, 200, j);
 	} else {
 		api_reply_error(rep, &err);

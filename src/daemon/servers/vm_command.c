@@ -41,11 +41,14 @@ static void add_limits(char *arg, size_t size, uint64_t iops, uint64_t bps)
 }
 
 /* --kernel, --initrd and --cmdline of a kernel-booted server; the kernel is the vmlinux its
- * import extracted (booted through PVH) when there is one, else the bzImage. */
-static int add_kernel(const struct server *s, const char *net_cmdline, struct vm_args *a,
-		      struct berth_error *err)
+ * import extracted (booted through PVH) when there is one, else the bzImage. With a display,
+ * always the bzImage: the kernel learns of the framebuffer berth-vmm set up only from the
+ * zero page's screen_info, which a PVH boot does not have (so efifb and its console would
+ * never reach the screen). */
+static int add_kernel(const struct server *s, bool display, const char *net_cmdline,
+		      struct vm_args *a, struct berth_error *err)
 {
-	if (image_file(a->kernel, s, "vmlinux", err) < 0 ||
+	if (image_file(a->kernel, s, display ? "kernel" : "vmlinux", err) < 0 ||
 	    (access(a->kernel, F_OK) < 0 && image_file(a->kernel, s, "kernel", err) < 0) ||
 	    image_file(a->initrd, s, "initrd", err) < 0)
 		return -1;
@@ -98,7 +101,7 @@ int vm_command(const struct server *s, const struct driver_env *e, const char *n
 			return berr(err, errno, "VM %s boots by firmware but has no disk `%s`",
 				    s->name, a->disk);
 		add(a, "--firmware"); /* berth-vmm's own default: Debian's SeaBIOS */
-	} else if (add_kernel(s, net_cmdline, a, err) < 0) {
+	} else if (add_kernel(s, e->vm_display, net_cmdline, a, err) < 0) {
 		return -1;
 	}
 	if (access(a->disk, F_OK) == 0)

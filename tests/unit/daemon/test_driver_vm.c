@@ -602,11 +602,15 @@ static void test_command_display(void **state)
 	assert_int_equal(arg_at(&a, "--display"), -1);
 	assert_int_equal(arg_at(&a, "--vnc"), -1);
 	f->env.vm_display = true;
+	/* with a display the bzImage boots, even beside a vmlinux: a PVH boot has no screen_info */
+	fixture_sh("touch %s/vmlinux", f->s.image_dir);
 	build(f, "", "", &a);
 	f->env.vm_display = false;
 	assert_true(arg_at(&a, "--display") > 0);
 	snprintf(vnc, sizeof(vnc), "%s/vnc.sock", f->s.dir);
 	assert_string_equal(arg_of(&a, "--vnc"), vnc);
+	snprintf(vnc, sizeof(vnc), "%s/kernel", f->s.image_dir);
+	assert_string_equal(arg_of(&a, "--kernel"), vnc);
 }
 
 /* A plan's limits: the disk's iops= and bps=, the NIC's bps=; none without them. */
