@@ -11,7 +11,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { chromium } = require(path.join(__dirname, "../../../../web/node_modules/playwright-core"));
+const { run } = require("./browser.js");
 
 const [url, token, vm, marker] = process.argv.slice(2);
 const scratch = process.env.SCRATCH;
@@ -54,77 +54,58 @@ const litPixels = () => {
   return [c.width, c.height, lit];
 };
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox"],
+run(path.join(scratch, "screen.png"), async (page) => {
+  await page.goto(url, { timeout: 60000 });
+  await page.fill("#token", token);
+  await page.click("#login button[type=submit]");
+  const row = page.locator(`tr[data-server="${vm}"]`);
+  await row.waitFor({ timeout: 60000 });
+  const state = () => row.locator("td").nth(2).textContent();
+  console.log("ok: logged in; the list shows", (await row.textContent()).trim());
+  if ((await state()) !== "stopped") throw new Error(`${vm} is ${await state()}, not stopped`);
+
+  await row.locator("button[data-action=start]").click();
+  await page.waitForFunction(
+    (name) => document.querySelector(`tr[data-server="${name}"] td:nth-child(3)`)?.textContent === "running",
+    vm,
+    { timeout: 120000 }
+  );
+  console.log("ok: started from the page:", (await row.textContent()).trim());
+  touch("started");
+
+  await row.locator("button[data-action=screen]").click();
+  await page.waitForFunction(() => document.querySelector("#vnc canvas")?.width > 0, null, { timeout: 60000 });
+  await waitFile("guest-ready", 300);
+  const canvas = page.locator("#vnc canvas");
+  await canvas.click(); // noVNC takes the keyboard on a click
+  await typeKeys(page, `\necho ${marker} > /dev/ttyS0\n`);
+  touch("typed");
+  await waitFile("marker-seen", 120);
+  console.log(`ok: typed 'echo ${marker} > /dev/ttyS0' on the VM's screen in noVNC`);
+
+  // The guest's text on the screen: a shell prompt and the command, light on black.
+  await page.waitForFunction(() => {
+    const c = document.querySelector("#vnc canvas");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let lit = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] || d[i + 1] || d[i + 2]) lit++;
+    return lit > 500;
+  }, null, { timeout: 60000 });
+  const [w, h, lit] = await page.evaluate(litPixels);
+  await canvas.screenshot({ path: path.join(scratch, "canvas.png") });
+  console.log(`ok: the VM's screen in noVNC, ${w}x${h}, ${lit} lit pixels (its text)`);
+
+  touch("want-dump");
+  await waitFile("dumped", 120);
+  await sleep(2000); // frames in flight when the screendump was taken
+  const b64 = await page.evaluate(() => {
+    const c = document.querySelector("#vnc canvas");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let s = "";
+    for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode.apply(null, d.subarray(i, i + 0x8000));
+    return btoa(s);
   });
-  const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-  try {
-    await page.goto(url, { timeout: 60000 });
-    await page.fill("#token", token);
-    await page.click("#login button[type=submit]");
-    const row = page.locator(`tr[data-server="${vm}"]`);
-    await row.waitFor({ timeout: 60000 });
-    const state = () => row.locator("td").nth(2).textContent();
-    console.log("ok: logged in; the list shows", (await row.textContent()).trim());
-    if ((await state()) !== "stopped") throw new Error(`${vm} is ${await state()}, not stopped`);
-
-    await row.locator("button[data-action=start]").click();
-    await page.waitForFunction(
-      (name) => document.querySelector(`tr[data-server="${name}"] td:nth-child(3)`)?.textContent === "running",
-      vm,
-      { timeout: 120000 }
-    );
-    console.log("ok: started from the page:", (await row.textContent()).trim());
-    touch("started");
-
-    await row.locator("button[data-action=screen]").click();
-    await page.waitForFunction(() => document.querySelector("#vnc canvas")?.width > 0, null, { timeout: 60000 });
-    await waitFile("guest-ready", 300);
-    const canvas = page.locator("#vnc canvas");
-    await canvas.click(); // noVNC takes the keyboard on a click
-    await typeKeys(page, `\necho ${marker} > /dev/ttyS0\n`);
-    touch("typed");
-    await waitFile("marker-seen", 120);
-    console.log(`ok: typed 'echo ${marker} > /dev/ttyS0' on the VM's screen in noVNC`);
-
-    // The guest's text on the screen: a shell prompt and the command, light on black.
-    await page.waitForFunction(() => {
-      const c = document.querySelector("#vnc canvas");
-      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-      let lit = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] || d[i + 1] || d[i + 2]) lit++;
-      return lit > 500;
-    }, null, { timeout: 60000 });
-    const [w, h, lit] = await page.evaluate(litPixels);
-    await canvas.screenshot({ path: path.join(scratch, "canvas.png") });
-    console.log(`ok: the VM's screen in noVNC, ${w}x${h}, ${lit} lit pixels (its text)`);
-
-    touch("want-dump");
-    await waitFile("dumped", 120);
-    await sleep(2000); // frames in flight when the screendump was taken
-    const b64 = await page.evaluate(() => {
-      const c = document.querySelector("#vnc canvas");
-      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-      let s = "";
-      for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode.apply(null, d.subarray(i, i + 0x8000));
-      return btoa(s);
-    });
-    fs.writeFileSync(path.join(scratch, "vnc.rgba"), Buffer.from(b64, "base64"));
-    const err = await page.textContent("#error");
-    if (err) throw new Error("the page says: " + err);
-  } finally {
-    await page.screenshot({ path: path.join(scratch, "screen.png") });
-    await browser.close();
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.log("FAIL:", e.message);
-    process.exit(1);
-  }
-);
+  fs.writeFileSync(path.join(scratch, "vnc.rgba"), Buffer.from(b64, "base64"));
+  const err = await page.textContent("#error");
+  if (err) throw new Error("the page says: " + err);
+});
