@@ -82,11 +82,22 @@ static void put(const char *dir, const char *sub, const char *text)
 	fclose(f);
 }
 
+/* Make cgroup dir/sub, with procs as its cgroup.procs (NULL: none, as a cgroup that went). */
+static void child(const char *dir, const char *sub, const char *procs)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	assert_int_equal(mkdir(path, 0755), 0);
+	if (procs)
+		put(path, "cgroup.procs", procs);
+}
+
 /* The pids of a cgroup and of those below it (a container's systemd makes them), from a tree
  * shaped like one: a cgroup that went meanwhile (no cgroup.procs) is skipped. */
 static void read_pids_tree(void **state)
 {
-	char dir[] = "/tmp/berth-cgroup-test.XXXXXX", sub[4200], cmd[4300];
+	char dir[] = "/tmp/berth-cgroup-test.XXXXXX", cmd[4300];
 	_cleanup_free_ pid_t *pids = NULL;
 	struct berth_error err;
 	size_t n = 0;
@@ -95,17 +106,10 @@ static void read_pids_tree(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	put(dir, "cgroup.procs", "1\n2\n");
-	snprintf(sub, sizeof(sub), "%s/init.scope", dir);
-	assert_int_equal(mkdir(sub, 0755), 0);
-	put(sub, "cgroup.procs", "30\n");
-	snprintf(sub, sizeof(sub), "%s/system.slice", dir);
-	assert_int_equal(mkdir(sub, 0755), 0);
-	put(sub, "cgroup.procs", "");
-	snprintf(sub, sizeof(sub), "%s/system.slice/dbus.service", dir);
-	assert_int_equal(mkdir(sub, 0755), 0);
-	put(sub, "cgroup.procs", "400\n");
-	snprintf(sub, sizeof(sub), "%s/gone.scope", dir);
-	assert_int_equal(mkdir(sub, 0755), 0);
+	child(dir, "init.scope", "30\n");
+	child(dir, "system.slice", "");
+	child(dir, "system.slice/dbus.service", "400\n");
+	child(dir, "gone.scope", NULL);
 	assert_int_equal(cgroup_read_pids(dir, &pids, &n, &err), 0);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++)
