@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../unit/vmm/virtio/ctrl_chain.h"
 #include "vmm/virtio/net_ctrl.h"
 
 #define FUZZ_SEGS 64
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned max, nin, nout, i;
 	uint8_t ack[3] = { 0xee, 0xee, 0xee }, *body;
 	struct net_ctrl_req req = { .ack = 0xee };
-	size_t len, off = 0;
+	size_t len, cut[FUZZ_SEGS];
 	int r;
 
 	if (size < 2)
@@ -39,21 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!body)
 		return 0;
 	memcpy(body, data + 2 + (nout - 1), len);
-	memset(&c, 0, sizeof(c));
-	for (i = 0; i < nout; i++) {
-		size_t n = i + 1 < nout ? data[2 + i] : len - off;
-
-		if (n > len - off)
-			n = len - off;
-		c.iov[i] = (struct iovec){ body + off, n };
-		off += n;
-	}
-	c.nout = nout;
-	c.out_len = off;
-	for (i = 0; i < nin; i++)
-		c.iov[nout + i] = (struct iovec){ ack + i, 1 };
-	c.nin = nin;
-	c.in_len = nin;
+	for (i = 0; i + 1 < nout; i++)
+		cut[i] = data[2 + i];
+	ctrl_chain(&c, body, len, cut, nout, ack, nin);
 	r = net_ctrl_parse(&c, max, &req);
 	if (r < 0) {
 		if (nin || req.ack != 0xee)
@@ -61,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (req.ack == VIRTIO_NET_OK) {
 		uint8_t b[4];
 
-		if (!nin || off != 4 || virtq_chain_read(&c, 0, b, 4) != 4 ||
+		if (!nin || c.out_len != 4 || virtq_chain_read(&c, 0, b, 4) != 4 ||
 		    b[0] != VIRTIO_NET_CTRL_MQ || b[1] != VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET ||
 		    (unsigned)(b[2] | b[3] << 8) != req.pairs || req.pairs < 1 || req.pairs > max)
 			abort();

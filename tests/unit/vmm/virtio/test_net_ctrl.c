@@ -2,38 +2,16 @@
  * send are taken, however the chain splits them, and where the ack goes. */
 #include "testlib.h"
 
+#include "ctrl_chain.h"
 #include "vmm/virtio/net_ctrl.h"
 
 static struct virtq_chain c;
-
-/* c as the driver's chain: out as nout readable segments of the sizes in cut (the last
- * takes the rest), then nin writable buffers of one byte each in ack[]. */
-static void chain(const uint8_t *out, size_t len, const size_t *cut, unsigned nout, uint8_t *ack,
-		  unsigned nin)
-{
-	size_t off = 0;
-	unsigned i;
-
-	memset(&c, 0, sizeof(c));
-	for (i = 0; i < nout; i++) {
-		size_t n = i + 1 < nout ? cut[i] : len - off;
-
-		c.iov[i] = (struct iovec){ (uint8_t *)out + off, n };
-		off += n;
-	}
-	c.nout = nout;
-	c.out_len = len;
-	for (i = 0; i < nin; i++)
-		c.iov[nout + i] = (struct iovec){ ack + i, 1 };
-	c.nin = nin;
-	c.in_len = nin;
-}
 
 static int parse(const uint8_t *out, size_t len, unsigned max, struct net_ctrl_req *req)
 {
 	uint8_t ack[1];
 
-	chain(out, len, NULL, 1, ack, 1);
+	ctrl_chain(&c, out, len, NULL, 1, ack, 1);
 	return net_ctrl_parse(&c, max, req);
 }
 
@@ -59,7 +37,7 @@ static void split_chain(void **state)
 	uint8_t ack[3] = { 0xee, 0xee, 0xee };
 
 	(void)state;
-	chain(cmd, sizeof(cmd), cut, 4, ack, 3);
+	ctrl_chain(&c, cmd, sizeof(cmd), cut, 4, ack, 3);
 	assert_int_equal(net_ctrl_parse(&c, 2, &req), 0);
 	assert_int_equal(req.ack, VIRTIO_NET_OK);
 	assert_int_equal(req.pairs, 2);
@@ -105,7 +83,7 @@ static void no_ack_byte(void **state)
 	struct net_ctrl_req req = { .ack = 7 };
 
 	(void)state;
-	chain(cmd, sizeof(cmd), NULL, 1, NULL, 0);
+	ctrl_chain(&c, cmd, sizeof(cmd), NULL, 1, NULL, 0);
 	assert_int_equal(net_ctrl_parse(&c, 8, &req), -1);
 	assert_int_equal(req.ack, 7);
 }
