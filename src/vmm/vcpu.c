@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "seccomp.h"
+#include "vmm/seccomp/seccomp.h"
 
 #define VCPU_KICK_SIGNAL SIGUSR1
 #define VCPU_STACK	 (256 * 1024)

@@ -38,7 +38,7 @@
 #include "memory.h"
 #include "msi.h"
 #include "pci/pci.h"
-#include "seccomp.h"
+#include "vmm/seccomp/seccomp.h"
 #include "vcpu.h"
 #include "virtio/devices.h"
 #include "virtio/input.h"

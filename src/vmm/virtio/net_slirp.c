@@ -31,7 +31,7 @@
 
 #include "common/ratelog.h"
 #include "vmm/virtio/net_flows.h"
-#include "vmm/seccomp.h"
+#include "vmm/seccomp/seccomp.h"
 #include "vmm/virtio/net_guard.h"
 #include "vmm/virtio/slirp_lib.h"
 #include "vmm/vm.h"

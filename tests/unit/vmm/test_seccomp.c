@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "vmm/seccomp.h"
+#include "vmm/seccomp/seccomp.h"
 
 enum probe {
 	PROBE_ALLOWED,	   /* getpid, a write, KVM_RUN on a bad fd: all listed */
