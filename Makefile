@@ -41,9 +41,11 @@ BINS :=
 UNIT_TESTS :=
 FUZZERS :=
 
+# A module's generated sources (NAME_GEN, made under build/gen/ by rules of its module.mk)
+# go into its library like its own.
 define program
-$(1)_OBJ := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call srcs_of,$(1)))
-$(1)_FUZZOBJ := $$(patsubst %.c,build/fuzz/obj/%.o,$$(call srcs_of,$(1)))
+$(1)_OBJ := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call srcs_of,$(1)) $$($(1)_GEN))
+$(1)_FUZZOBJ := $$(patsubst %.c,build/fuzz/obj/%.o,$$(call srcs_of,$(1)) $$($(1)_GEN))
 $(BUILD)/lib$(1).a: $$($(1)_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^

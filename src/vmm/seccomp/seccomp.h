@@ -1,14 +1,15 @@
 /* seccomp.h - berth-vmm's system-call allow-lists, one per kind of thread.
  *
- * The filters are compiled once (libseccomp) before any thread starts; each thread then
- * installs its own before it touches anything a guest controls. A call outside its list
+ * The filters are compiled at build time (rules.c, programs.h) and picked for a VM's
+ * configuration before any thread starts; each thread then installs its own before it
+ * touches anything a guest controls. A call outside its list
  * logs "berth-vmm: seccomp: ..." with the call's name and kills the process with SIGSYS.
  * docs/berth-vmm.md (seccomp) says what each list holds and why. */
 #ifndef BERTH_VMM_SECCOMP_H
 #define BERTH_VMM_SECCOMP_H
 
 #include "common/error.h"
-#include "config.h"
+#include "vmm/config.h"
 
 enum vmm_thread {
 	VMM_THREAD_MAIN,  /* the event loop, the API socket, and each boot (a guest reset) */
@@ -17,7 +18,7 @@ enum vmm_thread {
 	VMM_THREAD_KINDS,
 };
 
-/* Compile the filters for what cfg needs and install the SIGSYS handler that names a
+/* Pick the filters for what cfg needs and install the SIGSYS handler that names a
  * forbidden call; until this is called, vmm_seccomp_enter() does nothing. */
 int vmm_seccomp_prepare(const struct vm_config *cfg, struct berth_error *err);
 

@@ -1,12 +1,14 @@
-/* Unit tests for src/vmm/seccomp.c: each filter runs in a forked child, where an allowed
+/* Unit tests for src/vmm/seccomp/: each filter runs in a forked child, where an allowed
  * call works and one outside the list kills the child with SIGSYS after a log line naming
- * the call. (A running VMM's "Seccomp: 2" is checked by tests/system/vmm/seccomp.sh.) */
+ * the call; the programs the build compiled are what the rules compile to now. (A running
+ * VMM's "Seccomp: 2" is checked by tests/system/vmm/seccomp.sh.) */
 #include "testlib.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "vmm/seccomp/programs.h"
 #include "vmm/seccomp/seccomp.h"
 
 enum probe {
@@ -24,6 +27,7 @@ enum probe {
 	PROBE_EXECVE,	   /* no thread may run a program */
 	PROBE_IOCTL,	   /* KVM_CREATE_VM: the main thread's, never a vCPU's */
 	PROBE_UNIX_SOCKET, /* socket(AF_UNIX): not even for slirp */
+	PROBE_TGKILL,	   /* a signal to another process: the pid the filter holds is ours */
 };
 
 /* Run probe under kind's filter in a child; returns its wait status, its stderr in log. */
@@ -44,6 +48,7 @@ static int run_probe(enum vmm_thread kind, enum probe probe, char *log, size_t c
 	if (pid == 0) {
 		struct berth_error err = { 0 };
 		struct rlimit nocore = { 0, 0 };
+		pid_t parent = getppid(); /* not a call the filters allow */
 		int fail = 0;
 
 		setrlimit(RLIMIT_CORE, &nocore); /* a SIGSYS death would otherwise dump core */
@@ -57,6 +62,7 @@ static int run_probe(enum vmm_thread kind, enum probe probe, char *log, size_t c
 			fail |= getpid() <= 0;
 			fail |= write(errpipe[1], "ok\n", 3) != 3;
 			fail |= !(ioctl(-1, KVM_RUN, 0) < 0 && errno == EBADF);
+			fail |= syscall(SYS_tgkill, getpid(), gettid(), 0) != 0;
 			break;
 		case PROBE_SOCKET:
 			socket(AF_INET, SOCK_STREAM, 0);
@@ -69,6 +75,9 @@ static int run_probe(enum vmm_thread kind, enum probe probe, char *log, size_t c
 			break;
 		case PROBE_UNIX_SOCKET:
 			socket(AF_UNIX, SOCK_STREAM, 0);
+			break;
+		case PROBE_TGKILL:
+			syscall(SYS_tgkill, parent, parent, 0);
 			break;
 		}
 		/* Straight to the kernel: the sanitizers' _exit() makes calls of their own. */
@@ -158,6 +167,41 @@ static void slirp_sockets(void **state)
 		      "slirp", "socket");
 }
 
+static void signals_only_to_itself(void **state)
+{
+	char log[512];
+
+	(void)state;
+	assert_killed(run_probe(VMM_THREAD_MAIN, PROBE_TGKILL, log, sizeof(log)), log,
+		      "main (event loop)", "tgkill");
+}
+
+/* The build's programs (build/gen/vmm/seccomp_programs.c) are the rules as they compile now,
+ * each with the one pid comparison where install.c writes the VMM's pid. */
+static void built_programs_are_the_rules(void **state)
+{
+	struct berth_error err;
+	struct sock_fprog p;
+
+	(void)state;
+	for (int k = 0; k < VMM_THREAD_KINDS; k++)
+		for (unsigned f = 0; f < SECCOMP_FEATURES; f++) {
+			const struct seccomp_program *built = &seccomp_programs[k][f];
+
+			if (!seccomp_features_valid(f)) {
+				assert_null(built->insns);
+				continue;
+			}
+			assert_int_equal(seccomp_rules_compile(k, f, &p, &err), 0);
+			assert_non_null(built->insns);
+			assert_int_equal(built->len, p.len);
+			assert_memory_equal(built->insns, p.filter, p.len * sizeof(*p.filter));
+			assert_true(built->pid_at < p.len);
+			assert_int_equal(built->insns[built->pid_at].k, SECCOMP_PID_SENTINEL);
+			free(p.filter);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +210,8 @@ int main(void)
 		cmocka_unit_test(no_thread_can_execve),
 		cmocka_unit_test(vcpu_ioctls_are_filtered_by_number),
 		cmocka_unit_test(slirp_sockets),
+		cmocka_unit_test(signals_only_to_itself),
+		cmocka_unit_test(built_programs_are_the_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
