@@ -118,6 +118,23 @@ static void vnc_all_dirty(struct vnc_client *c)
 	memset(c->dirty, 1, sizeof(c->dirty));
 }
 
+/* Read the guest's mode; when it changed, every client's picture is stale. Ticks run only
+ * while clients are connected, so a mode set with none (the firmware's or efifb's, before
+ * anyone looked) is first seen by the next client's ServerInit, which reads it too. */
+static void vnc_refresh_mode(struct vnc_server *s)
+{
+	struct vbe_mode m;
+	bool on = bochs_display_mode(s->display, &m);
+
+	if (on == s->mode_on && (!on || !memcmp(&m, &s->mode, sizeof(m))))
+		return;
+	s->mode_on = on;
+	s->mode = m;
+	for (unsigned i = 0; i < VNC_MAX_CLIENTS; i++)
+		if (s->clients[i])
+			vnc_all_dirty(s->clients[i]);
+}
+
 static void vnc_screen_size(const struct vnc_server *s, uint32_t *w, uint32_t *h)
 {
 	*w = s->mode_on ? s->mode.width : VNC_OFF_WIDTH;
@@ -129,6 +146,7 @@ static void vnc_server_init(struct vnc_client *c)
 	uint8_t m[24 + sizeof(VNC_NAME) - 1];
 	const struct rfb_pixel_format *pf = &vnc_native;
 
+	vnc_refresh_mode(c->srv);
 	vnc_screen_size(c->srv, &c->width, &c->height);
 	put16(m, (uint16_t)c->width);
 	put16(m + 2, (uint16_t)c->height);
@@ -459,21 +477,15 @@ static void vnc_update(struct vnc_client *c)
 static void vnc_on_tick(struct loop_source *src, uint32_t events)
 {
 	struct vnc_server *s = src->opaque;
-	struct vbe_mode m;
 	uint64_t n;
-	bool on, all;
+	bool all;
 	unsigned i;
 
 	(void)events;
 	if (read(src->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		return;
-	on = bochs_display_mode(s->display, &m);
 	all = bochs_display_dirty(s->display, s->pages) != 0;
-	if (on != s->mode_on || (on && memcmp(&m, &s->mode, sizeof(m)))) {
-		s->mode_on = on;
-		s->mode = m;
-		all = true;
-	}
+	vnc_refresh_mode(s);
 	if (s->mode_on)
 		vnc_mark_pages(s, all);
 	for (i = 0; i < VNC_MAX_CLIENTS; i++) {
