@@ -30,9 +30,10 @@ int loop_add(struct loop *l, struct loop_source *src, struct berth_error *err)
 	return 0;
 }
 
-int loop_watch_output(struct loop *l, struct loop_source *src, bool on)
+int loop_watch(struct loop *l, struct loop_source *src, bool in, bool out)
 {
-	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = src };
+	struct epoll_event ev = { .events = (in ? EPOLLIN : 0) | (out ? EPOLLOUT : 0),
+				  .data.ptr = src };
 
 	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, src->fd, &ev);
 }

@@ -30,8 +30,8 @@ void loop_destroy(struct loop *l);
 /* Watch src->fd for input; src must outlive its registration. */
 int loop_add(struct loop *l, struct loop_source *src, struct berth_error *err);
 
-/* Also watch src->fd for room to write (on), or stop (off); its callback sees EPOLLOUT. */
-int loop_watch_output(struct loop *l, struct loop_source *src, bool on);
+/* Watch src->fd for input (in) and for room to write (out; its callback sees EPOLLOUT). */
+int loop_watch(struct loop *l, struct loop_source *src, bool in, bool out);
 
 /* Stop watching src->fd. */
 void loop_del(struct loop *l, struct loop_source *src);

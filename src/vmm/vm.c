@@ -392,11 +392,17 @@ static const struct api_ops vm_api_ops = {
 };
 
 /* A key from a VNC client: its scan code, or the US key of its keysym. */
-static void vm_vnc_key(void *opaque, uint32_t keysym, uint32_t keycode, bool down)
+static bool vm_vnc_key(void *opaque, uint32_t keysym, uint32_t keycode, bool down)
 {
 	struct vm *vm = opaque;
 
-	i8042_key(&vm->i8042, keycode ? keycode : keymap_xt(keysym), down);
+	return i8042_key(&vm->i8042, keycode ? keycode : keymap_xt(keysym), down);
+}
+
+/* The keyboard has room for a key a VNC client was held by (from a vCPU thread). */
+static void vm_keyboard_room(void *opaque)
+{
+	vnc_server_room(opaque);
 }
 
 /* The pointer of a VNC client: to the tablet. */
@@ -424,6 +430,10 @@ static int vm_add_display(struct vm *vm, struct berth_error *err)
 	    vnc_server_open(&vm->vnc, vm->cfg->vnc, &vm->loop, &vm->display,
 			    &(struct vnc_input){ vm_vnc_key, vm_vnc_pointer, vm }, err))
 		return -1;
+	if (vm->cfg->vnc) {
+		vm->i8042.room = vm_keyboard_room;
+		vm->i8042.room_opaque = &vm->vnc;
+	}
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 /* i8042.c - the keyboard controller and its PS/2 keyboard (see i8042.h). */
 #include "i8042.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define I8042_DATA 0
 #define I8042_CMD  4
@@ -86,6 +88,17 @@ static void i8042_push1(struct i8042 *k, uint8_t b)
 	i8042_push(k, &b, 1);
 }
 
+/* Tell the sender of a refused key when the queue is down to half (not at every byte the
+ * guest reads: one wake-up per few keys); lock held. */
+static void i8042_check_room(struct i8042 *k)
+{
+	if (!k->waiting || k->count > I8042_QUEUE / 2)
+		return;
+	k->waiting = k->deaf = false;
+	if (k->room)
+		k->room(k->room_opaque);
+}
+
 void i8042_init(struct i8042 *k, struct machine *machine, bool keyboard)
 {
 	memset(k, 0, sizeof(*k));
@@ -104,22 +117,61 @@ void i8042_reset(struct i8042 *k)
 	k->pending = k->kbd_cmd = 0;
 	k->scanning = true;
 	k->last_was_cmd = false;
+	i8042_check_room(k);
 	pthread_mutex_unlock(&k->lock);
 }
 
-void i8042_key(struct i8042 *k, unsigned xt, bool down)
+static uint64_t i8042_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A key found no room: whether to hold it (true) or drop it, the guest having read nothing
+ * for I8042_PATIENCE_NS; lock held. Patience starts again whenever the guest has read. */
+static bool i8042_hold(struct i8042 *k)
+{
+	uint64_t now = i8042_now();
+
+	if (!k->waiting || k->taken != k->taken_then) {
+		k->waiting = true;
+		k->deaf = false;
+		k->taken_then = k->taken;
+		k->since = now;
+	}
+	if (now - k->since < I8042_PATIENCE_NS)
+		return true;
+	if (!k->deaf)
+		fprintf(stderr,
+			"berth-vmm: the guest has not read its keyboard for %llu s: keys "
+			"dropped until it does\n",
+			I8042_PATIENCE_NS / 1000000000ull);
+	k->deaf = true;
+	return false;
+}
+
+bool i8042_key(struct i8042 *k, unsigned xt, bool down)
 {
 	uint8_t b[2];
 	unsigned n = 0;
+	bool done = true;
 
 	pthread_mutex_lock(&k->lock);
 	if (k->keyboard && k->scanning && !(k->ctr & CTR_KBDDIS) && (xt & 0x7f)) {
 		if (xt & 0x80)
 			b[n++] = XT_E0_PREFIX;
 		b[n++] = (uint8_t)((xt & 0x7f) | (down ? 0 : XT_RELEASE));
-		i8042_push(k, b, n);
+		if (k->count + n <= I8042_KEY_ROOM) {
+			i8042_push(k, b, n);
+			k->waiting = false;
+		} else {
+			done = !i8042_hold(k);
+		}
 	}
 	pthread_mutex_unlock(&k->lock);
+	return done;
 }
 
 /* A byte the guest sent to the keyboard; lock held. */
@@ -274,6 +326,8 @@ void i8042_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool i
 			k->last = k->queue[k->head];
 			k->head = (k->head + 1) % I8042_QUEUE;
 			k->count--;
+			k->taken++;
+			i8042_check_room(k);
 			i8042_irq(k); /* the next byte, if any */
 		}
 		data[0] = k->last;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@ struct vnc_client {
 	bool ext_key;		     /* it offered QEMU's extended key event */
 	bool ext_key_told;	     /* ... and was told we take it */
 	bool dead;		     /* shut down; freed when its callback sees end-of-file */
+	bool held;		     /* a key the keyboard had no room for waits at in[0] */
 	uint32_t width, height;	     /* the size it was told */
 	uint32_t next_row;	     /* where the next update starts looking for dirty rows */
 	size_t tick_bytes;	     /* bytes it was sent since the last tick */
@@ -96,7 +98,7 @@ static void vnc_flush(struct vnc_client *c)
 	if (c->outpos == c->outlen)
 		c->outpos = c->outlen = 0;
 	if (!c->dead)
-		loop_watch_output(c->srv->loop, &c->src, c->outlen != 0);
+		loop_watch(c->srv->loop, &c->src, !c->held, c->outlen != 0);
 }
 
 /* Queue a small message (handshake replies); a client whose buffer is full is dropped. */
@@ -179,7 +181,8 @@ static bool vnc_pf_ok(const struct rfb_pixel_format *pf)
 
 static void vnc_update(struct vnc_client *c);
 
-static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
+/* Act on one message: false when it is a key the keyboard has no room for now. */
+static bool vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 {
 	static const uint8_t security[] = { 1, RFB_SECURITY_NONE }, ok[4] = { 0 };
 	unsigned i;
@@ -224,8 +227,8 @@ static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 		break;
 	case RFB_MSG_KEY:
 		if (c->srv->input.key)
-			c->srv->input.key(c->srv->input.opaque, m->key.keysym, m->key.keycode,
-					  m->key.down);
+			return c->srv->input.key(c->srv->input.opaque, m->key.keysym,
+						 m->key.keycode, m->key.down);
 		break;
 	case RFB_MSG_POINTER:
 		if (c->srv->input.pointer) {
@@ -243,6 +246,7 @@ static void vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 	default: /* cut text (skipped), skipped bytes */
 		break;
 	}
+	return true;
 }
 
 static void vnc_client_free(struct vnc_client *c)
@@ -262,25 +266,15 @@ static void vnc_client_free(struct vnc_client *c)
 		timerfd_settime(s->tick.fd, 0, &(struct itimerspec){ 0 }, NULL);
 }
 
-static void vnc_on_client(struct loop_source *src, uint32_t events)
+/* Act on the whole messages in c->in, up to a key the keyboard has no room for: that one
+ * stays at in[0], and the client's socket is not read until vnc_resume finds room for it. (A
+ * key is parsed again then: key messages leave the parser's state as it was.) */
+static void vnc_take(struct vnc_client *c)
 {
-	struct vnc_client *c = src->opaque;
 	const char *why = NULL;
 	size_t pos = 0;
-	ssize_t n;
 
-	if (events & EPOLLOUT)
-		vnc_flush(c);
-	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-		return;
-	n = read(src->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || c->dead) {
-		vnc_client_free(c);
-		return;
-	}
-	c->inlen += (size_t)n;
+	c->held = false;
 	while (!c->dead && pos < c->inlen) {
 		struct rfb_msg m;
 		ssize_t used = rfb_parse(&c->parser, c->in + pos, c->inlen - pos, &m, &why);
@@ -291,11 +285,38 @@ static void vnc_on_client(struct loop_source *src, uint32_t events)
 		}
 		if (used == 0)
 			break;
+		if (!vnc_message(c, &m)) {
+			c->held = true;
+			break;
+		}
 		pos += (size_t)used;
-		vnc_message(c, &m);
 	}
 	c->inlen -= pos;
 	memmove(c->in, c->in + pos, c->inlen);
+	if (!c->dead)
+		loop_watch(c->srv->loop, &c->src, !c->held, c->outlen != 0);
+}
+
+static void vnc_on_client(struct loop_source *src, uint32_t events)
+{
+	struct vnc_client *c = src->opaque;
+	ssize_t n;
+
+	if (events & EPOLLOUT)
+		vnc_flush(c);
+	if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return;
+	if (c->held && !(events & (EPOLLHUP | EPOLLERR)))
+		return; /* its input waits for the keyboard */
+	n = c->held ? 0 : read(src->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || c->dead) {
+		vnc_client_free(c);
+		return;
+	}
+	c->inlen += (size_t)n;
+	vnc_take(c);
 }
 
 static void vnc_on_connect(struct loop_source *src, uint32_t events)
@@ -474,6 +495,33 @@ static void vnc_update(struct vnc_client *c)
 	vnc_flush(c);
 }
 
+/* Offer each held client's key again, and go on with its input if it is taken. */
+static void vnc_resume(struct vnc_server *s)
+{
+	unsigned i;
+
+	for (i = 0; i < VNC_MAX_CLIENTS; i++)
+		if (s->clients[i] && s->clients[i]->held && !s->clients[i]->dead)
+			vnc_take(s->clients[i]);
+}
+
+static void vnc_on_room(struct loop_source *src, uint32_t events)
+{
+	uint64_t n;
+
+	(void)events;
+	if (read(src->fd, &n, sizeof(n)) == sizeof(n))
+		vnc_resume(src->opaque);
+}
+
+void vnc_server_room(struct vnc_server *s)
+{
+	uint64_t one = 1;
+	ssize_t n = write(s->room.fd, &one, sizeof(one));
+
+	(void)n; /* only fails when the counter is already non-zero: the loop is woken anyway */
+}
+
 static void vnc_on_tick(struct loop_source *src, uint32_t events)
 {
 	struct vnc_server *s = src->opaque;
@@ -488,6 +536,7 @@ static void vnc_on_tick(struct loop_source *src, uint32_t events)
 	vnc_refresh_mode(s);
 	if (s->mode_on)
 		vnc_mark_pages(s, all);
+	vnc_resume(s); /* the keyboard may have room, or have given up on its guest */
 	for (i = 0; i < VNC_MAX_CLIENTS; i++) {
 		struct vnc_client *c = s->clients[i];
 
@@ -507,7 +556,7 @@ int vnc_server_open(struct vnc_server *s, const char *path, struct loop *loop,
 	s->loop = loop;
 	s->display = display;
 	s->input = *input;
-	s->tick.fd = -1;
+	s->tick.fd = s->room.fd = -1;
 	s->pages = calloc(display->fb_size / VNC_PAGE / 64 + 1, sizeof(*s->pages));
 	if (!s->pages)
 		return berr(err, ENOMEM, "--vnc");
@@ -523,7 +572,13 @@ int vnc_server_open(struct vnc_server *s, const char *path, struct loop *loop,
 				  .opaque = s };
 	if (s->tick.fd < 0)
 		return berr(err, errno, "--vnc: timerfd_create");
-	if (loop_add(loop, &s->tick, err) || loop_add(loop, &s->listen, err) ||
+	s->room = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+					.fn = vnc_on_room,
+					.opaque = s };
+	if (s->room.fd < 0)
+		return berr(err, errno, "--vnc: eventfd");
+	if (loop_add(loop, &s->tick, err) || loop_add(loop, &s->room, err) ||
+	    loop_add(loop, &s->listen, err) ||
 	    accept_guard_init(&s->guard, loop, &s->listen, "", err))
 		return -1;
 	return 0;
@@ -545,6 +600,9 @@ void vnc_server_close(struct vnc_server *s)
 	}
 	if (s->tick.fd >= 0)
 		close(s->tick.fd);
+	if (s->room.fd >= 0)
+		close(s->room.fd);
+	s->room.fd = -1;
 	free(s->pages);
 	s->pages = NULL;
 	s->path = NULL;

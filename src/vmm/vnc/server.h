@@ -9,8 +9,10 @@
  * Nothing else is queued: a client that lags only accumulates dirty rows (a bitmap), so a
  * guest that redraws all the time costs at most one bounded buffer per client.
  * Key events go to the keyboard callback (keysyms, or XT keycodes from QEMU's extended key
- * event), pointer events to the pointer callback; cut text is skipped unread (rfb.c).
- * docs/berth-vmm.md, "VNC". */
+ * event), pointer events to the pointer callback; cut text is skipped unread (rfb.c). A key
+ * the keyboard has no room for holds its client: nothing more of it is read or acted on
+ * until the keyboard has room (vnc_server_room) or a tick finds some (back-pressure, not lost
+ * keys: a slow guest gets them all, in order, at its pace). docs/berth-vmm.md, "VNC". */
 #ifndef BERTH_VMM_VNC_SERVER_H
 #define BERTH_VMM_VNC_SERVER_H
 
@@ -30,8 +32,9 @@
 /* Where a client's input goes (on the event loop's thread). */
 struct vnc_input {
 	/* A key pressed (down) or released: keycode is an XT scancode (0x80|code for E0 keys),
-	 * or 0 when the client sent only the X keysym. */
-	void (*key)(void *opaque, uint32_t keysym, uint32_t keycode, bool down);
+	 * or 0 when the client sent only the X keysym. False: no room for it now; it is offered
+	 * again (at the next tick) before anything that came after it. */
+	bool (*key)(void *opaque, uint32_t keysym, uint32_t keycode, bool down);
 	/* The pointer at pixel x, y of the width x height screen the guest's mode has now (640
 	 * x 480 while it is off; x, y may lie past it: the client's idea of the size may be
 	 * old), RFB button mask buttons. */
@@ -49,6 +52,7 @@ struct vnc_server {
 	struct unix_listen_file file;
 	const char *path;
 	struct loop_source tick; /* timerfd, armed while clients are connected */
+	struct loop_source room; /* eventfd: the keyboard has room for held keys */
 	struct bochs_display *display;
 	struct vnc_input input;
 	struct vnc_client *clients[VNC_MAX_CLIENTS];
@@ -62,6 +66,9 @@ struct vnc_server {
 int vnc_server_open(struct vnc_server *s, const char *path, struct loop *loop,
 		    struct bochs_display *display, const struct vnc_input *input,
 		    struct berth_error *err);
+
+/* The keyboard has room again (any thread): clients held by a key go on at once. */
+void vnc_server_room(struct vnc_server *s);
 
 /* Close every client and the socket, and remove its file (nothing for a zeroed server). */
 void vnc_server_close(struct vnc_server *s);

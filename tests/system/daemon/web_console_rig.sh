@@ -34,8 +34,11 @@ if [ "${1:-}" != --inside ]; then
 # A still screen (no blinking cursor), so that a screendump and a VNC frame can be compared.
 echo 0 >/sys/class/graphics/fbcon/cursor_blink
 echo "web-rig: fb0 is \$(cat /sys/class/graphics/fb0/name)"
-setsid sh -c 'exec sh -i </dev/tty1 >/dev/tty1 2>&1' &
-echo "$SHELL_UP"
+# The shell says it is up once it runs (ash reads ENV before its first prompt), not when it
+# was merely started: keys are typed only then, as a person waits for the prompt.
+mkdir -p /tmp
+echo 'echo "$SHELL_UP" >/dev/ttyS0' >/tmp/up.sh
+ENV=/tmp/up.sh setsid sh -c 'exec sh -i </dev/tty1 >/dev/tty1 2>&1' &
 sleep 100000
 GUEST
 	rig_vm_image

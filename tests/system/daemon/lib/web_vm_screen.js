@@ -2,8 +2,8 @@
 // (headless, playwright-core from web/node_modules) through a Linux VM's screen, in step
 // with web_console_rig.sh's side in the rig, by files in $SCRATCH (each wait bounded, and
 // given up when that side is done: inside-done): log in; VM is in the list, stopped; start
-// it and see it running (-> started); open its screen in noVNC; once the guest's shell is on
-// tty1 (guest-ready), type `echo MARKER > /dev/ttyS0` on the screen (-> typed) and wait
+// it and see it running (-> started); open its screen in noVNC; once the guest's shell runs
+// on tty1 (guest-ready), type `echo MARKER > /dev/ttyS0` on the screen (-> typed) and wait
 // until the serial log has it (marker-seen); the screen shows text; ask for a screendump
 // (-> want-dump), and after it (dumped) write noVNC's frame to vnc.rgba (RGBA, the
 // screendump's size) for the comparison. Exits 0 when all held, 1 with what went wrong; a
@@ -31,8 +31,8 @@ async function waitFile(name, seconds) {
 
 // typeKeys: type text key by key, as a person does on a US keyboard: noVNC sends the keys'
 // scan codes (QEMU's extended key event), so Shift must be pressed as a key of its own for
-// capitals and '>'; slowly, as the guest in the rig drains the PS/2 queue (64 bytes) at its
-// own pace.
+// capitals and '>'; at a person's pace (berth-vmm holds keys the guest's PS/2 queue has no
+// room for yet, so a slow guest loses none).
 async function typeKeys(page, text) {
   const shifted = { ">": "Period" };
   for (const c of text) {

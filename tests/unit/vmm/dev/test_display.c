@@ -129,9 +129,12 @@ static void keyboard(void **state)
 	assert_int_equal(io(&k, 0, 0, 0), 0xE0);
 	assert_int_equal(io(&k, 0, 0, 0), 0x9d);
 	assert_int_equal(irqs, 3);
-	for (i = 0; i < 1000; i++) /* a flood: the queue keeps what fits, whole keys only */
-		i8042_key(&k, 0x9d, true);
-	assert_int_equal(k.count, I8042_QUEUE);
+	for (i = 0; i < 1000 && i8042_key(&k, 0x9d, true); i++) /* a flood: whole keys fit */
+		;
+	assert_int_equal(i, I8042_KEY_ROOM / 2);
+	assert_int_equal(k.count, I8042_KEY_ROOM);
+	io(&k, 0, 1, 0xF2); /* a command's reply still fits behind them */
+	assert_int_equal(k.count, I8042_KEY_ROOM + 3);
 	io(&k, 0, 1, 0xF5); /* disable scanning: keys are dropped */
 	i8042_reset(&k);
 	io(&k, 0, 1, 0xF5);
@@ -141,12 +144,91 @@ static void keyboard(void **state)
 	pthread_mutex_destroy(&k.lock);
 }
 
+static int rooms;
+
+static void count_room(void *opaque)
+{
+	(void)opaque;
+	rooms++;
+}
+
+/* Many keys while the guest does not read: a key that finds no room is refused, nothing of
+ * it queued, and its sender holds it (and what follows it) until the guest has read some, as
+ * the VNC server does; every byte reaches the guest, in order. (The queue used to drop what
+ * did not fit: a lost Shift release made the rest of a line capitals.) */
+static void keyboard_back_pressure(void **state)
+{
+	struct machine m = { .set_irq = count_irq };
+	struct i8042 k;
+	/* Shift down, then 'a' down and up, Shift up, a Control_R (E0) down and up: 200 times */
+	static const unsigned key[] = { 0x2a, 0x1e, 0x1e, 0x2a, 0x9d, 0x9d };
+	static const bool down[] = { true, true, false, false, true, false };
+	static const uint8_t want[] = { 0x2a, 0x1e, 0x9e, 0xaa, 0xe0, 0x1d, 0xe0, 0x9d };
+	unsigned sent = 0, got = 0, refused = 0, reads;
+	uint8_t b;
+
+	(void)state;
+	i8042_init(&k, &m, true);
+	k.room = count_room;
+	rooms = 0;
+	while (sent < 200 * 6) {
+		if (i8042_key(&k, key[sent % 6], down[sent % 6])) {
+			sent++;
+			continue;
+		}
+		refused++;
+		assert_true(k.count > I8042_KEY_ROOM - 2); /* refused only when it did not fit */
+		assert_false(i8042_key(&k, key[sent % 6], down[sent % 6])); /* still no room */
+		for (reads = 0; reads < 40; reads++) { /* the guest reads some, slowly */
+			b = io(&k, 0, 0, 0);
+			assert_int_equal(b, want[got % sizeof(want)]);
+			got++;
+			if (k.count > I8042_QUEUE / 2)
+				assert_int_equal(rooms, refused - 1); /* not yet down to half */
+		}
+		assert_int_equal(rooms, refused); /* told once it was down to half */
+	}
+	while (k.count) {
+		b = io(&k, 0, 0, 0);
+		assert_int_equal(b, want[got % sizeof(want)]);
+		got++;
+	}
+	assert_true(refused > 10);
+	assert_int_equal(got, 200 * sizeof(want));
+	pthread_mutex_destroy(&k.lock);
+}
+
+/* A guest that reads nothing for I8042_PATIENCE_NS gets its keys dropped (and its sender is
+ * not held for ever); once it reads again, keys wait for it again. */
+static void keyboard_patience(void **state)
+{
+	struct machine m = { .set_irq = count_irq };
+	struct i8042 k;
+	unsigned n;
+
+	(void)state;
+	i8042_init(&k, &m, true);
+	while (i8042_key(&k, 0x1e, true))
+		;
+	n = k.count;
+	assert_false(i8042_key(&k, 0x1e, true));
+	k.since -= I8042_PATIENCE_NS;		/* as if that long went by */
+	assert_true(i8042_key(&k, 0x1e, true)); /* dropped */
+	assert_true(i8042_key(&k, 0x1e, false));
+	assert_int_equal(k.count, n);
+	io(&k, 0, 0, 0);			 /* the guest reads again: patience anew */
+	assert_true(i8042_key(&k, 0x1e, false)); /* room for one */
+	assert_false(i8042_key(&k, 0x1e, true));
+	assert_int_equal(k.count, n);
+	pthread_mutex_destroy(&k.lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(vbe_modes),
-		cmocka_unit_test(bochs_bar),
-		cmocka_unit_test(keyboard),
+		cmocka_unit_test(vbe_modes),	     cmocka_unit_test(bochs_bar),
+		cmocka_unit_test(keyboard),	     cmocka_unit_test(keyboard_back_pressure),
+		cmocka_unit_test(keyboard_patience),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
 /* Unit tests for the VNC server (src/vmm/vnc/server.c) with a real event loop, a real
  * display (no VM: its dirty log says "all may have changed" each tick, which is a guest that
- * redraws its whole screen all the time) and a client on the Unix socket. */
+ * redraws its whole screen all the time), a real keyboard controller (i8042.c) whose guest is
+ * a thread, and a client on the Unix socket. */
 #include "testlib.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "vmm/dev/bochs_display.h"
+#include "vmm/dev/i8042.h"
 #include "vmm/loop.h"
 #include "vmm/vnc/rfb.h"
 #include "vmm/vnc/server.h"
@@ -120,36 +123,58 @@ static void update(int fd, unsigned *seen, uint32_t *height)
 	}
 }
 
+/* A VNC server on its own loop thread, serving a WIDTH x HEIGHT display. */
+struct served {
+	struct loop l;
+	struct bochs_display d;
+	struct vnc_server s;
+	struct loop_source stop;
+	pthread_t t;
+	char path[sizeof(testlib_dir) + 16];
+};
+
+static void serve(struct served *v, const struct vnc_input *input)
+{
+	struct berth_error err = { 0 };
+
+	snprintf(v->path, sizeof(v->path), "%s/vnc.sock", testlib_dir);
+	assert_int_equal(loop_init(&v->l, &err), 0);
+	assert_int_equal(bochs_display_init(&v->d, 4u << 20, NULL, 0, &v->l, &err), 0);
+	vbe_write(&v->d.vbe, VBE_INDEX_XRES, WIDTH);
+	vbe_write(&v->d.vbe, VBE_INDEX_YRES, HEIGHT);
+	vbe_write(&v->d.vbe, VBE_INDEX_BPP, 32);
+	vbe_write(&v->d.vbe, VBE_INDEX_ENABLE, VBE_ENABLED | VBE_LFB_ENABLED);
+	assert_int_equal(vnc_server_open(&v->s, v->path, &v->l, &v->d, input, &err), 0);
+	v->stop =
+	    (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC), .fn = on_stop, .opaque = &v->l };
+	assert_int_equal(loop_add(&v->l, &v->stop, &err), 0);
+	assert_int_equal(pthread_create(&v->t, NULL, run_loop, &v->l), 0);
+}
+
+static void serve_end(struct served *v)
+{
+	assert_int_equal(eventfd_write(v->stop.fd, 1), 0);
+	pthread_join(v->t, NULL);
+	vnc_server_close(&v->s);
+	loop_del(&v->l, &v->stop);
+	close(v->stop.fd);
+	bochs_display_destroy(&v->d);
+	loop_destroy(&v->l);
+}
+
 /* While the guest redraws more than one update holds, every row still reaches a client that
  * keeps asking: each update starts where the last one stopped (it used to start at the top,
  * and the rows past the first 2 MiB never came). */
 static void no_row_left_behind(void **state)
 {
-	struct loop l;
-	struct berth_error err = { 0 };
-	struct bochs_display d;
-	struct vnc_server s;
-	struct loop_source stop;
-	char path[sizeof(testlib_dir) + 16];
+	struct served v;
 	unsigned seen[HEIGHT] = { 0 }, i;
 	uint32_t width = 0, height = 0;
-	pthread_t t;
 	int fd;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/vnc.sock", testlib_dir);
-	assert_int_equal(loop_init(&l, &err), 0);
-	assert_int_equal(bochs_display_init(&d, 4u << 20, NULL, 0, &l, &err), 0);
-	vbe_write(&d.vbe, VBE_INDEX_XRES, WIDTH);
-	vbe_write(&d.vbe, VBE_INDEX_YRES, HEIGHT);
-	vbe_write(&d.vbe, VBE_INDEX_BPP, 32);
-	vbe_write(&d.vbe, VBE_INDEX_ENABLE, VBE_ENABLED | VBE_LFB_ENABLED);
-	assert_int_equal(vnc_server_open(&s, path, &l, &d, &(struct vnc_input){ 0 }, &err), 0);
-	stop = (struct loop_source){ .fd = eventfd(0, EFD_CLOEXEC), .fn = on_stop, .opaque = &l };
-	assert_int_equal(loop_add(&l, &stop, &err), 0);
-	assert_int_equal(pthread_create(&t, NULL, run_loop, &l), 0);
-
-	fd = client(path, &width, &height);
+	serve(&v, &(struct vnc_input){ 0 });
+	fd = client(v.path, &width, &height);
 	/* The guest set its mode before any client came, and no tick has read it yet:
 	 * ServerInit tells it all the same (it used to say 640x480, the display off). */
 	assert_int_equal(width, WIDTH);
@@ -164,19 +189,105 @@ static void no_row_left_behind(void **state)
 			fail_msg("row %u never came in 6 updates", i);
 
 	close(fd);
-	assert_int_equal(eventfd_write(stop.fd, 1), 0);
-	pthread_join(t, NULL);
-	vnc_server_close(&s);
-	loop_del(&l, &stop);
-	close(stop.fd);
-	bochs_display_destroy(&d);
-	loop_destroy(&l);
+	serve_end(&v);
+}
+
+/* The keyboard behind the server, and a guest (a thread) that reads it as it comes. */
+struct kbd {
+	struct machine m;
+	struct i8042 k;
+	uint8_t got[2048];
+	unsigned ngot;
+	atomic_bool stop;
+};
+
+static void no_irq(struct machine *m, unsigned gsi, int level)
+{
+	(void)m, (void)gsi, (void)level;
+}
+
+static bool kbd_key(void *opaque, uint32_t keysym, uint32_t keycode, bool down)
+{
+	(void)keysym;
+	return i8042_key(&((struct kbd *)opaque)->k, keycode, down);
+}
+
+static void kbd_room(void *opaque)
+{
+	vnc_server_room(opaque);
+}
+
+/* The guest: read each byte the controller offers, until told to stop with none left. */
+static void *kbd_guest(void *opaque)
+{
+	struct kbd *g = opaque;
+	uint8_t st, b;
+
+	for (;;) {
+		i8042_io(&g->k, 4, &st, 1, false);
+		if (!(st & 1)) {
+			if (atomic_load(&g->stop))
+				return NULL;
+			usleep(200);
+			continue;
+		}
+		i8042_io(&g->k, 0, &b, 1, false);
+		if (g->ngot < sizeof(g->got))
+			g->got[g->ngot++] = b;
+	}
+}
+
+/* A client sends 1200 key events at once (Shift, 'a' down and up, Shift up, 300 times: 14 KB,
+ * more than the server's input buffer) to a keyboard whose queue holds 64 bytes: the client
+ * is held while the queue is full, and every key reaches the guest, in order; the update
+ * request sent after them is answered. (Keys that did not fit used to be dropped.) */
+static void keys_wait_for_the_guest(void **state)
+{
+	static const uint8_t want[] = { 0x2a, 0x1e, 0x9e, 0xaa };
+	static const uint8_t code[] = { 0x2a, 0x1e, 0x1e, 0x2a };
+	static uint8_t keys[1200 * 12];
+	struct kbd g = { .m.set_irq = no_irq };
+	struct served v;
+	unsigned seen[HEIGHT] = { 0 }, i;
+	uint32_t width, height;
+	pthread_t guest;
+	int fd;
+
+	(void)state;
+	i8042_init(&g.k, &g.m, true);
+	serve(&v, &(struct vnc_input){ .key = kbd_key, .opaque = &g });
+	g.k.room = kbd_room;
+	g.k.room_opaque = &v.s;
+	fd = client(v.path, &width, &height);
+	for (i = 0; i < 1200; i++) { /* QEMU's extended key event */
+		uint8_t *m = keys + 12 * i;
+
+		memset(m, 0, 12);
+		m[0] = 255;
+		m[3] = i % 4 < 2; /* down, down, up, up */
+		m[11] = code[i % 4];
+	}
+	put(fd, keys, sizeof(keys));
+	request(fd, false);
+	assert_int_equal(pthread_create(&guest, NULL, kbd_guest, &g), 0);
+	update(fd, seen, &height); /* after every key was taken */
+	atomic_store(&g.stop, true);
+	pthread_join(guest, NULL);
+	assert_int_equal(g.ngot, 1200);
+	for (i = 0; i < 1200; i++)
+		if (g.got[i] != want[i % 4])
+			fail_msg("byte %u is %#x, not %#x", i, g.got[i], want[i % 4]);
+
+	close(fd);
+	serve_end(&v);
+	pthread_mutex_destroy(&g.k.lock);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(no_row_left_behind),
+		cmocka_unit_test(keys_wait_for_the_guest),
 	};
 
 	return cmocka_run_group_tests(tests, testlib_dir_make, testlib_dir_remove);
