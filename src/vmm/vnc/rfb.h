@@ -22,6 +22,7 @@
 /* Encodings and pseudo-encodings. */
 #define RFB_ENC_RAW	     0
 #define RFB_ENC_COPYRECT     1
+#define RFB_ENC_ZLIB	     6
 #define RFB_ENC_DESKTOP_SIZE (-223)
 #define RFB_ENC_QEMU_EXT_KEY (-258)
 

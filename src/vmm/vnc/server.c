@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "vmm/vnc/rfb.h"
 
@@ -38,6 +39,9 @@ struct vnc_client {
 	bool ext_key_told;	     /* ... and was told we take it */
 	bool dead;		     /* shut down; freed when its callback sees end-of-file */
 	bool held;		     /* a key the keyboard had no room for waits at in[0] */
+	bool zlib;		     /* it takes the zlib encoding */
+	z_stream *z;		     /* its one deflate stream, made at its first zlib update */
+	uint8_t *zrow;		     /* a row in its pixel format, on its way into z */
 	uint32_t width, height;	     /* the size it was told */
 	uint32_t next_row;	     /* where the next update starts looking for dirty rows */
 	size_t tick_bytes;	     /* bytes it was sent since the last tick */
@@ -207,10 +211,11 @@ static bool vnc_message(struct vnc_client *c, const struct rfb_msg *m)
 		break;
 	case RFB_MSG_ENCODINGS:
 		if (m->enc.first)
-			c->desktop_size = c->ext_key = false;
+			c->desktop_size = c->ext_key = c->zlib = false;
 		for (i = 0; i < m->enc.n; i++) {
 			c->desktop_size |= m->enc.enc[i] == RFB_ENC_DESKTOP_SIZE;
 			c->ext_key |= m->enc.enc[i] == RFB_ENC_QEMU_EXT_KEY;
+			c->zlib |= m->enc.enc[i] == RFB_ENC_ZLIB;
 		}
 		break;
 	case RFB_MSG_UPDATE:
@@ -260,6 +265,10 @@ static void vnc_client_free(struct vnc_client *c)
 	s->nclients--;
 	loop_del(s->loop, &c->src);
 	close(c->src.fd);
+	if (c->z)
+		deflateEnd(c->z);
+	free(c->z);
+	free(c->zrow);
 	free(c->out);
 	free(c);
 	if (s->nclients == 0)
@@ -396,48 +405,113 @@ static uint32_t vnc_convert(const struct rfb_pixel_format *pf, uint32_t rgb)
 	       (rgb & 0xff) << pf->blue_shift;
 }
 
-/* Runs of c's dirty rows from y up to end, w pixels wide, as Raw rectangles into c->out at
- * *len, while VNC_OUT_MAX and VNC_MAX_RECTS allow; returns the row where it stopped (end
- * when it went through). */
+/* Row y of the screen, w pixels, in c's pixel format at dst. */
+static void vnc_put_row(const struct vnc_client *c, uint32_t y, uint32_t w, uint8_t *dst)
+{
+	const struct vbe_mode *m = &c->srv->mode;
+	/* The guest may draw meanwhile: a torn row, never a read outside fb. */
+	const uint8_t *row = c->srv->display->fb + m->offset + (uint64_t)y * m->stride;
+
+	for (uint32_t x = 0; x < w; x++, dst += 4) {
+		uint32_t v =
+		    vnc_convert(&c->pf, bochs_display_pixel(row + x * m->bytes_pp, m->bytes_pp));
+
+		if (c->pf.big_endian)
+			put32(dst, v);
+		else
+			memcpy(dst, &v, 4); /* x86: little-endian */
+	}
+}
+
+/* The most that n bytes of pixels become in the zlib stream, flushed (zlib's own bound for
+ * deflate is n + n/4096 + 13 and a few bytes, a sync flush 5 more). */
+static size_t vnc_zbound(size_t n)
+{
+	return n + (n >> 10) + 64;
+}
+
+/* Whether n more bytes of pixels fit in c's update, in a rectangle whose data starts at data
+ * and has taken in bytes of pixels so far. */
+static bool vnc_fits(const struct vnc_client *c, size_t data, size_t in, size_t n)
+{
+	return data + (c->z ? vnc_zbound(in + n) : in + n) <= VNC_OUT_MAX;
+}
+
+/* c's deflate stream, made at its first zlib update (level 1: a screen is mostly runs of
+ * one colour, and the event loop is not to be held); false when there is no memory for it:
+ * Raw then. */
+static bool vnc_zlib_ready(struct vnc_client *c)
+{
+	if (!c->zlib)
+		return false;
+	if (c->z)
+		return true;
+	c->z = calloc(1, sizeof(*c->z));
+	c->zrow = malloc((size_t)VBE_MAX_XRES * 4);
+	if (c->z && c->zrow && deflateInit(c->z, 1) == Z_OK)
+		return true;
+	free(c->z);
+	free(c->zrow);
+	c->z = NULL;
+	c->zrow = NULL;
+	c->zlib = false;
+	return false;
+}
+
+/* Runs of c's dirty rows from y up to end, w pixels wide, as Raw or zlib rectangles into
+ * c->out at *len, while VNC_OUT_MAX and VNC_MAX_RECTS allow; returns the row where it stopped
+ * (end when it went through). A zlib rectangle is its length and the rows deflated into c's
+ * one stream, flushed, so that the client inflates each rectangle as it comes. */
 static uint32_t vnc_rows(struct vnc_client *c, uint32_t y, uint32_t end, uint32_t w, size_t *len,
 			 uint32_t *nrects)
 {
-	const struct vbe_mode *m = &c->srv->mode;
-	uint32_t row_bytes = w * 4, x;
+	uint32_t row_bytes = w * 4;
+	bool zlib = vnc_zlib_ready(c);
 	uint8_t *o = c->out;
 
 	while (w && *nrects < VNC_MAX_RECTS) {
+		size_t head = *len, data = head + VNC_RECT_HEADER + (zlib ? 4 : 0), in = 0;
 		uint32_t y0;
 
 		while (y < end && !c->dirty[y])
 			y++;
-		if (y == end || *len + VNC_RECT_HEADER + row_bytes > VNC_OUT_MAX)
+		if (y == end || !vnc_fits(c, data, 0, row_bytes))
 			break;
 		y0 = y;
-		put16(o + *len, 0);
-		put16(o + *len + 2, (uint16_t)y0);
-		put16(o + *len + 4, (uint16_t)w);
-		put32(o + *len + 8, RFB_ENC_RAW);
-		*len += VNC_RECT_HEADER;
-		for (; y < end && c->dirty[y] && *len + row_bytes <= VNC_OUT_MAX; y++) {
-			/* The guest may draw meanwhile: a torn row, never a read outside fb. */
-			const uint8_t *row =
-			    c->srv->display->fb + m->offset + (uint64_t)y * m->stride;
-
-			for (x = 0; x < w; x++, *len += 4) {
-				uint32_t v =
-				    vnc_convert(&c->pf, bochs_display_pixel(row + x * m->bytes_pp,
-									    m->bytes_pp));
-
-				if (c->pf.big_endian)
-					put32(o + *len, v);
-				else
-					memcpy(o + *len, &v, 4); /* x86: little-endian */
+		put16(o + head, 0);
+		put16(o + head + 2, (uint16_t)y0);
+		put16(o + head + 4, (uint16_t)w);
+		put32(o + head + 8, (uint32_t)(zlib ? RFB_ENC_ZLIB : RFB_ENC_RAW));
+		if (zlib) {
+			c->z->next_out = o + data;
+			c->z->avail_out = (uInt)(VNC_OUT_MAX - data);
+		}
+		for (; y < end && c->dirty[y] && vnc_fits(c, data, in, row_bytes); y++) {
+			if (zlib) {
+				vnc_put_row(c, y, w, c->zrow);
+				c->z->next_in = c->zrow;
+				c->z->avail_in = row_bytes;
+				if (deflate(c->z, Z_NO_FLUSH) != Z_OK || c->z->avail_in) {
+					vnc_kill(c, "its zlib stream failed");
+					return end;
+				}
+			} else {
+				vnc_put_row(c, y, w, o + data + in);
 			}
+			in += row_bytes;
 			c->dirty[y] = 0;
 		}
-		put16(o + *len - (size_t)(y - y0) * row_bytes - VNC_RECT_HEADER + 6,
-		      (uint16_t)(y - y0));
+		if (zlib) {
+			/* vnc_fits kept room for the flush: a full buffer would be a bad bound */
+			if (deflate(c->z, Z_SYNC_FLUSH) != Z_OK || c->z->avail_out == 0) {
+				vnc_kill(c, "its zlib stream did not fit an update");
+				return end;
+			}
+			in = (size_t)(c->z->next_out - (o + data));
+			put32(o + data - 4, (uint32_t)in);
+		}
+		put16(o + head + 6, (uint16_t)(y - y0));
+		*len = data + in;
 		(*nrects)++;
 	}
 	return w ? y : end;
@@ -479,8 +553,10 @@ static void vnc_update(struct vnc_client *c)
 	h = s->mode_on ? (m->height < c->height ? m->height : c->height) : 0;
 	start = c->next_row < h ? c->next_row : 0;
 	stop = vnc_rows(c, start, h, w, &len, &nrects);
-	if (stop == h)
+	if (stop == h && !c->dead)
 		stop = vnc_rows(c, 0, start, w, &len, &nrects);
+	if (c->dead)
+		return;
 	if (stop != start) /* it stopped short: the rest goes first next time */
 		c->next_row = stop;
 	if (nrects == 0)

@@ -3,8 +3,9 @@
  *
  * Runs on the event loop, never on a vCPU thread. At most VNC_MAX_CLIENTS clients. While
  * any is connected a 30 Hz tick reads KVM's dirty log of the framebuffer and marks the rows
- * each client has not seen; a client that asked for an update gets the dirty rows as Raw
- * rectangles, at most VNC_OUT_MAX bytes in one update, starting where its last update
+ * each client has not seen; a client that asked for an update gets the dirty rows as zlib
+ * rectangles (one deflate stream per client) if it offered them, else Raw, at most
+ * VNC_OUT_MAX bytes in one update, starting where its last update
  * stopped (the rest follows on its next request, at once, up to a screen's worth a tick).
  * Nothing else is queued: a client that lags only accumulates dirty rows (a bitmap), so a
  * guest that redraws all the time costs at most one bounded buffer per client.
