@@ -559,11 +559,14 @@ static void net_ctrl_kicked(struct loop_source *src, uint32_t events)
 	pthread_mutex_unlock(&n->d.lock);
 }
 
-/* Watch the kicks of queue q (taken from the transport) on l with fn. */
+/* Watch the kicks of queue q (taken from the transport) on l with fn; once only, however
+ * often the driver sets DRIVER_OK without a reset in between. */
 static void kicks_watch(struct vnet *n, unsigned q, struct loop *l, loop_fn fn)
 {
 	struct berth_error err;
 
+	if (n->kick_loop[q])
+		return;
 	n->kick_src[q].fn = fn;
 	if (loop_add(l, &n->kick_src[q], &err) < 0) {
 		fprintf(stderr, "berth-vmm: %s: queue %u not served: %s\n", n->name, q, err.msg);
