@@ -372,9 +372,6 @@ static void rx_process(struct vnet_pair *p)
 	ssize_t len;
 	int r;
 
-	/* No kicks while the guest has buffers for us: its refills need no exit. Only when
-	 * they run out are kicks turned on, to hear of the next (as QEMU does). */
-	virtq_disable_notify(q);
 	for (;;) {
 		if (!p->rx_len) {
 			/* The rx fd is level-triggered: what is left calls us back. */
@@ -414,10 +411,8 @@ static void rx_process(struct vnet_pair *p)
 		}
 		if (r == 0) {
 			/* Out of buffers: wait for the guest's notify, unless some just came. */
-			if (virtq_enable_notify(q)) {
-				virtq_disable_notify(q);
+			if (virtq_enable_notify(q))
 				continue;
-			}
 			rx_poll(p, false);
 			break;
 		}

@@ -359,39 +359,6 @@ static void rx_backpressure(void **state)
 	assert_int_equal(nt_stats(&h).rx_dropped, 0);
 }
 
-/* The device's avail_event on the rx queue (queues of 64 here): where the guest's next
- * refill must cross to kick it. */
-static uint16_t rx_avail_event(void)
-{
-	return le16toh(
-	    __atomic_load_n((uint16_t *)&vh_used(&h, NT_RXQ)->ring[64], __ATOMIC_ACQUIRE));
-}
-
-/* With EVENT_IDX the guest is asked for no rx kick while it has buffers left (its refills
- * then cost no exit), and for one as soon as they have run out. */
-static void rx_kicks_only_when_out(void **state)
-{
-	uint8_t f[200];
-	unsigned i;
-
-	(void)state;
-	start_dev(~0ULL);
-	nt_offer_rx(&h, 4, 1024);
-	nt_frame(f, sizeof(f), 1);
-	pkt_send(f, sizeof(f));
-	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 1, 3000), 0);
-	assert_int_equal(rx_avail_event(), 0); /* a refill now would not kick */
-	for (i = 0; i < 4; i++)
-		pkt_send(f, sizeof(f));
-	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 4, 3000), 0);
-	for (int64_t end = vh_now_ms() + 3000; vh_now_ms() < end && rx_avail_event() != 4;)
-		vh_run(&h, 10);
-	assert_int_equal(rx_avail_event(), 4); /* out: the next buffer kicks */
-	nt_offer_rx(&h, 1, 1024);
-	assert_int_equal(vh_run_until_used(&h, NT_RXQ, 5, 3000), 0);
-	assert_int_equal(nt_stats(&h).rx_packets, 5);
-}
-
 /* With a frame waiting, a full rx queue of the costliest useless chains (indirect tables of
  * VIRTQ_MAX_SIZE descriptors holding one writable byte, too small for the header) is walked
  * a bounded share per turn of the loop, the rest handed back to the loop; the frame still
@@ -719,7 +686,6 @@ int main(void)
 		cmocka_unit_test_teardown(broken_chain_fails, teardown),
 		cmocka_unit_test_teardown(broken_rx_chain_fails, teardown),
 		cmocka_unit_test_teardown(rx_backpressure, teardown),
-		cmocka_unit_test_teardown(rx_kicks_only_when_out, teardown),
 		cmocka_unit_test_teardown(rx_too_big_dropped, teardown),
 		cmocka_unit_test_teardown(rx_costliest_chains_take_turns, teardown),
 		cmocka_unit_test_teardown(offloads_negotiated, teardown),
