@@ -103,9 +103,6 @@ struct virtio_dev {
 	unsigned nqueues;    /* 1..VIRTIO_MAX_QUEUES */
 	uint16_t queue_max;  /* largest queue size the device accepts (power of two) */
 	uint32_t config_len; /* bytes of device config space */
-	/* MSI-X vectors the transport offers: 0 for one per queue and one for config. Fewer
-	 * make a driver share one vector among its queues (Linux: config, then all queues). */
-	unsigned msix_vectors;
 	const struct guest_mem *gm;
 	struct loop *loop; /* the event loop the device's sources belong on */
 	pthread_mutex_t lock;

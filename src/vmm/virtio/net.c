@@ -799,11 +799,6 @@ int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, uns
 	n->d.nqueues = 2 * n->max_pairs + 1; /* the pairs, then the control queue */
 	n->d.queue_max = NET_QUEUE_MAX;
 	n->d.config_len = NET_CONFIG_LEN;
-	/* One pair: its two queues share a vector, so a transmit completion and a received
-	 * frame that come together (a TCP stream's data and its ACKs) cost the guest one
-	 * interrupt, not two (each an exit, and often an interrupt-window and an EOI exit
-	 * more). With more pairs, each pair's queues keep vectors of their own, for their CPUs. */
-	n->d.msix_vectors = n->max_pairs == 1 ? 2 : 0;
 	n->d.gm = gm;
 	*out = &n->d;
 	return 0;

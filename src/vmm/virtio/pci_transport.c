@@ -514,9 +514,8 @@ int virtio_pci_init(struct virtio_pci *vp, struct virtio_dev *dev, struct pci_bu
 	vp_add_cap(vp, VP_CAP_ISR, VP_ISR, VP_ISR_LEN, false);
 	if (dev->config_len)
 		vp_add_cap(vp, VP_CAP_DEVICE, VP_DEVICE, dev->config_len, false);
-	if (msix_init(&vp->msix, &vp->pci, router,
-		      dev->msix_vectors ? dev->msix_vectors : dev->nqueues + 1, 0, VP_MSIX_TABLE,
-		      VP_MSIX_PBA, err))
+	if (msix_init(&vp->msix, &vp->pci, router, dev->nqueues + 1, 0, VP_MSIX_TABLE, VP_MSIX_PBA,
+		      err))
 		return -1;
 	for (i = 0; i < dev->nqueues; i++) {
 		vp->kick_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
