@@ -14,7 +14,7 @@
 
 #include "common/error.h"
 #include "vmm/loop.h"
-#include "vmm/seccomp/seccomp.h"
+#include "vmm/seccomp.h"
 
 struct loop_thread {
 	struct loop loop;
