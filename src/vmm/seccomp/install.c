@@ -7,7 +7,7 @@
  * A forbidden call raises SIGSYS (SCMP_ACT_TRAP): the handler writes the call's name, from
  * the build's table, then makes the same call again with SIGSYS blocked, which makes the
  * kernel kill the process with SIGSYS, as SCMP_ACT_KILL_PROCESS would. */
-#include "seccomp.h"
+#include "vmm/seccomp/seccomp.h"
 
 #include <errno.h>
 #include <jansson.h>

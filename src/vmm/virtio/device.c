@@ -17,6 +17,11 @@ void virtio_requeue(struct virtio_dev *d, unsigned q)
 	d->transport->requeue(d, q);
 }
 
+int virtio_take_kicks(struct virtio_dev *d, unsigned q)
+{
+	return d->transport->take_kicks ? d->transport->take_kicks(d, q) : -1;
+}
+
 void virtio_fail(struct virtio_dev *d, const char *why)
 {
 	d->failed = true;

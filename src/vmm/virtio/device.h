@@ -10,6 +10,8 @@
  * thread (a queue's ioeventfd fired). A device's own event sources (a tap fd, an io_uring
  * completion eventfd) also run on that loop, and must take d->lock themselves. Nothing may
  * block for long under the lock, and no device work runs on a vCPU thread except start/reset.
+ * A device may take a queue's kicks over (virtio_take_kicks) and serve that queue on threads
+ * and under locks of its own (virtio-net's queue pairs); reset must then stop that work.
  *
  * Queue rings (d->vqs) are set up by the transport before start and are valid until reset;
  * a device pops chains with virtq_pop(), pushes them back with virtq_push(), then calls
@@ -66,8 +68,13 @@ struct virtio_transport_ops {
 	void (*config_changed)(struct virtio_dev *d);
 	/* The driver broke the device's rules: set DEVICE_NEEDS_RESET and stop using the queues. */
 	void (*failed)(struct virtio_dev *d, const char *why);
-	/* Call the device's notify for queue q again soon, from the event loop. */
+	/* Call the device's notify for queue q again soon, from the event loop (or, for a
+	 * queue whose kicks the device took, have its own source fire). Any thread. */
 	void (*requeue)(struct virtio_dev *d, unsigned q);
+	/* The eventfd queue q's kicks arrive on, which the device polls itself from now on
+	 * (the transport no longer does; it still owns and closes the fd); NULL where a
+	 * transport cannot hand it over. Before the first start. */
+	int (*take_kicks)(struct virtio_dev *d, unsigned q);
 };
 
 /* What a device takes from one queue per turn of the event loop (a notify, a completion)
@@ -106,14 +113,19 @@ struct virtio_dev {
 	void *transport_ctx;
 };
 
-/* Interrupt the driver for queue q if it wants one for the chains just pushed (d->lock held). */
+/* Interrupt the driver for queue q if it wants one for the chains just pushed (d->lock held,
+ * or the lock that serializes q's work for a queue whose kicks the device took). */
 void virtio_signal(struct virtio_dev *d, unsigned q);
 
 /* The device's config space changed: tell the driver (d->lock held). */
 void virtio_config_changed(struct virtio_dev *d);
 
-/* Have notify called for queue q again after the loop's other work (d->lock held). */
+/* Have notify called for queue q again after the loop's other work (any thread). */
 void virtio_requeue(struct virtio_dev *d, unsigned q);
+
+/* Take queue q's kick eventfd over from the transport (see take_kicks): the fd, or -1 when
+ * the transport cannot hand it over. */
+int virtio_take_kicks(struct virtio_dev *d, unsigned q);
 
 /* Report a driver error on d: with d->lock held, the transport sets DEVICE_NEEDS_RESET and
  * d->failed stays set until the transport resets the device. */

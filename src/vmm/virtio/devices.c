@@ -31,7 +31,7 @@ int vm_virtio_create(struct vm_virtio *v, const struct vm_config *cfg, const str
 			return -1;
 	for (unsigned i = 0; i < cfg->nnics; i++)
 		if (virtio_net_create(&d, &cfg->nics[i], i, pairs ? pairs : 1, gm, loop, err) ||
-		    vm_virtio_add(v, d, bus, router, loop, err))
+		    vm_virtio_add(v, d, bus, router, loop, err) || virtio_net_threads(d, err))
 			return -1;
 	if (cfg->rng &&
 	    (virtio_rng_create(&d, gm, loop, err) || vm_virtio_add(v, d, bus, router, loop, err)))

@@ -1,8 +1,16 @@
 /* net.c - the virtio-net device: its queues, config space and feature bits. Where frames
  * go is the backend's business (net_backend.h: net_tap.c, net_slirp.c).
  *
- * Everything runs on the VMM's event loop with d->lock held, except start and reset (a
- * vCPU thread, also locked), which only register or drop the rx source.
+ * Threads and locks. Each queue pair has a lock of its own (p->lock, taken after d->lock,
+ * pairs in index order) over its two queues, its backend queue's buffers and its counters;
+ * its work (kicks, frames from the backend) runs on the pair's loop with that lock alone
+ * held. On a multi-queue tap without limits (virtio_net_threads) every pair has a thread
+ * and loop of its own and takes its queues' kicks over from the transport, so pairs move
+ * frames in parallel; otherwise every pair runs on the VMM's event loop, kicks arriving
+ * through the transport's notify (d->lock held, then p->lock). The control queue, start and
+ * reset take d->lock: start and reset come from a vCPU thread and also take every pair's
+ * lock, so a pair's work sees its queues either set up or gone. A pair whose queue breaks
+ * stops at once and fails the device once it holds d->lock (never with a pair's lock).
  *
  * tx: on a notify, every chain is one frame behind a 12-byte header. The header is copied
  * out of guest memory and checked (net_hdr_check); a bad one drops that frame and counts
@@ -26,10 +34,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/ratelog.h"
 
 #include "vmm/io_limit.h"
+#include "vmm/loop_thread.h"
 #include "vmm/virtio/net_backend.h"
 #include "vmm/virtio/net_ctrl.h"
 #include "vmm/virtio/net_hdr.h"
@@ -48,21 +58,29 @@
 
 struct vnet;
 
-/* One rx/tx queue pair and its backend queue. */
+/* One rx/tx queue pair and its backend queue; all but the first three fields under lock. */
 struct vnet_pair {
 	struct vnet *n;
-	unsigned idx;		   /* rx queue 2 * idx, tx queue 2 * idx + 1, backend queue idx */
+	unsigned idx;	   /* rx queue 2 * idx, tx queue 2 * idx + 1, backend queue idx */
+	struct loop *loop; /* where its sources run: its thread's loop or the device's */
+	pthread_mutex_t lock;
+	bool on;		   /* started, in use (idx < pairs set) and not failed: served */
+	const char *broke;	   /* a queue of the pair broke: why, until the device fails */
 	struct loop_source rx_src; /* the backend's rx_fd[idx] */
 	bool rx_polling;
 	uint8_t *rx_frame;	  /* NET_RX_BUF bytes: the pending frame, header first */
 	size_t rx_len;		  /* its length, 0 when none is pending */
 	struct virtq_chain *held; /* NET_RX_HOLD rx chains popped and not yet used */
 	unsigned nheld;
+	struct virtq_chain *tx_chain;
+	struct iovec tx_iov[VIRTQ_MAX_SEGS + 1];
+	struct net_stats stats;
 };
 
 struct vnet {
 	struct virtio_dev d;
 	char name[32];
+	unsigned index; /* the card's number among the VM's */
 	struct net_backend *be;
 	unsigned max_pairs; /* the backend's queues: 1..NET_MAX_PAIRS */
 	unsigned usable;    /* from start: pairs the driver may use (max_pairs with MQ, else 1) */
@@ -70,14 +88,18 @@ struct vnet {
 	unsigned ctrlq;	    /* from start: the control queue's index, or d.nqueues if none */
 	bool started;
 	uint8_t config[NET_CONFIG_LEN];
-	struct net_stats stats;
-	bool told_bad; /* a bad tx header has been reported once */
+	bool told_bad; /* a bad tx header has been reported once (atomic: any pair) */
 	struct vnet_pair pairs[NET_MAX_PAIRS];
-	struct virtq_chain *tx_chain; /* also each control command's */
-	struct iovec tx_iov[VIRTQ_MAX_SEGS + 1];
+	struct virtq_chain *ctrl_chain;
 	/* bps=: each direction's bytes, checked before a frame is taken from the guest's
-	 * queue (tx) or from the backend (rx) */
+	 * queue (tx) or from the backend (rx); never with pair threads, which would share them */
 	struct io_limit tx_limit, rx_limit;
+	/* virtio_net_threads: a thread per pair, and the pairs' kicks taken from the transport
+	 * (kick_src[q] for queue q, on kick_loop[q] while registered) */
+	struct loop_thread threads[NET_MAX_PAIRS];
+	bool own_kicks;
+	struct loop_source kick_src[2 * NET_MAX_PAIRS];
+	struct loop *kick_loop[2 * NET_MAX_PAIRS];
 };
 
 static struct vnet *vnet_of(struct virtio_dev *d)
@@ -86,13 +108,13 @@ static struct vnet *vnet_of(struct virtio_dev *d)
 }
 
 /* The iovecs for the backend: the checked header copy, then the frame as it lies in c. */
-static int tx_iovecs(struct vnet *n, const struct virtq_chain *c, uint8_t *hdr)
+static int tx_iovecs(struct vnet_pair *p, const struct virtq_chain *c, uint8_t *hdr)
 {
 	size_t skip = NET_HDR_LEN;
 	int cnt = 1;
 	unsigned i;
 
-	n->tx_iov[0] = (struct iovec){ hdr, NET_HDR_LEN };
+	p->tx_iov[0] = (struct iovec){ hdr, NET_HDR_LEN };
 	for (i = 0; i < c->nout; i++) {
 		size_t seg = c->iov[i].iov_len;
 
@@ -100,20 +122,21 @@ static int tx_iovecs(struct vnet *n, const struct virtq_chain *c, uint8_t *hdr)
 			skip -= seg;
 			continue;
 		}
-		n->tx_iov[cnt++] =
+		p->tx_iov[cnt++] =
 		    (struct iovec){ (uint8_t *)c->iov[i].iov_base + skip, seg - skip };
 		skip = 0;
 	}
 	return cnt;
 }
 
-static void tx_bad(struct vnet *n, const char *why)
+static void tx_bad(struct vnet_pair *p, const char *why)
 {
-	n->stats.tx_bad++;
-	if (!n->told_bad)
+	struct vnet *n = p->n;
+
+	p->stats.tx_bad++;
+	if (!__atomic_exchange_n(&n->told_bad, true, __ATOMIC_RELAXED))
 		fprintf(stderr, "berth-vmm: %s: dropping a frame the guest sent: %s\n", n->name,
 			why);
-	n->told_bad = true;
 }
 
 static unsigned rxq(const struct vnet_pair *p)
@@ -135,11 +158,11 @@ static void tx_one(struct vnet_pair *p, const struct virtq_chain *c)
 	const char *why;
 
 	if (c->nin) {
-		tx_bad(n, "a transmit chain with device-writable buffers");
+		tx_bad(p, "a transmit chain with device-writable buffers");
 		return;
 	}
 	if (c->out_len < NET_HDR_LEN) {
-		tx_bad(n, "shorter than the virtio-net header");
+		tx_bad(p, "shorter than the virtio-net header");
 		return;
 	}
 	frame_len = c->out_len - NET_HDR_LEN;
@@ -147,45 +170,78 @@ static void tx_one(struct vnet_pair *p, const struct virtq_chain *c)
 	net_hdr_decode(&h, raw);
 	why = net_hdr_check(&h, frame_len, n->d.negotiated);
 	if (why) {
-		tx_bad(n, why);
+		tx_bad(p, why);
 		return;
 	}
 	io_limit_charge(&n->tx_limit, 1, frame_len);
-	if (n->be->ops->send(n->be, p->idx, n->tx_iov, tx_iovecs(n, c, raw), frame_len) < 0)
-		n->stats.tx_dropped++;
+	if (n->be->ops->send(n->be, p->idx, p->tx_iov, tx_iovecs(p, c, raw), frame_len) < 0)
+		p->stats.tx_dropped++;
 	else
-		n->stats.tx_packets++;
+		p->stats.tx_packets++;
 }
 
-/* Poll pair p's rx_fd (on) or not; only a pair in use is polled. */
+/* Poll pair p's rx_fd (on) or not; only a pair being served is polled (p->lock held). */
 static void rx_poll(struct vnet_pair *p, bool on)
 {
 	struct vnet *n = p->n;
 	struct berth_error err;
 
-	on = on && p->idx < n->active;
+	on = on && p->on;
 	if (on == p->rx_polling)
 		return;
 	if (!on) {
-		loop_del(n->d.loop, &p->rx_src);
-	} else if (loop_add(n->d.loop, &p->rx_src, &err) < 0) {
+		loop_del(p->loop, &p->rx_src);
+	} else if (loop_add(p->loop, &p->rx_src, &err) < 0) {
 		fprintf(stderr, "berth-vmm: %s: receive stopped: %s\n", n->name, err.msg);
 		return;
 	}
 	p->rx_polling = on;
 }
 
-static void rx_poll_all(struct vnet *n, bool on)
+/* Serve pair p from now on, or stop (p->lock held). */
+static void pair_set_on(struct vnet_pair *p, bool on)
 {
-	for (unsigned i = 0; i < n->max_pairs; i++)
-		rx_poll(&n->pairs[i], on);
+	p->on = on;
+	rx_poll(p, on);
 }
 
-/* The driver broke queue q: a device that needs a reset serves no queue. */
-static void net_fail(struct vnet *n, const struct virtq *q)
+/* The driver broke a queue of pair p (p->lock held): the pair stops now; the device fails
+ * when the lock is given back (pair_unlock). */
+static void pair_break(struct vnet_pair *p, const struct virtq *q)
 {
-	rx_poll_all(n, false);
-	virtio_fail(&n->d, q->broken);
+	p->broke = q->broken;
+	pair_set_on(p, false);
+}
+
+/* The driver broke a queue (d->lock held, no pair's): a device that needs a reset serves
+ * no queue. */
+static void net_fail(struct vnet *n, const char *why)
+{
+	for (unsigned i = 0; i < n->max_pairs; i++) {
+		pthread_mutex_lock(&n->pairs[i].lock);
+		pair_set_on(&n->pairs[i], false);
+		pthread_mutex_unlock(&n->pairs[i].lock);
+	}
+	virtio_fail(&n->d, why);
+}
+
+/* Give p->lock back; if a queue of the pair broke meanwhile, fail the device, under d->lock
+ * (held already: dlocked; or taken now, when a reset in between makes it moot). */
+static void pair_unlock(struct vnet_pair *p, bool dlocked)
+{
+	struct vnet *n = p->n;
+	const char *why = p->broke;
+
+	p->broke = NULL;
+	pthread_mutex_unlock(&p->lock);
+	if (!why)
+		return;
+	if (!dlocked)
+		pthread_mutex_lock(&n->d.lock);
+	if (n->started && !n->d.failed)
+		net_fail(n, why);
+	if (!dlocked)
+		pthread_mutex_unlock(&n->d.lock);
 }
 
 static void tx_process(struct vnet_pair *p)
@@ -199,12 +255,12 @@ static void tx_process(struct vnet_pair *p)
 
 	virtq_disable_notify(q);
 	while (!(limited = !io_limit_ready(&n->tx_limit)) && virtio_budget_take(&budget, q) &&
-	       (r = virtq_pop(q, n->tx_chain)) > 0) {
-		tx_one(p, n->tx_chain);
-		virtq_push(q, n->tx_chain, 0);
+	       (r = virtq_pop(q, p->tx_chain)) > 0) {
+		tx_one(p, p->tx_chain);
+		virtq_push(q, p->tx_chain, 0);
 	}
 	if (r < 0) {
-		net_fail(n, q);
+		pair_break(p, q);
 		return;
 	}
 	if (limited) { /* the rest waits in the ring, kicks off, for the limit's timer */
@@ -281,7 +337,7 @@ static void rx_fill(struct vnet_pair *p, bool mrg)
 		off += w;
 	}
 	rx_unhold(p, k);
-	n->stats.rx_packets++;
+	p->stats.rx_packets++;
 }
 
 /* Deliver the pending frame: 1 delivered (or dropped), 0 wait for buffers, -1 broken, 2
@@ -299,7 +355,7 @@ static int rx_deliver(struct vnet_pair *p, struct virtio_budget *budget)
 		room += p->held[i].in_len;
 	if (room < p->rx_len) {
 		/* Even all the chains we may hold are too small: the guest cannot take it. */
-		p->n->stats.rx_dropped++;
+		p->stats.rx_dropped++;
 	} else {
 		rx_fill(p, mrg);
 	}
@@ -336,7 +392,7 @@ static void rx_process(struct vnet_pair *p)
 			if (len == 0)
 				break;
 			if ((size_t)len < NET_HDR_LEN + NET_ETH_LEN) {
-				n->stats.rx_dropped++;
+				p->stats.rx_dropped++;
 				continue;
 			}
 			p->rx_len = (size_t)len;
@@ -350,7 +406,7 @@ static void rx_process(struct vnet_pair *p)
 		}
 		if (r < 0) {
 			/* Until reset: a readable fd must not call us back for ever. */
-			net_fail(n, q);
+			pair_break(p, q);
 			return;
 		}
 		if (r == 0) {
@@ -367,37 +423,43 @@ static void rx_process(struct vnet_pair *p)
 static void rx_ready(struct loop_source *src, uint32_t events)
 {
 	struct vnet_pair *p = src->opaque;
-	struct vnet *n = p->n;
 
 	(void)events;
-	pthread_mutex_lock(&n->d.lock);
+	pthread_mutex_lock(&p->lock);
 	/* The source may have been dropped after epoll reported it. */
-	if (n->started && p->rx_polling && !n->d.failed)
+	if (p->rx_polling)
 		rx_process(p);
-	pthread_mutex_unlock(&n->d.lock);
+	pair_unlock(p, false);
 }
 
-/* A direction's limit has tokens again: every pair in use goes on. */
+/* Queue q (of a pair) was kicked or requeued: serve it if the pair is being served. */
+static void pair_serve(struct vnet_pair *p, unsigned q)
+{
+	if (!p->on)
+		return;
+	if (q % 2) {
+		tx_process(p);
+	} else {
+		rx_poll(p, true);
+		rx_process(p);
+	}
+}
+
+/* A direction's limit has tokens again: every pair goes on, through its queue's notify. */
 static void tx_resume(void *opaque)
 {
 	struct vnet *n = opaque;
 
-	pthread_mutex_lock(&n->d.lock);
-	for (unsigned i = 0; i < n->active && n->started && !n->d.failed; i++)
-		tx_process(&n->pairs[i]);
-	pthread_mutex_unlock(&n->d.lock);
+	for (unsigned i = 0; i < n->max_pairs; i++)
+		virtio_requeue(&n->d, txq(&n->pairs[i]));
 }
 
 static void rx_resume(void *opaque)
 {
 	struct vnet *n = opaque;
 
-	pthread_mutex_lock(&n->d.lock);
-	for (unsigned i = 0; i < n->active && n->started && !n->d.failed; i++) {
-		rx_poll(&n->pairs[i], true);
-		rx_process(&n->pairs[i]);
-	}
-	pthread_mutex_unlock(&n->d.lock);
+	for (unsigned i = 0; i < n->max_pairs; i++)
+		virtio_requeue(&n->d, rxq(&n->pairs[i]));
 }
 
 /* VQ_PAIRS_SET: use pairs 0..k-1 from now on; false (nothing changed) if the driver has
@@ -416,11 +478,18 @@ static bool set_pairs(struct vnet *n, unsigned k)
 		return false;
 	}
 	n->active = k;
-	for (unsigned i = 0; i < n->max_pairs; i++)
-		rx_poll(&n->pairs[i], true); /* off past k */
+	for (unsigned i = 0; i < n->max_pairs; i++) {
+		struct vnet_pair *p = &n->pairs[i];
+
+		pthread_mutex_lock(&p->lock);
+		pair_set_on(p, i < k);
+		pthread_mutex_unlock(&p->lock);
+	}
 	/* Buffers a newly used pair was given before were never looked at: look now. */
-	for (unsigned i = 0; i < k; i++)
+	for (unsigned i = 0; i < k; i++) {
 		virtio_requeue(&n->d, rxq(&n->pairs[i]));
+		virtio_requeue(&n->d, txq(&n->pairs[i]));
+	}
 	return true;
 }
 
@@ -429,7 +498,7 @@ static void ctrl_process(struct vnet *n)
 {
 	struct virtq *q = &n->d.vqs[n->ctrlq];
 	struct virtio_budget budget = virtio_budget(q);
-	struct virtq_chain *c = n->tx_chain;
+	struct virtq_chain *c = n->ctrl_chain;
 	int r = 0;
 
 	while (virtio_budget_take(&budget, q) && (r = virtq_pop(q, c)) > 0) {
@@ -444,7 +513,7 @@ static void ctrl_process(struct vnet *n)
 		virtq_push(q, c, net_ctrl_answer(c, req.ack));
 	}
 	if (r < 0) {
-		net_fail(n, q);
+		net_fail(n, q->broken);
 		return;
 	}
 	if (virtio_budget_spent(&budget, q))
@@ -455,6 +524,89 @@ static void ctrl_process(struct vnet *n)
 static void net_config_read(struct virtio_dev *d, uint32_t off, uint8_t *buf, uint32_t len)
 {
 	memcpy(buf, vnet_of(d)->config + off, len);
+}
+
+/* Kicks of a queue taken from the transport (own_kicks), on the pair's loop (or, for the
+ * control queue of a driver without MQ, which then sits among the pairs' queues, the
+ * device's loop). */
+static void net_kicked(struct loop_source *src, uint32_t events)
+{
+	struct vnet *n = src->opaque;
+	unsigned q = (unsigned)(src - n->kick_src);
+	struct vnet_pair *p = &n->pairs[q / 2];
+	uint64_t v;
+
+	(void)events;
+	if (read(src->fd, &v, sizeof(v)) < 0)
+		return;
+	pthread_mutex_lock(&p->lock);
+	pair_serve(p, q);
+	pair_unlock(p, false);
+}
+
+static void net_ctrl_kicked(struct loop_source *src, uint32_t events)
+{
+	struct vnet *n = src->opaque;
+	unsigned q = (unsigned)(src - n->kick_src);
+	uint64_t v;
+
+	(void)events;
+	if (read(src->fd, &v, sizeof(v)) < 0)
+		return;
+	pthread_mutex_lock(&n->d.lock);
+	if (n->started && !n->d.failed && q == n->ctrlq && n->d.vq_enabled[q])
+		ctrl_process(n);
+	pthread_mutex_unlock(&n->d.lock);
+}
+
+/* Watch the kicks of queue q (taken from the transport) on l with fn; once only, however
+ * often the driver sets DRIVER_OK without a reset in between. */
+static void kicks_watch(struct vnet *n, unsigned q, struct loop *l, loop_fn fn)
+{
+	struct berth_error err;
+
+	if (n->kick_loop[q])
+		return;
+	n->kick_src[q].fn = fn;
+	if (loop_add(l, &n->kick_src[q], &err) < 0) {
+		fprintf(stderr, "berth-vmm: %s: queue %u not served: %s\n", n->name, q, err.msg);
+		return;
+	}
+	n->kick_loop[q] = l;
+}
+
+/* At start: the kicks of the queues the driver may use; the control queue's too when it
+ * is one of those the device took (queue 2 of a driver without MQ). */
+static void kicks_start(struct vnet *n)
+{
+	if (!n->own_kicks)
+		return;
+	for (unsigned q = 0; q < 2 * n->usable; q++)
+		kicks_watch(n, q, n->pairs[q / 2].loop, net_kicked);
+	if (n->ctrlq < 2 * n->max_pairs)
+		kicks_watch(n, n->ctrlq, n->d.loop, net_ctrl_kicked);
+}
+
+static void kicks_stop(struct vnet *n)
+{
+	for (unsigned q = 0; q < 2 * n->max_pairs; q++) {
+		if (!n->kick_loop[q])
+			continue;
+		loop_del(n->kick_loop[q], &n->kick_src[q]);
+		n->kick_loop[q] = NULL;
+	}
+}
+
+static void pairs_lock(struct vnet *n)
+{
+	for (unsigned i = 0; i < n->max_pairs; i++)
+		pthread_mutex_lock(&n->pairs[i].lock);
+}
+
+static void pairs_unlock(struct vnet *n)
+{
+	for (unsigned i = n->max_pairs; i-- > 0;)
+		pthread_mutex_unlock(&n->pairs[i].lock);
 }
 
 static int net_start(struct virtio_dev *d)
@@ -487,7 +639,10 @@ static int net_start(struct virtio_dev *d)
 	n->ctrlq = virtio_has(d, VIRTIO_NET_F_CTRL_VQ) ? 2 * n->usable : d->nqueues;
 	n->active = 1;
 	n->started = true;
-	rx_poll(&n->pairs[0], true);
+	pairs_lock(n);
+	pair_set_on(&n->pairs[0], true);
+	kicks_start(n);
+	pairs_unlock(n);
 	return 0;
 }
 
@@ -502,35 +657,42 @@ static void net_notify(struct virtio_dev *d, unsigned q)
 		ctrl_process(n);
 		return;
 	}
-	if (q / 2 >= n->active)
-		return; /* a pair not in use (or the control queue of a driver without one) */
+	if (q >= 2 * n->max_pairs)
+		return; /* the control queue of a driver without one */
 	p = &n->pairs[q / 2];
-	if (q % 2) {
-		tx_process(p);
-	} else {
-		rx_poll(p, true);
-		rx_process(p);
-	}
+	pthread_mutex_lock(&p->lock);
+	pair_serve(p, q);
+	pair_unlock(p, true);
 }
 
-/* All work is done synchronously under d->lock, so nothing is in flight to wait for. */
+/* All work is done synchronously under the pairs' locks, which reset takes: once it has
+ * them, nothing is in flight, and a pair's sources that still fire find it off. */
 static void net_reset(struct virtio_dev *d)
 {
 	struct vnet *n = vnet_of(d);
 
-	rx_poll_all(n, false);
+	pairs_lock(n);
+	kicks_stop(n);
+	for (unsigned i = 0; i < n->max_pairs; i++) {
+		struct vnet_pair *p = &n->pairs[i];
+
+		pair_set_on(p, false);
+		p->rx_len = p->nheld = 0;
+		p->broke = NULL;
+	}
 	n->started = false;
 	n->active = 1;
-	for (unsigned i = 0; i < n->max_pairs; i++)
-		n->pairs[i].rx_len = n->pairs[i].nheld = 0;
 	n->be->ops->flush(n->be);
 	n->be->ops->set_features(n->be, 0);
 	if (n->be->ops->set_queues)
 		n->be->ops->set_queues(n->be, 1);
+	pairs_unlock(n);
 }
 
 static void vnet_free(struct vnet *n)
 {
+	for (unsigned i = 0; i < NET_MAX_PAIRS; i++)
+		loop_thread_stop(&n->threads[i]);
 	io_limit_destroy(&n->tx_limit);
 	io_limit_destroy(&n->rx_limit);
 	if (n->be)
@@ -538,17 +700,24 @@ static void vnet_free(struct vnet *n)
 	for (unsigned i = 0; i < NET_MAX_PAIRS; i++) {
 		free(n->pairs[i].rx_frame);
 		free(n->pairs[i].held);
+		free(n->pairs[i].tx_chain);
+		pthread_mutex_destroy(&n->pairs[i].lock);
 	}
-	free(n->tx_chain);
+	free(n->ctrl_chain);
 	pthread_mutex_destroy(&n->d.lock);
 	free(n);
 }
 
+/* Unlocked (the VMM is exiting), so the pairs' threads stop first. */
 static void net_destroy(struct virtio_dev *d)
 {
 	struct vnet *n = vnet_of(d);
 
-	rx_poll_all(n, false);
+	for (unsigned i = 0; i < n->max_pairs; i++) {
+		loop_thread_stop(&n->threads[i]);
+		pair_set_on(&n->pairs[i], false);
+	}
+	kicks_stop(n);
 	vnet_free(n);
 }
 
@@ -578,11 +747,13 @@ static int make_pairs(struct vnet *n)
 
 		p->n = n;
 		p->idx = i;
+		p->loop = n->d.loop;
 		p->rx_src =
 		    (struct loop_source){ .fd = n->be->rx_fd[i], .fn = rx_ready, .opaque = p };
 		p->rx_frame = malloc(NET_RX_BUF);
 		p->held = malloc(NET_RX_HOLD * sizeof(*p->held));
-		if (!p->rx_frame || !p->held)
+		p->tx_chain = malloc(sizeof(*p->tx_chain));
+		if (!p->rx_frame || !p->held || !p->tx_chain)
 			return -1;
 	}
 	return 0;
@@ -597,16 +768,20 @@ int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, uns
 	if (!n)
 		return berr(err, ENOMEM, "virtio-net %u", index);
 	pthread_mutex_init(&n->d.lock, NULL);
+	for (unsigned i = 0; i < NET_MAX_PAIRS; i++)
+		pthread_mutex_init(&n->pairs[i].lock, NULL);
+	n->d.loop = loop;
 	n->tx_limit.tfd = n->rx_limit.tfd = -1;
 	snprintf(n->name, sizeof(n->name), "virtio-net %u", index);
+	n->index = index;
 	if (open_backend(n, cfg, pairs, err) < 0 ||
 	    io_limit_init(&n->tx_limit, &cfg->limit, loop, tx_resume, n, err) ||
 	    io_limit_init(&n->rx_limit, &cfg->limit, loop, rx_resume, n, err)) {
 		vnet_free(n);
 		return -1;
 	}
-	n->tx_chain = malloc(sizeof(*n->tx_chain));
-	if (!n->tx_chain || make_pairs(n) < 0) {
+	n->ctrl_chain = malloc(sizeof(*n->ctrl_chain));
+	if (!n->ctrl_chain || make_pairs(n) < 0) {
 		vnet_free(n);
 		return berr(err, ENOMEM, "virtio-net %u", index);
 	}
@@ -625,14 +800,52 @@ int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, uns
 	n->d.queue_max = NET_QUEUE_MAX;
 	n->d.config_len = NET_CONFIG_LEN;
 	n->d.gm = gm;
-	n->d.loop = loop;
 	*out = &n->d;
+	return 0;
+}
+
+int virtio_net_threads(struct virtio_dev *d, struct berth_error *err)
+{
+	struct vnet *n = vnet_of(d);
+
+	if (n->max_pairs < 2 || n->tx_limit.tfd >= 0 || n->rx_limit.tfd >= 0)
+		return 0;
+	for (unsigned q = 0; q < 2 * n->max_pairs; q++) {
+		int fd = virtio_take_kicks(d, q);
+
+		if (fd < 0)
+			return berr(err, 0, "%s: the transport cannot hand over queue %u", n->name,
+				    q);
+		n->kick_src[q] = (struct loop_source){ .fd = fd, .opaque = n };
+	}
+	n->own_kicks = true;
+	for (unsigned i = 0; i < n->max_pairs; i++) {
+		char name[24]; /* 15 characters at most: "net3-pair7" */
+
+		snprintf(name, sizeof(name), "net%u-pair%u", n->index % 100, i % NET_MAX_PAIRS);
+		if (loop_thread_start(&n->threads[i], name, VMM_THREAD_MAIN, err))
+			return berr_wrap(err, "%s", n->name);
+		n->pairs[i].loop = &n->threads[i].loop;
+	}
 	return 0;
 }
 
 void virtio_net_stats(struct virtio_dev *d, struct net_stats *st)
 {
+	struct vnet *n = vnet_of(d);
+
+	*st = (struct net_stats){ 0 };
 	pthread_mutex_lock(&d->lock);
-	*st = vnet_of(d)->stats;
+	for (unsigned i = 0; i < n->max_pairs; i++) {
+		struct vnet_pair *p = &n->pairs[i];
+
+		pthread_mutex_lock(&p->lock);
+		st->tx_packets += p->stats.tx_packets;
+		st->tx_bad += p->stats.tx_bad;
+		st->tx_dropped += p->stats.tx_dropped;
+		st->rx_packets += p->stats.rx_packets;
+		st->rx_dropped += p->stats.rx_dropped;
+		pthread_mutex_unlock(&p->lock);
+	}
 	pthread_mutex_unlock(&d->lock);
 }

@@ -28,6 +28,12 @@ int virtio_net_create(struct virtio_dev **out, const struct net_config *cfg, uns
 		      unsigned pairs, const struct guest_mem *gm, struct loop *loop,
 		      struct berth_error *err);
 
+/* Serve each queue pair on a thread of its own, which takes its queues' kicks over from the
+ * transport (after virtio_pci_init, before any seccomp filter): only with more than one
+ * pair and no bps= limit (whose buckets the pairs share); else every pair stays on the
+ * device's loop. */
+int virtio_net_threads(struct virtio_dev *d, struct berth_error *err);
+
 /* Copy d's counters into st (takes d->lock). */
 void virtio_net_stats(struct virtio_dev *d, struct net_stats *st);
 

@@ -56,16 +56,34 @@ static void vp_raise(struct virtio_pci *vp, uint8_t isr_bit, uint16_t vector)
 			msix_notify(&vp->msix, vector);
 		return;
 	}
+	pthread_mutex_lock(&vp->isr_lock);
 	vp->isr |= isr_bit;
 	pci_set_intx(&vp->pci, true);
+	pthread_mutex_unlock(&vp->isr_lock);
 }
 
+/* Take the ISR bits and lower INTx (reading the ISR, a reset). */
+static uint8_t vp_isr_take(struct virtio_pci *vp)
+{
+	uint8_t isr;
+
+	pthread_mutex_lock(&vp->isr_lock);
+	isr = vp->isr;
+	vp->isr = 0;
+	if (isr)
+		pci_set_intx(&vp->pci, false);
+	pthread_mutex_unlock(&vp->isr_lock);
+	return isr;
+}
+
+/* Maybe without d->lock (a queue whose kicks the device took): the vector is read once. */
 static void vp_interrupt(struct virtio_dev *d, unsigned q)
 {
 	struct virtio_pci *vp = d->transport_ctx;
 
 	if (q < d->nqueues)
-		vp_raise(vp, VP_ISR_QUEUE, vp->q[q].msix_vector);
+		vp_raise(vp, VP_ISR_QUEUE,
+			 __atomic_load_n(&vp->q[q].msix_vector, __ATOMIC_RELAXED));
 }
 
 static void vp_config_changed(struct virtio_dev *d)
@@ -103,11 +121,24 @@ static void vp_requeue(struct virtio_dev *d, unsigned q)
 	vp_kick(d->transport_ctx, q);
 }
 
+static int vp_take_kicks(struct virtio_dev *d, unsigned q)
+{
+	struct virtio_pci *vp = d->transport_ctx;
+
+	if (q >= d->nqueues || vp->kick_fd[q] < 0)
+		return -1;
+	if (!vp->kick_taken[q])
+		loop_del(vp->loop, &vp->kick_src[q]);
+	vp->kick_taken[q] = true;
+	return vp->kick_fd[q];
+}
+
 static const struct virtio_transport_ops vp_transport_ops = {
 	.interrupt = vp_interrupt,
 	.config_changed = vp_config_changed,
 	.failed = vp_failed,
 	.requeue = vp_requeue,
+	.take_kicks = vp_take_kicks,
 };
 
 /* Back to the state after power-on; d->lock held. */
@@ -129,10 +160,7 @@ static void vp_reset_locked(struct virtio_pci *vp)
 		vp->q[i] = (struct virtio_pci_queue){ .size = d->queue_max,
 						      .msix_vector = MSIX_NO_VECTOR };
 	}
-	if (vp->isr) {
-		vp->isr = 0;
-		pci_set_intx(&vp->pci, false);
-	}
+	vp_isr_take(vp);
 }
 
 /* The driver set DRIVER_OK: set up its queues and start the device; d->lock held. */
@@ -281,8 +309,9 @@ static void vp_common_write(struct virtio_pci *vp, uint64_t off, const uint8_t *
 			q->size = (uint16_t)(v <= d->queue_max ? v : 0);
 		break;
 	case 0x1A << 4 | 2:
-		if (q)
-			q->msix_vector = vp_vector(vp, (uint16_t)v);
+		if (q) /* read by vp_interrupt, maybe on a thread without d->lock */
+			__atomic_store_n(&q->msix_vector, vp_vector(vp, (uint16_t)v),
+					 __ATOMIC_RELAXED);
 		break;
 	case 0x1C << 4 | 2:
 		if (q_ok)
@@ -345,11 +374,7 @@ static void vp_bar_access(struct pci_dev *pd, unsigned bar, uint64_t off, uint8_
 				vp_common_read(vp, off, data, len);
 		} else if (off == VP_ISR && !is_write) {
 			/* Reading the ISR acknowledges it and lowers INTx. */
-			data[0] = vp->isr;
-			if (vp->isr) {
-				vp->isr = 0;
-				pci_set_intx(&vp->pci, false);
-			}
+			data[0] = vp_isr_take(vp);
 		} else if (off >= VP_DEVICE && off - VP_DEVICE + len <= d->config_len) {
 			if (!is_write)
 				d->ops->config_read(d, (uint32_t)(off - VP_DEVICE), data, len);
@@ -471,6 +496,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct virtio_dev *dev, struct pci_bu
 	vp->dev = dev;
 	vp->loop = loop;
 	vp->vm_fd = -1;
+	pthread_mutex_init(&vp->isr_lock, NULL);
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		vp->kick_fd[i] = -1;
 	dev->transport = &vp_transport_ops;
@@ -534,9 +560,11 @@ void virtio_pci_destroy(struct virtio_pci *vp)
 	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		if (vp->kick_fd[i] < 0)
 			continue;
-		loop_del(vp->loop, &vp->kick_src[i]);
+		if (!vp->kick_taken[i])
+			loop_del(vp->loop, &vp->kick_src[i]);
 		close(vp->kick_fd[i]);
 	}
 	vp->dev->ops->destroy(vp->dev);
 	vp->dev = NULL;
+	pthread_mutex_destroy(&vp->isr_lock);
 }

@@ -34,11 +34,16 @@ struct virtio_pci {
 	uint32_t dfselect, gfselect;
 	uint64_t driver_features;
 	uint16_t msix_config, queue_select;
-	uint8_t status, config_generation, isr;
+	uint8_t status, config_generation;
+	/* Interrupt status for INTx: raised by device work on any thread, so isr_lock guards it
+	 * (taken last, after d->lock or a device's own queue lock). */
+	uint8_t isr;
+	pthread_mutex_t isr_lock;
 	bool started; /* DRIVER_OK accepted and d->ops->start succeeded */
 	struct virtio_pci_queue q[VIRTIO_MAX_QUEUES];
 	int kick_fd[VIRTIO_MAX_QUEUES];
 	struct loop_source kick_src[VIRTIO_MAX_QUEUES];
+	bool kick_taken[VIRTIO_MAX_QUEUES]; /* the device polls this queue's kick_fd itself */
 };
 
 /* Put dev on the PCI bus behind a virtio-pci function; vectors come from router. On

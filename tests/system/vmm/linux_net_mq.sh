@@ -2,8 +2,9 @@
 # virtio-net multiqueue: a 2-vCPU Linux guest on a multi-queue tap (ip tuntap ... multi_queue)
 # sees two queue pairs (rx-1 and tx-1 under /sys/class/net/eth0/queues, an MSI-X vector for
 # each rx queue) and pings the host's 192.168.79.1; on the host, berth-vmm holds one tap fd
-# per pair and the tap has both queues attached (after the guest's VQ_PAIRS_SET). The tap
-# is removed afterwards.
+# per pair, serves each pair on a thread of its own (net0-pair0, net0-pair1, each under a
+# seccomp filter) and the tap has both queues attached (after the guest's VQ_PAIRS_SET).
+# The tap is removed afterwards.
 # timeout: 1000
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
@@ -37,6 +38,17 @@ pid=$!
 wait_for "$out" "net: ready" 1 200
 fds=$(find "/proc/$pid/fd" -lname /dev/net/tun | wc -l)
 [ "$fds" -eq 2 ] || fail "berth-vmm holds $fds tap fds, not 2"
+# a thread per pair, each under a seccomp filter
+threads=0
+for t in /proc/$pid/task/*; do
+	case $(cat "$t/comm") in
+	net0-pair[01])
+		threads=$((threads + 1))
+		grep -q '^Seccomp:[[:space:]]*2' "$t/status" || fail "thread $(cat "$t/comm") has no seccomp filter"
+		;;
+	esac
+done
+[ "$threads" -eq 2 ] || fail "berth-vmm has $threads pair threads, not 2"
 host_queues=$(ls "/sys/class/net/$tap/queues" | tr '\n' ' ')
 case " $host_queues " in
 *" rx-1 "*" tx-1 "*) ;;
@@ -50,4 +62,4 @@ expect_output "net: queues rx-0 rx-1 tx-0 tx-1"
 expect_output "net: rx vectors 2"
 expect_output "net: ping ok"
 expect_output "berth-kit: exit 0"
-echo "ok: 2 queue pairs in the guest, 2 tap queues on the host ($host_queues), ping over $tap"
+echo "ok: 2 queue pairs in the guest, 2 tap queues and 2 pair threads on the host ($host_queues), ping over $tap"

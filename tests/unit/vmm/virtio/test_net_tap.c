@@ -103,6 +103,7 @@ static int group_teardown(void **state)
 
 static uint64_t dev_bps;       /* the next device's bps= (0: none) */
 static unsigned dev_pairs = 1; /* its queue pairs: more than 1 puts it on TAPMQ */
+static bool dev_threads;       /* virtio_net_threads before the start */
 
 /* A device on TAP (or TAPMQ) with the features in accept, started, its packet socket
  * drained. */
@@ -122,6 +123,8 @@ static void start_dev(uint64_t accept)
 	if (virtio_net_create(&d, &cfg, 0, dev_pairs, &h.gm, &h.loop, &err) < 0)
 		fail_msg("%s", err.msg);
 	vh_attach(&h, d);
+	if (dev_threads && virtio_net_threads(d, &err) < 0)
+		fail_msg("%s", err.msg);
 	assert_int_equal(vh_start(&h, 64, accept), 0);
 	while (recv(pkt, junk, sizeof(junk), MSG_DONTWAIT) > 0)
 		;
@@ -132,6 +135,7 @@ static int teardown(void **state)
 	(void)state;
 	dev_bps = 0;
 	dev_pairs = 1;
+	dev_threads = false;
 	if (h.ram)
 		vh_destroy(&h);
 	return 0;
@@ -514,29 +518,43 @@ static void mq_single_queue_tap(void **state)
 	assert_int_equal(c[8] | c[9] << 8, 1);
 }
 
-/* Pair 1 is used only after VQ_PAIRS_SET: then it transmits, and received flows spread
- * over both pairs' rx queues, none lost. */
-static void mq_pairs_set(void **state)
+/* Wait (up to 3 s) until queues a and b have given back n chains between them (from the
+ * loop, or from the pairs' own threads). */
+static void wait_used(unsigned a, unsigned b, unsigned n)
 {
-	uint8_t f[100], got[2048];
-	unsigned i, n = 32;
-	uint64_t hg, fg;
+	for (int64_t end = vh_now_ms() + 3000;
+	     vh_now_ms() < end && (uint16_t)(vh_used_idx(&h, a) + vh_used_idx(&h, b)) < n;)
+		vh_run(&h, 10);
+	assert_int_equal((uint16_t)(vh_used_idx(&h, a) + vh_used_idx(&h, b)), n);
+}
 
-	(void)state;
-	dev_pairs = 2;
-	start_dev(~0ULL);
-	hg = vh_alloc(&h, NET_HDR_LEN);
-	fg = vh_alloc(&h, sizeof(f));
-	nt_frame(vh_host(&h, fg), sizeof(f), 5);
-	memcpy(f, vh_host(&h, fg), sizeof(f));
-	vh_submit(&h, 3, (struct vh_buf[]){ { hg, NET_HDR_LEN, false }, { fg, sizeof(f), false } },
-		  2);
-	assert_int_equal(vh_used_idx(&h, 3), 0); /* pair 1 not in use yet */
-	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 2), VIRTIO_NET_OK);
-	vh_kick(&h, 3);
-	assert_int_equal(vh_used_idx(&h, 3), 1);
-	assert_int_equal(pkt_recv(got, sizeof(got)), sizeof(f));
-	assert_memory_equal(got, f, sizeof(f));
+/* Offer a frame (seeded with seed) on pair 1's transmit queue; a copy into f. */
+static void mq_tx_offer(uint8_t *f, size_t len, uint8_t seed)
+{
+	uint64_t hg = vh_alloc(&h, NET_HDR_LEN), fg = vh_alloc(&h, len);
+
+	nt_frame(vh_host(&h, fg), len, seed);
+	memcpy(f, vh_host(&h, fg), len);
+	vh_submit(&h, 3,
+		  (struct vh_buf[]){ { hg, NET_HDR_LEN, false }, { fg, (uint32_t)len, false } }, 2);
+}
+
+/* The frame pair 1 was offered went out whole. */
+static void mq_tx_check(const uint8_t *f, size_t len)
+{
+	uint8_t got[2048];
+
+	wait_used(1, 3, 1);
+	assert_int_equal(pkt_recv(got, sizeof(got)), len);
+	assert_memory_equal(got, f, len);
+}
+
+/* 32 flows sent to the guest spread over both pairs' rx queues, none lost. */
+static void mq_rx_both(uint16_t sport)
+{
+	uint8_t f[100];
+	unsigned i, n = 32;
+
 	for (unsigned q = 0; q <= 2; q += 2) {
 		for (i = 0; i < n; i++)
 			vh_offer(&h, q,
@@ -545,17 +563,30 @@ static void mq_pairs_set(void **state)
 		vh_kick(&h, q);
 	}
 	for (i = 0; i < n; i++) {
-		udp_frame(f, sizeof(f), (uint16_t)(1000 + i));
+		udp_frame(f, sizeof(f), (uint16_t)(sport + i));
 		pkt_send(f, sizeof(f));
 	}
-	for (int64_t end = vh_now_ms() + 3000;
-	     vh_now_ms() < end && (uint16_t)(vh_used_idx(&h, 0) + vh_used_idx(&h, 2)) < n;)
-		vh_run(&h, 100);
-	assert_int_equal(vh_used_idx(&h, 0) + vh_used_idx(&h, 2), n);
+	wait_used(0, 2, n);
 	assert_true(vh_used_idx(&h, 0) > 0); /* 32 flows on one queue: 1 in 2^31 */
 	assert_true(vh_used_idx(&h, 2) > 0);
 	assert_int_equal(nt_stats(&h).rx_packets, n);
 	assert_int_equal(h.failures, 0);
+}
+
+/* Pair 1 is used only after VQ_PAIRS_SET: then it transmits, and received flows spread
+ * over both pairs' rx queues, none lost. */
+static void mq_pairs_set(void **state)
+{
+	uint8_t f[100];
+
+	(void)state;
+	dev_pairs = 2;
+	start_dev(~0ULL);
+	mq_tx_offer(f, sizeof(f), 5);
+	assert_int_equal(vh_used_idx(&h, 3), 0); /* pair 1 not in use yet */
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 2), VIRTIO_NET_OK);
+	mq_tx_check(f, sizeof(f)); /* looked at again once in use */
+	mq_rx_both(1000);
 }
 
 /* Hostile commands get VIRTIO_NET_ERR (or, with nowhere to answer, nothing) and change
@@ -618,6 +649,31 @@ static void mq_reset_and_no_mq(void **state)
 	assert_int_equal(h.failures, 0);
 }
 
+/* With a thread per pair, each pair's kicks and frames are served on its thread: pair 1
+ * transmits, received flows land on both pairs, nothing lost; after a reset the threads
+ * serve nothing until the next start, and the device's end stops them. */
+static void mq_threads(void **state)
+{
+	uint8_t f[100];
+
+	(void)state;
+	dev_pairs = 2;
+	dev_threads = true;
+	start_dev(~0ULL);
+	assert_int_equal(h.kicks_taken, 0xf); /* the pairs' queues, not the control queue */
+	assert_int_equal(nt_pairs_set(&h, MQ_CTRLQ, 2), VIRTIO_NET_OK);
+	mq_tx_offer(f, sizeof(f), 9);
+	mq_tx_check(f, sizeof(f));
+	mq_rx_both(2000);
+	assert_int_equal(nt_stats(&h).tx_packets, 1);
+	vh_reset(&h);
+	vh_offer(&h, 1, vh_add_chain(&h, 1, &(struct vh_buf){ vh_alloc(&h, 100), 100, false }, 1));
+	vh_kick(&h, 1);
+	vh_run(&h, 50);
+	assert_int_equal(nt_stats(&h).tx_packets + nt_stats(&h).tx_bad, 1);
+	assert_int_equal(h.failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +696,7 @@ int main(void)
 		cmocka_unit_test_teardown(mq_pairs_set, teardown),
 		cmocka_unit_test_teardown(mq_hostile_commands, teardown),
 		cmocka_unit_test_teardown(mq_reset_and_no_mq, teardown),
+		cmocka_unit_test_teardown(mq_threads, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

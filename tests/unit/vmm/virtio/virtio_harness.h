@@ -10,7 +10,9 @@
  *    them, and plays the driver's part in feature negotiation and queue setup (vh_start).
  *    A device that yields a queue (virtio_requeue) is notified again from the loop, through
  *    an eventfd, as the real transport does; vh_run records the most descriptors any one
- *    callback walked (max_walk), so a test can hold the device to its budget.
+ *    callback walked (max_walk), so a test can hold the device to its budget. A device may
+ *    take a queue's kicks over (take_kicks): vh_kick then writes that queue's eventfd, which
+ *    the device polls on its own threads, instead of calling notify.
  *
  * Typical use:
  *	vh_init(&h, 1 << 20);  virtio_x_create(&d, ..., &h.gm, &h.loop, &err);
@@ -73,6 +75,8 @@ struct vh {
 	unsigned requeue_pending;		/* queues to notify again, one bit each */
 	int requeue_fd;				/* an eventfd on the loop while any is */
 	struct loop_source requeue_src;
+	unsigned kicks_taken;		/* queues whose kicks the device took, one bit each */
+	int kick_fd[VIRTIO_MAX_QUEUES]; /* their eventfds */
 	uint64_t max_walk; /* most descriptors one callback of vh_run (or vh_kick) walked */
 	char failed[256];  /* the last failure's reason */
 };
@@ -107,9 +111,28 @@ static void vh_requeue(struct virtio_dev *d, unsigned q)
 	struct vh *h = vh_of(d);
 
 	h->requeues++;
+	if (h->kicks_taken & 1u << q) {
+		if (eventfd_write(h->kick_fd[q], 1) < 0)
+			abort();
+		return;
+	}
 	h->requeue_pending |= 1u << q;
 	if (eventfd_write(h->requeue_fd, 1) < 0)
 		abort();
+}
+
+/* The device polls queue q's kicks itself from now on. */
+static int vh_take_kicks(struct virtio_dev *d, unsigned q)
+{
+	struct vh *h = vh_of(d);
+
+	if (q >= VIRTIO_MAX_QUEUES || h->kicks_taken & 1u << q)
+		return -1;
+	h->kick_fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (h->kick_fd[q] < 0)
+		return -1;
+	h->kicks_taken |= 1u << q;
+	return h->kick_fd[q];
 }
 
 static void vh_on_requeue(struct loop_source *src, uint32_t events)
@@ -153,6 +176,7 @@ static const struct virtio_transport_ops vh_transport = {
 	.config_changed = vh_config_changed,
 	.failed = vh_failed,
 	.requeue = vh_requeue,
+	.take_kicks = vh_take_kicks,
 };
 
 /* Give up on a harness misuse (not a device bug): the test or fuzzer itself is wrong. */
@@ -354,11 +378,17 @@ static inline void vh_offer(struct vh *h, unsigned q, uint16_t head)
 	__atomic_store_n(&a->idx, htole16((uint16_t)(idx + 1)), __ATOMIC_RELEASE);
 }
 
-/* Notify the device about queue q, as its ioeventfd would (ops->notify under d->lock). */
+/* Notify the device about queue q, as its ioeventfd would (ops->notify under d->lock, or the
+ * eventfd of a queue whose kicks the device took). */
 static inline void vh_kick(struct vh *h, unsigned q)
 {
 	uint64_t before = vh_walked(h);
 
+	if (h->kicks_taken & 1u << q) {
+		if (eventfd_write(h->kick_fd[q], 1) < 0)
+			abort();
+		return;
+	}
 	pthread_mutex_lock(&h->dev->lock);
 	h->dev->ops->notify(h->dev, q);
 	pthread_mutex_unlock(&h->dev->lock);
@@ -452,6 +482,9 @@ static inline void vh_destroy(struct vh *h)
 {
 	if (h->dev)
 		h->dev->ops->destroy(h->dev);
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		if (h->kicks_taken & 1u << q)
+			close(h->kick_fd[q]);
 	loop_del(&h->loop, &h->requeue_src);
 	close(h->requeue_fd);
 	loop_destroy(&h->loop);
