@@ -10,9 +10,11 @@
 #   each of these three times: no run may pass 110 % of its limit, and the best must reach
 #   90 % (a limit only slows; the loaded rig, nested in an emulated CPU, now and then stops
 #   for longer than a bucket's 100 ms of burst can make up, which only slows a run too);
-# - eth0 on a tap, bps=1M: 3 MiB guest -> host (timed by the host's receiver) and
-#   3 MiB host -> guest (timed by the guest from its first byte): the payload at 85-110 %
-#   of 1 MiB/s each way (the limit counts whole frames; TCP's headers take a little).
+# - eth0 on a tap, bps=1M: three times 3 MiB guest -> host (timed by the host's receiver)
+#   and three times 3 MiB host -> guest (timed by the guest from its first byte): no run's
+#   payload past 110 % of 1 MiB/s, the best each way at 85 % or more (the limit counts
+#   whole frames, TCP's headers take a little, and a stall of the rig costs TCP more than
+#   the bucket's burst can make up: a run on main measured 0.785 MiB/s).
 # timeout: 1900
 . "$(dirname "$0")/guest.sh"
 if [ "${1:-}" != --inside ]; then
@@ -38,10 +40,14 @@ done
 ip addr add 192.168.79.2/24 dev eth0
 ip link set eth0 up
 ping -c 1 -w 20 192.168.79.1 >/dev/null && echo "net: ping ok"
-head -c 3145728 /dev/zero | nc -w 30 192.168.79.1 9000 && echo "net: sent"
+for i in 1 2 3; do
+	head -c 3145728 /dev/zero | nc -w 30 192.168.79.1 9000 && echo "net: sent $i"
+done
 echo "net: listening"
-nc -l -p 9001 | { dd bs=1 count=1 2>/dev/null; a=$(up); n=$(wc -c); b=$(up)
-	echo "net: rx bytes=$n start=$a end=$b"; }
+for i in 1 2 3; do
+	nc -l -p 9001 | { dd bs=1 count=1 2>/dev/null; a=$(up); n=$(wc -c); b=$(up)
+		echo "net: rx bytes=$n start=$a end=$b"; }
+done
 GUEST
 	# 600 s a try, not guest_run_inside's 300: a loaded rig took 150 s and more to boot
 	rig_try maybe --timeout 600 -- "$0" --inside "$SCRATCH"
@@ -63,7 +69,8 @@ ip link set "$tap" up
 fallocate -l 64M "$run/vda.img"
 fallocate -l 64M "$run/vdb.img"
 fallocate -l 64M "$run/vdc.img"
-# the host's receiver: bytes after the first read, and the seconds from it to the end
+# the host's receiver, for each of the guest's three connections: bytes after the first
+# read, and the seconds from it to the end
 PY=/usr/bin/python3 # the system's: the rig's HOME is not the one a pyenv shim wants
 "$PY" - >"$run/tx" 2>&1 <<'PY' &
 import socket, time
@@ -72,17 +79,19 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("192.168.79.1", 9000))
 s.listen(1)
 print("listening", flush=True)
-c, _ = s.accept()
-n, t0 = 0, None
-while True:
-    b = c.recv(1 << 16)
-    if not b:
-        break
-    if t0 is None:
-        t0 = time.monotonic()
-    else:
-        n += len(b)
-print("tx bytes=%d seconds=%.3f" % (n, time.monotonic() - t0))
+for _ in range(3):
+    c, _ = s.accept()
+    n, t0 = 0, None
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        if t0 is None:
+            t0 = time.monotonic()
+        else:
+            n += len(b)
+    c.close()
+    print("tx bytes=%d seconds=%.3f" % (n, time.monotonic() - t0), flush=True)
 PY
 receiver=$!
 wait_for "$run/tx" listening 1 60
@@ -92,14 +101,17 @@ pid=$!
 wait_for "$run/out" "net: listening" 1 400
 "$PY" - <<'PY' || fail "could not send to the guest"
 import socket, time
-for i in range(100):
-    try:
-        c = socket.create_connection(("192.168.79.2", 9001), timeout=5)
-        break
-    except OSError:
-        time.sleep(0.1)
-c.sendall(b"\0" * (3 << 20))
-c.close()
+for _ in range(3):  # the guest listens anew after each
+    for i in range(100):
+        try:
+            c = socket.create_connection(("192.168.79.2", 9001), timeout=5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise SystemExit("the guest does not listen")
+    c.sendall(b"\0" * (3 << 20))
+    c.close()
 PY
 wait_exit "$pid" 240 "$run/out"
 wait "$receiver" || true
@@ -107,7 +119,7 @@ receiver=
 OUT=$(tr -d '\r\0' <"$run/out")
 [ "$RC" -eq 0 ] || fail "the VMM exited $RC: $(tail -20 <<<"$OUT")"
 expect_output "net: ping ok"
-expect_output "net: sent"
+expect_output "net: sent 3"
 expect_output "berth-kit: exit 0"
 ! grep -q "io: .* failed" <<<"$OUT" || fail "a transfer failed: $(grep 'io: ' <<<"$OUT")"
 
@@ -117,11 +129,13 @@ rate() {
 	sed -n "s/^io: $1 ops=\([0-9]*\) start=\([0-9.]*\) end=\([0-9.]*\)$/\1 \2 \3/p" <<<"$OUT" |
 		awk '{ printf "%.1f\n", $1 / ($3 - $2) }'
 }
-# limited NAME VALUES LIMIT: no value past 110 % of LIMIT, the largest at 90 % or more
+# limited NAME VALUES LIMIT [LOW]: no value past 110 % of LIMIT, the largest at LOW (0.9)
+# times it or more
 limited() {
 	local v
 	for v in $2; do within "$1" "$v" "$3" 0 1.1; done
-	within "$1 (the best of: $(echo $2))" "$(tr ' ' '\n' <<<"$2" | sort -g | tail -1)" "$3" 0.9 1.1
+	within "$1 (the best of: $(echo $2))" "$(tr ' ' '\n' <<<"$2" | sort -g | tail -1)" "$3" \
+		"${4:-0.9}" 1.1
 }
 # within NAME VALUE LIMIT LOW HIGH: LOW*LIMIT <= VALUE <= HIGH*LIMIT, or fail
 within() {
@@ -140,11 +154,11 @@ limited "vdb reads (KiB/s)" "$bkib" 512
 echo "ok: iops=20: reads $r IOPS, writes $w IOPS; bps=512K: $bkib KiB/s; no limit: $ur reads, $uw writes a second"
 
 tx=$(sed -n 's/^tx bytes=\([0-9]*\) seconds=\([0-9.]*\)$/\1 \2/p' "$run/tx" |
-	awk '{ printf "%.3f", $1 / $2 / 1048576 }')
+	awk '{ printf "%.3f ", $1 / $2 / 1048576 }')
 rx=$(sed -n 's/^net: rx bytes=\([0-9]*\) start=\([0-9.]*\) end=\([0-9.]*\)$/\1 \2 \3/p' <<<"$OUT" |
-	awk '{ printf "%.3f", $1 / ($3 - $2) / 1048576 }')
-[ -n "$tx" ] || fail "the host's receiver: $(cat "$run/tx")"
-[ -n "$rx" ] || fail "the guest's receiver: $(grep 'net: ' <<<"$OUT")"
-within "guest->host (MiB/s)" "$tx" 1 0.85 1.1
-within "host->guest (MiB/s)" "$rx" 1 0.85 1.1
-echo "ok: bps=1M on the NIC: guest->host $tx MiB/s, host->guest $rx MiB/s"
+	awk '{ printf "%.3f ", $1 / ($3 - $2) / 1048576 }')
+[ "$(wc -w <<<"$tx")" -eq 3 ] || fail "the host's receiver: $(cat "$run/tx")"
+[ "$(wc -w <<<"$rx")" -eq 3 ] || fail "the guest's receiver: $(grep 'net: ' <<<"$OUT")"
+limited "guest->host (MiB/s)" "$tx" 1 0.85
+limited "host->guest (MiB/s)" "$rx" 1 0.85
+echo "ok: bps=1M on the NIC: guest->host $(echo $tx) MiB/s, host->guest $(echo $rx) MiB/s"
