@@ -21,12 +21,6 @@
 
 #include "vmm/seccomp/programs.h"
 
-static const char *const thread_names[VMM_THREAD_KINDS] = {
-	[VMM_THREAD_MAIN] = "main (event loop)",
-	[VMM_THREAD_VCPU] = "vCPU",
-	[VMM_THREAD_SLIRP] = "slirp",
-};
-
 static struct sock_fprog programs[VMM_THREAD_KINDS];
 static bool prepared;
 static __thread int current_kind = -1;
@@ -79,7 +73,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	(void)sig;
 	n = append(line, n, sizeof(line), "berth-vmm: seccomp: the ");
 	n = append(line, n, sizeof(line),
-		   current_kind >= 0 ? thread_names[current_kind] : "new (inherited filter)");
+		   current_kind >= 0 ? vmm_thread_name(current_kind) : "new (inherited filter)");
 	n = append(line, n, sizeof(line), " thread made a system call outside its allow-list: ");
 	n = append(line, n, sizeof(line),
 		   nr >= 0 && nr < SECCOMP_SYSCALL_NAMES && seccomp_syscall_names[nr]
@@ -105,7 +99,7 @@ int vmm_seccomp_prepare(const struct vm_config *cfg, struct berth_error *err)
 
 		if (!p->insns)
 			return berr(err, EINVAL, "seccomp: no filter for the %s thread",
-				    thread_names[k]);
+				    vmm_thread_name(k));
 		p->insns[p->pid_at].k = (__u32)getpid();
 		programs[k] = (struct sock_fprog){ .len = p->len, .filter = p->insns };
 	}
@@ -137,6 +131,6 @@ int vmm_seccomp_enter(enum vmm_thread kind, struct berth_error *err)
 	current_kind = (int)kind;
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &programs[kind]) < 0)
 		return berr(err, errno, "seccomp: cannot install the %s thread's filter",
-			    thread_names[kind]);
+			    vmm_thread_name(kind));
 	return 0;
 }

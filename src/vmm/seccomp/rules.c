@@ -30,12 +30,6 @@
 
 #include "common/cleanup.h"
 
-static const char *const kind_names[VMM_THREAD_KINDS] = {
-	[VMM_THREAD_MAIN] = "main",
-	[VMM_THREAD_VCPU] = "vCPU",
-	[VMM_THREAD_SLIRP] = "slirp",
-};
-
 /* Every thread: memory, locks, signals, time, ending, and I/O on fds it already holds. */
 static const int common_calls[] = {
 	SCMP_SYS(read),
@@ -288,7 +282,8 @@ int seccomp_rules_compile(enum vmm_thread kind, unsigned features, struct sock_f
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0 ||
 	    seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0 ||
 	    add_rules(ctx, kind, features) < 0)
-		r = berr(err, 0, "seccomp: cannot build the %s thread's filter", kind_names[kind]);
+		r = berr(err, 0, "seccomp: cannot build the %s thread's filter",
+			 vmm_thread_name(kind));
 	else
 		r = export_program(ctx, prog, err);
 	seccomp_release(ctx);

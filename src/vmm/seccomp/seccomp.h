@@ -18,6 +18,18 @@ enum vmm_thread {
 	VMM_THREAD_KINDS,
 };
 
+/* The kind's name in messages (one table for the build's tool and berth-vmm). */
+static inline const char *vmm_thread_name(enum vmm_thread kind)
+{
+	static const char *const names[VMM_THREAD_KINDS] = {
+		[VMM_THREAD_MAIN] = "main (event loop)",
+		[VMM_THREAD_VCPU] = "vCPU",
+		[VMM_THREAD_SLIRP] = "slirp",
+	};
+
+	return (unsigned)kind < VMM_THREAD_KINDS ? names[kind] : "unknown";
+}
+
 /* Pick the filters for what cfg needs and install the SIGSYS handler that names a
  * forbidden call; until this is called, vmm_seccomp_enter() does nothing. */
 int vmm_seccomp_prepare(const struct vm_config *cfg, struct berth_error *err);
