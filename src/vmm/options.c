@@ -44,7 +44,8 @@ static const char usage[] =
     "                        or none\n"
     "  --console-sock-fd N   serve the listening socket inherited as fd N instead of making\n"
     "                        one at --console-sock's PATH (for a jailer: berthd)\n"
-    "  --no-reboot           exit when the guest reboots instead of booting it again\n"
+    "  --no-reboot           exit when the guest reboots (or triple-faults) instead of\n"
+    "                        booting it again\n"
     "  --disk PATH[,ro][,serial=ID][,iops=N][,bps=N]\n"
     "                        a raw disk image as a virtio-blk disk (repeatable: vda, vdb...);\n"
     "                        locked while in use; ro: the guest cannot write it; iops, bps:\n"
@@ -77,8 +78,8 @@ static const char usage[] =
     "On a terminal the console is raw; press Ctrl-A x to quit, Ctrl-A Ctrl-A to send Ctrl-A.\n"
     "SIGTERM presses the guest's ACPI power button; a second SIGTERM stops the VM at once.\n"
     "Exit status: 0 guest powered off (or rebooted with --no-reboot, or Ctrl-A x),\n"
-    "1 guest failed (panic, triple fault, KVM error), 2 bad usage or set-up error,\n"
-    "143 stopped at once (a second SIGTERM, or \"stop\" on the API socket).\n";
+    "1 guest failed (panic, KVM error, triple fault with --no-reboot), 2 bad usage or set-up\n"
+    "error, 143 stopped at once (a second SIGTERM, or \"stop\" on the API socket).\n";
 
 enum {
 	OPT_KERNEL = 256,

@@ -118,7 +118,7 @@ static bool vcpu_handle_exit(struct vcpu *v)
 			 "0x%llx, CR3 0x%llx, CR4 0x%llx",
 			 v->id, (unsigned long long)regs.rip, (unsigned long long)sregs.cr0,
 			 (unsigned long long)sregs.cr3, (unsigned long long)sregs.cr4);
-		v->host->stop(v->host, VM_FAILED, msg);
+		v->host->stop(v->host, VM_TRIPLE_FAULT, msg);
 		return false;
 	}
 	case KVM_EXIT_SYSTEM_EVENT:

@@ -15,9 +15,10 @@ enum vm_stop {
 	VM_POWEROFF,
 	VM_RESET,
 	VM_PANIC,
-	VM_FAILED, /* triple fault, KVM error: the message says which */
-	VM_QUIT,   /* console escape */
-	VM_KILLED, /* second SIGTERM */
+	VM_TRIPLE_FAULT, /* the CPU shut down: a PC resets (the message has the registers) */
+	VM_FAILED,	 /* KVM error: the message says which */
+	VM_QUIT,	 /* console escape */
+	VM_KILLED,	 /* second SIGTERM */
 };
 
 /* The pause state of all vCPUs of a VM; it outlives boots (a VM paused across a guest reset

@@ -103,6 +103,13 @@ static void vm_set_irq(struct machine *m, unsigned gsi, int level)
 	ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
 }
 
+/* A stop that resets the machine: the guest's reset request, or a triple fault, on which a PC's
+ * chipset resets the CPU (OSes reboot by it, on purpose or as their last resort). */
+static bool vm_stop_resets(enum vm_stop why)
+{
+	return why == VM_RESET || why == VM_TRIPLE_FAULT;
+}
+
 static void vm_request_stop(struct vm *vm, enum vm_stop why, const char *msg)
 {
 	uint64_t one = 1;
@@ -112,7 +119,7 @@ static void vm_request_stop(struct vm *vm, enum vm_stop why, const char *msg)
 	 * console escape) overrides a guest reset still pending: it must not be lost to the reboot.
 	 */
 	if (vm->stop == VM_RUNNING ||
-	    (vm->stop == VM_RESET && (why == VM_KILLED || why == VM_QUIT))) {
+	    (vm_stop_resets(vm->stop) && (why == VM_KILLED || why == VM_QUIT))) {
 		vm->stop = why;
 		snprintf(vm->stop_msg, sizeof(vm->stop_msg), "%s", msg ? msg : "");
 		if (write(vm->stop_src.fd, &one, sizeof(one)) < 0)
@@ -671,9 +678,13 @@ int vm_run(const struct vm_config *cfg)
 			return VM_EXIT_SETUP;
 		}
 		vm_shutdown_boot(&vm);
-		if (vm.stop != VM_RESET || cfg->no_reboot)
+		if (!vm_stop_resets(vm.stop) || cfg->no_reboot)
 			break;
-		fprintf(stderr, "berth-vmm: the guest rebooted; booting it again\n");
+		if (vm.stop == VM_TRIPLE_FAULT)
+			fprintf(stderr, "berth-vmm: %s; a PC resets on that: booting it again\n",
+				vm.stop_msg);
+		else
+			fprintf(stderr, "berth-vmm: the guest rebooted; booting it again\n");
 		vm.reboots++;
 		api_server_event(&vm.api, "rebooted", NULL);
 		gm_clear(&vm.mem);
