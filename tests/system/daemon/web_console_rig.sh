@@ -46,15 +46,16 @@ GUEST
 	# number where no rig is needed).
 	PORT=$((20000 + ($$ + 29) % 20000))
 	# The browser's side: for each try of the rig, the berthd it announces (SCRATCH/ready);
-	# a new try ends the browser of one whose rig died under it.
+	# a new try ends the browser of one whose rig died under it (its status, 143 or a failure,
+	# must not end this loop under errexit: the new try would then have no browser).
 	(
 		browser=
 		trap '[ -z "$browser" ] || kill "$browser" 2>/dev/null; exit' TERM
 		while :; do
 			if [ -e "$SCRATCH/ready" ]; then
 				if [ -n "$browser" ]; then
-					kill "$browser" 2>/dev/null
-					wait "$browser" 2>/dev/null
+					kill "$browser" 2>/dev/null || true
+					wait "$browser" 2>/dev/null || true
 				fi
 				mv "$SCRATCH/ready" "$SCRATCH/ready.taken"
 				SCRATCH=$SCRATCH timeout 600 node "$(dirname "$0")/lib/web_vm_screen.js" "https://127.0.0.1:$PORT/" \
