@@ -42,7 +42,6 @@ CT_IMAGE=$3
 roomy_state 12G
 printf 'bridge = %s\nbridge_address = 10.188.88.1/24\n' "$BR" >"$RUN/berthd.conf"
 rig_daemon_start
-CONSOLE=$STATE/servers/web1/console.log
 cp "$SCRATCH/key" "$RUN/key" # ssh wants a key file of mode 0600 that is root's
 chmod 600 "$RUN/key"
 
@@ -79,8 +78,16 @@ expect_status 0 berth start web1
 running_at web1
 VMM_PID=$PID
 VM=debian@$ADDR
-cloud_ssh_within 1000 "$RUN/key" "$VM" true ||
-	fail "no ssh to $VM; console: $(tr -d '\r' <"$CONSOLE" | tail -n 30)"
+# what_became NAME: its state, its VMM's log and the end of its console (the log rotates at
+# its cap: the older part is console.log.1), for a failure
+what_became() {
+	local dir=$STATE/servers/$1
+	echo "berth show: $(berth show "$1" --format json 2>&1 | jq -c '{state, pid}' 2>&1)"
+	echo "vmm.log: $(tail -n 15 "$dir/vmm.log" 2>&1)"
+	ls -l "$dir"/console.log* 2>&1
+	echo "console: $(cat "$dir/console.log.1" "$dir/console.log" 2>/dev/null | tr -d '\r' | tail -n 30)"
+}
+cloud_ssh_within 1000 "$RUN/key" "$VM" true || fail "no ssh to $VM; $(what_became web1)"
 expect_status 0 cloud_ssh "$RUN/key" "$VM" hostname
 [ "$OUT" = web1 ] || fail "hostname over ssh: '$OUT', expected web1"
 cloud_ssh_within 120 "$RUN/key" "$VM" test -f /var/tmp/runcmd-was-here ||
