@@ -22,15 +22,20 @@
  * (net_ctrl.c); pairs past the count it set are neither polled nor served, and their
  * backend queues are detached, so the host sends them nothing.
  *
- * rx: each used pair's rx_fd is polled while the guest has buffers on it. A frame is read
- * into the pair's bounce buffer, then copied into as many chains as it needs (with
- * MRG_RXBUF; else one), popped into the pair's held. When the chains run out the frame
- * stays pending, the rx_fd leaves the loop and the guest's next rx notify brings it back: a
- * slow guest is never spun on, and frames wait in the backend's queue (the tap's own, or
- * the slirp queue) meanwhile. */
+ * rx: each used pair's rx_fd is polled while the guest has buffers on it. Before a frame
+ * is read the pair pops chains into its held until they could take the largest frame (with
+ * MRG_RXBUF; else one chain): when they can, the backend reads the frame straight into
+ * them (one copy, as vhost-net makes), the header is completed in place and the chains it
+ * took are given back, the rest kept for the next frame. When the guest's buffers are
+ * fewer or smaller, the frame is read into the pair's bounce buffer and copied into as
+ * many chains as it needs. When the chains run out the frame stays pending, the rx_fd
+ * leaves the loop and the guest's next rx notify brings it back: a slow guest is never
+ * spun on, and frames wait in the backend's queue (the tap's own, or the slirp queue)
+ * meanwhile. */
 #include "net.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +73,11 @@ struct vnet_pair {
 	const char *broke;	   /* a queue of the pair broke: why, until the device fails */
 	struct loop_source rx_src; /* the backend's rx_fd[idx] */
 	bool rx_polling;
-	uint8_t *rx_frame;	  /* NET_RX_BUF bytes: the pending frame, header first */
-	size_t rx_len;		  /* its length, 0 when none is pending */
-	struct virtq_chain *held; /* NET_RX_HOLD rx chains popped and not yet used */
-	unsigned nheld;
+	uint8_t *rx_frame;	   /* NET_RX_BUF bytes: the pending frame, header first */
+	size_t rx_len;		   /* its length, 0 when none is pending */
+	struct virtq_chain *held;  /* NET_RX_HOLD rx chains popped and not yet used: a ring */
+	unsigned held_head, nheld; /* the oldest's index, and how many */
+	struct iovec *rx_iov;	   /* IOV_MAX: the held chains' buffers, for a direct read */
 	struct virtq_chain *tx_chain;
 	struct iovec tx_iov[VIRTQ_MAX_SEGS + 1];
 	struct net_stats stats;
@@ -275,11 +281,27 @@ static void tx_process(struct vnet_pair *p)
 	virtio_signal(&n->d, txq(p));
 }
 
+/* The i-th held chain, oldest first. */
+static struct virtq_chain *held_at(struct vnet_pair *p, unsigned i)
+{
+	return &p->held[(p->held_head + i) % NET_RX_HOLD];
+}
+
 /* Forget the first k held chains (used or given back). */
 static void rx_unhold(struct vnet_pair *p, unsigned k)
 {
+	p->held_head = (p->held_head + k) % NET_RX_HOLD;
 	p->nheld -= k;
-	memmove(p->held, p->held + k, p->nheld * sizeof(*p->held));
+}
+
+/* The bytes the held chains can take. */
+static uint64_t rx_room(struct vnet_pair *p)
+{
+	uint64_t room = 0;
+
+	for (unsigned i = 0; i < p->nheld; i++)
+		room += held_at(p, i)->in_len;
+	return room;
 }
 
 /* Pop rx chains until those held can take len bytes (or, without MRG_RXBUF, one chain is
@@ -288,13 +310,10 @@ static void rx_unhold(struct vnet_pair *p, unsigned k)
 static int rx_gather(struct vnet_pair *p, size_t len, bool mrg, struct virtio_budget *budget)
 {
 	struct virtq *q = &p->n->d.vqs[rxq(p)];
-	uint64_t room = 0;
-	unsigned i;
+	uint64_t room = rx_room(p);
 
-	for (i = 0; i < p->nheld; i++)
-		room += p->held[i].in_len;
 	while (room < len && p->nheld < (mrg ? NET_RX_HOLD : 1)) {
-		struct virtq_chain *c = &p->held[p->nheld];
+		struct virtq_chain *c = held_at(p, p->nheld);
 		int r;
 
 		if (!virtio_budget_take(budget, q))
@@ -313,31 +332,93 @@ static int rx_gather(struct vnet_pair *p, size_t len, bool mrg, struct virtio_bu
 	return 1;
 }
 
-/* Copy the pending frame into the held chains and give them back. */
-static void rx_fill(struct vnet_pair *p, bool mrg)
+/* How many of the held chains, in order, len bytes take (they can take them all). */
+static unsigned rx_chains_for(struct vnet_pair *p, size_t len)
 {
-	struct vnet *n = p->n;
-	struct virtq *q = &n->d.vqs[rxq(p)];
 	size_t off = 0;
-	unsigned k = 0, i;
+	unsigned k = 0;
+
+	for (; off < len; k++) {
+		size_t in = held_at(p, k)->in_len;
+
+		off += len - off < in ? len - off : in;
+	}
+	return k;
+}
+
+/* Complete the 12-byte header raw of a frame in k chains as the guest gets it. */
+static void rx_header(struct vnet_pair *p, uint8_t *raw, unsigned k, bool mrg)
+{
 	struct net_hdr h;
 
-	for (; off < p->rx_len; k++)
-		off += p->rx_len - off < p->held[k].in_len ? p->rx_len - off : p->held[k].in_len;
-	net_hdr_decode(&h, p->rx_frame);
+	net_hdr_decode(&h, raw);
 	h.num_buffers = mrg ? (uint16_t)k : 1;
 	/* Checksum hints only for a guest that asked for them. */
-	if (!virtio_has(&n->d, VIRTIO_NET_F_GUEST_CSUM))
+	if (!virtio_has(&p->n->d, VIRTIO_NET_F_GUEST_CSUM))
 		h.flags = 0;
-	net_hdr_encode(&h, p->rx_frame);
-	for (i = 0, off = 0; i < k; i++) {
-		size_t w = virtq_chain_write(&p->held[i], p->rx_frame + off, p->rx_len - off);
+	net_hdr_encode(&h, raw);
+}
 
-		virtq_push(q, &p->held[i], (uint32_t)w);
+/* Give the first k held chains back, a frame of len bytes written across them in order. */
+static void rx_push(struct vnet_pair *p, size_t len, unsigned k)
+{
+	struct virtq *q = &p->n->d.vqs[rxq(p)];
+	size_t off = 0;
+
+	for (unsigned i = 0; i < k; i++) {
+		struct virtq_chain *c = held_at(p, i);
+		size_t w = len - off < c->in_len ? len - off : c->in_len;
+
+		virtq_push(q, c, (uint32_t)w);
 		off += w;
 	}
 	rx_unhold(p, k);
 	p->stats.rx_packets++;
+}
+
+/* Copy the pending frame into the held chains and give them back. */
+static void rx_fill(struct vnet_pair *p, bool mrg)
+{
+	unsigned k = rx_chains_for(p, p->rx_len);
+	size_t off = 0;
+
+	rx_header(p, p->rx_frame, k, mrg);
+	for (unsigned i = 0; i < k; i++)
+		off += virtq_chain_write(held_at(p, i), p->rx_frame + off, p->rx_len - off);
+	rx_push(p, p->rx_len, k);
+}
+
+/* The held chains' buffers as iovecs, if they can take the largest frame: how many, or 0
+ * (too little room, or too many pieces for one readv). */
+static int rx_direct_iov(struct vnet_pair *p)
+{
+	uint64_t room = 0;
+	int cnt = 0;
+
+	for (unsigned i = 0; i < p->nheld && room < NET_RX_BUF; i++) {
+		const struct virtq_chain *c = held_at(p, i);
+
+		if (c->nin > (unsigned)(IOV_MAX - cnt))
+			return 0;
+		memcpy(&p->rx_iov[cnt], &c->iov[c->nout], c->nin * sizeof(*p->rx_iov));
+		cnt += (int)c->nin;
+		room += c->in_len;
+	}
+	return room >= NET_RX_BUF ? cnt : 0;
+}
+
+/* A frame of len bytes was read straight into the held chains: complete its header where
+ * it lies and give back the chains it took. */
+static void rx_direct_done(struct vnet_pair *p, size_t len, bool mrg)
+{
+	uint8_t raw[NET_HDR_LEN];
+	unsigned k = rx_chains_for(p, len);
+
+	/* The guest may have changed it meanwhile: only its own frame suffers. */
+	virtq_chain_read_written(held_at(p, 0), raw, NET_HDR_LEN);
+	rx_header(p, raw, k, mrg);
+	virtq_chain_write(held_at(p, 0), raw, NET_HDR_LEN);
+	rx_push(p, len, k);
 }
 
 /* Deliver the pending frame: 1 delivered (or dropped), 0 wait for buffers, -1 broken, 2
@@ -345,15 +426,11 @@ static void rx_fill(struct vnet_pair *p, bool mrg)
 static int rx_deliver(struct vnet_pair *p, struct virtio_budget *budget)
 {
 	bool mrg = virtio_has(&p->n->d, VIRTIO_NET_F_MRG_RXBUF);
-	uint64_t room = 0;
-	unsigned i;
 	int r = rx_gather(p, p->rx_len, mrg, budget);
 
 	if (r != 1)
 		return r;
-	for (i = 0; i < p->nheld; i++)
-		room += p->held[i].in_len;
-	if (room < p->rx_len) {
+	if (rx_room(p) < p->rx_len) {
 		/* Even all the chains we may hold are too small: the guest cannot take it. */
 		p->stats.rx_dropped++;
 	} else {
@@ -363,13 +440,50 @@ static int rx_deliver(struct vnet_pair *p, struct virtio_budget *budget)
 	return 1;
 }
 
+/* Take the backend's next frame: straight into the chains held ahead when they can take
+ * the largest one (and give them back), else into the bounce buffer as the pending frame.
+ * 1 took one (or dropped a runt), 0 there is none (or the backend failed, and leaves the
+ * loop), -1 the queue is broken, 2 the turn's budget is spent. */
+static int rx_take(struct vnet_pair *p, bool mrg, struct virtio_budget *budget)
+{
+	struct vnet *n = p->n;
+	int r = rx_gather(p, NET_RX_BUF, mrg, budget), cnt;
+	ssize_t len;
+
+	if (r < 0 || r == 2)
+		return r;
+	cnt = rx_direct_iov(p);
+	if (cnt)
+		len = n->be->ops->recv(n->be, p->idx, p->rx_iov, cnt);
+	else
+		len =
+		    n->be->ops->recv(n->be, p->idx, &(struct iovec){ p->rx_frame, NET_RX_BUF }, 1);
+	if (len < 0) {
+		fprintf(stderr, "berth-vmm: %s: receive stopped: %s\n", n->name, strerror(errno));
+		rx_poll(p, false);
+		return 0;
+	}
+	if (len == 0)
+		return 0;
+	if ((size_t)len < NET_HDR_LEN + NET_ETH_LEN) {
+		p->stats.rx_dropped++; /* the chains it was read into serve the next */
+		return 1;
+	}
+	io_limit_charge(&n->rx_limit, 1, (size_t)len - NET_HDR_LEN);
+	if (cnt)
+		rx_direct_done(p, (size_t)len, mrg);
+	else
+		p->rx_len = (size_t)len;
+	return 1;
+}
+
 static void rx_process(struct vnet_pair *p)
 {
 	struct vnet *n = p->n;
 	struct virtq *q = &n->d.vqs[rxq(p)];
 	struct virtio_budget budget = virtio_budget(q);
+	bool mrg = virtio_has(&n->d, VIRTIO_NET_F_MRG_RXBUF);
 	unsigned frames = NET_RX_BUDGET;
-	ssize_t len;
 	int r;
 
 	for (;;) {
@@ -382,25 +496,17 @@ static void rx_process(struct vnet_pair *p)
 				rx_poll(p, false);
 				break;
 			}
-			len = n->be->ops->recv(n->be, p->idx, p->rx_frame, NET_RX_BUF);
-			if (len < 0) {
-				fprintf(stderr, "berth-vmm: %s: receive stopped: %s\n", n->name,
-					strerror(errno));
-				rx_poll(p, false);
-				break;
-			}
-			if (len == 0)
-				break;
-			if ((size_t)len < NET_HDR_LEN + NET_ETH_LEN) {
-				p->stats.rx_dropped++;
+			r = rx_take(p, mrg, &budget);
+		} else {
+			r = rx_deliver(p, &budget);
+			/* Out of buffers: wait for the guest's notify, unless some just came. */
+			if (r == 0 && virtq_enable_notify(q))
 				continue;
-			}
-			p->rx_len = (size_t)len;
-			io_limit_charge(&n->rx_limit, 1, p->rx_len - NET_HDR_LEN);
+			if (r == 0)
+				rx_poll(p, false);
 		}
-		r = rx_deliver(p, &budget);
 		if (r == 2) {
-			/* The frame waits, maybe with no more behind it to wake us: come back. */
+			/* A frame or the tap waits, maybe with nothing to wake us: come back. */
 			virtio_requeue(&n->d, rxq(p));
 			break;
 		}
@@ -409,13 +515,8 @@ static void rx_process(struct vnet_pair *p)
 			pair_break(p, q);
 			return;
 		}
-		if (r == 0) {
-			/* Out of buffers: wait for the guest's notify, unless some just came. */
-			if (virtq_enable_notify(q))
-				continue;
-			rx_poll(p, false);
+		if (r == 0)
 			break;
-		}
 	}
 	virtio_signal(&n->d, rxq(p));
 }
@@ -677,7 +778,7 @@ static void net_reset(struct virtio_dev *d)
 		struct vnet_pair *p = &n->pairs[i];
 
 		pair_set_on(p, false);
-		p->rx_len = p->nheld = 0;
+		p->rx_len = p->nheld = p->held_head = 0;
 		p->broke = NULL;
 	}
 	n->started = false;
@@ -700,6 +801,7 @@ static void vnet_free(struct vnet *n)
 	for (unsigned i = 0; i < NET_MAX_PAIRS; i++) {
 		free(n->pairs[i].rx_frame);
 		free(n->pairs[i].held);
+		free(n->pairs[i].rx_iov);
 		free(n->pairs[i].tx_chain);
 		pthread_mutex_destroy(&n->pairs[i].lock);
 	}
@@ -752,8 +854,9 @@ static int make_pairs(struct vnet *n)
 		    (struct loop_source){ .fd = n->be->rx_fd[i], .fn = rx_ready, .opaque = p };
 		p->rx_frame = malloc(NET_RX_BUF);
 		p->held = malloc(NET_RX_HOLD * sizeof(*p->held));
+		p->rx_iov = malloc(IOV_MAX * sizeof(*p->rx_iov));
 		p->tx_chain = malloc(sizeof(*p->tx_chain));
-		if (!p->rx_frame || !p->held || !p->tx_chain)
+		if (!p->rx_frame || !p->held || !p->rx_iov || !p->tx_chain)
 			return -1;
 	}
 	return 0;

@@ -28,9 +28,10 @@ struct net_backend_ops {
 	 * may still be in guest memory). 0, or -1 with errno when it was dropped. */
 	int (*send)(struct net_backend *b, unsigned q, const struct iovec *iov, int iovcnt,
 		    size_t frame_len);
-	/* Take queue q's next received frame, header first, into buf: its length, 0 when
-	 * there is none, -1 with errno on error. */
-	ssize_t (*recv)(struct net_backend *b, unsigned q, uint8_t *buf, size_t len);
+	/* Take queue q's next received frame, header first, into the iovcnt buffers of iov
+	 * (in order; the device gives room for the largest frame, NET_HDR_LEN +
+	 * NET_MAX_FRAME): its length, 0 when there is none, -1 with errno on error. */
+	ssize_t (*recv)(struct net_backend *b, unsigned q, const struct iovec *iov, int iovcnt);
 	/* The driver accepted these VIRTIO_NET_F_* features: turn on the matching offloads. */
 	int (*set_features)(struct net_backend *b, uint64_t negotiated);
 	/* Carry traffic on queues 0..n-1 only, 1 <= n <= nqueues (the others get none to

@@ -329,7 +329,20 @@ static int slirp_send(struct net_backend *b, unsigned q, const struct iovec *iov
 	return 0;
 }
 
-static ssize_t slirp_recv(struct net_backend *b, unsigned q, uint8_t *buf, size_t len)
+/* Copy len bytes of src into the iovcnt buffers of iov, in order; false if they are short. */
+static bool copy_to_iov(const struct iovec *iov, int iovcnt, const uint8_t *src, size_t len)
+{
+	for (int i = 0; i < iovcnt && len; i++) {
+		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
+
+		memcpy(iov[i].iov_base, src, n);
+		src += n;
+		len -= n;
+	}
+	return len == 0;
+}
+
+static ssize_t slirp_recv(struct net_backend *b, unsigned q, const struct iovec *iov, int iovcnt)
 {
 	struct net_slirp *s = (struct net_slirp *)b;
 	struct slirp_frame *f;
@@ -343,8 +356,8 @@ static ssize_t slirp_recv(struct net_backend *b, unsigned q, uint8_t *buf, size_
 		return 0;
 	}
 	f = &s->q[s->qhead];
-	n = f->len <= len ? (ssize_t)f->len : 0; /* cb_send_packet bounds it; be sure */
-	memcpy(buf, f->data, (size_t)n);
+	/* cb_send_packet bounds it to what the device gives room for; be sure */
+	n = copy_to_iov(iov, iovcnt, f->data, f->len) ? (ssize_t)f->len : 0;
 	free(f->data);
 	s->qhead = (s->qhead + 1) % SLIRP_QUEUE;
 	s->qlen--;

@@ -33,9 +33,9 @@ static int tap_send(struct net_backend *b, unsigned q, const struct iovec *iov, 
 	return 0;
 }
 
-static ssize_t tap_recv(struct net_backend *b, unsigned q, uint8_t *buf, size_t len)
+static ssize_t tap_recv(struct net_backend *b, unsigned q, const struct iovec *iov, int iovcnt)
 {
-	ssize_t n = read(b->rx_fd[q], buf, len);
+	ssize_t n = readv(b->rx_fd[q], iov, iovcnt);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;

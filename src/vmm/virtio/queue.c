@@ -294,7 +294,9 @@ size_t virtq_chain_read(const struct virtq_chain *c, size_t off, void *dst, size
 	return done;
 }
 
-size_t virtq_chain_write(const struct virtq_chain *c, const void *src, size_t len)
+/* Copy between buf and c's writable segments, from their start: into them (to_chain) or
+ * out of them; the bytes copied. */
+static size_t chain_in_copy(const struct virtq_chain *c, uint8_t *buf, size_t len, bool to_chain)
 {
 	size_t done = 0;
 	unsigned i;
@@ -302,8 +304,21 @@ size_t virtq_chain_write(const struct virtq_chain *c, const void *src, size_t le
 	for (i = c->nout; i < c->nout + c->nin && done < len; i++) {
 		size_t n = c->iov[i].iov_len < len - done ? c->iov[i].iov_len : len - done;
 
-		memcpy(c->iov[i].iov_base, (const uint8_t *)src + done, n);
+		if (to_chain)
+			memcpy(c->iov[i].iov_base, buf + done, n);
+		else
+			memcpy(buf + done, c->iov[i].iov_base, n);
 		done += n;
 	}
 	return done;
+}
+
+size_t virtq_chain_write(const struct virtq_chain *c, const void *src, size_t len)
+{
+	return chain_in_copy(c, (uint8_t *)src, len, true);
+}
+
+size_t virtq_chain_read_written(const struct virtq_chain *c, void *dst, size_t len)
+{
+	return chain_in_copy(c, dst, len, false);
 }

@@ -76,6 +76,10 @@ size_t virtq_chain_read(const struct virtq_chain *c, size_t off, void *dst, size
 /* Copy len bytes of src into c's writable segments, from their start; the bytes copied. */
 size_t virtq_chain_write(const struct virtq_chain *c, const void *src, size_t len);
 
+/* Copy the first len bytes of c's writable segments (what was written there) into dst;
+ * the bytes copied. */
+size_t virtq_chain_read_written(const struct virtq_chain *c, void *dst, size_t len);
+
 /* After pushes: does the driver want an interrupt for them? */
 bool virtq_needs_notify(struct virtq *q);
 
